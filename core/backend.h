@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* backend.h: the ops every event source implements (replay, libbpf, bcc) and their registry. */
+#ifndef OOMTRACE_BACKEND_H
+#define OOMTRACE_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+/* poll() result for "no more events, ever": only replay returns it. */
+#define OOMTRACE_EOF (-4096)
+
+/* Exit codes of the oomtrace program (documented in oomtrace(1)). */
+enum {
+	OOMTRACE_EXIT_OK = 0,
+	OOMTRACE_EXIT_INPUT = 1,    /* some input unreadable or malformed; valid parts processed */
+	OOMTRACE_EXIT_USAGE = 2,    /* bad arguments */
+	OOMTRACE_EXIT_NO_PROBE = 3, /* no usable probe / backend on this host */
+	OOMTRACE_EXIT_PERM = 4,     /* not permitted (needs root or CAP_BPF+CAP_PERFMON) */
+	OOMTRACE_EXIT_RUNTIME = 5,  /* runtime failure (out of memory, output error) */
+};
+
+/* Receives each event; non-zero stops the backend's poll and is returned by it. */
+typedef int (*oomtrace_event_fn)(void *ctx, struct oomtrace_event *ev);
+
+struct oomtrace_backend_opts {
+	/* replay */
+	char *const *files; /* NULL-terminated; none: stdin */
+	const char *events_file;
+	bool follow;
+	int year;
+	/* live */
+	const char *probe;          /* force a probe by name; NULL: richest usable */
+	const char *kernel_headers; /* bcc */
+	bool keep_oom_score_adj;    /* do not protect the tracer with oom_score_adj -1000 */
+};
+
+/*
+ * A backend. State is private to it: open() allocates it, close() frees it
+ * (close accepts NULL). Events it emits are owned by the backend and valid
+ * only during the callback.
+ */
+struct oomtrace_backend_ops {
+	const char *name;
+	/* Can it run here? 0, or -errno with a human reason in @why. */
+	int (*probe)(const struct oomtrace_backend_opts *o, char *why, size_t whysz);
+	int (*open)(const struct oomtrace_backend_opts *o, void **state);
+	int (*start)(void *state);
+	/* Wait up to @timeout_ms: events delivered (>0), 0 on timeout, -errno, or OOMTRACE_EOF. */
+	int (*poll)(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx);
+	int (*stop)(void *state);
+	void (*close)(void *state);
+	/* Events lost in transport so far (NULL: cannot lose). */
+	uint64_t (*lost)(void *state);
+	/* Inputs that were unreadable or malformed (NULL: none possible). */
+	unsigned int (*input_errors)(void *state);
+	/* The probe in use, for the "attached" message. */
+	const char *(*probe_name)(void *state);
+};
+
+struct oomtrace_backend_info {
+	const char *name;
+	const struct oomtrace_backend_ops *ops; /* NULL: not built */
+	const char *configure_flag;             /* how to build it */
+};
+
+/* All known backends, built or not, in auto order; terminated by a NULL name. */
+const struct oomtrace_backend_info *oomtrace_backend_list(void);
+/* Look a backend up by name; NULL when unknown. */
+const struct oomtrace_backend_info *oomtrace_backend_find(const char *name);
+
+#endif

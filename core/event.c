@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* event.c: initialisation, names and small helpers of struct oomtrace_event. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "event.h"
+
+void oomtrace_event_init(struct oomtrace_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->constraint = OOMTRACE_CONSTRAINT_UNKNOWN;
+	ev->order = -1;
+}
+
+static const char *const source_names[] = {
+	[OOMTRACE_SOURCE_UNKNOWN] = "unknown",
+	[OOMTRACE_SOURCE_REPLAY] = "replay",
+	[OOMTRACE_SOURCE_LIBBPF] = "libbpf",
+	[OOMTRACE_SOURCE_BCC] = "bcc",
+};
+
+static const char *const probe_names[] = {
+	[OOMTRACE_PROBE_UNKNOWN] = "unknown",
+	[OOMTRACE_PROBE_LOG] = "log",
+	[OOMTRACE_PROBE_EVENTS] = "events",
+	[OOMTRACE_PROBE_FENTRY] = "fentry",
+	[OOMTRACE_PROBE_KPROBE] = "kprobe",
+	[OOMTRACE_PROBE_TP_BTF] = "tp_btf",
+	[OOMTRACE_PROBE_TRACEPOINT] = "tracepoint",
+};
+
+static const char *const constraint_names[] = {
+	"none", "cpuset", "memory_policy", "memcg",
+};
+
+static const char *const outcome_names[] = {
+	[OOMTRACE_OUTCOME_UNKNOWN] = "unknown",
+	[OOMTRACE_OUTCOME_KILLED] = "killed",
+	[OOMTRACE_OUTCOME_NO_KILLABLE] = "no_killable",
+	[OOMTRACE_OUTCOME_PANIC] = "panic",
+};
+
+#define NAME_OF(tab, v) \
+	(((unsigned int)(v) < sizeof(tab) / sizeof((tab)[0])) ? (tab)[(v)] : "unknown")
+
+const char *oomtrace_source_name(enum oomtrace_source s)
+{
+	return NAME_OF(source_names, s);
+}
+
+const char *oomtrace_probe_name(enum oomtrace_probe p)
+{
+	return NAME_OF(probe_names, p);
+}
+
+const char *oomtrace_constraint_name(enum oomtrace_constraint c)
+{
+	return NAME_OF(constraint_names, c);
+}
+
+const char *oomtrace_outcome_name(enum oomtrace_outcome o)
+{
+	return NAME_OF(outcome_names, o);
+}
+
+static int parse_name(const char *const *tab, size_t n, const char *s, int *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (tab[i] && strcmp(tab[i], s) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+#define PARSE_INTO(tab, s, out)                                                    \
+	do {                                                                       \
+		int v_, r_ = parse_name(tab, sizeof(tab) / sizeof((tab)[0]), s, &v_); \
+		if (r_ == 0)                                                       \
+			*(out) = v_;                                               \
+		return r_;                                                         \
+	} while (0)
+
+int oomtrace_source_parse(const char *s, enum oomtrace_source *out)
+{
+	PARSE_INTO(source_names, s, out);
+}
+
+int oomtrace_probe_parse(const char *s, enum oomtrace_probe *out)
+{
+	PARSE_INTO(probe_names, s, out);
+}
+
+int oomtrace_constraint_parse(const char *s, enum oomtrace_constraint *out)
+{
+	PARSE_INTO(constraint_names, s, out);
+}
+
+int oomtrace_outcome_parse(const char *s, enum oomtrace_outcome *out)
+{
+	PARSE_INTO(outcome_names, s, out);
+}
+
+void oomtrace_strlcpy_n(char *dst, size_t dstsz, const char *src, size_t n)
+{
+	if (!dstsz)
+		return;
+	if (n >= dstsz)
+		n = dstsz - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+int oomtrace_kvset_set(struct oomtrace_kvset *set, const char *key, size_t keylen, int64_t val)
+{
+	unsigned int i;
+
+	if (keylen >= OOMTRACE_KEY_MAX)
+		keylen = OOMTRACE_KEY_MAX - 1;
+	for (i = 0; i < set->n; i++) {
+		if (strncmp(set->kv[i].key, key, keylen) == 0 && set->kv[i].key[keylen] == '\0') {
+			set->kv[i].val = val;
+			return 0;
+		}
+	}
+	if (set->n >= OOMTRACE_KV_MAX)
+		return -ENOSPC;
+	oomtrace_strlcpy_n(set->kv[set->n].key, OOMTRACE_KEY_MAX, key, keylen);
+	set->kv[set->n].val = val;
+	set->n++;
+	return 0;
+}
+
+bool oomtrace_kvset_get(const struct oomtrace_kvset *set, const char *key, int64_t *val)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->n; i++) {
+		if (strcmp(set->kv[i].key, key) == 0) {
+			if (val)
+				*val = set->kv[i].val;
+			return true;
+		}
+	}
+	return false;
+}
+
+void oomtrace_context_add_task(struct oomtrace_context *ctx, const struct oomtrace_task_row *row)
+{
+	unsigned int i = ctx->ntop;
+
+	if (i == OOMTRACE_TOP_TASKS) {
+		if (row->rss_pages <= ctx->top[i - 1].rss_pages)
+			return;
+		i--;
+	} else {
+		ctx->ntop++;
+	}
+	/* insertion sort: shift smaller holders down; ties keep table order */
+	while (i > 0 && ctx->top[i - 1].rss_pages < row->rss_pages) {
+		ctx->top[i] = ctx->top[i - 1];
+		i--;
+	}
+	ctx->top[i] = *row;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* event.h: struct oomtrace_event, the one record of an OOM kill that every source fills. */
+#ifndef OOMTRACE_EVENT_H
+#define OOMTRACE_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OOMTRACE_SCHEMA_VERSION 1
+#define OOMTRACE_COMM_MAX 64   /* log comms are not cut at TASK_COMM_LEN */
+#define OOMTRACE_PATH_MAX 512  /* cgroup paths */
+#define OOMTRACE_KV_MAX 64     /* counters kept per context section */
+#define OOMTRACE_KEY_MAX 40
+#define OOMTRACE_TOP_TASKS 10  /* largest memory holders kept from a task table */
+
+enum oomtrace_source {
+	OOMTRACE_SOURCE_UNKNOWN = 0,
+	OOMTRACE_SOURCE_REPLAY,
+	OOMTRACE_SOURCE_LIBBPF,
+	OOMTRACE_SOURCE_BCC,
+};
+
+enum oomtrace_probe {
+	OOMTRACE_PROBE_UNKNOWN = 0,
+	OOMTRACE_PROBE_LOG,
+	OOMTRACE_PROBE_EVENTS,
+	OOMTRACE_PROBE_FENTRY,
+	OOMTRACE_PROBE_KPROBE,
+	OOMTRACE_PROBE_TP_BTF,
+	OOMTRACE_PROBE_TRACEPOINT,
+};
+
+enum oomtrace_constraint {
+	OOMTRACE_CONSTRAINT_UNKNOWN = -1,
+	/* the kernel's enum oom_constraint values */
+	OOMTRACE_CONSTRAINT_NONE = 0,
+	OOMTRACE_CONSTRAINT_CPUSET = 1,
+	OOMTRACE_CONSTRAINT_MEMORY_POLICY = 2,
+	OOMTRACE_CONSTRAINT_MEMCG = 3,
+};
+
+/* What the OOM invocation ended in. */
+enum oomtrace_outcome {
+	OOMTRACE_OUTCOME_UNKNOWN = 0, /* header seen, the rest cut off */
+	OOMTRACE_OUTCOME_KILLED,      /* a victim was killed */
+	OOMTRACE_OUTCOME_NO_KILLABLE, /* "Out of memory and no killable processes" */
+	OOMTRACE_OUTCOME_PANIC,       /* "Kernel panic - not syncing" after the OOM */
+};
+
+/* Known-fact bits of struct oomtrace_task. */
+enum {
+	OOMTRACE_T_PID = 1u << 0,
+	OOMTRACE_T_TGID = 1u << 1,
+	OOMTRACE_T_UID = 1u << 2,
+	OOMTRACE_T_OOM_SCORE_ADJ = 1u << 3,
+	OOMTRACE_T_TOTAL_VM = 1u << 4,
+	OOMTRACE_T_ANON_RSS = 1u << 5,
+	OOMTRACE_T_FILE_RSS = 1u << 6,
+	OOMTRACE_T_SHMEM_RSS = 1u << 7,
+	OOMTRACE_T_PGTABLES = 1u << 8,
+	OOMTRACE_T_SWAP = 1u << 9,
+	OOMTRACE_T_COMM = 1u << 10,
+	OOMTRACE_T_CGROUP = 1u << 11,
+	OOMTRACE_T_CGROUP_ID = 1u << 12,
+};
+
+struct oomtrace_task {
+	uint32_t known; /* OOMTRACE_T_* */
+	int32_t pid;
+	int32_t tgid;
+	uint32_t uid;
+	int32_t oom_score_adj;
+	uint64_t total_vm_kb;
+	uint64_t anon_rss_kb;
+	uint64_t file_rss_kb;
+	uint64_t shmem_rss_kb;
+	uint64_t swap_kb;
+	uint64_t pgtables_kb;
+	uint64_t cgroup_id;
+	char comm[OOMTRACE_COMM_MAX];
+	char cgroup[OOMTRACE_PATH_MAX]; /* memory cgroup path */
+};
+
+/* Known-fact bits of struct oomtrace_event. */
+enum {
+	OOMTRACE_E_TIME = 1u << 0,
+	OOMTRACE_E_UPTIME = 1u << 1,
+	OOMTRACE_E_HOST = 1u << 2,
+	OOMTRACE_E_CONSTRAINT = 1u << 3,
+	OOMTRACE_E_OOM_MEMCG = 1u << 4,
+	OOMTRACE_E_CPUSET = 1u << 5,
+	OOMTRACE_E_MEMS_ALLOWED = 1u << 6,
+	OOMTRACE_E_GFP_MASK = 1u << 7,
+	OOMTRACE_E_GFP_FLAGS = 1u << 8,
+	OOMTRACE_E_ORDER = 1u << 9,
+	OOMTRACE_E_TOTALPAGES = 1u << 10,
+	OOMTRACE_E_REAPED = 1u << 11,
+	OOMTRACE_E_SELECTED = 1u << 12,
+	OOMTRACE_E_POINTS = 1u << 13,
+	OOMTRACE_E_INVOCATION = 1u << 14,
+	OOMTRACE_E_TIME_SUBSEC = 1u << 15, /* time_us has sub-second precision */
+	OOMTRACE_E_REAP_LATENCY = 1u << 16,
+	OOMTRACE_E_EXITING = 1u << 17, /* the victim was already exiting: no SIGKILL sent */
+};
+
+struct oomtrace_kv {
+	char key[OOMTRACE_KEY_MAX];
+	int64_t val;
+};
+
+/* A bounded set of named integer counters (units in the section name). */
+struct oomtrace_kvset {
+	unsigned int n;
+	struct oomtrace_kv kv[OOMTRACE_KV_MAX];
+};
+
+/* One row of the kernel's "Tasks state" table (values as printed: pages, bytes). */
+struct oomtrace_task_row {
+	int32_t pid;
+	uint32_t uid;
+	int32_t tgid;
+	int32_t oom_score_adj;
+	uint64_t total_vm_pages;
+	uint64_t rss_pages;
+	uint64_t pgtables_bytes;
+	uint64_t swapents;
+	char name[OOMTRACE_COMM_MAX];
+};
+
+struct oomtrace_psi {
+	double avg10, avg60, avg300;
+	uint64_t total_us;
+};
+
+enum {
+	OOMTRACE_C_LOADAVG = 1u << 0,
+	OOMTRACE_C_PSI_SOME = 1u << 1,
+	OOMTRACE_C_PSI_FULL = 1u << 2,
+};
+
+/* What the machine looked like around the kill. */
+struct oomtrace_context {
+	uint32_t known; /* OOMTRACE_C_* */
+	char loadavg[64];              /* /proc/loadavg, as read */
+	struct oomtrace_kvset mem_info; /* log "Mem-Info:" counters, pages */
+	struct oomtrace_kvset memcg;    /* limit/usage/failcnt/events of the OOMing memcg */
+	struct oomtrace_kvset memcg_stat; /* log "Memory cgroup stats" (as printed) */
+	struct oomtrace_kvset meminfo_kb; /* /proc/meminfo at event time */
+	struct oomtrace_kvset trigger_status; /* trigger's /proc/PID/status numeric lines */
+	struct oomtrace_psi psi_some, psi_full;
+	unsigned int ntop;
+	struct oomtrace_task_row top[OOMTRACE_TOP_TASKS]; /* by rss, largest first */
+};
+
+struct oomtrace_event {
+	uint32_t known; /* OOMTRACE_E_* */
+	uint64_t seq;   /* per run, from 1; assigned by the core */
+	int64_t time_us; /* wall clock, microseconds since the epoch (UTC) */
+	int32_t tz_off_s; /* zone offset the time was recorded in */
+	uint64_t uptime_ns; /* kernel timestamp, since boot */
+	enum oomtrace_source source;
+	enum oomtrace_probe probe;
+	enum oomtrace_outcome outcome;
+	bool partial; /* the record was cut off: what is known is still reported */
+	char host[64];
+	struct oomtrace_task trigger;
+	struct oomtrace_task victim;
+	/* pre-5.1 kernels and the live kprobe/fentry path: the task the killer chose */
+	int32_t selected_pid;
+	char selected_comm[OOMTRACE_COMM_MAX];
+	int64_t points;
+	enum oomtrace_constraint constraint;
+	char oom_memcg[OOMTRACE_PATH_MAX];
+	char cpuset[OOMTRACE_PATH_MAX];
+	char mems_allowed[64];
+	uint64_t gfp_mask;
+	char gfp_flags[160];
+	int32_t order;
+	/* size of the memory domain that ran out (memcg limit + swap, or RAM +
+	 * swap), in pages; NOT the victim's size */
+	uint64_t totalpages;
+	uint64_t invocation; /* shared by the victims of one oom_kill_process call */
+	uint64_t reap_latency_us;
+	uint64_t reaped_anon_rss_kb;
+	uint64_t reaped_file_rss_kb;
+	uint64_t reaped_shmem_rss_kb;
+	struct oomtrace_context ctx;
+};
+
+/* Reset @ev to "nothing known". */
+void oomtrace_event_init(struct oomtrace_event *ev);
+
+const char *oomtrace_source_name(enum oomtrace_source s);
+const char *oomtrace_probe_name(enum oomtrace_probe p);
+const char *oomtrace_constraint_name(enum oomtrace_constraint c);
+const char *oomtrace_outcome_name(enum oomtrace_outcome o);
+/* Name → value; return -EINVAL when the name is not one of ours. */
+int oomtrace_source_parse(const char *s, enum oomtrace_source *out);
+int oomtrace_probe_parse(const char *s, enum oomtrace_probe *out);
+int oomtrace_constraint_parse(const char *s, enum oomtrace_constraint *out);
+int oomtrace_outcome_parse(const char *s, enum oomtrace_outcome *out);
+
+/* Copy at most @n bytes of @src (not NUL-terminated) into @dst of size @dstsz. */
+void oomtrace_strlcpy_n(char *dst, size_t dstsz, const char *src, size_t n);
+
+/* Set (or add) @key in @set; returns -ENOSPC when the set is full. */
+int oomtrace_kvset_set(struct oomtrace_kvset *set, const char *key, size_t keylen, int64_t val);
+/* Look @key up; returns true and stores the value when present. */
+bool oomtrace_kvset_get(const struct oomtrace_kvset *set, const char *key, int64_t *val);
+
+/* Insert @row into the context's top-holders list (kept sorted by rss). */
+void oomtrace_context_add_task(struct oomtrace_context *ctx, const struct oomtrace_task_row *row);
+
+#endif

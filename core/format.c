@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* format.c: text (classic oomkill line + details), bcc and JSON Lines formatters, and the output sink. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event_json.h"
+#include "format.h"
+
+/* ---- the classic line ---------------------------------------------------- */
+
+/* comm for display: repaired UTF-8, "unknown" when not known */
+static const char *comm_of(const struct oomtrace_task *t, char *tmp, size_t tmpsz)
+{
+	if (!(t->known & OOMTRACE_T_COMM))
+		return "unknown";
+	oomtrace_utf8_repair(tmp, tmpsz, t->comm, strlen(t->comm));
+	return tmp;
+}
+
+static void fmt_i32(char *dst, size_t n, bool known, int32_t v)
+{
+	if (known)
+		snprintf(dst, n, "%" PRId32, v);
+	else
+		snprintf(dst, n, "?");
+}
+
+static int classic_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	char hms[16] = "?", tpid[16], vpid[16], pages[24] = "?";
+	char tc[OOMTRACE_COMM_MAX * 3], vc[OOMTRACE_COMM_MAX * 3];
+	char load[sizeof(ev->ctx.loadavg) * 3];
+
+	if (ev->known & OOMTRACE_E_TIME)
+		oomtrace_format_hms(hms, sizeof(hms), ev->time_us, ev->tz_off_s);
+	fmt_i32(tpid, sizeof(tpid), ev->trigger.known & OOMTRACE_T_PID, ev->trigger.pid);
+	fmt_i32(vpid, sizeof(vpid), ev->victim.known & OOMTRACE_T_PID, ev->victim.pid);
+	if (ev->known & OOMTRACE_E_TOTALPAGES)
+		snprintf(pages, sizeof(pages), "%" PRIu64, ev->totalpages);
+	if (ev->ctx.known & OOMTRACE_C_LOADAVG)
+		oomtrace_utf8_repair(load, sizeof(load), ev->ctx.loadavg, strlen(ev->ctx.loadavg));
+	else
+		strcpy(load, "?");
+	return oomtrace_buf_printf(b,
+				   "%s Triggered by PID %s (\"%s\"), OOM kill of PID %s (\"%s\"), "
+				   "%s pages, loadavg: %s\n",
+				   hms, tpid, comm_of(&ev->trigger, tc, sizeof(tc)), vpid,
+				   comm_of(&ev->victim, vc, sizeof(vc)), pages, load);
+}
+
+/* ---- text details ------------------------------------------------------- */
+
+static void kb(struct oomtrace_buf *b, const char *name, bool known, uint64_t v, bool last)
+{
+	if (known)
+		oomtrace_buf_printf(b, "%s %" PRIu64 " kB%s", name, v, last ? "" : ", ");
+	else
+		oomtrace_buf_printf(b, "%s ?%s", name, last ? "" : ", ");
+}
+
+static void path_or_q(struct oomtrace_buf *b, const char *label, bool known, const char *p)
+{
+	char tmp[OOMTRACE_PATH_MAX * 3];
+
+	if (known)
+		oomtrace_utf8_repair(tmp, sizeof(tmp), p, strlen(p));
+	oomtrace_buf_printf(b, "%s %s", label, known ? tmp : "?");
+}
+
+/* One line of counters; with @terse, zeros and v1's hierarchical "total_" copies are left to JSON. */
+static void kvline(struct oomtrace_buf *b, const char *title, const struct oomtrace_kvset *set,
+		   bool terse)
+{
+	unsigned int i;
+
+	if (!set->n)
+		return;
+	oomtrace_buf_printf(b, "    %s:", title);
+	for (i = 0; i < set->n; i++) {
+		if (terse && (!set->kv[i].val || strncmp(set->kv[i].key, "total_", 6) == 0))
+			continue;
+		oomtrace_buf_printf(b, " %s %" PRId64, set->kv[i].key, set->kv[i].val);
+	}
+	oomtrace_buf_append(b, "\n", 1);
+}
+
+static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	const struct oomtrace_task *v = &ev->victim, *t = &ev->trigger;
+	const struct oomtrace_context *c = &ev->ctx;
+	uint32_t k = ev->known;
+	char tmp[OOMTRACE_COMM_MAX * 3], s[64];
+	unsigned int i;
+
+	oomtrace_buf_printf(b, "    victim: pid %s", v->known & OOMTRACE_T_PID ? "" : "?");
+	if (v->known & OOMTRACE_T_PID)
+		oomtrace_buf_printf(b, "%" PRId32, v->pid);
+	oomtrace_buf_printf(b, " (\"%s\")", comm_of(v, tmp, sizeof(tmp)));
+	if (v->known & OOMTRACE_T_UID)
+		oomtrace_buf_printf(b, " uid %" PRIu32, v->uid);
+	if (v->known & OOMTRACE_T_OOM_SCORE_ADJ)
+		oomtrace_buf_printf(b, " oom_score_adj %" PRId32, v->oom_score_adj);
+	oomtrace_buf_append(b, ", ", 2);
+	path_or_q(b, "cgroup", v->known & OOMTRACE_T_CGROUP, v->cgroup);
+	if (k & OOMTRACE_E_EXITING)
+		oomtrace_buf_printf(b, " (already exiting: no SIGKILL sent)");
+	oomtrace_buf_printf(b, "\n    victim memory: ");
+	kb(b, "total-vm", v->known & OOMTRACE_T_TOTAL_VM, v->total_vm_kb, false);
+	kb(b, "anon-rss", v->known & OOMTRACE_T_ANON_RSS, v->anon_rss_kb, false);
+	kb(b, "file-rss", v->known & OOMTRACE_T_FILE_RSS, v->file_rss_kb, false);
+	kb(b, "shmem-rss", v->known & OOMTRACE_T_SHMEM_RSS, v->shmem_rss_kb, false);
+	kb(b, "swap", v->known & OOMTRACE_T_SWAP, v->swap_kb, false);
+	kb(b, "pgtables", v->known & OOMTRACE_T_PGTABLES, v->pgtables_kb, true);
+	oomtrace_buf_printf(b, "\n    trigger: pid ");
+	if (t->known & OOMTRACE_T_PID)
+		oomtrace_buf_printf(b, "%" PRId32, t->pid);
+	else
+		oomtrace_buf_append(b, "?", 1);
+	oomtrace_buf_printf(b, " (\"%s\")", comm_of(t, tmp, sizeof(tmp)));
+	if (t->known & OOMTRACE_T_OOM_SCORE_ADJ)
+		oomtrace_buf_printf(b, " oom_score_adj %" PRId32, t->oom_score_adj);
+	oomtrace_buf_append(b, ", ", 2);
+	path_or_q(b, "cgroup", t->known & OOMTRACE_T_CGROUP, t->cgroup);
+	if (k & (OOMTRACE_E_SELECTED | OOMTRACE_E_POINTS)) {
+		oomtrace_buf_printf(b, "\n    selected:");
+		if (k & OOMTRACE_E_SELECTED)
+			oomtrace_buf_printf(b, " pid %" PRId32 " (\"%s\")", ev->selected_pid,
+					    ev->selected_comm);
+		if (k & OOMTRACE_E_POINTS)
+			oomtrace_buf_printf(b, " score %" PRId64, ev->points);
+	}
+	oomtrace_buf_printf(b, "\n    constraint %s, ",
+			    k & OOMTRACE_E_CONSTRAINT ? oomtrace_constraint_name(ev->constraint)
+						      : "?");
+	path_or_q(b, "oom_memcg", k & OOMTRACE_E_OOM_MEMCG, ev->oom_memcg);
+	oomtrace_buf_append(b, ", ", 2);
+	path_or_q(b, "cpuset", k & OOMTRACE_E_CPUSET, ev->cpuset);
+	oomtrace_buf_append(b, ", ", 2);
+	path_or_q(b, "mems_allowed", k & OOMTRACE_E_MEMS_ALLOWED, ev->mems_allowed);
+	oomtrace_buf_printf(b, "\n    request: gfp_mask ");
+	if (k & OOMTRACE_E_GFP_MASK)
+		oomtrace_buf_printf(b, "%#" PRIx64, ev->gfp_mask);
+	else
+		oomtrace_buf_append(b, "?", 1);
+	if (k & OOMTRACE_E_GFP_FLAGS)
+		oomtrace_buf_printf(b, " (%s)", ev->gfp_flags);
+	if (k & OOMTRACE_E_ORDER)
+		oomtrace_buf_printf(b, ", order %" PRId32, ev->order);
+	else
+		oomtrace_buf_printf(b, ", order ?");
+	if (k & OOMTRACE_E_TOTALPAGES)
+		oomtrace_buf_printf(b, ", domain size %" PRIu64 " pages (memory that ran out, not the victim's)",
+				    ev->totalpages);
+	oomtrace_buf_append(b, "\n", 1);
+	if (k & OOMTRACE_E_REAPED) {
+		oomtrace_buf_printf(b, "    reaped: now ");
+		kb(b, "anon-rss", true, ev->reaped_anon_rss_kb, false);
+		kb(b, "file-rss", true, ev->reaped_file_rss_kb, false);
+		kb(b, "shmem-rss", true, ev->reaped_shmem_rss_kb, true);
+		if (k & OOMTRACE_E_REAP_LATENCY)
+			oomtrace_buf_printf(b, " (%" PRIu64 ".%03" PRIu64 " ms after the kill)",
+					    ev->reap_latency_us / 1000, ev->reap_latency_us % 1000);
+		oomtrace_buf_append(b, "\n", 1);
+	}
+	kvline(b, "memcg", &c->memcg, false);
+	kvline(b, "memcg stat (non-zero)", &c->memcg_stat, true);
+	kvline(b, "mem-info (pages)", &c->mem_info, false);
+	kvline(b, "meminfo (kB)", &c->meminfo_kb, false);
+	if (c->known & OOMTRACE_C_PSI_SOME)
+		oomtrace_buf_printf(b, "    psi memory: some avg10=%.2f avg60=%.2f avg300=%.2f total=%" PRIu64 "\n",
+				    c->psi_some.avg10, c->psi_some.avg60, c->psi_some.avg300,
+				    c->psi_some.total_us);
+	if (c->known & OOMTRACE_C_PSI_FULL)
+		oomtrace_buf_printf(b, "    psi memory: full avg10=%.2f avg60=%.2f avg300=%.2f total=%" PRIu64 "\n",
+				    c->psi_full.avg10, c->psi_full.avg60, c->psi_full.avg300,
+				    c->psi_full.total_us);
+	kvline(b, "trigger status", &c->trigger_status, false);
+	if (c->ntop) {
+		oomtrace_buf_printf(b, "    largest tasks (rss pages):");
+		for (i = 0; i < c->ntop; i++) {
+			oomtrace_utf8_repair(tmp, sizeof(tmp), c->top[i].name,
+					     strlen(c->top[i].name));
+			oomtrace_buf_printf(b, "%s %" PRId32 " \"%s\" %" PRIu64, i ? "," : "",
+					    c->top[i].pid, tmp, c->top[i].rss_pages);
+		}
+		oomtrace_buf_append(b, "\n", 1);
+	}
+	oomtrace_buf_printf(b, "    source %s/%s, outcome %s", oomtrace_source_name(ev->source),
+			    oomtrace_probe_name(ev->probe), oomtrace_outcome_name(ev->outcome));
+	if (k & OOMTRACE_E_TIME) {
+		oomtrace_format_iso8601(s, sizeof(s), ev->time_us, ev->tz_off_s,
+					!!(k & OOMTRACE_E_TIME_SUBSEC));
+		oomtrace_buf_printf(b, ", time %s", s);
+	}
+	if (k & OOMTRACE_E_UPTIME)
+		oomtrace_buf_printf(b, ", uptime %" PRIu64 ".%06" PRIu64 " s",
+				    ev->uptime_ns / 1000000000, ev->uptime_ns % 1000000000 / 1000);
+	if (k & OOMTRACE_E_HOST)
+		oomtrace_buf_printf(b, ", host %s", ev->host);
+	if (k & OOMTRACE_E_INVOCATION)
+		oomtrace_buf_printf(b, ", invocation %" PRIu64, ev->invocation);
+	if (ev->partial)
+		oomtrace_buf_printf(b, ", partial record");
+	oomtrace_buf_append(b, "\n", 1);
+}
+
+static int text_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, unsigned int flags)
+{
+	int r = classic_line(b, ev);
+
+	if (r == 0 && (flags & OOMTRACE_FMT_VERBOSE))
+		details(b, ev);
+	return r;
+}
+
+static int text_lost(struct oomtrace_buf *b, uint64_t n)
+{
+	return oomtrace_buf_printf(b, "LOST %" PRIu64 " events\n", n);
+}
+
+static int bcc_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, unsigned int flags)
+{
+	(void)flags;
+	return classic_line(b, ev);
+}
+
+static int json_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, unsigned int flags)
+{
+	json_object *o = oomtrace_event_to_json(ev);
+	const char *s;
+	int r;
+
+	(void)flags;
+	if (!o)
+		return -ENOMEM;
+	s = oomtrace_json_line(o);
+	r = oomtrace_buf_append(b, s, strlen(s));
+	if (!r)
+		r = oomtrace_buf_append(b, "\n", 1);
+	json_object_put(o);
+	return r;
+}
+
+static int json_lost(struct oomtrace_buf *b, uint64_t n)
+{
+	return oomtrace_buf_printf(b, "{\"lost\":%" PRIu64 "}\n", n);
+}
+
+static const struct oomtrace_format_ops formats[] = {
+	{ .name = "text", .event = text_event, .lost = text_lost },
+	{ .name = "bcc", .event = bcc_event, .lost = text_lost },
+	{ .name = "json", .event = json_event, .lost = json_lost },
+};
+
+const struct oomtrace_format_ops *oomtrace_format_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(formats[i].name, name) == 0)
+			return &formats[i];
+	return NULL;
+}
+
+const char *oomtrace_format_list(void)
+{
+	return "text, bcc, json";
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+struct oomtrace_output {
+	int fd;
+	const struct oomtrace_format_ops *ops;
+	unsigned int flags;
+	uint64_t count;
+	struct oomtrace_buf buf;
+};
+
+struct oomtrace_output *oomtrace_output_new(int fd, const struct oomtrace_format_ops *ops,
+					    unsigned int flags)
+{
+	struct oomtrace_output *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->fd = fd;
+	o->ops = ops;
+	o->flags = flags;
+	return o;
+}
+
+struct oomtrace_output *oomtrace_output_open(const char *path,
+					     const struct oomtrace_format_ops *ops,
+					     unsigned int flags)
+{
+	struct oomtrace_output *o;
+	int fd = STDOUT_FILENO;
+
+	if (path && strcmp(path, "-") != 0) {
+		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return NULL;
+	}
+	o = oomtrace_output_new(fd, ops, flags);
+	if (!o && fd > STDERR_FILENO) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return o;
+}
+
+static int flush_buf(struct oomtrace_output *out)
+{
+	int r = oomtrace_write_all(out->fd, out->buf.p, out->buf.len);
+
+	oomtrace_buf_reset(&out->buf);
+	return r;
+}
+
+int oomtrace_output_event(struct oomtrace_output *out, struct oomtrace_event *ev)
+{
+	int r;
+
+	ev->seq = ++out->count;
+	oomtrace_buf_reset(&out->buf);
+	r = out->ops->event(&out->buf, ev, out->flags);
+	if (r)
+		return r;
+	return flush_buf(out);
+}
+
+int oomtrace_output_lost(struct oomtrace_output *out, uint64_t n)
+{
+	int r;
+
+	oomtrace_buf_reset(&out->buf);
+	r = out->ops->lost(&out->buf, n);
+	if (r)
+		return r;
+	return flush_buf(out);
+}
+
+uint64_t oomtrace_output_count(const struct oomtrace_output *out)
+{
+	return out->count;
+}
+
+void oomtrace_output_free(struct oomtrace_output *out)
+{
+	if (!out)
+		return;
+	if (out->fd > STDERR_FILENO)
+		close(out->fd);
+	oomtrace_buf_free(&out->buf);
+	free(out);
+}

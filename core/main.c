@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* main.c: the oomtrace program: options, backend choice, the event loop, the exit summary. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "filter.h"
+#include "format.h"
+#include "log.h"
+
+#define SUMMARY_MAX 32
+
+struct tally {
+	char key[OOMTRACE_PATH_MAX];
+	uint64_t n;
+};
+
+struct app {
+	struct oomtrace_output *out;
+	struct oomtrace_filter filter;
+	uint64_t count_limit;
+	uint64_t emitted;
+	uint64_t partial;
+	int write_error;
+	struct tally by_comm[SUMMARY_MAX], by_cgroup[SUMMARY_MAX];
+	unsigned int ncomm, ncgroup;
+	uint64_t other_comm, other_cgroup;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void tally_add(struct tally *t, unsigned int *n, uint64_t *other, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp(t[i].key, key) == 0) {
+			t[i].n++;
+			return;
+		}
+	}
+	if (*n == SUMMARY_MAX) {
+		(*other)++;
+		return;
+	}
+	oomtrace_strlcpy_n(t[*n].key, sizeof(t[*n].key), key, strlen(key));
+	t[(*n)++].n = 1;
+}
+
+static int sink(void *ctx, struct oomtrace_event *ev)
+{
+	struct app *a = ctx;
+	int r;
+
+	if (!oomtrace_filter_match(&a->filter, ev))
+		return 0;
+	r = oomtrace_output_event(a->out, ev);
+	if (r) {
+		a->write_error = r;
+		return r;
+	}
+	a->emitted++;
+	if (ev->partial)
+		a->partial++;
+	if (ev->outcome == OOMTRACE_OUTCOME_KILLED) {
+		tally_add(a->by_comm, &a->ncomm, &a->other_comm,
+			  ev->victim.known & OOMTRACE_T_COMM ? ev->victim.comm : "?");
+		tally_add(a->by_cgroup, &a->ncgroup, &a->other_cgroup,
+			  ev->victim.known & OOMTRACE_T_CGROUP ? ev->victim.cgroup
+			  : ev->known & OOMTRACE_E_OOM_MEMCG   ? ev->oom_memcg
+							       : "?");
+	}
+	if (a->count_limit && a->emitted >= a->count_limit)
+		return -ECANCELED;
+	return 0;
+}
+
+static void print_summary(const struct app *a, uint64_t lost)
+{
+	unsigned int i;
+
+	fprintf(stderr, "oomtrace: %" PRIu64 " event%s (%" PRIu64 " partial), %" PRIu64 " lost\n",
+		a->emitted, a->emitted == 1 ? "" : "s", a->partial, lost);
+	if (a->ncomm) {
+		fprintf(stderr, "oomtrace: kills by victim comm:");
+		for (i = 0; i < a->ncomm; i++)
+			fprintf(stderr, " %s=%" PRIu64, a->by_comm[i].key, a->by_comm[i].n);
+		if (a->other_comm)
+			fprintf(stderr, " (others)=%" PRIu64, a->other_comm);
+		fprintf(stderr, "\noomtrace: kills by cgroup:");
+		for (i = 0; i < a->ncgroup; i++)
+			fprintf(stderr, " %s=%" PRIu64, a->by_cgroup[i].key, a->by_cgroup[i].n);
+		if (a->other_cgroup)
+			fprintf(stderr, " (others)=%" PRIu64, a->other_cgroup);
+		fprintf(stderr, "\n");
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: oomtrace [OPTION]... [FILE]...\n"
+		"Report every Linux OOM kill: who asked for memory, who was killed, how much each\n"
+		"held, which cgroup hit which limit, and what the machine looked like.\n"
+		"\n"
+		"Sources:\n"
+		"  -b, --backend NAME    auto (default), libbpf, bcc or replay\n"
+		"                        auto: a live backend when one is built and usable here;\n"
+		"                        otherwise replay of FILEs, or of /dev/kmsg when none given\n"
+		"      --probe NAME      live: force one probe (fentry, kprobe, tp_btf, tracepoint)\n"
+		"      --kernel-headers DIR  bcc: kernel headers to compile against\n"
+		"  FILE...               replay: kernel logs (dmesg, dmesg -T, journalctl -k,\n"
+		"                        syslog, /dev/kmsg records; .gz read transparently);\n"
+		"                        '-' or none: standard input\n"
+		"      --events FILE     replay: recorded events (JSON Lines from --format json)\n"
+		"  -F, --follow          replay: keep reading a growing file or /dev/kmsg\n"
+		"      --year YYYY       replay: year of syslog lines, which carry none\n"
+		"                        (default: the current year, or the last for future dates)\n"
+		"\n"
+		"Output:\n"
+		"  -f, --format FMT      text (default): the classic oomkill line (-v adds details);\n"
+		"                        bcc: the classic line only; json: JSON Lines (docs/schema.md)\n"
+		"  -o, --output FILE     append events to FILE (one write per event) instead of stdout\n"
+		"  -v, --verbose         text: detail lines; also more diagnostics (-vv: debug)\n"
+		"\n"
+		"Selection and run time:\n"
+		"      --comm NAME       only events whose victim or trigger comm is NAME\n"
+		"      --pid PID         only events whose victim or trigger pid is PID\n"
+		"      --cgroup PATH     only events whose victim cgroup or OOM memcg is under PATH\n"
+		"  -c, --count N         stop after N events\n"
+		"  -d, --duration SECS   stop after SECS seconds (0: attach, then exit)\n"
+		"\n"
+		"  -V, --version         print the version and the backends built in\n"
+		"  -h, --help            print this help\n"
+		"\n"
+		"Exit status: 0 success; 1 some input unreadable or malformed (valid parts were\n"
+		"still processed); 2 bad arguments; 3 no usable backend or probe; 4 not permitted;\n"
+		"5 runtime failure (e.g. cannot write the output).\n");
+}
+
+static void version(void)
+{
+	const struct oomtrace_backend_info *b;
+
+	printf("oomtrace %s\nbackends:", PACKAGE_VERSION);
+	for (b = oomtrace_backend_list(); b->name; b++)
+		printf(" %s%s", b->name, b->ops ? "" : " (not built)");
+	printf("\nformats: %s\nevent schema: %d\n", oomtrace_format_list(), OOMTRACE_SCHEMA_VERSION);
+}
+
+enum {
+	OPT_EVENTS = 256,
+	OPT_YEAR,
+	OPT_PROBE,
+	OPT_HEADERS,
+	OPT_COMM,
+	OPT_PID,
+	OPT_CGROUP,
+};
+
+static const struct option long_opts[] = {
+	{ "backend", required_argument, NULL, 'b' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "follow", no_argument, NULL, 'F' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "year", required_argument, NULL, OPT_YEAR },
+	{ "probe", required_argument, NULL, OPT_PROBE },
+	{ "kernel-headers", required_argument, NULL, OPT_HEADERS },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int bad_arg(const char *opt, const char *val, const char *why)
+{
+	oomtrace_err("%s '%s': %s (see --help)", opt, val, why);
+	return OOMTRACE_EXIT_USAGE;
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *e;
+
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &e, 10);
+	return !errno && !*e;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	struct oomtrace_backend_opts bo = { 0 };
+	const struct oomtrace_backend_info *bi = NULL;
+	const struct oomtrace_format_ops *fmt;
+	const char *backend = "auto", *format = "text", *output = NULL;
+	static char *kmsg_only[] = { "/dev/kmsg", NULL };
+	struct app a = { 0 };
+	struct sigaction sa = { 0 };
+	double duration = -1, t0;
+	unsigned int flags = 0;
+	int verbose = 0, c, rc, exit_code = OOMTRACE_EXIT_OK;
+	uint64_t lost_seen = 0, v;
+	void *state = NULL;
+	char why[256];
+	bool live;
+
+	while ((c = getopt_long(argc, argv, "b:f:o:vFc:d:Vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			backend = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'F':
+			bo.follow = true;
+			break;
+		case 'c':
+			if (!parse_u64(optarg, &a.count_limit) || !a.count_limit)
+				return bad_arg("--count", optarg, "not a positive integer");
+			break;
+		case 'd': {
+			char *e;
+
+			errno = 0;
+			duration = strtod(optarg, &e);
+			if (errno || *e || !(duration >= 0) || isinf(duration))
+				return bad_arg("--duration", optarg, "not a number of seconds >= 0");
+			break;
+		}
+		case OPT_EVENTS:
+			bo.events_file = optarg;
+			break;
+		case OPT_YEAR:
+			if (!parse_u64(optarg, &v) || v < 1970 || v > 9999)
+				return bad_arg("--year", optarg, "not a year between 1970 and 9999");
+			bo.year = (int)v;
+			break;
+		case OPT_PROBE:
+			bo.probe = optarg;
+			break;
+		case OPT_HEADERS:
+			bo.kernel_headers = optarg;
+			break;
+		case OPT_COMM:
+			a.filter.comm = optarg;
+			break;
+		case OPT_PID:
+			if (!parse_u64(optarg, &v) || !v || v > INT_MAX)
+				return bad_arg("--pid", optarg, "not a process id");
+			a.filter.pid = (int)v;
+			break;
+		case OPT_CGROUP:
+			a.filter.cgroup = optarg;
+			break;
+		case 'V':
+			version();
+			return OOMTRACE_EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return OOMTRACE_EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'oomtrace --help' for more information.\n");
+			return OOMTRACE_EXIT_USAGE;
+		}
+	}
+	fmt = oomtrace_format_find(format);
+	if (!fmt)
+		return bad_arg("--format", format, "unknown format; use text, bcc or json");
+	if (strcmp(format, "json") == 0)
+		oomtrace_log_set_json(true);
+	oomtrace_log_set_level(verbose >= 2 ? OOMTRACE_LOG_DEBUG
+			       : verbose   ? OOMTRACE_LOG_INFO
+					   : OOMTRACE_LOG_WARN);
+	if (verbose && strcmp(format, "text") == 0)
+		flags |= OOMTRACE_FMT_VERBOSE;
+	if (optind < argc)
+		bo.files = argv + optind;
+
+	/* choose the backend */
+	if (strcmp(backend, "auto") == 0) {
+		if (!bo.files && !bo.events_file) {
+			const struct oomtrace_backend_info *b;
+
+			for (b = oomtrace_backend_list(); b->name; b++) {
+				if (!b->ops || strcmp(b->name, "replay") == 0)
+					continue;
+				if (b->ops->probe(&bo, why, sizeof(why)) == 0) {
+					bi = b;
+					break;
+				}
+				oomtrace_info("backend %s not usable: %s", b->name, why);
+			}
+		}
+		if (!bi) {
+			bi = oomtrace_backend_find("replay");
+			if (!bo.files && !bo.events_file) {
+				bo.files = kmsg_only;
+				oomtrace_info("no live backend usable: reading the kernel log (/dev/kmsg), "
+					      "which carries fewer facts than live tracing");
+			}
+		}
+	} else {
+		bi = oomtrace_backend_find(backend);
+		if (!bi)
+			return bad_arg("--backend", backend, "unknown backend; use auto, libbpf, bcc or replay");
+		if (!bi->ops) {
+			oomtrace_err("backend %s: not built; reconfigure with %s", backend,
+				     bi->configure_flag);
+			return OOMTRACE_EXIT_NO_PROBE;
+		}
+	}
+	live = strcmp(bi->name, "replay") != 0;
+	if (!live && bo.probe)
+		return bad_arg("--probe", bo.probe, "only live backends have probes");
+	if (live && (bo.files || bo.events_file))
+		return bad_arg(bo.files ? bo.files[0] : bo.events_file, backend,
+			       "input files are for the replay backend");
+	if (bo.events_file && bo.files)
+		return bad_arg("--events", bo.events_file, "give either --events or log files, not both");
+
+	rc = bi->ops->probe(&bo, why, sizeof(why));
+	if (rc) {
+		oomtrace_err("backend %s: %s", bi->name, why);
+		return rc == -EPERM || rc == -EACCES ? OOMTRACE_EXIT_PERM : OOMTRACE_EXIT_NO_PROBE;
+	}
+	a.out = oomtrace_output_open(output, fmt, flags);
+	if (!a.out) {
+		oomtrace_err("%s: cannot open for appending: %s", output, strerror(errno));
+		return OOMTRACE_EXIT_RUNTIME;
+	}
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = bi->ops->open(&bo, &state);
+	if (rc == 0)
+		rc = bi->ops->start(state);
+	if (rc) {
+		oomtrace_err("backend %s: cannot start: %s", bi->name, strerror(-rc));
+		exit_code = rc == -EPERM || rc == -EACCES ? OOMTRACE_EXIT_PERM : OOMTRACE_EXIT_NO_PROBE;
+		goto out;
+	}
+	if (live)
+		oomtrace_info("tracing OOM kills with %s/%s; Ctrl-C to stop", bi->name,
+			      bi->ops->probe_name ? bi->ops->probe_name(state) : "?");
+	t0 = now_s();
+	while (!stop_signal) {
+		int timeout = 250;
+
+		if (duration >= 0) {
+			double left = duration - (now_s() - t0);
+
+			if (left <= 0)
+				break;
+			if (left * 1000 < timeout)
+				timeout = (int)(left * 1000) + 1;
+		}
+		rc = bi->ops->poll(state, timeout, sink, &a);
+		if (bi->ops->lost) {
+			uint64_t lost = bi->ops->lost(state);
+
+			if (lost > lost_seen) {
+				oomtrace_output_lost(a.out, lost - lost_seen);
+				lost_seen = lost;
+			}
+		}
+		if (rc == OOMTRACE_EOF || rc == -ECANCELED)
+			break;
+		if (rc == -EPIPE && a.write_error)
+			break; /* the reader of our output went away */
+		if (rc < 0 && rc != -EINTR) {
+			if (a.write_error)
+				oomtrace_err("%s: cannot write: %s", output ? output : "<stdout>",
+					     strerror(-a.write_error));
+			else
+				oomtrace_err("backend %s: %s", bi->name, strerror(-rc));
+			exit_code = OOMTRACE_EXIT_RUNTIME;
+			break;
+		}
+	}
+	bi->ops->stop(state);
+	if (exit_code == OOMTRACE_EXIT_OK && bi->ops->input_errors && bi->ops->input_errors(state))
+		exit_code = OOMTRACE_EXIT_INPUT;
+	if (live || verbose)
+		print_summary(&a, lost_seen);
+out:
+	bi->ops->close(state);
+	oomtrace_output_free(a.out);
+	return exit_code;
+}

@@ -1,0 +1,1198 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* parser.c: the OOM record state machine over kernel-log lines, from 2.6 to 6.x wording. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser.h"
+#include "prefix.h"
+#include "util.h"
+
+#define HELD_MAX 8          /* kills held back waiting for their oom_reaper line */
+#define HELD_LINES 400      /* ... for at most this many lines */
+#define HELD_NS 2000000000ULL /* ... or this long in kernel time */
+#define RECORD_MAX_LINES 200000 /* an open record with no end is cut off after this */
+#define GROUP_LINES 2000    /* memory.oom.group kills follow their header within this */
+#define MSG_MAX 8192
+
+enum section {
+	SEC_NONE = 0,
+	SEC_MEMINFO,
+	SEC_MEMCG_STAT,
+	SEC_TASKS,
+};
+
+/* columns of the "Tasks state" table we keep */
+enum col {
+	COL_OTHER = 0,
+	COL_UID,
+	COL_TGID,
+	COL_TOTAL_VM,
+	COL_RSS,
+	COL_PGTABLES,
+	COL_SWAPENTS,
+	COL_OOM_SCORE_ADJ,
+	COL_NAME,
+};
+#define MAX_COLS 16
+
+struct stamp {
+	bool has_uptime;
+	uint64_t uptime_ns;
+	bool has_time;
+	int64_t time_us;
+	int32_t tz_off_s;
+	bool subsec;
+	bool has_host;
+	char host[64];
+};
+
+struct held {
+	struct oomtrace_event ev;
+	uint64_t line;
+	bool done;
+};
+
+struct oomtrace_parser {
+	struct oomtrace_parser_opts opts;
+	struct oomtrace_parser_stats st;
+	struct stamp cur;
+	enum oomtrace_line_kind last_kind;
+	/* syslog year guess cache */
+	int64_t civil_cache_key;
+	int64_t civil_cache_epoch;
+	int32_t civil_cache_off;
+
+	bool open;
+	uint64_t rec_line;
+	enum section sec;
+	enum col cols[MAX_COLS];
+	int ncols;
+	struct oomtrace_event rec;
+
+	bool group;
+	uint64_t group_line;
+	struct oomtrace_event tmpl; /* invocation facts of the last record */
+	bool have_tmpl;
+	uint64_t invocations;
+
+	struct held held[HELD_MAX];
+	unsigned int head, nheld;
+	char msg[MSG_MAX];
+};
+
+/* ---- small text helpers (on NUL-terminated strings) ---------------------- */
+
+static bool starts(const char *s, const char *pfx)
+{
+	return strncmp(s, pfx, strlen(pfx)) == 0;
+}
+
+static const char *skip_sp(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* Parse a decimal (optionally signed) integer; returns the end or NULL. */
+static const char *num(const char *s, int64_t *v)
+{
+	int neg = 0;
+	uint64_t x = 0;
+	const char *b;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	b = s;
+	while (*s >= '0' && *s <= '9') {
+		if (x > (UINT64_MAX - 9) / 10)
+			return NULL;
+		x = x * 10 + (uint64_t)(*s - '0');
+		s++;
+	}
+	if (s == b || x > (uint64_t)INT64_MAX)
+		return NULL;
+	*v = neg ? -(int64_t)x : (int64_t)x;
+	return s;
+}
+
+static const char *hexnum(const char *s, uint64_t *v)
+{
+	char *e;
+
+	if (!(s[0] == '0' && (s[1] == 'x' || s[1] == 'X')))
+		return NULL;
+	errno = 0;
+	*v = strtoull(s, &e, 16);
+	if (errno || e == s + 2)
+		return NULL;
+	return e;
+}
+
+/* Last occurrence of @needle in [s, s+n). */
+static const char *rfind(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	const char *p;
+
+	if (n < k)
+		return NULL;
+	for (p = s + n - k;; p--) {
+		if (memcmp(p, needle, k) == 0)
+			return p;
+		if (p == s)
+			return NULL;
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void copy(char *dst, size_t dstsz, const char *s, size_t n)
+{
+	oomtrace_strlcpy_n(dst, dstsz, s, n);
+}
+
+/* ---- events and timing -------------------------------------------------- */
+
+static void stamp_event(struct oomtrace_parser *p, struct oomtrace_event *ev)
+{
+	const struct stamp *t = &p->cur;
+
+	if (t->has_uptime) {
+		ev->uptime_ns = t->uptime_ns;
+		ev->known |= OOMTRACE_E_UPTIME;
+	}
+	if (t->has_time) {
+		ev->time_us = t->time_us;
+		ev->tz_off_s = t->tz_off_s;
+		ev->known |= OOMTRACE_E_TIME;
+		if (t->subsec)
+			ev->known |= OOMTRACE_E_TIME_SUBSEC;
+		else
+			ev->known &= ~(uint32_t)OOMTRACE_E_TIME_SUBSEC;
+	}
+	if (t->has_host) {
+		memcpy(ev->host, t->host, sizeof(ev->host));
+		ev->known |= OOMTRACE_E_HOST;
+	}
+}
+
+static void new_event(struct oomtrace_parser *p, struct oomtrace_event *ev)
+{
+	oomtrace_event_init(ev);
+	ev->source = OOMTRACE_SOURCE_REPLAY;
+	ev->probe = OOMTRACE_PROBE_LOG;
+	stamp_event(p, ev);
+}
+
+static int emit(struct oomtrace_parser *p, struct oomtrace_event *ev, oomtrace_sink_fn sink,
+		void *ctx)
+{
+	p->st.events++;
+	if (ev->partial)
+		p->st.partial++;
+	return sink(ctx, ev);
+}
+
+/* Emit held events from the head while they are done (or all, with @force). */
+static int release(struct oomtrace_parser *p, bool force, oomtrace_sink_fn sink, void *ctx)
+{
+	while (p->nheld) {
+		struct held *h = &p->held[p->head];
+		bool expired = p->st.lines > h->line + HELD_LINES;
+		int r;
+
+		if (!expired && p->cur.has_uptime && (h->ev.known & OOMTRACE_E_UPTIME) &&
+		    p->cur.uptime_ns > h->ev.uptime_ns + HELD_NS)
+			expired = true;
+		if (!force && !h->done && !expired)
+			break;
+		p->head = (p->head + 1) % HELD_MAX;
+		p->nheld--;
+		r = emit(p, &h->ev, sink, ctx);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Queue a finished kill, to wait a little for its oom_reaper line. */
+static int hold(struct oomtrace_parser *p, const struct oomtrace_event *ev, oomtrace_sink_fn sink,
+		void *ctx)
+{
+	struct held *h;
+	int r;
+
+	if (p->nheld == HELD_MAX) {
+		p->held[p->head].done = true;
+		r = release(p, false, sink, ctx);
+		if (r)
+			return r;
+	}
+	h = &p->held[(p->head + p->nheld) % HELD_MAX];
+	h->ev = *ev;
+	h->line = p->st.lines;
+	h->done = false;
+	p->nheld++;
+	return 0;
+}
+
+static void open_record(struct oomtrace_parser *p, bool partial)
+{
+	new_event(p, &p->rec);
+	p->rec.partial = partial;
+	p->rec.invocation = ++p->invocations;
+	p->rec.known |= OOMTRACE_E_INVOCATION;
+	p->open = true;
+	p->rec_line = p->st.lines;
+	p->sec = SEC_NONE;
+	p->ncols = 0;
+	p->group = false;
+}
+
+/* Close the open record without a kill: emitted as partial, outcome unknown. */
+static int close_cut(struct oomtrace_parser *p, oomtrace_sink_fn sink, void *ctx)
+{
+	int r;
+
+	if (!p->open)
+		return 0;
+	p->open = false;
+	p->rec.partial = true;
+	r = release(p, true, sink, ctx);
+	if (r)
+		return r;
+	return emit(p, &p->rec, sink, ctx);
+}
+
+static void save_template(struct oomtrace_parser *p)
+{
+	p->tmpl = p->rec;
+	p->have_tmpl = true;
+}
+
+/* ---- line handlers ------------------------------------------------------ */
+
+static void task_from_kv(struct oomtrace_task *t, const char *s)
+{
+	/* "total-vm:68268kB, anon-rss:65280kB, file-rss:1084kB, shmem-rss:0kB,
+	 *  UID:0 pgtables:168kB oom_score_adj:0" */
+	while (*s) {
+		const char *k = s, *c, *e;
+		int64_t v;
+
+		while (*s && *s != ':' && *s != ' ' && *s != ',')
+			s++;
+		if (*s != ':') {
+			while (*s == ' ' || *s == ',' || (*s && *s != ' ' && *s != ','))
+				s++;
+			continue;
+		}
+		c = s + 1;
+		e = num(c, &v);
+		if (!e) {
+			s = c;
+			continue;
+		}
+		s = e;
+#define KEY(name) ((size_t)(c - 1 - k) == strlen(name) && memcmp(k, name, strlen(name)) == 0)
+		if (KEY("total-vm")) {
+			t->total_vm_kb = (uint64_t)v;
+			t->known |= OOMTRACE_T_TOTAL_VM;
+		} else if (KEY("anon-rss")) {
+			t->anon_rss_kb = (uint64_t)v;
+			t->known |= OOMTRACE_T_ANON_RSS;
+		} else if (KEY("file-rss")) {
+			t->file_rss_kb = (uint64_t)v;
+			t->known |= OOMTRACE_T_FILE_RSS;
+		} else if (KEY("shmem-rss")) {
+			t->shmem_rss_kb = (uint64_t)v;
+			t->known |= OOMTRACE_T_SHMEM_RSS;
+		} else if (KEY("UID")) {
+			t->uid = (uint32_t)v;
+			t->known |= OOMTRACE_T_UID;
+		} else if (KEY("pgtables")) {
+			t->pgtables_kb = (uint64_t)v;
+			t->known |= OOMTRACE_T_PGTABLES;
+		} else if (KEY("oom_score_adj")) {
+			t->oom_score_adj = (int32_t)v;
+			t->known |= OOMTRACE_T_OOM_SCORE_ADJ;
+		}
+#undef KEY
+		while (*s && *s != ' ' && *s != ',')
+			s++;
+		while (*s == ' ' || *s == ',')
+			s++;
+	}
+}
+
+/*
+ * "Killed process 2286 (my hog) total-vm:..." and the RHEL forms
+ * "Killed process N, UID U, (c) total-vm:..." / "Killed process N (c), UID U, total-vm:...",
+ * 2.6's "Killed process N (c)." — @s points after "Killed process ".
+ */
+static bool parse_kill(const char *s, struct oomtrace_task *t)
+{
+	const char *open, *close = NULL, *rest = "";
+	int64_t pid, uid;
+	size_t n;
+
+	s = num(s, &pid);
+	if (!s || pid <= 0 || pid > INT32_MAX)
+		return false;
+	t->pid = (int32_t)pid;
+	t->known |= OOMTRACE_T_PID;
+	if (starts(s, ", UID ")) {
+		const char *e = num(s + 6, &uid);
+
+		if (e) {
+			t->uid = (uint32_t)uid;
+			t->known |= OOMTRACE_T_UID;
+			s = e;
+			if (*s == ',')
+				s++;
+		}
+	}
+	s = skip_sp(s);
+	if (*s != '(')
+		return true;
+	open = s + 1;
+	n = strlen(open);
+	/* the comm may hold parentheses: find the ')' that ends it from the right */
+	if ((close = rfind(open, n, ") total-vm:")))
+		rest = close + 2;
+	else if ((close = rfind(open, n, "), UID ")))
+		rest = close + 1;
+	else if (n >= 2 && strcmp(open + n - 2, ").") == 0)
+		close = open + n - 2;
+	else if (n >= 1 && open[n - 1] == ')')
+		close = open + n - 1;
+	else if ((close = rfind(open, n, ")")))
+		rest = close + 1;
+	if (!close)
+		return true;
+	copy(t->comm, sizeof(t->comm), open, (size_t)(close - open));
+	t->known |= OOMTRACE_T_COMM;
+	if (starts(rest, ", UID ")) {
+		const char *e = num(rest + 6, &uid);
+
+		if (e) {
+			t->uid = (uint32_t)uid;
+			t->known |= OOMTRACE_T_UID;
+			rest = e;
+		}
+	}
+	task_from_kv(t, rest);
+	return true;
+}
+
+static void merge_victim(struct oomtrace_task *dst, const struct oomtrace_task *src)
+{
+	/* what the kill line says wins; the summary's cgroup and uid fill gaps */
+	uint32_t k = src->known;
+
+	if (k & OOMTRACE_T_PID)
+		dst->pid = src->pid;
+	if (k & OOMTRACE_T_UID)
+		dst->uid = src->uid;
+	if (k & OOMTRACE_T_OOM_SCORE_ADJ)
+		dst->oom_score_adj = src->oom_score_adj;
+	if (k & OOMTRACE_T_TOTAL_VM)
+		dst->total_vm_kb = src->total_vm_kb;
+	if (k & OOMTRACE_T_ANON_RSS)
+		dst->anon_rss_kb = src->anon_rss_kb;
+	if (k & OOMTRACE_T_FILE_RSS)
+		dst->file_rss_kb = src->file_rss_kb;
+	if (k & OOMTRACE_T_SHMEM_RSS)
+		dst->shmem_rss_kb = src->shmem_rss_kb;
+	if (k & OOMTRACE_T_PGTABLES)
+		dst->pgtables_kb = src->pgtables_kb;
+	if (k & OOMTRACE_T_COMM)
+		memcpy(dst->comm, src->comm, sizeof(dst->comm));
+	dst->known |= k;
+}
+
+static void reset_victim_facts(struct oomtrace_event *ev)
+{
+	uint32_t keep = ev->victim.known & OOMTRACE_T_CGROUP;
+	char cg[OOMTRACE_PATH_MAX];
+
+	memcpy(cg, ev->victim.cgroup, sizeof(cg));
+	memset(&ev->victim, 0, sizeof(ev->victim));
+	ev->victim.known = keep;
+	memcpy(ev->victim.cgroup, cg, sizeof(cg));
+	ev->known &= ~(uint32_t)(OOMTRACE_E_SELECTED | OOMTRACE_E_POINTS | OOMTRACE_E_REAPED);
+}
+
+static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
+		   oomtrace_sink_fn sink, void *ctx)
+{
+	struct oomtrace_task t = { 0 };
+	struct oomtrace_event *ev;
+	int r;
+
+	if (!parse_kill(after, &t))
+		return 0;
+	if (!p->open) {
+		if (p->group && p->have_tmpl && p->st.lines <= p->group_line + GROUP_LINES) {
+			/* another member of a memory.oom.group kill: same invocation */
+			p->rec = p->tmpl;
+			reset_victim_facts(&p->rec);
+			p->rec.victim.known &= ~(uint32_t)OOMTRACE_T_CGROUP;
+			stamp_event(p, &p->rec);
+			p->open = true;
+			p->rec_line = p->st.lines;
+		} else {
+			/* the header was ratelimited (or cut off): still an event */
+			open_record(p, true);
+		}
+	}
+	ev = &p->rec;
+	/* the summary line named the victim: a different pid means a new kill */
+	if ((ev->victim.known & OOMTRACE_T_PID) && ev->victim.pid != t.pid &&
+	    !(ev->known & OOMTRACE_E_SELECTED)) {
+		ev->victim.known &= ~(uint32_t)(OOMTRACE_T_PID | OOMTRACE_T_COMM | OOMTRACE_T_UID |
+						OOMTRACE_T_CGROUP);
+	}
+	merge_victim(&ev->victim, &t);
+	if (starts(m, "Memory cgroup out of memory") && !(ev->known & OOMTRACE_E_CONSTRAINT)) {
+		ev->constraint = OOMTRACE_CONSTRAINT_MEMCG;
+		ev->known |= OOMTRACE_E_CONSTRAINT;
+	}
+	ev->outcome = OOMTRACE_OUTCOME_KILLED;
+	stamp_event(p, ev);
+	p->open = false;
+	save_template(p);
+	r = release(p, false, sink, ctx);
+	if (r)
+		return r;
+	return hold(p, ev, sink, ctx);
+}
+
+/* "COMM invoked oom-killer: gfp_mask=0x..(FLAGS), order=0, oom_score_adj=0" */
+static int on_header(struct oomtrace_parser *p, const char *m, const char *inv,
+		     oomtrace_sink_fn sink, void *ctx)
+{
+	struct oomtrace_event *ev;
+	const char *s;
+	int r = close_cut(p, sink, ctx);
+
+	if (r)
+		return r;
+	open_record(p, false);
+	ev = &p->rec;
+	copy(ev->trigger.comm, sizeof(ev->trigger.comm), m, (size_t)(inv - m));
+	ev->trigger.known |= OOMTRACE_T_COMM;
+	s = inv + strlen(" invoked oom-killer:");
+	while (*s) {
+		int64_t v;
+		const char *e;
+
+		s = skip_sp(s);
+		if (starts(s, "gfp_mask=")) {
+			uint64_t g;
+
+			s += 9;
+			if ((e = hexnum(s, &g))) {
+				ev->gfp_mask = g;
+				ev->known |= OOMTRACE_E_GFP_MASK;
+				s = e;
+			}
+			if (*s == '(') {
+				const char *c = strchr(s, ')');
+
+				if (c) {
+					copy(ev->gfp_flags, sizeof(ev->gfp_flags), s + 1,
+					     (size_t)(c - s - 1));
+					ev->known |= OOMTRACE_E_GFP_FLAGS;
+					s = c + 1;
+				}
+			}
+		} else if (starts(s, "order=")) {
+			if ((e = num(s + 6, &v)) && v >= 0 && v <= 64) {
+				ev->order = (int32_t)v;
+				ev->known |= OOMTRACE_E_ORDER;
+				s = e;
+			}
+		} else if (starts(s, "oom_score_adj=") || starts(s, "oomkilladj=") ||
+			   starts(s, "oom_adj=")) {
+			bool adj = starts(s, "oom_score_adj=");
+
+			s = strchr(s, '=') + 1;
+			if ((e = num(s, &v)) && (adj || !(ev->trigger.known & OOMTRACE_T_OOM_SCORE_ADJ))) {
+				/* oom_score_adj is -1000..1000; the old oom_adj -17..15 kept when alone */
+				ev->trigger.oom_score_adj = (int32_t)v;
+				ev->trigger.known |= OOMTRACE_T_OOM_SCORE_ADJ;
+				s = e;
+			}
+		}
+		while (*s && *s != ',')
+			s++;
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}
+
+/* "CPU: 0 UID: 0 PID: 2286 Comm: my hog Not tainted ..." / 2.6 "Pid: 1234, comm: x ..." */
+static void on_cpu_line(struct oomtrace_parser *p, const char *m)
+{
+	const char *s = strstr(m, " PID: ");
+	int64_t pid;
+
+	if (starts(m, "Pid: "))
+		s = m + 5;
+	else if (s)
+		s += 6;
+	if (!s || !num(s, &pid) || pid <= 0 || pid > INT32_MAX)
+		return;
+	if (!(p->rec.trigger.known & OOMTRACE_T_PID)) {
+		p->rec.trigger.pid = (int32_t)pid;
+		p->rec.trigger.known |= OOMTRACE_T_PID;
+	}
+}
+
+/* "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,
+ *  oom_memcg=/oomtest,task_memcg=/oomtest,task=my hog,pid=2286,uid=0" */
+static void on_summary(struct oomtrace_parser *p, const char *s)
+{
+	struct oomtrace_event *ev;
+	static const char *const keys[] = { "constraint=", ",nodemask=", ",cpuset=",
+					    ",mems_allowed=", ",oom_memcg=", ",task_memcg=" };
+	const char *at[6], *end, *task, *pidp, *uidp, *pos;
+	size_t n = strlen(s), i;
+	int64_t v;
+
+	if (!p->open)
+		open_record(p, true);
+	ev = &p->rec;
+	/* right to left: uid, pid, task (the comm may hold commas) */
+	uidp = rfind(s, n, ",uid=");
+	pidp = uidp ? rfind(s, (size_t)(uidp - s), ",pid=") : rfind(s, n, ",pid=");
+	task = pidp ? rfind(s, (size_t)(pidp - s), ",task=") : NULL;
+	if (uidp && num(uidp + 5, &v)) {
+		ev->victim.uid = (uint32_t)v;
+		ev->victim.known |= OOMTRACE_T_UID;
+	}
+	if (pidp && num(pidp + 5, &v) && v > 0 && v <= INT32_MAX) {
+		ev->victim.pid = (int32_t)v;
+		ev->victim.known |= OOMTRACE_T_PID;
+	}
+	if (task && pidp) {
+		copy(ev->victim.comm, sizeof(ev->victim.comm), task + 6, (size_t)(pidp - task - 6));
+		ev->victim.known |= OOMTRACE_T_COMM;
+	}
+	end = task ? task : s + n;
+	/* left to right for the fixed keys; each value runs to the next key found */
+	for (i = 0, pos = s; i < 6; i++) {
+		at[i] = strstr(pos, keys[i]);
+		if (at[i] && at[i] >= end)
+			at[i] = NULL;
+		if (at[i])
+			pos = at[i] + 1;
+	}
+	for (i = 0; i < 6; i++) {
+		const char *v0, *v1 = end;
+		size_t j;
+
+		if (!at[i])
+			continue;
+		v0 = at[i] + strlen(keys[i]);
+		for (j = i + 1; j < 6; j++)
+			if (at[j]) {
+				v1 = at[j];
+				break;
+			}
+		switch (i) {
+		case 0:
+			if (starts(v0, "CONSTRAINT_")) {
+				char c[32];
+				size_t k;
+
+				copy(c, sizeof(c), v0 + 11, (size_t)(v1 - v0 - 11));
+				for (k = 0; c[k]; k++)
+					c[k] = (char)(c[k] >= 'A' && c[k] <= 'Z' ? c[k] + 32 : c[k]);
+				if (oomtrace_constraint_parse(c, &ev->constraint) == 0)
+					ev->known |= OOMTRACE_E_CONSTRAINT;
+			}
+			break;
+		case 2:
+			copy(ev->cpuset, sizeof(ev->cpuset), v0, (size_t)(v1 - v0));
+			ev->known |= OOMTRACE_E_CPUSET;
+			break;
+		case 3:
+			copy(ev->mems_allowed, sizeof(ev->mems_allowed), v0, (size_t)(v1 - v0));
+			ev->known |= OOMTRACE_E_MEMS_ALLOWED;
+			break;
+		case 4:
+			copy(ev->oom_memcg, sizeof(ev->oom_memcg), v0, (size_t)(v1 - v0));
+			ev->known |= OOMTRACE_E_OOM_MEMCG;
+			break;
+		case 5:
+			copy(ev->victim.cgroup, sizeof(ev->victim.cgroup), v0, (size_t)(v1 - v0));
+			ev->victim.known |= OOMTRACE_T_CGROUP;
+			break;
+		default:
+			break;
+		}
+	}
+	p->sec = SEC_NONE;
+}
+
+/* "Out of memory: Kill process N (c) score S or sacrifice child" (≤ 5.0) */
+static void on_select(struct oomtrace_parser *p, const char *m, const char *s)
+{
+	struct oomtrace_event *ev;
+	const char *open, *close;
+	int64_t pid, score;
+
+	if (!(s = num(s, &pid)) || pid <= 0 || pid > INT32_MAX)
+		return;
+	s = skip_sp(s);
+	if (*s != '(')
+		return;
+	open = s + 1;
+	close = rfind(open, strlen(open), ") score ");
+	if (!p->open)
+		open_record(p, true);
+	ev = &p->rec;
+	ev->selected_pid = (int32_t)pid;
+	ev->known |= OOMTRACE_E_SELECTED;
+	if (close) {
+		copy(ev->selected_comm, sizeof(ev->selected_comm), open, (size_t)(close - open));
+		if (num(close + 8, &score)) {
+			ev->points = score;
+			ev->known |= OOMTRACE_E_POINTS;
+		}
+	}
+	if (starts(m, "Memory cgroup out of memory") && !(ev->known & OOMTRACE_E_CONSTRAINT)) {
+		ev->constraint = OOMTRACE_CONSTRAINT_MEMCG;
+		ev->known |= OOMTRACE_E_CONSTRAINT;
+	}
+}
+
+/* "oom_reaper: reaped process N (c), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB" */
+static int on_reaped(struct oomtrace_parser *p, const char *s, oomtrace_sink_fn sink, void *ctx)
+{
+	struct oomtrace_task t = { 0 };
+	const char *now = strstr(s, "), now ");
+	int64_t pid;
+	unsigned int i;
+
+	if (!num(s, &pid) || !now)
+		return 0;
+	task_from_kv(&t, now + 7);
+	for (i = 0; i < p->nheld; i++) {
+		struct held *h = &p->held[(p->head + i) % HELD_MAX];
+		struct oomtrace_event *ev = &h->ev;
+
+		if (h->done || !(ev->victim.known & OOMTRACE_T_PID) || ev->victim.pid != pid)
+			continue;
+		ev->reaped_anon_rss_kb = t.anon_rss_kb;
+		ev->reaped_file_rss_kb = t.file_rss_kb;
+		ev->reaped_shmem_rss_kb = t.shmem_rss_kb;
+		ev->known |= OOMTRACE_E_REAPED;
+		if (p->cur.has_uptime && (ev->known & OOMTRACE_E_UPTIME) &&
+		    p->cur.uptime_ns >= ev->uptime_ns) {
+			ev->reap_latency_us = (p->cur.uptime_ns - ev->uptime_ns) / 1000;
+			ev->known |= OOMTRACE_E_REAP_LATENCY;
+		}
+		h->done = true;
+		return release(p, false, sink, ctx);
+	}
+	p->st.orphan_reaper++;
+	return 0;
+}
+
+/* "Out of memory and no killable processes..." / "Kernel panic - not syncing: ..." */
+static int on_end_without_kill(struct oomtrace_parser *p, enum oomtrace_outcome outcome,
+			       oomtrace_sink_fn sink, void *ctx)
+{
+	int r;
+
+	if (!p->open)
+		open_record(p, true);
+	p->rec.outcome = outcome;
+	stamp_event(p, &p->rec);
+	p->open = false;
+	r = release(p, true, sink, ctx);
+	if (r)
+		return r;
+	return emit(p, &p->rec, sink, ctx);
+}
+
+/* "memory: usage 65536kB, limit 65536kB, failcnt 19" and its swap/kmem siblings */
+static void on_memcg_usage(struct oomtrace_parser *p, const char *m, size_t klen)
+{
+	static const char *const names[][3] = {
+		{ "usage_kb", "limit_kb", "failcnt" },
+		{ "memsw_usage_kb", "memsw_limit_kb", "memsw_failcnt" },
+		{ "kmem_usage_kb", "kmem_limit_kb", "kmem_failcnt" },
+		{ "swap_usage_kb", "swap_limit_kb", "swap_failcnt" },
+	};
+	const char *const *nm;
+	const char *s = m + klen;
+	int64_t v;
+	int i;
+
+	if (starts(m, "memory: "))
+		nm = names[0];
+	else if (starts(m, "memory+swap: "))
+		nm = names[1];
+	else if (starts(m, "kmem: "))
+		nm = names[2];
+	else
+		nm = names[3];
+	for (i = 0; i < 3; i++) {
+		const char *w = i == 0 ? "usage " : i == 1 ? "limit " : "failcnt ";
+		const char *f = strstr(s, w);
+
+		if (f && num(f + strlen(w), &v))
+			oomtrace_kvset_set(&p->rec.ctx.memcg, nm[i], strlen(nm[i]), v);
+	}
+}
+
+/* "active_anon:4575 inactive_anon:1652614 isolated_anon:0" → true when every token is key:num */
+static bool kv_tokens(struct oomtrace_kvset *set, const char *s, bool strip_kb)
+{
+	bool any = false;
+
+	s = skip_sp(s);
+	while (*s) {
+		const char *k = s, *c = NULL, *e;
+		int64_t v;
+
+		while (*s && *s != ' ' && *s != ':')
+			s++;
+		if (*s != ':')
+			return any && !*skip_sp(s);
+		c = s;
+		e = num(c + 1, &v);
+		if (!e)
+			return false;
+		if (strip_kb && (starts(e, "KB") || starts(e, "kB")))
+			e += 2;
+		if (*e && *e != ' ')
+			return false;
+		oomtrace_kvset_set(set, k, (size_t)(c - k), v);
+		any = true;
+		s = skip_sp(e);
+	}
+	return any;
+}
+
+static void on_tasks_header(struct oomtrace_parser *p, const char *s)
+{
+	const char *close = strchr(s, ']');
+
+	p->ncols = 0;
+	if (!close)
+		return;
+	s = close + 1;
+	while (*(s = skip_sp(s)) && p->ncols < MAX_COLS) {
+		const char *b = s;
+		size_t n;
+		enum col c = COL_OTHER;
+
+		while (*s && *s != ' ')
+			s++;
+		n = (size_t)(s - b);
+#define IS(w) (n == strlen(w) && memcmp(b, w, n) == 0)
+		if (IS("uid"))
+			c = COL_UID;
+		else if (IS("tgid"))
+			c = COL_TGID;
+		else if (IS("total_vm"))
+			c = COL_TOTAL_VM;
+		else if (IS("rss"))
+			c = COL_RSS;
+		else if (IS("pgtables_bytes"))
+			c = COL_PGTABLES;
+		else if (IS("swapents"))
+			c = COL_SWAPENTS;
+		else if (IS("oom_score_adj"))
+			c = COL_OOM_SCORE_ADJ;
+		else if (IS("name"))
+			c = COL_NAME;
+#undef IS
+		p->cols[p->ncols++] = c;
+	}
+}
+
+/* "[   2286]     0  2286    17067    16591 ... 0 my hog" */
+static bool on_task_row(struct oomtrace_parser *p, const char *s)
+{
+	struct oomtrace_task_row row = { 0 };
+	int64_t v;
+	int i;
+
+	s = skip_sp(s + 1);
+	if (!(s = num(s, &v)) || *s != ']')
+		return false;
+	row.pid = (int32_t)v;
+	s++;
+	for (i = 0; i < p->ncols; i++) {
+		s = skip_sp(s);
+		if (p->cols[i] == COL_NAME) {
+			copy(row.name, sizeof(row.name), s, strlen(s));
+			break;
+		}
+		if (!(s = num(s, &v)))
+			return false;
+		switch (p->cols[i]) {
+		case COL_UID:
+			row.uid = (uint32_t)v;
+			break;
+		case COL_TGID:
+			row.tgid = (int32_t)v;
+			break;
+		case COL_TOTAL_VM:
+			row.total_vm_pages = (uint64_t)v;
+			break;
+		case COL_RSS:
+			row.rss_pages = (uint64_t)v;
+			break;
+		case COL_PGTABLES:
+			row.pgtables_bytes = (uint64_t)v;
+			break;
+		case COL_SWAPENTS:
+			row.swapents = (uint64_t)v;
+			break;
+		case COL_OOM_SCORE_ADJ:
+			row.oom_score_adj = (int32_t)v;
+			break;
+		default:
+			break;
+		}
+	}
+	oomtrace_context_add_task(&p->rec.ctx, &row);
+	return true;
+}
+
+/* Lines inside an open record that are not events by themselves. */
+static void on_record_line(struct oomtrace_parser *p, const char *m)
+{
+	const char *s;
+
+	switch (p->sec) {
+	case SEC_MEMINFO:
+		if (kv_tokens(&p->rec.ctx.mem_info, m, false))
+			return;
+		p->sec = SEC_NONE;
+		break;
+	case SEC_MEMCG_STAT: {
+		/* v1 6.x / v2: "rss 66920448" one per line */
+		const char *sp = strchr(m, ' ');
+		int64_t v;
+		const char *e;
+
+		if (sp && sp > m && (e = num(sp + 1, &v)) && !*e && !strchr(m, ':')) {
+			oomtrace_kvset_set(&p->rec.ctx.memcg_stat, m, (size_t)(sp - m), v);
+			return;
+		}
+		p->sec = SEC_NONE;
+		break;
+	}
+	case SEC_TASKS:
+		s = skip_sp(m);
+		if (*s == '[') {
+			if (*skip_sp(s + 1) == 'p')
+				on_tasks_header(p, s);
+			else
+				on_task_row(p, s);
+			return;
+		}
+		p->sec = SEC_NONE;
+		break;
+	default:
+		break;
+	}
+	if (starts(m, "CPU: ") || starts(m, "Pid: ")) {
+		on_cpu_line(p, m);
+	} else if (starts(m, "Mem-Info:")) {
+		p->sec = SEC_MEMINFO;
+	} else if (starts(m, "Tasks state (memory values in pages)") ||
+		   starts(m, "[ pid ]") || starts(m, "[  pid  ]")) {
+		p->sec = SEC_TASKS;
+		p->ncols = 0;
+		if (*m == '[')
+			on_tasks_header(p, m);
+	} else if (starts(m, "memory: usage ")) {
+		on_memcg_usage(p, m, 8);
+	} else if (starts(m, "memory+swap: usage ")) {
+		on_memcg_usage(p, m, 13);
+	} else if (starts(m, "kmem: usage ")) {
+		on_memcg_usage(p, m, 6);
+	} else if (starts(m, "swap: usage ")) {
+		on_memcg_usage(p, m, 6);
+	} else if (starts(m, "Memory cgroup stats for ")) {
+		const char *path = m + 24, *colon = strrchr(path, ':');
+
+		if (colon) {
+			if (!(p->rec.known & OOMTRACE_E_OOM_MEMCG)) {
+				copy(p->rec.oom_memcg, sizeof(p->rec.oom_memcg), path,
+				     (size_t)(colon - path));
+				p->rec.known |= OOMTRACE_E_OOM_MEMCG;
+			}
+			/* ≤ 4.x prints "cache:0KB rss:65536KB ..." on the same line */
+			if (!kv_tokens(&p->rec.ctx.memcg_stat, colon + 1, true))
+				p->sec = SEC_MEMCG_STAT;
+		}
+	}
+}
+
+/* "Task in /a killed as a result of limit of /b" (memcg, ≤ 4.18) */
+static void on_task_in(struct oomtrace_parser *p, const char *s)
+{
+	const char *k = strstr(s, " killed as a result of limit of ");
+
+	if (!k)
+		return;
+	if (!p->open)
+		open_record(p, true);
+	copy(p->rec.victim.cgroup, sizeof(p->rec.victim.cgroup), s, (size_t)(k - s));
+	p->rec.victim.known |= OOMTRACE_T_CGROUP;
+	copy(p->rec.oom_memcg, sizeof(p->rec.oom_memcg), k + 32, strlen(k + 32));
+	p->rec.known |= OOMTRACE_E_OOM_MEMCG;
+	if (!(p->rec.known & OOMTRACE_E_CONSTRAINT)) {
+		p->rec.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+		p->rec.known |= OOMTRACE_E_CONSTRAINT;
+	}
+}
+
+static int dispatch(struct oomtrace_parser *p, const char *m, oomtrace_sink_fn sink, void *ctx)
+{
+	const char *s;
+
+	if ((s = strstr(m, " invoked oom-killer:")))
+		return on_header(p, m, s, sink, ctx);
+	if ((s = strstr(m, "Killed process "))) {
+		/* the kill line: bare, "Out of memory: ", "Memory cgroup out of memory: ", 2.6's
+		 * "Out of Memory: " — but not an unrelated message quoting the words */
+		if (s == m || (s[-1] == ' ' && s[-2] == ':'))
+			return on_kill(p, m, s + 15, sink, ctx);
+	}
+	if (starts(m, "oom-kill:")) {
+		on_summary(p, m + 9);
+		return 0;
+	}
+	if ((s = strstr(m, "ill process ")) && s > m && (s[-1] == 'K' || s[-1] == 'k') &&
+	    (s - 1 == m || s[-2] == ' ')) {
+		on_select(p, m, s + 12);
+		return 0;
+	}
+	if (starts(m, "oom_reaper: reaped process "))
+		return on_reaped(p, m + 27, sink, ctx);
+	if (starts(m, "Out of memory and no killable processes"))
+		return on_end_without_kill(p, OOMTRACE_OUTCOME_NO_KILLABLE, sink, ctx);
+	if (starts(m, "Kernel panic - not syncing: ")) {
+		if (p->open || strstr(m, "ut of memory") || strstr(m, "deadlocked on memory"))
+			return on_end_without_kill(p, OOMTRACE_OUTCOME_PANIC, sink, ctx);
+		return 0;
+	}
+	if (starts(m, "Task in ")) {
+		on_task_in(p, m + 8);
+		return 0;
+	}
+	if (starts(m, "Tasks in ") && strstr(m, "memory.oom.group")) {
+		p->group = true;
+		p->group_line = p->st.lines;
+		return 0;
+	}
+	if (p->open)
+		on_record_line(p, m);
+	return 0;
+}
+
+/* ---- time of a line -------------------------------------------------------- */
+
+static bool civil_to_abs(struct oomtrace_parser *p, const struct oomtrace_civil *c, int64_t *us,
+			 int32_t *off)
+{
+	int year = c->year;
+	int64_t key, epoch;
+
+	if (!c->mon)
+		return false;
+	if (!year) {
+		year = p->opts.year;
+		if (!year) {
+			int64_t d = (p->opts.now_us ? p->opts.now_us : 0) / 86400000000LL;
+			int64_t y = 1970 + d / 366;
+
+			/* the year of now_us: walk up from a safe lower bound */
+			while (oomtrace_days_from_civil(y + 1, 1, 1) <= d)
+				y++;
+			year = (int)y;
+			if (p->opts.now_us &&
+			    (oomtrace_days_from_civil(year, (unsigned int)c->mon, (unsigned int)c->mday) -
+			     1) * 86400000000LL > p->opts.now_us)
+				year--; /* a December line read in January */
+		}
+	}
+	key = ((int64_t)year * 16 + c->mon) * 32 * 24 + c->mday * 24 + c->hour;
+	if (key != p->civil_cache_key) {
+		int32_t o = 0;
+
+		if (p->opts.local_time) {
+			if (p->opts.local_time(year, c->mon, c->mday, c->hour, 0, 0, &epoch, &o))
+				return false;
+		} else {
+			epoch = oomtrace_days_from_civil(year, (unsigned int)c->mon,
+							 (unsigned int)c->mday) *
+					86400 +
+				c->hour * 3600;
+		}
+		p->civil_cache_key = key;
+		p->civil_cache_epoch = epoch;
+		p->civil_cache_off = o;
+	}
+	*us = (p->civil_cache_epoch + c->min * 60 + c->sec) * 1000000LL + c->usec;
+	*off = p->civil_cache_off;
+	return true;
+}
+
+static void set_stamp(struct oomtrace_parser *p, const struct oomtrace_prefix *x)
+{
+	struct stamp *t = &p->cur;
+
+	if (x->kind == OOMTRACE_LINE_BARE)
+		return; /* a continuation keeps the time of the line before */
+	memset(t, 0, sizeof(*t));
+	if (x->has_uptime) {
+		t->has_uptime = true;
+		t->uptime_ns = x->uptime_ns;
+	}
+	if (x->has_abs) {
+		t->has_time = true;
+		t->time_us = x->abs_us;
+		t->tz_off_s = x->tz_off_s;
+		t->subsec = x->subsec;
+	} else if (x->has_civil) {
+		t->has_time = civil_to_abs(p, &x->civil, &t->time_us, &t->tz_off_s);
+		t->subsec = x->civil.subsec;
+	} else if (x->has_uptime && p->opts.boot_us) {
+		t->has_time = true;
+		t->time_us = p->opts.boot_us + (int64_t)(x->uptime_ns / 1000);
+		t->tz_off_s = p->opts.boot_tz_off_s;
+		t->subsec = true;
+	}
+	if (x->host_len) {
+		t->has_host = true;
+		copy(t->host, sizeof(t->host), x->host, x->host_len);
+	} else if (p->opts.host) {
+		t->has_host = true;
+		copy(t->host, sizeof(t->host), p->opts.host, strlen(p->opts.host));
+	}
+}
+
+/* ---- public ---------------------------------------------------------------- */
+
+struct oomtrace_parser *oomtrace_parser_new(const struct oomtrace_parser_opts *opts)
+{
+	struct oomtrace_parser *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	if (opts)
+		p->opts = *opts;
+	p->civil_cache_key = -1;
+	return p;
+}
+
+void oomtrace_parser_free(struct oomtrace_parser *p)
+{
+	free(p);
+}
+
+void oomtrace_parser_new_input(struct oomtrace_parser *p)
+{
+	p->last_kind = OOMTRACE_LINE_BARE;
+	memset(&p->cur, 0, sizeof(p->cur));
+}
+
+bool oomtrace_parser_idle(const struct oomtrace_parser *p)
+{
+	return !p->open && !p->nheld;
+}
+
+const struct oomtrace_parser_stats *oomtrace_parser_stats(const struct oomtrace_parser *p)
+{
+	return &p->st;
+}
+
+int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len,
+			 oomtrace_sink_fn sink, void *ctx)
+{
+	struct oomtrace_prefix x;
+	const char *m;
+	char *seg, *nl;
+	size_t n, i, o;
+	int r;
+
+	p->st.lines++;
+	while (len && line[len - 1] == '\r')
+		len--;
+	oomtrace_prefix_parse(line, len, &x);
+	if (x.kind == OOMTRACE_LINE_BARE && len && line[0] == ' ' &&
+	    p->last_kind == OOMTRACE_LINE_KMSG)
+		return 0; /* a kmsg dictionary line (" SUBSYSTEM=...") */
+	if (x.kind != OOMTRACE_LINE_BARE)
+		p->last_kind = x.kind;
+	if (!x.kernel)
+		return 0;
+	set_stamp(p, &x);
+	m = line + x.msg_off;
+	n = len - x.msg_off;
+	for (i = o = 0; i < n && o < MSG_MAX - 1; i++) {
+		char c = m[i];
+
+		/* /dev/kmsg escapes newlines and non-printable bytes as \xHH */
+		if (x.kind == OOMTRACE_LINE_KMSG && c == '\\' && i + 3 < n && m[i + 1] == 'x' &&
+		    hexval(m[i + 2]) >= 0 && hexval(m[i + 3]) >= 0) {
+			c = (char)(hexval(m[i + 2]) * 16 + hexval(m[i + 3]));
+			i += 3;
+		}
+		p->msg[o++] = c ? c : ' ';
+	}
+	p->msg[o] = '\0';
+
+	if (p->open && p->st.lines > p->rec_line + RECORD_MAX_LINES) {
+		r = close_cut(p, sink, ctx);
+		if (r)
+			return r;
+	}
+	r = release(p, false, sink, ctx);
+	if (r)
+		return r;
+	/* one kmsg record may hold several lines */
+	for (seg = p->msg;; seg = nl + 1) {
+		nl = strchr(seg, '\n');
+		if (nl)
+			*nl = '\0';
+		r = dispatch(p, seg, sink, ctx);
+		if (r || !nl)
+			return r;
+	}
+}
+
+int oomtrace_parser_flush(struct oomtrace_parser *p, bool idle, oomtrace_sink_fn sink, void *ctx)
+{
+	int r = release(p, true, sink, ctx);
+
+	if (r || idle)
+		return r;
+	return close_cut(p, sink, ctx);
+}

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* prefix.c: per-line detection of the kernel-log formats oomtrace replays; pure, no I/O. */
+#include "config.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "prefix.h"
+#include "util.h"
+
+static bool isdig(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Parse up to @max digits at *p; returns digits read. */
+static int digits(const char **p, const char *end, int max, long long *v)
+{
+	int n = 0;
+
+	*v = 0;
+	while (*p < end && n < max && isdig(**p)) {
+		*v = *v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n;
+}
+
+/* "HH:MM:SS" at p; */
+static bool hms(const char **p, const char *end, struct oomtrace_civil *c)
+{
+	long long h, m, s;
+	const char *q = *p;
+
+	if (digits(&q, end, 2, &h) < 1 || q >= end || *q++ != ':' || digits(&q, end, 2, &m) != 2 ||
+	    q >= end || *q++ != ':' || digits(&q, end, 2, &s) != 2)
+		return false;
+	if (h > 23 || m > 59 || s > 60)
+		return false;
+	c->hour = (int)h;
+	c->min = (int)m;
+	c->sec = (int)s;
+	*p = q;
+	return true;
+}
+
+/* ".123456" fraction (any number of digits; microseconds kept) */
+static void frac(const char **p, const char *end, int *usec, bool *subsec)
+{
+	const char *q = *p;
+	int n = 0, u = 0;
+
+	if (q >= end || *q != '.')
+		return;
+	q++;
+	while (q < end && isdig(*q)) {
+		if (n < 6) {
+			u = u * 10 + (*q - '0');
+			n++;
+		}
+		q++;
+	}
+	if (q == *p + 1)
+		return;
+	while (n++ < 6)
+		u *= 10;
+	*usec = u;
+	*subsec = true;
+	*p = q;
+}
+
+static const char *const months[][12] = {
+	{ "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec" },
+	/* de */
+	{ "jan", "feb", "mär", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "dez" },
+	/* fr */
+	{ "janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc" },
+	/* es */
+	{ "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic" },
+	/* it */
+	{ "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic" },
+	/* pt */
+	{ "jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez" },
+	/* ru */
+	{ "янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек" },
+};
+
+int oomtrace_month_from_name(const char *s, size_t len)
+{
+	size_t i, j, ml;
+
+	/* numeric month followed by a unit: "5月" (zh/ja), "5월" (ko), "5." */
+	if (len && isdig(s[0])) {
+		int m = s[0] - '0';
+
+		if (len > 1 && isdig(s[1]))
+			m = m * 10 + (s[1] - '0');
+		return m >= 1 && m <= 12 ? m : 0;
+	}
+	while (len && s[len - 1] == '.')
+		len--;
+	for (i = 0; i < sizeof(months) / sizeof(months[0]); i++) {
+		for (j = 0; j < 12; j++) {
+			ml = strlen(months[i][j]);
+			if (len >= ml && strncasecmp(s, months[i][j], ml) == 0)
+				return (int)j + 1;
+		}
+	}
+	return 0;
+}
+
+/* "host kernel: " or "host kernel[0]: " after a syslog/journal timestamp; returns the message */
+static const char *host_tag(const char *p, const char *end, struct oomtrace_prefix *o)
+{
+	const char *h = p, *t;
+
+	while (p < end && *p != ' ')
+		p++;
+	if (p == h || p >= end)
+		return NULL;
+	o->host = h;
+	o->host_len = (size_t)(p - h);
+	t = ++p;
+	while (p < end && *p != ':' && *p != ' ')
+		p++;
+	if (p >= end || *p != ':')
+		return NULL;
+	o->kernel = (p - t == 6 && memcmp(t, "kernel", 6) == 0) ||
+		    (p - t > 7 && memcmp(t, "kernel[", 7) == 0);
+	p++;
+	if (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
+/* "[ 1234.567890]" at p; */
+static bool bracket_uptime(const char **pp, const char *end, uint64_t *ns)
+{
+	const char *p = *pp;
+	long long sec, f = 0;
+	int nf = 0;
+
+	if (p >= end || *p != '[')
+		return false;
+	p++;
+	while (p < end && *p == ' ')
+		p++;
+	if (digits(&p, end, 12, &sec) < 1 || p >= end || *p != '.')
+		return false;
+	p++;
+	while (p < end && isdig(*p)) {
+		if (nf < 9) {
+			f = f * 10 + (*p - '0');
+			nf++;
+		}
+		p++;
+	}
+	if (!nf || p >= end || *p != ']')
+		return false;
+	while (nf++ < 9)
+		f *= 10;
+	*ns = (uint64_t)sec * 1000000000ULL + (uint64_t)f;
+	p++;
+	if (p < end && *p == ' ')
+		p++;
+	*pp = p;
+	return true;
+}
+
+/* After "host kernel: ", rsyslog may keep the printk time: "[ 123.456] msg". */
+static void inner_uptime(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = line + o->msg_off;
+
+	if (bracket_uptime(&p, end, &o->uptime_ns)) {
+		o->has_uptime = true;
+		o->msg_off = (size_t)(p - line);
+	}
+}
+
+/* ISO 8601 with zone at p: sets abs time */
+static bool iso(const char **pp, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = *pp;
+	long long y, mo, d, oh = 0, om = 0;
+	struct oomtrace_civil c = { 0 };
+	int sign = 1;
+
+	if (digits(&p, end, 4, &y) != 4 || p >= end || *p++ != '-' || digits(&p, end, 2, &mo) != 2 ||
+	    p >= end || *p++ != '-' || digits(&p, end, 2, &d) != 2 || p >= end ||
+	    (*p != 'T' && *p != ' '))
+		return false;
+	p++;
+	if (!hms(&p, end, &c) || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return false;
+	frac(&p, end, &c.usec, &c.subsec);
+	if (p < end && *p == 'Z') {
+		p++;
+	} else if (p < end && (*p == '+' || *p == '-')) {
+		sign = *p == '-' ? -1 : 1;
+		p++;
+		if (digits(&p, end, 2, &oh) != 2)
+			return false;
+		if (p < end && *p == ':')
+			p++;
+		if (digits(&p, end, 2, &om) != 2)
+			return false;
+	} else {
+		return false;
+	}
+	o->tz_off_s = (int32_t)(sign * (oh * 3600 + om * 60));
+	o->abs_us = ((oomtrace_days_from_civil(y, (unsigned int)mo, (unsigned int)d) * 86400 + c.hour * 3600 + c.min * 60 + c.sec) -
+		     o->tz_off_s) * 1000000LL + c.usec;
+	o->has_abs = true;
+	o->subsec = c.subsec;
+	*pp = p;
+	return true;
+}
+
+static bool try_kmsg(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = line;
+	long long pri, seq, usec;
+
+	if (digits(&p, end, 4, &pri) < 1 || p >= end || *p++ != ',' ||
+	    digits(&p, end, 20, &seq) < 1 || p >= end || *p++ != ',' ||
+	    digits(&p, end, 20, &usec) < 1 || p >= end || *p++ != ',')
+		return false;
+	while (p < end && *p != ';' && *p != ' ')
+		p++;
+	if (p >= end || *p != ';')
+		return false;
+	o->kind = OOMTRACE_LINE_KMSG;
+	o->has_uptime = true;
+	o->uptime_ns = (uint64_t)usec * 1000ULL;
+	o->msg_off = (size_t)(p + 1 - line);
+	/* facility 0 is the kernel; other facilities are user messages written to /dev/kmsg */
+	o->kernel = (pri >> 3) == 0;
+	return true;
+}
+
+/* "[<anything> HH:MM:SS YYYY] msg": dmesg -T in any locale */
+static bool try_dmesg_t(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *close, *p, *t, *tok[8];
+	size_t toklen[8];
+	int ntok = 0, i;
+	long long y, d;
+	struct oomtrace_civil c = { 0 };
+
+	close = memchr(line, ']', (size_t)(end - line) < 64 ? (size_t)(end - line) : 64);
+	if (!close || close - line < 15)
+		return false;
+	/* year */
+	p = close - 4;
+	t = p;
+	if (digits(&t, close, 4, &y) != 4 || p[-1] != ' ')
+		return false;
+	/* time */
+	t = p - 9;
+	if (t < line || !hms(&t, p - 1, &c) || (t[-9] != ' ' && t - 8 != line + 1))
+		return false;
+	c.year = (int)y;
+	/* tokens between '[' and the time: weekday, month, day in locale order */
+	p = line + 1;
+	while (p < close - 13 && ntok < 8) {
+		while (p < close - 13 && *p == ' ')
+			p++;
+		if (p >= close - 13)
+			break;
+		tok[ntok] = p;
+		while (p < close - 13 && *p != ' ')
+			p++;
+		toklen[ntok] = (size_t)(p - tok[ntok]);
+		ntok++;
+	}
+	if (ntok < 2)
+		return false;
+	/* the day is the last all-digit token; the month the token naming one */
+	for (i = ntok - 1; i >= 0; i--) {
+		const char *q = tok[i];
+
+		if (digits(&q, tok[i] + toklen[i], 2, &d) == (int)toklen[i] && d >= 1 && d <= 31) {
+			c.mday = (int)d;
+			break;
+		}
+	}
+	if (!c.mday)
+		return false;
+	for (i = 0; i < ntok && !c.mon; i++) {
+		const char *q = tok[i];
+		long long dd;
+
+		if (digits(&q, tok[i] + toklen[i], 2, &dd) == (int)toklen[i])
+			continue; /* the day itself */
+		c.mon = oomtrace_month_from_name(tok[i], toklen[i]);
+	}
+	o->kind = OOMTRACE_LINE_DMESG_T;
+	o->has_civil = true;
+	o->civil = c;
+	o->kernel = true;
+	p = close + 1;
+	if (p < end && *p == ' ')
+		p++;
+	o->msg_off = (size_t)(p - line);
+	return true;
+}
+
+/* "May 11 15:41:12[.123456] host kernel: msg" */
+static bool try_syslog(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = line, *m = line;
+	struct oomtrace_civil c = { 0 };
+	long long d;
+
+	while (p < end && *p != ' ' && p - line < 12)
+		p++;
+	if (p >= end || p == m)
+		return false;
+	c.mon = oomtrace_month_from_name(m, (size_t)(p - m));
+	if (!c.mon || c.mon > 12 || isdig(*m))
+		return false;
+	while (p < end && *p == ' ')
+		p++;
+	if (digits(&p, end, 2, &d) < 1 || d < 1 || d > 31 || p >= end || *p++ != ' ')
+		return false;
+	c.mday = (int)d;
+	if (!hms(&p, end, &c))
+		return false;
+	frac(&p, end, &c.usec, &c.subsec);
+	if (p >= end || *p++ != ' ')
+		return false;
+	if (!(m = host_tag(p, end, o)))
+		return false;
+	o->msg_off = (size_t)(m - line);
+	o->kind = OOMTRACE_LINE_SYSLOG;
+	o->has_civil = true;
+	o->civil = c;
+	return true;
+}
+
+static bool try_iso(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = line, *m;
+
+	if (!iso(&p, end, o) || p >= end || *p++ != ' ')
+		return false;
+	if (!(m = host_tag(p, end, o))) {
+		o->has_abs = false;
+		return false;
+	}
+	o->msg_off = (size_t)(m - line);
+	o->kind = OOMTRACE_LINE_ISO;
+	return true;
+}
+
+/* "<4>1 2025-05-11T15:41:12.123+08:00 host kernel - - - msg" (RFC 5424) */
+static bool try_rfc5424(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = line, *f[4];
+	size_t fl[4];
+	long long pri;
+	int i;
+
+	if (*p++ != '<' || digits(&p, end, 3, &pri) < 1 || p + 3 > end || *p++ != '>' ||
+	    *p++ != '1' || *p++ != ' ')
+		return false;
+	if (!iso(&p, end, o) || p >= end || *p++ != ' ') {
+		o->has_abs = false;
+		return false;
+	}
+	for (i = 0; i < 4; i++) { /* host app procid msgid */
+		f[i] = p;
+		while (p < end && *p != ' ')
+			p++;
+		fl[i] = (size_t)(p - f[i]);
+		if (p < end)
+			p++;
+	}
+	/* structured data: "-" or [..]...  */
+	if (p < end && *p == '-') {
+		p++;
+	} else {
+		while (p < end && *p == '[') {
+			while (p < end && *p != ']')
+				p++;
+			if (p < end)
+				p++;
+		}
+	}
+	if (p < end && *p == ' ')
+		p++;
+	o->host = f[0];
+	o->host_len = fl[0];
+	o->kernel = fl[1] == 6 && memcmp(f[1], "kernel", 6) == 0;
+	o->kind = OOMTRACE_LINE_RFC5424;
+	o->msg_off = (size_t)(p - line);
+	return true;
+}
+
+void oomtrace_prefix_parse(const char *line, size_t len, struct oomtrace_prefix *o)
+{
+	const char *end = line + len, *p = line;
+
+	memset(o, 0, sizeof(*o));
+	o->kernel = true;
+	if (!len)
+		return;
+	switch (line[0]) {
+	case '[':
+		if (bracket_uptime(&p, end, &o->uptime_ns)) {
+			o->kind = OOMTRACE_LINE_DMESG;
+			o->has_uptime = true;
+			o->msg_off = (size_t)(p - line);
+			/* journalctl -o short-monotonic: "[ 12.3] host kernel: msg" */
+			{
+				struct oomtrace_prefix h = *o;
+				const char *m = host_tag(p, end, &h);
+
+				if (m && h.kernel) {
+					o->host = h.host;
+					o->host_len = h.host_len;
+					o->msg_off = (size_t)(m - line);
+				}
+			}
+			return;
+		}
+		if (try_dmesg_t(line, end, o))
+			return;
+		break;
+	case '<':
+		if (try_rfc5424(line, end, o)) {
+			inner_uptime(line, end, o);
+			return;
+		}
+		break;
+	case ' ':
+	case '\t':
+		return; /* continuation (a kmsg dict line is recognised by the caller's context) */
+	default:
+		if (isdig(line[0])) {
+			if (try_kmsg(line, end, o))
+				return;
+			if (try_iso(line, end, o)) {
+				inner_uptime(line, end, o);
+				return;
+			}
+		} else if (try_syslog(line, end, o)) {
+			inner_uptime(line, end, o);
+			return;
+		}
+		break;
+	}
+	memset(o, 0, sizeof(*o));
+	o->kernel = true;
+}

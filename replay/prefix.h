@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* prefix.h: recognise the prefix of one kernel-log line (dmesg, dmesg -T, journalctl, syslog, kmsg). */
+#ifndef OOMTRACE_PREFIX_H
+#define OOMTRACE_PREFIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum oomtrace_line_kind {
+	OOMTRACE_LINE_BARE = 0,   /* no prefix: a continuation line or a bare message */
+	OOMTRACE_LINE_DMESG,      /* "[  123.456789] msg" (also journalctl -o short-monotonic) */
+	OOMTRACE_LINE_DMESG_T,    /* "[Sun May 11 15:41:12 2025] msg", any locale */
+	OOMTRACE_LINE_SYSLOG,     /* "May 11 15:41:12[.123456] host kernel: msg" */
+	OOMTRACE_LINE_ISO,        /* "2025-05-11T15:41:12[.f](Z|+hh[:]mm) host kernel: msg" */
+	OOMTRACE_LINE_RFC5424,    /* "<4>1 2025-05-11T15:41:12.1+08:00 host kernel - - - msg" */
+	OOMTRACE_LINE_KMSG,       /* "4,344,128103407,-;msg" (/dev/kmsg) */
+	OOMTRACE_LINE_KMSG_DICT,  /* " SUBSYSTEM=..." continuation of a kmsg record */
+};
+
+/* Broken-down local time without zone (dmesg -T, BSD syslog). */
+struct oomtrace_civil {
+	int year; /* 0 when the line has none (syslog) */
+	int mon;  /* 1..12, 0 when the month name is not understood */
+	int mday, hour, min, sec;
+	int usec;
+	bool subsec;
+};
+
+struct oomtrace_prefix {
+	enum oomtrace_line_kind kind;
+	size_t msg_off;      /* where the kernel's message starts */
+	bool kernel;         /* false for syslog lines of other programs */
+	bool has_uptime;
+	uint64_t uptime_ns;
+	bool has_abs;        /* absolute time with zone: abs_us valid */
+	int64_t abs_us;
+	int32_t tz_off_s;
+	bool subsec;
+	bool has_civil;      /* local time without zone: civil valid */
+	struct oomtrace_civil civil;
+	const char *host;    /* points into the line, not NUL-terminated */
+	size_t host_len;
+};
+
+/* Parse the prefix of @line (@len bytes, no newline). Never fails: unknown → BARE. */
+void oomtrace_prefix_parse(const char *line, size_t len, struct oomtrace_prefix *out);
+
+/* Month number (1..12) of a month name or abbreviation in a few locales, 0 if unknown. */
+int oomtrace_month_from_name(const char *s, size_t len);
+
+#endif
