@@ -74,6 +74,8 @@ struct oomtrace_parser {
 
 	bool group;
 	uint64_t group_line;
+	int32_t group_pids[64]; /* victims already reported for this invocation */
+	unsigned int ngroup_pids;
 	struct oomtrace_event tmpl; /* invocation facts of the last record */
 	bool have_tmpl;
 	uint64_t invocations;
@@ -260,6 +262,7 @@ static void open_record(struct oomtrace_parser *p, bool partial)
 	p->sec = SEC_NONE;
 	p->ncols = 0;
 	p->group = false;
+	p->ngroup_pids = 0;
 }
 
 /* Close the open record without a kill: emitted as partial, outcome unknown. */
@@ -296,7 +299,9 @@ static void task_from_kv(struct oomtrace_task *t, const char *s)
 		while (*s && *s != ':' && *s != ' ' && *s != ',')
 			s++;
 		if (*s != ':') {
-			while (*s == ' ' || *s == ',' || (*s && *s != ' ' && *s != ','))
+			while (*s && *s != ' ' && *s != ',')
+				s++;
+			while (*s == ' ' || *s == ',')
 				s++;
 			continue;
 		}
@@ -447,6 +452,12 @@ static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 		return 0;
 	if (!p->open) {
 		if (p->group && p->have_tmpl && p->st.lines <= p->group_line + GROUP_LINES) {
+			unsigned int i;
+
+			/* the group kill walks every task, the first victim again too */
+			for (i = 0; i < p->ngroup_pids; i++)
+				if (p->group_pids[i] == t.pid)
+					return 0;
 			/* another member of a memory.oom.group kill: same invocation */
 			p->rec = p->tmpl;
 			reset_victim_facts(&p->rec);
@@ -474,6 +485,8 @@ static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
 	stamp_event(p, ev);
 	p->open = false;
+	if (p->ngroup_pids < sizeof(p->group_pids) / sizeof(p->group_pids[0]))
+		p->group_pids[p->ngroup_pids++] = t.pid;
 	save_template(p);
 	r = release(p, false, sink, ctx);
 	if (r)
@@ -633,6 +646,9 @@ static void on_summary(struct oomtrace_parser *p, const char *s)
 			ev->known |= OOMTRACE_E_CPUSET;
 			break;
 		case 3:
+			/* a global OOM says ",global_oom" where a memcg one names oom_memcg */
+			if (v1 - v0 >= 11 && memcmp(v1 - 11, ",global_oom", 11) == 0)
+				v1 -= 11;
 			copy(ev->mems_allowed, sizeof(ev->mems_allowed), v0, (size_t)(v1 - v0));
 			ev->known |= OOMTRACE_E_MEMS_ALLOWED;
 			break;
@@ -720,17 +736,22 @@ static int on_reaped(struct oomtrace_parser *p, const char *s, oomtrace_sink_fn 
 static int on_end_without_kill(struct oomtrace_parser *p, enum oomtrace_outcome outcome,
 			       oomtrace_sink_fn sink, void *ctx)
 {
-	int r;
+	if (outcome == OOMTRACE_OUTCOME_PANIC && !p->open && p->nheld) {
+		/* "System is deadlocked on memory" right after "no killable processes" */
+		struct held *h = &p->held[(p->head + p->nheld - 1) % HELD_MAX];
 
+		if (h->ev.outcome == OOMTRACE_OUTCOME_NO_KILLABLE) {
+			h->ev.outcome = OOMTRACE_OUTCOME_PANIC;
+			h->done = true;
+			return release(p, false, sink, ctx);
+		}
+	}
 	if (!p->open)
 		open_record(p, true);
 	p->rec.outcome = outcome;
 	stamp_event(p, &p->rec);
 	p->open = false;
-	r = release(p, true, sink, ctx);
-	if (r)
-		return r;
-	return emit(p, &p->rec, sink, ctx);
+	return hold(p, &p->rec, sink, ctx);
 }
 
 /* "memory: usage 65536kB, limit 65536kB, failcnt 19" and its swap/kmem siblings */
@@ -769,6 +790,10 @@ static bool kv_tokens(struct oomtrace_kvset *set, const char *s, bool strip_kb)
 {
 	bool any = false;
 
+	/* all or nothing: a line that is not entirely counters adds none */
+	if (set && !kv_tokens(NULL, s, strip_kb))
+		return false;
+
 	s = skip_sp(s);
 	while (*s) {
 		const char *k = s, *c = NULL, *e;
@@ -786,7 +811,8 @@ static bool kv_tokens(struct oomtrace_kvset *set, const char *s, bool strip_kb)
 			e += 2;
 		if (*e && *e != ' ')
 			return false;
-		oomtrace_kvset_set(set, k, (size_t)(c - k), v);
+		if (set)
+			oomtrace_kvset_set(set, k, (size_t)(c - k), v);
 		any = true;
 		s = skip_sp(e);
 	}
@@ -886,11 +912,14 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 {
 	const char *s;
 
+	/*
+	 * Sections end only where another begins (or at the summary and kill
+	 * lines): other CPUs' messages can land in the middle of a table.
+	 */
 	switch (p->sec) {
 	case SEC_MEMINFO:
 		if (kv_tokens(&p->rec.ctx.mem_info, m, false))
 			return;
-		p->sec = SEC_NONE;
 		break;
 	case SEC_MEMCG_STAT: {
 		/* v1 6.x / v2: "rss 66920448" one per line */
@@ -902,7 +931,6 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 			oomtrace_kvset_set(&p->rec.ctx.memcg_stat, m, (size_t)(sp - m), v);
 			return;
 		}
-		p->sec = SEC_NONE;
 		break;
 	}
 	case SEC_TASKS:
@@ -914,7 +942,6 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 				on_task_row(p, s);
 			return;
 		}
-		p->sec = SEC_NONE;
 		break;
 	default:
 		break;
@@ -938,7 +965,10 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 	} else if (starts(m, "swap: usage ")) {
 		on_memcg_usage(p, m, 6);
 	} else if (starts(m, "Memory cgroup stats for ")) {
-		const char *path = m + 24, *colon = strrchr(path, ':');
+		const char *path = m + 24, *colon = strstr(path, ": ");
+
+		if (!colon && *path && path[strlen(path) - 1] == ':')
+			colon = path + strlen(path) - 1;
 
 		if (colon) {
 			if (!(p->rec.known & OOMTRACE_E_OOM_MEMCG)) {

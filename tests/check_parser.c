@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* check_parser.c: the kernel-log parser, per log format and per kernel wording, on real and constructed logs. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "helpers.h"
+#include "prefix.h"
+#include "util.h"
+
+static struct collected C;
+
+static int64_t utc_us(int y, int mo, int d, int h, int mi, int s)
+{
+	return (oomtrace_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s) *
+	       1000000LL;
+}
+
+START_TEST(seed_openeuler_dmesg_T)
+{
+	const struct oomtrace_event *a, *b;
+
+	parse_fixture("5.10-arm64-openeuler-seed-dmesg-T.log", NULL, &C);
+	ck_assert_uint_eq(C.n, 2);
+	a = &C.ev[0];
+	b = &C.ev[1];
+	/* the excerpt starts at a kill line whose header is not in it */
+	ck_assert_int_eq(a->outcome, OOMTRACE_OUTCOME_KILLED);
+	ck_assert(a->partial);
+	ck_assert_int_eq(a->victim.pid, 39693);
+	ck_assert_str_eq(a->victim.comm, "stress-ng");
+	ck_assert_uint_eq(a->victim.total_vm_kb, 2410396);
+	ck_assert_uint_eq(a->victim.anon_rss_kb, 1896300);
+	ck_assert_uint_eq(a->victim.file_rss_kb, 4);
+	ck_assert_uint_eq(a->victim.shmem_rss_kb, 60);
+	ck_assert_uint_eq(a->victim.pgtables_kb, 3772);
+	ck_assert_int_eq(a->victim.oom_score_adj, 1000);
+	ck_assert_uint_eq(a->victim.uid, 0);
+	ck_assert(a->victim.known & OOMTRACE_T_UID);
+	ck_assert(!(a->trigger.known & OOMTRACE_T_PID));
+	ck_assert(a->known & OOMTRACE_E_TIME);
+	ck_assert_int_eq(a->time_us, utc_us(2025, 5, 11, 15, 41, 12));
+	/* the next OOM's header, cut off after Mem-Info */
+	ck_assert_int_eq(b->outcome, OOMTRACE_OUTCOME_UNKNOWN);
+	ck_assert(b->partial);
+	ck_assert_int_eq(b->trigger.pid, 39692);
+	ck_assert_str_eq(b->trigger.comm, "stress-ng");
+	ck_assert_int_eq(b->trigger.oom_score_adj, 1000);
+	ck_assert_uint_eq(b->gfp_mask, 0x100dca);
+	ck_assert_str_eq(b->gfp_flags, "GFP_HIGHUSER_MOVABLE|__GFP_ZERO");
+	ck_assert_int_eq(b->order, 0);
+	{
+		int64_t v = 0;
+
+		ck_assert(oomtrace_kvset_get(&b->ctx.mem_info, "inactive_anon", &v));
+		ck_assert_int_eq(v, 1652614);
+		ck_assert(oomtrace_kvset_get(&b->ctx.mem_info, "free_cma", &v));
+		ck_assert_int_eq(v, 0);
+		ck_assert(oomtrace_kvset_get(&b->ctx.mem_info, "free", &v));
+		ck_assert_int_eq(v, 14963);
+	}
+}
+END_TEST
+
+START_TEST(real_618_memcg_burst)
+{
+	static const char *const comms[] = { "((resolved))", "runc:[2:INIT]", "my hog", "hog", "hog", "hog" };
+	static const int pids[] = { 2307, 2308, 2309, 2311, 2312, 2310 };
+	size_t i;
+	int64_t v;
+
+	parse_fixture("6.18-x86_64-memcg-v1-burst-dmesg.log", NULL, &C);
+	ck_assert_uint_eq(C.n, 6);
+	for (i = 0; i < C.n; i++) {
+		const struct oomtrace_event *e = &C.ev[i];
+
+		ck_assert_int_eq(e->victim.pid, pids[i]);
+		ck_assert_str_eq(e->victim.comm, comms[i]);
+		ck_assert(!e->partial);
+		ck_assert_int_eq(e->outcome, OOMTRACE_OUTCOME_KILLED);
+		ck_assert_int_eq(e->constraint, OOMTRACE_CONSTRAINT_MEMCG);
+		ck_assert_str_eq(e->oom_memcg, "/oomtest");
+		ck_assert_str_eq(e->victim.cgroup, "/oomtest");
+		ck_assert_uint_eq(e->gfp_mask, 0xcc0);
+		ck_assert(oomtrace_kvset_get(&e->ctx.memcg, "limit_kb", &v));
+		ck_assert_int_eq(v, 65536);
+		ck_assert_uint_eq(e->invocation, i + 1);
+	}
+	ck_assert_uint_eq(C.ev[0].victim.anon_rss_kb, 65280);
+	ck_assert_uint_eq(C.ev[0].uptime_ns, 131705295000ULL);
+	/* three hogs in one cgroup: the allocating task is not always the victim */
+	ck_assert_int_eq(C.ev[4].trigger.pid, 2310);
+	ck_assert_int_eq(C.ev[4].victim.pid, 2312);
+	ck_assert_uint_eq(C.ev[2].ctx.ntop, 1);
+	ck_assert_str_eq(C.ev[2].ctx.top[0].name, "my hog");
+	ck_assert_uint_eq(C.ev[2].ctx.top[0].rss_pages, 16534);
+}
+END_TEST
+
+/* The same kills read from every log format give the same facts. */
+START_TEST(real_618_all_formats_agree)
+{
+	static const char *const names[] = {
+		"6.18-x86_64-memcg-v1-burst-dmesg-T.log", "6.18-x86_64-memcg-v1-burst-short.log",
+		"6.18-x86_64-memcg-v1-burst-short-iso.log", "6.18-x86_64-memcg-v1-burst-short-precise.log",
+		"6.18-x86_64-memcg-v1-burst-short-monotonic.log", "6.18-x86_64-memcg-v1-burst-syslog.log",
+		"6.18-x86_64-memcg-v1-burst-rfc5424.log",
+	};
+	struct collected *ref = malloc(sizeof(*ref));
+	struct oomtrace_parser_opts o = { .year = 2026 };
+	size_t i, k;
+
+	parse_fixture("6.18-x86_64-memcg-v1-burst-dmesg.log", NULL, ref);
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		parse_fixture(names[k], &o, &C);
+		ck_assert_msg(C.n == ref->n, "%s: %zu events", names[k], C.n);
+		for (i = 0; i < C.n; i++) {
+			ck_assert_int_eq(C.ev[i].victim.pid, ref->ev[i].victim.pid);
+			ck_assert_str_eq(C.ev[i].victim.comm, ref->ev[i].victim.comm);
+			ck_assert_uint_eq(C.ev[i].victim.anon_rss_kb, ref->ev[i].victim.anon_rss_kb);
+			ck_assert_int_eq(C.ev[i].trigger.pid, ref->ev[i].trigger.pid);
+			ck_assert_str_eq(C.ev[i].oom_memcg, ref->ev[i].oom_memcg);
+		}
+		if (k > 0 && k != 4) { /* syslog-style lines name their host */
+			ck_assert(C.ev[0].known & OOMTRACE_E_HOST);
+			ck_assert_str_eq(C.ev[0].host, "devbox");
+		}
+	}
+	/* ISO with zone: 11:56:23.705295+08:00 */
+	parse_fixture("6.18-x86_64-memcg-v1-burst-short-precise.log", &o, &C);
+	ck_assert_int_eq(C.ev[0].time_us, utc_us(2026, 11, 27, 11, 56, 23) + 705295);
+	parse_fixture("6.18-x86_64-memcg-v1-burst-rfc5424.log", &o, &C);
+	ck_assert_int_eq(C.ev[0].tz_off_s, 8 * 3600);
+	ck_assert_int_eq(C.ev[0].time_us, utc_us(2026, 11, 27, 3, 56, 23) + 705295);
+	free(ref);
+}
+END_TEST
+
+START_TEST(kmsg_records)
+{
+	parse_fixture("6.18-x86_64-memcg-v1-burst-kmsg.log", NULL, &C);
+	ck_assert_uint_eq(C.n, 7);
+	ck_assert_int_eq(C.ev[0].victim.pid, 2286);
+	ck_assert_str_eq(C.ev[0].victim.comm, "my hog");
+	ck_assert_uint_eq(C.ev[0].uptime_ns, 128109667000ULL);
+	/* escaped bytes and embedded newlines of /dev/kmsg */
+	parse_text("4,1,100,-;\\xe4\\xb8\\xad invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+		   "4,2,101,-;Mem-Info:\n"
+		   "4,3,102,-;active_anon:1 inactive_anon:2\\x0afree:3 free_pcp:4\n"
+		   " SUBSYSTEM=memory\n"
+		   "3,4,103,-;Out of memory: Killed process 9 (\\xe4\\xb8\\xad) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:4kB\n",
+		   NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert_str_eq(C.ev[0].victim.comm, "\xe4\xb8\xad");
+	ck_assert_str_eq(C.ev[0].trigger.comm, "\xe4\xb8\xad");
+	{
+		int64_t v;
+
+		ck_assert(oomtrace_kvset_get(&C.ev[0].ctx.mem_info, "free_pcp", &v));
+		ck_assert_int_eq(v, 4);
+	}
+}
+END_TEST
+
+START_TEST(old_kernels)
+{
+	parse_fixture("2.6.32-x86_64-rhel6-global-constructed.log", NULL, &C);
+	ck_assert_uint_eq(C.n, 2);
+	ck_assert_int_eq(C.ev[0].victim.pid, 28390);
+	ck_assert_uint_eq(C.ev[0].victim.uid, 500);
+	ck_assert_str_eq(C.ev[0].victim.comm, "java");
+	ck_assert_uint_eq(C.ev[0].victim.anon_rss_kb, 7398896);
+	ck_assert_int_eq(C.ev[0].trigger.pid, 28391); /* from "Pid: N, comm:" */
+	ck_assert_int_eq(C.ev[0].points, 922);
+	ck_assert_uint_eq(C.ev[0].ctx.ntop, 5);
+	ck_assert_str_eq(C.ev[0].ctx.top[0].name, "java");
+	ck_assert(!C.ev[0].partial);
+	ck_assert(C.ev[1].partial); /* no header of its own */
+
+	parse_fixture("3.10-x86_64-rhel7-memcg-constructed.log", NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert_str_eq(C.ev[0].trigger.comm, "nginx: worker process");
+	ck_assert_int_eq(C.ev[0].trigger.pid, 11408);
+	ck_assert_uint_eq(C.ev[0].victim.uid, 101);
+	ck_assert_uint_eq(C.ev[0].victim.anon_rss_kb, 258816);
+	ck_assert_int_eq(C.ev[0].constraint, OOMTRACE_CONSTRAINT_MEMCG);
+	ck_assert_str_eq(C.ev[0].victim.cgroup, "/kubepods/burstable/pod5d1c/4f1e2c");
+	{
+		int64_t v;
+
+		ck_assert(oomtrace_kvset_get(&C.ev[0].ctx.memcg_stat, "rss", &v));
+		ck_assert_int_eq(v, 262144);
+	}
+
+	parse_fixture("4.19-aarch64-openeuler2003-memcg-constructed.log", NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert(C.ev[0].known & OOMTRACE_E_REAPED);
+	ck_assert_uint_eq(C.ev[0].reap_latency_us, 8485);
+	ck_assert_str_eq(C.ev[0].cpuset, "/");
+	ck_assert_str_eq(C.ev[0].mems_allowed, "0");
+	ck_assert_int_eq(C.ev[0].selected_pid, 40211);
+
+	parse_fixture("5.4-x86_64-ubuntu2004-global-constructed.log", NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert_int_eq(C.ev[0].constraint, OOMTRACE_CONSTRAINT_NONE);
+	ck_assert_str_eq(C.ev[0].mems_allowed, "0");
+	ck_assert(!(C.ev[0].known & OOMTRACE_E_OOM_MEMCG));
+	ck_assert_str_eq(C.ev[0].victim.cgroup, "/user.slice/user-1000.slice/session-2.scope");
+	ck_assert_uint_eq(C.ev[0].reaped_shmem_rss_kb, 14032);
+}
+END_TEST
+
+START_TEST(ratelimited_header_and_child)
+{
+	parse_fixture("4.18-x86_64-rhel8-header-ratelimited-constructed.log", NULL, &C);
+	ck_assert_uint_eq(C.n, 2);
+	/* selected the parent, killed its child */
+	ck_assert_int_eq(C.ev[0].selected_pid, 9921);
+	ck_assert_int_eq(C.ev[0].victim.pid, 9925);
+	ck_assert_str_eq(C.ev[0].victim.comm, "memhog-child");
+	ck_assert(C.ev[0].partial);
+	ck_assert(C.ev[0].known & OOMTRACE_E_REAPED);
+	ck_assert_int_eq(C.ev[1].victim.pid, 9921);
+	ck_assert(!(C.ev[1].known & OOMTRACE_E_REAPED));
+}
+END_TEST
+
+START_TEST(oom_group)
+{
+	parse_fixture("5.10-x86_64-memcg-v2-oom-group-constructed.log", NULL, &C);
+	ck_assert_uint_eq(C.n, 2); /* the first victim is walked again: reported once */
+	ck_assert_int_eq(C.ev[0].victim.pid, 7712);
+	ck_assert_int_eq(C.ev[1].victim.pid, 7701);
+	ck_assert_uint_eq(C.ev[0].invocation, C.ev[1].invocation);
+	ck_assert_int_eq(C.ev[1].trigger.pid, 7712);
+	ck_assert_str_eq(C.ev[1].oom_memcg, "/system.slice/worker.service");
+	ck_assert(!C.ev[1].partial);
+	{
+		int64_t v;
+
+		ck_assert(oomtrace_kvset_get(&C.ev[0].ctx.memcg_stat, "anon", &v));
+		ck_assert_int_eq(v, 132259840);
+		ck_assert(oomtrace_kvset_get(&C.ev[0].ctx.memcg, "swap_limit_kb", &v));
+	}
+}
+END_TEST
+
+START_TEST(no_killable_and_panic)
+{
+	parse_fixture("5.15-x86_64-no-killable-panic-constructed.log", NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert_int_eq(C.ev[0].outcome, OOMTRACE_OUTCOME_PANIC);
+	ck_assert_int_eq(C.ev[0].trigger.pid, 1);
+	parse_text("[ 5.0] Kernel panic - not syncing: Out of memory: compulsory panic_on_oom is enabled\n", NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert_int_eq(C.ev[0].outcome, OOMTRACE_OUTCOME_PANIC);
+	ck_assert(C.ev[0].partial);
+	parse_text("[ 5.0] Kernel panic - not syncing: VFS: Unable to mount root fs\n", NULL, &C);
+	ck_assert_uint_eq(C.n, 0);
+}
+END_TEST
+
+/* Noise between every record line changes nothing; nothing is dropped. */
+START_TEST(interleaved_noise)
+{
+	static const char *const noise[] = {
+		"[ 9181.300001] usb 1-1: reset high-speed USB device number 2 using xhci_hcd; will retry",
+		"[ 9181.300002] audit: type=1400 audit(1.1:2): apparmor=\"DENIED\" operation=\"open\"",
+		"[ 9181.300003] EXT4-fs (sda1): re-mounted. Opts: errors=remount-ro",
+		"[ 9181.300004] e1000e: eth0 NIC Link is Down; skill issue",
+	};
+	struct collected *ref = malloc(sizeof(*ref));
+	FILE *f = fopen(fixture_path("4.19-aarch64-openeuler2003-memcg-constructed.log"), "r");
+	char line[4096], *text = calloc(1, 1 << 20);
+	size_t k = 0;
+
+	ck_assert_ptr_nonnull(f);
+	parse_fixture("4.19-aarch64-openeuler2003-memcg-constructed.log", NULL, ref);
+	/* two copies of the record, with noise after every line */
+	for (int rep = 0; rep < 2; rep++) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f)) {
+			strcat(text, line);
+			strcat(text, noise[k++ % 4]);
+			strcat(text, "\n");
+		}
+	}
+	fclose(f);
+	parse_text(text, NULL, &C);
+	ck_assert_uint_eq(C.n, 2);
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(C.ev[k].victim.pid, ref->ev[0].victim.pid);
+		ck_assert_uint_eq(C.ev[k].victim.anon_rss_kb, ref->ev[0].victim.anon_rss_kb);
+		ck_assert_int_eq(C.ev[k].trigger.pid, ref->ev[0].trigger.pid);
+		ck_assert_uint_eq(C.ev[k].ctx.ntop, ref->ev[0].ctx.ntop);
+		ck_assert(C.ev[k].known & OOMTRACE_E_REAPED);
+	}
+	free(text);
+	free(ref);
+}
+END_TEST
+
+/* A reaper line arriving after the next OOM's header still finds its kill. */
+START_TEST(reaper_after_next_header)
+{
+	parse_text("[ 1.000000] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+		   "[ 1.000100] Out of memory: Killed process 10 (a) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n"
+		   "[ 1.000200] b invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+		   "[ 1.050100] oom_reaper: reaped process 10 (a), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n"
+		   "[ 1.060000] Out of memory: Killed process 11 (b) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n",
+		   NULL, &C);
+	ck_assert_uint_eq(C.n, 2);
+	ck_assert_int_eq(C.ev[0].victim.pid, 10);
+	ck_assert(C.ev[0].known & OOMTRACE_E_REAPED);
+	ck_assert_uint_eq(C.ev[0].reap_latency_us, 50000);
+	ck_assert_int_eq(C.ev[1].victim.pid, 11);
+	ck_assert_str_eq(C.ev[1].trigger.comm, "b");
+	ck_assert(!(C.ev[1].known & OOMTRACE_E_REAPED));
+}
+END_TEST
+
+START_TEST(truncated_record_is_partial)
+{
+	struct oomtrace_parser *p;
+
+	parse_text("[ 2.0] java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+		   "[ 2.0] CPU: 1 PID: 77 Comm: java Not tainted 6.1.0-13-amd64 #1 Debian 6.1.55-1\n"
+		   "[ 2.0] Tasks state (memory values in pages):\n"
+		   "[ 2.0] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
+		   "[ 2.0] [     77]     0    77    1000      500    40960        0             0 java\n",
+		   NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert(C.ev[0].partial);
+	ck_assert_int_eq(C.ev[0].outcome, OOMTRACE_OUTCOME_UNKNOWN);
+	ck_assert_int_eq(C.ev[0].trigger.pid, 77);
+	ck_assert_uint_eq(C.ev[0].ctx.top[0].rss_pages, 500);
+	/* idle tracking used by the reader's fast path */
+	p = oomtrace_parser_new(NULL);
+	ck_assert(oomtrace_parser_idle(p));
+	oomtrace_parser_free(p);
+}
+END_TEST
+
+START_TEST(other_programs_ignored)
+{
+	parse_text("May 11 15:41:12 h systemd[1]: worker.service: A process of this unit has been killed by the OOM killer.\n"
+		   "May 11 15:41:12 h myapp: Out of memory: Killed process 5 (x) total-vm:1kB, anon-rss:1kB, file-rss:1kB\n"
+		   "[ 3.0] audit: comm=\"Killed process 3 (y)\" quoted text\n"
+		   "May 11 15:41:13 h kernel: Out of memory: Killed process 6 (z) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:4kB, UID:7 pgtables:8kB oom_score_adj:9\n",
+		   &(struct oomtrace_parser_opts){ .year = 2024 }, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert_int_eq(C.ev[0].victim.pid, 6);
+	ck_assert_uint_eq(C.ev[0].victim.uid, 7);
+	ck_assert_int_eq(C.ev[0].victim.oom_score_adj, 9);
+	ck_assert_int_eq(C.ev[0].time_us, utc_us(2024, 5, 11, 15, 41, 13));
+}
+END_TEST
+
+START_TEST(prefix_locales)
+{
+	struct oomtrace_prefix x;
+	const char *l;
+
+	l = "[So Mai 11 15:41:12 2025] hi";
+	oomtrace_prefix_parse(l, strlen(l), &x);
+	ck_assert_int_eq(x.kind, OOMTRACE_LINE_DMESG_T);
+	ck_assert_int_eq(x.civil.mon, 5);
+	ck_assert_int_eq(x.civil.mday, 11);
+	ck_assert_str_eq(l + x.msg_off, "hi");
+	l = "[\xe6\x97\xa5 5\xe6\x9c\x88 11 15:41:12 2025] hi";
+	oomtrace_prefix_parse(l, strlen(l), &x);
+	ck_assert_int_eq(x.kind, OOMTRACE_LINE_DMESG_T);
+	ck_assert_int_eq(x.civil.mon, 5);
+	ck_assert_int_eq(x.civil.year, 2025);
+	l = "[Sun Dec  1 01:02:03 2024] x";
+	oomtrace_prefix_parse(l, strlen(l), &x);
+	ck_assert_int_eq(x.civil.mon, 12);
+	ck_assert_int_eq(x.civil.mday, 1);
+	ck_assert_int_eq(x.civil.hour, 1);
+	l = "2025-05-11T15:41:12+0800 host kernel: msg";
+	oomtrace_prefix_parse(l, strlen(l), &x);
+	ck_assert_int_eq(x.kind, OOMTRACE_LINE_ISO);
+	ck_assert_int_eq(x.tz_off_s, 8 * 3600);
+	ck_assert_str_eq(l + x.msg_off, "msg");
+	l = "<6>1 2025-05-11T15:41:12.5Z h kernel - - [x@1 a=\"b\"] msg";
+	oomtrace_prefix_parse(l, strlen(l), &x);
+	ck_assert_int_eq(x.kind, OOMTRACE_LINE_RFC5424);
+	ck_assert(x.kernel);
+	ck_assert_str_eq(l + x.msg_off, "msg");
+	l = "active_file:21 inactive_file:34 isolated_file:0";
+	oomtrace_prefix_parse(l, strlen(l), &x);
+	ck_assert_int_eq(x.kind, OOMTRACE_LINE_BARE);
+	ck_assert_uint_eq(x.msg_off, 0);
+	l = "12,3,4;not kmsg";
+	oomtrace_prefix_parse(l, strlen(l), &x);
+	ck_assert_int_eq(x.kind, OOMTRACE_LINE_BARE);
+}
+END_TEST
+
+/* A syslog line without a year takes the year before when it would be in the future. */
+START_TEST(syslog_year_guess)
+{
+	struct oomtrace_parser_opts o = { .now_us = utc_us(2026, 1, 2, 0, 0, 0) };
+
+	parse_text("Dec 31 23:59:00 h kernel: Killed process 1 (a) total-vm:1kB, anon-rss:1kB, file-rss:1kB\n"
+		   "Jan  1 00:00:10 h kernel: Killed process 2 (b) total-vm:1kB, anon-rss:1kB, file-rss:1kB\n",
+		   &o, &C);
+	ck_assert_uint_eq(C.n, 2);
+	ck_assert_int_eq(C.ev[0].time_us, utc_us(2025, 12, 31, 23, 59, 0));
+	ck_assert_int_eq(C.ev[1].time_us, utc_us(2026, 1, 1, 0, 0, 10));
+}
+END_TEST
+
+static int count_sink(void *ctx, struct oomtrace_event *ev)
+{
+	(void)ev;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Arbitrary bytes never crash the parser (the fuzzer goes further). */
+START_TEST(random_bytes)
+{
+	int events = 0;
+	struct oomtrace_parser *p = oomtrace_parser_new(NULL);
+	static const char *const seeds[] = { "[ 1.0] x invoked oom-killer: gfp_mask=", "Killed process ",
+					     "oom-kill:", "Kill process 1 (", "[  pid  ]", "Mem-Info:" };
+	char line[600];
+	unsigned int seed = 12345;
+	int i, j;
+
+	for (i = 0; i < 20000; i++) {
+		int n = (int)(rand_r(&seed) % sizeof(line));
+		const char *s = seeds[rand_r(&seed) % 6];
+		int sl = (int)strlen(s);
+
+		memcpy(line, s, (size_t)sl);
+		for (j = sl; j < n; j++)
+			line[j] = (char)(rand_r(&seed) % 4 ? "0123456789 (),:=[]kBx"[rand_r(&seed) % 21]
+							  : rand_r(&seed) % 256);
+		ck_assert_int_eq(oomtrace_parser_line(p, line, (size_t)(n > sl ? n : sl), count_sink, &events), 0);
+	}
+	ck_assert_int_eq(oomtrace_parser_flush(p, false, count_sink, &events), 0);
+	ck_assert_int_gt(events, 0); /* fragments that look like kills are reported, partial */
+	oomtrace_parser_free(p);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("parser");
+	TCase *t = tcase_create("core");
+
+	tcase_set_timeout(t, 30);
+	tcase_add_test(t, seed_openeuler_dmesg_T);
+	tcase_add_test(t, real_618_memcg_burst);
+	tcase_add_test(t, real_618_all_formats_agree);
+	tcase_add_test(t, kmsg_records);
+	tcase_add_test(t, old_kernels);
+	tcase_add_test(t, ratelimited_header_and_child);
+	tcase_add_test(t, oom_group);
+	tcase_add_test(t, no_killable_and_panic);
+	tcase_add_test(t, interleaved_noise);
+	tcase_add_test(t, reaper_after_next_header);
+	tcase_add_test(t, truncated_record_is_partial);
+	tcase_add_test(t, other_programs_ignored);
+	tcase_add_test(t, prefix_locales);
+	tcase_add_test(t, syslog_year_guess);
+	tcase_add_test(t, random_bytes);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *r = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
