@@ -176,10 +176,7 @@ static ssize_t fill(struct oomtrace_reader *r, int timeout_ms)
 static int deliver(struct oomtrace_reader *r, const char *s, size_t n,
 		   const struct oomtrace_reader_cb *cb)
 {
-	if (!r->warned_nul && memchr(s, '\0', n)) {
-		r->warned_nul = true;
-		problem(r, "binary data (NUL bytes) in the input; the text lines around it are still read");
-	}
+	(void)r;
 	return cb->line(cb->ctx, s, n);
 }
 
@@ -298,6 +295,11 @@ int oomtrace_reader_poll(struct oomtrace_reader *r, int timeout_ms,
 				return rc;
 			r->eof = true;
 			return lines ? lines : OOMTRACE_EOF;
+		}
+		if (!r->warned_nul && memchr(r->buf + r->start + r->len, '\0', (size_t)n)) {
+			/* a kernel log is text: NUL bytes mean a damaged or wrong file */
+			r->warned_nul = true;
+			problem(r, "binary data (NUL bytes) in the input; the text lines around it are still read");
 		}
 		r->len += (size_t)n;
 		if (r->kind == K_KMSG && r->buf[r->start + r->len - 1] != '\n' && r->len < BUF_SIZE) {

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* check_format.c: formatters (golden lines), the JSON form of an event and its reading back, UTF-8 and time helpers. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "event_json.h"
+#include "format.h"
+#include "util.h"
+
+static const char *render(const char *fmt, struct oomtrace_event *ev, unsigned int flags)
+{
+	static struct oomtrace_buf b;
+
+	oomtrace_buf_reset(&b);
+	ck_assert_int_eq(oomtrace_format_find(fmt)->event(&b, ev, flags), 0);
+	return b.p;
+}
+
+/* The first event of the seed article's BCC oomkill output, as facts. */
+static void seed_event(struct oomtrace_event *ev)
+{
+	oomtrace_event_init(ev);
+	ev->known = OOMTRACE_E_TIME | OOMTRACE_E_TOTALPAGES;
+	ev->time_us = (oomtrace_days_from_civil(2025, 5, 11) * 86400 + 7 * 3600 + 41 * 60 + 14) * 1000000LL;
+	ev->tz_off_s = 8 * 3600;
+	ev->totalpages = 1704429;
+	ev->trigger.known = OOMTRACE_T_PID | OOMTRACE_T_COMM;
+	ev->trigger.pid = 1039;
+	strcpy(ev->trigger.comm, "oeaware");
+	ev->victim.known = OOMTRACE_T_PID | OOMTRACE_T_COMM;
+	ev->victim.pid = 39693;
+	strcpy(ev->victim.comm, "stress-ng");
+	ev->ctx.known = OOMTRACE_C_LOADAVG;
+	strcpy(ev->ctx.loadavg, "4.34 2.87 1.77 6/396 39695");
+	ev->source = OOMTRACE_SOURCE_LIBBPF;
+	ev->probe = OOMTRACE_PROBE_TP_BTF;
+}
+
+START_TEST(classic_line_matches_bcc_oomkill)
+{
+	struct oomtrace_event ev;
+
+	seed_event(&ev);
+	/* byte for byte the line from the article's /usr/share/bcc/tools/oomkill run */
+	ck_assert_str_eq(render("bcc", &ev, 0),
+			 "15:41:14 Triggered by PID 1039 (\"oeaware\"), OOM kill of PID 39693 "
+			 "(\"stress-ng\"), 1704429 pages, loadavg: 4.34 2.87 1.77 6/396 39695\n");
+	ck_assert_str_eq(render("text", &ev, 0), render("bcc", &ev, 0));
+	/* -v adds indented details after the same first line */
+	{
+		const char *head = "15:41:14 Triggered by PID 1039 (\"oeaware\"), OOM kill of PID 39693";
+
+		ck_assert(strncmp(render("text", &ev, OOMTRACE_FMT_VERBOSE), head, strlen(head)) == 0);
+	}
+	ck_assert_ptr_nonnull(strstr(render("text", &ev, OOMTRACE_FMT_VERBOSE),
+				     "\n    victim: pid 39693 (\"stress-ng\")"));
+	ck_assert_ptr_nonnull(strstr(render("text", &ev, OOMTRACE_FMT_VERBOSE),
+				     "domain size 1704429 pages (memory that ran out, not the victim's)"));
+}
+END_TEST
+
+START_TEST(unknown_facts)
+{
+	struct oomtrace_event ev;
+	const char *j;
+
+	oomtrace_event_init(&ev);
+	ev.seq = 1;
+	ck_assert_str_eq(render("bcc", &ev, 0),
+			 "? Triggered by PID ? (\"unknown\"), OOM kill of PID ? (\"unknown\"), ? pages, loadavg: ?\n");
+	j = render("json", &ev, 0);
+	ck_assert_ptr_nonnull(strstr(j, "\"time\":null"));
+	ck_assert_ptr_nonnull(strstr(j, "\"totalpages\":null"));
+	ck_assert_ptr_nonnull(strstr(j, "\"victim\":{\"pid\":null,\"tgid\":null,\"comm\":null,\"uid\":null"));
+	ck_assert_ptr_nonnull(strstr(j, "\"constraint\":null"));
+	ck_assert_ptr_null(strstr(j, ":0,")); /* nothing unknown became 0 */
+	ck_assert_ptr_nonnull(strstr(j, "\"schema\":1"));
+}
+END_TEST
+
+START_TEST(json_shape_and_round_trip)
+{
+	struct oomtrace_event ev, back;
+	json_object *o;
+	char *first;
+	char err[128];
+
+	seed_event(&ev);
+	ev.victim.known |= OOMTRACE_T_ANON_RSS | OOMTRACE_T_CGROUP;
+	ev.victim.anon_rss_kb = 1896300;
+	strcpy(ev.victim.cgroup, "/system.slice/a b.service");
+	ev.known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_UPTIME | OOMTRACE_E_TIME_SUBSEC;
+	ev.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	ev.uptime_ns = 128109667123ULL;
+	ev.time_us += 123456;
+	oomtrace_kvset_set(&ev.ctx.meminfo_kb, "MemTotal", 8, 6817716);
+	ev.seq = 7;
+	first = strdup(render("json", &ev, 0));
+	ck_assert_ptr_nonnull(strstr(first, "\"time\":\"2025-05-11T15:41:14.123456+08:00\""));
+	ck_assert_ptr_nonnull(strstr(first, "\"uptime_s\":128.109667,"));
+	ck_assert_ptr_nonnull(strstr(first, "\"constraint\":\"memcg\""));
+	ck_assert_ptr_nonnull(strstr(first, "\"cgroup\":\"/system.slice/a b.service\""));
+	ck_assert_ptr_nonnull(strstr(first, "\"meminfo_kb\":{\"MemTotal\":6817716}"));
+	ck_assert_ptr_nonnull(strstr(first, "\"source\":\"libbpf\",\"probe\":\"tp_btf\""));
+	o = json_tokener_parse(first);
+	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
+	json_object_put(o);
+	ck_assert_str_eq(render("json", &back, 0), first);
+	free(first);
+}
+END_TEST
+
+START_TEST(json_reading_errors)
+{
+	static const struct {
+		const char *in, *why;
+	} cases[] = {
+		{ "{\"seq\":1}", "field \"schema\": missing" },
+		{ "{\"schema\":1,\"victim\":{\"pid\":\"x\"}}", "field \"pid\": not an integer" },
+		{ "{\"schema\":1,\"victim\":{\"oom_score_adj\":5000}}", "field \"oom_score_adj\": out of range" },
+		{ "{\"schema\":1,\"constraint\":\"lots\"}", "field \"constraint\": unknown constraint" },
+		{ "{\"schema\":1,\"time\":\"yesterday\"}", "field \"time\": not an ISO 8601 time" },
+		{ "[1,2]", "not a JSON object" },
+	};
+	struct oomtrace_event ev;
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *o = json_tokener_parse(cases[i].in);
+
+		ck_assert_ptr_nonnull(o);
+		ck_assert_int_lt(oomtrace_event_from_json(o, &ev, err, sizeof(err)), 0);
+		ck_assert_str_eq(err, cases[i].why);
+		json_object_put(o);
+	}
+}
+END_TEST
+
+START_TEST(utf8_repair)
+{
+	char out[64];
+
+	ck_assert_uint_eq(oomtrace_utf8_repair(out, sizeof(out), "ok \xe4\xb8\xad", 6), 6);
+	ck_assert_str_eq(out, "ok \xe4\xb8\xad");
+	oomtrace_utf8_repair(out, sizeof(out), "a\xff" "b", 3);
+	ck_assert_str_eq(out, "a\xef\xbf\xbd" "b");
+	oomtrace_utf8_repair(out, sizeof(out), "\xed\xa0\x80", 3); /* a surrogate */
+	ck_assert_str_eq(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	oomtrace_utf8_repair(out, sizeof(out), "\xe4\xb8", 2); /* cut sequence */
+	ck_assert_str_eq(out, "\xef\xbf\xbd\xef\xbf\xbd");
+	oomtrace_utf8_repair(out, 4, "abcdef", 6); /* bounded */
+	ck_assert_str_eq(out, "abc");
+}
+END_TEST
+
+START_TEST(iso8601)
+{
+	char s[64];
+	int64_t t;
+	int32_t off;
+	int sub;
+
+	oomtrace_format_iso8601(s, sizeof(s), 0, -5 * 3600 - 30 * 60, 0);
+	ck_assert_str_eq(s, "1969-12-31T18:30:00-05:30");
+	ck_assert_int_eq(oomtrace_parse_iso8601(s, &t, &off, &sub), 0);
+	ck_assert_int_eq(t, 0);
+	ck_assert_int_eq(off, -5 * 3600 - 30 * 60);
+	ck_assert_int_eq(sub, 0);
+	ck_assert_int_eq(oomtrace_parse_iso8601("2024-02-29T23:59:59.5Z", &t, &off, &sub), 0);
+	oomtrace_format_iso8601(s, sizeof(s), t, off, sub);
+	ck_assert_str_eq(s, "2024-02-29T23:59:59.500000+00:00");
+	oomtrace_format_hms(s, sizeof(s), t, 3600);
+	ck_assert_str_eq(s, "00:59:59");
+	ck_assert_int_lt(oomtrace_parse_iso8601("2024-13-01T00:00:00Z", &t, &off, &sub), 0);
+	ck_assert_int_lt(oomtrace_parse_iso8601("2024-01-01T00:00:00", &t, &off, &sub), 0);
+}
+END_TEST
+
+START_TEST(top_tasks_kept_sorted)
+{
+	struct oomtrace_context c = { 0 };
+	struct oomtrace_task_row r = { 0 };
+	unsigned int i;
+	uint64_t max = 0;
+
+	for (i = 0; i < 25; i++) {
+		r.pid = (int32_t)i;
+		r.rss_pages = (i * 7919) % 101;
+		if (r.rss_pages > max)
+			max = r.rss_pages;
+		oomtrace_context_add_task(&c, &r);
+	}
+	ck_assert_uint_eq(c.ntop, OOMTRACE_TOP_TASKS);
+	for (i = 1; i < c.ntop; i++)
+		ck_assert_uint_ge(c.top[i - 1].rss_pages, c.top[i].rss_pages);
+	ck_assert_uint_eq(c.top[0].rss_pages, max);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("format");
+	TCase *t = tcase_create("core");
+	SRunner *r;
+	int failed;
+
+	tcase_add_test(t, classic_line_matches_bcc_oomkill);
+	tcase_add_test(t, unknown_facts);
+	tcase_add_test(t, json_shape_and_round_trip);
+	tcase_add_test(t, json_reading_errors);
+	tcase_add_test(t, utf8_repair);
+	tcase_add_test(t, iso8601);
+	tcase_add_test(t, top_tasks_kept_sorted);
+	suite_add_tcase(s, t);
+	r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
