@@ -203,6 +203,7 @@ static int replay_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *
 		cb.line = log_line;
 		cb.can_skip = log_can_skip;
 		cb.needle = OOMTRACE_PARSER_NEEDLE;
+		cb.hit_matters = oomtrace_parser_hit_matters;
 	}
 	if (r->done)
 		return OOMTRACE_EOF;

@@ -1153,6 +1153,27 @@ void oomtrace_parser_new_input(struct oomtrace_parser *p)
 	memset(&p->cur, 0, sizeof(p->cur));
 }
 
+bool oomtrace_parser_hit_matters(const char *hit, const char *end)
+{
+	/*
+	 * What follows "ill" in every line that can start or be an event:
+	 * "Killed process", "Kill process", "invoked oom-killer:", "oom-kill:",
+	 * "killed as a result", "no killable", "to be killed due to".
+	 */
+	static const char *const tails[] = { "ed process", " process", "er:", ":", "ed as ",
+					     "able", "ed due " };
+	size_t i, n = (size_t)(end - hit) - 3;
+
+	hit += 3;
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		size_t k = strlen(tails[i]);
+
+		if (n >= k && memcmp(hit, tails[i], k) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool oomtrace_parser_idle(const struct oomtrace_parser *p)
 {
 	return !p->open && !p->nheld;

@@ -66,6 +66,8 @@ void oomtrace_parser_new_input(struct oomtrace_parser *p);
  */
 bool oomtrace_parser_idle(const struct oomtrace_parser *p);
 #define OOMTRACE_PARSER_NEEDLE "ill"
+/* Whether the needle at @hit (text up to @end) may start a record: a cheap pre-filter. */
+bool oomtrace_parser_hit_matters(const char *hit, const char *end);
 
 const struct oomtrace_parser_stats *oomtrace_parser_stats(const struct oomtrace_parser *p);
 

@@ -24,6 +24,7 @@ enum kind {
 	K_FILE, /* through zlib: plain or gzip */
 	K_KMSG,
 	K_PIPE_FOLLOW, /* a plain file followed with read(2) */
+	K_RAW,         /* a plain file read with read(2) */
 };
 
 struct oomtrace_reader {
@@ -89,13 +90,17 @@ struct oomtrace_reader *oomtrace_reader_open(const char *path, bool follow)
 		e = errno;
 		goto fail;
 	}
-	if (r->kind == K_FILE && follow) {
-		/* a followed file is read raw so that growth is seen; gzip files do not grow */
+	if (r->kind == K_FILE) {
+		/*
+		 * Plain files are read with read(2) (zlib's transparent mode would
+		 * copy every byte once more); a followed file is read raw so that
+		 * growth is seen. Pipes cannot be peeked at: they go through zlib.
+		 */
 		unsigned char magic[2];
 		ssize_t n = pread(r->fd, magic, 2, 0);
 
-		if (!(n == 2 && magic[0] == 0x1f && magic[1] == 0x8b))
-			r->kind = K_PIPE_FOLLOW;
+		if (n >= 0 && !(n == 2 && magic[0] == 0x1f && magic[1] == 0x8b))
+			r->kind = follow ? K_PIPE_FOLLOW : K_RAW;
 	}
 	if (r->kind == K_FILE) {
 		r->gz = gzdopen(r->fd, "rb");
@@ -199,7 +204,13 @@ static int drain(struct oomtrace_reader *r, const struct oomtrace_reader_cb *cb,
 			continue;
 		}
 		if (cb->can_skip && cb->needle && cb->can_skip(cb->ctx)) {
-			const char *hit = memmem(b, (size_t)(end - b), cb->needle, strlen(cb->needle));
+			const char *hit = b;
+			size_t nl_len = strlen(cb->needle);
+
+			/* jump to the next line holding the needle in a place that can matter */
+			while ((hit = memmem(hit, (size_t)(end - hit), cb->needle, nl_len)) &&
+			       cb->hit_matters && !cb->hit_matters(hit, end))
+				hit += nl_len;
 
 			if (!hit) {
 				/* keep the tail that might start a needle split across reads */
@@ -309,7 +320,7 @@ int oomtrace_reader_poll(struct oomtrace_reader *r, int timeout_ms,
 		rc = drain(r, cb, false, &lines);
 		if (rc)
 			return rc;
-		if (lines >= 4096 || (r->kind != K_FILE && lines))
+		if (lines >= 4096 || ((r->kind == K_KMSG || r->kind == K_PIPE_FOLLOW) && lines))
 			return lines;
 	}
 }

@@ -15,6 +15,8 @@ struct oomtrace_reader_cb {
 	/* When it returns true, lines without @needle may be skipped unread. */
 	bool (*can_skip)(void *ctx);
 	const char *needle;
+	/* Optional: is this occurrence of @needle (up to @end) worth a look? */
+	bool (*hit_matters)(const char *hit, const char *end);
 	void *ctx;
 };
 
