@@ -35,7 +35,24 @@ struct oomtrace_backend_opts {
 	const char *probe;          /* force a probe by name; NULL: richest usable */
 	const char *kernel_headers; /* bcc */
 	bool keep_oom_score_adj;    /* do not protect the tracer with oom_score_adj -1000 */
+	bool no_btf;                /* libbpf: use the BTF-less object even where BTF exists */
+	unsigned int context_mask;  /* OOMTRACE_CTX_* snapshots taken per live event */
 };
+
+/* oomtrace --check: one row per mechanism of this kernel. */
+struct oomtrace_check_row {
+	char name[32];
+	char state[24];
+	char detail[200];
+};
+
+struct oomtrace_check {
+	unsigned int n;
+	struct oomtrace_check_row rows[40];
+};
+
+void oomtrace_check_add(struct oomtrace_check *c, const char *name, const char *state,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * A backend. State is private to it: open() allocates it, close() frees it
@@ -58,6 +75,8 @@ struct oomtrace_backend_ops {
 	unsigned int (*input_errors)(void *state);
 	/* The probe in use, for the "attached" message. */
 	const char *(*probe_name)(void *state);
+	/* Optional: add this backend's rows to oomtrace --check. */
+	void (*check)(const struct oomtrace_backend_opts *o, struct oomtrace_check *c);
 };
 
 struct oomtrace_backend_info {

@@ -42,6 +42,11 @@ static const char *const outcome_names[] = {
 	[OOMTRACE_OUTCOME_PANIC] = "panic",
 };
 
+static const char *const record_names[] = {
+	[OOMTRACE_RECORD_KILL] = "kill",
+	[OOMTRACE_RECORD_REAP] = "reap",
+};
+
 #define NAME_OF(tab, v) \
 	(((unsigned int)(v) < sizeof(tab) / sizeof((tab)[0])) ? (tab)[(v)] : "unknown")
 
@@ -85,6 +90,16 @@ static int parse_name(const char *const *tab, size_t n, const char *s, int *out)
 			*(out) = v_;                                               \
 		return r_;                                                         \
 	} while (0)
+
+const char *oomtrace_record_name(enum oomtrace_record r)
+{
+	return NAME_OF(record_names, r);
+}
+
+int oomtrace_record_parse(const char *s, enum oomtrace_record *out)
+{
+	PARSE_INTO(record_names, s, out);
+}
 
 int oomtrace_source_parse(const char *s, enum oomtrace_source *out)
 {

@@ -48,6 +48,12 @@ enum oomtrace_outcome {
 	OOMTRACE_OUTCOME_PANIC,       /* "Kernel panic - not syncing" after the OOM */
 };
 
+/* What a record reports. */
+enum oomtrace_record {
+	OOMTRACE_RECORD_KILL = 0, /* an OOM kill (or an OOM that ended without one) */
+	OOMTRACE_RECORD_REAP,     /* the oom_reaper finished (or skipped) a victim, later */
+};
+
 /* Known-fact bits of struct oomtrace_task. */
 enum {
 	OOMTRACE_T_PID = 1u << 0,
@@ -162,6 +168,8 @@ struct oomtrace_event {
 	enum oomtrace_source source;
 	enum oomtrace_probe probe;
 	enum oomtrace_outcome outcome;
+	enum oomtrace_record record;
+	bool reap_skipped; /* REAP: the reaper gave up on this victim */
 	bool partial; /* the record was cut off: what is known is still reported */
 	char host[64];
 	struct oomtrace_task trigger;
@@ -195,6 +203,8 @@ const char *oomtrace_source_name(enum oomtrace_source s);
 const char *oomtrace_probe_name(enum oomtrace_probe p);
 const char *oomtrace_constraint_name(enum oomtrace_constraint c);
 const char *oomtrace_outcome_name(enum oomtrace_outcome o);
+const char *oomtrace_record_name(enum oomtrace_record r);
+int oomtrace_record_parse(const char *s, enum oomtrace_record *out);
 /* Name → value; return -EINVAL when the name is not one of ours. */
 int oomtrace_source_parse(const char *s, enum oomtrace_source *out);
 int oomtrace_probe_parse(const char *s, enum oomtrace_probe *out);

@@ -157,6 +157,7 @@ json_object *oomtrace_event_to_json(const struct oomtrace_event *ev)
 		return NULL;
 	add(o, "schema", json_object_new_int(OOMTRACE_SCHEMA_VERSION));
 	add(o, "seq", json_object_new_uint64(ev->seq));
+	add(o, "record", json_object_new_string(oomtrace_record_name(ev->record)));
 	if (k & OOMTRACE_E_TIME) {
 		oomtrace_format_iso8601(s, sizeof(s), ev->time_us, ev->tz_off_s,
 					!!(k & OOMTRACE_E_TIME_SUBSEC));
@@ -210,6 +211,8 @@ json_object *oomtrace_event_to_json(const struct oomtrace_event *ev)
 		add(o, "reaped", NULL);
 	}
 	add(o, "reap_latency_us", u64_if(k & OOMTRACE_E_REAP_LATENCY, ev->reap_latency_us));
+	if (ev->reap_skipped)
+		add(o, "reap_skipped", json_object_new_boolean(1));
 	add(o, "context", context_json(&ev->ctx));
 	add(o, "partial", json_object_new_boolean(ev->partial));
 	return o;
@@ -448,6 +451,10 @@ int oomtrace_event_from_json(json_object *obj, struct oomtrace_event *ev, char *
 	else if (schema != OOMTRACE_SCHEMA_VERSION)
 		fail(&c, "schema", "unsupported version (this oomtrace reads 1)");
 	get_u64(&c, obj, "seq", &ev->seq);
+	if (get_str(&c, obj, "record", s, sizeof(s)) && oomtrace_record_parse(s, &ev->record))
+		fail(&c, "record", "unknown record type");
+	if ((v = member(obj, "reap_skipped")))
+		ev->reap_skipped = json_object_get_boolean(v);
 	if (get_str(&c, obj, "time", s, sizeof(s))) {
 		if (oomtrace_parse_iso8601(s, &ev->time_us, &ev->tz_off_s, &subsec))
 			fail(&c, "time", "not an ISO 8601 time");

@@ -211,9 +211,28 @@ static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	oomtrace_buf_append(b, "\n", 1);
 }
 
+/* "HH:MM:SS oom_reaper: PID N ("comm") reaped 12.345 ms after the kill" */
+static int reap_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	char hms[16] = "?", vc[OOMTRACE_COMM_MAX * 3];
+
+	if (ev->known & OOMTRACE_E_TIME)
+		oomtrace_format_hms(hms, sizeof(hms), ev->time_us, ev->tz_off_s);
+	oomtrace_buf_printf(b, "%s oom_reaper: PID %" PRId32 " (\"%s\") %s", hms, ev->victim.pid,
+			    comm_of(&ev->victim, vc, sizeof(vc)), ev->reap_skipped ? "skipped" : "reaped");
+	if (ev->known & OOMTRACE_E_REAP_LATENCY)
+		oomtrace_buf_printf(b, " %" PRIu64 ".%03" PRIu64 " ms after the kill",
+				    ev->reap_latency_us / 1000, ev->reap_latency_us % 1000);
+	return oomtrace_buf_append(b, "\n", 1);
+}
+
 static int text_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, unsigned int flags)
 {
-	int r = classic_line(b, ev);
+	int r;
+
+	if (ev->record == OOMTRACE_RECORD_REAP)
+		return flags & OOMTRACE_FMT_VERBOSE ? reap_line(b, ev) : 0;
+	r = classic_line(b, ev);
 
 	if (r == 0 && (flags & OOMTRACE_FMT_VERBOSE))
 		details(b, ev);
@@ -228,6 +247,8 @@ static int text_lost(struct oomtrace_buf *b, uint64_t n)
 static int bcc_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, unsigned int flags)
 {
 	(void)flags;
+	if (ev->record == OOMTRACE_RECORD_REAP)
+		return 0; /* the classic tool has no such line */
 	return classic_line(b, ev);
 }
 
@@ -334,7 +355,7 @@ int oomtrace_output_event(struct oomtrace_output *out, struct oomtrace_event *ev
 	ev->seq = ++out->count;
 	oomtrace_buf_reset(&out->buf);
 	r = out->ops->event(&out->buf, ev, out->flags);
-	if (r)
+	if (r || !out->buf.len)
 		return r;
 	return flush_buf(out);
 }

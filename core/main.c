@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "context.h"
+#include "event_json.h"
 #include "filter.h"
 #include "format.h"
 #include "log.h"
@@ -32,6 +34,7 @@ struct app {
 	uint64_t count_limit;
 	uint64_t emitted;
 	uint64_t partial;
+	uint64_t reaps;
 	int write_error;
 	struct tally by_comm[SUMMARY_MAX], by_cgroup[SUMMARY_MAX];
 	unsigned int ncomm, ncgroup;
@@ -75,6 +78,10 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 		a->write_error = r;
 		return r;
 	}
+	if (ev->record == OOMTRACE_RECORD_REAP) {
+		a->reaps++;
+		return 0;
+	}
 	a->emitted++;
 	if (ev->partial)
 		a->partial++;
@@ -95,8 +102,8 @@ static void print_summary(const struct app *a, uint64_t lost)
 {
 	unsigned int i;
 
-	fprintf(stderr, "oomtrace: %" PRIu64 " event%s (%" PRIu64 " partial), %" PRIu64 " lost\n",
-		a->emitted, a->emitted == 1 ? "" : "s", a->partial, lost);
+	fprintf(stderr, "oomtrace: %" PRIu64 " event%s (%" PRIu64 " partial), %" PRIu64 " reaper report%s, %" PRIu64 " lost\n",
+		a->emitted, a->emitted == 1 ? "" : "s", a->partial, a->reaps, a->reaps == 1 ? "" : "s", lost);
 	if (a->ncomm) {
 		fprintf(stderr, "oomtrace: kills by victim comm:");
 		for (i = 0; i < a->ncomm; i++)
@@ -112,6 +119,94 @@ static void print_summary(const struct app *a, uint64_t lost)
 	}
 }
 
+static bool path_has(const char *path, const char *word)
+{
+	char buf[512];
+	FILE *f = fopen(path, "re");
+	bool found = false;
+
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f))
+		found = strstr(buf, word) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* oomtrace --check: this kernel's mechanisms and what auto would pick. */
+static int run_check(struct oomtrace_backend_opts *bo, bool json)
+{
+	struct oomtrace_check c = { 0 };
+	const struct oomtrace_backend_info *b, *pick = NULL;
+	char why[256], release[128] = "?", hdr[300], pick_probe[96] = "log (/dev/kmsg)";
+	bool v1 = access("/sys/fs/cgroup/memory/memory.limit_in_bytes", R_OK) == 0;
+	bool v2 = path_has("/sys/fs/cgroup/cgroup.controllers", "memory") ||
+		  path_has("/sys/fs/cgroup/unified/cgroup.controllers", "memory");
+	FILE *f = fopen("/proc/sys/kernel/osrelease", "re");
+	unsigned int i;
+
+	if (f) {
+		if (fgets(release, sizeof(release), f))
+			release[strcspn(release, "\n")] = '\0';
+		fclose(f);
+	}
+	oomtrace_check_add(&c, "kernel", release, "%s", "running kernel release");
+	for (b = oomtrace_backend_list(); b->name; b++) {
+		if (!b->ops) {
+			oomtrace_check_add(&c, b->name, "not built", "reconfigure with %s", b->configure_flag);
+			continue;
+		}
+		if (b->ops->check)
+			b->ops->check(bo, &c);
+	}
+	oomtrace_check_add(&c, "memcg v1", v1 ? "yes" : "no", "%s",
+			   v1 ? "/sys/fs/cgroup/memory" : "no v1 memory controller mounted");
+	oomtrace_check_add(&c, "memcg v2", v2 ? "yes" : "no", "%s",
+			   v2 ? "memory controller enabled in the unified hierarchy" : "no v2 memory controller");
+	snprintf(hdr, sizeof(hdr), "/lib/modules/%s/build", release);
+	oomtrace_check_add(&c, "kernel headers", access(hdr, F_OK) == 0 ? "yes" : "no",
+			   "%s (for the bcc backend)", hdr);
+	for (b = oomtrace_backend_list(); b->name && !pick; b++) {
+		void *st = NULL;
+
+		if (!b->ops || strcmp(b->name, "replay") == 0)
+			continue;
+		if (b->ops->probe(bo, why, sizeof(why)) != 0) {
+			oomtrace_check_add(&c, b->name, "unusable", "%s", why);
+			continue;
+		}
+		/* open for real: that is how auto decides which probe attaches */
+		if (b->ops->open(bo, &st) == 0) {
+			pick = b;
+			snprintf(pick_probe, sizeof(pick_probe), "%s",
+				 b->ops->probe_name ? b->ops->probe_name(st) : "?");
+			b->ops->close(st);
+		}
+	}
+	oomtrace_check_add(&c, "auto picks", pick ? pick->name : "replay", "%s", pick_probe);
+	if (json) {
+		json_object *o = json_object_new_object(), *rows = json_object_new_array();
+
+		for (i = 0; i < c.n; i++) {
+			json_object *r = json_object_new_object();
+
+			json_object_object_add(r, "name", json_object_new_string(c.rows[i].name));
+			json_object_object_add(r, "state", json_object_new_string(c.rows[i].state));
+			json_object_object_add(r, "detail", oomtrace_json_string(c.rows[i].detail));
+			json_object_array_add(rows, r);
+		}
+		json_object_object_add(o, "check", rows);
+		json_object_object_add(o, "auto_backend", json_object_new_string(pick ? pick->name : "replay"));
+		json_object_object_add(o, "auto_probe", json_object_new_string(pick_probe));
+		printf("%s\n", oomtrace_json_line(o));
+		json_object_put(o);
+	} else {
+		for (i = 0; i < c.n; i++)
+			printf("%-16s %-10s %s\n", c.rows[i].name, c.rows[i].state, c.rows[i].detail);
+	}
+	return OOMTRACE_EXIT_OK;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -124,6 +219,11 @@ static void usage(FILE *f)
 		"                        auto: a live backend when one is built and usable here;\n"
 		"                        otherwise replay of FILEs, or of /dev/kmsg when none given\n"
 		"      --probe NAME      live: force one probe (fentry, kprobe, tp_btf, tracepoint)\n"
+		"      --no-btf          libbpf: use the BTF-less tracepoint object even with BTF\n"
+		"      --context LIST    live: snapshots per event: loadavg, meminfo, psi, memcg,\n"
+		"                        status (the trigger's /proc/PID/status), all (default), none\n"
+		"      --keep-oom-score-adj  live: do not shield the tracer (oom_score_adj -1000)\n"
+		"      --check           print this kernel's tracing mechanisms and what auto picks\n"
 		"      --kernel-headers DIR  bcc: kernel headers to compile against\n"
 		"  FILE...               replay: kernel logs (dmesg, dmesg -T, journalctl -k,\n"
 		"                        syslog, /dev/kmsg records; .gz read transparently);\n"
@@ -172,6 +272,10 @@ enum {
 	OPT_COMM,
 	OPT_PID,
 	OPT_CGROUP,
+	OPT_CHECK,
+	OPT_NO_BTF,
+	OPT_CONTEXT,
+	OPT_KEEP_ADJ,
 };
 
 static const struct option long_opts[] = {
@@ -189,6 +293,10 @@ static const struct option long_opts[] = {
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
+	{ "keep-oom-score-adj", no_argument, NULL, OPT_KEEP_ADJ },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -234,7 +342,7 @@ int main(int argc, char **argv)
 	uint64_t lost_seen = 0, v;
 	void *state = NULL;
 	char why[256];
-	bool live;
+	bool live, check = false, context_set = false;
 
 	while ((c = getopt_long(argc, argv, "b:f:o:vFc:d:Vh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -291,6 +399,21 @@ int main(int argc, char **argv)
 		case OPT_CGROUP:
 			a.filter.cgroup = optarg;
 			break;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case OPT_NO_BTF:
+			bo.no_btf = true;
+			break;
+		case OPT_CONTEXT:
+			if (oomtrace_context_parse(optarg, &bo.context_mask))
+				return bad_arg("--context", optarg,
+					       "not a list of loadavg, meminfo, psi, memcg, status, all, none");
+			context_set = true;
+			break;
+		case OPT_KEEP_ADJ:
+			bo.keep_oom_score_adj = true;
+			break;
 		case 'V':
 			version();
 			return OOMTRACE_EXIT_OK;
@@ -314,6 +437,10 @@ int main(int argc, char **argv)
 		flags |= OOMTRACE_FMT_VERBOSE;
 	if (optind < argc)
 		bo.files = argv + optind;
+	if (!context_set)
+		bo.context_mask = OOMTRACE_CTX_ALL;
+	if (check)
+		return run_check(&bo, strcmp(format, "json") == 0);
 
 	/* choose the backend */
 	if (strcmp(backend, "auto") == 0) {

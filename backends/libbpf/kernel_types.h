@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kernel_types.h: the few kernel structs and fields oomtrace reads, for CO-RE (see docs/libbpf.md). */
+#ifndef OOMTRACE_KERNEL_TYPES_H
+#define OOMTRACE_KERNEL_TYPES_H
+
+/*
+ * Only the members we read, marked preserve_access_index: libbpf relocates
+ * each access against the running kernel's BTF, so one object serves x86 and
+ * arm64 and kernels of any layout. Names ending in ___suffix are "flavors"
+ * for fields whose type or name changed between kernels.
+ */
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+typedef struct {
+	long counter;
+} atomic_long_t;
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+typedef struct {
+	unsigned int val;
+} kuid_t;
+
+struct kernfs_node {
+	const char *name;
+	struct kernfs_node *parent;
+	unsigned long long id; /* 5.5+: the cgroup id */
+};
+
+/* 6.15 renamed kernfs_node::parent to __parent */
+struct kernfs_node___new {
+	const char *name;
+	struct kernfs_node *__parent;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+};
+
+struct css_set {
+	struct cgroup_subsys_state *subsys[14];
+};
+
+struct mem_cgroup {
+	struct cgroup_subsys_state css;
+};
+
+/* mm->rss_stat before 6.2: atomic counters in pages */
+struct mm_rss_stat {
+	atomic_long_t count[4];
+};
+
+struct mm_struct___old {
+	struct mm_rss_stat rss_stat;
+};
+
+/* 6.2+: an array of percpu_counter; .count is the value get_mm_counter() reads */
+struct percpu_counter {
+	long long count;
+};
+
+struct mm_struct___new {
+	struct percpu_counter rss_stat[4];
+};
+
+struct mm_struct {
+	unsigned long total_vm;
+	atomic_long_t pgtables_bytes;
+};
+
+struct signal_struct {
+	short oom_score_adj;
+	unsigned int flags;
+};
+
+struct cred {
+	kuid_t uid;
+};
+
+struct task_struct {
+	unsigned int flags;
+	int pid;
+	int tgid;
+	char comm[16];
+	struct mm_struct *mm;
+	struct signal_struct *signal;
+	const struct cred *real_cred;
+	struct css_set *cgroups;
+};
+
+struct oom_control {
+	struct mem_cgroup *memcg;
+	unsigned int gfp_mask;
+	int order;
+	unsigned long totalpages;
+	struct task_struct *chosen;
+	long chosen_points;
+	int constraint; /* enum oom_constraint, 5.0+ */
+};
+
+struct trace_entry {
+	unsigned short type;
+	unsigned char flags;
+	unsigned char preempt_count;
+	int pid;
+};
+
+/* oom:mark_victim; 6.9+ (and backports) has the memory fields */
+struct trace_event_raw_mark_victim {
+	struct trace_entry ent;
+	int pid;
+	unsigned int __data_loc_comm;
+	unsigned long total_vm;
+	unsigned long anon_rss;
+	unsigned long file_rss;
+	unsigned long shmem_rss;
+	unsigned int uid;
+	unsigned long pgtables;
+	short oom_score_adj;
+};
+
+/* signal:signal_generate */
+struct trace_event_raw_signal_generate {
+	struct trace_entry ent;
+	int sig;
+	int errno;
+	int code;
+	char comm[16];
+	int pid;
+	int group;
+	int result;
+};
+
+/* the four reaper tracepoints share this shape */
+struct trace_event_raw_wake_reaper {
+	struct trace_entry ent;
+	int pid;
+};
+
+#pragma clang attribute pop
+
+enum cgroup_subsys_id {
+	memory_cgrp_id = 4, /* a placeholder: read with bpf_core_enum_value() */
+};
+
+/* an anonymous enum in the kernel (no CO-RE for it); stable since 4.5 */
+enum {
+	MM_FILEPAGES = 0,
+	MM_ANONPAGES = 1,
+	MM_SWAPENTS = 2,
+	MM_SHMEMPAGES = 3,
+};
+
+#endif

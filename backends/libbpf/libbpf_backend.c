@@ -1,0 +1,1057 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* libbpf_backend.c: live tracing with libbpf: probe chain, load/attach, ring/perf buffer, wire → event. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "context.h"
+#include "libbpf_backend.h"
+#include "log.h"
+#include "oomtrace.skel.h"
+#include "oomtrace_nobtf.skel.h"
+#include "tpformat.h"
+#include "wire.h"
+
+#define RECENT_KILLS 256
+#define GROUP_WINDOW_NS 1000000ULL /* kills by one trigger this close are one invocation */
+
+enum pr {
+	PR_NONE = 0,
+	PR_FENTRY,
+	PR_KPROBE,
+	PR_TP_BTF,
+	PR_TRACEPOINT,
+	PR_NOBTF, /* the classic tracepoint through the BTF-less object */
+};
+
+static const char *const pr_names[] = { "none", "fentry", "kprobe", "tp_btf", "tracepoint",
+					"tracepoint" };
+
+struct recent {
+	int32_t pid;
+	uint64_t ts_ns;
+	uint64_t invocation;
+	char comm[W_COMM];
+};
+
+struct lb {
+	struct oomtrace_backend_opts opts;
+	struct oomtrace_bpf *skel;
+	struct oomtrace_nobtf_bpf *raw;
+	struct ring_buffer *rb;
+	struct perf_buffer *pb;
+	struct bpf_link *links[16];
+	int nlinks;
+	enum pr vic, inv;
+	char probe_desc[64];
+	struct tpf fmt[W_SKIP_REAP + 1]; /* BTF-less decoding, by w_kind */
+	uint64_t pb_lost;
+	int drops_fd;
+	bool drops_percpu;
+	oomtrace_event_fn fn;
+	void *ctx;
+	int delivered, cb_error;
+	int64_t mono_to_real_ns;
+	int32_t tz_off_s;
+	char host[64];
+	struct recent recent[RECENT_KILLS];
+	unsigned int nrecent;
+	uint64_t invocations;
+	int32_t last_trigger;
+	uint64_t last_ts, last_inv;
+	struct oomtrace_event ev;
+};
+
+/* ---- facts about this kernel ------------------------------------------------------ */
+
+static const char *tracefs_dir(bool mount_if_needed, char *why, size_t whysz)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	size_t i;
+	char p[128];
+
+	for (i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/events/oom", dirs[i]);
+		if (access(p, F_OK) == 0)
+			return dirs[i];
+	}
+	if (mount_if_needed && access("/sys/kernel/tracing", F_OK) == 0 &&
+	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0) {
+		oomtrace_info("mounted tracefs on /sys/kernel/tracing");
+		if (access("/sys/kernel/tracing/events/oom", F_OK) == 0)
+			return dirs[0];
+	}
+	if (why)
+		snprintf(why, whysz, "tracefs with events/oom not found (mount it: mount -t tracefs tracefs /sys/kernel/tracing)");
+	return NULL;
+}
+
+static bool have_btf(void)
+{
+	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
+static bool kprobes_available(void)
+{
+	char p[128];
+	const char *t = tracefs_dir(false, NULL, 0);
+
+	if (access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0)
+		return true;
+	if (t) {
+		snprintf(p, sizeof(p), "%s/kprobe_events", t);
+		return access(p, F_OK) == 0;
+	}
+	return false;
+}
+
+/* The oom_kill_process symbol to kprobe: the function or one of its clones (.isra/.constprop). */
+static bool find_okp_symbol(char *name, size_t namesz)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char sym[256], type;
+
+		if (sscanf(line, "%*s %c %255s", &type, sym) != 2)
+			continue;
+		if (strcmp(sym, "oom_kill_process") == 0) {
+			oomtrace_strlcpy_n(name, namesz, sym, strlen(sym));
+			found = true;
+			break;
+		}
+		if (!found && strncmp(sym, "oom_kill_process.", 17) == 0 && !strstr(sym, ".cold") &&
+		    (type == 't' || type == 'T')) {
+			oomtrace_strlcpy_n(name, namesz, sym, strlen(sym));
+			found = true; /* keep looking for the plain name */
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+struct btf_facts {
+	bool loaded;
+	bool tp_btf_mark_victim; /* btf_trace_mark_victim exists */
+	bool tp_task_arg;        /* mark_victim(struct task_struct *, uid_t): 6.9+ */
+	bool task_from_pid;      /* bpf_task_from_pid kfunc: 6.2+ */
+	bool okp_func;           /* oom_kill_process in BTF (fentry target) */
+};
+
+static bool struct_has_member(const struct btf *btf, const char *type, const char *member)
+{
+	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	const struct btf_type *t;
+	const struct btf_member *m;
+	int i;
+
+	if (id < 0)
+		return false;
+	t = btf__type_by_id(btf, (unsigned int)id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (strcmp(btf__name_by_offset(btf, m->name_off), member) == 0)
+			return true;
+	return false;
+}
+
+static void btf_facts(struct btf_facts *f)
+{
+	struct btf *btf;
+
+	memset(f, 0, sizeof(*f));
+	if (!have_btf())
+		return;
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return;
+	f->loaded = true;
+	f->tp_btf_mark_victim = btf__find_by_name_kind(btf, "btf_trace_mark_victim", BTF_KIND_TYPEDEF) >= 0;
+	f->tp_task_arg = struct_has_member(btf, "trace_event_raw_mark_victim", "total_vm");
+	f->task_from_pid = btf__find_by_name_kind(btf, "bpf_task_from_pid", BTF_KIND_FUNC) >= 0;
+	f->okp_func = btf__find_by_name_kind(btf, "oom_kill_process", BTF_KIND_FUNC) >= 0;
+	btf__free(btf);
+}
+
+static bool permitted(char *why, size_t whysz)
+{
+	FILE *f;
+	char line[256];
+	unsigned long long eff = 0;
+
+	if (geteuid() == 0)
+		return true;
+	f = fopen("/proc/self/status", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "CapEff: %llx", &eff) == 1)
+				break;
+		fclose(f);
+	}
+	/* CAP_SYS_ADMIN (21), or CAP_PERFMON (38) + CAP_BPF (39) */
+	if ((eff & (1ULL << 21)) || ((eff & (1ULL << 38)) && (eff & (1ULL << 39))))
+		return true;
+	snprintf(why, whysz, "live tracing needs root, or CAP_BPF and CAP_PERFMON (try sudo)");
+	return false;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's own chatter: only with -vv, one of our lines per line of theirs */
+	if (oomtrace_log_get_level() < OOMTRACE_LOG_DEBUG || level == LIBBPF_DEBUG)
+		return 0;
+	oomtrace_vlog(OOMTRACE_LOG_DEBUG, fmt, ap);
+	return 0;
+}
+
+/* ---- probe ---------------------------------------------------------------------------- */
+
+static int lb_probe(const struct oomtrace_backend_opts *o, char *why, size_t whysz)
+{
+	bool btf = have_btf() && !o->no_btf;
+
+	if (!permitted(why, whysz))
+		return -EPERM;
+	if (o->probe && strcmp(o->probe, "fentry") && strcmp(o->probe, "kprobe") &&
+	    strcmp(o->probe, "tp_btf") && strcmp(o->probe, "tracepoint")) {
+		snprintf(why, whysz, "unknown probe '%s' (fentry, kprobe, tp_btf, tracepoint)", o->probe);
+		return -EINVAL;
+	}
+	if (!btf && o->probe && strcmp(o->probe, "tracepoint")) {
+		snprintf(why, whysz, "probe %s needs kernel BTF (/sys/kernel/btf/vmlinux)%s", o->probe,
+			 o->no_btf ? " and --no-btf was given" : "");
+		return -ENOENT;
+	}
+	if (!btf && !tracefs_dir(true, why, whysz))
+		return -ENOENT;
+	return 0;
+}
+
+/* ---- loading --------------------------------------------------------------------------- */
+
+static void destroy(struct lb *l)
+{
+	while (l->nlinks > 0)
+		bpf_link__destroy(l->links[--l->nlinks]);
+	ring_buffer__free(l->rb);
+	perf_buffer__free(l->pb);
+	oomtrace_bpf__destroy(l->skel);
+	oomtrace_nobtf_bpf__destroy(l->raw);
+	l->rb = NULL;
+	l->pb = NULL;
+	l->skel = NULL;
+	l->raw = NULL;
+}
+
+static int page_shift(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	int s = 0;
+
+	while (ps > 1) {
+		ps >>= 1;
+		s++;
+	}
+	return s ? s : 12;
+}
+
+static int handle_core(void *ctx, void *data, size_t size);
+static void handle_pb(void *ctx, int cpu, void *data, __u32 size);
+static void lost_pb(void *ctx, int cpu, __u64 n);
+
+/* Open, load and attach the CO-RE object for one invocation probe + one victim probe. */
+static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct btf_facts *bf, char *why,
+		    size_t whysz)
+{
+	struct oomtrace_bpf *s;
+	struct bpf_program *prog;
+	char sym[256] = "oom_kill_process";
+	bool ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	const char *tfs = tracefs_dir(false, NULL, 0);
+	int err;
+
+	s = oomtrace_bpf__open();
+	if (!s) {
+		snprintf(why, whysz, "cannot open the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	s->rodata->page_shift = (unsigned int)page_shift();
+	s->rodata->use_ringbuf = ringbuf;
+	s->rodata->okp_emits = vic == PR_NONE;
+	if (!ringbuf) {
+		/* never used then: any small map satisfies the loader */
+		bpf_map__set_type(s->maps.events_rb, BPF_MAP_TYPE_ARRAY);
+		bpf_map__set_key_size(s->maps.events_rb, 4);
+		bpf_map__set_value_size(s->maps.events_rb, 4);
+		bpf_map__set_max_entries(s->maps.events_rb, 1);
+	} else {
+		bpf_map__set_max_entries(s->maps.events_pb, 1);
+	}
+	bpf_object__for_each_program(prog, s->obj)
+		bpf_program__set_autoload(prog, false);
+	if (inv == PR_FENTRY) {
+		bpf_program__set_autoload(s->progs.fentry_oom_kill_process, true);
+		bpf_program__set_autoload(s->progs.fexit_oom_kill_process, true);
+	} else if (inv == PR_KPROBE) {
+		if (!kprobes_available() || !find_okp_symbol(sym, sizeof(sym))) {
+			snprintf(why, whysz, "kprobes not available in this kernel (no kprobe PMU or kprobe_events)");
+			oomtrace_bpf__destroy(s);
+			return -ENOTSUP;
+		}
+		bpf_program__set_autoload(s->progs.kprobe_oom_kill_process, true);
+		bpf_program__set_autoload(s->progs.kretprobe_oom_kill_process, true);
+	}
+	if (vic == PR_TP_BTF) {
+		if (!bf->tp_btf_mark_victim) {
+			snprintf(why, whysz, "no mark_victim tracepoint in the kernel's BTF");
+			oomtrace_bpf__destroy(s);
+			return -ENOENT;
+		}
+		if (bf->tp_task_arg) {
+			bpf_program__set_autoload(s->progs.tp_btf_mark_victim, true);
+		} else if (bf->task_from_pid) {
+			bpf_program__set_autoload(s->progs.tp_btf_mark_victim_pid, true);
+		} else {
+			snprintf(why, whysz, "mark_victim passes only a pid and bpf_task_from_pid (6.2+) is missing");
+			oomtrace_bpf__destroy(s);
+			return -ENOTSUP;
+		}
+	} else if (vic == PR_TRACEPOINT) {
+		if (!tfs) {
+			snprintf(why, whysz, "tracefs not mounted");
+			oomtrace_bpf__destroy(s);
+			return -ENOENT;
+		}
+		bpf_program__set_autoload(s->progs.tp_mark_victim, true);
+	}
+	if (tfs && vic != PR_NONE) {
+		char p[160];
+
+		snprintf(p, sizeof(p), "%s/events/signal/signal_generate", tfs);
+		if (access(p, F_OK) == 0) {
+			s->rodata->track_signals = 1;
+			bpf_program__set_autoload(s->progs.tp_signal_generate, true);
+		}
+	}
+	if (tfs) {
+		char p[160];
+
+		snprintf(p, sizeof(p), "%s/events/oom/finish_task_reaping", tfs);
+		if (access(p, F_OK) == 0) {
+			bpf_program__set_autoload(s->progs.tp_wake_reaper, true);
+			bpf_program__set_autoload(s->progs.tp_start_task_reaping, true);
+			bpf_program__set_autoload(s->progs.tp_finish_task_reaping, true);
+			bpf_program__set_autoload(s->progs.tp_skip_task_reaping, true);
+		}
+	}
+	err = oomtrace_bpf__load(s);
+	if (err) {
+		snprintf(why, whysz, "the kernel refused to load it (%s)", strerror(-err));
+		oomtrace_bpf__destroy(s);
+		return err;
+	}
+	bpf_object__for_each_program(prog, s->obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (prog == s->progs.kprobe_oom_kill_process || prog == s->progs.kretprobe_oom_kill_process)
+			link = bpf_program__attach_kprobe(prog, prog == s->progs.kretprobe_oom_kill_process, sym);
+		else
+			link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			snprintf(why, whysz, "attaching %s failed (%s)", bpf_program__name(prog), strerror(-err));
+			l->skel = s;
+			destroy(l);
+			return err;
+		}
+		if (l->nlinks < (int)(sizeof(l->links) / sizeof(l->links[0])))
+			l->links[l->nlinks++] = link;
+	}
+	l->skel = s;
+	if (ringbuf)
+		l->rb = ring_buffer__new(bpf_map__fd(s->maps.events_rb), handle_core, l, NULL);
+	else
+		l->pb = perf_buffer__new(bpf_map__fd(s->maps.events_pb), 64, handle_pb, lost_pb, l, NULL);
+	if (!l->rb && !l->pb) {
+		err = -errno;
+		snprintf(why, whysz, "cannot open the %s buffer (%s)", ringbuf ? "ring" : "perf", strerror(-err));
+		destroy(l);
+		return err;
+	}
+	l->drops_fd = bpf_map__fd(s->maps.drops);
+	l->drops_percpu = true;
+	l->inv = inv;
+	l->vic = vic;
+	return 0;
+}
+
+static const char *const tp_names[] = {
+	[W_KILL] = "mark_victim",
+	[W_WAKE_REAPER] = "wake_reaper",
+	[W_START_REAP] = "start_task_reaping",
+	[W_FINISH_REAP] = "finish_task_reaping",
+	[W_SKIP_REAP] = "skip_task_reaping",
+};
+
+/* The BTF-less object: raw tracepoint records decoded with the tracefs format files. */
+static int try_nobtf(struct lb *l, char *why, size_t whysz)
+{
+	struct oomtrace_nobtf_bpf *s;
+	struct bpf_program *progs[W_SKIP_REAP + 1];
+	const char *tfs = tracefs_dir(true, why, whysz);
+	unsigned int k;
+	int err;
+
+	if (!tfs)
+		return -ENOENT;
+	for (k = W_KILL; k <= W_SKIP_REAP; k++) {
+		char p[160];
+
+		snprintf(p, sizeof(p), "%s/events/oom/%s/format", tfs, tp_names[k]);
+		if (tpf_load(p, &l->fmt[k]) && k == W_KILL) {
+			snprintf(why, whysz, "no oom:mark_victim tracepoint format in %s (kernel before 4.13?)", tfs);
+			return -ENOENT;
+		}
+	}
+	s = oomtrace_nobtf_bpf__open();
+	if (!s) {
+		snprintf(why, whysz, "cannot open the BTF-less BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	progs[W_KILL] = s->progs.raw_mark_victim;
+	progs[W_WAKE_REAPER] = s->progs.raw_wake_reaper;
+	progs[W_START_REAP] = s->progs.raw_start_task_reaping;
+	progs[W_FINISH_REAP] = s->progs.raw_finish_task_reaping;
+	progs[W_SKIP_REAP] = s->progs.raw_skip_task_reaping;
+	for (k = W_KILL; k <= W_SKIP_REAP; k++)
+		bpf_program__set_autoload(progs[k], l->fmt[k].nfields > 0);
+	bpf_program__set_autoload(s->progs.raw_signal_generate, true);
+	err = oomtrace_nobtf_bpf__load(s);
+	if (err) {
+		snprintf(why, whysz, "the kernel refused to load the BTF-less object (%s)", strerror(-err));
+		oomtrace_nobtf_bpf__destroy(s);
+		return err;
+	}
+	l->raw = s;
+	{
+		struct tpf sf;
+		char p[160];
+		const struct tpf_field *sig, *pid;
+
+		snprintf(p, sizeof(p), "%s/events/signal/signal_generate/format", tfs);
+		if (tpf_load(p, &sf) == 0 && (sig = tpf_find(&sf, "sig")) && (pid = tpf_find(&sf, "pid")) &&
+		    sig->size == 4 && pid->size == 4 && sig->offset <= 60 && pid->offset <= 60) {
+			__u32 k6 = 8, k7 = 9; /* CONF_SIG_OFF, CONF_PID_OFF */
+			__u64 so = sig->offset, po = pid->offset;
+			struct bpf_link *link;
+
+			bpf_map_update_elem(bpf_map__fd(s->maps.conf), &k6, &so, BPF_ANY);
+			bpf_map_update_elem(bpf_map__fd(s->maps.conf), &k7, &po, BPF_ANY);
+			link = bpf_program__attach(s->progs.raw_signal_generate);
+			if (link)
+				l->links[l->nlinks++] = link;
+			else
+				oomtrace_info("signal:signal_generate not attached: exiting victims cannot be told apart");
+		}
+	}
+	for (k = W_KILL; k <= W_SKIP_REAP; k++) {
+		__u32 key = 1 + k;
+		__u64 size = l->fmt[k].size;
+		struct bpf_link *link;
+
+		if (!l->fmt[k].nfields)
+			continue;
+		bpf_map_update_elem(bpf_map__fd(s->maps.conf), &key, &size, BPF_ANY);
+		link = bpf_program__attach(progs[k]);
+		if (!link) {
+			err = -errno;
+			snprintf(why, whysz, "attaching oom:%s failed (%s)", tp_names[k], strerror(-err));
+			destroy(l);
+			return err;
+		}
+		l->links[l->nlinks++] = link;
+	}
+	l->pb = perf_buffer__new(bpf_map__fd(s->maps.events), 64, handle_pb, lost_pb, l, NULL);
+	if (!l->pb) {
+		err = -errno;
+		snprintf(why, whysz, "cannot open the perf buffer (%s)", strerror(-err));
+		destroy(l);
+		return err;
+	}
+	l->drops_fd = bpf_map__fd(s->maps.conf);
+	l->drops_percpu = false;
+	l->vic = PR_NOBTF;
+	l->inv = PR_NONE;
+	return 0;
+}
+
+/* ---- records → events -------------------------------------------------------------- */
+
+static void cg_path(const struct w_cgpath *p, char *dst, size_t dstsz)
+{
+	size_t o = 0;
+	int i;
+
+	dst[0] = '\0';
+	if (p->truncated && o + 4 < dstsz)
+		o += (size_t)snprintf(dst + o, dstsz - o, "/...");
+	for (i = (int)p->depth - 1; i >= 0 && o < dstsz; i--)
+		o += (size_t)snprintf(dst + o, dstsz - o, "/%.*s", W_CG_NAME, p->name[i]);
+	if (!p->depth && !p->truncated)
+		snprintf(dst, dstsz, "/");
+}
+
+static void stamp(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, enum pr probe)
+{
+	static const enum oomtrace_probe map[] = {
+		[PR_NONE] = OOMTRACE_PROBE_UNKNOWN, [PR_FENTRY] = OOMTRACE_PROBE_FENTRY,
+		[PR_KPROBE] = OOMTRACE_PROBE_KPROBE, [PR_TP_BTF] = OOMTRACE_PROBE_TP_BTF,
+		[PR_TRACEPOINT] = OOMTRACE_PROBE_TRACEPOINT, [PR_NOBTF] = OOMTRACE_PROBE_TRACEPOINT,
+	};
+
+	oomtrace_event_init(ev);
+	ev->source = OOMTRACE_SOURCE_LIBBPF;
+	ev->probe = map[probe];
+	ev->uptime_ns = ts_ns;
+	ev->time_us = ((int64_t)ts_ns + l->mono_to_real_ns) / 1000;
+	ev->tz_off_s = l->tz_off_s;
+	ev->known |= OOMTRACE_E_UPTIME | OOMTRACE_E_TIME | OOMTRACE_E_TIME_SUBSEC;
+	if (l->host[0]) {
+		memcpy(ev->host, l->host, sizeof(ev->host));
+		ev->known |= OOMTRACE_E_HOST;
+	}
+}
+
+static int deliver(struct lb *l, struct oomtrace_event *ev)
+{
+	l->delivered++;
+	if (!l->cb_error)
+		l->cb_error = l->fn(l->ctx, ev);
+	return l->cb_error;
+}
+
+/* Kills without oom_control facts: one invocation per trigger burst (memory.oom.group). */
+static void invocation_of(struct lb *l, struct oomtrace_event *ev, uint64_t ts, uint64_t kinv)
+{
+	if (kinv) {
+		ev->invocation = kinv;
+	} else {
+		int32_t t = ev->trigger.known & OOMTRACE_T_PID ? ev->trigger.pid : -1;
+
+		if (!(t == l->last_trigger && ts - l->last_ts < GROUP_WINDOW_NS && l->last_inv))
+			l->last_inv = ++l->invocations;
+		ev->invocation = l->last_inv;
+		l->last_trigger = t;
+		l->last_ts = ts;
+	}
+	ev->known |= OOMTRACE_E_INVOCATION;
+}
+
+static void remember_kill(struct lb *l, const struct oomtrace_event *ev, uint64_t ts)
+{
+	struct recent *r = &l->recent[l->nrecent++ % RECENT_KILLS];
+
+	r->pid = ev->victim.pid;
+	r->ts_ns = ts;
+	r->invocation = ev->invocation;
+	oomtrace_strlcpy_n(r->comm, sizeof(r->comm), ev->victim.comm, strlen(ev->victim.comm));
+}
+
+/*
+ * The kernel sends SIGKILL just before mark_victim; a victim marked with no
+ * SIGKILL from this task right before was already exiting (no kill sent).
+ */
+static void exiting_of(struct oomtrace_event *ev, unsigned int seen, int target, uint64_t sig_ts,
+		       uint64_t ts)
+{
+	if (!seen || !(ev->victim.known & OOMTRACE_T_PID))
+		return;
+	if (!(target == ev->victim.pid && sig_ts && sig_ts <= ts && ts - sig_ts < 50000000ULL))
+		ev->known |= OOMTRACE_E_EXITING;
+}
+
+static void finish_kill(struct lb *l, struct oomtrace_event *ev, uint64_t ts, uint64_t kinv)
+{
+	ev->outcome = OOMTRACE_OUTCOME_KILLED;
+	invocation_of(l, ev, ts, kinv);
+	oomtrace_context_snapshot(ev, "", l->opts.context_mask);
+	remember_kill(l, ev, ts);
+	deliver(l, ev);
+}
+
+/* A reaper tracepoint: report finish/skip against the kill it belongs to. */
+static void reaper_record(struct lb *l, unsigned int kind, int32_t pid, uint64_t ts, enum pr probe)
+{
+	struct oomtrace_event *ev = &l->ev;
+	unsigned int i, n = l->nrecent < RECENT_KILLS ? l->nrecent : RECENT_KILLS;
+
+	if (kind != W_FINISH_REAP && kind != W_SKIP_REAP) {
+		oomtrace_debug("oom reaper: %s pid %d", tp_names[kind], (int)pid);
+		return;
+	}
+	stamp(l, ev, ts, probe);
+	ev->record = OOMTRACE_RECORD_REAP;
+	ev->reap_skipped = kind == W_SKIP_REAP;
+	ev->victim.pid = pid;
+	ev->victim.known |= OOMTRACE_T_PID;
+	for (i = 1; i <= n; i++) {
+		struct recent *r = &l->recent[(l->nrecent - i) % RECENT_KILLS];
+
+		if (r->pid != pid)
+			continue;
+		oomtrace_strlcpy_n(ev->victim.comm, sizeof(ev->victim.comm), r->comm, strlen(r->comm));
+		ev->victim.known |= OOMTRACE_T_COMM;
+		ev->invocation = r->invocation;
+		ev->known |= OOMTRACE_E_INVOCATION;
+		if (ts >= r->ts_ns) {
+			ev->reap_latency_us = (ts - r->ts_ns) / 1000;
+			ev->known |= OOMTRACE_E_REAP_LATENCY;
+		}
+		break;
+	}
+	deliver(l, ev);
+}
+
+static int handle_core(void *ctx, void *data, size_t size)
+{
+	struct lb *l = ctx;
+	const struct w_event *w = data;
+	struct oomtrace_event *ev = &l->ev;
+	struct oomtrace_task *v = &ev->victim, *t = &ev->trigger;
+	enum pr probe;
+
+	if (size < 64)
+		return 0;
+	probe = w->probe == WP_FENTRY ? PR_FENTRY : w->probe == WP_KPROBE ? PR_KPROBE
+		: w->probe == WP_TP_BTF ? PR_TP_BTF : PR_TRACEPOINT;
+	if (w->kind != W_KILL) {
+		reaper_record(l, w->kind, w->victim_pid, w->ts_ns, probe);
+		return l->cb_error;
+	}
+	if (size < sizeof(*w))
+		return 0;
+	stamp(l, ev, w->ts_ns, probe);
+	v->pid = w->victim_pid;
+	v->known |= OOMTRACE_T_PID;
+	if (w->victim_comm[0]) {
+		oomtrace_strlcpy_n(v->comm, sizeof(v->comm), w->victim_comm, strnlen(w->victim_comm, W_COMM));
+		v->known |= OOMTRACE_T_COMM;
+	}
+	if (w->flags & WF_VICTIM_TASK) {
+		v->tgid = w->victim_tgid;
+		v->known |= OOMTRACE_T_TGID;
+	}
+	if (w->flags & WF_UID) {
+		v->uid = w->victim_uid;
+		v->known |= OOMTRACE_T_UID;
+	}
+	if (w->flags & WF_ADJ) {
+		v->oom_score_adj = w->victim_adj;
+		v->known |= OOMTRACE_T_OOM_SCORE_ADJ;
+	}
+	if (w->flags & WF_MM) {
+		v->total_vm_kb = w->total_vm_kb;
+		v->anon_rss_kb = w->anon_kb;
+		v->file_rss_kb = w->file_kb;
+		v->shmem_rss_kb = w->shmem_kb;
+		v->known |= OOMTRACE_T_TOTAL_VM | OOMTRACE_T_ANON_RSS | OOMTRACE_T_FILE_RSS |
+			    OOMTRACE_T_SHMEM_RSS;
+	}
+	if (w->flags & WF_SWAP) {
+		v->swap_kb = w->swap_kb;
+		v->known |= OOMTRACE_T_SWAP;
+	}
+	if (w->flags & WF_PGTABLES) {
+		v->pgtables_kb = w->pgtables_kb;
+		v->known |= OOMTRACE_T_PGTABLES;
+	}
+	if (w->flags & WF_VICTIM_CG) {
+		cg_path(&w->victim_cg, v->cgroup, sizeof(v->cgroup));
+		v->known |= OOMTRACE_T_CGROUP;
+	}
+	if (w->flags & WF_VICTIM_CGID) {
+		v->cgroup_id = w->victim_cgid;
+		v->known |= OOMTRACE_T_CGROUP_ID;
+	}
+	if (w->flags & WF_EXITING)
+		ev->known |= OOMTRACE_E_EXITING;
+	t->pid = w->trigger_pid;
+	t->tgid = w->trigger_tgid;
+	oomtrace_strlcpy_n(t->comm, sizeof(t->comm), w->trigger_comm, strnlen(w->trigger_comm, W_COMM));
+	t->known |= OOMTRACE_T_PID | OOMTRACE_T_TGID | OOMTRACE_T_COMM;
+	if (w->flags & WF_TRIGGER_ADJ) {
+		t->oom_score_adj = w->trigger_adj;
+		t->known |= OOMTRACE_T_OOM_SCORE_ADJ;
+	}
+	if (w->flags & WF_TRIGGER_CG) {
+		cg_path(&w->trigger_cg, t->cgroup, sizeof(t->cgroup));
+		t->known |= OOMTRACE_T_CGROUP;
+	}
+	if (w->flags & WF_TRIGGER_CGID) {
+		t->cgroup_id = w->trigger_cgid;
+		t->known |= OOMTRACE_T_CGROUP_ID;
+	}
+	if (w->flags & WF_OC) {
+		ev->totalpages = w->totalpages;
+		ev->gfp_mask = w->gfp_mask;
+		ev->order = w->order;
+		ev->known |= OOMTRACE_E_TOTALPAGES | OOMTRACE_E_GFP_MASK | OOMTRACE_E_ORDER;
+	}
+	if (w->flags & WF_POINTS) {
+		ev->points = w->points;
+		ev->known |= OOMTRACE_E_POINTS;
+	}
+	if ((w->flags & WF_CONSTRAINT) && w->constraint >= 0 && w->constraint <= 3) {
+		ev->constraint = (enum oomtrace_constraint)w->constraint;
+		ev->known |= OOMTRACE_E_CONSTRAINT;
+	}
+	if (w->flags & WF_OOM_MEMCG) {
+		cg_path(&w->oom_memcg, ev->oom_memcg, sizeof(ev->oom_memcg));
+		ev->known |= OOMTRACE_E_OOM_MEMCG;
+	}
+	exiting_of(ev, w->sig_seen, w->sig_target, w->sig_ts_ns, w->ts_ns);
+	finish_kill(l, ev, w->ts_ns, (w->flags & WF_OC) ? w->invocation : 0);
+	return l->cb_error;
+}
+
+static void handle_raw(struct lb *l, const struct w_raw *r)
+{
+	const struct tpf *f;
+	struct oomtrace_event *ev = &l->ev;
+	struct oomtrace_task *v = &ev->victim;
+	size_t len = r->raw_len < W_RAW_MAX ? r->raw_len : W_RAW_MAX;
+	int64_t x;
+
+	if (r->kind < W_KILL || r->kind > W_SKIP_REAP)
+		return;
+	f = &l->fmt[r->kind];
+	if (r->kind != W_KILL) {
+		if (tpf_int(f, r->raw, len, "pid", &x))
+			reaper_record(l, r->kind, (int32_t)x, r->ts_ns, PR_NOBTF);
+		return;
+	}
+	stamp(l, ev, r->ts_ns, PR_NOBTF);
+	if (tpf_int(f, r->raw, len, "pid", &x)) {
+		v->pid = (int32_t)x;
+		v->known |= OOMTRACE_T_PID;
+	}
+	if (tpf_str(f, r->raw, len, "comm", v->comm, sizeof(v->comm)) && v->comm[0])
+		v->known |= OOMTRACE_T_COMM;
+	if (tpf_int(f, r->raw, len, "total_vm", &x)) {
+		v->total_vm_kb = (uint64_t)x;
+		v->known |= OOMTRACE_T_TOTAL_VM;
+	}
+	if (tpf_int(f, r->raw, len, "anon_rss", &x)) {
+		v->anon_rss_kb = (uint64_t)x;
+		v->known |= OOMTRACE_T_ANON_RSS;
+	}
+	if (tpf_int(f, r->raw, len, "file_rss", &x)) {
+		v->file_rss_kb = (uint64_t)x;
+		v->known |= OOMTRACE_T_FILE_RSS;
+	}
+	if (tpf_int(f, r->raw, len, "shmem_rss", &x)) {
+		v->shmem_rss_kb = (uint64_t)x;
+		v->known |= OOMTRACE_T_SHMEM_RSS;
+	}
+	if (tpf_int(f, r->raw, len, "uid", &x)) {
+		v->uid = (uint32_t)x;
+		v->known |= OOMTRACE_T_UID;
+	}
+	if (tpf_int(f, r->raw, len, "pgtables", &x)) {
+		v->pgtables_kb = (uint64_t)x;
+		v->known |= OOMTRACE_T_PGTABLES;
+	}
+	if (tpf_int(f, r->raw, len, "oom_score_adj", &x)) {
+		v->oom_score_adj = (int32_t)x;
+		v->known |= OOMTRACE_T_OOM_SCORE_ADJ;
+	}
+	ev->trigger.pid = r->cur_pid;
+	ev->trigger.tgid = r->cur_tgid;
+	oomtrace_strlcpy_n(ev->trigger.comm, sizeof(ev->trigger.comm), r->cur_comm,
+			   strnlen(r->cur_comm, W_COMM));
+	ev->trigger.known |= OOMTRACE_T_PID | OOMTRACE_T_TGID | OOMTRACE_T_COMM;
+	oomtrace_debug("mark_victim pid %d: last SIGKILL from this task: seen %u target %d at %llu (now %llu)",
+		       (int)v->pid, r->sig_seen, r->sig_target, (unsigned long long)r->sig_ts_ns,
+		       (unsigned long long)r->ts_ns);
+	exiting_of(ev, r->sig_seen, r->sig_target, r->sig_ts_ns, r->ts_ns);
+	finish_kill(l, ev, r->ts_ns, 0);
+}
+
+static void handle_pb(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct lb *l = ctx;
+
+	(void)cpu;
+	if (l->raw) {
+		if (size >= offsetof(struct w_raw, raw))
+			handle_raw(l, data);
+	} else {
+		handle_core(l, data, size);
+	}
+}
+
+static void lost_pb(void *ctx, int cpu, __u64 n)
+{
+	struct lb *l = ctx;
+
+	(void)cpu;
+	l->pb_lost += n;
+}
+
+/* ---- ops ------------------------------------------------------------------------------ */
+
+static enum pr pr_parse(const char *s)
+{
+	unsigned int i;
+
+	for (i = PR_FENTRY; i <= PR_TRACEPOINT; i++)
+		if (strcmp(pr_names[i], s) == 0)
+			return (enum pr)i;
+	return PR_NONE;
+}
+
+static void protect_self(const struct oomtrace_backend_opts *o)
+{
+	int fd;
+
+	if (o->keep_oom_score_adj)
+		return;
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "-1000", 5) != 5)
+		oomtrace_info("cannot set oom_score_adj -1000 for the tracer: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+static int lb_open(const struct oomtrace_backend_opts *o, void **state)
+{
+	struct lb *l = calloc(1, sizeof(*l));
+	struct btf_facts bf;
+	struct timespec mono, real;
+	struct tm tm;
+	char why[256] = "";
+	int err = -ENOENT;
+
+	if (!l)
+		return -ENOMEM;
+	l->opts = *o;
+	l->drops_fd = -1;
+	libbpf_set_print(libbpf_print);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	l->mono_to_real_ns = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+	localtime_r(&real.tv_sec, &tm);
+	l->tz_off_s = (int32_t)tm.tm_gmtoff;
+	if (gethostname(l->host, sizeof(l->host) - 1))
+		l->host[0] = '\0';
+	btf_facts(&bf);
+	protect_self(o);
+
+	if (o->no_btf || !bf.loaded) {
+		err = try_nobtf(l, why, sizeof(why));
+		if (err)
+			oomtrace_err("probe tracepoint (BTF-less object): %s", why);
+	} else if (o->probe) {
+		enum pr p = pr_parse(o->probe);
+
+		if (p == PR_FENTRY || p == PR_KPROBE)
+			err = try_core(l, p, PR_NONE, &bf, why, sizeof(why));
+		else
+			err = try_core(l, PR_NONE, p, &bf, why, sizeof(why));
+		if (err)
+			oomtrace_err("probe %s: not usable here: %s", o->probe, why);
+	} else {
+		/* the richest victim probe, then the richest invocation probe beside it */
+		static const enum pr vics[] = { PR_TP_BTF, PR_TRACEPOINT, PR_NONE };
+		static const enum pr invs[] = { PR_FENTRY, PR_KPROBE };
+		enum pr vic = PR_NONE;
+		size_t i, j;
+
+		for (i = 0; i < 2; i++) {
+			err = try_core(l, PR_NONE, vics[i], &bf, why, sizeof(why));
+			if (!err) {
+				vic = vics[i];
+				destroy(l); /* loaded again below, with an invocation probe if one works */
+				break;
+			}
+			oomtrace_info("probe %s: not usable here: %s", pr_names[vics[i]], why);
+		}
+		err = -ENOENT;
+		for (j = 0; j < 2 && err; j++) {
+			err = try_core(l, invs[j], vic, &bf, why, sizeof(why));
+			if (err)
+				oomtrace_info("probe %s: not usable here: %s", pr_names[invs[j]], why);
+		}
+		if (err && vic != PR_NONE)
+			err = try_core(l, PR_NONE, vic, &bf, why, sizeof(why));
+		if (err) {
+			err = try_nobtf(l, why, sizeof(why));
+			if (err)
+				oomtrace_err("no usable probe; last: tracepoint (BTF-less object): %s", why);
+		}
+	}
+	if (err) {
+		free(l);
+		return err == -EPERM || err == -EACCES ? -EPERM : -ENOENT;
+	}
+	snprintf(l->probe_desc, sizeof(l->probe_desc), "%s%s%s%s",
+		 l->inv != PR_NONE ? pr_names[l->inv] : "", l->inv != PR_NONE && l->vic != PR_NONE ? "+" : "",
+		 l->vic != PR_NONE ? pr_names[l->vic] : "", l->vic == PR_NOBTF ? " (BTF-less object)" : "");
+	*state = l;
+	return 0;
+}
+
+static int lb_start(void *state)
+{
+	(void)state;
+	return 0;
+}
+
+static int lb_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx)
+{
+	struct lb *l = state;
+	int r;
+
+	l->fn = fn;
+	l->ctx = ctx;
+	l->delivered = 0;
+	l->cb_error = 0;
+	r = l->rb ? ring_buffer__poll(l->rb, timeout_ms) : perf_buffer__poll(l->pb, timeout_ms);
+	if (l->cb_error)
+		return l->cb_error;
+	if (r < 0)
+		return r == -EINTR ? 0 : r;
+	return l->delivered;
+}
+
+static int lb_stop(void *state)
+{
+	struct lb *l = state;
+
+	/* consume what is already in the buffers, then detach */
+	if (l->rb)
+		ring_buffer__consume(l->rb);
+	else if (l->pb)
+		perf_buffer__consume(l->pb);
+	while (l->nlinks > 0)
+		bpf_link__destroy(l->links[--l->nlinks]);
+	return 0;
+}
+
+static void lb_close(void *state)
+{
+	struct lb *l = state;
+
+	if (!l)
+		return;
+	destroy(l);
+	free(l);
+}
+
+static uint64_t lb_lost(void *state)
+{
+	struct lb *l = state;
+	uint64_t total = l->pb_lost;
+	__u32 zero = 0;
+
+	if (l->drops_fd >= 0) {
+		if (l->drops_percpu) {
+			int i, n = libbpf_num_possible_cpus();
+			__u64 *v = n > 0 ? calloc((size_t)n, sizeof(*v)) : NULL;
+
+			if (v && bpf_map_lookup_elem(l->drops_fd, &zero, v) == 0)
+				for (i = 0; i < n; i++)
+					total += v[i];
+			free(v);
+		} else {
+			__u64 v = 0;
+
+			if (bpf_map_lookup_elem(l->drops_fd, &zero, &v) == 0)
+				total += v;
+		}
+	}
+	return total;
+}
+
+static const char *lb_probe_name(void *state)
+{
+	return ((struct lb *)state)->probe_desc;
+}
+
+static void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_check *c)
+{
+	struct btf_facts bf;
+	const char *tfs = tracefs_dir(geteuid() == 0, NULL, 0);
+	char sym[256] = "", p[200];
+	struct tpf f;
+	int rb = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
+
+	(void)o;
+	btf_facts(&bf);
+	oomtrace_check_add(c, "btf", have_btf() ? "yes" : "no", "%s",
+			   have_btf() ? "/sys/kernel/btf/vmlinux" : "no /sys/kernel/btf/vmlinux: CO-RE probes unusable, the BTF-less object is used");
+	oomtrace_check_add(c, "tracefs", tfs ? "mounted" : "no", "%s",
+			   tfs ? tfs : "mount -t tracefs tracefs /sys/kernel/tracing");
+	if (tfs) {
+		snprintf(p, sizeof(p), "%s/events/oom/mark_victim/format", tfs);
+		if (tpf_load(p, &f) == 0) {
+			char fields[160] = "";
+			size_t o2 = 0;
+			unsigned int i;
+
+			for (i = 0; i < f.nfields && o2 < sizeof(fields); i++)
+				o2 += (size_t)snprintf(fields + o2, sizeof(fields) - o2, "%s%s", i ? "," : "", f.f[i].name);
+			oomtrace_check_add(c, "tracepoint", "yes", "oom:mark_victim fields: %s", fields);
+		} else {
+			oomtrace_check_add(c, "tracepoint", "no", "no oom:mark_victim (kernel < 4.13?)");
+		}
+	} else {
+		oomtrace_check_add(c, "tracepoint", "unknown", "tracefs not mounted");
+	}
+	oomtrace_check_add(c, "tp_btf", bf.tp_btf_mark_victim && (bf.tp_task_arg || bf.task_from_pid) ? "yes" : "no",
+			   "%s", !bf.tp_btf_mark_victim ? "no btf_trace_mark_victim in BTF"
+			   : bf.tp_task_arg ? "mark_victim(task, uid): 6.9+ layout"
+			   : bf.task_from_pid ? "mark_victim(pid) + bpf_task_from_pid"
+					      : "mark_victim(pid) and no bpf_task_from_pid kfunc (< 6.2)");
+	oomtrace_check_add(c, "kprobes", kprobes_available() ? "yes" : "no", "%s",
+			   kprobes_available() ? (find_okp_symbol(sym, sizeof(sym)) ? sym : "oom_kill_process not in kallsyms")
+					       : "no kprobe PMU and no kprobe_events (CONFIG_KPROBES off)");
+	oomtrace_check_add(c, "fentry", bf.okp_func ? "maybe" : "no", "%s",
+			   bf.okp_func ? "oom_kill_process in BTF; whether the kernel lets it load is tried at start"
+				       : "oom_kill_process not in BTF");
+	oomtrace_check_add(c, "ring buffer", rb == 1 ? "yes" : "no", "%s",
+			   rb == 1 ? "BPF ring buffer (5.8+)" : "perf buffer will be used");
+}
+
+const struct oomtrace_backend_ops oomtrace_libbpf_ops = {
+	.name = "libbpf",
+	.probe = lb_probe,
+	.open = lb_open,
+	.start = lb_start,
+	.poll = lb_poll,
+	.stop = lb_stop,
+	.close = lb_close,
+	.lost = lb_lost,
+	.probe_name = lb_probe_name,
+	.check = lb_check,
+};

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* context.h: snapshots of the machine around a live event (loadavg, meminfo, PSI, memcg, trigger status). */
+#ifndef OOMTRACE_CONTEXT_H
+#define OOMTRACE_CONTEXT_H
+
+#include "event.h"
+
+enum {
+	OOMTRACE_CTX_LOADAVG = 1u << 0,
+	OOMTRACE_CTX_MEMINFO = 1u << 1,
+	OOMTRACE_CTX_PSI = 1u << 2,
+	OOMTRACE_CTX_MEMCG = 1u << 3,
+	OOMTRACE_CTX_STATUS = 1u << 4,
+	OOMTRACE_CTX_ALL = 0x1f,
+};
+
+/* Parse "loadavg,meminfo,psi,memcg,status", "all" or "none" into @mask; -EINVAL on a bad word. */
+int oomtrace_context_parse(const char *list, unsigned int *mask);
+
+/*
+ * Fill @ev->ctx from files under @root ("" for the real /proc and /sys; a
+ * directory holding proc/ and sys/fs/cgroup/ in tests). Each file is read
+ * once with a bounded buffer; what cannot be read is left unknown.
+ */
+void oomtrace_context_snapshot(struct oomtrace_event *ev, const char *root, unsigned int mask);
+
+#endif
