@@ -502,7 +502,12 @@ int main(int argc, char **argv)
 	rc = bi->ops->open(&bo, &state);
 	if (rc == 0)
 		rc = bi->ops->start(state);
-	if (rc) {
+	if (rc == -ENOENT) {
+		oomtrace_err("backend %s: no usable probe here (oomtrace --check shows what this kernel has)",
+			     bi->name);
+		exit_code = OOMTRACE_EXIT_NO_PROBE;
+		goto out;
+	} else if (rc) {
 		oomtrace_err("backend %s: cannot start: %s", bi->name, strerror(-rc));
 		exit_code = rc == -EPERM || rc == -EACCES ? OOMTRACE_EXIT_PERM : OOMTRACE_EXIT_NO_PROBE;
 		goto out;

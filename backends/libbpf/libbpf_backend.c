@@ -23,23 +23,13 @@
 #include "log.h"
 #include "oomtrace.skel.h"
 #include "oomtrace_nobtf.skel.h"
+#include "convert.h"
+#include "plan.h"
 #include "tpformat.h"
 #include "wire.h"
 
 #define RECENT_KILLS 256
 #define GROUP_WINDOW_NS 1000000ULL /* kills by one trigger this close are one invocation */
-
-enum pr {
-	PR_NONE = 0,
-	PR_FENTRY,
-	PR_KPROBE,
-	PR_TP_BTF,
-	PR_TRACEPOINT,
-	PR_NOBTF, /* the classic tracepoint through the BTF-less object */
-};
-
-static const char *const pr_names[] = { "none", "fentry", "kprobe", "tp_btf", "tracepoint",
-					"tracepoint" };
 
 struct recent {
 	int32_t pid;
@@ -148,14 +138,6 @@ static bool find_okp_symbol(char *name, size_t namesz)
 	return found;
 }
 
-struct btf_facts {
-	bool loaded;
-	bool tp_btf_mark_victim; /* btf_trace_mark_victim exists */
-	bool tp_task_arg;        /* mark_victim(struct task_struct *, uid_t): 6.9+ */
-	bool task_from_pid;      /* bpf_task_from_pid kfunc: 6.2+ */
-	bool okp_func;           /* oom_kill_process in BTF (fentry target) */
-};
-
 static bool struct_has_member(const struct btf *btf, const char *type, const char *member)
 {
 	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
@@ -173,21 +155,22 @@ static bool struct_has_member(const struct btf *btf, const char *type, const cha
 	return false;
 }
 
-static void btf_facts(struct btf_facts *f)
+static void features(struct lb_features *f)
 {
 	struct btf *btf;
+	char sym[256];
 
 	memset(f, 0, sizeof(*f));
-	if (!have_btf())
+	f->tracepoint = tracefs_dir(geteuid() == 0, NULL, 0) != NULL;
+	f->kprobes = kprobes_available();
+	f->okp_symbol = find_okp_symbol(sym, sizeof(sym));
+	if (!have_btf() || !(btf = btf__load_vmlinux_btf()))
 		return;
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return;
-	f->loaded = true;
-	f->tp_btf_mark_victim = btf__find_by_name_kind(btf, "btf_trace_mark_victim", BTF_KIND_TYPEDEF) >= 0;
+	f->btf = true;
+	f->tp_btf = btf__find_by_name_kind(btf, "btf_trace_mark_victim", BTF_KIND_TYPEDEF) >= 0;
 	f->tp_task_arg = struct_has_member(btf, "trace_event_raw_mark_victim", "total_vm");
 	f->task_from_pid = btf__find_by_name_kind(btf, "bpf_task_from_pid", BTF_KIND_FUNC) >= 0;
-	f->okp_func = btf__find_by_name_kind(btf, "oom_kill_process", BTF_KIND_FUNC) >= 0;
+	f->okp_btf = btf__find_by_name_kind(btf, "oom_kill_process", BTF_KIND_FUNC) >= 0;
 	btf__free(btf);
 }
 
@@ -278,7 +261,7 @@ static void handle_pb(void *ctx, int cpu, void *data, __u32 size);
 static void lost_pb(void *ctx, int cpu, __u64 n);
 
 /* Open, load and attach the CO-RE object for one invocation probe + one victim probe. */
-static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct btf_facts *bf, char *why,
+static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features *bf, char *why,
 		    size_t whysz)
 {
 	struct oomtrace_bpf *s;
@@ -320,7 +303,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct btf_fac
 		bpf_program__set_autoload(s->progs.kretprobe_oom_kill_process, true);
 	}
 	if (vic == PR_TP_BTF) {
-		if (!bf->tp_btf_mark_victim) {
+		if (!bf->tp_btf) {
 			snprintf(why, whysz, "no mark_victim tracepoint in the kernel's BTF");
 			oomtrace_bpf__destroy(s);
 			return -ENOENT;
@@ -507,20 +490,6 @@ static int try_nobtf(struct lb *l, char *why, size_t whysz)
 
 /* ---- records → events -------------------------------------------------------------- */
 
-static void cg_path(const struct w_cgpath *p, char *dst, size_t dstsz)
-{
-	size_t o = 0;
-	int i;
-
-	dst[0] = '\0';
-	if (p->truncated && o + 4 < dstsz)
-		o += (size_t)snprintf(dst + o, dstsz - o, "/...");
-	for (i = (int)p->depth - 1; i >= 0 && o < dstsz; i--)
-		o += (size_t)snprintf(dst + o, dstsz - o, "/%.*s", W_CG_NAME, p->name[i]);
-	if (!p->depth && !p->truncated)
-		snprintf(dst, dstsz, "/");
-}
-
 static void stamp(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, enum pr probe)
 {
 	static const enum oomtrace_probe map[] = {
@@ -577,19 +546,6 @@ static void remember_kill(struct lb *l, const struct oomtrace_event *ev, uint64_
 	oomtrace_strlcpy_n(r->comm, sizeof(r->comm), ev->victim.comm, strlen(ev->victim.comm));
 }
 
-/*
- * The kernel sends SIGKILL just before mark_victim; a victim marked with no
- * SIGKILL from this task right before was already exiting (no kill sent).
- */
-static void exiting_of(struct oomtrace_event *ev, unsigned int seen, int target, uint64_t sig_ts,
-		       uint64_t ts)
-{
-	if (!seen || !(ev->victim.known & OOMTRACE_T_PID))
-		return;
-	if (!(target == ev->victim.pid && sig_ts && sig_ts <= ts && ts - sig_ts < 50000000ULL))
-		ev->known |= OOMTRACE_E_EXITING;
-}
-
 static void finish_kill(struct lb *l, struct oomtrace_event *ev, uint64_t ts, uint64_t kinv)
 {
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
@@ -637,7 +593,6 @@ static int handle_core(void *ctx, void *data, size_t size)
 	struct lb *l = ctx;
 	const struct w_event *w = data;
 	struct oomtrace_event *ev = &l->ev;
-	struct oomtrace_task *v = &ev->victim, *t = &ev->trigger;
 	enum pr probe;
 
 	if (size < 64)
@@ -651,85 +606,7 @@ static int handle_core(void *ctx, void *data, size_t size)
 	if (size < sizeof(*w))
 		return 0;
 	stamp(l, ev, w->ts_ns, probe);
-	v->pid = w->victim_pid;
-	v->known |= OOMTRACE_T_PID;
-	if (w->victim_comm[0]) {
-		oomtrace_strlcpy_n(v->comm, sizeof(v->comm), w->victim_comm, strnlen(w->victim_comm, W_COMM));
-		v->known |= OOMTRACE_T_COMM;
-	}
-	if (w->flags & WF_VICTIM_TASK) {
-		v->tgid = w->victim_tgid;
-		v->known |= OOMTRACE_T_TGID;
-	}
-	if (w->flags & WF_UID) {
-		v->uid = w->victim_uid;
-		v->known |= OOMTRACE_T_UID;
-	}
-	if (w->flags & WF_ADJ) {
-		v->oom_score_adj = w->victim_adj;
-		v->known |= OOMTRACE_T_OOM_SCORE_ADJ;
-	}
-	if (w->flags & WF_MM) {
-		v->total_vm_kb = w->total_vm_kb;
-		v->anon_rss_kb = w->anon_kb;
-		v->file_rss_kb = w->file_kb;
-		v->shmem_rss_kb = w->shmem_kb;
-		v->known |= OOMTRACE_T_TOTAL_VM | OOMTRACE_T_ANON_RSS | OOMTRACE_T_FILE_RSS |
-			    OOMTRACE_T_SHMEM_RSS;
-	}
-	if (w->flags & WF_SWAP) {
-		v->swap_kb = w->swap_kb;
-		v->known |= OOMTRACE_T_SWAP;
-	}
-	if (w->flags & WF_PGTABLES) {
-		v->pgtables_kb = w->pgtables_kb;
-		v->known |= OOMTRACE_T_PGTABLES;
-	}
-	if (w->flags & WF_VICTIM_CG) {
-		cg_path(&w->victim_cg, v->cgroup, sizeof(v->cgroup));
-		v->known |= OOMTRACE_T_CGROUP;
-	}
-	if (w->flags & WF_VICTIM_CGID) {
-		v->cgroup_id = w->victim_cgid;
-		v->known |= OOMTRACE_T_CGROUP_ID;
-	}
-	if (w->flags & WF_EXITING)
-		ev->known |= OOMTRACE_E_EXITING;
-	t->pid = w->trigger_pid;
-	t->tgid = w->trigger_tgid;
-	oomtrace_strlcpy_n(t->comm, sizeof(t->comm), w->trigger_comm, strnlen(w->trigger_comm, W_COMM));
-	t->known |= OOMTRACE_T_PID | OOMTRACE_T_TGID | OOMTRACE_T_COMM;
-	if (w->flags & WF_TRIGGER_ADJ) {
-		t->oom_score_adj = w->trigger_adj;
-		t->known |= OOMTRACE_T_OOM_SCORE_ADJ;
-	}
-	if (w->flags & WF_TRIGGER_CG) {
-		cg_path(&w->trigger_cg, t->cgroup, sizeof(t->cgroup));
-		t->known |= OOMTRACE_T_CGROUP;
-	}
-	if (w->flags & WF_TRIGGER_CGID) {
-		t->cgroup_id = w->trigger_cgid;
-		t->known |= OOMTRACE_T_CGROUP_ID;
-	}
-	if (w->flags & WF_OC) {
-		ev->totalpages = w->totalpages;
-		ev->gfp_mask = w->gfp_mask;
-		ev->order = w->order;
-		ev->known |= OOMTRACE_E_TOTALPAGES | OOMTRACE_E_GFP_MASK | OOMTRACE_E_ORDER;
-	}
-	if (w->flags & WF_POINTS) {
-		ev->points = w->points;
-		ev->known |= OOMTRACE_E_POINTS;
-	}
-	if ((w->flags & WF_CONSTRAINT) && w->constraint >= 0 && w->constraint <= 3) {
-		ev->constraint = (enum oomtrace_constraint)w->constraint;
-		ev->known |= OOMTRACE_E_CONSTRAINT;
-	}
-	if (w->flags & WF_OOM_MEMCG) {
-		cg_path(&w->oom_memcg, ev->oom_memcg, sizeof(ev->oom_memcg));
-		ev->known |= OOMTRACE_E_OOM_MEMCG;
-	}
-	exiting_of(ev, w->sig_seen, w->sig_target, w->sig_ts_ns, w->ts_ns);
+	lb_wire_to_event(w, ev);
 	finish_kill(l, ev, w->ts_ns, (w->flags & WF_OC) ? w->invocation : 0);
 	return l->cb_error;
 }
@@ -738,7 +615,6 @@ static void handle_raw(struct lb *l, const struct w_raw *r)
 {
 	const struct tpf *f;
 	struct oomtrace_event *ev = &l->ev;
-	struct oomtrace_task *v = &ev->victim;
 	size_t len = r->raw_len < W_RAW_MAX ? r->raw_len : W_RAW_MAX;
 	int64_t x;
 
@@ -751,49 +627,10 @@ static void handle_raw(struct lb *l, const struct w_raw *r)
 		return;
 	}
 	stamp(l, ev, r->ts_ns, PR_NOBTF);
-	if (tpf_int(f, r->raw, len, "pid", &x)) {
-		v->pid = (int32_t)x;
-		v->known |= OOMTRACE_T_PID;
-	}
-	if (tpf_str(f, r->raw, len, "comm", v->comm, sizeof(v->comm)) && v->comm[0])
-		v->known |= OOMTRACE_T_COMM;
-	if (tpf_int(f, r->raw, len, "total_vm", &x)) {
-		v->total_vm_kb = (uint64_t)x;
-		v->known |= OOMTRACE_T_TOTAL_VM;
-	}
-	if (tpf_int(f, r->raw, len, "anon_rss", &x)) {
-		v->anon_rss_kb = (uint64_t)x;
-		v->known |= OOMTRACE_T_ANON_RSS;
-	}
-	if (tpf_int(f, r->raw, len, "file_rss", &x)) {
-		v->file_rss_kb = (uint64_t)x;
-		v->known |= OOMTRACE_T_FILE_RSS;
-	}
-	if (tpf_int(f, r->raw, len, "shmem_rss", &x)) {
-		v->shmem_rss_kb = (uint64_t)x;
-		v->known |= OOMTRACE_T_SHMEM_RSS;
-	}
-	if (tpf_int(f, r->raw, len, "uid", &x)) {
-		v->uid = (uint32_t)x;
-		v->known |= OOMTRACE_T_UID;
-	}
-	if (tpf_int(f, r->raw, len, "pgtables", &x)) {
-		v->pgtables_kb = (uint64_t)x;
-		v->known |= OOMTRACE_T_PGTABLES;
-	}
-	if (tpf_int(f, r->raw, len, "oom_score_adj", &x)) {
-		v->oom_score_adj = (int32_t)x;
-		v->known |= OOMTRACE_T_OOM_SCORE_ADJ;
-	}
-	ev->trigger.pid = r->cur_pid;
-	ev->trigger.tgid = r->cur_tgid;
-	oomtrace_strlcpy_n(ev->trigger.comm, sizeof(ev->trigger.comm), r->cur_comm,
-			   strnlen(r->cur_comm, W_COMM));
-	ev->trigger.known |= OOMTRACE_T_PID | OOMTRACE_T_TGID | OOMTRACE_T_COMM;
+	lb_raw_to_event(f, r, ev);
 	oomtrace_debug("mark_victim pid %d: last SIGKILL from this task: seen %u target %d at %llu (now %llu)",
-		       (int)v->pid, r->sig_seen, r->sig_target, (unsigned long long)r->sig_ts_ns,
+		       (int)ev->victim.pid, r->sig_seen, r->sig_target, (unsigned long long)r->sig_ts_ns,
 		       (unsigned long long)r->ts_ns);
-	exiting_of(ev, r->sig_seen, r->sig_target, r->sig_ts_ns, r->ts_ns);
 	finish_kill(l, ev, r->ts_ns, 0);
 }
 
@@ -820,16 +657,6 @@ static void lost_pb(void *ctx, int cpu, __u64 n)
 
 /* ---- ops ------------------------------------------------------------------------------ */
 
-static enum pr pr_parse(const char *s)
-{
-	unsigned int i;
-
-	for (i = PR_FENTRY; i <= PR_TRACEPOINT; i++)
-		if (strcmp(pr_names[i], s) == 0)
-			return (enum pr)i;
-	return PR_NONE;
-}
-
 static void protect_self(const struct oomtrace_backend_opts *o)
 {
 	int fd;
@@ -846,7 +673,9 @@ static void protect_self(const struct oomtrace_backend_opts *o)
 static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 {
 	struct lb *l = calloc(1, sizeof(*l));
-	struct btf_facts bf;
+	struct lb_features bf;
+	struct lb_step steps[12];
+	int nsteps, i;
 	struct timespec mono, real;
 	struct tm tm;
 	char why[256] = "";
@@ -864,59 +693,31 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	l->tz_off_s = (int32_t)tm.tm_gmtoff;
 	if (gethostname(l->host, sizeof(l->host) - 1))
 		l->host[0] = '\0';
-	btf_facts(&bf);
+	features(&bf);
 	protect_self(o);
+	nsteps = lb_plan(&bf, o->probe, o->no_btf, steps, (int)(sizeof(steps) / sizeof(steps[0])));
+	if (nsteps <= 0)
+		oomtrace_err("no probe can work here: %s",
+			     !bf.tracepoint ? "no oom:mark_victim tracepoint (tracefs)" : "the forced probe needs what this kernel lacks (see oomtrace --check)");
+	for (i = 0; i < nsteps; i++) {
+		const struct lb_step *st = &steps[i];
 
-	if (o->no_btf || !bf.loaded) {
-		err = try_nobtf(l, why, sizeof(why));
-		if (err)
-			oomtrace_err("probe tracepoint (BTF-less object): %s", why);
-	} else if (o->probe) {
-		enum pr p = pr_parse(o->probe);
-
-		if (p == PR_FENTRY || p == PR_KPROBE)
-			err = try_core(l, p, PR_NONE, &bf, why, sizeof(why));
-		else
-			err = try_core(l, PR_NONE, p, &bf, why, sizeof(why));
-		if (err)
-			oomtrace_err("probe %s: not usable here: %s", o->probe, why);
-	} else {
-		/* the richest victim probe, then the richest invocation probe beside it */
-		static const enum pr vics[] = { PR_TP_BTF, PR_TRACEPOINT, PR_NONE };
-		static const enum pr invs[] = { PR_FENTRY, PR_KPROBE };
-		enum pr vic = PR_NONE;
-		size_t i, j;
-
-		for (i = 0; i < 2; i++) {
-			err = try_core(l, PR_NONE, vics[i], &bf, why, sizeof(why));
-			if (!err) {
-				vic = vics[i];
-				destroy(l); /* loaded again below, with an invocation probe if one works */
-				break;
-			}
-			oomtrace_info("probe %s: not usable here: %s", pr_names[vics[i]], why);
-		}
-		err = -ENOENT;
-		for (j = 0; j < 2 && err; j++) {
-			err = try_core(l, invs[j], vic, &bf, why, sizeof(why));
-			if (err)
-				oomtrace_info("probe %s: not usable here: %s", pr_names[invs[j]], why);
-		}
-		if (err && vic != PR_NONE)
-			err = try_core(l, PR_NONE, vic, &bf, why, sizeof(why));
-		if (err) {
-			err = try_nobtf(l, why, sizeof(why));
-			if (err)
-				oomtrace_err("no usable probe; last: tracepoint (BTF-less object): %s", why);
-		}
+		err = st->vic == PR_NOBTF ? try_nobtf(l, why, sizeof(why))
+					  : try_core(l, st->inv, st->vic, &bf, why, sizeof(why));
+		if (!err)
+			break;
+		oomtrace_log(i + 1 == nsteps ? OOMTRACE_LOG_ERROR : OOMTRACE_LOG_INFO,
+			     "probe %s%s%s: not usable here: %s", st->inv ? lb_pr_names[st->inv] : "",
+			     st->inv && st->vic ? "+" : "", st->vic ? lb_pr_names[st->vic] : "", why);
 	}
 	if (err) {
 		free(l);
-		return err == -EPERM || err == -EACCES ? -EPERM : -ENOENT;
+		/* permissions were checked by probe(): a refusal now means the probe cannot work here */
+		return -ENOENT;
 	}
 	snprintf(l->probe_desc, sizeof(l->probe_desc), "%s%s%s%s",
-		 l->inv != PR_NONE ? pr_names[l->inv] : "", l->inv != PR_NONE && l->vic != PR_NONE ? "+" : "",
-		 l->vic != PR_NONE ? pr_names[l->vic] : "", l->vic == PR_NOBTF ? " (BTF-less object)" : "");
+		 l->inv != PR_NONE ? lb_pr_names[l->inv] : "", l->inv != PR_NONE && l->vic != PR_NONE ? "+" : "",
+		 l->vic != PR_NONE ? lb_pr_names[l->vic] : "", l->vic == PR_NOBTF ? " (BTF-less object)" : "");
 	*state = l;
 	return 0;
 }
@@ -1000,14 +801,14 @@ static const char *lb_probe_name(void *state)
 
 static void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_check *c)
 {
-	struct btf_facts bf;
+	struct lb_features bf;
 	const char *tfs = tracefs_dir(geteuid() == 0, NULL, 0);
 	char sym[256] = "", p[200];
 	struct tpf f;
 	int rb = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
 
 	(void)o;
-	btf_facts(&bf);
+	features(&bf);
 	oomtrace_check_add(c, "btf", have_btf() ? "yes" : "no", "%s",
 			   have_btf() ? "/sys/kernel/btf/vmlinux" : "no /sys/kernel/btf/vmlinux: CO-RE probes unusable, the BTF-less object is used");
 	oomtrace_check_add(c, "tracefs", tfs ? "mounted" : "no", "%s",
@@ -1028,16 +829,16 @@ static void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_chec
 	} else {
 		oomtrace_check_add(c, "tracepoint", "unknown", "tracefs not mounted");
 	}
-	oomtrace_check_add(c, "tp_btf", bf.tp_btf_mark_victim && (bf.tp_task_arg || bf.task_from_pid) ? "yes" : "no",
-			   "%s", !bf.tp_btf_mark_victim ? "no btf_trace_mark_victim in BTF"
+	oomtrace_check_add(c, "tp_btf", bf.tp_btf && (bf.tp_task_arg || bf.task_from_pid) ? "yes" : "no",
+			   "%s", !bf.tp_btf ? "no btf_trace_mark_victim in BTF"
 			   : bf.tp_task_arg ? "mark_victim(task, uid): 6.9+ layout"
 			   : bf.task_from_pid ? "mark_victim(pid) + bpf_task_from_pid"
 					      : "mark_victim(pid) and no bpf_task_from_pid kfunc (< 6.2)");
 	oomtrace_check_add(c, "kprobes", kprobes_available() ? "yes" : "no", "%s",
 			   kprobes_available() ? (find_okp_symbol(sym, sizeof(sym)) ? sym : "oom_kill_process not in kallsyms")
 					       : "no kprobe PMU and no kprobe_events (CONFIG_KPROBES off)");
-	oomtrace_check_add(c, "fentry", bf.okp_func ? "maybe" : "no", "%s",
-			   bf.okp_func ? "oom_kill_process in BTF; whether the kernel lets it load is tried at start"
+	oomtrace_check_add(c, "fentry", bf.okp_btf ? "maybe" : "no", "%s",
+			   bf.okp_btf ? "oom_kill_process in BTF; whether the kernel lets it load is tried at start"
 				       : "oom_kill_process not in BTF");
 	oomtrace_check_add(c, "ring buffer", rb == 1 ? "yes" : "no", "%s",
 			   rb == 1 ? "BPF ring buffer (5.8+)" : "perf buffer will be used");

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* check_libbpf.c: the libbpf backend's kernel-free parts: probe-chain plans, wire and raw records → events. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "convert.h"
+#include "plan.h"
+#include "tpformat.h"
+
+#define STEP(i, v) ((i) * 8 + (v))
+
+static int plan(const struct lb_features *f, const char *forced, bool no_btf, int *out)
+{
+	struct lb_step s[16];
+	int n = lb_plan(f, forced, no_btf, s, 16), i;
+
+	for (i = 0; i < n; i++)
+		out[i] = STEP(s[i].inv, s[i].vic);
+	return n;
+}
+
+/* this development machine: 6.18 x86, BTF, no kprobes */
+static const struct lb_features here = { .btf = true, .okp_btf = true, .tp_btf = true,
+					 .tp_task_arg = true, .task_from_pid = true, .tracepoint = true };
+
+START_TEST(plan_here)
+{
+	int s[16], want[] = { STEP(PR_FENTRY, PR_TP_BTF), STEP(PR_NONE, PR_TP_BTF),
+			      STEP(PR_FENTRY, PR_TRACEPOINT), STEP(PR_NONE, PR_TRACEPOINT),
+			      STEP(PR_FENTRY, PR_NONE), STEP(PR_NONE, PR_NOBTF) };
+
+	ck_assert_int_eq(plan(&here, NULL, false, s), 6);
+	ck_assert_mem_eq(s, want, sizeof(want));
+}
+END_TEST
+
+START_TEST(plan_openeuler_510_arm64)
+{
+	/* BTF and kprobes; mark_victim(pid) and no bpf_task_from_pid: tp_btf cannot see the task */
+	struct lb_features f = { .btf = true, .okp_btf = true, .kprobes = true, .okp_symbol = true,
+				 .tp_btf = true, .tracepoint = true };
+	int s[16], want[] = { STEP(PR_FENTRY, PR_TRACEPOINT), STEP(PR_KPROBE, PR_TRACEPOINT),
+			      STEP(PR_NONE, PR_TRACEPOINT), STEP(PR_FENTRY, PR_NONE),
+			      STEP(PR_KPROBE, PR_NONE), STEP(PR_NONE, PR_NOBTF) };
+
+	ck_assert_int_eq(plan(&f, NULL, false, s), 6);
+	ck_assert_mem_eq(s, want, sizeof(want));
+}
+END_TEST
+
+START_TEST(plan_no_btf_and_forced)
+{
+	struct lb_features nobtf = { .kprobes = true, .okp_symbol = true, .tracepoint = true };
+	struct lb_features old = { .btf = true, .okp_btf = true, .kprobes = true, .okp_symbol = true };
+	int s[16];
+
+	ck_assert_int_eq(plan(&nobtf, NULL, false, s), 1);
+	ck_assert_int_eq(s[0], STEP(PR_NONE, PR_NOBTF));
+	ck_assert_int_eq(plan(&here, NULL, true, s), 1); /* --no-btf */
+	ck_assert_int_eq(s[0], STEP(PR_NONE, PR_NOBTF));
+	ck_assert_int_eq(plan(&here, "tracepoint", true, s), 1);
+	ck_assert_int_eq(s[0], STEP(PR_NONE, PR_NOBTF));
+	ck_assert_int_eq(plan(&here, "tracepoint", false, s), 2); /* CO-RE first, then BTF-less */
+	ck_assert_int_eq(s[0], STEP(PR_NONE, PR_TRACEPOINT));
+	ck_assert_int_eq(plan(&here, "kprobe", false, s), 0);     /* no kprobes here */
+	ck_assert_int_eq(plan(&here, "tp_btf", true, s), 0);      /* needs BTF */
+	ck_assert_int_eq(plan(&here, "uprobe", false, s), -1);
+	/* before 4.13: no mark_victim; the invocation probe reports victims itself */
+	ck_assert_int_eq(plan(&old, NULL, false, s), 2);
+	ck_assert_int_eq(s[0], STEP(PR_FENTRY, PR_NONE));
+	ck_assert_int_eq(s[1], STEP(PR_KPROBE, PR_NONE));
+}
+END_TEST
+
+START_TEST(wire_to_event)
+{
+	struct w_event w;
+	struct oomtrace_event ev;
+
+	memset(&w, 0, sizeof(w));
+	w.kind = W_KILL;
+	w.ts_ns = 2000000000;
+	w.victim_pid = 77;
+	w.victim_tgid = 70;
+	strcpy(w.victim_comm, "my hog");
+	w.trigger_pid = 80;
+	w.trigger_tgid = 80;
+	strcpy(w.trigger_comm, "java");
+	w.flags = WF_VICTIM_TASK | WF_MM | WF_UID | WF_ADJ | WF_VICTIM_CG | WF_OC | WF_CONSTRAINT |
+		  WF_OOM_MEMCG | WF_POINTS;
+	w.anon_kb = 65280;
+	w.victim_uid = 1000;
+	w.victim_adj = -500;
+	w.victim_cg.depth = 2;
+	strcpy(w.victim_cg.name[0], "leaf");
+	strcpy(w.victim_cg.name[1], "kubepods");
+	w.oom_memcg.depth = 1;
+	strcpy(w.oom_memcg.name[0], "kubepods");
+	w.constraint = 3;
+	w.totalpages = 16384;
+	w.points = 1999;
+	w.sig_seen = 1;
+	w.sig_target = 77;
+	w.sig_ts_ns = w.ts_ns - 1000;
+	oomtrace_event_init(&ev);
+	lb_wire_to_event(&w, &ev);
+	ck_assert_int_eq(ev.victim.pid, 77);
+	ck_assert_int_eq(ev.victim.tgid, 70);
+	ck_assert_str_eq(ev.victim.comm, "my hog");
+	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65280);
+	ck_assert_uint_eq(ev.victim.uid, 1000);
+	ck_assert_int_eq(ev.victim.oom_score_adj, -500);
+	ck_assert_str_eq(ev.victim.cgroup, "/kubepods/leaf");
+	ck_assert_str_eq(ev.oom_memcg, "/kubepods");
+	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_MEMCG);
+	ck_assert_uint_eq(ev.totalpages, 16384);
+	ck_assert_int_eq(ev.points, 1999);
+	ck_assert_int_eq(ev.trigger.pid, 80);
+	ck_assert(!(ev.victim.known & OOMTRACE_T_SWAP));   /* not flagged: unknown */
+	ck_assert(!(ev.trigger.known & OOMTRACE_T_CGROUP));
+	ck_assert(!(ev.known & OOMTRACE_E_EXITING));        /* SIGKILL went to it just before */
+	/* no SIGKILL from this task to the victim: it was exiting already */
+	w.sig_target = 12;
+	oomtrace_event_init(&ev);
+	lb_wire_to_event(&w, &ev);
+	ck_assert(ev.known & OOMTRACE_E_EXITING);
+	/* root cgroup, and a path deeper than kept */
+	{
+		struct w_cgpath p = { 0 };
+		char s[128];
+
+		lb_cg_path(&p, s, sizeof(s));
+		ck_assert_str_eq(s, "/");
+		p.depth = 1;
+		p.truncated = 1;
+		strcpy(p.name[0], "x");
+		lb_cg_path(&p, s, sizeof(s));
+		ck_assert_str_eq(s, "/.../x");
+	}
+}
+END_TEST
+
+/* tracefs formats of mark_victim: 6.9+ (this machine's) and the pid-only one before */
+static const char fmt_new[] =
+	"name: mark_victim\nID: 609\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	"\tfield:int pid;\toffset:8;\tsize:4;\tsigned:1;\n"
+	"\tfield:__data_loc char[] comm;\toffset:12;\tsize:4;\tsigned:0;\n"
+	"\tfield:unsigned long total_vm;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:unsigned long anon_rss;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:unsigned long file_rss;\toffset:32;\tsize:8;\tsigned:0;\n"
+	"\tfield:unsigned long shmem_rss;\toffset:40;\tsize:8;\tsigned:0;\n"
+	"\tfield:uid_t uid;\toffset:48;\tsize:4;\tsigned:0;\n"
+	"\tfield:unsigned long pgtables;\toffset:56;\tsize:8;\tsigned:0;\n"
+	"\tfield:short oom_score_adj;\toffset:64;\tsize:2;\tsigned:1;\n\n"
+	"print fmt: \"pid=%d comm=%s\", REC->pid, __get_str(comm)\n";
+static const char fmt_old[] =
+	"name: mark_victim\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	"\tfield:int pid;\toffset:8;\tsize:4;\tsigned:1;\n\nprint fmt: \"pid=%d\", REC->pid\n";
+
+START_TEST(raw_records)
+{
+	struct tpf f;
+	struct w_raw r;
+	struct oomtrace_event ev;
+	uint32_t loc = (4u << 16) | 72; /* "hog\0" after the fixed part */
+	uint64_t v;
+	int32_t pid = 4242;
+	int16_t adj = -17;
+
+	ck_assert_int_eq(tpf_parse(fmt_new, &f), 0);
+	ck_assert_uint_eq(f.nfields, 9);
+	ck_assert_uint_eq(f.size, 66);
+	ck_assert(tpf_find(&f, "comm")->data_loc);
+	memset(&r, 0, sizeof(r));
+	r.kind = W_KILL;
+	r.raw_len = 80;
+	r.cur_pid = 9;
+	strcpy(r.cur_comm, "trig");
+	memcpy(r.raw + 8, &pid, 4);
+	memcpy(r.raw + 12, &loc, 4);
+	v = 68268;
+	memcpy(r.raw + 16, &v, 8);
+	v = 65280;
+	memcpy(r.raw + 24, &v, 8);
+	v = 172;
+	memcpy(r.raw + 56, &v, 8);
+	memcpy(r.raw + 64, &adj, 2);
+	memcpy(r.raw + 72, "hog", 4);
+	oomtrace_event_init(&ev);
+	lb_raw_to_event(&f, &r, &ev);
+	ck_assert_int_eq(ev.victim.pid, 4242);
+	ck_assert_str_eq(ev.victim.comm, "hog");
+	ck_assert_uint_eq(ev.victim.total_vm_kb, 68268);
+	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65280);
+	ck_assert_uint_eq(ev.victim.pgtables_kb, 172);
+	ck_assert_int_eq(ev.victim.oom_score_adj, -17);
+	ck_assert_int_eq(ev.trigger.pid, 9);
+	ck_assert_str_eq(ev.trigger.comm, "trig");
+	/* a record cut short leaves the fields beyond it unknown */
+	r.raw_len = 20;
+	oomtrace_event_init(&ev);
+	lb_raw_to_event(&f, &r, &ev);
+	ck_assert(ev.victim.known & OOMTRACE_T_PID);
+	ck_assert(!(ev.victim.known & OOMTRACE_T_ANON_RSS));
+	ck_assert(!(ev.victim.known & OOMTRACE_T_COMM));
+	/* pid only */
+	ck_assert_int_eq(tpf_parse(fmt_old, &f), 0);
+	ck_assert_uint_eq(f.nfields, 1);
+	r.raw_len = 12;
+	oomtrace_event_init(&ev);
+	lb_raw_to_event(&f, &r, &ev);
+	ck_assert_int_eq(ev.victim.pid, 4242);
+	ck_assert(!(ev.victim.known & (OOMTRACE_T_COMM | OOMTRACE_T_TOTAL_VM | OOMTRACE_T_UID)));
+	ck_assert_int_lt(tpf_parse("garbage", &f), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("libbpf");
+	TCase *t = tcase_create("pure");
+	SRunner *r;
+	int failed;
+
+	tcase_add_test(t, plan_here);
+	tcase_add_test(t, plan_openeuler_510_arm64);
+	tcase_add_test(t, plan_no_btf_and_forced);
+	tcase_add_test(t, wire_to_event);
+	tcase_add_test(t, raw_records);
+	suite_add_tcase(s, t);
+	r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
