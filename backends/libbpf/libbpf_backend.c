@@ -546,8 +546,49 @@ static void remember_kill(struct lb *l, const struct oomtrace_event *ev, uint64_
 	oomtrace_strlcpy_n(r->comm, sizeof(r->comm), ev->victim.comm, strlen(ev->victim.comm));
 }
 
+/*
+ * Where the kernel side could not read a memory cgroup (the BTF-less object,
+ * the plain tracepoint), ask /proc: the victim is dying but not yet reaped,
+ * the trigger is usually alive. Best effort, and only for what is missing.
+ */
+static void cgroup_from_proc(struct oomtrace_task *t)
+{
+	char path[64], line[OOMTRACE_PATH_MAX + 32], v2[OOMTRACE_PATH_MAX] = "";
+	FILE *f;
+	bool found = false;
+
+	if ((t->known & OOMTRACE_T_CGROUP) || !(t->known & OOMTRACE_T_PID))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)t->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (c2 - c1 == 1 && strncmp(line, "0:", 2) == 0) {
+			oomtrace_strlcpy_n(v2, sizeof(v2), c2 + 1, strlen(c2 + 1));
+		} else if (strstr(c1, "memory") && (size_t)(c2 - c1 - 1) >= 6) {
+			oomtrace_strlcpy_n(t->cgroup, sizeof(t->cgroup), c2 + 1, strlen(c2 + 1));
+			found = true;
+		}
+	}
+	fclose(f);
+	if (!found && v2[0]) {
+		memcpy(t->cgroup, v2, sizeof(v2));
+		found = true;
+	}
+	if (found)
+		t->known |= OOMTRACE_T_CGROUP;
+}
+
 static void finish_kill(struct lb *l, struct oomtrace_event *ev, uint64_t ts, uint64_t kinv)
 {
+	cgroup_from_proc(&ev->victim);
+	cgroup_from_proc(&ev->trigger);
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
 	invocation_of(l, ev, ts, kinv);
 	oomtrace_context_snapshot(ev, "", l->opts.context_mask);
