@@ -90,6 +90,14 @@ static const char *tracefs_dir(bool mount_if_needed, char *why, size_t whysz)
 	return NULL;
 }
 
+static bool tp_exists(const char *tfs, const char *event)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "%s/events/%s", tfs, event);
+	return access(p, F_OK) == 0;
+}
+
 static bool have_btf(void)
 {
 	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
@@ -163,7 +171,7 @@ static void features(struct lb_features *f)
 	memset(f, 0, sizeof(*f));
 	f->tracepoint = tracefs_dir(geteuid() == 0, NULL, 0) != NULL;
 	f->kprobes = kprobes_available();
-	f->okp_symbol = find_okp_symbol(sym, sizeof(sym));
+	f->okp_symbol = f->kprobes && find_okp_symbol(sym, sizeof(sym)); /* kallsyms only when useful */
 	if (!have_btf() || !(btf = btf__load_vmlinux_btf()))
 		return;
 	f->btf = true;
@@ -171,6 +179,9 @@ static void features(struct lb_features *f)
 	f->tp_task_arg = struct_has_member(btf, "trace_event_raw_mark_victim", "total_vm");
 	f->task_from_pid = btf__find_by_name_kind(btf, "bpf_task_from_pid", BTF_KIND_FUNC) >= 0;
 	f->okp_btf = btf__find_by_name_kind(btf, "oom_kill_process", BTF_KIND_FUNC) >= 0;
+	f->tp_signal = btf__find_by_name_kind(btf, "btf_trace_signal_generate", BTF_KIND_TYPEDEF) >= 0;
+	f->tp_reaper = btf__find_by_name_kind(btf, "btf_trace_finish_task_reaping", BTF_KIND_TYPEDEF) >= 0 &&
+		       btf__find_by_name_kind(btf, "btf_trace_skip_task_reaping", BTF_KIND_TYPEDEF) >= 0;
 	btf__free(btf);
 }
 
@@ -325,25 +336,20 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 		}
 		bpf_program__set_autoload(s->progs.tp_mark_victim, true);
 	}
-	if (tfs && vic != PR_NONE) {
-		char p[160];
-
-		snprintf(p, sizeof(p), "%s/events/signal/signal_generate", tfs);
-		if (access(p, F_OK) == 0) {
-			s->rodata->track_signals = 1;
-			bpf_program__set_autoload(s->progs.tp_signal_generate, true);
-		}
+	/* the reaper's and signal tracepoints: BTF-typed where possible (cheap to detach) */
+	if (vic != PR_NONE && bf->tp_signal) {
+		s->rodata->track_signals = 1;
+		bpf_program__set_autoload(s->progs.btf_signal_generate, true);
+	} else if (vic != PR_NONE && tfs && tp_exists(tfs, "signal/signal_generate")) {
+		s->rodata->track_signals = 1;
+		bpf_program__set_autoload(s->progs.tp_signal_generate, true);
 	}
-	if (tfs) {
-		char p[160];
-
-		snprintf(p, sizeof(p), "%s/events/oom/finish_task_reaping", tfs);
-		if (access(p, F_OK) == 0) {
-			bpf_program__set_autoload(s->progs.tp_wake_reaper, true);
-			bpf_program__set_autoload(s->progs.tp_start_task_reaping, true);
-			bpf_program__set_autoload(s->progs.tp_finish_task_reaping, true);
-			bpf_program__set_autoload(s->progs.tp_skip_task_reaping, true);
-		}
+	if (bf->tp_reaper) {
+		bpf_program__set_autoload(s->progs.btf_finish_task_reaping, true);
+		bpf_program__set_autoload(s->progs.btf_skip_task_reaping, true);
+	} else if (tfs && tp_exists(tfs, "oom/finish_task_reaping")) {
+		bpf_program__set_autoload(s->progs.tp_finish_task_reaping, true);
+		bpf_program__set_autoload(s->progs.tp_skip_task_reaping, true);
 	}
 	err = oomtrace_bpf__load(s);
 	if (err) {
@@ -410,6 +416,9 @@ static int try_nobtf(struct lb *l, char *why, size_t whysz)
 	for (k = W_KILL; k <= W_SKIP_REAP; k++) {
 		char p[160];
 
+		/* wake/start of the reaper add nothing to a report: not attached (each costs ~70 ms to detach) */
+		if (k == W_WAKE_REAPER || k == W_START_REAP)
+			continue;
 		snprintf(p, sizeof(p), "%s/events/oom/%s/format", tfs, tp_names[k]);
 		if (tpf_load(p, &l->fmt[k]) && k == W_KILL) {
 			snprintf(why, whysz, "no oom:mark_victim tracepoint format in %s (kernel before 4.13?)", tfs);

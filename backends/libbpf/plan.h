@@ -26,6 +26,8 @@ struct lb_features {
 	bool tp_task_arg;   /* mark_victim(task, uid): 6.9+ */
 	bool task_from_pid; /* bpf_task_from_pid kfunc: 6.2+ */
 	bool tracepoint;    /* tracefs events/oom/mark_victim */
+	bool tp_signal;     /* btf_trace_signal_generate (attach cheaply) */
+	bool tp_reaper;     /* btf_trace_{finish,skip}_task_reaping */
 };
 
 /* One attempt: an invocation probe (fentry/kprobe/none) with a victim probe. */
