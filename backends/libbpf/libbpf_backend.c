@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "context.h"
+#include "live.h"
 #include "libbpf_backend.h"
 #include "log.h"
 #include "oomtrace.skel.h"
@@ -28,15 +29,6 @@
 #include "tpformat.h"
 #include "wire.h"
 
-#define RECENT_KILLS 256
-#define GROUP_WINDOW_NS 1000000ULL /* kills by one trigger this close are one invocation */
-
-struct recent {
-	int32_t pid;
-	uint64_t ts_ns;
-	uint64_t invocation;
-	char comm[W_COMM];
-};
 
 struct lb {
 	struct oomtrace_backend_opts opts;
@@ -55,66 +47,15 @@ struct lb {
 	oomtrace_event_fn fn;
 	void *ctx;
 	int delivered, cb_error;
-	int64_t mono_to_real_ns;
-	int32_t tz_off_s;
-	char host[64];
-	struct recent recent[RECENT_KILLS];
-	unsigned int nrecent;
-	uint64_t invocations;
-	int32_t last_trigger;
-	uint64_t last_ts, last_inv;
+	struct oomtrace_live live;
 	struct oomtrace_event ev;
 };
 
 /* ---- facts about this kernel ------------------------------------------------------ */
 
-static const char *tracefs_dir(bool mount_if_needed, char *why, size_t whysz)
-{
-	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-	size_t i;
-	char p[128];
-
-	for (i = 0; i < 2; i++) {
-		snprintf(p, sizeof(p), "%s/events/oom", dirs[i]);
-		if (access(p, F_OK) == 0)
-			return dirs[i];
-	}
-	if (mount_if_needed && access("/sys/kernel/tracing", F_OK) == 0 &&
-	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0) {
-		oomtrace_info("mounted tracefs on /sys/kernel/tracing");
-		if (access("/sys/kernel/tracing/events/oom", F_OK) == 0)
-			return dirs[0];
-	}
-	if (why)
-		snprintf(why, whysz, "tracefs with events/oom not found (mount it: mount -t tracefs tracefs /sys/kernel/tracing)");
-	return NULL;
-}
-
-static bool tp_exists(const char *tfs, const char *event)
-{
-	char p[200];
-
-	snprintf(p, sizeof(p), "%s/events/%s", tfs, event);
-	return access(p, F_OK) == 0;
-}
-
 static bool have_btf(void)
 {
 	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
-}
-
-static bool kprobes_available(void)
-{
-	char p[128];
-	const char *t = tracefs_dir(false, NULL, 0);
-
-	if (access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0)
-		return true;
-	if (t) {
-		snprintf(p, sizeof(p), "%s/kprobe_events", t);
-		return access(p, F_OK) == 0;
-	}
-	return false;
 }
 
 /* The oom_kill_process symbol to kprobe: the function or one of its clones (.isra/.constprop). */
@@ -169,8 +110,8 @@ static void features(struct lb_features *f)
 	char sym[256];
 
 	memset(f, 0, sizeof(*f));
-	f->tracepoint = tracefs_dir(geteuid() == 0, NULL, 0) != NULL;
-	f->kprobes = kprobes_available();
+	f->tracepoint = oomtrace_tracefs_dir(geteuid() == 0, NULL, 0) != NULL;
+	f->kprobes = oomtrace_kprobes_available();
 	f->okp_symbol = f->kprobes && find_okp_symbol(sym, sizeof(sym)); /* kallsyms only when useful */
 	if (!have_btf() || !(btf = btf__load_vmlinux_btf()))
 		return;
@@ -183,28 +124,6 @@ static void features(struct lb_features *f)
 	f->tp_reaper = btf__find_by_name_kind(btf, "btf_trace_finish_task_reaping", BTF_KIND_TYPEDEF) >= 0 &&
 		       btf__find_by_name_kind(btf, "btf_trace_skip_task_reaping", BTF_KIND_TYPEDEF) >= 0;
 	btf__free(btf);
-}
-
-static bool permitted(char *why, size_t whysz)
-{
-	FILE *f;
-	char line[256];
-	unsigned long long eff = 0;
-
-	if (geteuid() == 0)
-		return true;
-	f = fopen("/proc/self/status", "re");
-	if (f) {
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "CapEff: %llx", &eff) == 1)
-				break;
-		fclose(f);
-	}
-	/* CAP_SYS_ADMIN (21), or CAP_PERFMON (38) + CAP_BPF (39) */
-	if ((eff & (1ULL << 21)) || ((eff & (1ULL << 38)) && (eff & (1ULL << 39))))
-		return true;
-	snprintf(why, whysz, "live tracing needs root, or CAP_BPF and CAP_PERFMON (try sudo)");
-	return false;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -222,7 +141,7 @@ static int lb_probe(const struct oomtrace_backend_opts *o, char *why, size_t why
 {
 	bool btf = have_btf() && !o->no_btf;
 
-	if (!permitted(why, whysz))
+	if (!oomtrace_live_permitted(why, whysz))
 		return -EPERM;
 	if (o->probe && strcmp(o->probe, "fentry") && strcmp(o->probe, "kprobe") &&
 	    strcmp(o->probe, "tp_btf") && strcmp(o->probe, "tracepoint")) {
@@ -234,7 +153,7 @@ static int lb_probe(const struct oomtrace_backend_opts *o, char *why, size_t why
 			 o->no_btf ? " and --no-btf was given" : "");
 		return -ENOENT;
 	}
-	if (!btf && !tracefs_dir(true, why, whysz))
+	if (!btf && !oomtrace_tracefs_dir(true, why, whysz))
 		return -ENOENT;
 	return 0;
 }
@@ -279,7 +198,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 	struct bpf_program *prog;
 	char sym[256] = "oom_kill_process";
 	bool ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
-	const char *tfs = tracefs_dir(false, NULL, 0);
+	const char *tfs = oomtrace_tracefs_dir(false, NULL, 0);
 	int err;
 
 	s = oomtrace_bpf__open();
@@ -305,7 +224,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 		bpf_program__set_autoload(s->progs.fentry_oom_kill_process, true);
 		bpf_program__set_autoload(s->progs.fexit_oom_kill_process, true);
 	} else if (inv == PR_KPROBE) {
-		if (!kprobes_available() || !find_okp_symbol(sym, sizeof(sym))) {
+		if (!oomtrace_kprobes_available() || !find_okp_symbol(sym, sizeof(sym))) {
 			snprintf(why, whysz, "kprobes not available in this kernel (no kprobe PMU or kprobe_events)");
 			oomtrace_bpf__destroy(s);
 			return -ENOTSUP;
@@ -340,14 +259,14 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 	if (vic != PR_NONE && bf->tp_signal) {
 		s->rodata->track_signals = 1;
 		bpf_program__set_autoload(s->progs.btf_signal_generate, true);
-	} else if (vic != PR_NONE && tfs && tp_exists(tfs, "signal/signal_generate")) {
+	} else if (vic != PR_NONE && tfs && oomtrace_tracefs_has(tfs, "signal/signal_generate")) {
 		s->rodata->track_signals = 1;
 		bpf_program__set_autoload(s->progs.tp_signal_generate, true);
 	}
 	if (bf->tp_reaper) {
 		bpf_program__set_autoload(s->progs.btf_finish_task_reaping, true);
 		bpf_program__set_autoload(s->progs.btf_skip_task_reaping, true);
-	} else if (tfs && tp_exists(tfs, "oom/finish_task_reaping")) {
+	} else if (tfs && oomtrace_tracefs_has(tfs, "oom/finish_task_reaping")) {
 		bpf_program__set_autoload(s->progs.tp_finish_task_reaping, true);
 		bpf_program__set_autoload(s->progs.tp_skip_task_reaping, true);
 	}
@@ -407,7 +326,7 @@ static int try_nobtf(struct lb *l, char *why, size_t whysz)
 {
 	struct oomtrace_nobtf_bpf *s;
 	struct bpf_program *progs[W_SKIP_REAP + 1];
-	const char *tfs = tracefs_dir(true, why, whysz);
+	const char *tfs = oomtrace_tracefs_dir(true, why, whysz);
 	unsigned int k;
 	int err;
 
@@ -499,143 +418,38 @@ static int try_nobtf(struct lb *l, char *why, size_t whysz)
 
 /* ---- records → events -------------------------------------------------------------- */
 
+static const enum oomtrace_probe probe_of[] = {
+	[PR_NONE] = OOMTRACE_PROBE_UNKNOWN, [PR_FENTRY] = OOMTRACE_PROBE_FENTRY,
+	[PR_KPROBE] = OOMTRACE_PROBE_KPROBE, [PR_TP_BTF] = OOMTRACE_PROBE_TP_BTF,
+	[PR_TRACEPOINT] = OOMTRACE_PROBE_TRACEPOINT, [PR_NOBTF] = OOMTRACE_PROBE_TRACEPOINT,
+};
+
 static void stamp(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, enum pr probe)
 {
-	static const enum oomtrace_probe map[] = {
-		[PR_NONE] = OOMTRACE_PROBE_UNKNOWN, [PR_FENTRY] = OOMTRACE_PROBE_FENTRY,
-		[PR_KPROBE] = OOMTRACE_PROBE_KPROBE, [PR_TP_BTF] = OOMTRACE_PROBE_TP_BTF,
-		[PR_TRACEPOINT] = OOMTRACE_PROBE_TRACEPOINT, [PR_NOBTF] = OOMTRACE_PROBE_TRACEPOINT,
-	};
-
-	oomtrace_event_init(ev);
-	ev->source = OOMTRACE_SOURCE_LIBBPF;
-	ev->probe = map[probe];
-	ev->uptime_ns = ts_ns;
-	ev->time_us = ((int64_t)ts_ns + l->mono_to_real_ns) / 1000;
-	ev->tz_off_s = l->tz_off_s;
-	ev->known |= OOMTRACE_E_UPTIME | OOMTRACE_E_TIME | OOMTRACE_E_TIME_SUBSEC;
-	if (l->host[0]) {
-		memcpy(ev->host, l->host, sizeof(ev->host));
-		ev->known |= OOMTRACE_E_HOST;
-	}
+	oomtrace_live_stamp(&l->live, ev, ts_ns, probe_of[probe]);
 }
 
-static int deliver(struct lb *l, struct oomtrace_event *ev)
+static void deliver(struct lb *l, struct oomtrace_event *ev)
 {
 	l->delivered++;
 	if (!l->cb_error)
 		l->cb_error = l->fn(l->ctx, ev);
-	return l->cb_error;
-}
-
-/* Kills without oom_control facts: one invocation per trigger burst (memory.oom.group). */
-static void invocation_of(struct lb *l, struct oomtrace_event *ev, uint64_t ts, uint64_t kinv)
-{
-	if (kinv) {
-		ev->invocation = kinv;
-	} else {
-		int32_t t = ev->trigger.known & OOMTRACE_T_PID ? ev->trigger.pid : -1;
-
-		if (!(t == l->last_trigger && ts - l->last_ts < GROUP_WINDOW_NS && l->last_inv))
-			l->last_inv = ++l->invocations;
-		ev->invocation = l->last_inv;
-		l->last_trigger = t;
-		l->last_ts = ts;
-	}
-	ev->known |= OOMTRACE_E_INVOCATION;
-}
-
-static void remember_kill(struct lb *l, const struct oomtrace_event *ev, uint64_t ts)
-{
-	struct recent *r = &l->recent[l->nrecent++ % RECENT_KILLS];
-
-	r->pid = ev->victim.pid;
-	r->ts_ns = ts;
-	r->invocation = ev->invocation;
-	oomtrace_strlcpy_n(r->comm, sizeof(r->comm), ev->victim.comm, strlen(ev->victim.comm));
-}
-
-/*
- * Where the kernel side could not read a memory cgroup (the BTF-less object,
- * the plain tracepoint), ask /proc: the victim is dying but not yet reaped,
- * the trigger is usually alive. Best effort, and only for what is missing.
- */
-static void cgroup_from_proc(struct oomtrace_task *t)
-{
-	char path[64], line[OOMTRACE_PATH_MAX + 32], v2[OOMTRACE_PATH_MAX] = "";
-	FILE *f;
-	bool found = false;
-
-	if ((t->known & OOMTRACE_T_CGROUP) || !(t->known & OOMTRACE_T_PID))
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)t->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-
-		if (!c2)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		if (c2 - c1 == 1 && strncmp(line, "0:", 2) == 0) {
-			oomtrace_strlcpy_n(v2, sizeof(v2), c2 + 1, strlen(c2 + 1));
-		} else if (strstr(c1, "memory") && (size_t)(c2 - c1 - 1) >= 6) {
-			oomtrace_strlcpy_n(t->cgroup, sizeof(t->cgroup), c2 + 1, strlen(c2 + 1));
-			found = true;
-		}
-	}
-	fclose(f);
-	if (!found && v2[0]) {
-		memcpy(t->cgroup, v2, sizeof(v2));
-		found = true;
-	}
-	if (found)
-		t->known |= OOMTRACE_T_CGROUP;
 }
 
 static void finish_kill(struct lb *l, struct oomtrace_event *ev, uint64_t ts, uint64_t kinv)
 {
-	cgroup_from_proc(&ev->victim);
-	cgroup_from_proc(&ev->trigger);
-	ev->outcome = OOMTRACE_OUTCOME_KILLED;
-	invocation_of(l, ev, ts, kinv);
-	oomtrace_context_snapshot(ev, "", l->opts.context_mask);
-	remember_kill(l, ev, ts);
+	oomtrace_live_finish_kill(&l->live, ev, ts, kinv);
 	deliver(l, ev);
 }
 
 /* A reaper tracepoint: report finish/skip against the kill it belongs to. */
 static void reaper_record(struct lb *l, unsigned int kind, int32_t pid, uint64_t ts, enum pr probe)
 {
-	struct oomtrace_event *ev = &l->ev;
-	unsigned int i, n = l->nrecent < RECENT_KILLS ? l->nrecent : RECENT_KILLS;
-
-	if (kind != W_FINISH_REAP && kind != W_SKIP_REAP) {
-		oomtrace_debug("oom reaper: %s pid %d", tp_names[kind], (int)pid);
+	if (kind != W_FINISH_REAP && kind != W_SKIP_REAP)
 		return;
-	}
-	stamp(l, ev, ts, probe);
-	ev->record = OOMTRACE_RECORD_REAP;
-	ev->reap_skipped = kind == W_SKIP_REAP;
-	ev->victim.pid = pid;
-	ev->victim.known |= OOMTRACE_T_PID;
-	for (i = 1; i <= n; i++) {
-		struct recent *r = &l->recent[(l->nrecent - i) % RECENT_KILLS];
-
-		if (r->pid != pid)
-			continue;
-		oomtrace_strlcpy_n(ev->victim.comm, sizeof(ev->victim.comm), r->comm, strlen(r->comm));
-		ev->victim.known |= OOMTRACE_T_COMM;
-		ev->invocation = r->invocation;
-		ev->known |= OOMTRACE_E_INVOCATION;
-		if (ts >= r->ts_ns) {
-			ev->reap_latency_us = (ts - r->ts_ns) / 1000;
-			ev->known |= OOMTRACE_E_REAP_LATENCY;
-		}
-		break;
-	}
-	deliver(l, ev);
+	stamp(l, &l->ev, ts, probe);
+	oomtrace_live_reap(&l->live, &l->ev, pid, ts, kind == W_SKIP_REAP);
+	deliver(l, &l->ev);
 }
 
 static int handle_core(void *ctx, void *data, size_t size)
@@ -707,27 +521,12 @@ static void lost_pb(void *ctx, int cpu, __u64 n)
 
 /* ---- ops ------------------------------------------------------------------------------ */
 
-static void protect_self(const struct oomtrace_backend_opts *o)
-{
-	int fd;
-
-	if (o->keep_oom_score_adj)
-		return;
-	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "-1000", 5) != 5)
-		oomtrace_info("cannot set oom_score_adj -1000 for the tracer: %s", strerror(errno));
-	if (fd >= 0)
-		close(fd);
-}
-
 static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 {
 	struct lb *l = calloc(1, sizeof(*l));
 	struct lb_features bf;
 	struct lb_step steps[12];
 	int nsteps, i;
-	struct timespec mono, real;
-	struct tm tm;
 	char why[256] = "";
 	int err = -ENOENT;
 
@@ -736,15 +535,9 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	l->opts = *o;
 	l->drops_fd = -1;
 	libbpf_set_print(libbpf_print);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	l->mono_to_real_ns = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
-	localtime_r(&real.tv_sec, &tm);
-	l->tz_off_s = (int32_t)tm.tm_gmtoff;
-	if (gethostname(l->host, sizeof(l->host) - 1))
-		l->host[0] = '\0';
+	oomtrace_live_init(&l->live, OOMTRACE_SOURCE_LIBBPF, o->context_mask);
 	features(&bf);
-	protect_self(o);
+	oomtrace_protect_self(o->keep_oom_score_adj);
 	nsteps = lb_plan(&bf, o->probe, o->no_btf, steps, (int)(sizeof(steps) / sizeof(steps[0])));
 	if (nsteps <= 0)
 		oomtrace_err("no probe can work here: %s",
@@ -852,7 +645,7 @@ static const char *lb_probe_name(void *state)
 static void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_check *c)
 {
 	struct lb_features bf;
-	const char *tfs = tracefs_dir(geteuid() == 0, NULL, 0);
+	const char *tfs = oomtrace_tracefs_dir(geteuid() == 0, NULL, 0);
 	char sym[256] = "", p[200];
 	struct tpf f;
 	int rb = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
@@ -884,8 +677,8 @@ static void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_chec
 			   : bf.tp_task_arg ? "mark_victim(task, uid): 6.9+ layout"
 			   : bf.task_from_pid ? "mark_victim(pid) + bpf_task_from_pid"
 					      : "mark_victim(pid) and no bpf_task_from_pid kfunc (< 6.2)");
-	oomtrace_check_add(c, "kprobes", kprobes_available() ? "yes" : "no", "%s",
-			   kprobes_available() ? (find_okp_symbol(sym, sizeof(sym)) ? sym : "oom_kill_process not in kallsyms")
+	oomtrace_check_add(c, "kprobes", oomtrace_kprobes_available() ? "yes" : "no", "%s",
+			   oomtrace_kprobes_available() ? (find_okp_symbol(sym, sizeof(sym)) ? sym : "oom_kill_process not in kallsyms")
 					       : "no kprobe PMU and no kprobe_events (CONFIG_KPROBES off)");
 	oomtrace_check_add(c, "fentry", bf.okp_btf ? "maybe" : "no", "%s",
 			   bf.okp_btf ? "oom_kill_process in BTF; whether the kernel lets it load is tried at start"

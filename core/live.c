@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* live.c: shared machinery of the live backends (libbpf, bcc). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "live.h"
+#include "log.h"
+
+#define GROUP_WINDOW_NS 1000000ULL /* kills by one trigger this close are one invocation */
+
+void oomtrace_live_init(struct oomtrace_live *lv, enum oomtrace_source source,
+			unsigned int context_mask)
+{
+	struct timespec mono, real;
+	struct tm tm;
+
+	memset(lv, 0, sizeof(*lv));
+	lv->source = source;
+	lv->context_mask = context_mask;
+	lv->last_trigger = -1;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	lv->mono_to_real_ns = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000LL +
+			      (real.tv_nsec - mono.tv_nsec);
+	localtime_r(&real.tv_sec, &tm);
+	lv->tz_off_s = (int32_t)tm.tm_gmtoff;
+	if (gethostname(lv->host, sizeof(lv->host) - 1))
+		lv->host[0] = '\0';
+}
+
+void oomtrace_live_stamp(struct oomtrace_live *lv, struct oomtrace_event *ev, uint64_t ts_ns,
+			 enum oomtrace_probe probe)
+{
+	oomtrace_event_init(ev);
+	ev->source = lv->source;
+	ev->probe = probe;
+	ev->uptime_ns = ts_ns;
+	ev->time_us = ((int64_t)ts_ns + lv->mono_to_real_ns) / 1000;
+	ev->tz_off_s = lv->tz_off_s;
+	ev->known |= OOMTRACE_E_UPTIME | OOMTRACE_E_TIME | OOMTRACE_E_TIME_SUBSEC;
+	if (lv->host[0]) {
+		memcpy(ev->host, lv->host, sizeof(ev->host));
+		ev->known |= OOMTRACE_E_HOST;
+	}
+}
+
+/*
+ * Where the kernel side could not read a memory cgroup (the BTF-less object,
+ * plain tracepoints), ask /proc: the victim is dying but not yet reaped, the
+ * trigger is usually alive. Best effort, and only for what is missing.
+ */
+static void cgroup_from_proc(struct oomtrace_task *t)
+{
+	char path[64], line[OOMTRACE_PATH_MAX + 32], v2[OOMTRACE_PATH_MAX] = "";
+	FILE *f;
+	bool found = false;
+
+	if ((t->known & OOMTRACE_T_CGROUP) || !(t->known & OOMTRACE_T_PID))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)t->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (c2 - c1 == 1 && strncmp(line, "0:", 2) == 0) {
+			oomtrace_strlcpy_n(v2, sizeof(v2), c2 + 1, strlen(c2 + 1));
+		} else if (strstr(c1, "memory") && (size_t)(c2 - c1 - 1) >= 6) {
+			oomtrace_strlcpy_n(t->cgroup, sizeof(t->cgroup), c2 + 1, strlen(c2 + 1));
+			found = true;
+		}
+	}
+	fclose(f);
+	if (!found && v2[0]) {
+		memcpy(t->cgroup, v2, sizeof(v2));
+		found = true;
+	}
+	if (found)
+		t->known |= OOMTRACE_T_CGROUP;
+}
+
+void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *ev, uint64_t ts_ns,
+			       uint64_t kernel_inv)
+{
+	struct oomtrace_live_kill *r;
+
+	if (kernel_inv) {
+		ev->invocation = kernel_inv;
+	} else {
+		int32_t t = ev->trigger.known & OOMTRACE_T_PID ? ev->trigger.pid : -1;
+
+		if (!(t == lv->last_trigger && ts_ns - lv->last_ts < GROUP_WINDOW_NS && lv->last_inv))
+			lv->last_inv = ++lv->invocations;
+		ev->invocation = lv->last_inv;
+		lv->last_trigger = t;
+		lv->last_ts = ts_ns;
+	}
+	ev->known |= OOMTRACE_E_INVOCATION;
+	ev->outcome = OOMTRACE_OUTCOME_KILLED;
+	cgroup_from_proc(&ev->victim);
+	cgroup_from_proc(&ev->trigger);
+	oomtrace_context_snapshot(ev, "", lv->context_mask);
+	r = &lv->recent[lv->nrecent++ % OOMTRACE_LIVE_RECENT];
+	r->pid = ev->victim.pid;
+	r->ts_ns = ts_ns;
+	r->invocation = ev->invocation;
+	memcpy(r->comm, ev->victim.comm, sizeof(r->comm));
+}
+
+void oomtrace_live_reap(struct oomtrace_live *lv, struct oomtrace_event *ev, int32_t pid,
+			uint64_t ts_ns, bool skipped)
+{
+	unsigned int i, n = lv->nrecent < OOMTRACE_LIVE_RECENT ? lv->nrecent : OOMTRACE_LIVE_RECENT;
+
+	ev->record = OOMTRACE_RECORD_REAP;
+	ev->reap_skipped = skipped;
+	ev->victim.pid = pid;
+	ev->victim.known |= OOMTRACE_T_PID;
+	for (i = 1; i <= n; i++) {
+		const struct oomtrace_live_kill *r = &lv->recent[(lv->nrecent - i) % OOMTRACE_LIVE_RECENT];
+
+		if (r->pid != pid)
+			continue;
+		memcpy(ev->victim.comm, r->comm, sizeof(ev->victim.comm));
+		if (r->comm[0])
+			ev->victim.known |= OOMTRACE_T_COMM;
+		ev->invocation = r->invocation;
+		ev->known |= OOMTRACE_E_INVOCATION;
+		if (ts_ns >= r->ts_ns) {
+			ev->reap_latency_us = (ts_ns - r->ts_ns) / 1000;
+			ev->known |= OOMTRACE_E_REAP_LATENCY;
+		}
+		break;
+	}
+}
+
+bool oomtrace_live_permitted(char *why, size_t whysz)
+{
+	FILE *f;
+	char line[256];
+	unsigned long long eff = 0;
+
+	if (geteuid() == 0)
+		return true;
+	f = fopen("/proc/self/status", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "CapEff: %llx", &eff) == 1)
+				break;
+		fclose(f);
+	}
+	/* CAP_SYS_ADMIN (21), or CAP_PERFMON (38) + CAP_BPF (39) */
+	if ((eff & (1ULL << 21)) || ((eff & (1ULL << 38)) && (eff & (1ULL << 39))))
+		return true;
+	snprintf(why, whysz, "live tracing needs root, or CAP_BPF and CAP_PERFMON (try sudo)");
+	return false;
+}
+
+const char *oomtrace_tracefs_dir(bool mount_if_needed, char *why, size_t whysz)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	size_t i;
+	char p[128];
+
+	for (i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/events/oom", dirs[i]);
+		if (access(p, F_OK) == 0)
+			return dirs[i];
+	}
+	if (mount_if_needed && access("/sys/kernel/tracing", F_OK) == 0 &&
+	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0) {
+		oomtrace_info("mounted tracefs on /sys/kernel/tracing");
+		if (access("/sys/kernel/tracing/events/oom", F_OK) == 0)
+			return dirs[0];
+	}
+	if (why)
+		snprintf(why, whysz, "tracefs with events/oom not found (mount it: mount -t tracefs tracefs /sys/kernel/tracing)");
+	return NULL;
+}
+
+bool oomtrace_tracefs_has(const char *tfs, const char *event)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "%s/events/%s", tfs, event);
+	return access(p, F_OK) == 0;
+}
+
+bool oomtrace_kprobes_available(void)
+{
+	const char *t = oomtrace_tracefs_dir(false, NULL, 0);
+	char p[128];
+
+	/* a symbol in kallsyms proves nothing: the kernel must have kprobes */
+	if (access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0)
+		return true;
+	if (t) {
+		snprintf(p, sizeof(p), "%s/kprobe_events", t);
+		return access(p, F_OK) == 0;
+	}
+	return false;
+}
+
+void oomtrace_protect_self(bool keep)
+{
+	int fd;
+
+	if (keep)
+		return;
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "-1000", 5) != 5)
+		oomtrace_info("cannot set oom_score_adj -1000 for the tracer: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}

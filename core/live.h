@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* live.h: what every live backend shares: permissions, tracefs, timestamps, invocations, reaper matching. */
+#ifndef OOMTRACE_LIVE_H
+#define OOMTRACE_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define OOMTRACE_LIVE_RECENT 256
+
+struct oomtrace_live_kill {
+	int32_t pid;
+	uint64_t ts_ns;
+	uint64_t invocation;
+	char comm[OOMTRACE_COMM_MAX];
+};
+
+/* Per-run state of a live backend (kept in the backend's own state). */
+struct oomtrace_live {
+	unsigned int context_mask;
+	enum oomtrace_source source;
+	int64_t mono_to_real_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
+	int32_t tz_off_s;
+	char host[64];
+	struct oomtrace_live_kill recent[OOMTRACE_LIVE_RECENT];
+	unsigned int nrecent;
+	uint64_t invocations;
+	int32_t last_trigger;
+	uint64_t last_ts, last_inv;
+};
+
+void oomtrace_live_init(struct oomtrace_live *lv, enum oomtrace_source source,
+			unsigned int context_mask);
+/* Start a new event for a record taken at @ts_ns (CLOCK_MONOTONIC, as bpf_ktime_get_ns). */
+void oomtrace_live_stamp(struct oomtrace_live *lv, struct oomtrace_event *ev, uint64_t ts_ns,
+			 enum oomtrace_probe probe);
+/*
+ * A kill is complete: give it an invocation (@kernel_inv from oom_control
+ * when known; else one per trigger burst), fill missing cgroups from /proc,
+ * take the context snapshots, remember it for the reaper.
+ */
+void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *ev, uint64_t ts_ns,
+			       uint64_t kernel_inv);
+/* Turn a reaper finish/skip of @pid at @ts_ns into a REAP record (after _stamp). */
+void oomtrace_live_reap(struct oomtrace_live *lv, struct oomtrace_event *ev, int32_t pid,
+			uint64_t ts_ns, bool skipped);
+
+/* Root, or CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN)? Else false with a reason. */
+bool oomtrace_live_permitted(char *why, size_t whysz);
+/* tracefs with events/oom, mounting it when @mount and we may; NULL with a reason. */
+const char *oomtrace_tracefs_dir(bool mount, char *why, size_t whysz);
+bool oomtrace_tracefs_has(const char *tfs, const char *event);
+bool oomtrace_kprobes_available(void);
+/* oom_score_adj -1000 for the tracer itself, unless @keep. */
+void oomtrace_protect_self(bool keep);
+
+#endif
