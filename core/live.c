@@ -53,9 +53,10 @@ void oomtrace_live_stamp(struct oomtrace_live *lv, struct oomtrace_event *ev, ui
 }
 
 /*
- * Where the kernel side could not read a memory cgroup (the BTF-less object,
- * plain tracepoints), ask /proc: the victim is dying but not yet reaped, the
- * trigger is usually alive. Best effort, and only for what is missing.
+ * Where the kernel side could not read the trigger's memory cgroup (the
+ * BTF-less object, BCC), ask /proc while the trigger is alive. Never for the
+ * victim: a dying task's /proc/PID/cgroup already reads "/" on some kernels,
+ * and a wrong path is worse than none.
  */
 static void cgroup_from_proc(struct oomtrace_task *t)
 {
@@ -109,8 +110,8 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 	}
 	ev->known |= OOMTRACE_E_INVOCATION;
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
-	cgroup_from_proc(&ev->victim);
-	cgroup_from_proc(&ev->trigger);
+	if (!(ev->victim.known & OOMTRACE_T_PID) || ev->trigger.pid != ev->victim.pid)
+		cgroup_from_proc(&ev->trigger);
 	oomtrace_context_snapshot(ev, "", lv->context_mask);
 	r = &lv->recent[lv->nrecent++ % OOMTRACE_LIVE_RECENT];
 	r->pid = ev->victim.pid;
@@ -224,4 +225,13 @@ void oomtrace_protect_self(bool keep)
 		oomtrace_info("cannot set oom_score_adj -1000 for the tracer: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
+}
+
+void oomtrace_live_exiting(struct oomtrace_event *ev, unsigned int seen, int target,
+			   uint64_t sig_ts, uint64_t ts)
+{
+	if (!seen || !(ev->victim.known & OOMTRACE_T_PID))
+		return;
+	if (!(target == ev->victim.pid && sig_ts && sig_ts <= ts && ts - sig_ts < 50000000ULL))
+		ev->known |= OOMTRACE_E_EXITING;
 }

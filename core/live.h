@@ -48,6 +48,14 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 void oomtrace_live_reap(struct oomtrace_live *lv, struct oomtrace_event *ev, int32_t pid,
 			uint64_t ts_ns, bool skipped);
 
+/*
+ * The kernel sends SIGKILL just before mark_victim: a victim marked with no
+ * SIGKILL from this task right before was already exiting (no kill sent).
+ * @seen: the last SIGKILL was tracked at all; @target/@sig_ts: its pid and time.
+ */
+void oomtrace_live_exiting(struct oomtrace_event *ev, unsigned int seen, int target,
+			   uint64_t sig_ts, uint64_t ts);
+
 /* Root, or CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN)? Else false with a reason. */
 bool oomtrace_live_permitted(char *why, size_t whysz);
 /* tracefs with events/oom, mounting it when @mount and we may; NULL with a reason. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "live.h"
 
 void lb_cg_path(const struct w_cgpath *p, char *dst, size_t dstsz)
 {
@@ -19,19 +20,6 @@ void lb_cg_path(const struct w_cgpath *p, char *dst, size_t dstsz)
 		o += (size_t)snprintf(dst + o, dstsz - o, "/%.*s", W_CG_NAME, p->name[i]);
 	if (!p->depth && !p->truncated)
 		snprintf(dst, dstsz, "/");
-}
-
-/*
- * The kernel sends SIGKILL just before mark_victim; a victim marked with no
- * SIGKILL from this task right before was already exiting (no kill sent).
- */
-void lb_exiting_of(struct oomtrace_event *ev, unsigned int seen, int target, uint64_t sig_ts,
-		       uint64_t ts)
-{
-	if (!seen || !(ev->victim.known & OOMTRACE_T_PID))
-		return;
-	if (!(target == ev->victim.pid && sig_ts && sig_ts <= ts && ts - sig_ts < 50000000ULL))
-		ev->known |= OOMTRACE_E_EXITING;
 }
 
 void lb_wire_to_event(const struct w_event *w, struct oomtrace_event *ev)
@@ -116,7 +104,7 @@ void lb_wire_to_event(const struct w_event *w, struct oomtrace_event *ev)
 		lb_cg_path(&w->oom_memcg, ev->oom_memcg, sizeof(ev->oom_memcg));
 		ev->known |= OOMTRACE_E_OOM_MEMCG;
 	}
-	lb_exiting_of(ev, w->sig_seen, w->sig_target, w->sig_ts_ns, w->ts_ns);
+	oomtrace_live_exiting(ev, w->sig_seen, w->sig_target, w->sig_ts_ns, w->ts_ns);
 }
 
 void lb_raw_to_event(const struct tpf *f, const struct w_raw *r, struct oomtrace_event *ev)
@@ -164,5 +152,5 @@ void lb_raw_to_event(const struct tpf *f, const struct w_raw *r, struct oomtrace
 	oomtrace_strlcpy_n(ev->trigger.comm, sizeof(ev->trigger.comm), r->cur_comm,
 			   strnlen(r->cur_comm, W_COMM));
 	ev->trigger.known |= OOMTRACE_T_PID | OOMTRACE_T_TGID | OOMTRACE_T_COMM;
-	lb_exiting_of(ev, r->sig_seen, r->sig_target, r->sig_ts_ns, r->ts_ns);
+	oomtrace_live_exiting(ev, r->sig_seen, r->sig_target, r->sig_ts_ns, r->ts_ns);
 }

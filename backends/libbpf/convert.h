@@ -12,9 +12,6 @@
 
 /* "/a/b" from innermost-first components ("/" for the root, "/..." prefix when cut). */
 void lb_cg_path(const struct w_cgpath *p, char *dst, size_t dstsz);
-/* Mark @ev exiting unless this task sent the victim SIGKILL just before (when tracked). */
-void lb_exiting_of(struct oomtrace_event *ev, unsigned int seen, int target, uint64_t sig_ts,
-		   uint64_t ts);
 /* Victim, trigger and oom_control facts of a CO-RE record (time and probe are the caller's). */
 void lb_wire_to_event(const struct w_event *w, struct oomtrace_event *ev);
 /* The same from a raw mark_victim record decoded with its tracefs format @f. */

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* bcc_program.c: generate the embedded BPF C program per kernel features; convert its records. */
+#include "config.h"
+
+#include <string.h>
+
+#include "bcc_program.h"
+#include "live.h"
+
+static const char prologue[] =
+	"#include <uapi/linux/ptrace.h>\n"
+	"#include <linux/sched.h>\n"
+	BCC_STR(BCC_WIRE_DEF) ";\n"
+	"struct sigk { int target; u64 ts; };\n"
+	"BPF_PERF_OUTPUT(events);\n"
+	"BPF_ARRAY(drops, u64, 1);\n"
+	"BPF_TABLE(\"lru_hash\", u32, struct sigk, sigkill, 4096);\n"
+	"static __always_inline void send_w(void *ctx, struct bcc_wire *w)\n"
+	"{\n"
+	"\tif (events.perf_submit(ctx, w, sizeof(*w)) < 0) {\n"
+	"\t\tint z = 0;\n"
+	"\t\tu64 *d = drops.lookup(&z);\n"
+	"\t\tif (d)\n"
+	"\t\t\tlock_xadd(d, 1);\n"
+	"\t}\n"
+	"}\n"
+	"static __always_inline void trigger(struct bcc_wire *w)\n"
+	"{\n"
+	"\tu64 id = bpf_get_current_pid_tgid();\n"
+	"\tw->trigger_pid = (u32)id;\n"
+	"\tw->trigger_tgid = id >> 32;\n"
+	"\tbpf_get_current_comm(&w->trigger_comm, sizeof(w->trigger_comm));\n"
+	"#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 18, 0)\n"
+	"\tw->trigger_cgid = bpf_get_current_cgroup_id();\n"
+	"\tw->flags |= BWF_TRIGGER_CGID;\n"
+	"#endif\n"
+	"#if SIGNALS\n"
+	"\tu32 tid = (u32)id;\n"
+	"\tstruct sigk *k = sigkill.lookup(&tid);\n"
+	"\tw->sig_seen = 1;\n"
+	"\tif (k) {\n"
+	"\t\tw->sig_target = k->target;\n"
+	"\t\tw->sig_ts_ns = k->ts;\n"
+	"\t}\n"
+	"#endif\n"
+	"}\n";
+
+/* mark_victim: only args (from the live tracefs format) and helpers, so any headers do */
+static const char tracepoint_text[] =
+	"TRACEPOINT_PROBE(oom, mark_victim)\n"
+	"{\n"
+	"\tstruct bcc_wire w = {};\n"
+	"\tw.ts_ns = bpf_ktime_get_ns();\n"
+	"\tw.kind = BW_KILL;\n"
+	"\tw.probe = BWP_TRACEPOINT;\n"
+	"\tw.victim_pid = args->pid;\n"
+	"#if TP_MEM\n"
+	"\tTP_DATA_LOC_READ_CONST(w.victim_comm, comm, sizeof(w.victim_comm));\n"
+	"\tw.total_vm_kb = args->total_vm;\n"
+	"\tw.anon_kb = args->anon_rss;\n"
+	"\tw.file_kb = args->file_rss;\n"
+	"\tw.shmem_kb = args->shmem_rss;\n"
+	"\tw.pgtables_kb = args->pgtables;\n"
+	"\tw.victim_uid = args->uid;\n"
+	"\tw.victim_adj = args->oom_score_adj;\n"
+	"\tw.flags |= BWF_MM | BWF_PGTABLES | BWF_UID | BWF_ADJ;\n"
+	"#endif\n"
+	"\ttrigger(&w);\n"
+	"\tsend_w(args, &w);\n"
+	"\treturn 0;\n"
+	"}\n";
+
+/* oom_kill_process(struct oom_control *oc, const char *message), 4.9+: needs matching headers */
+static const char kprobe_text[] =
+	"#include <linux/oom.h>\n"
+	"#include <linux/mm_types.h>\n"
+	"#include <linux/memcontrol.h>\n"
+	"#include <linux/cred.h>\n"
+	"#if LINUX_VERSION_CODE < KERNEL_VERSION(4, 9, 0)\n"
+	"#error \"oom_kill_process() before 4.9 takes (oc, p, points, totalpages, memcg, message): "
+	"not supported, use --probe tracepoint\"\n"
+	"#endif\n"
+	"int okp_entry(struct pt_regs *ctx, struct oom_control *oc)\n"
+	"{\n"
+	"\tstruct bcc_wire w = {};\n"
+	"\tstruct task_struct *p = oc->chosen;\n"
+	"\tstruct mm_struct *mm;\n"
+	"\tw.ts_ns = bpf_ktime_get_ns();\n"
+	"\tw.kind = BW_KILL;\n"
+	"\tw.probe = BWP_KPROBE;\n"
+	"\tw.totalpages = oc->totalpages;\n"
+	"\tw.points = oc->chosen_points;\n"
+	"\tw.gfp_mask = oc->gfp_mask;\n"
+	"\tw.order = oc->order;\n"
+	"\tw.flags |= BWF_OC;\n"
+	"#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 0, 0)\n"
+	"\tw.constraint = oc->constraint;\n"
+	"\tw.flags |= BWF_CONSTRAINT;\n"
+	"#endif\n"
+	"#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0)\n"
+	"\tif (oc->memcg) {\n"
+	"\t\tw.oom_memcg_cgid = oc->memcg->css.cgroup->kn->id;\n"
+	"\t\tw.flags |= BWF_OOM_MEMCG_CGID;\n"
+	"\t}\n"
+	"#endif\n"
+	"\tif (!p)\n"
+	"\t\treturn 0;\n"
+	"\tw.victim_pid = p->pid;\n"
+	"\tw.victim_tgid = p->tgid;\n"
+	"\tbpf_probe_read(&w.victim_comm, sizeof(w.victim_comm), p->comm);\n"
+	"\tw.victim_uid = p->real_cred->uid.val;\n"
+	"\tw.victim_adj = p->signal->oom_score_adj;\n"
+	"\tw.flags |= BWF_VTASK | BWF_UID | BWF_ADJ;\n"
+	"\tmm = p->mm;\n"
+	"\tif (mm) {\n"
+	"\t\tw.total_vm_kb = mm->total_vm << (PAGE_SHIFT - 10);\n"
+	"#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)\n"
+	"\t\tw.anon_kb = mm->rss_stat[MM_ANONPAGES].count << (PAGE_SHIFT - 10);\n"
+	"\t\tw.file_kb = mm->rss_stat[MM_FILEPAGES].count << (PAGE_SHIFT - 10);\n"
+	"\t\tw.shmem_kb = mm->rss_stat[MM_SHMEMPAGES].count << (PAGE_SHIFT - 10);\n"
+	"\t\tw.swap_kb = mm->rss_stat[MM_SWAPENTS].count << (PAGE_SHIFT - 10);\n"
+	"#else\n"
+	"\t\tw.anon_kb = mm->rss_stat.count[MM_ANONPAGES].counter << (PAGE_SHIFT - 10);\n"
+	"\t\tw.file_kb = mm->rss_stat.count[MM_FILEPAGES].counter << (PAGE_SHIFT - 10);\n"
+	"\t\tw.shmem_kb = mm->rss_stat.count[MM_SHMEMPAGES].counter << (PAGE_SHIFT - 10);\n"
+	"\t\tw.swap_kb = mm->rss_stat.count[MM_SWAPENTS].counter << (PAGE_SHIFT - 10);\n"
+	"#endif\n"
+	"\t\tw.flags |= BWF_MM | BWF_SWAP;\n"
+	"#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 15, 0)\n"
+	"\t\tw.pgtables_kb = mm->pgtables_bytes.counter >> 10;\n"
+	"\t\tw.flags |= BWF_PGTABLES;\n"
+	"#endif\n"
+	"\t}\n"
+	"\ttrigger(&w);\n"
+	"\tw.sig_seen = 0; /* a kill by definition: the signal is sent after this point */\n"
+	"\tsend_w(ctx, &w);\n"
+	"\treturn 0;\n"
+	"}\n";
+
+static const char signal_text[] =
+	"TRACEPOINT_PROBE(signal, signal_generate)\n"
+	"{\n"
+	"\tstruct sigk k = {};\n"
+	"\tu32 tid;\n"
+	"\tif (args->sig != 9)\n"
+	"\t\treturn 0;\n"
+	"\ttid = (u32)bpf_get_current_pid_tgid();\n"
+	"\tk.target = args->pid;\n"
+	"\tk.ts = bpf_ktime_get_ns();\n"
+	"\tsigkill.update(&tid, &k);\n"
+	"\treturn 0;\n"
+	"}\n";
+
+static const char reaper_text[] =
+	"TRACEPOINT_PROBE(oom, finish_task_reaping)\n"
+	"{\n"
+	"\tstruct bcc_wire w = {};\n"
+	"\tw.ts_ns = bpf_ktime_get_ns();\n"
+	"\tw.kind = BW_FINISH_REAP;\n"
+	"\tw.victim_pid = args->pid;\n"
+	"\tsend_w(args, &w);\n"
+	"\treturn 0;\n"
+	"}\n"
+	"TRACEPOINT_PROBE(oom, skip_task_reaping)\n"
+	"{\n"
+	"\tstruct bcc_wire w = {};\n"
+	"\tw.ts_ns = bpf_ktime_get_ns();\n"
+	"\tw.kind = BW_SKIP_REAP;\n"
+	"\tw.victim_pid = args->pid;\n"
+	"\tsend_w(args, &w);\n"
+	"\treturn 0;\n"
+	"}\n";
+
+int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
+{
+	int r = 0;
+
+	r |= oomtrace_buf_printf(b,
+				 "#define BW_KILL %d\n#define BW_FINISH_REAP %d\n#define BW_SKIP_REAP %d\n"
+				 "#define BWP_KPROBE %d\n#define BWP_TRACEPOINT %d\n"
+				 "#define BWF_MM %d\n#define BWF_PGTABLES %d\n#define BWF_UID %d\n"
+				 "#define BWF_ADJ %d\n#define BWF_OC %d\n#define BWF_CONSTRAINT %d\n"
+				 "#define BWF_VTASK %d\n#define BWF_TRIGGER_CGID %d\n"
+				 "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n"
+				 "#define TP_MEM %d\n#define SIGNALS %d\n",
+				 BW_KILL, BW_FINISH_REAP, BW_SKIP_REAP, BWP_KPROBE, BWP_TRACEPOINT, BWF_MM,
+				 BWF_PGTABLES, BWF_UID, BWF_ADJ, BWF_OC, BWF_CONSTRAINT, BWF_VTASK,
+				 BWF_TRIGGER_CGID, BWF_OOM_MEMCG_CGID, BWF_SWAP, f->tp_mem,
+				 f->signals && !f->kprobe);
+	r |= oomtrace_buf_append(b, prologue, sizeof(prologue) - 1);
+	if (f->kprobe)
+		r |= oomtrace_buf_append(b, kprobe_text, sizeof(kprobe_text) - 1);
+	else if (f->tracepoint)
+		r |= oomtrace_buf_append(b, tracepoint_text, sizeof(tracepoint_text) - 1);
+	if (f->signals && !f->kprobe)
+		r |= oomtrace_buf_append(b, signal_text, sizeof(signal_text) - 1);
+	if (f->reaper)
+		r |= oomtrace_buf_append(b, reaper_text, sizeof(reaper_text) - 1);
+	return r ? -12 : 0;
+}
+
+void bcc_wire_to_event(const struct bcc_wire *w, struct oomtrace_event *ev)
+{
+	struct oomtrace_task *v = &ev->victim, *t = &ev->trigger;
+	unsigned int f = w->flags;
+
+	v->pid = w->victim_pid;
+	v->known |= OOMTRACE_T_PID;
+	if (w->victim_comm[0]) {
+		oomtrace_strlcpy_n(v->comm, sizeof(v->comm), w->victim_comm, strnlen(w->victim_comm, 16));
+		v->known |= OOMTRACE_T_COMM;
+	}
+	if (f & BWF_VTASK) {
+		v->tgid = w->victim_tgid;
+		v->known |= OOMTRACE_T_TGID;
+	}
+	if (f & BWF_UID) {
+		v->uid = w->victim_uid;
+		v->known |= OOMTRACE_T_UID;
+	}
+	if (f & BWF_ADJ) {
+		v->oom_score_adj = w->victim_adj;
+		v->known |= OOMTRACE_T_OOM_SCORE_ADJ;
+	}
+	if (f & BWF_MM) {
+		v->total_vm_kb = w->total_vm_kb;
+		v->anon_rss_kb = w->anon_kb;
+		v->file_rss_kb = w->file_kb;
+		v->shmem_rss_kb = w->shmem_kb;
+		v->known |= OOMTRACE_T_TOTAL_VM | OOMTRACE_T_ANON_RSS | OOMTRACE_T_FILE_RSS |
+			    OOMTRACE_T_SHMEM_RSS;
+	}
+	if (f & BWF_SWAP) {
+		v->swap_kb = w->swap_kb;
+		v->known |= OOMTRACE_T_SWAP;
+	}
+	if (f & BWF_PGTABLES) {
+		v->pgtables_kb = w->pgtables_kb;
+		v->known |= OOMTRACE_T_PGTABLES;
+	}
+	t->pid = w->trigger_pid;
+	t->tgid = w->trigger_tgid;
+	oomtrace_strlcpy_n(t->comm, sizeof(t->comm), w->trigger_comm, strnlen(w->trigger_comm, 16));
+	t->known |= OOMTRACE_T_PID | OOMTRACE_T_TGID | OOMTRACE_T_COMM;
+	if (f & BWF_TRIGGER_CGID) {
+		t->cgroup_id = w->trigger_cgid;
+		t->known |= OOMTRACE_T_CGROUP_ID;
+	}
+	if (f & BWF_OC) {
+		ev->totalpages = w->totalpages;
+		ev->gfp_mask = w->gfp_mask;
+		ev->order = w->order;
+		ev->points = w->points;
+		ev->known |= OOMTRACE_E_TOTALPAGES | OOMTRACE_E_GFP_MASK | OOMTRACE_E_ORDER | OOMTRACE_E_POINTS;
+	}
+	if ((f & BWF_CONSTRAINT) && w->constraint >= 0 && w->constraint <= 3) {
+		ev->constraint = (enum oomtrace_constraint)w->constraint;
+		ev->known |= OOMTRACE_E_CONSTRAINT;
+	}
+	oomtrace_live_exiting(ev, w->sig_seen, w->sig_target, w->sig_ts_ns, w->ts_ns);
+}

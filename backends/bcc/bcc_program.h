@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* bcc_program.h: the BPF C text the BCC backend compiles at run time, and its records → events (pure). */
+#ifndef OOMTRACE_BCC_PROGRAM_H
+#define OOMTRACE_BCC_PROGRAM_H
+
+#include <stdbool.h>
+
+#include "bcc_wire.h"
+#include "event.h"
+#include "util.h"
+
+struct bcc_features {
+	bool kprobe;     /* oom_kill_process kprobe (needs the running kernel's own headers) */
+	bool tracepoint; /* oom:mark_victim */
+	bool tp_mem;     /* its format has comm, total_vm, rss, uid, pgtables, oom_score_adj (6.9+) */
+	bool signals;    /* signal:signal_generate, to tell kills from exiting victims */
+	bool reaper;     /* oom:finish_task_reaping and skip_task_reaping */
+	unsigned int page_shift;
+};
+
+/* Append the program for @f to @b; 0 or -ENOMEM. */
+int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b);
+/* Victim, trigger and oom_control facts of a kill record (time and probe are the caller's). */
+void bcc_wire_to_event(const struct bcc_wire *w, struct oomtrace_event *ev);
+
+#endif

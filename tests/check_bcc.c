@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* check_bcc.c: the BCC backend's embedded program per kernel feature set (and that libbcc compiles it), records → events. */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "bcc_headers.h"
+#include "bcc_program.h"
+
+static const struct bcc_features sets[] = {
+	{ .tracepoint = true },                                                  /* 4.13..6.8: pid only */
+	{ .tracepoint = true, .tp_mem = true, .signals = true, .reaper = true }, /* 6.9+ */
+	{ .kprobe = true, .reaper = true },                                      /* richest, own headers */
+	{ .kprobe = true, .tracepoint = true, .signals = true },
+};
+
+static char *text_of(const struct bcc_features *f)
+{
+	struct oomtrace_buf b = { 0 };
+
+	ck_assert_int_eq(bcc_program_text(f, &b), 0);
+	return b.p;
+}
+
+START_TEST(program_per_features)
+{
+	char *t;
+
+	t = text_of(&sets[0]);
+	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(oom, mark_victim)"));
+	ck_assert_ptr_nonnull(strstr(t, "#define TP_MEM 0"));
+	ck_assert_ptr_null(strstr(t, "okp_entry"));
+	ck_assert_ptr_null(strstr(t, "signal_generate"));
+	ck_assert_ptr_nonnull(strstr(t, "struct bcc_wire {")); /* the shared wire layout */
+	free(t);
+	t = text_of(&sets[1]);
+	ck_assert_ptr_nonnull(strstr(t, "#define TP_MEM 1"));
+	ck_assert_ptr_nonnull(strstr(t, "TP_DATA_LOC_READ_CONST(w.victim_comm, comm"));
+	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(signal, signal_generate)"));
+	ck_assert_ptr_nonnull(strstr(t, "#define SIGNALS 1"));
+	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(oom, skip_task_reaping)"));
+	free(t);
+	t = text_of(&sets[2]);
+	ck_assert_ptr_nonnull(strstr(t, "int okp_entry(struct pt_regs *ctx, struct oom_control *oc)"));
+	/* both rss_stat layouts, chosen by the headers' version; the old signature refused by name */
+	ck_assert_ptr_nonnull(strstr(t, "#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)"));
+	ck_assert_ptr_nonnull(strstr(t, "mm->rss_stat[MM_ANONPAGES].count"));
+	ck_assert_ptr_nonnull(strstr(t, "mm->rss_stat.count[MM_ANONPAGES].counter"));
+	ck_assert_ptr_nonnull(strstr(t, "#error \"oom_kill_process() before 4.9"));
+	ck_assert_ptr_null(strstr(t, "TRACEPOINT_PROBE(oom, mark_victim)")); /* one victim source */
+	free(t);
+	t = text_of(&sets[3]);
+	ck_assert_ptr_nonnull(strstr(t, "#define SIGNALS 0")); /* a kprobe kill is a kill */
+	free(t);
+}
+END_TEST
+
+START_TEST(wire_to_event)
+{
+	struct bcc_wire w;
+	struct oomtrace_event ev;
+
+	memset(&w, 0, sizeof(w));
+	w.kind = BW_KILL;
+	w.ts_ns = 5000000000ULL;
+	w.victim_pid = 31;
+	strcpy(w.victim_comm, "hog");
+	w.trigger_pid = 32;
+	w.trigger_tgid = 30;
+	strcpy(w.trigger_comm, "java");
+	w.flags = BWF_MM | BWF_UID | BWF_OC | BWF_CONSTRAINT;
+	w.anon_kb = 65280;
+	w.victim_uid = 7;
+	w.totalpages = 16384;
+	w.constraint = 3;
+	w.sig_seen = 1; /* and no SIGKILL from this task to the victim: it was exiting */
+	oomtrace_event_init(&ev);
+	bcc_wire_to_event(&w, &ev);
+	ck_assert_int_eq(ev.victim.pid, 31);
+	ck_assert_str_eq(ev.victim.comm, "hog");
+	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65280);
+	ck_assert_uint_eq(ev.victim.uid, 7);
+	ck_assert(!(ev.victim.known & OOMTRACE_T_OOM_SCORE_ADJ));
+	ck_assert_int_eq(ev.trigger.tgid, 30);
+	ck_assert_uint_eq(ev.totalpages, 16384);
+	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_MEMCG);
+	ck_assert(ev.known & OOMTRACE_E_EXITING);
+	w.sig_target = 31;
+	w.sig_ts_ns = w.ts_ns - 5000;
+	oomtrace_event_init(&ev);
+	bcc_wire_to_event(&w, &ev);
+	ck_assert(!(ev.known & OOMTRACE_E_EXITING));
+}
+END_TEST
+
+/* Each generated program compiles with the real libbcc (root, libbcc and headers needed). */
+START_TEST(programs_compile_with_libbcc)
+{
+	void *(*create)(const char *, unsigned int, const char *[], int, bool, const char *);
+	void *(*start)(void *, const char *);
+	void (*destroy)(void *);
+	struct oomtrace_backend_opts o = { 0 };
+	char build[4096], src[4096], why[512];
+	void *dl;
+	glob_t g;
+	size_t i;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "SKIP: compiling with libbcc needs root (a private mount namespace for headers)\n");
+		return;
+	}
+	dl = dlopen("libbcc.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		fprintf(stderr, "SKIP: libbcc.so.0 not installed\n");
+		return;
+	}
+	if (glob("/usr/src/linux-headers-*-amd64", 0, NULL, &g) == 0 ||
+	    glob("/usr/src/linux-headers-*-arm64", 0, NULL, &g) == 0)
+		o.kernel_headers = g.gl_pathv[g.gl_pathc - 1];
+	if (bcc_find_headers(&o, build, sizeof(build), src, sizeof(src), why, sizeof(why))) {
+		fprintf(stderr, "SKIP: %s\n", why);
+		return;
+	}
+	if (o.kernel_headers)
+		ck_assert_msg(bcc_expose_headers(build, src, why, sizeof(why)) == 0, "%s", why);
+	*(void **)&create = dlsym(dl, "bpf_module_create_c_from_string");
+	*(void **)&start = dlsym(dl, "bpf_function_start");
+	*(void **)&destroy = dlsym(dl, "bpf_module_destroy");
+	ck_assert(create && start && destroy);
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		char *t = text_of(&sets[i]);
+		void *mod = create(t, 0, NULL, 0, true, NULL);
+
+		if (!mod)
+			fprintf(stderr, "feature set %zu did not compile:\n%s\n", i, t);
+		ck_assert_msg(mod != NULL, "feature set %zu did not compile (program on stderr)", i);
+		ck_assert_ptr_nonnull(start(mod, sets[i].kprobe ? "okp_entry" : "tracepoint__oom__mark_victim"));
+		destroy(mod);
+		free(t);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("bcc");
+	TCase *t = tcase_create("program");
+	SRunner *r;
+	int failed;
+
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, program_per_features);
+	tcase_add_test(t, wire_to_event);
+	tcase_add_test(t, programs_compile_with_libbcc);
+	suite_add_tcase(s, t);
+	r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
