@@ -16,7 +16,7 @@
 
 static const struct bcc_features sets[] = {
 	{ .tracepoint = true },                                                  /* 4.13..6.8: pid only */
-	{ .tracepoint = true, .tp_mem = true, .signals = true, .reaper = true }, /* 6.9+ */
+	{ .tracepoint = true, .tp_mem = true, .signals = true, .reaper = true, .raw_tp = true }, /* 6.9+ */
 	{ .kprobe = true, .reaper = true },                                      /* richest, own headers */
 	{ .kprobe = true, .tracepoint = true, .signals = true },
 };

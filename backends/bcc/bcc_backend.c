@@ -25,6 +25,7 @@
 #define LIBBCC "libbcc.so.0"
 #define BPF_PROG_TYPE_KPROBE 2
 #define BPF_PROG_TYPE_TRACEPOINT 5
+#define BPF_PROG_TYPE_RAW_TRACEPOINT 17
 #define MAX_CPUS 1024
 
 /* The few libbcc entry points used (bcc_common.h, libbpf.h, perf_reader.h of bcc 0.10+). */
@@ -41,6 +42,7 @@ struct bcc_api {
 	int (*prog_load)(int type, const char *name, const void *insns, int len, const char *license,
 			 unsigned int kver, int log_level, char *log_buf, unsigned int log_size);
 	int (*attach_tracepoint)(int progfd, const char *category, const char *name);
+	int (*attach_raw_tracepoint)(int progfd, const char *name);
 	int (*attach_kprobe)(int progfd, int type, const char *ev_name, const char *fn, uint64_t off,
 			     int maxactive);
 	int (*detach_kprobe)(const char *ev_name);
@@ -90,6 +92,7 @@ static int load_api(struct bcc_api *a, char *why, size_t whysz)
 		SYM(table_fd, "bpf_table_fd"),
 		SYM(prog_load, "bcc_prog_load"),
 		SYM(attach_tracepoint, "bpf_attach_tracepoint"),
+		SYM(attach_raw_tracepoint, "bpf_attach_raw_tracepoint"),
 		SYM(attach_kprobe, "bpf_attach_kprobe"),
 		SYM(detach_kprobe, "bpf_detach_kprobe"),
 		SYM(open_perf_buffer, "bpf_open_perf_buffer"),
@@ -234,12 +237,13 @@ static void teardown(struct bcc *b)
 static int attach_tp(struct bcc *b, const char *fn, const char *cat, const char *name, char *why,
 		     size_t whysz)
 {
-	int pfd, fd = load_fn(b, fn, BPF_PROG_TYPE_TRACEPOINT, why, whysz);
+	bool raw = strncmp(fn, "raw_", 4) == 0;
+	int pfd, fd = load_fn(b, fn, raw ? BPF_PROG_TYPE_RAW_TRACEPOINT : BPF_PROG_TYPE_TRACEPOINT, why, whysz);
 
 	if (fd < 0)
 		return fd;
 	b->fds[b->nfds++] = fd;
-	pfd = b->api.attach_tracepoint(fd, cat, name);
+	pfd = raw ? b->api.attach_raw_tracepoint(fd, name) : b->api.attach_tracepoint(fd, cat, name);
 	if (pfd < 0) {
 		snprintf(why, whysz, "attaching %s:%s failed (%s)", cat, name, strerror(errno));
 		return -ENOENT;
@@ -261,6 +265,13 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 	b->feat.reaper = tfs && oomtrace_tracefs_has(tfs, "oom/finish_task_reaping") &&
 			 oomtrace_tracefs_has(tfs, "oom/skip_task_reaping");
 	b->feat.tp_mem = false;
+	{
+		/* raw tracepoints: 4.17+ */
+		int maj = 0, min = 0;
+
+		sscanf(bcc_kernel_release(), "%d.%d", &maj, &min);
+		b->feat.raw_tp = maj > 4 || (maj == 4 && min >= 17);
+	}
 	if (tfs) {
 		char p[200], buf[4096] = "";
 		int fd;
@@ -308,7 +319,11 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 	if (b->feat.signals && !kprobe &&
 	    attach_tp(b, "tracepoint__signal__signal_generate", "signal", "signal_generate", why, whysz))
 		oomtrace_info("signal:signal_generate not attached: exiting victims cannot be told apart");
-	if (b->feat.reaper &&
+	if (b->feat.reaper && b->feat.raw_tp &&
+	    (attach_tp(b, "raw_tracepoint__finish_task_reaping", "oom", "finish_task_reaping", why, whysz) ||
+	     attach_tp(b, "raw_tracepoint__skip_task_reaping", "oom", "skip_task_reaping", why, whysz)))
+		oomtrace_info("oom reaper tracepoints not attached: %s", why);
+	else if (b->feat.reaper && !b->feat.raw_tp &&
 	    (attach_tp(b, "tracepoint__oom__finish_task_reaping", "oom", "finish_task_reaping", why, whysz) ||
 	     attach_tp(b, "tracepoint__oom__skip_task_reaping", "oom", "skip_task_reaping", why, whysz)))
 		oomtrace_info("oom reaper tracepoints not attached: %s", why);

@@ -9,7 +9,6 @@
 
 static const char prologue[] =
 	"#include <uapi/linux/ptrace.h>\n"
-	"#include <linux/sched.h>\n"
 	BCC_STR(BCC_WIRE_DEF) ";\n"
 	"struct sigk { int target; u64 ts; };\n"
 	"BPF_PERF_OUTPUT(events);\n"
@@ -72,6 +71,7 @@ static const char tracepoint_text[] =
 
 /* oom_kill_process(struct oom_control *oc, const char *message), 4.9+: needs matching headers */
 static const char kprobe_text[] =
+	"#include <linux/sched.h>\n"
 	"#include <linux/oom.h>\n"
 	"#include <linux/mm_types.h>\n"
 	"#include <linux/memcontrol.h>\n"
@@ -151,25 +151,36 @@ static const char signal_text[] =
 	"\treturn 0;\n"
 	"}\n";
 
+/* the reaper's tracepoints pass only a pid: raw tracepoints (4.17+), cheap to detach */
 static const char reaper_text[] =
-	"TRACEPOINT_PROBE(oom, finish_task_reaping)\n"
+	"static __always_inline int reaped(void *ctx, int pid, unsigned int kind)\n"
 	"{\n"
 	"\tstruct bcc_wire w = {};\n"
 	"\tw.ts_ns = bpf_ktime_get_ns();\n"
-	"\tw.kind = BW_FINISH_REAP;\n"
-	"\tw.victim_pid = args->pid;\n"
-	"\tsend_w(args, &w);\n"
+	"\tw.kind = kind;\n"
+	"\tw.victim_pid = pid;\n"
+	"\tsend_w(ctx, &w);\n"
 	"\treturn 0;\n"
+	"}\n"
+	"#if RAW_REAPER\n"
+	"RAW_TRACEPOINT_PROBE(finish_task_reaping)\n"
+	"{\n"
+	"\treturn reaped(ctx, (int)ctx->args[0], BW_FINISH_REAP);\n"
+	"}\n"
+	"RAW_TRACEPOINT_PROBE(skip_task_reaping)\n"
+	"{\n"
+	"\treturn reaped(ctx, (int)ctx->args[0], BW_SKIP_REAP);\n"
+	"}\n"
+	"#else\n"
+	"TRACEPOINT_PROBE(oom, finish_task_reaping)\n"
+	"{\n"
+	"\treturn reaped(args, args->pid, BW_FINISH_REAP);\n"
 	"}\n"
 	"TRACEPOINT_PROBE(oom, skip_task_reaping)\n"
 	"{\n"
-	"\tstruct bcc_wire w = {};\n"
-	"\tw.ts_ns = bpf_ktime_get_ns();\n"
-	"\tw.kind = BW_SKIP_REAP;\n"
-	"\tw.victim_pid = args->pid;\n"
-	"\tsend_w(args, &w);\n"
-	"\treturn 0;\n"
-	"}\n";
+	"\treturn reaped(args, args->pid, BW_SKIP_REAP);\n"
+	"}\n"
+	"#endif\n";
 
 int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 {
@@ -182,11 +193,11 @@ int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 				 "#define BWF_ADJ %d\n#define BWF_OC %d\n#define BWF_CONSTRAINT %d\n"
 				 "#define BWF_VTASK %d\n#define BWF_TRIGGER_CGID %d\n"
 				 "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n"
-				 "#define TP_MEM %d\n#define SIGNALS %d\n",
+				 "#define TP_MEM %d\n#define SIGNALS %d\n#define RAW_REAPER %d\n",
 				 BW_KILL, BW_FINISH_REAP, BW_SKIP_REAP, BWP_KPROBE, BWP_TRACEPOINT, BWF_MM,
 				 BWF_PGTABLES, BWF_UID, BWF_ADJ, BWF_OC, BWF_CONSTRAINT, BWF_VTASK,
 				 BWF_TRIGGER_CGID, BWF_OOM_MEMCG_CGID, BWF_SWAP, f->tp_mem,
-				 f->signals && !f->kprobe);
+				 f->signals && !f->kprobe, f->raw_tp);
 	r |= oomtrace_buf_append(b, prologue, sizeof(prologue) - 1);
 	if (f->kprobe)
 		r |= oomtrace_buf_append(b, kprobe_text, sizeof(kprobe_text) - 1);

@@ -15,6 +15,7 @@ struct bcc_features {
 	bool tp_mem;     /* its format has comm, total_vm, rss, uid, pgtables, oom_score_adj (6.9+) */
 	bool signals;    /* signal:signal_generate, to tell kills from exiting victims */
 	bool reaper;     /* oom:finish_task_reaping and skip_task_reaping */
+	bool raw_tp;     /* raw tracepoints (4.17+) for those */
 	unsigned int page_shift;
 };
 
