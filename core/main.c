@@ -447,22 +447,27 @@ int main(int argc, char **argv)
 		if (!bo.files && !bo.events_file) {
 			const struct oomtrace_backend_info *b;
 
-			for (b = oomtrace_backend_list(); b->name; b++) {
+			/* the first live backend that can run here and attaches a probe */
+			for (b = oomtrace_backend_list(); b->name && !bi; b++) {
 				if (!b->ops || strcmp(b->name, "replay") == 0)
 					continue;
-				if (b->ops->probe(&bo, why, sizeof(why)) == 0) {
-					bi = b;
-					break;
+				if (b->ops->probe(&bo, why, sizeof(why)) != 0) {
+					oomtrace_info("backend %s not usable: %s", b->name, why);
+					continue;
 				}
-				oomtrace_info("backend %s not usable: %s", b->name, why);
+				if (b->ops->open(&bo, &state) == 0)
+					bi = b;
+				else
+					oomtrace_info("backend %s: no probe attached; trying the next", b->name);
 			}
 		}
 		if (!bi) {
 			bi = oomtrace_backend_find("replay");
 			if (!bo.files && !bo.events_file) {
 				bo.files = kmsg_only;
-				oomtrace_info("no live backend usable: reading the kernel log (/dev/kmsg), "
-					      "which carries fewer facts than live tracing");
+				bo.follow = true;
+				oomtrace_warn("no live backend usable here: following the kernel log (/dev/kmsg), "
+					      "which carries fewer facts than live tracing (oomtrace --check says why)");
 			}
 		}
 	} else {
@@ -484,7 +489,7 @@ int main(int argc, char **argv)
 	if (bo.events_file && bo.files)
 		return bad_arg("--events", bo.events_file, "give either --events or log files, not both");
 
-	rc = bi->ops->probe(&bo, why, sizeof(why));
+	rc = state ? 0 : bi->ops->probe(&bo, why, sizeof(why));
 	if (rc) {
 		oomtrace_err("backend %s: %s", bi->name, why);
 		return rc == -EPERM || rc == -EACCES ? OOMTRACE_EXIT_PERM : OOMTRACE_EXIT_NO_PROBE;
@@ -499,7 +504,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = bi->ops->open(&bo, &state);
+	rc = state ? 0 : bi->ops->open(&bo, &state);
 	if (rc == 0)
 		rc = bi->ops->start(state);
 	if (rc == -ENOENT) {
