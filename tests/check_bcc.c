@@ -111,6 +111,7 @@ START_TEST(programs_compile_with_libbcc)
 	void *dl;
 	glob_t g;
 	size_t i;
+	static char hdr[4096];
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "SKIP: compiling with libbcc needs root (a private mount namespace for headers)\n");
@@ -122,8 +123,11 @@ START_TEST(programs_compile_with_libbcc)
 		return;
 	}
 	if (glob("/usr/src/linux-headers-*-amd64", 0, NULL, &g) == 0 ||
-	    glob("/usr/src/linux-headers-*-arm64", 0, NULL, &g) == 0)
-		o.kernel_headers = g.gl_pathv[g.gl_pathc - 1];
+	    glob("/usr/src/linux-headers-*-arm64", 0, NULL, &g) == 0) {
+		snprintf(hdr, sizeof(hdr), "%s", g.gl_pathv[g.gl_pathc - 1]);
+		o.kernel_headers = hdr;
+		globfree(&g);
+	}
 	if (bcc_find_headers(&o, build, sizeof(build), src, sizeof(src), why, sizeof(why))) {
 		fprintf(stderr, "SKIP: %s\n", why);
 		return;

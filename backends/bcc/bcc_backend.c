@@ -409,12 +409,14 @@ static void deliver(struct bcc *b, struct oomtrace_event *ev)
 static void on_raw(void *cookie, void *raw, int size)
 {
 	struct bcc *b = cookie;
-	const struct bcc_wire *w = raw;
+	struct bcc_wire wire; /* perf samples are only 4-byte aligned */
+	const struct bcc_wire *w = &wire;
 	struct oomtrace_event *ev = &b->ev;
 	enum oomtrace_probe probe;
 
-	if (size < (int)sizeof(*w))
+	if (size < (int)sizeof(wire))
 		return;
+	memcpy(&wire, raw, sizeof(wire));
 	probe = w->probe == BWP_KPROBE ? OOMTRACE_PROBE_KPROBE : OOMTRACE_PROBE_TRACEPOINT;
 	oomtrace_live_stamp(&b->live, ev, w->ts_ns, probe);
 	if (w->kind == BW_FINISH_REAP || w->kind == BW_SKIP_REAP) {

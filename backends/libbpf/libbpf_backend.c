@@ -49,6 +49,10 @@ struct lb {
 	int delivered, cb_error;
 	struct oomtrace_live live;
 	struct oomtrace_event ev;
+	union {
+		struct w_event core;
+		struct w_raw raw;
+	} align;
 };
 
 /* ---- facts about this kernel ------------------------------------------------------ */
@@ -498,16 +502,23 @@ static void handle_raw(struct lb *l, const struct w_raw *r)
 	finish_kill(l, ev, r->ts_ns, 0);
 }
 
+/* perf buffer samples are only 4-byte aligned: copy before reading 8-byte fields */
 static void handle_pb(void *ctx, int cpu, void *data, __u32 size)
 {
 	struct lb *l = ctx;
 
 	(void)cpu;
 	if (l->raw) {
-		if (size >= offsetof(struct w_raw, raw))
-			handle_raw(l, data);
+		if (size < offsetof(struct w_raw, raw))
+			return;
+		memset(&l->align.raw, 0, sizeof(l->align.raw));
+		memcpy(&l->align.raw, data, size < sizeof(l->align.raw) ? size : sizeof(l->align.raw));
+		handle_raw(l, &l->align.raw);
 	} else {
-		handle_core(l, data, size);
+		if (size > sizeof(l->align.core))
+			size = sizeof(l->align.core);
+		memcpy(&l->align.core, data, size);
+		handle_core(l, &l->align.core, size);
 	}
 }
 
