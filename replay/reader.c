@@ -178,13 +178,6 @@ static ssize_t fill(struct oomtrace_reader *r, int timeout_ms)
 	}
 }
 
-static int deliver(struct oomtrace_reader *r, const char *s, size_t n,
-		   const struct oomtrace_reader_cb *cb)
-{
-	(void)r;
-	return cb->line(cb->ctx, s, n);
-}
-
 /* Deliver complete lines from the buffer; returns lines delivered or a callback's error. */
 static int drain(struct oomtrace_reader *r, const struct oomtrace_reader_cb *cb, bool at_end,
 		 int *lines)
@@ -236,7 +229,7 @@ line:
 					r->warned_long = true;
 					problem(r, "a line longer than %d bytes was cut there (at byte %llu)", OOMTRACE_LINE_MAX, (unsigned long long)(r->offset + (uint64_t)(b - (r->buf + r->start))));
 				}
-				rc = deliver(r, b, OOMTRACE_LINE_MAX, cb);
+				rc = cb->line(cb->ctx, b, OOMTRACE_LINE_MAX);
 				(*lines)++;
 				b += OOMTRACE_LINE_MAX;
 				r->discarding = true;
@@ -246,7 +239,7 @@ line:
 			}
 			if (!at_end)
 				break;
-			rc = deliver(r, b, (size_t)(end - b), cb);
+			rc = cb->line(cb->ctx, b, (size_t)(end - b));
 			(*lines)++;
 			b = end;
 			break;
@@ -256,9 +249,9 @@ line:
 				r->warned_long = true;
 				problem(r, "a line longer than %d bytes was cut there (at byte %llu)", OOMTRACE_LINE_MAX, (unsigned long long)(r->offset + (uint64_t)(b - (r->buf + r->start))));
 			}
-			rc = deliver(r, b, OOMTRACE_LINE_MAX, cb);
+			rc = cb->line(cb->ctx, b, OOMTRACE_LINE_MAX);
 		} else {
-			rc = deliver(r, b, (size_t)(nl - b), cb);
+			rc = cb->line(cb->ctx, b, (size_t)(nl - b));
 		}
 		(*lines)++;
 		b = nl + 1;

@@ -11,6 +11,8 @@
 
 #include <check.h>
 
+#include "helpers.h"
+
 #include "bcc_headers.h"
 #include "bcc_program.h"
 
@@ -156,17 +158,11 @@ int main(void)
 {
 	Suite *s = suite_create("bcc");
 	TCase *t = tcase_create("program");
-	SRunner *r;
-	int failed;
 
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, program_per_features);
 	tcase_add_test(t, wire_to_event);
 	tcase_add_test(t, programs_compile_with_libbcc);
 	suite_add_tcase(s, t);
-	r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

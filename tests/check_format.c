@@ -7,6 +7,8 @@
 
 #include <check.h>
 
+#include "helpers.h"
+
 #include "event_json.h"
 #include "format.h"
 #include "util.h"
@@ -206,8 +208,6 @@ int main(void)
 {
 	Suite *s = suite_create("format");
 	TCase *t = tcase_create("core");
-	SRunner *r;
-	int failed;
 
 	tcase_add_test(t, classic_line_matches_bcc_oomkill);
 	tcase_add_test(t, unknown_facts);
@@ -217,9 +217,5 @@ int main(void)
 	tcase_add_test(t, iso8601);
 	tcase_add_test(t, top_tasks_kept_sorted);
 	suite_add_tcase(s, t);
-	r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

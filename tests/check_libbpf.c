@@ -7,6 +7,8 @@
 
 #include <check.h>
 
+#include "helpers.h"
+
 #include "convert.h"
 #include "plan.h"
 #include "tpformat.h"
@@ -229,8 +231,6 @@ int main(void)
 {
 	Suite *s = suite_create("libbpf");
 	TCase *t = tcase_create("pure");
-	SRunner *r;
-	int failed;
 
 	tcase_add_test(t, plan_here);
 	tcase_add_test(t, plan_openeuler_510_arm64);
@@ -238,9 +238,5 @@ int main(void)
 	tcase_add_test(t, wire_to_event);
 	tcase_add_test(t, raw_records);
 	suite_add_tcase(s, t);
-	r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -64,3 +64,14 @@ void parse_fixture(const char *name, const struct oomtrace_parser_opts *opts, st
 	parse_text(buf, opts, out);
 	free(buf);
 }
+
+int run_suite(Suite *s)
+{
+	SRunner *r = srunner_create(s);
+	int failed;
+
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include <check.h>
+
 #include "event.h"
 #include "parser.h"
 
@@ -17,6 +19,8 @@ struct collected {
 void parse_text(const char *text, const struct oomtrace_parser_opts *opts, struct collected *out);
 /* Parse a file of fixtures/ the same way. */
 void parse_fixture(const char *name, const struct oomtrace_parser_opts *opts, struct collected *out);
+/* Run @s, print Check's summary; the exit status for main(). */
+int run_suite(Suite *s);
 /* Path of a fixture (static buffer). */
 const char *fixture_path(const char *name);
 
