@@ -142,5 +142,36 @@ lines_is "filter cgroup" 7 "$t/o"
 "$OOMTRACE" --backend replay --format bcc --cgroup /oom "$log618" >"$t/o"
 lines_is "filter cgroup is a path prefix" 0 "$t/o"
 
+# --follow: a record appended to a growing file is reported while oomtrace keeps running
+: >"$t/grow.log"
+"$OOMTRACE" --backend replay --follow --format bcc "$t/grow.log" >"$t/follow.out" 2>"$t/follow.err" &
+fpid=$!
+sleep 0.5
+cat "$good" >>"$t/grow.log"
+for i in $(seq 50); do
+	[ -s "$t/follow.out" ] && break
+	sleep 0.1
+done
+kill -0 "$fpid" 2>/dev/null && ok || bad "follow: oomtrace stopped early: $(cat "$t/follow.err")"
+kill -INT "$fpid" 2>/dev/null
+wait "$fpid"
+rc=$?
+rc_is "follow stops on SIGINT" 0 $rc
+grep_is "follow reported the appended kill" "OOM kill of PID 40211" "$t/follow.out"
+
+# live backends without the rights: one line saying what is needed, exit 4
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	for b in libbpf bcc; do
+		"$OOMTRACE" --version | grep -q "$b (not built)" && continue
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+			"$OOMTRACE" --backend $b --duration 0 >"$t/o" 2>"$t/e"
+		rc_is "unprivileged $b" 4 $?
+		lines_is "unprivileged $b one line" 1 "$t/e"
+		grep_is "unprivileged $b says what is needed" "needs root, or CAP_BPF and CAP_PERFMON" "$t/e"
+	done
+else
+	echo "SKIP: unprivileged live run: needs root and setpriv to drop the rights"
+fi
+
 echo "badinput: $pass passed, $fail failed"
 [ $fail -eq 0 ]
