@@ -83,10 +83,15 @@ else
 	fi
 fi
 
-# idle CPU: attached and waiting 10 s
-/usr/bin/time -o "$out/t" -f "%U %S" "$OOMTRACE" --backend libbpf --duration 10 >/dev/null 2>&1
-read -r u s <"$out/t"
-echo "idle 10 s attached: user ${u}s + system ${s}s CPU"
+# idle CPU: CPU ticks spent between 2 s and 12 s after start, attached and waiting
+"$OOMTRACE" --backend libbpf --duration 14 >/dev/null 2>&1 &
+tracer=$!
+sleep 2
+t0=$(awk '{print $14 + $15}' "/proc/$tracer/stat")
+sleep 10
+t1=$(awk '{print $14 + $15}' "/proc/$tracer/stat")
+wait "$tracer"
+echo "idle 10 s attached (libbpf): $((t1 - t0)) CPU ticks of $(getconf CLK_TCK)/s"
 
 # kill -> printed latency over a burst of memcg OOM kills (64 MiB cgroup, bounded hogs)
 name=oomtrace-bench-$$

@@ -16,6 +16,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <linux/btf.h>
 #include <bpf/libbpf.h>
 
 #include "context.h"
@@ -91,43 +92,96 @@ static bool find_okp_symbol(char *name, size_t namesz)
 	return found;
 }
 
-static bool struct_has_member(const struct btf *btf, const char *type, const char *member)
-{
-	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
-	const struct btf_type *t;
-	const struct btf_member *m;
-	int i;
+/*
+ * Names in the kernel BTF's string section: a few ms, where parsing all of
+ * vmlinux BTF takes 12 ms here (and libbpf parses it again for each load).
+ * A typedef or function name like "btf_trace_mark_victim" is only there when
+ * the type is.
+ */
+struct btf_strings {
+	char *buf;
+	const char *strs;
+	size_t len;
+};
 
-	if (id < 0)
+static bool btf_strings_load(struct btf_strings *b)
+{
+	struct btf_header h;
+	ssize_t n, got = 0;
+	int fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+
+	memset(b, 0, sizeof(*b));
+	if (fd < 0)
 		return false;
-	t = btf__type_by_id(btf, (unsigned int)id);
-	m = btf_members(t);
-	for (i = 0; i < btf_vlen(t); i++, m++)
-		if (strcmp(btf__name_by_offset(btf, m->name_off), member) == 0)
-			return true;
-	return false;
+	/* sysfs reports no size: read until EOF into a growing buffer */
+	for (size_t cap = 8 << 20;;) {
+		char *nb = realloc(b->buf, cap);
+
+		if (!nb)
+			break;
+		b->buf = nb;
+		while ((size_t)got < cap && (n = read(fd, b->buf + got, cap - (size_t)got)) > 0)
+			got += n;
+		if ((size_t)got < cap)
+			break;
+		cap *= 2;
+	}
+	close(fd);
+	if (got < (ssize_t)sizeof(h))
+		return false;
+	memcpy(&h, b->buf, sizeof(h));
+	if (h.magic != BTF_MAGIC || (uint64_t)h.hdr_len + h.str_off + h.str_len > (uint64_t)got)
+		return false;
+	b->strs = b->buf + h.hdr_len + h.str_off;
+	b->len = h.str_len;
+	return true;
+}
+
+static bool btf_has_name(const struct btf_strings *b, const char *name)
+{
+	char pat[128];
+	size_t n = strlen(name);
+
+	if (!b->strs || n + 2 > sizeof(pat))
+		return false;
+	pat[0] = '\0';
+	memcpy(pat + 1, name, n + 1);
+	return memmem(b->strs, b->len, pat, n + 2) != NULL;
 }
 
 static void features(struct lb_features *f)
 {
-	struct btf *btf;
-	char sym[256];
+	struct btf_strings bs;
+	const char *tfs;
+	char sym[256], p[200], fmt[4096] = "";
+	int fd;
 
 	memset(f, 0, sizeof(*f));
-	f->tracepoint = oomtrace_tracefs_dir(geteuid() == 0, NULL, 0) != NULL;
+	tfs = oomtrace_tracefs_dir(geteuid() == 0, NULL, 0);
+	f->tracepoint = tfs != NULL;
 	f->kprobes = oomtrace_kprobes_available();
 	f->okp_symbol = f->kprobes && find_okp_symbol(sym, sizeof(sym)); /* kallsyms only when useful */
-	if (!have_btf() || !(btf = btf__load_vmlinux_btf()))
+	if (tfs) {
+		/* 6.9+ (and backports): mark_victim(task, uid) prints the memory fields */
+		snprintf(p, sizeof(p), "%s/events/oom/mark_victim/format", tfs);
+		if ((fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
+			ssize_t n = read(fd, fmt, sizeof(fmt) - 1);
+
+			fmt[n > 0 ? n : 0] = '\0';
+			close(fd);
+		}
+	}
+	if (!have_btf() || !btf_strings_load(&bs))
 		return;
 	f->btf = true;
-	f->tp_btf = btf__find_by_name_kind(btf, "btf_trace_mark_victim", BTF_KIND_TYPEDEF) >= 0;
-	f->tp_task_arg = struct_has_member(btf, "trace_event_raw_mark_victim", "total_vm");
-	f->task_from_pid = btf__find_by_name_kind(btf, "bpf_task_from_pid", BTF_KIND_FUNC) >= 0;
-	f->okp_btf = btf__find_by_name_kind(btf, "oom_kill_process", BTF_KIND_FUNC) >= 0;
-	f->tp_signal = btf__find_by_name_kind(btf, "btf_trace_signal_generate", BTF_KIND_TYPEDEF) >= 0;
-	f->tp_reaper = btf__find_by_name_kind(btf, "btf_trace_finish_task_reaping", BTF_KIND_TYPEDEF) >= 0 &&
-		       btf__find_by_name_kind(btf, "btf_trace_skip_task_reaping", BTF_KIND_TYPEDEF) >= 0;
-	btf__free(btf);
+	f->tp_btf = btf_has_name(&bs, "btf_trace_mark_victim");
+	f->tp_task_arg = strstr(fmt, " total_vm;") != NULL;
+	f->task_from_pid = btf_has_name(&bs, "bpf_task_from_pid");
+	f->okp_btf = btf_has_name(&bs, "oom_kill_process");
+	f->tp_signal = btf_has_name(&bs, "btf_trace_signal_generate");
+	f->tp_reaper = btf_has_name(&bs, "btf_trace_finish_task_reaping") &&
+		       btf_has_name(&bs, "btf_trace_skip_task_reaping");
+	free(bs.buf);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
