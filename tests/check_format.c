@@ -19,7 +19,7 @@ static const char *render(const char *fmt, struct oomtrace_event *ev, unsigned i
 
 	oomtrace_buf_reset(&b);
 	ck_assert_int_eq(oomtrace_format_find(fmt)->event(&b, ev, flags), 0);
-	return b.p;
+	return b.p ? b.p : "";
 }
 
 /* The first event of the seed article's BCC oomkill output, as facts. */
@@ -204,6 +204,33 @@ START_TEST(top_tasks_kept_sorted)
 }
 END_TEST
 
+START_TEST(reap_records)
+{
+	struct oomtrace_event ev;
+	json_object *o;
+	struct oomtrace_event back;
+	char err[128], *j;
+
+	seed_event(&ev);
+	ev.record = OOMTRACE_RECORD_REAP;
+	ev.known |= OOMTRACE_E_REAP_LATENCY;
+	ev.reap_latency_us = 2000123;
+	ck_assert_str_eq(render("bcc", &ev, 0), "");  /* not a line the classic tool has */
+	ck_assert_str_eq(render("text", &ev, 0), ""); /* details only */
+	ck_assert_str_eq(render("text", &ev, OOMTRACE_FMT_VERBOSE),
+			 "15:41:14 oom_reaper: PID 39693 (\"stress-ng\") reaped 2000.123 ms after the kill\n");
+	j = strdup(render("json", &ev, 0));
+	ck_assert_ptr_nonnull(strstr(j, "\"record\":\"reap\""));
+	ck_assert_ptr_nonnull(strstr(j, "\"reap_latency_us\":2000123"));
+	o = json_tokener_parse(j);
+	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
+	json_object_put(o);
+	ck_assert_int_eq(back.record, OOMTRACE_RECORD_REAP);
+	ck_assert_str_eq(render("json", &back, 0), j);
+	free(j);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("format");
@@ -216,6 +243,7 @@ int main(void)
 	tcase_add_test(t, utf8_repair);
 	tcase_add_test(t, iso8601);
 	tcase_add_test(t, top_tasks_kept_sorted);
+	tcase_add_test(t, reap_records);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -10,6 +10,7 @@
 #include "helpers.h"
 
 #include "convert.h"
+#include "live.h"
 #include "plan.h"
 #include "tpformat.h"
 
@@ -227,6 +228,49 @@ START_TEST(raw_records)
 }
 END_TEST
 
+/* core/live.c: kills get invocations; a reaper report finds its kill */
+START_TEST(live_invocations_and_reaper)
+{
+	struct oomtrace_live lv;
+	struct oomtrace_event ev;
+
+	oomtrace_live_init(&lv, OOMTRACE_SOURCE_LIBBPF, 0);
+	/* two victims of one trigger within a millisecond: one memory.oom.group invocation */
+	oomtrace_live_stamp(&lv, &ev, 1000000, OOMTRACE_PROBE_TP_BTF);
+	ev.trigger.pid = 99999990;
+	ev.trigger.known |= OOMTRACE_T_PID;
+	ev.victim.pid = 11;
+	strcpy(ev.victim.comm, "a");
+	ev.victim.known |= OOMTRACE_T_PID | OOMTRACE_T_COMM;
+	oomtrace_live_finish_kill(&lv, &ev, 1000000, 0);
+	ck_assert_uint_eq(ev.invocation, 1);
+	ck_assert_int_eq(ev.outcome, OOMTRACE_OUTCOME_KILLED);
+	ck_assert(ev.known & OOMTRACE_E_TIME);
+	ev.victim.pid = 12;
+	strcpy(ev.victim.comm, "b");
+	oomtrace_live_finish_kill(&lv, &ev, 1500000, 0);
+	ck_assert_uint_eq(ev.invocation, 1);
+	/* the same trigger a second later: a new invocation; the kernel's id wins when known */
+	oomtrace_live_finish_kill(&lv, &ev, 2000000000ULL, 0);
+	ck_assert_uint_eq(ev.invocation, 2);
+	oomtrace_live_finish_kill(&lv, &ev, 2100000000ULL, 77);
+	ck_assert_uint_eq(ev.invocation, 77);
+	/* the reaper finishing pid 11, 2 s after its kill */
+	oomtrace_live_stamp(&lv, &ev, 2001000000ULL, OOMTRACE_PROBE_TP_BTF);
+	oomtrace_live_reap(&lv, &ev, 11, 2001000000ULL, false);
+	ck_assert_int_eq(ev.record, OOMTRACE_RECORD_REAP);
+	ck_assert_str_eq(ev.victim.comm, "a");
+	ck_assert_uint_eq(ev.invocation, 1);
+	ck_assert_uint_eq(ev.reap_latency_us, 2000000);
+	/* an unknown pid: a bare report, no latency */
+	oomtrace_live_stamp(&lv, &ev, 3000000000ULL, OOMTRACE_PROBE_TP_BTF);
+	oomtrace_live_reap(&lv, &ev, 4242, 3000000000ULL, true);
+	ck_assert(ev.reap_skipped);
+	ck_assert(!(ev.known & OOMTRACE_E_REAP_LATENCY));
+	ck_assert(!(ev.victim.known & OOMTRACE_T_COMM));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("libbpf");
@@ -237,6 +281,7 @@ int main(void)
 	tcase_add_test(t, plan_no_btf_and_forced);
 	tcase_add_test(t, wire_to_event);
 	tcase_add_test(t, raw_records);
+	tcase_add_test(t, live_invocations_and_reaper);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }
