@@ -165,6 +165,16 @@ bool oomtrace_kvset_get(const struct oomtrace_kvset *set, const char *key, int64
 	return false;
 }
 
+void oomtrace_task_set_memory(struct oomtrace_task *t, uint64_t total_vm_kb, uint64_t anon_kb,
+			      uint64_t file_kb, uint64_t shmem_kb)
+{
+	t->total_vm_kb = total_vm_kb;
+	t->anon_rss_kb = anon_kb;
+	t->file_rss_kb = file_kb;
+	t->shmem_rss_kb = shmem_kb;
+	t->known |= OOMTRACE_T_TOTAL_VM | OOMTRACE_T_ANON_RSS | OOMTRACE_T_FILE_RSS | OOMTRACE_T_SHMEM_RSS;
+}
+
 void oomtrace_context_add_task(struct oomtrace_context *ctx, const struct oomtrace_task_row *row)
 {
 	unsigned int i = ctx->ntop;

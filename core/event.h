@@ -219,6 +219,10 @@ int oomtrace_kvset_set(struct oomtrace_kvset *set, const char *key, size_t keyle
 /* Look @key up; returns true and stores the value when present. */
 bool oomtrace_kvset_get(const struct oomtrace_kvset *set, const char *key, int64_t *val);
 
+/* Set the four memory sizes of @t (kB) and mark them known. */
+void oomtrace_task_set_memory(struct oomtrace_task *t, uint64_t total_vm_kb, uint64_t anon_kb,
+			      uint64_t file_kb, uint64_t shmem_kb);
+
 /* Insert @row into the context's top-holders list (kept sorted by rss). */
 void oomtrace_context_add_task(struct oomtrace_context *ctx, const struct oomtrace_task_row *row);
 

@@ -233,14 +233,8 @@ void bcc_wire_to_event(const struct bcc_wire *w, struct oomtrace_event *ev)
 		v->oom_score_adj = w->victim_adj;
 		v->known |= OOMTRACE_T_OOM_SCORE_ADJ;
 	}
-	if (f & BWF_MM) {
-		v->total_vm_kb = w->total_vm_kb;
-		v->anon_rss_kb = w->anon_kb;
-		v->file_rss_kb = w->file_kb;
-		v->shmem_rss_kb = w->shmem_kb;
-		v->known |= OOMTRACE_T_TOTAL_VM | OOMTRACE_T_ANON_RSS | OOMTRACE_T_FILE_RSS |
-			    OOMTRACE_T_SHMEM_RSS;
-	}
+	if (f & BWF_MM)
+		oomtrace_task_set_memory(v, w->total_vm_kb, w->anon_kb, w->file_kb, w->shmem_kb);
 	if (f & BWF_SWAP) {
 		v->swap_kb = w->swap_kb;
 		v->known |= OOMTRACE_T_SWAP;

@@ -44,14 +44,8 @@ void lb_wire_to_event(const struct w_event *w, struct oomtrace_event *ev)
 		v->oom_score_adj = w->victim_adj;
 		v->known |= OOMTRACE_T_OOM_SCORE_ADJ;
 	}
-	if (w->flags & WF_MM) {
-		v->total_vm_kb = w->total_vm_kb;
-		v->anon_rss_kb = w->anon_kb;
-		v->file_rss_kb = w->file_kb;
-		v->shmem_rss_kb = w->shmem_kb;
-		v->known |= OOMTRACE_T_TOTAL_VM | OOMTRACE_T_ANON_RSS | OOMTRACE_T_FILE_RSS |
-			    OOMTRACE_T_SHMEM_RSS;
-	}
+	if (w->flags & WF_MM)
+		oomtrace_task_set_memory(v, w->total_vm_kb, w->anon_kb, w->file_kb, w->shmem_kb);
 	if (w->flags & WF_SWAP) {
 		v->swap_kb = w->swap_kb;
 		v->known |= OOMTRACE_T_SWAP;
@@ -68,8 +62,6 @@ void lb_wire_to_event(const struct w_event *w, struct oomtrace_event *ev)
 		v->cgroup_id = w->victim_cgid;
 		v->known |= OOMTRACE_T_CGROUP_ID;
 	}
-	if (w->flags & WF_EXITING)
-		ev->known |= OOMTRACE_E_EXITING;
 	t->pid = w->trigger_pid;
 	t->tgid = w->trigger_tgid;
 	oomtrace_strlcpy_n(t->comm, sizeof(t->comm), w->trigger_comm, strnlen(w->trigger_comm, W_COMM));

@@ -39,7 +39,6 @@ enum w_flags {
 	WF_OOM_MEMCG = 1 << 9,
 	WF_CONSTRAINT = 1 << 10,
 	WF_POINTS = 1 << 11,
-	WF_EXITING = 1 << 12,      /* victim already exiting: no SIGKILL will be sent */
 	WF_TRIGGER_ADJ = 1 << 13,
 	WF_VICTIM_CGID = 1 << 14,
 	WF_TRIGGER_CGID = 1 << 15,
