@@ -18,7 +18,8 @@
 
 static const struct bcc_features sets[] = {
 	{ .tracepoint = true },                                                  /* 4.13..6.8: pid only */
-	{ .tracepoint = true, .tp_mem = true, .signals = true, .reaper = true, .raw_tp = true }, /* 6.9+ */
+	{ .tracepoint = true, .tp_mem = true, .signals = true, .reaper = true, .raw_tp = true,
+	  .ringbuf = true }, /* 6.9+ */
 	{ .kprobe = true, .reaper = true },                                      /* richest, own headers */
 	{ .kprobe = true, .tracepoint = true, .signals = true },
 };
@@ -38,12 +39,14 @@ START_TEST(program_per_features)
 	t = text_of(&sets[0]);
 	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(oom, mark_victim)"));
 	ck_assert_ptr_nonnull(strstr(t, "#define TP_MEM 0"));
+	ck_assert_ptr_nonnull(strstr(t, "#define RINGBUF 0")); /* perf buffer before 5.8 */
 	ck_assert_ptr_null(strstr(t, "okp_entry"));
 	ck_assert_ptr_null(strstr(t, "signal_generate"));
 	ck_assert_ptr_nonnull(strstr(t, "struct bcc_wire {")); /* the shared wire layout */
 	free(t);
 	t = text_of(&sets[1]);
 	ck_assert_ptr_nonnull(strstr(t, "#define TP_MEM 1"));
+	ck_assert_ptr_nonnull(strstr(t, "#define RINGBUF 1"));
 	ck_assert_ptr_nonnull(strstr(t, "TP_DATA_LOC_READ_CONST(w.victim_comm, comm"));
 	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(signal, signal_generate)"));
 	ck_assert_ptr_nonnull(strstr(t, "#define SIGNALS 1"));

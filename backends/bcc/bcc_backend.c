@@ -53,6 +53,10 @@ struct bcc_api {
 	void (*reader_free)(void *reader);
 	int (*update_elem)(int fd, void *key, void *value, unsigned long long flags);
 	int (*lookup_elem)(int fd, void *key, void *value);
+	/* optional (bcc 0.16+): the ring buffer */
+	void *(*new_ringbuf)(int map_fd, int (*cb)(void *ctx, void *data, size_t size), void *ctx);
+	int (*poll_ringbuf)(void *rb, int timeout_ms);
+	void (*free_ringbuf)(void *rb);
 };
 
 struct bcc {
@@ -66,6 +70,7 @@ struct bcc {
 	char kprobe_ev[64];
 	void *readers[MAX_CPUS];
 	int nreaders;
+	void *rb;
 	uint64_t lost;
 	int drops_fd;
 	struct oomtrace_live live;
@@ -123,6 +128,11 @@ static int load_api(struct bcc_api *a, char *why, size_t whysz)
 		}
 		memcpy((char *)a + syms[i].off, &f, sizeof(f));
 	}
+	*(void **)&a->new_ringbuf = dlsym(a->dl, "bpf_new_ringbuf");
+	*(void **)&a->poll_ringbuf = dlsym(a->dl, "bpf_poll_ringbuf");
+	*(void **)&a->free_ringbuf = dlsym(a->dl, "bpf_free_ringbuf");
+	if (!a->new_ringbuf || !a->poll_ringbuf || !a->free_ringbuf)
+		a->new_ringbuf = NULL;
 	return 0;
 }
 
@@ -152,6 +162,7 @@ static int bcc_probe(const struct oomtrace_backend_opts *o, char *why, size_t wh
 
 static void on_raw(void *cookie, void *raw, int size);
 static void on_lost(void *cookie, uint64_t n);
+static int on_ring(void *cookie, void *data, size_t size);
 
 /* Compile @text; libbcc's clang prints to stderr: kept aside, shown only with -v. */
 static void *compile(struct bcc *b, const char *text, char *why, size_t whysz)
@@ -224,6 +235,9 @@ static void teardown(struct bcc *b)
 	for (i = 0; i < b->nreaders; i++)
 		b->api.reader_free(b->readers[i]);
 	b->nreaders = 0;
+	if (b->rb)
+		b->api.free_ringbuf(b->rb);
+	b->rb = NULL;
 	while (b->nfds > 0)
 		close(b->fds[--b->nfds]);
 	if (b->kprobe_attached)
@@ -266,11 +280,12 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 			 oomtrace_tracefs_has(tfs, "oom/skip_task_reaping");
 	b->feat.tp_mem = false;
 	{
-		/* raw tracepoints: 4.17+ */
+		/* raw tracepoints: 4.17+; ring buffer: 5.8+ */
 		int maj = 0, min = 0;
 
 		sscanf(bcc_kernel_release(), "%d.%d", &maj, &min);
 		b->feat.raw_tp = maj > 4 || (maj == 4 && min >= 17);
+		b->feat.ringbuf = b->api.new_ringbuf && (maj > 5 || (maj == 5 && min >= 8));
 	}
 	if (tfs) {
 		char p[200], buf[4096] = "";
@@ -329,7 +344,15 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 		oomtrace_info("oom reaper tracepoints not attached: %s", why);
 	events_fd = b->api.table_fd(b->mod, "events");
 	b->drops_fd = b->api.table_fd(b->mod, "drops");
-	for (cpu = 0; cpu < ncpu && cpu < MAX_CPUS; cpu++) {
+	if (b->feat.ringbuf) {
+		b->rb = b->api.new_ringbuf(events_fd, on_ring, b);
+		if (!b->rb) {
+			snprintf(why, whysz, "cannot open the ring buffer");
+			teardown(b);
+			return -ENOENT;
+		}
+	}
+	for (cpu = 0; !b->feat.ringbuf && cpu < ncpu && cpu < MAX_CPUS; cpu++) {
 		void *rd = b->api.open_perf_buffer(on_raw, on_lost, b, -1, cpu, 64);
 		int rfd;
 
@@ -342,12 +365,13 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 		}
 		b->readers[b->nreaders++] = rd;
 	}
-	if (!b->nreaders) {
+	if (!b->feat.ringbuf && !b->nreaders) {
 		snprintf(why, whysz, "cannot open perf buffers");
 		teardown(b);
 		return -ENOENT;
 	}
-	snprintf(b->probe_desc, sizeof(b->probe_desc), "%s", kprobe ? "kprobe" : "tracepoint");
+	snprintf(b->probe_desc, sizeof(b->probe_desc), "%s (%s buffer)", kprobe ? "kprobe" : "tracepoint",
+		 b->feat.ringbuf ? "ring" : "perf");
 	return 0;
 }
 
@@ -431,6 +455,14 @@ static void on_raw(void *cookie, void *raw, int size)
 	deliver(b, ev);
 }
 
+static int on_ring(void *cookie, void *data, size_t size)
+{
+	struct bcc *b = cookie;
+
+	on_raw(cookie, data, (int)size);
+	return b->cb_error;
+}
+
 static void on_lost(void *cookie, uint64_t n)
 {
 	((struct bcc *)cookie)->lost += n;
@@ -451,7 +483,8 @@ static int bcc_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx
 	b->ctx = ctx;
 	b->delivered = 0;
 	b->cb_error = 0;
-	r = b->api.reader_poll(b->nreaders, b->readers, timeout_ms);
+	r = b->rb ? b->api.poll_ringbuf(b->rb, timeout_ms)
+		  : b->api.reader_poll(b->nreaders, b->readers, timeout_ms);
 	if (b->cb_error)
 		return b->cb_error;
 	if (r < 0 && errno != EINTR)
@@ -464,7 +497,10 @@ static int bcc_stop(void *state)
 	struct bcc *b = state;
 
 	/* what is already buffered, then detach */
-	b->api.reader_poll(b->nreaders, b->readers, 0);
+	if (b->rb)
+		b->api.poll_ringbuf(b->rb, 0);
+	else
+		b->api.reader_poll(b->nreaders, b->readers, 0);
 	return 0;
 }
 

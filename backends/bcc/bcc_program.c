@@ -11,12 +11,20 @@ static const char prologue[] =
 	"#include <uapi/linux/ptrace.h>\n"
 	BCC_STR(BCC_WIRE_DEF) ";\n"
 	"struct sigk { int target; u64 ts; };\n"
+	"#if RINGBUF\n"
+	"BPF_RINGBUF_OUTPUT(events, 64);\n"
+	"#else\n"
 	"BPF_PERF_OUTPUT(events);\n"
+	"#endif\n"
 	"BPF_ARRAY(drops, u64, 1);\n"
 	"BPF_TABLE(\"lru_hash\", u32, struct sigk, sigkill, 4096);\n"
 	"static __always_inline void send_w(void *ctx, struct bcc_wire *w)\n"
 	"{\n"
+	"#if RINGBUF\n"
+	"\tif (events.ringbuf_output(w, sizeof(*w), 0) < 0) {\n"
+	"#else\n"
 	"\tif (events.perf_submit(ctx, w, sizeof(*w)) < 0) {\n"
+	"#endif\n"
 	"\t\tint z = 0;\n"
 	"\t\tu64 *d = drops.lookup(&z);\n"
 	"\t\tif (d)\n"
@@ -193,11 +201,12 @@ int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 				 "#define BWF_ADJ %d\n#define BWF_OC %d\n#define BWF_CONSTRAINT %d\n"
 				 "#define BWF_VTASK %d\n#define BWF_TRIGGER_CGID %d\n"
 				 "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n"
-				 "#define TP_MEM %d\n#define SIGNALS %d\n#define RAW_REAPER %d\n",
+				 "#define TP_MEM %d\n#define SIGNALS %d\n#define RAW_REAPER %d\n"
+				 "#define RINGBUF %d\n",
 				 BW_KILL, BW_FINISH_REAP, BW_SKIP_REAP, BWP_KPROBE, BWP_TRACEPOINT, BWF_MM,
 				 BWF_PGTABLES, BWF_UID, BWF_ADJ, BWF_OC, BWF_CONSTRAINT, BWF_VTASK,
 				 BWF_TRIGGER_CGID, BWF_OOM_MEMCG_CGID, BWF_SWAP, f->tp_mem,
-				 f->signals && !f->kprobe, f->raw_tp);
+				 f->signals && !f->kprobe, f->raw_tp, f->ringbuf);
 	r |= oomtrace_buf_append(b, prologue, sizeof(prologue) - 1);
 	if (f->kprobe)
 		r |= oomtrace_buf_append(b, kprobe_text, sizeof(kprobe_text) - 1);

@@ -16,6 +16,7 @@ struct bcc_features {
 	bool signals;    /* signal:signal_generate, to tell kills from exiting victims */
 	bool reaper;     /* oom:finish_task_reaping and skip_task_reaping */
 	bool raw_tp;     /* raw tracepoints (4.17+) for those */
+	bool ringbuf;    /* BPF ring buffer (5.8+ and a libbcc that has it), else perf buffer */
 	unsigned int page_shift;
 };
 
