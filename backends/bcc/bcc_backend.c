@@ -193,8 +193,12 @@ static void *compile(struct bcc *b, const char *text, char *why, size_t whysz)
 		if (!mod) {
 			char *first = strstr(out, "error: ");
 
-			snprintf(why, whysz, "the embedded BPF program did not compile (%.*s) -- a bug, please report it with -v",
-				 first ? (int)strcspn(first, "\n") : 0, first ? first : "");
+			if (first && strstr(first, "not supported"))
+				/* our own #error: this kernel's headers declare what we refuse */
+				snprintf(why, whysz, "%.*s", (int)strcspn(first + 7, "\n"), first + 7);
+			else
+				snprintf(why, whysz, "the embedded BPF program did not compile (%.*s) -- a bug, please report it with -v",
+					 first ? (int)strcspn(first, "\n") : 0, first ? first : "");
 		}
 		close(tfd);
 	} else if (!mod) {
