@@ -2,6 +2,7 @@
 /* check_format.c: formatters (golden lines), the JSON form of an event and its reading back, UTF-8 and time helpers. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 
 #include "helpers.h"
 
+#include "context.h"
 #include "event_json.h"
 #include "format.h"
 #include "util.h"
@@ -231,6 +233,75 @@ START_TEST(reap_records)
 }
 END_TEST
 
+static void put(const char *root, const char *path, const char *text)
+{
+	char p[512], cmd[600];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s%s", root, path);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", p);
+	ck_assert_int_eq(system(cmd), 0);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Context snapshots from a fake /proc and cgroupfs (v2 here, v1 below). */
+START_TEST(context_from_fake_root)
+{
+	char root[] = "/tmp/oomtrace-ctx-XXXXXX", cmd[600];
+	struct oomtrace_event ev;
+	unsigned int mask;
+	int64_t v;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	put(root, "/proc/loadavg", "4.34 2.87 1.77 6/396 39695\n");
+	put(root, "/proc/meminfo", "MemTotal:        6817716 kB\nMemFree:         1494936 kB\nHugePages_Total:       0\n");
+	put(root, "/proc/pressure/memory", "some avg10=1.50 avg60=0.25 avg300=0.05 total=123456\nfull avg10=0.75 avg60=0.00 avg300=0.00 total=654\n");
+	put(root, "/proc/1039/status", "Name:\toeaware\nVmRSS:\t  1415824 kB\nRssAnon:\t 1415760 kB\nThreads:\t1\nUid:\t0\t0\t0\t0\n");
+	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.max", "67108864\n");
+	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.current", "67100000\n");
+	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.events", "low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\n");
+	oomtrace_event_init(&ev);
+	ev.trigger.pid = 1039;
+	ev.trigger.known = OOMTRACE_T_PID;
+	strcpy(ev.oom_memcg, "/system.slice/a.service");
+	ev.known |= OOMTRACE_E_OOM_MEMCG;
+	ck_assert_int_eq(oomtrace_context_parse("all", &mask), 0);
+	oomtrace_context_snapshot(&ev, root, mask);
+	ck_assert_str_eq(ev.ctx.loadavg, "4.34 2.87 1.77 6/396 39695");
+	ck_assert(oomtrace_kvset_get(&ev.ctx.meminfo_kb, "MemFree", &v));
+	ck_assert_int_eq(v, 1494936);
+	ck_assert(!oomtrace_kvset_get(&ev.ctx.meminfo_kb, "HugePages_Total", NULL)); /* not kB */
+	ck_assert(ev.ctx.known & OOMTRACE_C_PSI_FULL);
+	ck_assert_double_eq_tol(ev.ctx.psi_some.avg10, 1.5, 1e-9);
+	ck_assert_uint_eq(ev.ctx.psi_full.total_us, 654);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.trigger_status, "VmRSS", &v));
+	ck_assert_int_eq(v, 1415824);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.trigger_status, "Threads", &v));
+	ck_assert(!oomtrace_kvset_get(&ev.ctx.trigger_status, "Uid", NULL));
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg, "limit_kb", &v));
+	ck_assert_int_eq(v, 65536);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg, "oom_kill", &v));
+	ck_assert_int_eq(v, 2);
+	/* v1, selected parts only */
+	put(root, "/sys/fs/cgroup/memory/oomtest/memory.limit_in_bytes", "67108864\n");
+	put(root, "/sys/fs/cgroup/memory/oomtest/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 7\n");
+	oomtrace_event_init(&ev);
+	strcpy(ev.victim.cgroup, "/oomtest");
+	ev.victim.known = OOMTRACE_T_CGROUP;
+	ck_assert_int_eq(oomtrace_context_parse("memcg", &mask), 0);
+	oomtrace_context_snapshot(&ev, root, mask);
+	ck_assert(!(ev.ctx.known & OOMTRACE_C_LOADAVG));
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg, "oom_kill", &v));
+	ck_assert_int_eq(v, 7);
+	ck_assert_int_lt(oomtrace_context_parse("loadavg,bogus", &mask), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("format");
@@ -244,6 +315,7 @@ int main(void)
 	tcase_add_test(t, iso8601);
 	tcase_add_test(t, top_tasks_kept_sorted);
 	tcase_add_test(t, reap_records);
+	tcase_add_test(t, context_from_fake_root);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }
