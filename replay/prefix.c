@@ -19,6 +19,9 @@ static int digits(const char **p, const char *end, int max, long long *v)
 	int n = 0;
 
 	*v = 0;
+	/* max <= 18 digits always fits a long long */
+	if (max > 18)
+		max = 18;
 	while (*p < end && n < max && isdig(**p)) {
 		*v = *v * 10 + (**p - '0');
 		(*p)++;
@@ -225,7 +228,7 @@ static bool try_kmsg(const char *line, const char *end, struct oomtrace_prefix *
 
 	if (digits(&p, end, 4, &pri) < 1 || p >= end || *p++ != ',' ||
 	    digits(&p, end, 20, &seq) < 1 || p >= end || *p++ != ',' ||
-	    digits(&p, end, 20, &usec) < 1 || p >= end || *p++ != ',')
+	    digits(&p, end, 16, &usec) < 1 || p >= end || *p++ != ',') /* 16: ns fit 64 bits */
 		return false;
 	while (p < end && *p != ';' && *p != ' ')
 		p++;

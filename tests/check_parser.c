@@ -398,6 +398,14 @@ START_TEST(prefix_locales)
 	l = "12,3,4;not kmsg";
 	oomtrace_prefix_parse(l, strlen(l), &x);
 	ck_assert_int_eq(x.kind, OOMTRACE_LINE_BARE);
+	/* found by the fuzzer: 20-digit numbers overflowed (UBSan); now refused */
+	l = "4,27777777777777777777,1,-;Killed process 1 (x)";
+	oomtrace_prefix_parse(l, strlen(l), &x);
+	ck_assert_int_eq(x.kind, OOMTRACE_LINE_BARE);
+	l = "4,1,9999999999999999,-;x";
+	oomtrace_prefix_parse(l, strlen(l), &x);
+	ck_assert_int_eq(x.kind, OOMTRACE_LINE_KMSG);
+	ck_assert_uint_eq(x.uptime_ns, 9999999999999999ULL * 1000ULL);
 }
 END_TEST
 
