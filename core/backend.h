@@ -64,10 +64,10 @@ struct oomtrace_backend_ops {
 	/* Can it run here? 0, or -errno with a human reason in @why. */
 	int (*probe)(const struct oomtrace_backend_opts *o, char *why, size_t whysz);
 	int (*open)(const struct oomtrace_backend_opts *o, void **state);
-	int (*start)(void *state);
+	int (*start)(void *state); /* optional */
 	/* Wait up to @timeout_ms: events delivered (>0), 0 on timeout, -errno, or OOMTRACE_EOF. */
 	int (*poll)(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx);
-	int (*stop)(void *state);
+	int (*stop)(void *state); /* optional */
 	void (*close)(void *state);
 	/* Events lost in transport so far (NULL: cannot lose). */
 	uint64_t (*lost)(void *state);

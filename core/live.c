@@ -36,6 +36,30 @@ void oomtrace_live_init(struct oomtrace_live *lv, enum oomtrace_source source,
 		lv->host[0] = '\0';
 }
 
+void oomtrace_live_poll_begin(struct oomtrace_live *lv, oomtrace_event_fn fn, void *ctx)
+{
+	lv->fn = fn;
+	lv->ctx = ctx;
+	lv->delivered = 0;
+	lv->cb_error = 0;
+}
+
+void oomtrace_live_deliver(struct oomtrace_live *lv, struct oomtrace_event *ev)
+{
+	lv->delivered++;
+	if (!lv->cb_error)
+		lv->cb_error = lv->fn(lv->ctx, ev);
+}
+
+int oomtrace_live_poll_end(struct oomtrace_live *lv, int r)
+{
+	if (lv->cb_error)
+		return lv->cb_error;
+	if (r < 0)
+		return r == -EINTR ? 0 : r;
+	return lv->delivered;
+}
+
 void oomtrace_live_stamp(struct oomtrace_live *lv, struct oomtrace_event *ev, uint64_t ts_ns,
 			 enum oomtrace_probe probe)
 {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend.h"
 #include "event.h"
 
 #define OOMTRACE_LIVE_RECENT 256
@@ -30,10 +31,24 @@ struct oomtrace_live {
 	uint64_t invocations;
 	int32_t last_trigger;
 	uint64_t last_ts, last_inv;
+	/* where the current poll delivers */
+	oomtrace_event_fn fn;
+	void *ctx;
+	int delivered, cb_error;
 };
 
 void oomtrace_live_init(struct oomtrace_live *lv, enum oomtrace_source source,
 			unsigned int context_mask);
+/* A poll begins: events go to @fn(@ctx) until oomtrace_live_poll_end(). */
+void oomtrace_live_poll_begin(struct oomtrace_live *lv, oomtrace_event_fn fn, void *ctx);
+/* Hand @ev to the poll's receiver (after a receiver error, nothing more is handed over). */
+void oomtrace_live_deliver(struct oomtrace_live *lv, struct oomtrace_event *ev);
+/*
+ * The poll's result from the transport's return @r (-errno or >= 0): the
+ * receiver's error if any, 0 for an interrupted wait, else events delivered.
+ */
+int oomtrace_live_poll_end(struct oomtrace_live *lv, int r);
+
 /* Start a new event for a record taken at @ts_ns (CLOCK_MONOTONIC, as bpf_ktime_get_ns). */
 void oomtrace_live_stamp(struct oomtrace_live *lv, struct oomtrace_event *ev, uint64_t ts_ns,
 			 enum oomtrace_probe probe);

@@ -506,7 +506,7 @@ int main(int argc, char **argv)
 
 	rc = state ? 0 : bi->ops->open(&bo, &state);
 	if (rc == 0)
-		rc = bi->ops->start(state);
+		rc = bi->ops->start ? bi->ops->start(state) : 0;
 	if (rc == -ENOENT) {
 		oomtrace_err("backend %s: no usable probe here (oomtrace --check shows what this kernel has)",
 			     bi->name);
@@ -555,7 +555,8 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	bi->ops->stop(state);
+	if (bi->ops->stop)
+		bi->ops->stop(state);
 	if (exit_code == OOMTRACE_EXIT_OK && bi->ops->input_errors && bi->ops->input_errors(state))
 		exit_code = OOMTRACE_EXIT_INPUT;
 	if (live || verbose)

@@ -114,12 +114,6 @@ static int replay_open(const struct oomtrace_backend_opts *o, void **state)
 	return 0;
 }
 
-static int replay_start(void *state)
-{
-	(void)state;
-	return 0;
-}
-
 static int to_core(void *ctx, struct oomtrace_event *ev)
 {
 	struct replay *r = ctx;
@@ -252,12 +246,6 @@ static int replay_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *
 	}
 }
 
-static int replay_stop(void *state)
-{
-	(void)state;
-	return 0;
-}
-
 static void replay_close(void *state)
 {
 	struct replay *r = state;
@@ -290,9 +278,7 @@ const struct oomtrace_backend_ops oomtrace_replay_ops = {
 	.name = "replay",
 	.probe = replay_probe,
 	.open = replay_open,
-	.start = replay_start,
 	.poll = replay_poll,
-	.stop = replay_stop,
 	.close = replay_close,
 	.lost = replay_lost,
 	.input_errors = replay_input_errors,

@@ -75,9 +75,6 @@ struct bcc {
 	int drops_fd;
 	struct oomtrace_live live;
 	struct oomtrace_event ev;
-	oomtrace_event_fn fn;
-	void *ctx;
-	int delivered, cb_error;
 	char probe_desc[32];
 };
 
@@ -429,9 +426,7 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 
 static void deliver(struct bcc *b, struct oomtrace_event *ev)
 {
-	b->delivered++;
-	if (!b->cb_error)
-		b->cb_error = b->fn(b->ctx, ev);
+	oomtrace_live_deliver(&b->live, ev);
 }
 
 static void on_raw(void *cookie, void *raw, int size)
@@ -464,7 +459,7 @@ static int on_ring(void *cookie, void *data, size_t size)
 	struct bcc *b = cookie;
 
 	on_raw(cookie, data, (int)size);
-	return b->cb_error;
+	return b->live.cb_error;
 }
 
 static void on_lost(void *cookie, uint64_t n)
@@ -472,28 +467,15 @@ static void on_lost(void *cookie, uint64_t n)
 	((struct bcc *)cookie)->lost += n;
 }
 
-static int bcc_start(void *state)
-{
-	(void)state;
-	return 0;
-}
-
 static int bcc_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx)
 {
 	struct bcc *b = state;
 	int r;
 
-	b->fn = fn;
-	b->ctx = ctx;
-	b->delivered = 0;
-	b->cb_error = 0;
+	oomtrace_live_poll_begin(&b->live, fn, ctx);
 	r = b->rb ? b->api.poll_ringbuf(b->rb, timeout_ms)
 		  : b->api.reader_poll(b->nreaders, b->readers, timeout_ms);
-	if (b->cb_error)
-		return b->cb_error;
-	if (r < 0 && errno != EINTR)
-		return -errno;
-	return b->delivered;
+	return oomtrace_live_poll_end(&b->live, r < 0 ? -errno : r);
 }
 
 static int bcc_stop(void *state)
@@ -558,7 +540,6 @@ const struct oomtrace_backend_ops oomtrace_bcc_ops = {
 	.name = "bcc",
 	.probe = bcc_probe,
 	.open = bcc_open,
-	.start = bcc_start,
 	.poll = bcc_poll,
 	.stop = bcc_stop,
 	.close = bcc_close,

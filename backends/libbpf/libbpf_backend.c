@@ -45,9 +45,6 @@ struct lb {
 	uint64_t pb_lost;
 	int drops_fd;
 	bool drops_percpu;
-	oomtrace_event_fn fn;
-	void *ctx;
-	int delivered, cb_error;
 	struct oomtrace_live live;
 	struct oomtrace_event ev;
 	union {
@@ -489,9 +486,7 @@ static void stamp(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, enum 
 
 static void deliver(struct lb *l, struct oomtrace_event *ev)
 {
-	l->delivered++;
-	if (!l->cb_error)
-		l->cb_error = l->fn(l->ctx, ev);
+	oomtrace_live_deliver(&l->live, ev);
 }
 
 static void finish_kill(struct lb *l, struct oomtrace_event *ev, uint64_t ts, uint64_t kinv)
@@ -523,14 +518,14 @@ static int handle_core(void *ctx, void *data, size_t size)
 		: w->probe == WP_TP_BTF ? PR_TP_BTF : PR_TRACEPOINT;
 	if (w->kind != W_KILL) {
 		reaper_record(l, w->kind, w->victim_pid, w->ts_ns, probe);
-		return l->cb_error;
+		return l->live.cb_error;
 	}
 	if (size < sizeof(*w))
 		return 0;
 	stamp(l, ev, w->ts_ns, probe);
 	lb_wire_to_event(w, ev);
 	finish_kill(l, ev, w->ts_ns, (w->flags & WF_OC) ? w->invocation : 0);
-	return l->cb_error;
+	return l->live.cb_error;
 }
 
 static void handle_raw(struct lb *l, const struct w_raw *r)
@@ -630,27 +625,14 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	return 0;
 }
 
-static int lb_start(void *state)
-{
-	(void)state;
-	return 0;
-}
-
 static int lb_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx)
 {
 	struct lb *l = state;
 	int r;
 
-	l->fn = fn;
-	l->ctx = ctx;
-	l->delivered = 0;
-	l->cb_error = 0;
+	oomtrace_live_poll_begin(&l->live, fn, ctx);
 	r = l->rb ? ring_buffer__poll(l->rb, timeout_ms) : perf_buffer__poll(l->pb, timeout_ms);
-	if (l->cb_error)
-		return l->cb_error;
-	if (r < 0)
-		return r == -EINTR ? 0 : r;
-	return l->delivered;
+	return oomtrace_live_poll_end(&l->live, r);
 }
 
 static int lb_stop(void *state)
@@ -756,7 +738,6 @@ const struct oomtrace_backend_ops oomtrace_libbpf_ops = {
 	.name = "libbpf",
 	.probe = lb_probe,
 	.open = lb_open,
-	.start = lb_start,
 	.poll = lb_poll,
 	.stop = lb_stop,
 	.close = lb_close,
