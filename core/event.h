@@ -108,6 +108,7 @@ enum {
 	OOMTRACE_E_TIME_SUBSEC = 1u << 15, /* time_us has sub-second precision */
 	OOMTRACE_E_REAP_LATENCY = 1u << 16,
 	OOMTRACE_E_EXITING = 1u << 17, /* the victim was already exiting: no SIGKILL sent */
+	OOMTRACE_E_OOM_MEMCG_ID = 1u << 18, /* oom_memcg_id: resolved to oom_memcg by live.c */
 };
 
 struct oomtrace_kv {
@@ -180,6 +181,7 @@ struct oomtrace_event {
 	int64_t points;
 	enum oomtrace_constraint constraint;
 	char oom_memcg[OOMTRACE_PATH_MAX];
+	uint64_t oom_memcg_id; /* kernfs id of oom_memcg, where a probe read only that */
 	char cpuset[OOMTRACE_PATH_MAX];
 	char mems_allowed[64];
 	uint64_t gfp_mask;

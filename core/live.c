@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "context.h"
 #include "live.h"
 #include "log.h"
@@ -116,6 +117,29 @@ static void cgroup_from_proc(struct oomtrace_task *t)
 		t->known |= OOMTRACE_T_CGROUP;
 }
 
+/*
+ * Ids that a probe read in place of paths (BCC): the memory cgroup with that
+ * id, by a walk of the hierarchy, while it still exists. The trigger's id
+ * from bpf_get_current_cgroup_id() names a cgroup of the v2 hierarchy, so it
+ * says nothing of the memory cgroup on a v1 host.
+ */
+static void cgroups_from_ids(struct oomtrace_event *ev)
+{
+	char dir[600];
+	bool v2 = false;
+
+	if ((ev->known & OOMTRACE_E_OOM_MEMCG_ID) && !(ev->known & OOMTRACE_E_OOM_MEMCG) &&
+	    oomtrace_memcg_path_by_id("", ev->oom_memcg_id, ev->oom_memcg, sizeof(ev->oom_memcg)) == 0)
+		ev->known |= OOMTRACE_E_OOM_MEMCG;
+	if ((ev->victim.known & OOMTRACE_T_CGROUP_ID) && !(ev->victim.known & OOMTRACE_T_CGROUP) &&
+	    oomtrace_memcg_path_by_id("", ev->victim.cgroup_id, ev->victim.cgroup, sizeof(ev->victim.cgroup)) == 0)
+		ev->victim.known |= OOMTRACE_T_CGROUP;
+	if ((ev->trigger.known & OOMTRACE_T_CGROUP_ID) && !(ev->trigger.known & OOMTRACE_T_CGROUP) &&
+	    oomtrace_memcg_root("", dir, sizeof(dir), &v2) && v2 &&
+	    oomtrace_memcg_path_by_id("", ev->trigger.cgroup_id, ev->trigger.cgroup, sizeof(ev->trigger.cgroup)) == 0)
+		ev->trigger.known |= OOMTRACE_T_CGROUP;
+}
+
 void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *ev, uint64_t ts_ns,
 			       uint64_t kernel_inv)
 {
@@ -134,6 +158,7 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 	}
 	ev->known |= OOMTRACE_E_INVOCATION;
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
+	cgroups_from_ids(ev);
 	if (!(ev->victim.known & OOMTRACE_T_PID) || ev->trigger.pid != ev->victim.pid)
 		cgroup_from_proc(&ev->trigger);
 	oomtrace_context_snapshot(ev, "", lv->context_mask);

@@ -2,14 +2,37 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # live.sh: end-to-end tests of the live backends with real OOM kills, always inside a memory
 # cgroup with a 64 MiB limit and with an allocator that stops by itself (tests/hog, <= 1 GiB).
+# Every fact of each event is compared with the kernel's own report of the same kill
+# ("Killed process", "oom-kill:" and "invoked oom-killer" lines).
 # Exits 77 (SKIP) with the reason when it cannot run here.
+#
 # Usage: live.sh [libbpf|bcc]   (default libbpf)
+# Environment:
+#   OOMTRACE_MODES           probes to run (libbpf: auto fentry kprobe tp_btf tracepoint nobtf;
+#                            bcc: auto kprobe tracepoint)
+#   OOMTRACE_STRICT=1        a probe that cannot attach fails the test (the VM suite sets it),
+#                            unless it is listed in OOMTRACE_UNSUPPORTED; then it must be refused
+#                            with exit 3 and a reason
+#   OOMTRACE_EXPECT_AUTO     the probe description that 'auto' must pick (e.g. kprobe+tracepoint)
+#   OOMTRACE_ATTACH_TIMEOUT  seconds to wait for "tracing OOM kills" (default 30; BCC under TCG
+#                            compiles for a minute)
+#   OOMTRACE_BURST           kills in the burst test (default 50; 0: no burst)
+#   OOMTRACE_BCC_ARGS        extra arguments for the bcc backend (--kernel-headers DIR)
 set -u
 BACKEND=${1:-libbpf}
 OOMTRACE=${OOMTRACE:-./oomtrace}
 HOG=${HOG:-./tests/hog}
+JFIELD=${JFIELD:-./tests/jfield}
 LIMIT_MB=64
 BURST=${OOMTRACE_BURST:-50}
+ATTACH_TIMEOUT=${OOMTRACE_ATTACH_TIMEOUT:-30}
+STRICT=${OOMTRACE_STRICT:-0}
+UNSUPPORTED=" ${OOMTRACE_UNSUPPORTED:-} "
+# the test victim: a distinct uid, a non-zero oom_score_adj and some shared memory, so that
+# a swapped or mis-read field cannot pass
+VUID=4242
+VADJ=500
+VSHM=4
 t=$(mktemp -d)
 pass=0 fail=0 skipped=0
 
@@ -22,10 +45,12 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 "$OOMTRACE" --version | grep -qw "$BACKEND" || skip_all "oomtrace has no $BACKEND backend"
 "$OOMTRACE" --version | grep -q "$BACKEND (not built)" && skip_all "the $BACKEND backend was not built (configure --with-$BACKEND)"
 [ -x "$HOG" ] || skip_all "no hog program at $HOG"
+[ -x "$JFIELD" ] || skip_all "no jfield program at $JFIELD"
 # a name of our own, so that kills made by tests running beside this one are filtered out
 comm=hog-$$
-cp "$HOG" "$t/$comm" && HOG=$t/$comm
-command -v python3 >/dev/null && PY=python3 || PY=
+cp "$HOG" "$t/$comm" && chmod 755 "$t" "$t/$comm" && HOG=$t/$comm
+page_kb=$(awk '/^KernelPageSize:/ {print $2; exit}' /proc/self/smaps)
+: "${page_kb:=4}"
 
 # a memory cgroup with a small limit, v1 or v2
 name=oomtrace-test-$$
@@ -45,6 +70,8 @@ elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 else
 	skip_all "no memory cgroup controller (v1 or v2) to make a contained OOM"
 fi
+# no swap in the test memcg: the kernel's totalpages is then the limit in pages
+swap_kb=$(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)
 cleanup() {
 	[ -n "${tracer:-}" ] && kill "$tracer" 2>/dev/null
 	for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
@@ -54,37 +81,125 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# one contained OOM kill: prints the killed pid
+# one contained OOM kill of a victim with a distinct uid, oom_score_adj and shmem: prints its pid
 oom_once() {
-	sh -c 'echo $$ > "$1/cgroup.procs"; exec "$2" 256' sh "$cg" "$HOG" &
+	sh -c 'echo $$ > "$1/cgroup.procs"; exec "$2" -a "$3" -s "$4" -u "$5" 256' sh "$cg" "$HOG" "$VADJ" "$VSHM" "$VUID" &
 	local pid=$!
 	wait "$pid"
 	echo "$pid"
 }
 
-# json field of the first event line: jget FILE EXPR (python, or a grep fallback for flat keys)
-jget() {
-	if [ -n "$PY" ]; then
-		$PY -c 'import json,sys
-for l in open(sys.argv[1]):
-    o=json.loads(l)
-    if o.get("record")=="kill":
-        print(eval(sys.argv[2], {}, {"e": o})); break' "$1" "$2"
-	fi
-}
-
-start_tracer() { # out err args...
+start_tracer() { # out err args...: 0 attached, else the tracer's exit code (124: timed out)
 	local out=$1 err=$2 i
 	shift 2
 	"$OOMTRACE" --backend "$BACKEND" -v --format json --comm "$comm" "$@" >"$out" 2>"$err" &
 	tracer=$!
-	for i in $(seq 100); do
+	for i in $(seq $((ATTACH_TIMEOUT * 10))); do
 		grep -q "tracing OOM kills" "$err" && return 0
 		kill -0 "$tracer" 2>/dev/null || break
 		sleep 0.1
 	done
+	if kill -0 "$tracer" 2>/dev/null; then
+		kill "$tracer"
+		wait "$tracer"
+		tracer=
+		return 124
+	fi
 	wait "$tracer"
-	return $?
+	local rc=$?
+	tracer=
+	return $rc
+}
+
+# a fact: name got want required. null means the probe did not read it: a failure when required
+fact() {
+	local what=$1 got=$2 want=$3 req=$4
+	if [ "$got" = null ] || [ "$got" = missing ]; then
+		[ "$req" = 1 ] && bad "$what: null, the kernel says '$want'" || echo "note: $what: not read by this probe"
+	elif [ -z "$want" ]; then
+		bad "$what: '$got', and the kernel printed nothing to compare"
+	elif [ "$got" = "$want" ]; then
+		ok "$what $got"
+	else
+		bad "$what: '$got', the kernel says '$want'"
+	fi
+}
+
+# the kernel's own report of the kill of pid $1, into K_* variables
+kernel_report() {
+	local v=$1 log
+	log=$(dmesg 2>/dev/null)
+	K_kill=$(echo "$log" | grep -a "Killed process $v (" | tail -1)
+	K_sum=$(echo "$log" | grep -a "oom-kill:.*,pid=$v," | tail -1)
+	# the header of the same report: the last "invoked oom-killer" line before the summary
+	K_head=$(echo "$log" | awk -v pid="$v" '/invoked oom-killer:/ { h = $0 } index($0, ",pid=" pid ",") && /oom-kill:/ { print h }' | tail -1)
+	num() { echo "$K_kill" | sed -n "s/.*[ ,]$1:\([0-9-]*\)kB.*/\1/p; t; s/.*[ ,]$1:\([0-9-]*\).*/\1/p" | head -1; }
+	K_comm=$(echo "$K_kill" | sed -n "s/.*Killed process $v (\(.*\)) total-vm.*/\1/p")
+	K_total_vm=$(num total-vm)
+	K_anon=$(num anon-rss)
+	K_file=$(num file-rss)
+	K_shmem=$(num shmem-rss)
+	K_uid=$(num UID)
+	K_pgtables=$(num pgtables)
+	K_adj=$(num oom_score_adj)
+	K_constraint=$(echo "$K_sum" | sed -n 's/.*constraint=CONSTRAINT_\([A-Z_]*\).*/\1/p' | tr 'A-Z' 'a-z')
+	[ "$K_constraint" = memory_policy ] && K_constraint=mempolicy
+	K_oom_memcg=$(echo "$K_sum" | sed -n 's/.*,oom_memcg=\([^,]*\),.*/\1/p')
+	K_task_memcg=$(echo "$K_sum" | sed -n 's/.*,task_memcg=\([^,]*\),.*/\1/p')
+	K_gfp=$(echo "$K_head" | sed -n 's/.*gfp_mask=\(0x[0-9a-f]*\).*/\1/p')
+	[ -n "$K_gfp" ] && K_gfp=$((K_gfp))
+	K_order=$(echo "$K_head" | sed -n 's/.*order=\([0-9-]*\).*/\1/p')
+	K_trigger=$(echo "$K_head" | sed -n 's/^.*\] \(.*\) invoked oom-killer:.*/\1/p; t; s/^\(.*\) invoked oom-killer:.*/\1/p')
+}
+
+# every fact of the first kill event in $2 against the kernel's report of pid $3
+check_event() {
+	local mode=$1 out=$2 victim=$3 task_req=$4 victim_req=$5 oc_req=$6 cg_req=$7 f
+	mapfile -t f < <("$JFIELD" "$out" victim.pid victim.tgid victim.comm victim.uid victim.oom_score_adj \
+		victim.total_vm_kb victim.anon_rss_kb victim.file_rss_kb victim.shmem_rss_kb victim.pgtables_kb \
+		victim.cgroup constraint oom_memcg gfp_mask order totalpages trigger.pid trigger.comm probe)
+	if [ "${#f[@]}" -lt 19 ]; then
+		bad "$mode: no kill event in the output: $(head -c 300 "$out")"
+		return
+	fi
+	kernel_report "$victim"
+	if [ -z "$K_kill" ]; then
+		bad "$mode: the kernel printed no 'Killed process $victim' line (dmesg readable?)"
+		return
+	fi
+	fact "$mode: victim pid" "${f[0]}" "$victim" 1
+	fact "$mode: victim tgid" "${f[1]}" "$victim" "$task_req"
+	fact "$mode: victim comm" "${f[2]}" "$K_comm" 1
+	fact "$mode: victim uid" "${f[3]}" "$K_uid" "$victim_req"
+	fact "$mode: victim oom_score_adj" "${f[4]}" "$K_adj" "$victim_req"
+	fact "$mode: total_vm_kb" "${f[5]}" "$K_total_vm" "$victim_req"
+	fact "$mode: anon_rss_kb" "${f[6]}" "$K_anon" "$victim_req"
+	fact "$mode: file_rss_kb" "${f[7]}" "$K_file" "$victim_req"
+	fact "$mode: shmem_rss_kb" "${f[8]}" "$K_shmem" "$victim_req"
+	fact "$mode: pgtables_kb" "${f[9]}" "$K_pgtables" "$victim_req"
+	fact "$mode: victim cgroup" "${f[10]}" "$K_task_memcg" "$cg_req"
+	fact "$mode: constraint" "${f[11]}" "$K_constraint" "$oc_req"
+	fact "$mode: oom_memcg" "${f[12]}" "$K_oom_memcg" "$oc_req"
+	fact "$mode: gfp_mask" "${f[13]}" "$K_gfp" "$oc_req"
+	fact "$mode: order" "${f[14]}" "$K_order" "$oc_req"
+	[ "${swap_kb:-0}" = 0 ] && fact "$mode: totalpages" "${f[15]}" $((LIMIT_MB * 1024 / page_kb)) "$oc_req"
+	fact "$mode: trigger pid" "${f[16]}" "$victim" 1
+	fact "$mode: trigger comm" "${f[17]}" "$K_trigger" 1
+	# what the kernel printed must be what the test made
+	[ "$K_uid" = "$VUID" ] && [ "$K_adj" = "$VADJ" ] && [ "${K_shmem:-0}" -ge $((VSHM * 1024)) ] ||
+		bad "$mode: the kernel's report does not show the test victim: $K_kill"
+}
+
+# which facts a probe reads in the kernel, from the description it attached with:
+# "task mem oc cg" flags (task: the victim's task_struct; mem: its sizes, uid and
+# oom_score_adj; oc: oom_control; cg: the victim's memory cgroup)
+probe_reads() {
+	local d=$1 task=0 oc=0 tpmem=0
+	grep -qs ' total_vm;' /sys/kernel/tracing/events/oom/mark_victim/format \
+		/sys/kernel/debug/tracing/events/oom/mark_victim/format && tpmem=1
+	case $d in *fentry* | *kprobe*) task=1 oc=1 ;; esac
+	case $d in *tp_btf*) task=1 ;; esac
+	if [ $task = 1 ]; then echo "1 1 $oc 1"; else echo "0 $tpmem 0 0"; fi
 }
 
 # --- bcc with no kernel headers anywhere: one clear line naming the package, exit 3 ---
@@ -105,71 +220,71 @@ if [ "$BACKEND" = bcc ]; then
 	fi
 fi
 
-# --- one kill per probe usable here, and auto ---
-for mode in auto tp_btf tracepoint nobtf; do
+# --- one kill per probe, and auto ---
+if [ "$BACKEND" = bcc ]; then
+	modes=${OOMTRACE_MODES:-auto kprobe tracepoint}
+else
+	modes=${OOMTRACE_MODES:-auto fentry kprobe tp_btf tracepoint nobtf}
+fi
+for mode in $modes; do
 	case $mode in
-	auto) args=() want="" ;;
-	nobtf) args=(--no-btf) want=tracepoint ;;
-	*) args=(--probe "$mode") want=$mode ;;
+	auto) args=() ;;
+	nobtf) args=(--no-btf) ;;
+	*) args=(--probe "$mode") ;;
 	esac
-	[ "$BACKEND" = bcc ] && [ "$mode" != auto ] && [ "$mode" != tracepoint ] && continue
 	[ "$BACKEND" = bcc ] && args+=(${OOMTRACE_BCC_ARGS:-})
-	start_tracer "$t/$mode.json" "$t/$mode.err" --count 1 --duration 60 "${args[@]}"
+	start_tracer "$t/$mode.json" "$t/$mode.err" --count 1 --duration 120 "${args[@]}"
 	rc=$?
-	if [ $rc -eq 3 ]; then
-		echo "SKIP: $mode: no usable probe here: $(grep error "$t/$mode.err" | head -1)"
+	reason=$(grep -a 'error' "$t/$mode.err" | head -1)
+	if [ $rc -eq 124 ]; then
+		bad "$mode: not attached after ${ATTACH_TIMEOUT}s (OOMTRACE_ATTACH_TIMEOUT): $(tail -2 "$t/$mode.err")"
+		continue
+	elif [ $rc -eq 3 ] && [[ $UNSUPPORTED == *" $mode "* ]]; then
+		# a probe this kernel cannot support: refused in plain words, never a crash
+		[ -n "$reason" ] && ok "$mode: refused as expected: $reason" || bad "$mode: exit 3 without a reason"
+		grep -qa 'Unknown error' "$t/$mode.err" && bad "$mode: the reason is a bare errno: $reason"
+		continue
+	elif [ $rc -eq 3 ] && [ "$STRICT" = 1 ]; then
+		bad "$mode: no usable probe, but this kernel should support it: $reason"
+		continue
+	elif [ $rc -eq 3 ]; then
+		echo "SKIP: $mode: no usable probe here: $reason"
 		skipped=$((skipped + 1))
 		continue
 	elif [ $rc -ne 0 ]; then
 		bad "$mode: oomtrace did not attach (exit $rc): $(tail -2 "$t/$mode.err")"
 		continue
 	fi
+	[[ $UNSUPPORTED == *" $mode "* ]] && bad "$mode: attached, but was expected to be refused here"
+	desc=$(sed -n "s|.*tracing OOM kills with $BACKEND/\(.*\); Ctrl-C.*|\1|p" "$t/$mode.err" | head -1)
+	case $mode in
+	auto) [ -z "${OOMTRACE_EXPECT_AUTO:-}" ] || [ "${desc%% (*}" = "$OOMTRACE_EXPECT_AUTO" ] &&
+		ok "auto: picked $desc" || bad "auto: picked '$desc', want $OOMTRACE_EXPECT_AUTO" ;;
+	nobtf) [[ $desc == *BTF-less* ]] && ok "nobtf: $desc" || bad "nobtf: attached '$desc'" ;;
+	*) [[ $desc == *"$mode"* ]] && ok "$mode: attached $desc" || bad "$mode: attached '$desc'" ;;
+	esac
 	victim=$(oom_once)
+	for i in $(seq 50); do kill -0 "$tracer" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$tracer" 2>/dev/null; then
+		bad "$mode: no event within 5 s of the kill"
+		kill "$tracer"
+	fi
 	wait "$tracer"
 	rc=$?
 	tracer=
 	[ $rc -eq 0 ] && ok "$mode: exit 0" || bad "$mode: exit $rc"
-	if [ -z "$PY" ]; then
-		grep -q "\"pid\":$victim" "$t/$mode.json" && ok "$mode: victim pid" || bad "$mode: victim $victim not in output"
-		continue
-	fi
-	got=$(jget "$t/$mode.json" 'e["victim"]["pid"]')
-	[ "$got" = "$victim" ] && ok "$mode: victim pid $victim" || bad "$mode: victim pid $got, killed $victim"
-	got=$(jget "$t/$mode.json" 'e["victim"]["comm"]')
-	[ "$got" = "$comm" ] && ok "$mode: comm" || bad "$mode: comm '$got', want $comm"
-	got=$(jget "$t/$mode.json" 'e["victim"]["cgroup"] == "/'$name'" or e["trigger"]["cgroup"] == "/'$name'" or e["constraint"] == "memcg"')
-	if [ "$got" = True ]; then
-		ok "$mode: memcg"
-	elif [ "$(jget "$t/$mode.json" '[e["victim"]["cgroup"], e["trigger"]["cgroup"], e["constraint"]]')" = "[None, None, None]" ]; then
-		# the BTF-less object and BCC with foreign headers cannot read cgroups in the kernel:
-		# then nothing may be claimed (a dying task's /proc reads "/")
-		ok "$mode: memcg not observable with this probe, and none claimed"
-	else
-		bad "$mode: cgroups $(jget "$t/$mode.json" '[e["victim"]["cgroup"], e["trigger"]["cgroup"]]'), want /$name"
-	fi
-	probe=$(jget "$t/$mode.json" 'e["probe"]')
-	if [ -n "$want" ]; then
-		[ "$probe" = "$want" ] && ok "$mode: probe $probe" || bad "$mode: probe '$probe', want $want"
-	else
-		[ -n "$probe" ] && ok "auto: probe $probe" || bad "auto: no probe"
-	fi
-	klog=$(dmesg | grep -a "Killed process $victim " | tail -1 | sed -n 's/.*anon-rss:\([0-9]*\)kB.*/\1/p')
-	anon=$(jget "$t/$mode.json" 'e["victim"]["anon_rss_kb"]')
-	if [ -z "$klog" ]; then
-		echo "SKIP: $mode: anon-rss check: no kernel log line for pid $victim (dmesg restricted?)"
-	elif [ "$anon" != None ] && [ $(( (anon - klog) * 100 )) -le $((klog * 10)) ] && [ $(( (klog - anon) * 100 )) -le $((klog * 10)) ]; then
-		ok "$mode: anon_rss_kb $anon within 10% of the kernel's $klog"
-	else
-		bad "$mode: anon_rss_kb $anon vs kernel log $klog"
-	fi
+	read -r treq vreq oreq creq < <(probe_reads "$desc")
+	check_event "$mode" "$t/$mode.json" "$victim" "$treq" "$vreq" "$oreq" "$creq"
 done
 
 # --- a burst: many kills in quick succession, none lost ---
-if [ "$BACKEND" = libbpf ] || [ -n "${OOMTRACE_BCC_ARGS:-}" ]; then
+if [ "$BURST" -gt 0 ] && { [ "$BACKEND" = libbpf ] || [ -n "${OOMTRACE_BCC_ARGS:-}" ]; }; then
 	args=()
 	[ "$BACKEND" = bcc ] && args+=(${OOMTRACE_BCC_ARGS:-})
 	before=$(oom_kills)
-	if start_tracer "$t/burst.json" "$t/burst.err" --duration 300 --context none "${args[@]}"; then
+	start_tracer "$t/burst.json" "$t/burst.err" --duration 600 --context none "${args[@]}"
+	rc=$?
+	if [ $rc -eq 0 ]; then
 		rounds=$(( (BURST + 4) / 5 ))
 		for r in $(seq "$rounds"); do
 			hogs=()
@@ -194,7 +309,7 @@ if [ "$BACKEND" = libbpf ] || [ -n "${OOMTRACE_BCC_ARGS:-}" ]; then
 		[ "$lost" -eq 0 ] && ok "burst: nothing lost" || bad "burst: lost records: $(grep '^{"lost"' "$t/burst.json")"
 		grep -q "0 lost" "$t/burst.err" && ok "burst: summary says 0 lost" || bad "burst: summary: $(tail -3 "$t/burst.err")"
 	else
-		bad "burst: oomtrace did not attach: $(tail -2 "$t/burst.err")"
+		bad "burst: oomtrace did not attach (exit $rc): $(tail -2 "$t/burst.err")"
 	fi
 fi
 

@@ -119,23 +119,40 @@ static const char kprobe_text[] =
 	"\tw.victim_uid = p->real_cred->uid.val;\n"
 	"\tw.victim_adj = p->signal->oom_score_adj;\n"
 	"\tw.flags |= BWF_VTASK | BWF_UID | BWF_ADJ;\n"
+	"#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0) && defined(CONFIG_MEMCG)\n"
+	"\t{\n"
+	"\t\tstruct cgroup_subsys_state *css = p->cgroups->subsys[memory_cgrp_id];\n"
+	"\t\tif (css) {\n"
+	"\t\t\tw.victim_cgid = css->cgroup->kn->id;\n"
+	"\t\t\tw.flags |= BWF_VICTIM_CGID;\n"
+	"\t\t}\n"
+	"\t}\n"
+	"#endif\n"
 	"\tmm = p->mm;\n"
 	"\tif (mm) {\n"
 	"\t\tw.total_vm_kb = mm->total_vm << (PAGE_SHIFT - 10);\n"
+	/*
+	 * Each counter through its own explicit address: BCC's rewriter turns
+	 * mm->rss_stat.count[i].counter into a read at &mm->rss_stat.count + i,
+	 * striding over whole arrays (garbage sizes), but leaves &... alone.
+	 * Negative per-CPU drift reads as 0, as the kernel's get_mm_counter does.
+	 */
 	"#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)\n"
-	"\t\tw.anon_kb = mm->rss_stat[MM_ANONPAGES].count << (PAGE_SHIFT - 10);\n"
-	"\t\tw.file_kb = mm->rss_stat[MM_FILEPAGES].count << (PAGE_SHIFT - 10);\n"
-	"\t\tw.shmem_kb = mm->rss_stat[MM_SHMEMPAGES].count << (PAGE_SHIFT - 10);\n"
-	"\t\tw.swap_kb = mm->rss_stat[MM_SWAPENTS].count << (PAGE_SHIFT - 10);\n"
+	"#define RSS(i) ({ long long v_ = 0; bpf_probe_read(&v_, sizeof(v_), (void *)&mm->rss_stat[i].count); v_ < 0 ? 0 : v_; })\n"
 	"#else\n"
-	"\t\tw.anon_kb = mm->rss_stat.count[MM_ANONPAGES].counter << (PAGE_SHIFT - 10);\n"
-	"\t\tw.file_kb = mm->rss_stat.count[MM_FILEPAGES].counter << (PAGE_SHIFT - 10);\n"
-	"\t\tw.shmem_kb = mm->rss_stat.count[MM_SHMEMPAGES].counter << (PAGE_SHIFT - 10);\n"
-	"\t\tw.swap_kb = mm->rss_stat.count[MM_SWAPENTS].counter << (PAGE_SHIFT - 10);\n"
+	"#define RSS(i) ({ long v_ = 0; bpf_probe_read(&v_, sizeof(v_), (void *)&mm->rss_stat.count[i].counter); v_ < 0 ? 0 : v_; })\n"
 	"#endif\n"
+	"\t\tw.anon_kb = RSS(MM_ANONPAGES) << (PAGE_SHIFT - 10);\n"
+	"\t\tw.file_kb = RSS(MM_FILEPAGES) << (PAGE_SHIFT - 10);\n"
+	"\t\tw.shmem_kb = RSS(MM_SHMEMPAGES) << (PAGE_SHIFT - 10);\n"
+	"\t\tw.swap_kb = RSS(MM_SWAPENTS) << (PAGE_SHIFT - 10);\n"
 	"\t\tw.flags |= BWF_MM | BWF_SWAP;\n"
 	"#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 15, 0)\n"
-	"\t\tw.pgtables_kb = mm->pgtables_bytes.counter >> 10;\n"
+	"\t\t{\n"
+	"\t\t\tlong pt = 0;\n"
+	"\t\t\tbpf_probe_read(&pt, sizeof(pt), (void *)&mm->pgtables_bytes.counter);\n"
+	"\t\t\tw.pgtables_kb = pt >> 10;\n"
+	"\t\t}\n"
 	"\t\tw.flags |= BWF_PGTABLES;\n"
 	"#endif\n"
 	"\t}\n"
@@ -200,12 +217,12 @@ int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 				 "#define BWF_MM %d\n#define BWF_PGTABLES %d\n#define BWF_UID %d\n"
 				 "#define BWF_ADJ %d\n#define BWF_OC %d\n#define BWF_CONSTRAINT %d\n"
 				 "#define BWF_VTASK %d\n#define BWF_TRIGGER_CGID %d\n"
-				 "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n"
+				 "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n#define BWF_VICTIM_CGID %d\n"
 				 "#define TP_MEM %d\n#define SIGNALS %d\n#define RAW_REAPER %d\n"
 				 "#define RINGBUF %d\n",
 				 BW_KILL, BW_FINISH_REAP, BW_SKIP_REAP, BWP_KPROBE, BWP_TRACEPOINT, BWF_MM,
 				 BWF_PGTABLES, BWF_UID, BWF_ADJ, BWF_OC, BWF_CONSTRAINT, BWF_VTASK,
-				 BWF_TRIGGER_CGID, BWF_OOM_MEMCG_CGID, BWF_SWAP, f->tp_mem,
+				 BWF_TRIGGER_CGID, BWF_OOM_MEMCG_CGID, BWF_SWAP, BWF_VICTIM_CGID, f->tp_mem,
 				 f->signals && !f->kprobe, f->raw_tp, f->ringbuf);
 	r |= oomtrace_buf_append(b, prologue, sizeof(prologue) - 1);
 	if (f->kprobe)
@@ -259,6 +276,14 @@ void bcc_wire_to_event(const struct bcc_wire *w, struct oomtrace_event *ev)
 	if (f & BWF_TRIGGER_CGID) {
 		t->cgroup_id = w->trigger_cgid;
 		t->known |= OOMTRACE_T_CGROUP_ID;
+	}
+	if (f & BWF_VICTIM_CGID) {
+		v->cgroup_id = w->victim_cgid;
+		v->known |= OOMTRACE_T_CGROUP_ID;
+	}
+	if (f & BWF_OOM_MEMCG_CGID) {
+		ev->oom_memcg_id = w->oom_memcg_cgid;
+		ev->known |= OOMTRACE_E_OOM_MEMCG_ID;
 	}
 	if (f & BWF_OC) {
 		ev->totalpages = w->totalpages;

@@ -21,13 +21,14 @@
 #define BWF_TRIGGER_CGID 0x80
 #define BWF_OOM_MEMCG_CGID 0x100
 #define BWF_SWAP 0x200
+#define BWF_VICTIM_CGID 0x400
 
 #define BCC_WIRE_DEF                                                                    \
 	struct bcc_wire {                                                               \
 		unsigned long long ts_ns;                                               \
 		unsigned long long total_vm_kb, anon_kb, file_kb, shmem_kb, swap_kb;    \
 		unsigned long long pgtables_kb, totalpages, sig_ts_ns;                  \
-		unsigned long long trigger_cgid, oom_memcg_cgid;                        \
+		unsigned long long trigger_cgid, oom_memcg_cgid, victim_cgid;           \
 		long long points;                                                       \
 		unsigned int kind, probe, flags, victim_uid, gfp_mask, sig_seen;        \
 		int victim_pid, victim_tgid, trigger_pid, trigger_tgid;                 \

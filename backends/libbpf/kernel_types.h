@@ -94,6 +94,18 @@ struct task_struct {
 	struct css_set *cgroups;
 };
 
+/*
+ * The kernel declares the field as this enum: libbpf's CO-RE field check
+ * wants the same BTF kind, so an 'int' here would never match and the
+ * constraint would never be read.
+ */
+enum oom_constraint {
+	CONSTRAINT_NONE,
+	CONSTRAINT_CPUSET,
+	CONSTRAINT_MEMORY_POLICY,
+	CONSTRAINT_MEMCG,
+};
+
 struct oom_control {
 	struct mem_cgroup *memcg;
 	unsigned int gfp_mask;
@@ -101,7 +113,7 @@ struct oom_control {
 	unsigned long totalpages;
 	struct task_struct *chosen;
 	long chosen_points;
-	int constraint; /* enum oom_constraint, 5.0+ */
+	enum oom_constraint constraint; /* 5.0+ */
 };
 
 struct trace_entry {

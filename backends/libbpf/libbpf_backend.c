@@ -181,6 +181,16 @@ static void features(struct lb_features *f)
 	free(bs.buf);
 }
 
+/* strerror(), but the kernel-internal ENOTSUPP (524) that BPF loads return says what it means */
+static const char *bpf_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == 524)
+		return "not supported by this kernel (ENOTSUPP)";
+	return strerror(err);
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf's own chatter: only with -vv, one of our lines per line of theirs */
@@ -327,7 +337,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 	}
 	err = oomtrace_bpf__load(s);
 	if (err) {
-		snprintf(why, whysz, "the kernel refused to load it (%s)", strerror(-err));
+		snprintf(why, whysz, "the kernel refused to load it: %s", bpf_strerror(err));
 		oomtrace_bpf__destroy(s);
 		return err;
 	}
@@ -342,7 +352,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 			link = bpf_program__attach(prog);
 		if (!link) {
 			err = -errno;
-			snprintf(why, whysz, "attaching %s failed (%s)", bpf_program__name(prog), strerror(-err));
+			snprintf(why, whysz, "attaching %s failed: %s", bpf_program__name(prog), bpf_strerror(err));
 			l->skel = s;
 			destroy(l);
 			return err;
@@ -414,7 +424,7 @@ static int try_nobtf(struct lb *l, char *why, size_t whysz)
 	bpf_program__set_autoload(s->progs.raw_signal_generate, true);
 	err = oomtrace_nobtf_bpf__load(s);
 	if (err) {
-		snprintf(why, whysz, "the kernel refused to load the BTF-less object (%s)", strerror(-err));
+		snprintf(why, whysz, "the kernel refused to load the BTF-less object: %s", bpf_strerror(err));
 		oomtrace_nobtf_bpf__destroy(s);
 		return err;
 	}

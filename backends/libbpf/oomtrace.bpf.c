@@ -61,6 +61,7 @@ struct oc_facts {
 	__s32 order;
 	__s32 constraint;
 	__u32 flags;
+	__u64 chosen; /* struct task_struct *: the selected victim, held by the kernel meanwhile */
 	struct w_cgpath oom_memcg;
 };
 
@@ -301,6 +302,24 @@ static __always_inline void merge_oc(struct w_event *e)
 	__builtin_memcpy(&e->oom_memcg, &f->oom_memcg, sizeof(e->oom_memcg));
 }
 
+/*
+ * A mark_victim that gives only a pid (before 6.9, no bpf_task_from_pid):
+ * when oom_kill_process is probed too, its chosen task is that victim
+ * (but not the other tasks of a memory.oom.group kill).
+ */
+static __always_inline void victim_from_chosen(struct w_event *e, int pid)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct oc_facts *f = bpf_map_lookup_elem(&inflight, &tid);
+	struct task_struct *t;
+
+	if (!f || !f->chosen)
+		return;
+	t = (struct task_struct *)f->chosen;
+	if (BPF_CORE_READ(t, pid) == pid)
+		victim_facts(e, t);
+}
+
 /* ---- oom_kill_process(struct oom_control *oc, const char *message) ------------ */
 
 static __always_inline int on_oom_kill_process(void *ctx, struct oom_control *oc, unsigned int probe)
@@ -321,6 +340,7 @@ static __always_inline int on_oom_kill_process(void *ctx, struct oom_control *oc
 	/* unsigned long before ~5.9, long since: the same 8 bytes */
 	f->points = BPF_CORE_READ(oc, chosen_points);
 	f->flags |= WF_POINTS;
+	f->chosen = (__u64)BPF_CORE_READ(oc, chosen);
 	if (bpf_core_field_exists(oc->constraint)) {
 		f->constraint = BPF_CORE_READ(oc, constraint);
 		f->flags |= WF_CONSTRAINT;
@@ -412,6 +432,8 @@ int BPF_PROG(tp_btf_mark_victim_pid, int pid)
 	if (t) {
 		victim_facts(e, t);
 		bpf_task_release(t);
+	} else {
+		victim_from_chosen(e, pid);
 	}
 	trigger_facts(e);
 	if (track_signals)
@@ -443,6 +465,8 @@ int tp_mark_victim(struct trace_event_raw_mark_victim *ctx)
 		e->victim_uid = BPF_CORE_READ(ctx, uid);
 		e->victim_adj = BPF_CORE_READ(ctx, oom_score_adj);
 		e->flags |= WF_MM | WF_PGTABLES | WF_UID | WF_ADJ;
+	} else {
+		victim_from_chosen(e, e->victim_pid);
 	}
 	trigger_facts(e);
 	if (track_signals)

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* cgroup.c: memory cgroup ids (kernfs node ids) resolved to full paths by a walk of the hierarchy. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+
+bool oomtrace_memcg_root(const char *root, char *dir, size_t dirsz, bool *v2)
+{
+	static const char *const v2dirs[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	char p[600], buf[512];
+	size_t i;
+
+	snprintf(p, sizeof(p), "%s/sys/fs/cgroup/memory/memory.limit_in_bytes", root);
+	if (access(p, F_OK) == 0) {
+		snprintf(dir, dirsz, "%s/sys/fs/cgroup/memory", root);
+		*v2 = false;
+		return true;
+	}
+	for (i = 0; i < sizeof(v2dirs) / sizeof(v2dirs[0]); i++) {
+		int fd;
+		ssize_t n;
+
+		snprintf(p, sizeof(p), "%s%s/cgroup.controllers", root, v2dirs[i]);
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if (strstr(buf, "memory")) {
+			snprintf(dir, dirsz, "%s%s", root, v2dirs[i]);
+			*v2 = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Depth-first under @dir (path @rel below the mount) for the directory with inode @id. */
+static int walk(int fd, uint64_t id, char *rel, size_t len, size_t sz, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int r = -ENOENT;
+
+	if (depth > 64)
+		return -ENOENT;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -ENOENT;
+	}
+	while (r == -ENOENT && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (len + 1 + n + 1 > sz) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		rel[len] = '/';
+		memcpy(rel + len + 1, de->d_name, n + 1);
+		if ((uint64_t)de->d_ino == id)
+			r = 0;
+		else if ((sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+			r = walk(sub, id, rel, len + 1 + n, sz, depth + 1);
+		if (r)
+			rel[len] = '\0';
+	}
+	closedir(d);
+	return r;
+}
+
+int oomtrace_memcg_path_by_id(const char *root, uint64_t id, char *path, size_t sz)
+{
+	char dir[600];
+	struct stat st;
+	bool v2;
+	int fd;
+
+	if (sz < 2 || !id || !oomtrace_memcg_root(root, dir, sizeof(dir), &v2))
+		return -ENOENT;
+	if (stat(dir, &st) == 0 && (uint64_t)st.st_ino == id) {
+		snprintf(path, sz, "/");
+		return 0;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	path[0] = '\0';
+	return walk(fd, id, path, 0, sz, 0);
+}
