@@ -220,6 +220,9 @@ static void usage(FILE *f)
 		"                        otherwise replay of FILEs, or of /dev/kmsg when none given\n"
 		"      --probe NAME      live: force one probe (fentry, kprobe, tp_btf, tracepoint)\n"
 		"      --no-btf          libbpf: use the BTF-less tracepoint object even with BTF\n"
+		"      --btf FILE        libbpf: the kernel's types for CO-RE from FILE (raw BTF or\n"
+		"                        an ELF vmlinux with .BTF), for kernels built without\n"
+		"                        /sys/kernel/btf/vmlinux; kprobe and tracepoint only\n"
 		"      --context LIST    live: snapshots per event: loadavg, meminfo, psi, memcg,\n"
 		"                        status (the trigger's /proc/PID/status), all (default), none\n"
 		"      --keep-oom-score-adj  live: do not shield the tracer (oom_score_adj -1000)\n"
@@ -274,6 +277,7 @@ enum {
 	OPT_CGROUP,
 	OPT_CHECK,
 	OPT_NO_BTF,
+	OPT_BTF,
 	OPT_CONTEXT,
 	OPT_KEEP_ADJ,
 };
@@ -295,6 +299,7 @@ static const struct option long_opts[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
+	{ "btf", required_argument, NULL, OPT_BTF },
 	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "keep-oom-score-adj", no_argument, NULL, OPT_KEEP_ADJ },
 	{ "version", no_argument, NULL, 'V' },
@@ -405,6 +410,11 @@ int main(int argc, char **argv)
 		case OPT_NO_BTF:
 			bo.no_btf = true;
 			break;
+		case OPT_BTF:
+			if (access(optarg, R_OK) != 0)
+				return bad_arg("--btf", optarg, strerror(errno));
+			bo.btf_file = optarg;
+			break;
 		case OPT_CONTEXT:
 			if (oomtrace_context_parse(optarg, &bo.context_mask))
 				return bad_arg("--context", optarg,
@@ -425,6 +435,8 @@ int main(int argc, char **argv)
 			return OOMTRACE_EXIT_USAGE;
 		}
 	}
+	if (bo.btf_file && bo.no_btf)
+		return bad_arg("--btf", bo.btf_file, "contradicts --no-btf");
 	fmt = oomtrace_format_find(format);
 	if (!fmt)
 		return bad_arg("--format", format, "unknown format; use text, bcc or json");

@@ -12,5 +12,5 @@ if [ -z "$hdr" ] && [ ! -e "/lib/modules/$(uname -r)/build" ]; then
 	echo "SKIP: no kernel headers (apt-get install linux-headers-$arch)"
 	exit 77
 fi
-[ -n "$hdr" ] && export OOMTRACE_BCC_ARGS="--kernel-headers $hdr"
+[ -n "$hdr" ] && export OOMTRACE_ARGS="--kernel-headers $hdr"
 exec bash "$(dirname "$0")/live.sh" bcc

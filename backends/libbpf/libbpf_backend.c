@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "libbpf_backend.h"
 #include "log.h"
 #include "oomtrace.skel.h"
+#include "oomtrace_ext.skel.h"
 #include "oomtrace_nobtf.skel.h"
 #include "convert.h"
 #include "plan.h"
@@ -41,6 +43,7 @@ struct lb {
 	int nlinks;
 	enum pr vic, inv;
 	char probe_desc[64];
+	char btf_path[512]; /* a BTF file for CO-RE where the kernel has none in sysfs; "" if unused */
 	struct tpf fmt[W_SKIP_REAP + 1]; /* BTF-less decoding, by w_kind */
 	uint64_t pb_lost;
 	int drops_fd;
@@ -58,6 +61,55 @@ struct lb {
 static bool have_btf(void)
 {
 	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
+/* Where a kernel without /sys/kernel/btf/vmlinux may have its BTF: prefix, uname -r, suffix. */
+static const char *const btf_search[][2] = {
+	{ "/usr/lib/oomtrace/btf/", ".btf" }, /* package-owned, per release (BTF archives' layout) */
+	{ "/boot/vmlinux-", "" },
+	{ "/usr/lib/debug/boot/vmlinux-", "" },
+	{ "/usr/lib/debug/lib/modules/", "/vmlinux" },
+};
+
+/* A file libbpf can take the kernel's types from: raw BTF, or an ELF with .BTF. */
+static bool btf_file_usable(const char *path)
+{
+	struct btf *b;
+
+	if (access(path, R_OK) != 0)
+		return false;
+	b = btf__parse(path, NULL);
+	if (libbpf_get_error(b))
+		return false;
+	btf__free(b);
+	return true;
+}
+
+/*
+ * The BTF file for CO-RE relocations: --btf FILE; else none where the kernel
+ * has its own in sysfs; else the first usable one of btf_search[]. "" when
+ * there is none.
+ */
+static void find_ext_btf(const struct oomtrace_backend_opts *o, char *path, size_t sz)
+{
+	struct utsname u;
+	size_t i;
+
+	path[0] = '\0';
+	if (o->no_btf)
+		return;
+	if (o->btf_file) {
+		snprintf(path, sz, "%s", o->btf_file);
+		return;
+	}
+	if (have_btf() || uname(&u))
+		return;
+	for (i = 0; i < sizeof(btf_search) / sizeof(btf_search[0]); i++) {
+		snprintf(path, sz, "%s%s%s", btf_search[i][0], u.release, btf_search[i][1]);
+		if (btf_file_usable(path))
+			return;
+	}
+	path[0] = '\0';
 }
 
 /* The oom_kill_process symbol to kprobe: the function or one of its clones (.isra/.constprop). */
@@ -146,7 +198,7 @@ static bool btf_has_name(const struct btf_strings *b, const char *name)
 	return memmem(b->strs, b->len, pat, n + 2) != NULL;
 }
 
-static void features(struct lb_features *f)
+static void features(struct lb_features *f, const char *ext_btf)
 {
 	struct btf_strings bs;
 	const char *tfs;
@@ -168,6 +220,8 @@ static void features(struct lb_features *f)
 			close(fd);
 		}
 	}
+	/* a BTF file serves CO-RE relocations only: attach targets need the kernel's own */
+	f->ext_btf = ext_btf && ext_btf[0];
 	if (!have_btf() || !btf_strings_load(&bs))
 		return;
 	f->btf = true;
@@ -204,18 +258,31 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int lb_probe(const struct oomtrace_backend_opts *o, char *why, size_t whysz)
 {
-	bool btf = have_btf() && !o->no_btf;
+	char ext[512];
+	bool btf, kbtf = have_btf() && !o->no_btf;
 
 	if (!oomtrace_live_permitted(why, whysz))
 		return -EPERM;
+	find_ext_btf(o, ext, sizeof(ext));
+	btf = kbtf || ext[0];
+	if (o->btf_file && !btf_file_usable(o->btf_file)) {
+		snprintf(why, whysz, "--btf %s: no BTF in that file (raw BTF or an ELF vmlinux with .BTF)",
+			 o->btf_file);
+		return -EINVAL;
+	}
 	if (o->probe && strcmp(o->probe, "fentry") && strcmp(o->probe, "kprobe") &&
 	    strcmp(o->probe, "tp_btf") && strcmp(o->probe, "tracepoint")) {
 		snprintf(why, whysz, "unknown probe '%s' (fentry, kprobe, tp_btf, tracepoint)", o->probe);
 		return -EINVAL;
 	}
-	if (!btf && o->probe && strcmp(o->probe, "tracepoint")) {
-		snprintf(why, whysz, "probe %s needs kernel BTF (/sys/kernel/btf/vmlinux)%s", o->probe,
-			 o->no_btf ? " and --no-btf was given" : "");
+	if (!kbtf && o->probe && (!strcmp(o->probe, "fentry") || !strcmp(o->probe, "tp_btf"))) {
+		snprintf(why, whysz, "probe %s needs the kernel's own BTF (/sys/kernel/btf/vmlinux)%s", o->probe,
+			 o->no_btf ? " and --no-btf was given" : "; a BTF file serves kprobe and tracepoint only");
+		return -ENOENT;
+	}
+	if (!btf && o->probe && !strcmp(o->probe, "kprobe")) {
+		snprintf(why, whysz, "probe kprobe needs kernel BTF: /sys/kernel/btf/vmlinux, --btf FILE or "
+			 "/usr/lib/oomtrace/btf/$(uname -r).btf%s", o->no_btf ? " (and --no-btf was given)" : "");
 		return -ENOENT;
 	}
 	if (!btf && !oomtrace_tracefs_dir(true, why, whysz))
@@ -255,6 +322,32 @@ static int handle_core(void *ctx, void *data, size_t size);
 static void handle_pb(void *ctx, int cpu, void *data, __u32 size);
 static void lost_pb(void *ctx, int cpu, __u64 n);
 
+/*
+ * The CO-RE object, its types relocated against @ext_btf where that is set.
+ * Without the kernel's own BTF, the same programs built without kfuncs: a
+ * typed ksym would make libbpf look for the kernel's BTF and fail.
+ */
+static struct oomtrace_bpf *open_core(const char *ext_btf)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = ext_btf[0] ? ext_btf : NULL);
+	struct oomtrace_bpf *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return NULL;
+	err = oomtrace_bpf__create_skeleton(s);
+	if (!err && !have_btf())
+		s->skeleton->data = (void *)oomtrace_ext_bpf__elf_bytes(&s->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(s->skeleton, &oo);
+	if (err) {
+		oomtrace_bpf__destroy(s);
+		errno = -err;
+		return NULL;
+	}
+	return s;
+}
+
 /* Open, load and attach the CO-RE object for one invocation probe + one victim probe. */
 static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features *bf, char *why,
 		    size_t whysz)
@@ -266,7 +359,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 	const char *tfs = oomtrace_tracefs_dir(false, NULL, 0);
 	int err;
 
-	s = oomtrace_bpf__open();
+	s = open_core(l->btf_path);
 	if (!s) {
 		snprintf(why, whysz, "cannot open the BPF object: %s", strerror(errno));
 		return -errno;
@@ -606,7 +699,10 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	l->drops_fd = -1;
 	libbpf_set_print(libbpf_print);
 	oomtrace_live_init(&l->live, OOMTRACE_SOURCE_LIBBPF, o->context_mask);
-	features(&bf);
+	find_ext_btf(o, l->btf_path, sizeof(l->btf_path));
+	if (l->btf_path[0])
+		oomtrace_info("kernel types for CO-RE from %s", l->btf_path);
+	features(&bf, l->btf_path);
 	oomtrace_protect_self(o->keep_oom_score_adj);
 	nsteps = lb_plan(&bf, o->probe, o->no_btf, steps, (int)(sizeof(steps) / sizeof(steps[0])));
 	if (nsteps <= 0)
@@ -707,10 +803,17 @@ static void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_chec
 	struct tpf f;
 	int rb = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
 
-	(void)o;
-	features(&bf);
-	oomtrace_check_add(c, "btf", have_btf() ? "yes" : "no", "%s",
-			   have_btf() ? "/sys/kernel/btf/vmlinux" : "no /sys/kernel/btf/vmlinux: CO-RE probes unusable, the BTF-less object is used");
+	char ext[512];
+
+	find_ext_btf(o, ext, sizeof(ext));
+	features(&bf, ext);
+	if (ext[0])
+		oomtrace_check_add(c, "btf", "file", "%s (CO-RE for kprobe and tracepoint; fentry and tp_btf need /sys/kernel/btf/vmlinux)%s",
+				   ext, have_btf() || btf_file_usable(ext) ? "" : ": NO BTF IN IT");
+	else
+		oomtrace_check_add(c, "btf", have_btf() ? "yes" : "no", "%s",
+				   have_btf() ? "/sys/kernel/btf/vmlinux"
+					      : "no /sys/kernel/btf/vmlinux nor /usr/lib/oomtrace/btf/$(uname -r).btf, /boot/vmlinux-$(uname -r), /usr/lib/debug/...: only the BTF-less object (or --btf FILE)");
 	oomtrace_check_add(c, "tracefs", tfs ? "mounted" : "no", "%s",
 			   tfs ? tfs : "mount -t tracefs tracefs /sys/kernel/tracing");
 	if (tfs) {

@@ -414,20 +414,25 @@ int BPF_PROG(tp_btf_mark_victim, struct task_struct *task)
 	return 0;
 }
 
+#ifndef OOMTRACE_NO_KFUNC
 extern struct task_struct *bpf_task_from_pid(int pid) __ksym __weak;
 extern void bpf_task_release(struct task_struct *p) __ksym __weak;
+#endif
 
 /* before 6.9: mark_victim(int pid); 6.2+ can look the task up */
 SEC("tp_btf/mark_victim")
 int BPF_PROG(tp_btf_mark_victim_pid, int pid)
 {
 	struct w_event *e = new_event(W_KILL, WP_TP_BTF);
+#ifndef OOMTRACE_NO_KFUNC
 	struct task_struct *t;
+#endif
 
 	if (!e)
 		return 0;
 	merge_oc(e);
 	e->victim_pid = pid;
+#ifndef OOMTRACE_NO_KFUNC
 	t = bpf_task_from_pid(pid);
 	if (t) {
 		victim_facts(e, t);
@@ -435,6 +440,14 @@ int BPF_PROG(tp_btf_mark_victim_pid, int pid)
 	} else {
 		victim_from_chosen(e, pid);
 	}
+#else
+	/*
+	 * The variant for a kernel without /sys/kernel/btf/vmlinux: typed
+	 * ksyms would make libbpf want that BTF. Never loaded there (tp_btf
+	 * needs it too); kept so both objects have the same skeleton.
+	 */
+	victim_from_chosen(e, pid);
+#endif
 	trigger_facts(e);
 	if (track_signals)
 		sigkill_facts(e);
@@ -465,9 +478,9 @@ int tp_mark_victim(struct trace_event_raw_mark_victim *ctx)
 		e->victim_uid = BPF_CORE_READ(ctx, uid);
 		e->victim_adj = BPF_CORE_READ(ctx, oom_score_adj);
 		e->flags |= WF_MM | WF_PGTABLES | WF_UID | WF_ADJ;
-	} else {
-		victim_from_chosen(e, e->victim_pid);
 	}
+	/* tgid, swap and the memory cgroup are not in the format: from the chosen task */
+	victim_from_chosen(e, e->victim_pid);
 	trigger_facts(e);
 	if (track_signals)
 		sigkill_facts(e);

@@ -16,11 +16,11 @@ static bool usable(const struct lb_features *f, enum pr p)
 	case PR_FENTRY:
 		return f->btf && f->okp_btf;
 	case PR_KPROBE:
-		return f->btf && f->kprobes && f->okp_symbol;
+		return (f->btf || f->ext_btf) && f->kprobes && f->okp_symbol;
 	case PR_TP_BTF:
 		return f->btf && f->tp_btf && (f->tp_task_arg || f->task_from_pid);
 	case PR_TRACEPOINT:
-		return f->btf && f->tracepoint;
+		return (f->btf || f->ext_btf) && f->tracepoint;
 	case PR_NOBTF:
 		return f->tracepoint;
 	}
@@ -47,7 +47,7 @@ int lb_plan(const struct lb_features *f, const char *forced, bool no_btf, struct
 	size_t i, j;
 
 	if (no_btf)
-		g.btf = false;
+		g.btf = g.ext_btf = false;
 	if (forced) {
 		if (strcmp(forced, "fentry") == 0)
 			add(&g, steps, max, &n, PR_FENTRY, PR_NONE);

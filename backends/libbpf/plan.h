@@ -18,7 +18,8 @@ extern const char *const lb_pr_names[];
 
 /* What the kernel offers, as far as can be seen without loading anything. */
 struct lb_features {
-	bool btf;           /* /sys/kernel/btf/vmlinux */
+	bool btf;           /* /sys/kernel/btf/vmlinux: the kernel's own BTF */
+	bool ext_btf;       /* a BTF file for CO-RE (--btf, search path): kprobe, tracepoint */
 	bool okp_btf;       /* oom_kill_process in BTF: an fentry target */
 	bool kprobes;       /* kprobe PMU or kprobe_events */
 	bool okp_symbol;    /* oom_kill_process (or a clone) in kallsyms */

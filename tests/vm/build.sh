@@ -37,6 +37,7 @@ if [ ! -f Makefile ]; then
 	"$src/configure" -q "${host[@]}" --without-bcc --with-libbpf=yes --enable-werror \
 		LDFLAGS=-static >configure.log 2>&1 || { tail -30 configure.log >&2; exit 1; }
 fi
-make -s -j"$jobs" oomtrace tests/hog >make.log 2>&1 || { tail -30 make.log >&2; exit 1; }
+make -s -j"$jobs" oomtrace tests/hog tests/jfield >make.log 2>&1 || { tail -30 make.log >&2; exit 1; }
 cp oomtrace "$out/oomtrace"
 cp tests/hog "$out/hog"
+cp tests/jfield "$out/jfield"

@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# guest-test.sh: what runs inside each VM: tests/live.sh for the libbpf backend on every probe,
+# the same with the kernel's sysfs BTF hidden (--btf FILE and the search path), or the BCC
+# backend in the host's root shared over 9p with the guest kernel's own headers.
+# /vm.env (written per run by run.sh) sets VM_MODE and the kernel's expectations.
+. /vm.env
+export OOMTRACE_STRICT=1 OOMTRACE_ATTACH_TIMEOUT=${VM_ATTACH_TIMEOUT:-60}
+rc=0
+
+section() { # name command...: run one part, one result line for run.sh
+	local name=$1
+	shift
+	echo "VM: section $name"
+	"$@"
+	local r=$?
+	echo "VM: result $name $r"
+	[ $r -eq 0 ] || rc=1
+}
+
+libbpf_suite() {
+	export OOMTRACE=/bin/oomtrace HOG=/bin/hog JFIELD=/bin/jfield
+	section libbpf env OOMTRACE_UNSUPPORTED="$VM_UNSUPPORTED" OOMTRACE_EXPECT_AUTO="$VM_AUTO" \
+		OOMTRACE_BURST="${VM_BURST:-10}" bash /live.sh libbpf
+	# the kernel's BTF hidden, as on kernels built without it: CO-RE through a BTF file taken from
+	# this same kernel; fentry and tp_btf need the kernel's own BTF and must be refused
+	cp /sys/kernel/btf/vmlinux /tmp/vmlinux.btf || return
+	mount -t tmpfs nobtf /sys/kernel/btf
+	if [ -e /sys/kernel/btf/vmlinux ]; then
+		echo "FAIL: /sys/kernel/btf/vmlinux still visible"
+		rc=1
+		return
+	fi
+	section btf-file env OOMTRACE_UNSUPPORTED="fentry tp_btf" OOMTRACE_EXPECT_AUTO="$VM_AUTO_NOBTF" \
+		OOMTRACE_MODES="auto fentry kprobe tp_btf tracepoint" OOMTRACE_BURST=0 \
+		OOMTRACE_ARGS="--btf /tmp/vmlinux.btf" bash /live.sh libbpf
+	mkdir -p /usr/lib/oomtrace/btf
+	cp /tmp/vmlinux.btf "/usr/lib/oomtrace/btf/$(uname -r).btf"
+	section btf-search env OOMTRACE_EXPECT_AUTO="$VM_AUTO_NOBTF" OOMTRACE_MODES="auto kprobe tracepoint" \
+		OOMTRACE_BURST=0 bash /live.sh libbpf
+	section btf-check bash -c '/bin/oomtrace --backend libbpf --check | tee /tmp/check.txt | grep "^btf" &&
+		grep -q "^btf .*/usr/lib/oomtrace/btf/$(uname -r).btf" /tmp/check.txt'
+	umount /sys/kernel/btf
+}
+
+# BCC: the host's root, read-only over 9p, with this kernel's own headers
+bcc_suite() {
+	local m
+	for m in $VM_MODULES; do
+		insmod "/modules/$m" || echo "VM: insmod $m failed"
+	done
+	mkdir -p /host
+	if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host; then
+		echo "FAIL: cannot mount the host's root over 9p"
+		rc=1
+		return
+	fi
+	mount -t proc proc /host/proc
+	mount -t sysfs sys /host/sys
+	mount -t devtmpfs dev /host/dev
+	mount -t tmpfs tmp /host/tmp
+	mount -t tmpfs run /host/run
+	mount -t tracefs tracefs /host/sys/kernel/tracing
+	mount -t cgroup2 cgroup2 /host/sys/fs/cgroup
+	section bcc chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
+		OOMTRACE="$VM_OOMTRACE" HOG="$VM_HOG" JFIELD="$VM_JFIELD" OOMTRACE_STRICT=1 \
+		OOMTRACE_ATTACH_TIMEOUT="$OOMTRACE_ATTACH_TIMEOUT" OOMTRACE_BURST="${VM_BURST:-20}" \
+		OOMTRACE_EXPECT_AUTO=kprobe OOMTRACE_ARGS="--kernel-headers $VM_HEADERS" \
+		bash "$VM_LIVE" bcc
+}
+
+case $VM_MODE in
+libbpf) libbpf_suite ;;
+bcc) bcc_suite ;;
+*) echo "FAIL: unknown VM_MODE '$VM_MODE'"; rc=1 ;;
+esac
+exit $rc

@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# initramfs.sh: the VM tests' initramfs for one architecture: static busybox and bash, static
+# oomtrace, hog and jfield, tests/live.sh and the guest scripts (~3 MB compressed).
+# Usage: initramfs.sh SRCDIR USERLAND_DIR BUILD_DIR OUT.cpio.gz
+set -euo pipefail
+src=${1:?usage: initramfs.sh SRCDIR USERLAND_DIR BUILD_DIR OUT}
+userland=${2:?}
+build=${3:?}
+out=${4:?}
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+mkdir -p "$d/bin" "$d/sbin" "$d/proc" "$d/sys" "$d/dev" "$d/tmp" "$d/etc" "$d/modules"
+cp "$userland/bin/busybox" "$d/bin/busybox"
+ln -s busybox "$d/bin/sh"
+cp "$userland/bin/bash-static" "$d/bin/bash-static"
+cp "$build/oomtrace" "$build/hog" "$build/jfield" "$d/bin/"
+cp "$src/tests/live.sh" "$d/live.sh"
+cp "$src/tests/vm/guest-test.sh" "$d/guest-test.sh"
+cp "$src/tests/vm/guest-init" "$d/init"
+chmod 755 "$d/init" "$d/bin/"*
+echo "root:x:0:0:root:/:/bin/sh" >"$d/etc/passwd"
+echo "root:x:0:" >"$d/etc/group"
+(cd "$d" && find . | cpio --quiet -o -H newc) | gzip -6 >"$out"

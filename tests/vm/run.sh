@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# run.sh: the real-kernel suite ('make check-vm'). Boots Debian's own kernels under QEMU (TCG:
+# this host's KVM cannot run them), x86_64 and arm64, 6.1 and 6.12, and runs tests/live.sh
+# inside each: every probe of the libbpf backend with real memcg OOM kills checked against the
+# guest kernel's own report, then the same with the kernel's sysfs BTF hidden (--btf and the
+# search path); and the BCC backend in an x86_64 6.1 guest, in the host's root shared over 9p,
+# compiled against that kernel's own headers.
+#
+# Usage: run.sh TOP_SRCDIR TOP_BUILDDIR
+# Environment: OOMTRACE_VM_CACHE (kernels, packages and builds; default /var/tmp/oomtrace-vm),
+#   OOMTRACE_VM_KERNELS (default "amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12"),
+#   OOMTRACE_VM_BCC (default amd64-6.1; "" for none), OOMTRACE_VM_RESULTS (the table, markdown).
+# Exit: 0 all passed, 1 a failure, 77 cannot run here (no qemu, no network for the kernels).
+set -uo pipefail
+src=$(cd "${1:?usage: run.sh TOP_SRCDIR TOP_BUILDDIR}" && pwd)
+top=$(cd "${2:?}" && pwd)
+cache=${OOMTRACE_VM_CACHE:-/var/tmp/oomtrace-vm}
+kernels=${OOMTRACE_VM_KERNELS:-amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12}
+bcc_kernels=${OOMTRACE_VM_BCC-amd64-6.1}
+results=${OOMTRACE_VM_RESULTS:-$top/vm-results.md}
+work=$top/vm-work
+mkdir -p "$cache" "$work"
+pass=0 fail=0
+t0=$(date +%s)
+
+say() { echo "check-vm: $*"; }
+skip_all() { say "SKIP: $*"; exit 77; }
+
+for tool in qemu-system-x86_64 qemu-system-aarch64 cpio gzip depmod modprobe; do
+	command -v "$tool" >/dev/null || skip_all "no $tool (apt-get install qemu-system-x86 qemu-system-arm cpio kmod)"
+done
+
+# --- kernels, userland, headers ---
+say "fetching kernels into $cache"
+"$src/tests/vm/fetch-kernels.sh" "$cache" >"$work/kernels.txt" 2>"$work/fetch.log" ||
+	{ cat "$work/fetch.log"; say "FAIL: cannot fetch Debian's kernels"; exit 1; }
+cat "$work/kernels.txt"
+headers=$(awk '$1 == "headers" {print $2}' "$work/kernels.txt")
+
+# --- static builds and initramfs per architecture ---
+for arch in amd64 arm64; do
+	case " $kernels " in *" $arch-"*) ;; *) continue ;; esac
+	say "building static oomtrace for $arch"
+	"$src/tests/vm/build.sh" "$top" "$arch" "$cache/build-$arch" || { say "FAIL: $arch build"; exit 1; }
+	"$src/tests/vm/initramfs.sh" "$src" "$cache/userland-$arch" "$cache/build-$arch" "$work/initramfs-$arch.cpio.gz" ||
+		{ say "FAIL: $arch initramfs"; exit 1; }
+done
+
+# per-run settings, appended to the initramfs as a second cpio archive
+env_cpio() { # out.cpio.gz < vm.env text
+	local d
+	d=$(mktemp -d)
+	cat >"$d/vm.env"
+	[ -n "${2:-}" ] && cp -r "$2" "$d/modules"
+	(cd "$d" && find . | cpio --quiet -o -H newc) | gzip >"$1"
+	rm -rf "$d"
+}
+
+# what each kernel must support, as measured: fentry needs arm64 6.0+; Debian's 6.1 has the 6.9
+# mark_victim(task, uid) backported, so tp_btf works there; auto picks the richest combination
+expect() { # name -> unsupported, auto, auto without sysfs BTF
+	case $1 in
+	arm64-6.1) echo "fentry|kprobe+tp_btf|kprobe+tracepoint" ;;
+	*) echo "|fentry+tp_btf|kprobe+tracepoint" ;;
+	esac
+}
+
+boot() { # name arch kernel initrd log mem [extra qemu args...]
+	local name=$1 arch=$2 kernel=$3 initrd=$4 log=$5 mem=$6 try limit=${VM_TIMEOUT:-900}
+	shift 6
+	local qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2)
+	local console=ttyS0
+	if [ "$arch" = arm64 ]; then
+		qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -accel tcg,thread=multi -smp 2)
+		console=ttyAMA0
+	fi
+	for try in 1 2; do
+		timeout "$limit" "${qemu[@]}" -m "$mem" -kernel "$kernel" -initrd "$initrd" \
+			-append "console=$console loglevel=1 panic=-1 oops=panic rdinit=/init" \
+			-nographic -no-reboot -nodefaults -serial stdio "$@" </dev/null >"$log" 2>&1
+		# a boot that never reached /init (TCG oopses now and then) is retried once
+		grep -q "VM: booted" "$log" && return 0
+		say "$name: no /init on try $try: $(tail -3 "$log" | tr '\r\n' '  ')"
+	done
+	return 1
+}
+
+# collect one log: sections, per-probe results and failures
+collect() { # name backend log
+	local name=$1 backend=$2 log=$3 sec r
+	tr -d '\r' <"$log" >"$log.txt"
+	grep -E '^(FAIL|SKIP)' "$log.txt" | sed "s/^/  $name: /"
+	while read -r _ _ sec r; do
+		if [ "$r" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); say "$name: $sec FAILED"; fi
+	done < <(grep '^VM: result ' "$log.txt")
+	if ! grep -q '^VM: exit 0' "$log.txt"; then
+		grep -q '^VM: exit ' "$log.txt" || { fail=$((fail + 1)); say "$name: the guest never finished: $(tail -5 "$log.txt" | tr '\n' ' ')"; }
+	fi
+	awk -v k="$name" -v b="$backend" '
+		/^VM: section / { sec = $3 }
+		/^mode-result: / { d = ""; for (i = 4; i <= NF; i++) d = d (i > 4 ? " " : "") $i
+			printf "| %s | %s | %s | %s | %s | %s |\n", k, b, sec, $2, $3, d }' "$log.txt" >>"$work/table.md"
+}
+
+: >"$work/table.md"
+for name in $kernels; do
+	arch=${name%%-*}
+	line=$(awk -v a="$arch" -v s="${name#*-}" '$1 == a && $2 == s' "$work/kernels.txt")
+	[ -n "$line" ] || { say "FAIL: $name: no such kernel fetched"; fail=$((fail + 1)); continue; }
+	read -r _ _ rel dir <<<"$line"
+	IFS='|' read -r unsup auto auto_nobtf <<<"$(expect "$name")"
+	env_cpio "$work/env-$name.cpio.gz" <<EOF
+VM_MODE=libbpf
+VM_UNSUPPORTED="$unsup"
+VM_AUTO="$auto"
+VM_AUTO_NOBTF="$auto_nobtf"
+VM_BURST=10
+EOF
+	cat "$work/initramfs-$arch.cpio.gz" "$work/env-$name.cpio.gz" >"$work/initrd-$name"
+	say "$name ($rel): libbpf, every probe"
+	s=$(date +%s)
+	boot "$name" "$arch" "$dir/root/boot/vmlinuz-$rel" "$work/initrd-$name" "$work/$name-libbpf.log" 1024 ||
+		{ fail=$((fail + 1)); continue; }
+	collect "$name" libbpf "$work/$name-libbpf.log"
+	say "$name: $(($(date +%s) - s)) s"
+done
+
+# --- BCC in a guest: the host's root over 9p, the guest kernel's own headers ---
+for name in $bcc_kernels; do
+	arch=${name%%-*}
+	[ "$arch" = "$(dpkg --print-architecture)" ] || { say "SKIP: bcc in $name: the host's root is $(dpkg --print-architecture)"; continue; }
+	"$top/oomtrace" --version | grep -qw 'bcc' && ! "$top/oomtrace" --version | grep -q 'bcc (not built)' ||
+		{ say "SKIP: bcc in $name: oomtrace was built without the bcc backend"; continue; }
+	read -r _ _ rel dir <<<"$(awk -v a="$arch" -v s="${name#*-}" '$1 == a && $2 == s' "$work/kernels.txt")"
+	hdr=$(echo "$headers" | grep -F "linux-headers-$rel" | head -1)
+	[ -n "$hdr" ] || { say "FAIL: bcc in $name: no headers for $rel"; fail=$((fail + 1)); continue; }
+	# the 9p and virtio modules this kernel does not have built in, in dependency order
+	depmod -b "$dir/root" "$rel"
+	mods=$(mktemp -d)
+	list=
+	for m in virtio_pci 9pnet_virtio 9p; do
+		for ko in $(modprobe -d "$dir/root" -S "$rel" --show-depends "$m" | awk '$1 == "insmod" {print $2}'); do
+			b=$(basename "$ko" .xz)
+			[ -e "$mods/$b" ] && continue
+			case $ko in *.xz) xz -dc "$ko" >"$mods/$b" ;; *) cp "$ko" "$mods/$b" ;; esac
+			list="$list $b"
+		done
+	done
+	env_cpio "$work/env-$name-bcc.cpio.gz" "$mods" <<EOF
+VM_MODE=bcc
+VM_MODULES="$list"
+VM_OOMTRACE=$top/oomtrace
+VM_HOG=$top/tests/hog
+VM_JFIELD=$top/tests/jfield
+VM_LIVE=$src/tests/live.sh
+VM_HEADERS=$hdr
+VM_BURST=20
+VM_ATTACH_TIMEOUT=300
+EOF
+	rm -rf "$mods"
+	cat "$work/initramfs-$arch.cpio.gz" "$work/env-$name-bcc.cpio.gz" >"$work/initrd-$name-bcc"
+	say "$name ($rel): bcc through the host's root over 9p, headers $hdr"
+	s=$(date +%s)
+	VM_TIMEOUT=1500 boot "$name" "$arch" "$dir/root/boot/vmlinuz-$rel" "$work/initrd-$name-bcc" "$work/$name-bcc.log" 2048 \
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap ||
+		{ fail=$((fail + 1)); continue; }
+	collect "$name" bcc "$work/$name-bcc.log"
+	say "$name bcc: $(($(date +%s) - s)) s"
+done
+
+{
+	echo "| kernel | backend | run | probe | result | attached as / reason |"
+	echo "|---|---|---|---|---|---|"
+	cat "$work/table.md"
+} >"$results"
+cat "$results"
+say "logs in $work; table in $results; $(($(date +%s) - t0)) s in all"
+echo "check-vm: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
