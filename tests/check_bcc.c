@@ -56,8 +56,13 @@ START_TEST(program_per_features)
 	ck_assert_ptr_nonnull(strstr(t, "int okp_entry(struct pt_regs *ctx, struct oom_control *oc)"));
 	/* both rss_stat layouts, chosen by the headers' version; the old signature refused by name */
 	ck_assert_ptr_nonnull(strstr(t, "#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)"));
-	ck_assert_ptr_nonnull(strstr(t, "mm->rss_stat[MM_ANONPAGES].count"));
-	ck_assert_ptr_nonnull(strstr(t, "mm->rss_stat.count[MM_ANONPAGES].counter"));
+	/* each counter through an explicit address (BCC's rewriter strides a.b[i].c as arrays) */
+	ck_assert_ptr_nonnull(strstr(t, "(void *)&mm->rss_stat[i].count)"));
+	ck_assert_ptr_nonnull(strstr(t, "(void *)&mm->rss_stat.count[i].counter)"));
+	ck_assert_ptr_nonnull(strstr(t, "RSS(MM_ANONPAGES)"));
+	ck_assert_ptr_nonnull(strstr(t, "(void *)&cs->subsys[memory_cgrp_id])"));
+	ck_assert_ptr_nonnull(strstr(t, "(void *)&kn->id)")); /* the chain after a helper read too */
+	ck_assert_ptr_null(strstr(t, "mm->rss_stat.count[MM_ANONPAGES].counter <<"));
 	ck_assert_ptr_nonnull(strstr(t, "#error \"oom_kill_process() before 4.9"));
 	ck_assert_ptr_null(strstr(t, "TRACEPOINT_PROBE(oom, mark_victim)")); /* one victim source */
 	free(t);
@@ -97,6 +102,17 @@ START_TEST(wire_to_event)
 	ck_assert_uint_eq(ev.totalpages, 16384);
 	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_MEMCG);
 	ck_assert(ev.known & OOMTRACE_E_EXITING);
+	ck_assert(!(ev.known & OOMTRACE_E_OOM_MEMCG_ID));
+	/* the memory cgroup ids are carried for user space to resolve, never dropped */
+	w.flags |= BWF_OOM_MEMCG_CGID | BWF_VICTIM_CGID;
+	w.oom_memcg_cgid = 4711;
+	w.victim_cgid = 4712;
+	oomtrace_event_init(&ev);
+	bcc_wire_to_event(&w, &ev);
+	ck_assert(ev.known & OOMTRACE_E_OOM_MEMCG_ID);
+	ck_assert_uint_eq(ev.oom_memcg_id, 4711);
+	ck_assert(ev.victim.known & OOMTRACE_T_CGROUP_ID);
+	ck_assert_uint_eq(ev.victim.cgroup_id, 4712);
 	w.sig_target = 31;
 	w.sig_ts_ns = w.ts_ns - 5000;
 	oomtrace_event_init(&ev);

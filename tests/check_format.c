@@ -2,14 +2,17 @@
 /* check_format.c: formatters (golden lines), the JSON form of an event and its reading back, UTF-8 and time helpers. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <check.h>
 
 #include "helpers.h"
 
+#include "cgroup.h"
 #include "context.h"
 #include "event_json.h"
 #include "format.h"
@@ -302,6 +305,50 @@ START_TEST(context_from_fake_root)
 }
 END_TEST
 
+/* Memory cgroup ids resolved to full paths by a walk: any length, the exact cgroup or none. */
+START_TEST(cgroup_path_by_id)
+{
+	char root[] = "/tmp/oomtrace-cg-XXXXXX", cmd[600], deep[1024], rel[900], got[1024], longname[151];
+	struct stat st;
+	bool v2;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	memset(longname, 'k', 150);
+	longname[150] = '\0';
+	put(root, "/sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory pids\n");
+	/* a sibling whose name is the deep one's prefix: it must never be taken for it */
+	snprintf(rel, sizeof(rel), "/kubepods.slice/kubepods-burstable.slice/pod/%.100s", longname);
+	snprintf(deep, sizeof(deep), "%s/sys/fs/cgroup%s/memory.max", root, rel);
+	put(root, deep + strlen(root), "max\n");
+	snprintf(rel, sizeof(rel), "/kubepods.slice/kubepods-burstable.slice/pod/%s", longname);
+	snprintf(deep, sizeof(deep), "%s/sys/fs/cgroup%s/memory.max", root, rel);
+	put(root, deep + strlen(root), "67108864\n");
+	*strrchr(deep, '/') = '\0';
+	ck_assert_int_eq(stat(deep, &st), 0);
+	ck_assert(oomtrace_memcg_root(root, got, sizeof(got), &v2));
+	ck_assert(v2);
+	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, sizeof(got)), 0);
+	ck_assert_str_eq(got, rel);
+	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, 40), -ENAMETOOLONG);
+	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, 1, got, sizeof(got)), -ENOENT);
+	snprintf(deep, sizeof(deep), "%s/sys/fs/cgroup", root);
+	ck_assert_int_eq(stat(deep, &st), 0);
+	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, sizeof(got)), 0);
+	ck_assert_str_eq(got, "/");
+	/* v1: the memory hierarchy's own mount */
+	put(root, "/sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
+	put(root, "/sys/fs/cgroup/memory/oomtest/memory.limit_in_bytes", "67108864\n");
+	snprintf(deep, sizeof(deep), "%s/sys/fs/cgroup/memory/oomtest", root);
+	ck_assert_int_eq(stat(deep, &st), 0);
+	ck_assert(oomtrace_memcg_root(root, got, sizeof(got), &v2));
+	ck_assert(!v2);
+	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, sizeof(got)), 0);
+	ck_assert_str_eq(got, "/oomtest");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("format");
@@ -316,6 +363,7 @@ int main(void)
 	tcase_add_test(t, top_tasks_kept_sorted);
 	tcase_add_test(t, reap_records);
 	tcase_add_test(t, context_from_fake_root);
+	tcase_add_test(t, cgroup_path_by_id);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -79,6 +79,27 @@ START_TEST(plan_no_btf_and_forced)
 }
 END_TEST
 
+/* openEuler 22.03 GA's 5.10 arm64: no sysfs BTF, kprobes; a BTF file (--btf or the search path) */
+START_TEST(plan_external_btf)
+{
+	struct lb_features f = { .ext_btf = true, .kprobes = true, .okp_symbol = true, .tracepoint = true };
+	int s[16], want[] = { STEP(PR_KPROBE, PR_TRACEPOINT), STEP(PR_NONE, PR_TRACEPOINT),
+			      STEP(PR_KPROBE, PR_NONE), STEP(PR_NONE, PR_NOBTF) };
+
+	ck_assert_int_eq(plan(&f, NULL, false, s), 4);
+	ck_assert_mem_eq(s, want, sizeof(want));
+	/* a BTF file never makes fentry or tp_btf usable: they attach by the kernel's own ids */
+	f.okp_btf = f.tp_btf = f.tp_task_arg = f.task_from_pid = true;
+	ck_assert_int_eq(plan(&f, "fentry", false, s), 0);
+	ck_assert_int_eq(plan(&f, "tp_btf", false, s), 0);
+	ck_assert_int_eq(plan(&f, "kprobe", false, s), 1);
+	ck_assert_int_eq(s[0], STEP(PR_KPROBE, PR_NONE));
+	/* --no-btf drops the file too */
+	ck_assert_int_eq(plan(&f, NULL, true, s), 1);
+	ck_assert_int_eq(s[0], STEP(PR_NONE, PR_NOBTF));
+}
+END_TEST
+
 START_TEST(wire_to_event)
 {
 	struct w_event w;
@@ -279,6 +300,7 @@ int main(void)
 	tcase_add_test(t, plan_here);
 	tcase_add_test(t, plan_openeuler_510_arm64);
 	tcase_add_test(t, plan_no_btf_and_forced);
+	tcase_add_test(t, plan_external_btf);
 	tcase_add_test(t, wire_to_event);
 	tcase_add_test(t, raw_records);
 	tcase_add_test(t, live_invocations_and_reaper);

@@ -40,7 +40,15 @@ skip_all() { echo "SKIP: $*"; rm -rf "$t"; exit 77; }
 ok() { pass=$((pass + 1)); echo "ok: $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 # one line per probe for the tested-kernels table: mode state detail
-result() { local st=$2; [ $fail -eq $fail0 ] || st=FAIL; echo "mode-result: $1 $st $3"; }
+result() {
+	local st=$2
+	if [ $fail -ne $fail0 ]; then
+		st=FAIL
+		# what the tracer said, for whoever reads a failure in a VM log
+		grep -av '"level":"debug"' "$t/$1.err" 2>/dev/null | tail -6 | sed "s/^/  $1 stderr: /"
+	fi
+	echo "mode-result: $1 $st $3"
+}
 
 [ -n "${OOMTRACE_SKIP_LIVE:-}" ] && skip_all "OOMTRACE_SKIP_LIVE=$OOMTRACE_SKIP_LIVE (live tests ran elsewhere)"
 [ "$(id -u)" -eq 0 ] || skip_all "live tracing and memory cgroups need root"
@@ -166,8 +174,9 @@ check_event() {
 	local mode=$1 out=$2 victim=$3 task_req=$4 victim_req=$5 oc_req=$6 cg_req=$7 f
 	mapfile -t f < <("$JFIELD" "$out" victim.pid victim.tgid victim.comm victim.uid victim.oom_score_adj \
 		victim.total_vm_kb victim.anon_rss_kb victim.file_rss_kb victim.shmem_rss_kb victim.pgtables_kb \
-		victim.cgroup constraint oom_memcg gfp_mask order totalpages trigger.pid trigger.comm probe)
-	if [ "${#f[@]}" -lt 19 ]; then
+		victim.cgroup constraint oom_memcg gfp_mask order totalpages trigger.pid trigger.comm probe \
+		trigger.tgid)
+	if [ "${#f[@]}" -lt 20 ]; then
 		bad "$mode: no kill event in the output: $(head -c 300 "$out")"
 		return
 	fi
@@ -194,6 +203,7 @@ check_event() {
 	[ "${swap_kb:-0}" = 0 ] && fact "$mode: totalpages" "${f[15]}" $((LIMIT_MB * 1024 / page_kb)) "$oc_req"
 	fact "$mode: trigger pid" "${f[16]}" "$victim" 1
 	fact "$mode: trigger comm" "${f[17]}" "$K_trigger" 1
+	fact "$mode: trigger tgid" "${f[19]}" "$victim" 0
 	# what the kernel printed must be what the test made
 	[ "$K_uid" = "$VUID" ] && [ "$K_adj" = "$VADJ" ] && [ "${K_shmem:-0}" -ge $((VSHM * 1024)) ] ||
 		bad "$mode: the kernel's report does not show the test victim: $K_kill"

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +60,18 @@ static bool source_of(const char *build, char *src, size_t srcsz)
 			continue;
 		*mk = '\0';
 		ok = has_kconfig(inc);
-		if (ok)
+		if (ok) {
 			oomtrace_strlcpy_n(src, srcsz, inc, strlen(inc));
+		} else if (strrchr(inc, '/') && strrchr(build, '/')) {
+			/* headers unpacked elsewhere (dpkg -x): the -common tree beside this one */
+			const char *base = strrchr(inc, '/') + 1;
+			int dl = (int)(strrchr(build, '/') - build);
+
+			if (snprintf(p, sizeof(p), "%.*s/%s", dl, build, base) < (int)sizeof(p) && has_kconfig(p)) {
+				oomtrace_strlcpy_n(src, srcsz, p, strlen(p));
+				ok = true;
+			}
+		}
 	}
 	fclose(f);
 	return ok;
@@ -77,7 +88,11 @@ int bcc_find_headers(const struct oomtrace_backend_opts *o, char *build, size_t 
 	char p[512];
 
 	if (o->kernel_headers) {
-		oomtrace_strlcpy_n(build, bsz, o->kernel_headers, strlen(o->kernel_headers));
+		char abs[PATH_MAX];
+		/* absolute: the path becomes a symlink's target in another directory */
+		const char *h = realpath(o->kernel_headers, abs) ? abs : o->kernel_headers;
+
+		oomtrace_strlcpy_n(build, bsz, h, strlen(h));
 		if (source_of(build, src, ssz))
 			return 0;
 		snprintf(why, whysz, "--kernel-headers %s: no kernel headers there (no include/linux/kconfig.h)",

@@ -40,7 +40,7 @@ headers=$(awk '$1 == "headers" {print $2}' "$work/kernels.txt")
 
 # --- static builds and initramfs per architecture ---
 for arch in amd64 arm64; do
-	case " $kernels " in *" $arch-"*) ;; *) continue ;; esac
+	case " $kernels $bcc_kernels " in *" $arch-"*) ;; *) continue ;; esac
 	say "building static oomtrace for $arch"
 	"$src/tests/vm/build.sh" "$top" "$arch" "$cache/build-$arch" || { say "FAIL: $arch build"; exit 1; }
 	"$src/tests/vm/initramfs.sh" "$src" "$cache/userland-$arch" "$cache/build-$arch" "$work/initramfs-$arch.cpio.gz" ||
@@ -177,5 +177,6 @@ done
 } >"$results"
 cat "$results"
 say "logs in $work; table in $results; $(($(date +%s) - t0)) s in all"
+echo "$pass $fail" >"$work/summary"
 echo "check-vm: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
