@@ -118,8 +118,9 @@ static void cgroup_from_proc(struct oomtrace_task *t)
 }
 
 /*
- * Ids that a probe read in place of paths (BCC): the memory cgroup with that
- * id, by a walk of the hierarchy, while it still exists. The trigger's id
+ * Ids that a probe read in place of paths (BCC), or beside paths that did not
+ * fit (libbpf): the memory cgroup with that id, by a walk of the hierarchy,
+ * while it still exists. Never a cut path: unresolved stays null. The trigger's id
  * from bpf_get_current_cgroup_id() names a cgroup of the v2 hierarchy, so it
  * says nothing of the memory cgroup on a v1 host.
  */
@@ -134,8 +135,9 @@ static void cgroups_from_ids(struct oomtrace_event *ev)
 	if ((ev->victim.known & OOMTRACE_T_CGROUP_ID) && !(ev->victim.known & OOMTRACE_T_CGROUP) &&
 	    oomtrace_memcg_path_by_id("", ev->victim.cgroup_id, ev->victim.cgroup, sizeof(ev->victim.cgroup)) == 0)
 		ev->victim.known |= OOMTRACE_T_CGROUP;
+	/* libbpf reads the trigger's memory cgroup id; BCC's helper gives its v2 one */
 	if ((ev->trigger.known & OOMTRACE_T_CGROUP_ID) && !(ev->trigger.known & OOMTRACE_T_CGROUP) &&
-	    oomtrace_memcg_root("", dir, sizeof(dir), &v2) && v2 &&
+	    oomtrace_memcg_root("", dir, sizeof(dir), &v2) && (v2 || ev->source == OOMTRACE_SOURCE_LIBBPF) &&
 	    oomtrace_memcg_path_by_id("", ev->trigger.cgroup_id, ev->trigger.cgroup, sizeof(ev->trigger.cgroup)) == 0)
 		ev->trigger.known |= OOMTRACE_T_CGROUP;
 }

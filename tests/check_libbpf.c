@@ -164,7 +164,26 @@ START_TEST(wire_to_event)
 		strcpy(p.name[0], "x");
 		lb_cg_path(&p, s, sizeof(s));
 		ck_assert_str_eq(s, "/.../x");
+		ck_assert(!lb_cg_complete(&p));
+		p.truncated = 0;
+		ck_assert(lb_cg_complete(&p));
+		memset(p.name[0], 'c', W_CG_NAME - 1); /* filled to the brim: may be cut */
+		ck_assert(!lb_cg_complete(&p));
 	}
+	/* a Kubernetes-length component: never a cut path, the ids go to user space */
+	memset(w.victim_cg.name[0], 'p', W_CG_NAME - 1);
+	w.victim_cg.name[0][W_CG_NAME - 1] = '\0';
+	w.flags |= WF_VICTIM_CGID | WF_OOM_MEMCG_CGID;
+	w.victim_cgid = 901;
+	w.oom_memcg_cgid = 902;
+	oomtrace_event_init(&ev);
+	lb_wire_to_event(&w, &ev);
+	ck_assert(!(ev.victim.known & OOMTRACE_T_CGROUP));
+	ck_assert(ev.victim.known & OOMTRACE_T_CGROUP_ID);
+	ck_assert_uint_eq(ev.victim.cgroup_id, 901);
+	ck_assert_str_eq(ev.oom_memcg, "/kubepods");
+	ck_assert(ev.known & OOMTRACE_E_OOM_MEMCG_ID);
+	ck_assert_uint_eq(ev.oom_memcg_id, 902);
 }
 END_TEST
 

@@ -77,6 +77,7 @@ if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
 	echo $((LIMIT_MB << 20)) >"$cg/memory.limit_in_bytes"
 	echo 0 >"$cg/memory.swappiness" 2>/dev/null
 	oom_kills() { awk '/^oom_kill /{print $2}' "$cg/memory.oom_control"; }
+	cgv=1
 elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 	echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 	cg=/sys/fs/cgroup/$name
@@ -84,6 +85,7 @@ elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 	echo $((LIMIT_MB << 20)) >"$cg/memory.max"
 	echo 0 >"$cg/memory.swap.max" 2>/dev/null
 	oom_kills() { awk '/^oom_kill /{print $2}' "$cg/memory.events"; }
+	cgv=2
 else
 	skip_all "no memory cgroup controller (v1 or v2) to make a contained OOM"
 fi
@@ -91,16 +93,18 @@ fi
 swap_kb=$(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)
 cleanup() {
 	[ -n "${tracer:-}" ] && kill "$tracer" 2>/dev/null
-	for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	for p in $(cat $(find "$cg" "$cg-long" -name cgroup.procs 2>/dev/null) 2>/dev/null); do
+		kill -9 "$p" 2>/dev/null
+	done
 	sleep 0.2
-	rmdir "$cg" 2>/dev/null
+	find "$cg" "$cg-long" -depth -type d -exec rmdir {} \; 2>/dev/null
 	rm -rf "$t"
 }
 trap cleanup EXIT
 
 # one contained OOM kill of a victim with a distinct uid, oom_score_adj and shmem: prints its pid
 oom_once() {
-	sh -c 'echo $$ > "$1/cgroup.procs"; exec "$2" -a "$3" -s "$4" -u "$5" 256' sh "$cg" "$HOG" "$VADJ" "$VSHM" "$VUID" &
+	sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" -a "$3" -s "$4" -u "$5" 256' sh "$cg" "$HOG" "$VADJ" "$VSHM" "$VUID" &
 	local pid=$!
 	wait "$pid"
 	echo "$pid"
@@ -300,6 +304,60 @@ for mode in $modes; do
 	result "$mode" pass "$desc"
 done
 
+# --- a memcg 4 levels down with a 150-byte name (Kubernetes paths pass 200 bytes), beside a
+# sibling named with its first 47 bytes and another limit: the exact path, that memcg's own
+# counters, and --cgroup with the full path selecting it ---
+long=$(printf 'kubepods-burstable-pod%.0s' 1 2 3 4 5 6 7)
+long=${long:0:150}
+# its own tree: on v2 a cgroup that hands the memory controller down may hold no process
+rel=/$name-long/a/b/$long
+sib=/$name-long/a/b/${long:0:47}
+if [ "$cgv" = 2 ]; then
+	for d in "$cg-long" "$cg-long/a" "$cg-long/a/b"; do mkdir -p "$d" && echo +memory >"$d/cgroup.subtree_control"; done
+	mkdir -p "/sys/fs/cgroup$rel" "/sys/fs/cgroup$sib" &&
+		echo $((LIMIT_MB << 20)) >"/sys/fs/cgroup$rel/memory.max" &&
+		echo $((2 * LIMIT_MB << 20)) >"/sys/fs/cgroup$sib/memory.max"
+	lcg=/sys/fs/cgroup$rel
+	echo 0 >"$lcg/memory.swap.max" 2>/dev/null
+else
+	mkdir -p "/sys/fs/cgroup/memory$rel" "/sys/fs/cgroup/memory$sib" &&
+		echo $((LIMIT_MB << 20)) >"/sys/fs/cgroup/memory$rel/memory.limit_in_bytes" &&
+		echo $((2 * LIMIT_MB << 20)) >"/sys/fs/cgroup/memory$sib/memory.limit_in_bytes"
+	lcg=/sys/fs/cgroup/memory$rel
+	echo 0 >"$lcg/memory.swappiness" 2>/dev/null
+fi
+args=(${OOMTRACE_ARGS:-})
+fail0=$fail
+if [ ! -d "$lcg" ]; then
+	bad "long path: cannot create $lcg"
+elif start_tracer "$t/long.json" "$t/long.err" --count 1 --duration 120 --context memcg --cgroup "$rel" "${args[@]}"; then
+	desc=$(sed -n "s|.*tracing OOM kills with $BACKEND/\(.*\); Ctrl-C.*|\1|p" "$t/long.err" | head -1)
+	read -r treq vreq oreq creq < <(probe_reads "$desc")
+	sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 256' sh "$lcg" "$HOG" &
+	victim=$!
+	wait "$victim" 2>/dev/null
+	for i in $(seq 50); do kill -0 "$tracer" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$tracer" 2>/dev/null; then
+		kill "$tracer"
+		[ "$creq" = 1 ] && bad "long path: --cgroup $rel selected nothing" ||
+			echo "note: long path: $desc reads no victim cgroup, so --cgroup cannot select"
+	fi
+	wait "$tracer"
+	tracer=
+	kernel_report "$victim"
+	mapfile -t f < <("$JFIELD" "$t/long.json" victim.pid victim.cgroup oom_memcg context.memcg.limit_kb)
+	if [ "$creq" = 1 ]; then
+		[ "${f[0]:-}" = "$victim" ] && ok "long path: --cgroup selected the kill" || bad "long path: no event for $victim"
+		fact "long path: victim cgroup" "${f[1]:-null}" "$K_task_memcg" 1
+		[ "$K_task_memcg" = "$rel" ] || bad "long path: the kernel says '$K_task_memcg', the test made '$rel'"
+		fact "long path: oom_memcg" "${f[2]:-null}" "$K_oom_memcg" "$oreq"
+		fact "long path: that memcg's own limit_kb" "${f[3]:-null}" $((LIMIT_MB * 1024)) 1
+	fi
+	result long pass "$desc"
+else
+	bad "long path: oomtrace did not attach: $(tail -2 "$t/long.err")"
+fi
+
 # --- a burst: many kills in quick succession, none lost ---
 if [ "$BURST" -gt 0 ] && { [ "$BACKEND" = libbpf ] || [ -n "${OOMTRACE_ARGS:-}" ]; }; then
 	args=(${OOMTRACE_ARGS:-})
@@ -311,7 +369,7 @@ if [ "$BURST" -gt 0 ] && { [ "$BACKEND" = libbpf ] || [ -n "${OOMTRACE_ARGS:-}" 
 		for r in $(seq "$rounds"); do
 			hogs=()
 			for i in 1 2 3 4 5; do
-				sh -c 'echo $$ > "$1/cgroup.procs"; exec "$2" 100' sh "$cg" "$HOG" &
+				sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$cg" "$HOG" &
 				hogs+=($!)
 			done
 			wait "${hogs[@]}" # not the tracer

@@ -8,6 +8,18 @@
 #include "convert.h"
 #include "live.h"
 
+bool lb_cg_complete(const struct w_cgpath *p)
+{
+	unsigned int i;
+
+	if (p->truncated || p->depth > W_CG_DEPTH)
+		return false;
+	for (i = 0; i < p->depth; i++)
+		if (strnlen(p->name[i], W_CG_NAME) >= W_CG_NAME - 1)
+			return false; /* filled to the brim: the name may go on */
+	return true;
+}
+
 void lb_cg_path(const struct w_cgpath *p, char *dst, size_t dstsz)
 {
 	size_t o = 0;
@@ -54,7 +66,8 @@ void lb_wire_to_event(const struct w_event *w, struct oomtrace_event *ev)
 		v->pgtables_kb = w->pgtables_kb;
 		v->known |= OOMTRACE_T_PGTABLES;
 	}
-	if (w->flags & WF_VICTIM_CG) {
+	/* a path that may be cut is left to live.c, which resolves the id to the full one */
+	if ((w->flags & WF_VICTIM_CG) && lb_cg_complete(&w->victim_cg)) {
 		lb_cg_path(&w->victim_cg, v->cgroup, sizeof(v->cgroup));
 		v->known |= OOMTRACE_T_CGROUP;
 	}
@@ -70,7 +83,7 @@ void lb_wire_to_event(const struct w_event *w, struct oomtrace_event *ev)
 		t->oom_score_adj = w->trigger_adj;
 		t->known |= OOMTRACE_T_OOM_SCORE_ADJ;
 	}
-	if (w->flags & WF_TRIGGER_CG) {
+	if ((w->flags & WF_TRIGGER_CG) && lb_cg_complete(&w->trigger_cg)) {
 		lb_cg_path(&w->trigger_cg, t->cgroup, sizeof(t->cgroup));
 		t->known |= OOMTRACE_T_CGROUP;
 	}
@@ -92,9 +105,13 @@ void lb_wire_to_event(const struct w_event *w, struct oomtrace_event *ev)
 		ev->constraint = (enum oomtrace_constraint)w->constraint;
 		ev->known |= OOMTRACE_E_CONSTRAINT;
 	}
-	if (w->flags & WF_OOM_MEMCG) {
+	if ((w->flags & WF_OOM_MEMCG) && lb_cg_complete(&w->oom_memcg)) {
 		lb_cg_path(&w->oom_memcg, ev->oom_memcg, sizeof(ev->oom_memcg));
 		ev->known |= OOMTRACE_E_OOM_MEMCG;
+	}
+	if (w->flags & WF_OOM_MEMCG_CGID) {
+		ev->oom_memcg_id = w->oom_memcg_cgid;
+		ev->known |= OOMTRACE_E_OOM_MEMCG_ID;
 	}
 	oomtrace_live_exiting(ev, w->sig_seen, w->sig_target, w->sig_ts_ns, w->ts_ns);
 }

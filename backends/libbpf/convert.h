@@ -3,6 +3,7 @@
 #ifndef OOMTRACE_LIBBPF_CONVERT_H
 #define OOMTRACE_LIBBPF_CONVERT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +11,8 @@
 #include "tpformat.h"
 #include "wire.h"
 
+/* The path is all there: not truncated, no component filled to the brim (and maybe cut). */
+bool lb_cg_complete(const struct w_cgpath *p);
 /* "/a/b" from innermost-first components ("/" for the root, "/..." prefix when cut). */
 void lb_cg_path(const struct w_cgpath *p, char *dst, size_t dstsz);
 /* Victim, trigger and oom_control facts of a CO-RE record (time and probe are the caller's). */

@@ -62,6 +62,7 @@ struct oc_facts {
 	__s32 constraint;
 	__u32 flags;
 	__u64 chosen; /* struct task_struct *: the selected victim, held by the kernel meanwhile */
+	__u64 oom_memcg_cgid;
 	struct w_cgpath oom_memcg;
 };
 
@@ -298,6 +299,7 @@ static __always_inline void merge_oc(struct w_event *e)
 	e->gfp_mask = f->gfp_mask;
 	e->order = f->order;
 	e->constraint = f->constraint;
+	e->oom_memcg_cgid = f->oom_memcg_cgid;
 	e->flags |= f->flags;
 	__builtin_memcpy(&e->oom_memcg, &f->oom_memcg, sizeof(e->oom_memcg));
 }
@@ -347,8 +349,13 @@ static __always_inline int on_oom_kill_process(void *ctx, struct oom_control *oc
 	}
 	memcg = BPF_CORE_READ(oc, memcg);
 	if (memcg) {
-		kn_path(BPF_CORE_READ(memcg, css.cgroup, kn), &f->oom_memcg);
+		struct kernfs_node *kn = BPF_CORE_READ(memcg, css.cgroup, kn);
+
+		kn_path(kn, &f->oom_memcg);
 		f->flags |= WF_OOM_MEMCG;
+		f->oom_memcg_cgid = kn_id(kn);
+		if (f->oom_memcg_cgid)
+			f->flags |= WF_OOM_MEMCG_CGID;
 	}
 	bpf_map_update_elem(&inflight, &tid, f, BPF_ANY);
 

@@ -42,8 +42,14 @@ enum w_flags {
 	WF_TRIGGER_ADJ = 1 << 13,
 	WF_VICTIM_CGID = 1 << 14,
 	WF_TRIGGER_CGID = 1 << 15,
+	WF_OOM_MEMCG_CGID = 1 << 16,
 };
 
+/*
+ * A cgroup path as far as it fits: user space resolves the cgroup's id to the
+ * full path and takes this one only when it is complete (no component filled
+ * to the brim, not truncated), so a path is never reported cut.
+ */
 struct w_cgpath {
 	unsigned int depth; /* components filled; truncated when the path was deeper */
 	unsigned int truncated;
@@ -67,7 +73,7 @@ struct w_event {
 	long long points;
 	unsigned long long totalpages;
 	unsigned long long total_vm_kb, anon_kb, file_kb, shmem_kb, swap_kb, pgtables_kb;
-	unsigned long long victim_cgid, trigger_cgid;
+	unsigned long long victim_cgid, trigger_cgid, oom_memcg_cgid;
 	/* the last SIGKILL this task sent (signal:signal_generate), to tell a kill from an exiting victim */
 	int sig_target;
 	unsigned int sig_seen;

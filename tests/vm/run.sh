@@ -153,12 +153,13 @@ VM_MODULES="$list"
 VM_OOMTRACE=$top/oomtrace
 VM_HOG=$top/tests/hog
 VM_JFIELD=$top/tests/jfield
-VM_LIVE=$src/tests/live.sh
+VM_LIVE=$work/live.sh
 VM_HEADERS=$hdr
 VM_BURST=20
 VM_ATTACH_TIMEOUT=300
 EOF
 	rm -rf "$mods"
+	cp "$src/tests/live.sh" "$work/live.sh" # a copy: the guest reads it over 9p as it runs
 	cat "$work/initramfs-$arch.cpio.gz" "$work/env-$name-bcc.cpio.gz" >"$work/initrd-$name-bcc"
 	say "$name ($rel): bcc through the host's root over 9p, headers $hdr"
 	s=$(date +%s)
