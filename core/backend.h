@@ -37,6 +37,7 @@ struct oomtrace_backend_opts {
 	bool keep_oom_score_adj;    /* do not protect the tracer with oom_score_adj -1000 */
 	bool no_btf;                /* libbpf: use the BTF-less object even where BTF exists */
 	const char *btf_file;       /* libbpf: kernel types for CO-RE from this file (raw BTF or ELF) */
+	bool no_kmsg;               /* live: do not join the kernel's own report (/dev/kmsg) */
 	unsigned int context_mask;  /* OOMTRACE_CTX_* snapshots taken per live event */
 };
 

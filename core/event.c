@@ -193,3 +193,24 @@ void oomtrace_context_add_task(struct oomtrace_context *ctx, const struct oomtra
 	}
 	ctx->top[i] = *row;
 }
+
+const char *oomtrace_kmsg_group_name(uint32_t bit)
+{
+	switch (bit) {
+	case OOMTRACE_K_OOM_CONTROL:
+		return "oom_control";
+	case OOMTRACE_K_REQUEST:
+		return "request";
+	case OOMTRACE_K_TRIGGER:
+		return "trigger";
+	case OOMTRACE_K_VICTIM:
+		return "victim";
+	case OOMTRACE_K_MEMCG:
+		return "memcg";
+	case OOMTRACE_K_MEM_INFO:
+		return "mem_info";
+	case OOMTRACE_K_TASKS:
+		return "top_tasks";
+	}
+	return NULL;
+}

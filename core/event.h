@@ -111,6 +111,23 @@ enum {
 	OOMTRACE_E_OOM_MEMCG_ID = 1u << 18, /* oom_memcg_id: resolved to oom_memcg by live.c */
 };
 
+/*
+ * Groups of facts a live event took from the kernel's own report of the same
+ * kill (/dev/kmsg) because its probe could not read them (event.from_kmsg).
+ */
+enum {
+	OOMTRACE_K_OOM_CONTROL = 1u << 0, /* constraint, oom_memcg, cpuset, mems_allowed */
+	OOMTRACE_K_REQUEST = 1u << 1,     /* gfp_mask, gfp_flags, order */
+	OOMTRACE_K_TRIGGER = 1u << 2,     /* trigger pid, comm, oom_score_adj */
+	OOMTRACE_K_VICTIM = 1u << 3,      /* victim sizes, uid, oom_score_adj, cgroup */
+	OOMTRACE_K_MEMCG = 1u << 4,       /* context.memcg, context.memcg_stat as printed */
+	OOMTRACE_K_MEM_INFO = 1u << 5,    /* context.mem_info */
+	OOMTRACE_K_TASKS = 1u << 6,       /* context.top_tasks */
+	OOMTRACE_K_ALL = (1u << 7) - 1,
+};
+/* The JSON name of one OOMTRACE_K_* bit, NULL for none. */
+const char *oomtrace_kmsg_group_name(uint32_t bit);
+
 struct oomtrace_kv {
 	char key[OOMTRACE_KEY_MAX];
 	int64_t val;
@@ -172,6 +189,7 @@ struct oomtrace_event {
 	enum oomtrace_record record;
 	bool reap_skipped; /* REAP: the reaper gave up on this victim */
 	bool partial; /* the record was cut off: what is known is still reported */
+	uint32_t from_kmsg; /* OOMTRACE_K_*: joined from the kernel's report */
 	char host[64];
 	struct oomtrace_task trigger;
 	struct oomtrace_task victim;

@@ -214,6 +214,15 @@ json_object *oomtrace_event_to_json(const struct oomtrace_event *ev)
 	if (ev->reap_skipped)
 		add(o, "reap_skipped", json_object_new_boolean(1));
 	add(o, "context", context_json(&ev->ctx));
+	if (ev->from_kmsg) {
+		json_object *a = json_object_new_array();
+		uint32_t bit;
+
+		for (bit = 1; bit & OOMTRACE_K_ALL; bit <<= 1)
+			if (ev->from_kmsg & bit)
+				json_object_array_add(a, json_object_new_string(oomtrace_kmsg_group_name(bit)));
+		add(o, "from_kmsg", a);
+	}
 	add(o, "partial", json_object_new_boolean(ev->partial));
 	return o;
 }
@@ -536,6 +545,24 @@ int oomtrace_event_from_json(json_object *obj, struct oomtrace_event *ev, char *
 	GET_U64(&c, obj, "reap_latency_us", ev->reap_latency_us, ev->known,
 		OOMTRACE_E_REAP_LATENCY);
 	context_from(&c, member(obj, "context"), &ev->ctx);
+	if ((v = member(obj, "from_kmsg"))) {
+		size_t i, n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+
+		if (!json_object_is_type(v, json_type_array))
+			fail(&c, "from_kmsg", "not an array");
+		for (i = 0; i < n; i++) {
+			const char *name = json_object_get_string(json_object_array_get_idx(v, i));
+			uint32_t bit;
+
+			for (bit = 1; bit & OOMTRACE_K_ALL; bit <<= 1)
+				if (name && strcmp(name, oomtrace_kmsg_group_name(bit)) == 0)
+					break;
+			if (bit & OOMTRACE_K_ALL)
+				ev->from_kmsg |= bit;
+			else
+				fail(&c, "from_kmsg", "unknown group");
+		}
+	}
 	if ((v = member(obj, "partial")))
 		ev->partial = json_object_get_boolean(v);
 	return c.failed ? -EINVAL : 0;

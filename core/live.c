@@ -161,6 +161,8 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 	ev->known |= OOMTRACE_E_INVOCATION;
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
 	cgroups_from_ids(ev);
+	if (lv->join)
+		lv->join(lv->join_ctx, ev);
 	if (!(ev->victim.known & OOMTRACE_T_PID) || ev->trigger.pid != ev->victim.pid)
 		cgroup_from_proc(&ev->trigger);
 	oomtrace_context_snapshot(ev, "", lv->context_mask);

@@ -31,6 +31,13 @@ struct oomtrace_live {
 	uint64_t invocations;
 	int32_t last_trigger;
 	uint64_t last_ts, last_inv;
+	/*
+	 * Optional: merge the kernel's own report of the kill into an event
+	 * (replay/kjoin.c; core knows nothing of log syntax), before the
+	 * context snapshots.
+	 */
+	int (*join)(void *join_ctx, struct oomtrace_event *ev);
+	void *join_ctx;
 	/* where the current poll delivers */
 	oomtrace_event_fn fn;
 	void *ctx;

@@ -226,6 +226,8 @@ static void usage(FILE *f)
 		"      --context LIST    live: snapshots per event: loadavg, meminfo, psi, memcg,\n"
 		"                        status (the trigger's /proc/PID/status), all (default), none\n"
 		"      --keep-oom-score-adj  live: do not shield the tracer (oom_score_adj -1000)\n"
+		"      --no-kmsg         live: do not join the kernel's own report of each kill\n"
+		"                        (/dev/kmsg) for the facts the probe cannot read\n"
 		"      --check           print this kernel's tracing mechanisms and what auto picks\n"
 		"      --kernel-headers DIR  bcc: kernel headers to compile against\n"
 		"  FILE...               replay: kernel logs (dmesg, dmesg -T, journalctl -k,\n"
@@ -278,6 +280,7 @@ enum {
 	OPT_CHECK,
 	OPT_NO_BTF,
 	OPT_BTF,
+	OPT_NO_KMSG,
 	OPT_CONTEXT,
 	OPT_KEEP_ADJ,
 };
@@ -300,6 +303,7 @@ static const struct option long_opts[] = {
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
 	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "no-kmsg", no_argument, NULL, OPT_NO_KMSG },
 	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "keep-oom-score-adj", no_argument, NULL, OPT_KEEP_ADJ },
 	{ "version", no_argument, NULL, 'V' },
@@ -409,6 +413,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_BTF:
 			bo.no_btf = true;
+			break;
+		case OPT_NO_KMSG:
+			bo.no_kmsg = true;
 			break;
 		case OPT_BTF:
 			if (access(optarg, R_OK) != 0)

@@ -16,6 +16,7 @@
 #include "context.h"
 #include "event_json.h"
 #include "format.h"
+#include "kjoin.h"
 #include "util.h"
 
 static const char *render(const char *fmt, struct oomtrace_event *ev, unsigned int flags)
@@ -105,6 +106,7 @@ START_TEST(json_shape_and_round_trip)
 	ev.uptime_ns = 128109667123ULL;
 	ev.time_us += 123456;
 	oomtrace_kvset_set(&ev.ctx.meminfo_kb, "MemTotal", 8, 6817716);
+	ev.from_kmsg = OOMTRACE_K_OOM_CONTROL | OOMTRACE_K_TASKS;
 	ev.seq = 7;
 	first = strdup(render("json", &ev, 0));
 	ck_assert_ptr_nonnull(strstr(first, "\"time\":\"2025-05-11T15:41:14.123456+08:00\""));
@@ -113,6 +115,7 @@ START_TEST(json_shape_and_round_trip)
 	ck_assert_ptr_nonnull(strstr(first, "\"cgroup\":\"/system.slice/a b.service\""));
 	ck_assert_ptr_nonnull(strstr(first, "\"meminfo_kb\":{\"MemTotal\":6817716}"));
 	ck_assert_ptr_nonnull(strstr(first, "\"source\":\"libbpf\",\"probe\":\"tp_btf\""));
+	ck_assert_ptr_nonnull(strstr(first, "\"from_kmsg\":[\"oom_control\",\"top_tasks\"],\"partial\""));
 	o = json_tokener_parse(first);
 	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
 	json_object_put(o);
@@ -349,6 +352,70 @@ START_TEST(cgroup_path_by_id)
 }
 END_TEST
 
+/* The kernel's report joined to a live event: only what the probe lacks, by group. */
+START_TEST(kmsg_join_apply)
+{
+	struct oomtrace_event rep, ev;
+	struct oomtrace_task_row row = { .pid = 4242, .rss_pages = 16556 };
+	int64_t v;
+
+	oomtrace_event_init(&rep);
+	rep.victim.pid = 4242;
+	rep.victim.known = OOMTRACE_T_PID | OOMTRACE_T_ANON_RSS | OOMTRACE_T_UID | OOMTRACE_T_CGROUP;
+	rep.victim.anon_rss_kb = 65280;
+	rep.victim.uid = 1000;
+	strcpy(rep.victim.cgroup, "/from/log");
+	rep.trigger.pid = 4242;
+	rep.trigger.oom_score_adj = 500;
+	rep.trigger.known = OOMTRACE_T_PID | OOMTRACE_T_OOM_SCORE_ADJ;
+	rep.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	strcpy(rep.oom_memcg, "/x");
+	rep.gfp_mask = 0xcc0;
+	strcpy(rep.gfp_flags, "GFP_KERNEL");
+	rep.order = 0;
+	rep.known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG | OOMTRACE_E_GFP_MASK |
+		     OOMTRACE_E_GFP_FLAGS | OOMTRACE_E_ORDER;
+	oomtrace_kvset_set(&rep.ctx.memcg_stat, "rss", 3, 66920448);
+	oomtrace_context_add_task(&rep.ctx, &row);
+	/* a tp_btf event: victim read in the kernel, nothing of oom_control */
+	oomtrace_event_init(&ev);
+	ev.victim.pid = 4242;
+	ev.victim.known = OOMTRACE_T_PID | OOMTRACE_T_ANON_RSS | OOMTRACE_T_UID | OOMTRACE_T_CGROUP;
+	ev.victim.anon_rss_kb = 65276; /* the probe's own read wins */
+	ev.victim.uid = 1000;
+	strcpy(ev.victim.cgroup, "/from/bpf");
+	ev.trigger.pid = 4242;
+	ev.trigger.known = OOMTRACE_T_PID;
+	oomtrace_kjoin_apply(&rep, &ev);
+	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_MEMCG);
+	ck_assert_str_eq(ev.oom_memcg, "/x");
+	ck_assert_uint_eq(ev.gfp_mask, 0xcc0);
+	ck_assert_int_eq(ev.order, 0);
+	ck_assert(ev.known & OOMTRACE_E_ORDER);
+	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65276);
+	ck_assert_str_eq(ev.victim.cgroup, "/from/bpf");
+	ck_assert_int_eq(ev.trigger.oom_score_adj, 500);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg_stat, "rss", &v));
+	ck_assert_uint_eq(ev.ctx.ntop, 1);
+	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_OOM_CONTROL | OOMTRACE_K_REQUEST | OOMTRACE_K_TRIGGER |
+					OOMTRACE_K_MEMCG | OOMTRACE_K_TASKS);
+	/* a fentry event already has oom_control; another trigger's facts are never taken */
+	oomtrace_event_init(&ev);
+	ev.victim.pid = 4242;
+	ev.victim.known = OOMTRACE_T_PID;
+	ev.constraint = OOMTRACE_CONSTRAINT_CPUSET;
+	ev.known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG | OOMTRACE_E_GFP_MASK |
+		    OOMTRACE_E_GFP_FLAGS | OOMTRACE_E_ORDER;
+	ev.trigger.pid = 99;
+	ev.trigger.known = OOMTRACE_T_PID;
+	oomtrace_kjoin_apply(&rep, &ev);
+	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_CPUSET);
+	ck_assert(!(ev.trigger.known & OOMTRACE_T_OOM_SCORE_ADJ));
+	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65280);
+	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_VICTIM | OOMTRACE_K_MEMCG | OOMTRACE_K_TASKS);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("format");
@@ -364,6 +431,7 @@ int main(void)
 	tcase_add_test(t, reap_records);
 	tcase_add_test(t, context_from_fake_root);
 	tcase_add_test(t, cgroup_path_by_id);
+	tcase_add_test(t, kmsg_join_apply);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -8,8 +8,9 @@
 #
 # Usage: live.sh [libbpf|bcc]   (default libbpf)
 # Environment:
-#   OOMTRACE_MODES           probes to run (libbpf: auto fentry kprobe tp_btf tracepoint nobtf;
-#                            bcc: auto kprobe tracepoint)
+#   OOMTRACE_MODES           probes to run (libbpf: auto fentry kprobe tp_btf tracepoint nobtf
+#                            nokmsg; bcc: auto kprobe tracepoint nokmsg; nokmsg is auto without
+#                            the kernel's report joined)
 #   OOMTRACE_STRICT=1        a probe that cannot attach fails the test (the VM suite sets it),
 #                            unless it is listed in OOMTRACE_UNSUPPORTED; then it must be refused
 #                            with exit 3 and a reason
@@ -175,12 +176,12 @@ kernel_report() {
 
 # every fact of the first kill event in $2 against the kernel's report of pid $3
 check_event() {
-	local mode=$1 out=$2 victim=$3 task_req=$4 victim_req=$5 oc_req=$6 cg_req=$7 f
+	local mode=$1 out=$2 victim=$3 task_req=$4 victim_req=$5 oc_req=$6 cg_req=$7 tp_req=$8 kmsg=$9 f
 	mapfile -t f < <("$JFIELD" "$out" victim.pid victim.tgid victim.comm victim.uid victim.oom_score_adj \
 		victim.total_vm_kb victim.anon_rss_kb victim.file_rss_kb victim.shmem_rss_kb victim.pgtables_kb \
 		victim.cgroup constraint oom_memcg gfp_mask order totalpages trigger.pid trigger.comm probe \
-		trigger.tgid)
-	if [ "${#f[@]}" -lt 20 ]; then
+		trigger.tgid from_kmsg)
+	if [ "${#f[@]}" -lt 21 ]; then
 		bad "$mode: no kill event in the output: $(head -c 300 "$out")"
 		return
 	fi
@@ -204,25 +205,38 @@ check_event() {
 	fact "$mode: oom_memcg" "${f[12]}" "$K_oom_memcg" "$oc_req"
 	fact "$mode: gfp_mask" "${f[13]}" "$K_gfp" "$oc_req"
 	fact "$mode: order" "${f[14]}" "$K_order" "$oc_req"
-	[ "${swap_kb:-0}" = 0 ] && fact "$mode: totalpages" "${f[15]}" $((LIMIT_MB * 1024 / page_kb)) "$oc_req"
+	[ "${swap_kb:-0}" = 0 ] && fact "$mode: totalpages" "${f[15]}" $((LIMIT_MB * 1024 / page_kb)) "$tp_req"
 	fact "$mode: trigger pid" "${f[16]}" "$victim" 1
 	fact "$mode: trigger comm" "${f[17]}" "$K_trigger" 1
 	fact "$mode: trigger tgid" "${f[19]}" "$victim" 0
+	# where the oom_control facts came from: the probe's own reads win over the kernel's report
+	case ${f[20]} in *oom_control*) joined=1 ;; *) joined=0 ;; esac
+	[ "$joined" = "$kmsg" ] && ok "$mode: oom_control from the kernel's report: $joined (from_kmsg ${f[20]})" ||
+		bad "$mode: from_kmsg ${f[20]}, want the oom_control facts joined: $kmsg"
 	# what the kernel printed must be what the test made
 	[ "$K_uid" = "$VUID" ] && [ "$K_adj" = "$VADJ" ] && [ "${K_shmem:-0}" -ge $((VSHM * 1024)) ] ||
 		bad "$mode: the kernel's report does not show the test victim: $K_kill"
 }
 
-# which facts a probe reads in the kernel, from the description it attached with:
-# "task mem oc cg" flags (task: the victim's task_struct; mem: its sizes, uid and
-# oom_score_adj; oc: oom_control; cg: the victim's memory cgroup)
-probe_reads() {
-	local d=$1 task=0 oc=0 tpmem=0
+# which facts an event must carry, from the description the probe attached with and whether the
+# kernel's own report is joined (not with --no-kmsg): "task mem oc cg tp kmsg" flags (task: the
+# victim's task_struct; mem: its sizes, uid and oom_score_adj; oc: constraint, oom_memcg, gfp,
+# order; cg: the victim's memory cgroup; tp: totalpages, read only from oom_control; kmsg: the
+# oom_control facts must come from the kernel's report)
+probe_reads() { # desc extra-args
+	local d=$1 task=0 oc=0 tpmem=0 kmsg=1
+	case " $2 " in *" --no-kmsg "*) kmsg=0 ;; esac
 	grep -qs ' total_vm;' /sys/kernel/tracing/events/oom/mark_victim/format \
 		/sys/kernel/debug/tracing/events/oom/mark_victim/format && tpmem=1
 	case $d in *fentry* | *kprobe*) task=1 oc=1 ;; esac
 	case $d in *tp_btf*) task=1 ;; esac
-	if [ $task = 1 ]; then echo "1 1 $oc 1"; else echo "0 $tpmem 0 0"; fi
+	if [ $oc = 1 ]; then
+		echo "1 1 1 1 1 0"
+	elif [ $task = 1 ]; then
+		echo "1 1 $kmsg 1 0 $kmsg"
+	else
+		echo "0 $tpmem $kmsg 0 0 $kmsg"
+	fi
 }
 
 # --- bcc with no kernel headers anywhere: one clear line naming the package, exit 3 ---
@@ -245,13 +259,14 @@ fi
 
 # --- one kill per probe, and auto ---
 if [ "$BACKEND" = bcc ]; then
-	modes=${OOMTRACE_MODES:-auto kprobe tracepoint}
+	modes=${OOMTRACE_MODES:-auto kprobe tracepoint nokmsg}
 else
-	modes=${OOMTRACE_MODES:-auto fentry kprobe tp_btf tracepoint nobtf}
+	modes=${OOMTRACE_MODES:-auto fentry kprobe tp_btf tracepoint nobtf nokmsg}
 fi
 for mode in $modes; do
 	case $mode in
 	auto) args=() ;;
+	nokmsg) args=(--no-kmsg) ;;
 	nobtf) args=(--no-btf) ;;
 	*) args=(--probe "$mode") ;;
 	esac
@@ -284,8 +299,8 @@ for mode in $modes; do
 	[[ $UNSUPPORTED == *" $mode "* ]] && bad "$mode: attached, but was expected to be refused here"
 	desc=$(sed -n "s|.*tracing OOM kills with $BACKEND/\(.*\); Ctrl-C.*|\1|p" "$t/$mode.err" | head -1)
 	case $mode in
-	auto) [ -z "${OOMTRACE_EXPECT_AUTO:-}" ] || [ "${desc%% (*}" = "$OOMTRACE_EXPECT_AUTO" ] &&
-		ok "auto: picked $desc" || bad "auto: picked '$desc', want $OOMTRACE_EXPECT_AUTO" ;;
+	auto | nokmsg) [ -z "${OOMTRACE_EXPECT_AUTO:-}" ] || [ "${desc%% (*}" = "$OOMTRACE_EXPECT_AUTO" ] &&
+		ok "$mode: picked $desc" || bad "$mode: picked '$desc', want $OOMTRACE_EXPECT_AUTO" ;;
 	nobtf) [[ $desc == *BTF-less* ]] && ok "nobtf: $desc" || bad "nobtf: attached '$desc'" ;;
 	*) [[ $desc == *"$mode"* ]] && ok "$mode: attached $desc" || bad "$mode: attached '$desc'" ;;
 	esac
@@ -299,8 +314,8 @@ for mode in $modes; do
 	rc=$?
 	tracer=
 	[ $rc -eq 0 ] && ok "$mode: exit 0" || bad "$mode: exit $rc"
-	read -r treq vreq oreq creq < <(probe_reads "$desc")
-	check_event "$mode" "$t/$mode.json" "$victim" "$treq" "$vreq" "$oreq" "$creq"
+	read -r treq vreq oreq creq tpreq kreq < <(probe_reads "$desc" "${args[*]}")
+	check_event "$mode" "$t/$mode.json" "$victim" "$treq" "$vreq" "$oreq" "$creq" "$tpreq" "$kreq"
 	result "$mode" pass "$desc"
 done
 
@@ -332,7 +347,7 @@ if [ ! -d "$lcg" ]; then
 	bad "long path: cannot create $lcg"
 elif start_tracer "$t/long.json" "$t/long.err" --count 1 --duration 120 --context memcg --cgroup "$rel" "${args[@]}"; then
 	desc=$(sed -n "s|.*tracing OOM kills with $BACKEND/\(.*\); Ctrl-C.*|\1|p" "$t/long.err" | head -1)
-	read -r treq vreq oreq creq < <(probe_reads "$desc")
+	read -r treq vreq oreq creq tpreq kreq < <(probe_reads "$desc" "${args[*]}")
 	sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 256' sh "$lcg" "$HOG" &
 	victim=$!
 	wait "$victim" 2>/dev/null

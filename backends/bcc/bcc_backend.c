@@ -18,6 +18,7 @@
 #include "bcc_backend.h"
 #include "bcc_headers.h"
 #include "bcc_program.h"
+#include "kjoin.h"
 #include "live.h"
 #include "log.h"
 #include "util.h"
@@ -420,6 +421,7 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 		free(b);
 		return -ENOENT;
 	}
+	oomtrace_kjoin_attach(&b->live, o);
 	*state = b;
 	return 0;
 }
@@ -497,6 +499,7 @@ static void bcc_close(void *state)
 	if (!b)
 		return;
 	teardown(b);
+	oomtrace_kjoin_detach(&b->live);
 	if (b->api.dl)
 		dlclose(b->api.dl);
 	free(b);

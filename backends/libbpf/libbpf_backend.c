@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "context.h"
+#include "kjoin.h"
 #include "live.h"
 #include "libbpf_backend.h"
 #include "log.h"
@@ -699,6 +700,7 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	l->drops_fd = -1;
 	libbpf_set_print(libbpf_print);
 	oomtrace_live_init(&l->live, OOMTRACE_SOURCE_LIBBPF, o->context_mask);
+	oomtrace_kjoin_attach(&l->live, o);
 	find_ext_btf(o, l->btf_path, sizeof(l->btf_path));
 	if (l->btf_path[0])
 		oomtrace_info("kernel types for CO-RE from %s", l->btf_path);
@@ -720,6 +722,7 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 			     st->inv && st->vic ? "+" : "", st->vic ? lb_pr_names[st->vic] : "", why);
 	}
 	if (err) {
+		oomtrace_kjoin_detach(&l->live);
 		free(l);
 		/* permissions were checked by probe(): a refusal now means the probe cannot work here */
 		return -ENOENT;
@@ -762,6 +765,7 @@ static void lb_close(void *state)
 	if (!l)
 		return;
 	destroy(l);
+	oomtrace_kjoin_detach(&l->live);
 	free(l);
 }
 
