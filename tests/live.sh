@@ -235,7 +235,8 @@ probe_reads() { # desc extra-args
 	elif [ $task = 1 ]; then
 		echo "1 1 $kmsg 1 0 $kmsg"
 	else
-		echo "0 $tpmem $kmsg 0 0 $kmsg"
+		# a pid-only tracepoint: the report gives sizes, uid, adj and the victim's cgroup too
+		echo "0 $((tpmem | kmsg)) $kmsg $kmsg 0 $kmsg"
 	fi
 }
 
