@@ -392,6 +392,9 @@ int main(int argc, char **argv)
 			bo.year = (int)v;
 			break;
 		case OPT_PROBE:
+			if (strcmp(optarg, "fentry") && strcmp(optarg, "kprobe") && strcmp(optarg, "tp_btf") &&
+			    strcmp(optarg, "tracepoint"))
+				return bad_arg("--probe", optarg, "unknown probe; use fentry, kprobe, tp_btf or tracepoint");
 			bo.probe = optarg;
 			break;
 		case OPT_HEADERS:
@@ -511,7 +514,10 @@ int main(int argc, char **argv)
 	rc = state ? 0 : bi->ops->probe(&bo, why, sizeof(why));
 	if (rc) {
 		oomtrace_err("backend %s: %s", bi->name, why);
-		return rc == -EPERM || rc == -EACCES ? OOMTRACE_EXIT_PERM : OOMTRACE_EXIT_NO_PROBE;
+		/* -EINVAL: an argument the backend cannot use (a --btf file without BTF) */
+		return rc == -EPERM || rc == -EACCES ? OOMTRACE_EXIT_PERM
+		       : rc == -EINVAL		    ? OOMTRACE_EXIT_USAGE
+						    : OOMTRACE_EXIT_NO_PROBE;
 	}
 	a.out = oomtrace_output_open(output, fmt, flags);
 	if (!a.out) {

@@ -38,6 +38,21 @@ lines_is "missing err" 1 "$t/e"
 grep_is "missing err" "nope.log: No such file or directory" "$t/e"
 lines_is "missing keeps valid" 1 "$t/o"
 
+# an unknown probe, a BTF file that is not there, --btf with --no-btf: usage errors (2), one line,
+# before anything is attached
+run "$t/o" "$t/e" --backend libbpf --probe uprobe; rc_is "unknown probe" 2 $?
+lines_is "unknown probe err" 1 "$t/e"
+grep_is "unknown probe err" "probe 'uprobe': unknown probe; use fentry, kprobe, tp_btf or tracepoint" "$t/e"
+run "$t/o" "$t/e" --backend libbpf --btf "$t/no.btf"; rc_is "missing btf" 2 $?
+grep_is "missing btf err" "no.btf': No such file or directory" "$t/e"
+if [ "$(id -u)" -eq 0 ] && "$OOMTRACE" --version | grep -q 'libbpf ' && ! "$OOMTRACE" --version | grep -q 'libbpf (not built)'; then
+	run "$t/o" "$t/e" --backend libbpf --btf "$good" --duration 0; rc_is "not a btf file" 2 $?
+	lines_is "not a btf file err" 1 "$t/e"
+	grep_is "not a btf file err" "no BTF in that file" "$t/e"
+fi
+run "$t/o" "$t/e" --backend libbpf --btf "$good" --no-btf; rc_is "btf and no-btf" 2 $?
+grep_is "btf and no-btf err" "contradicts --no-btf" "$t/e"
+
 # a directory
 run "$t/o" "$t/e" --backend replay "$t"; rc_is directory 1 $?
 grep_is "directory err" "Is a directory" "$t/e"

@@ -262,6 +262,7 @@ static int lb_probe(const struct oomtrace_backend_opts *o, char *why, size_t why
 	char ext[512];
 	bool btf, kbtf = have_btf() && !o->no_btf;
 
+	libbpf_set_print(libbpf_print);
 	if (!oomtrace_live_permitted(why, whysz))
 		return -EPERM;
 	find_ext_btf(o, ext, sizeof(ext));
