@@ -199,8 +199,8 @@ const char *oomtrace_kmsg_group_name(uint32_t bit)
 	switch (bit) {
 	case OOMTRACE_K_OOM_CONTROL:
 		return "oom_control";
-	case OOMTRACE_K_REQUEST:
-		return "request";
+	case OOMTRACE_K_CPUSET:
+		return "cpuset";
 	case OOMTRACE_K_TRIGGER:
 		return "trigger";
 	case OOMTRACE_K_VICTIM:

@@ -116,8 +116,8 @@ enum {
  * kill (/dev/kmsg) because its probe could not read them (event.from_kmsg).
  */
 enum {
-	OOMTRACE_K_OOM_CONTROL = 1u << 0, /* constraint, oom_memcg, cpuset, mems_allowed */
-	OOMTRACE_K_REQUEST = 1u << 1,     /* gfp_mask, gfp_flags, order */
+	OOMTRACE_K_OOM_CONTROL = 1u << 0, /* constraint, oom_memcg, gfp_mask, order: oom_control's */
+	OOMTRACE_K_CPUSET = 1u << 1,      /* cpuset, mems_allowed, gfp_flags: only the report has them */
 	OOMTRACE_K_TRIGGER = 1u << 2,     /* trigger pid, comm, oom_score_adj */
 	OOMTRACE_K_VICTIM = 1u << 3,      /* victim sizes, uid, oom_score_adj, cgroup */
 	OOMTRACE_K_MEMCG = 1u << 4,       /* context.memcg, context.memcg_stat as printed */

@@ -215,11 +215,11 @@ void oomtrace_kjoin_apply(const struct oomtrace_event *rep, struct oomtrace_even
 
 	TAKE_EV(OOMTRACE_E_CONSTRAINT, constraint, OOMTRACE_K_OOM_CONTROL);
 	TAKE_EV(OOMTRACE_E_OOM_MEMCG, oom_memcg, OOMTRACE_K_OOM_CONTROL);
-	TAKE_EV(OOMTRACE_E_CPUSET, cpuset, OOMTRACE_K_OOM_CONTROL);
-	TAKE_EV(OOMTRACE_E_MEMS_ALLOWED, mems_allowed, OOMTRACE_K_OOM_CONTROL);
-	TAKE_EV(OOMTRACE_E_GFP_MASK, gfp_mask, OOMTRACE_K_REQUEST);
-	TAKE_EV(OOMTRACE_E_GFP_FLAGS, gfp_flags, OOMTRACE_K_REQUEST);
-	TAKE_EV(OOMTRACE_E_ORDER, order, OOMTRACE_K_REQUEST);
+	TAKE_EV(OOMTRACE_E_GFP_MASK, gfp_mask, OOMTRACE_K_OOM_CONTROL);
+	TAKE_EV(OOMTRACE_E_ORDER, order, OOMTRACE_K_OOM_CONTROL);
+	TAKE_EV(OOMTRACE_E_CPUSET, cpuset, OOMTRACE_K_CPUSET);
+	TAKE_EV(OOMTRACE_E_MEMS_ALLOWED, mems_allowed, OOMTRACE_K_CPUSET);
+	TAKE_EV(OOMTRACE_E_GFP_FLAGS, gfp_flags, OOMTRACE_K_CPUSET);
 	/* the trigger only when it is the same task the probe saw (or the probe saw none) */
 	if (!(ev->trigger.known & OOMTRACE_T_PID) || !(rep->trigger.known & OOMTRACE_T_PID) ||
 	    rep->trigger.pid == ev->trigger.pid) {

@@ -397,7 +397,7 @@ START_TEST(kmsg_join_apply)
 	ck_assert_int_eq(ev.trigger.oom_score_adj, 500);
 	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg_stat, "rss", &v));
 	ck_assert_uint_eq(ev.ctx.ntop, 1);
-	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_OOM_CONTROL | OOMTRACE_K_REQUEST | OOMTRACE_K_TRIGGER |
+	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_OOM_CONTROL | OOMTRACE_K_CPUSET | OOMTRACE_K_TRIGGER |
 					OOMTRACE_K_MEMCG | OOMTRACE_K_TASKS);
 	/* a fentry event already has oom_control; another trigger's facts are never taken */
 	oomtrace_event_init(&ev);

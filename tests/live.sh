@@ -168,6 +168,8 @@ kernel_report() {
 	[ "$K_constraint" = memory_policy ] && K_constraint=mempolicy
 	K_oom_memcg=$(echo "$K_sum" | sed -n 's/.*,oom_memcg=\([^,]*\),.*/\1/p')
 	K_task_memcg=$(echo "$K_sum" | sed -n 's/.*,task_memcg=\([^,]*\),.*/\1/p')
+	K_cpuset=$(echo "$K_sum" | sed -n 's/.*,cpuset=\([^,]*\),.*/\1/p')
+	K_mems=$(echo "$K_sum" | sed -n 's/.*,mems_allowed=\([^,]*\),.*/\1/p')
 	K_gfp=$(echo "$K_head" | sed -n 's/.*gfp_mask=\(0x[0-9a-f]*\).*/\1/p')
 	[ -n "$K_gfp" ] && K_gfp=$((K_gfp))
 	K_order=$(echo "$K_head" | sed -n 's/.*order=\([0-9-]*\).*/\1/p')
@@ -180,8 +182,8 @@ check_event() {
 	mapfile -t f < <("$JFIELD" "$out" victim.pid victim.tgid victim.comm victim.uid victim.oom_score_adj \
 		victim.total_vm_kb victim.anon_rss_kb victim.file_rss_kb victim.shmem_rss_kb victim.pgtables_kb \
 		victim.cgroup constraint oom_memcg gfp_mask order totalpages trigger.pid trigger.comm probe \
-		trigger.tgid from_kmsg)
-	if [ "${#f[@]}" -lt 21 ]; then
+		trigger.tgid from_kmsg cpuset mems_allowed)
+	if [ "${#f[@]}" -lt 23 ]; then
 		bad "$mode: no kill event in the output: $(head -c 300 "$out")"
 		return
 	fi
@@ -209,10 +211,13 @@ check_event() {
 	fact "$mode: trigger pid" "${f[16]}" "$victim" 1
 	fact "$mode: trigger comm" "${f[17]}" "$K_trigger" 1
 	fact "$mode: trigger tgid" "${f[19]}" "$victim" 0
-	# where the oom_control facts came from: the probe's own reads win over the kernel's report
-	case ${f[20]} in *oom_control*) joined=1 ;; *) joined=0 ;; esac
+	# where the oom_control facts came from: the probe's own reads win over the kernel's report;
+	# cpuset/mems_allowed exist only in the report
+	case ${f[20]} in *'"oom_control"'*) joined=1 ;; *) joined=0 ;; esac
 	[ "$joined" = "$kmsg" ] && ok "$mode: oom_control from the kernel's report: $joined (from_kmsg ${f[20]})" ||
 		bad "$mode: from_kmsg ${f[20]}, want the oom_control facts joined: $kmsg"
+	fact "$mode: cpuset" "${f[21]}" "$K_cpuset" "${10}"
+	fact "$mode: mems_allowed" "${f[22]}" "$K_mems" "${10}"
 	# what the kernel printed must be what the test made
 	[ "$K_uid" = "$VUID" ] && [ "$K_adj" = "$VADJ" ] && [ "${K_shmem:-0}" -ge $((VSHM * 1024)) ] ||
 		bad "$mode: the kernel's report does not show the test victim: $K_kill"
@@ -316,7 +321,9 @@ for mode in $modes; do
 	tracer=
 	[ $rc -eq 0 ] && ok "$mode: exit 0" || bad "$mode: exit $rc"
 	read -r treq vreq oreq creq tpreq kreq < <(probe_reads "$desc" "${args[*]}")
-	check_event "$mode" "$t/$mode.json" "$victim" "$treq" "$vreq" "$oreq" "$creq" "$tpreq" "$kreq"
+	joinon=1
+	case " ${args[*]} " in *" --no-kmsg "*) joinon=0 ;; esac
+	check_event "$mode" "$t/$mode.json" "$victim" "$treq" "$vreq" "$oreq" "$creq" "$tpreq" "$kreq" "$joinon"
 	result "$mode" pass "$desc"
 done
 
