@@ -172,6 +172,21 @@ EOF
 done
 
 {
+	# the matrix for the README: one row per kernel and run, one column per probe
+	awk -F' [|] ' '
+		{ k = substr($1, 3) " | " $2 " | " $3; if (!(k in seen)) { seen[k] = 1; rows[n++] = k }
+		  d = $6; sub(/ *[|] *$/, "", d); sub(/ [(](ring|perf) buffer[)]/, "", d)
+		  v = ($5 == "pass") ? "ok: " d : ($5 == "unsupported") ? "refused" : $5; cell[k, $4] = v }
+		END {
+			split("auto fentry kprobe tp_btf tracepoint nobtf nokmsg long", p, " ")
+			printf "| kernel | backend | run |"; for (i = 1; i <= 8; i++) printf " %s |", p[i]; print ""
+			printf "|---|---|---|"; for (i = 1; i <= 8; i++) printf "---|"; print ""
+			for (r = 0; r < n; r++) { printf "| %s |", rows[r]
+				for (i = 1; i <= 8; i++) printf " %s |", ((rows[r], p[i]) in cell) ? cell[rows[r], p[i]] : "-"
+				print "" } }' "$work/table.md"
+	echo
+	echo "Every probe, with what it attached as or why it was refused:"
+	echo
 	echo "| kernel | backend | run | probe | result | attached as / reason |"
 	echo "|---|---|---|---|---|---|"
 	cat "$work/table.md"
