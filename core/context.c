@@ -225,3 +225,73 @@ void oomtrace_context_snapshot(struct oomtrace_event *ev, const char *root, unsi
 	}
 	free(buf);
 }
+
+/* A number from a file ("max" as UINT64_MAX); false when unreadable. */
+static bool read_u64(const char *root, const char *path, char *buf, uint64_t *v)
+{
+	char *end;
+
+	if (slurp(root, path, buf) <= 0)
+		return false;
+	if (strncmp(buf, "max", 3) == 0) {
+		*v = UINT64_MAX;
+		return true;
+	}
+	errno = 0;
+	*v = strtoull(buf, &end, 10);
+	return !errno && end != buf;
+}
+
+static uint64_t meminfo_kb(const char *buf, const char *key)
+{
+	const char *l = strstr(buf, key);
+	unsigned long long v;
+
+	return l && sscanf(l + strlen(key), " %llu", &v) == 1 ? v : 0;
+}
+
+void oomtrace_derive_totalpages(struct oomtrace_event *ev, const char *root, long page_size)
+{
+	char *buf, dir[1024], p[1200];
+	uint64_t ram_kb, swap_pages, limit, x, total = 0;
+	bool v2, ok = false;
+
+	if ((ev->known & OOMTRACE_E_TOTALPAGES) || !(ev->known & OOMTRACE_E_CONSTRAINT) || page_size <= 0)
+		return;
+	buf = malloc(READ_MAX);
+	if (!buf || slurp(root, "/proc/meminfo", buf) <= 0)
+		goto out;
+	ram_kb = meminfo_kb(buf, "MemTotal:");
+	swap_pages = meminfo_kb(buf, "SwapTotal:") * 1024 / (uint64_t)page_size;
+	if (ev->constraint == OOMTRACE_CONSTRAINT_NONE && ram_kb) {
+		total = ram_kb * 1024 / (uint64_t)page_size + swap_pages;
+		ok = true;
+	} else if (ev->constraint == OOMTRACE_CONSTRAINT_MEMCG && (ev->known & OOMTRACE_E_OOM_MEMCG) &&
+		   ev->oom_memcg[0] == '/' && !strstr(ev->oom_memcg, "/../") &&
+		   memcg_dir(root, ev->oom_memcg, dir, sizeof(dir), &v2)) {
+		uint64_t swappiness = 60, sw = 0;
+
+		snprintf(p, sizeof(p), "%s/%s", dir, v2 ? "memory.max" : "memory.limit_in_bytes");
+		/* an unlimited memcg did not run out itself */
+		if (!read_u64(root, p, buf, &limit) || limit == UINT64_MAX || limit / (uint64_t)page_size > (1ULL << 50))
+			goto out;
+		limit /= (uint64_t)page_size;
+		snprintf(p, sizeof(p), "%s/memory.swappiness", dir);
+		if (!read_u64(root, p, buf, &swappiness))
+			read_u64(root, "/proc/sys/vm/swappiness", buf, &swappiness);
+		snprintf(p, sizeof(p), "%s/%s", dir, v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes");
+		if (swappiness && read_u64(root, p, buf, &x)) {
+			if (x != UINT64_MAX)
+				x /= (uint64_t)page_size;
+			sw = v2 ? x : (x > limit ? x - limit : 0);
+		}
+		total = limit + (sw < swap_pages ? sw : swap_pages);
+		ok = true;
+	}
+	if (ok) {
+		ev->totalpages = total;
+		ev->known |= OOMTRACE_E_TOTALPAGES | OOMTRACE_E_TOTALPAGES_DERIVED;
+	}
+out:
+	free(buf);
+}

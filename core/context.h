@@ -24,4 +24,14 @@ int oomtrace_context_parse(const char *list, unsigned int *mask);
  */
 void oomtrace_context_snapshot(struct oomtrace_event *ev, const char *root, unsigned int mask);
 
+/*
+ * totalpages where the probe could not read oom_control's, with the kernel's
+ * own formula and the inputs as they are now: memcg (mem_cgroup_get_max()):
+ * the limit, plus swap where the memcg may swap (v1: memsw limit - limit;
+ * v2: swap.max), at most the swap there is; global: RAM + swap. Needs the
+ * constraint (and oom_memcg for memcg); cpuset/mempolicy are left unknown.
+ * Marks the event's totalpages derived. @page_size in bytes.
+ */
+void oomtrace_derive_totalpages(struct oomtrace_event *ev, const char *root, long page_size);
+
 #endif

@@ -109,6 +109,7 @@ enum {
 	OOMTRACE_E_REAP_LATENCY = 1u << 16,
 	OOMTRACE_E_EXITING = 1u << 17, /* the victim was already exiting: no SIGKILL sent */
 	OOMTRACE_E_OOM_MEMCG_ID = 1u << 18, /* oom_memcg_id: resolved to oom_memcg by live.c */
+	OOMTRACE_E_TOTALPAGES_DERIVED = 1u << 19, /* totalpages computed in user space, not read */
 };
 
 /*

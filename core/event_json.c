@@ -200,6 +200,8 @@ json_object *oomtrace_event_to_json(const struct oomtrace_event *ev)
 	add(o, "gfp_flags", str_if(k & OOMTRACE_E_GFP_FLAGS, ev->gfp_flags));
 	add(o, "order", i64_if(k & OOMTRACE_E_ORDER, ev->order));
 	add(o, "totalpages", u64_if(k & OOMTRACE_E_TOTALPAGES, ev->totalpages));
+	if (k & OOMTRACE_E_TOTALPAGES_DERIVED)
+		add(o, "totalpages_derived", json_object_new_boolean(1));
 	if (k & OOMTRACE_E_REAPED) {
 		json_object *r = json_object_new_object();
 
@@ -536,6 +538,8 @@ int oomtrace_event_from_json(json_object *obj, struct oomtrace_event *ev, char *
 		ev->known |= OOMTRACE_E_GFP_FLAGS;
 	GET_I32(&c, obj, "order", 0, 64, ev->order, ev->known, OOMTRACE_E_ORDER);
 	GET_U64(&c, obj, "totalpages", ev->totalpages, ev->known, OOMTRACE_E_TOTALPAGES);
+	if ((v = member(obj, "totalpages_derived")) && json_object_get_boolean(v))
+		ev->known |= OOMTRACE_E_TOTALPAGES_DERIVED;
 	if ((v = member(obj, "reaped"))) {
 		get_u64(&c, v, "anon_rss_kb", &ev->reaped_anon_rss_kb);
 		get_u64(&c, v, "file_rss_kb", &ev->reaped_file_rss_kb);

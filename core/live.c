@@ -163,6 +163,7 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 	cgroups_from_ids(ev);
 	if (lv->join)
 		lv->join(lv->join_ctx, ev);
+	oomtrace_derive_totalpages(ev, "", sysconf(_SC_PAGESIZE));
 	if (!(ev->victim.known & OOMTRACE_T_PID) || ev->trigger.pid != ev->victim.pid)
 		cgroup_from_proc(&ev->trigger);
 	oomtrace_context_snapshot(ev, "", lv->context_mask);

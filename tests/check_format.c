@@ -352,6 +352,65 @@ START_TEST(cgroup_path_by_id)
 }
 END_TEST
 
+/* totalpages by the kernel's formula from the memcg's files (v2, v1) and for a global OOM. */
+START_TEST(totalpages_derived)
+{
+	char root[] = "/tmp/oomtrace-tp-XXXXXX", cmd[600];
+	struct oomtrace_event ev;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	put(root, "/proc/meminfo", "MemTotal:        8000000 kB\nSwapTotal:       1048576 kB\n");
+	put(root, "/proc/sys/vm/swappiness", "60\n");
+	put(root, "/sys/fs/cgroup/a/memory.max", "67108864\n");
+	put(root, "/sys/fs/cgroup/a/memory.swap.max", "33554432\n");
+	oomtrace_event_init(&ev);
+	ev.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	strcpy(ev.oom_memcg, "/a");
+	ev.known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG;
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert(ev.known & OOMTRACE_E_TOTALPAGES_DERIVED);
+	ck_assert_uint_eq(ev.totalpages, 16384 + 8192); /* limit + swap.max, within the swap there is */
+	put(root, "/sys/fs/cgroup/a/memory.swap.max", "max\n");
+	ev.known &= ~(uint32_t)(OOMTRACE_E_TOTALPAGES | OOMTRACE_E_TOTALPAGES_DERIVED);
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert_uint_eq(ev.totalpages, 16384 + 262144);
+	/* a probe's own read is never replaced */
+	ev.totalpages = 5;
+	ev.known = (ev.known | OOMTRACE_E_TOTALPAGES) & ~(uint32_t)OOMTRACE_E_TOTALPAGES_DERIVED;
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert_uint_eq(ev.totalpages, 5);
+	ck_assert(!(ev.known & OOMTRACE_E_TOTALPAGES_DERIVED));
+	/* global: RAM + swap */
+	oomtrace_event_init(&ev);
+	ev.constraint = OOMTRACE_CONSTRAINT_NONE;
+	ev.known |= OOMTRACE_E_CONSTRAINT;
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert_uint_eq(ev.totalpages, (8000000 + 1048576) / 4);
+	/* v1: swap is memsw - limit, and none with swappiness 0 */
+	put(root, "/sys/fs/cgroup/memory/b/memory.limit_in_bytes", "67108864\n");
+	put(root, "/sys/fs/cgroup/memory/b/memory.memsw.limit_in_bytes", "100663296\n");
+	put(root, "/sys/fs/cgroup/memory/b/memory.swappiness", "60\n");
+	oomtrace_event_init(&ev);
+	ev.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	strcpy(ev.oom_memcg, "/b");
+	ev.known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG;
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert_uint_eq(ev.totalpages, 16384 + 8192);
+	put(root, "/sys/fs/cgroup/memory/b/memory.swappiness", "0\n");
+	ev.known &= ~(uint32_t)(OOMTRACE_E_TOTALPAGES | OOMTRACE_E_TOTALPAGES_DERIVED);
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert_uint_eq(ev.totalpages, 16384);
+	/* cpuset: not derived */
+	oomtrace_event_init(&ev);
+	ev.constraint = OOMTRACE_CONSTRAINT_CPUSET;
+	ev.known |= OOMTRACE_E_CONSTRAINT;
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert(!(ev.known & OOMTRACE_E_TOTALPAGES));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* The kernel's report joined to a live event: only what the probe lacks, by group. */
 START_TEST(kmsg_join_apply)
 {
@@ -432,6 +491,7 @@ int main(void)
 	tcase_add_test(t, context_from_fake_root);
 	tcase_add_test(t, cgroup_path_by_id);
 	tcase_add_test(t, kmsg_join_apply);
+	tcase_add_test(t, totalpages_derived);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -182,8 +182,8 @@ check_event() {
 	mapfile -t f < <("$JFIELD" "$out" victim.pid victim.tgid victim.comm victim.uid victim.oom_score_adj \
 		victim.total_vm_kb victim.anon_rss_kb victim.file_rss_kb victim.shmem_rss_kb victim.pgtables_kb \
 		victim.cgroup constraint oom_memcg gfp_mask order totalpages trigger.pid trigger.comm probe \
-		trigger.tgid from_kmsg cpuset mems_allowed)
-	if [ "${#f[@]}" -lt 23 ]; then
+		trigger.tgid from_kmsg cpuset mems_allowed totalpages_derived)
+	if [ "${#f[@]}" -lt 24 ]; then
 		bad "$mode: no kill event in the output: $(head -c 300 "$out")"
 		return
 	fi
@@ -217,6 +217,9 @@ check_event() {
 	[ "$joined" = "$kmsg" ] && ok "$mode: oom_control from the kernel's report: $joined (from_kmsg ${f[20]})" ||
 		bad "$mode: from_kmsg ${f[20]}, want the oom_control facts joined: $kmsg"
 	fact "$mode: cpuset" "${f[21]}" "$K_cpuset" "${10}"
+	# totalpages: read from oom_control by fentry/kprobe, else derived (and said so)
+	[ "${f[23]}" = "$([ "$kmsg" = 1 ] && echo true || echo missing)" ] && ok "$mode: totalpages_derived ${f[23]}" ||
+		bad "$mode: totalpages_derived ${f[23]}, want it exactly when oom_control came from the report"
 	fact "$mode: mems_allowed" "${f[22]}" "$K_mems" "${10}"
 	# what the kernel printed must be what the test made
 	[ "$K_uid" = "$VUID" ] && [ "$K_adj" = "$VADJ" ] && [ "${K_shmem:-0}" -ge $((VSHM * 1024)) ] ||
@@ -227,7 +230,7 @@ check_event() {
 # kernel's own report is joined (not with --no-kmsg): "task mem oc cg tp kmsg" flags (task: the
 # victim's task_struct; mem: its sizes, uid and oom_score_adj; oc: constraint, oom_memcg, gfp,
 # order; cg: the victim's memory cgroup; tp: totalpages, read only from oom_control; kmsg: the
-# oom_control facts must come from the kernel's report)
+# oom_control facts must come from the kernel's report, and totalpages is derived in user space)
 probe_reads() { # desc extra-args
 	local d=$1 task=0 oc=0 tpmem=0 kmsg=1
 	case " $2 " in *" --no-kmsg "*) kmsg=0 ;; esac
@@ -238,10 +241,10 @@ probe_reads() { # desc extra-args
 	if [ $oc = 1 ]; then
 		echo "1 1 1 1 1 0"
 	elif [ $task = 1 ]; then
-		echo "1 1 $kmsg 1 0 $kmsg"
+		echo "1 1 $kmsg 1 $kmsg $kmsg"
 	else
 		# a pid-only tracepoint: the report gives sizes, uid, adj and the victim's cgroup too
-		echo "0 $((tpmem | kmsg)) $kmsg $kmsg 0 $kmsg"
+		echo "0 $((tpmem | kmsg)) $kmsg $kmsg $kmsg $kmsg"
 	fi
 }
 
