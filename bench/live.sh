@@ -11,7 +11,8 @@ OOMTRACE=${1:-./oomtrace}
 HOG=${HOG:-./tests/hog}
 RUNS=${RUNS:-7}
 out=$(mktemp -d)
-trap 'rm -rf "$out"; [ -n "${cg:-}" ] && rmdir "$cg" 2>/dev/null || true' EXIT
+linked=
+trap 'rm -rf "$out"; [ -n "${cg:-}" ] && rmdir "$cg" 2>/dev/null; [ -n "$linked" ] && rm -f "$linked/build" "$linked/source" && rmdir "$linked" 2>/dev/null; true' EXIT
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 2; }
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 
@@ -24,7 +25,8 @@ if [ ! -e "/lib/modules/$rel/build" ]; then
 		mkdir -p "/lib/modules/$rel"
 		ln -sfn "$arch" "/lib/modules/$rel/build"
 		ln -sfn "${hdr:-$arch}" "/lib/modules/$rel/source"
-		echo "linked $arch as the headers of $rel (apt-get install linux-headers-amd64 first)" >&2
+		linked=/lib/modules/$rel # removed again at exit: the host is left as it was
+		echo "linked $arch as the headers of $rel for this run (apt-get install linux-headers-amd64 first)" >&2
 	fi
 fi
 
