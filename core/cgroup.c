@@ -81,15 +81,59 @@ static int walk(int fd, uint64_t id, char *rel, size_t len, size_t sz, int depth
 	return r;
 }
 
+/*
+ * The last ids resolved: a storm of kills in one pod asks for the same few.
+ * An entry is used only while its path still has that id (a cgroup removed
+ * and another made under the same name gets a new id).
+ */
+#define CACHE_SLOTS 16
+static struct {
+	uint64_t id;
+	char root[64];
+	char path[4096];
+} cache[CACHE_SLOTS];
+static unsigned int cache_next;
+
+static bool cached(const char *root, const char *dir, uint64_t id, char *path, size_t sz)
+{
+	char p[4700];
+	struct stat st;
+	unsigned int i;
+
+	for (i = 0; i < CACHE_SLOTS; i++) {
+		if (cache[i].id != id || strcmp(cache[i].root, root) || strlen(cache[i].path) >= sz)
+			continue;
+		snprintf(p, sizeof(p), "%s%s", dir, cache[i].path);
+		if (stat(p, &st) == 0 && (uint64_t)st.st_ino == id) {
+			snprintf(path, sz, "%s", cache[i].path);
+			return true;
+		}
+		cache[i].id = 0;
+	}
+	return false;
+}
+
+static void remember(const char *root, uint64_t id, const char *path)
+{
+	if (strlen(root) >= sizeof(cache[0].root) || strlen(path) >= sizeof(cache[0].path))
+		return;
+	cache[cache_next].id = id;
+	snprintf(cache[cache_next].root, sizeof(cache[0].root), "%s", root);
+	snprintf(cache[cache_next].path, sizeof(cache[0].path), "%s", path);
+	cache_next = (cache_next + 1) % CACHE_SLOTS;
+}
+
 int oomtrace_memcg_path_by_id(const char *root, uint64_t id, char *path, size_t sz)
 {
 	char dir[600];
 	struct stat st;
 	bool v2;
-	int fd;
+	int fd, r;
 
 	if (sz < 2 || !id || !oomtrace_memcg_root(root, dir, sizeof(dir), &v2))
 		return -ENOENT;
+	if (cached(root, dir, id, path, sz))
+		return 0;
 	if (stat(dir, &st) == 0 && (uint64_t)st.st_ino == id) {
 		snprintf(path, sz, "/");
 		return 0;
@@ -98,5 +142,8 @@ int oomtrace_memcg_path_by_id(const char *root, uint64_t id, char *path, size_t 
 	if (fd < 0)
 		return -ENOENT;
 	path[0] = '\0';
-	return walk(fd, id, path, 0, sz, 0);
+	r = walk(fd, id, path, 0, sz, 0);
+	if (r == 0)
+		remember(root, id, path);
+	return r;
 }

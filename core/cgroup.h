@@ -20,7 +20,8 @@ bool oomtrace_memcg_root(const char *root, char *dir, size_t dirsz, bool *v2);
  * the memory cgroup whose kernfs id is @id: a directory's inode number on
  * cgroupfs is its kernfs id (64-bit kernels, 5.5+). Full length, never cut.
  * Returns 0, -ENOENT when no cgroup has that id (it may be gone already),
- * -ENAMETOOLONG when @sz is too small.
+ * -ENAMETOOLONG when @sz is too small. The last few answers are cached, each
+ * checked against the id of its path before it is used again.
  */
 int oomtrace_memcg_path_by_id(const char *root, uint64_t id, char *path, size_t sz);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -117,6 +118,83 @@ START_TEST(json_shape_and_round_trip)
 	ck_assert_ptr_nonnull(strstr(first, "\"source\":\"libbpf\",\"probe\":\"tp_btf\""));
 	ck_assert_ptr_nonnull(strstr(first, "\"from_kmsg\":[\"oom_control\",\"top_tasks\"],\"partial\""));
 	o = json_tokener_parse(first);
+	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
+	json_object_put(o);
+	ck_assert_str_eq(render("json", &back, 0), first);
+	free(first);
+}
+END_TEST
+
+/* A live event with every fact known: nothing null, and format json -> --events -> json is identical. */
+static void full_task(struct oomtrace_task *t, int32_t pid, const char *comm)
+{
+	t->known = 0x1fff; /* every OOMTRACE_T_* */
+	t->pid = pid;
+	t->tgid = pid - 1;
+	t->uid = 4242;
+	t->oom_score_adj = 500;
+	t->total_vm_kb = 68252;
+	t->anon_rss_kb = 61184;
+	t->file_rss_kb = 1236;
+	t->shmem_rss_kb = 4096;
+	t->swap_kb = 12;
+	t->pgtables_kb = 172;
+	t->cgroup_id = 9001;
+	strcpy(t->comm, comm);
+	strcpy(t->cgroup, "/kubepods.slice/kubepods-pod1.slice/cri-containerd-abc.scope");
+}
+
+START_TEST(json_round_trip_every_field)
+{
+	struct oomtrace_event ev, back;
+	struct oomtrace_task_row row = { .pid = 31, .uid = 4242, .tgid = 31, .oom_score_adj = 500,
+					 .total_vm_pages = 17067, .rss_pages = 16556,
+					 .pgtables_bytes = 176128, .swapents = 3, .name = "hog" };
+	json_object *o;
+	char *first, err[128];
+
+	seed_event(&ev);
+	ev.known = OOMTRACE_E_TIME | OOMTRACE_E_UPTIME | OOMTRACE_E_HOST | OOMTRACE_E_CONSTRAINT |
+		   OOMTRACE_E_OOM_MEMCG | OOMTRACE_E_CPUSET | OOMTRACE_E_MEMS_ALLOWED | OOMTRACE_E_GFP_MASK |
+		   OOMTRACE_E_GFP_FLAGS | OOMTRACE_E_ORDER | OOMTRACE_E_TOTALPAGES | OOMTRACE_E_REAPED |
+		   OOMTRACE_E_SELECTED | OOMTRACE_E_POINTS | OOMTRACE_E_INVOCATION | OOMTRACE_E_TIME_SUBSEC |
+		   OOMTRACE_E_REAP_LATENCY | OOMTRACE_E_EXITING | OOMTRACE_E_TOTALPAGES_DERIVED;
+	ev.uptime_ns = 128109667000ULL;
+	strcpy(ev.host, "node-7");
+	full_task(&ev.trigger, 30, "java");
+	full_task(&ev.victim, 31, "hog");
+	ev.selected_pid = 31;
+	strcpy(ev.selected_comm, "hog");
+	ev.points = 1999;
+	ev.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	strcpy(ev.oom_memcg, "/kubepods.slice");
+	strcpy(ev.cpuset, "/");
+	strcpy(ev.mems_allowed, "0-1");
+	ev.gfp_mask = 0xcc0;
+	strcpy(ev.gfp_flags, "GFP_KERNEL");
+	ev.order = 2;
+	ev.invocation = 17;
+	ev.reaped_anon_rss_kb = 1;
+	ev.reaped_file_rss_kb = 2;
+	ev.reaped_shmem_rss_kb = 3;
+	ev.reap_latency_us = 2500;
+	ev.from_kmsg = OOMTRACE_K_ALL;
+	ev.ctx.known = OOMTRACE_C_LOADAVG | OOMTRACE_C_PSI_SOME | OOMTRACE_C_PSI_FULL;
+	ev.ctx.psi_some.avg10 = 1.5;
+	ev.ctx.psi_full.total_us = 654;
+	oomtrace_kvset_set(&ev.ctx.mem_info, "active_anon", 11, 100);
+	oomtrace_kvset_set(&ev.ctx.memcg, "limit_kb", 8, 65536);
+	oomtrace_kvset_set(&ev.ctx.memcg_stat, "rss", 3, 66920448);
+	oomtrace_kvset_set(&ev.ctx.meminfo_kb, "MemTotal", 8, 6817716);
+	oomtrace_kvset_set(&ev.ctx.trigger_status, "VmRSS", 5, 1415824);
+	oomtrace_context_add_task(&ev.ctx, &row);
+	ev.seq = 3;
+	first = strdup(render("json", &ev, 0));
+	ck_assert_msg(!strstr(first, "null"), "a null in a fully known event: %s", first);
+	ck_assert_ptr_nonnull(strstr(first, "\"totalpages_derived\":true"));
+	ck_assert_ptr_nonnull(strstr(first, "\"from_kmsg\":[\"oom_control\",\"cpuset\",\"trigger\",\"victim\",\"memcg\",\"mem_info\",\"top_tasks\"]"));
+	o = json_tokener_parse(first);
+	ck_assert_ptr_nonnull(o);
 	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
 	json_object_put(o);
 	ck_assert_str_eq(render("json", &back, 0), first);
@@ -333,6 +411,25 @@ START_TEST(cgroup_path_by_id)
 	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, sizeof(got)), 0);
 	ck_assert_str_eq(got, rel);
 	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, 40), -ENAMETOOLONG);
+	/* the same name made again is another cgroup: the cached answer is not reused */
+	{
+		ino_t old = st.st_ino;
+
+		ck_assert_int_eq(oomtrace_memcg_path_by_id(root, old, got, sizeof(got)), 0); /* cached */
+		ck_assert_int_eq(unlink(strcat(deep, "/memory.max")), 0);
+		*strrchr(deep, '/') = '\0';
+		ck_assert_int_eq(rmdir(deep), 0);
+		/* a file system may give the freed inode number to the next directory made */
+		ck_assert_int_eq(mkdir(strcat(deep, "x"), 0755), 0);
+		deep[strlen(deep) - 1] = '\0';
+		ck_assert_int_eq(mkdir(deep, 0755), 0);
+		ck_assert_int_eq(stat(deep, &st), 0);
+		ck_assert_uint_ne(st.st_ino, old);
+		if (oomtrace_memcg_path_by_id(root, old, got, sizeof(got)) == 0)
+			ck_assert_str_ne(got, rel);
+		ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, sizeof(got)), 0);
+		ck_assert_str_eq(got, rel);
+	}
 	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, 1, got, sizeof(got)), -ENOENT);
 	snprintf(deep, sizeof(deep), "%s/sys/fs/cgroup", root);
 	ck_assert_int_eq(stat(deep, &st), 0);
@@ -483,6 +580,7 @@ int main(void)
 	tcase_add_test(t, classic_line_matches_bcc_oomkill);
 	tcase_add_test(t, unknown_facts);
 	tcase_add_test(t, json_shape_and_round_trip);
+	tcase_add_test(t, json_round_trip_every_field);
 	tcase_add_test(t, json_reading_errors);
 	tcase_add_test(t, utf8_repair);
 	tcase_add_test(t, iso8601);
