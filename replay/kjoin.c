@@ -18,6 +18,7 @@
 
 #define KJ_REPORTS 8
 #define KJ_WINDOW_NS (10 * 1000000000ULL)
+#define KJ_PAST_NS (1000 * 1000000ULL) /* the log this far past a kill without its report: stop */
 
 struct oomtrace_kjoin {
 	int fd;
@@ -25,6 +26,7 @@ struct oomtrace_kjoin {
 	unsigned int next; /* ring slot for the next report */
 	struct oomtrace_event rep[KJ_REPORTS];
 	bool used[KJ_REPORTS];
+	uint64_t last_ns; /* kernel time of the newest record read */
 	char rec[8192]; /* one /dev/kmsg record */
 };
 
@@ -75,26 +77,38 @@ static int keep(void *ctx, struct oomtrace_event *ev)
 	return 0;
 }
 
-/* Everything /dev/kmsg has now, through the parser; finished reports are kept. */
-static void read_all(struct oomtrace_kjoin *kj)
+/*
+ * One /dev/kmsg record through the parser (held-back reports are emitted);
+ * 1 when one was read, 0 when there is none now. Records are read only as
+ * far as the event being joined needs: reports arrive in kill order, so the
+ * ring never has to hold more than a few.
+ */
+static int read_one(struct oomtrace_kjoin *kj)
 {
-	for (;;) {
-		ssize_t n = read(kj->fd, kj->rec, sizeof(kj->rec) - 1);
-		const char *b, *end, *nl;
+	ssize_t n;
+	const char *b, *end, *nl, *c1, *c2 = NULL;
+	uint64_t ts_ns;
 
-		if (n < 0 && (errno == EINTR || errno == EPIPE))
-			continue; /* EPIPE: records overwritten before we read them */
-		if (n <= 0)
-			break;
-		/* one record per read: "pri,seq,ts,flags;text\n" and " KEY=value" lines */
-		for (b = kj->rec, end = kj->rec + n; b < end; b = nl + 1) {
-			nl = memchr(b, '\n', (size_t)(end - b));
-			if (!nl)
-				nl = end;
-			oomtrace_parser_line(kj->parser, b, (size_t)(nl - b), keep, kj);
-		}
+	do
+		n = read(kj->fd, kj->rec, sizeof(kj->rec) - 1);
+	while (n < 0 && (errno == EINTR || errno == EPIPE)); /* EPIPE: records overwritten unread */
+	if (n <= 0)
+		return 0;
+	/* "pri,seq,ts_us,flags;text\n" and " KEY=value" lines */
+	kj->rec[n] = '\0';
+	if ((c1 = strchr(kj->rec, ',')))
+		c2 = strchr(c1 + 1, ',');
+	ts_ns = c2 ? strtoull(c2 + 1, NULL, 10) * 1000 : 0;
+	if (ts_ns > kj->last_ns)
+		kj->last_ns = ts_ns;
+	for (b = kj->rec, end = kj->rec + n; b < end; b = nl + 1) {
+		nl = memchr(b, '\n', (size_t)(end - b));
+		if (!nl)
+			nl = end;
+		oomtrace_parser_line(kj->parser, b, (size_t)(nl - b), keep, kj);
 	}
 	oomtrace_parser_flush(kj->parser, true, keep, kj);
+	return 1;
 }
 
 static int find(struct oomtrace_kjoin *kj, const struct oomtrace_event *ev)
@@ -140,10 +154,16 @@ bool oomtrace_kjoin_merge(struct oomtrace_kjoin *kj, struct oomtrace_event *ev, 
 		int left;
 		struct pollfd p = { .fd = kj->fd, .events = POLLIN };
 
-		read_all(kj);
-		k = find(kj, ev);
+		if ((k = find(kj, ev)) >= 0)
+			break;
+		if (read_one(kj)) {
+			/* the log has gone well past this kill: its report is not coming (lost, filtered) */
+			if ((ev->known & OOMTRACE_E_UPTIME) && kj->last_ns > ev->uptime_ns + KJ_PAST_NS)
+				break;
+			continue;
+		}
 		left = (int)(deadline - now_ms());
-		if (k >= 0 || left <= 0)
+		if (left <= 0)
 			break;
 		if (poll(&p, 1, left < 5 ? left : 5) < 0 && errno != EINTR)
 			break;

@@ -18,6 +18,8 @@
 #   OOMTRACE_ATTACH_TIMEOUT  seconds to wait for "tracing OOM kills" (default 30; BCC under TCG
 #                            compiles for a minute)
 #   OOMTRACE_BURST           kills in the burst test (default 50; 0: no burst)
+#   OOMTRACE_LOSS_KILLS      kills while the libbpf tracer is stopped (default 220, more than
+#                            its ring buffer holds; 0: no such test)
 #   OOMTRACE_ARGS            extra arguments for every run (--kernel-headers DIR, --btf FILE)
 set -u
 BACKEND=${1:-libbpf}
@@ -114,6 +116,7 @@ oom_once() {
 start_tracer() { # out err args...: 0 attached, else the tracer's exit code (124: timed out)
 	local out=$1 err=$2 i
 	shift 2
+	: >"$err"
 	"$OOMTRACE" --backend "$BACKEND" -v --format json --comm "$comm" "$@" >"$out" 2>"$err" &
 	tracer=$!
 	for i in $(seq $((ATTACH_TIMEOUT * 10))); do
@@ -418,6 +421,46 @@ if [ "$BURST" -gt 0 ] && { [ "$BACKEND" = libbpf ] || [ -n "${OOMTRACE_ARGS:-}" 
 		sleep 6
 	else
 		bad "burst: oomtrace did not attach (exit $rc): $(tail -2 "$t/burst.err")"
+	fi
+fi
+
+# --- the reader stopped during a storm: what the buffer cannot hold is counted, never hidden ---
+LOSS=${OOMTRACE_LOSS_KILLS:-220}
+if [ "$BACKEND" = libbpf ] && [ "$LOSS" -gt 0 ]; then
+	before=$(oom_kills)
+	if start_tracer "$t/loss.json" "$t/loss.err" --duration 600 --context none ${OOMTRACE_ARGS:-}; then
+		kill -STOP "$tracer"
+		made=0
+		while [ $(($(oom_kills) - before)) -lt "$LOSS" ] && [ $made -lt $((LOSS * 2)) ]; do
+			hogs=()
+			for i in 1 2 3 4 5; do
+				sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$cg" "$HOG" &
+				hogs+=($!)
+			done
+			wait "${hogs[@]}"
+			made=$((made + 5))
+		done 2>/dev/null
+		after=$(oom_kills)
+		kill -CONT "$tracer"
+		sleep 3
+		kill -INT "$tracer"
+		wait "$tracer"
+		tracer=
+		delta=$((after - before))
+		events=$(grep -c '"record":"kill".*"outcome":"killed"' "$t/loss.json")
+		exiting=$(grep -c '"victim_exiting":true' "$t/loss.json")
+		lost=$(sed -n 's/.* \([0-9]*\) lost$/\1/p' "$t/loss.err" | tail -1)
+		jlost=$(sed -n 's/^{"lost":\([0-9]*\)}$/\1/p' "$t/loss.json" | awk '{s += $1} END {print s + 0}')
+		echo "stopped reader: $delta kills, $events events ($exiting exiting), $lost lost (summary), $jlost lost (records)"
+		[ "${lost:-0}" -gt 0 ] && ok "stopped reader: the storm overflowed the buffer ($lost lost)" ||
+			bad "stopped reader: nothing lost with $delta kills while stopped (no test of the counter)"
+		[ $((events - exiting + ${lost:-0})) -eq "$delta" ] && ok "stopped reader: events + lost = kills ($delta)" ||
+			bad "stopped reader: $((events - exiting)) events + ${lost:-0} lost != $delta kills"
+		[ "$jlost" = "${lost:-0}" ] && ok "stopped reader: {\"lost\"} records add up to the summary" ||
+			bad "stopped reader: lost records $jlost, summary ${lost:-?}"
+		sleep 6 # the kernel's report ratelimit
+	else
+		bad "stopped reader: oomtrace did not attach: $(tail -2 "$t/loss.err")"
 	fi
 fi
 
