@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ struct app {
 	uint64_t partial;
 	uint64_t reaps;
 	int write_error;
+	uint64_t unwritten; /* events dropped once the output failed or blocked at a stop */
 	struct tally by_comm[SUMMARY_MAX], by_cgroup[SUMMARY_MAX];
 	unsigned int ncomm, ncgroup;
 	uint64_t other_comm, other_cgroup;
@@ -46,6 +48,14 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+/* Our standard output is a pipe whose reader has gone (POLLERR on its write end). */
+static bool stdout_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
 static void tally_add(struct tally *t, unsigned int *n, uint64_t *other, const char *key)
@@ -73,9 +83,15 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 
 	if (!oomtrace_filter_match(&a->filter, ev))
 		return 0;
+	if (a->write_error) {
+		/* the output is gone or blocked at a stop: count what it missed, wait no more */
+		a->unwritten++;
+		return 0;
+	}
 	r = oomtrace_output_event(a->out, ev);
 	if (r) {
 		a->write_error = r;
+		a->unwritten++;
 		return r;
 	}
 	if (ev->record == OOMTRACE_RECORD_REAP) {
@@ -528,6 +544,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* a stop signal also ends a write blocked on a reader that does not read */
+	oomtrace_write_set_cancel(&stop_signal);
 
 	rc = state ? 0 : bi->ops->open(&bo, &state);
 	if (rc == 0)
@@ -570,7 +588,11 @@ int main(int argc, char **argv)
 			break;
 		if (rc == -EPIPE && a.write_error)
 			break; /* the reader of our output went away */
-		if (rc < 0 && rc != -EINTR) {
+		if (!output && stdout_gone()) {
+			a.write_error = -EPIPE; /* '| head -1': stop now, not at the next kill */
+			break;
+		}
+		if (rc < 0 && rc != -EINTR && !(stop_signal && a.write_error)) {
 			if (a.write_error)
 				oomtrace_err("%s: cannot write: %s", output ? output : "<stdout>",
 					     strerror(-a.write_error));
@@ -586,6 +608,12 @@ int main(int argc, char **argv)
 		exit_code = OOMTRACE_EXIT_INPUT;
 	if (live || verbose)
 		print_summary(&a, lost_seen);
+	if (stop_signal && a.write_error && a.write_error != -EPIPE) {
+		oomtrace_err("%s blocked (no reader reading it) when told to stop: at least %" PRIu64
+			     " event%s not written", output ? output : "<stdout>", a.unwritten,
+			     a.unwritten == 1 ? "" : "s");
+		exit_code = OOMTRACE_EXIT_RUNTIME;
+	}
 out:
 	bi->ops->close(state);
 	oomtrace_output_free(a.out);

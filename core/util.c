@@ -3,9 +3,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -77,18 +81,71 @@ void oomtrace_buf_free(struct oomtrace_buf *b)
 	b->len = b->cap = 0;
 }
 
+static volatile sig_atomic_t *write_cancel;
+
+void oomtrace_write_set_cancel(volatile sig_atomic_t *flag)
+{
+	write_cancel = flag;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Once asked to stop: no more blocking. A record not begun is not written
+ * (-EINTR); one begun is finished within OOMTRACE_WRITE_GRACE_MS or given up
+ * (-ETIMEDOUT), so a reader never sees half a line from a clean stop.
+ */
+static int write_bounded(int fd, const char *c, size_t n, bool begun)
+{
+	int64_t deadline = mono_ms() + OOMTRACE_WRITE_GRACE_MS;
+
+	while (n) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int left = (int)(deadline - mono_ms());
+		ssize_t w;
+
+		if (left <= 0)
+			return begun ? -ETIMEDOUT : -EINTR;
+		if (poll(&p, 1, left) <= 0 || (p.revents & (POLLERR | POLLHUP)))
+			continue;
+		/* POLLOUT: a pipe takes at least PIPE_BUF bytes now; never more than that at once */
+		w = write(fd, c, n < PIPE_BUF ? n : PIPE_BUF);
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		begun = true;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 int oomtrace_write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;
+	bool begun = false;
 
+	if (write_cancel && *write_cancel)
+		return write_bounded(fd, c, n, false);
 	while (n) {
 		ssize_t w = write(fd, c, n);
 
 		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
+			if (errno != EINTR)
+				return -errno;
+			if (write_cancel && *write_cancel)
+				return write_bounded(fd, c, n, begun);
+			continue;
 		}
+		begun = true;
 		c += w;
 		n -= (size_t)w;
 	}

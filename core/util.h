@@ -4,6 +4,7 @@
 #define OOMTRACE_UTIL_H
 
 #include <stdarg.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,13 @@ void oomtrace_buf_free(struct oomtrace_buf *b);
 
 /* write(2) all of @n bytes, retrying on EINTR and short writes; 0 or -errno. */
 int oomtrace_write_all(int fd, const void *p, size_t n);
+/*
+ * A flag a signal handler sets to stop the program: from then on writes no
+ * longer block (see oomtrace_write_all: a record is written whole or not at
+ * all, waiting at most OOMTRACE_WRITE_GRACE_MS for a blocked reader).
+ */
+#define OOMTRACE_WRITE_GRACE_MS 1500
+void oomtrace_write_set_cancel(volatile sig_atomic_t *flag);
 
 /*
  * Copy @src (@n bytes) into @dst (size @dstsz, NUL-terminated) as valid UTF-8:
