@@ -276,7 +276,9 @@ void oomtrace_protect_self(bool keep)
 		return;
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "-1000", 5) != 5)
-		oomtrace_info("cannot set oom_score_adj -1000 for the tracer: %s", strerror(errno));
+		oomtrace_warn("cannot set oom_score_adj -1000 for the tracer (%s): it may be OOM-killed itself; "
+			      "give it CAP_SYS_RESOURCE, or run it with OOMScoreAdjust=-1000 (systemd)",
+			      strerror(errno));
 	if (fd >= 0)
 		close(fd);
 }

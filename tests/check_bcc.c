@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -121,6 +122,33 @@ START_TEST(wire_to_event)
 }
 END_TEST
 
+/* The release headers were made for: UTS_RELEASE (what uname says), not Debian's upstream version. */
+START_TEST(headers_release)
+{
+	char d[] = "/tmp/oomtrace-hdr-XXXXXX", p[200], rel[64];
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	ck_assert(!bcc_headers_release(d, rel, sizeof(rel)));
+	snprintf(p, sizeof(p), "mkdir -p %s/include/generated %s/include/config", d, d);
+	ck_assert_int_eq(system(p), 0);
+	snprintf(p, sizeof(p), "%s/include/config/kernel.release", d);
+	f = fopen(p, "w");
+	fputs("6.1.192\n", f);
+	fclose(f);
+	ck_assert(bcc_headers_release(d, rel, sizeof(rel)));
+	ck_assert_str_eq(rel, "6.1.192");
+	snprintf(p, sizeof(p), "%s/include/generated/utsrelease.h", d);
+	f = fopen(p, "w");
+	fputs("#define UTS_RELEASE \"6.1.0-56-amd64\"\n", f);
+	fclose(f);
+	ck_assert(bcc_headers_release(d, rel, sizeof(rel)));
+	ck_assert_str_eq(rel, "6.1.0-56-amd64");
+	snprintf(p, sizeof(p), "rm -rf %s", d);
+	ck_assert_int_eq(system(p), 0);
+}
+END_TEST
+
 /* Each generated program compiles with the real libbcc (root, libbcc and headers needed). */
 START_TEST(programs_compile_with_libbcc)
 {
@@ -128,7 +156,7 @@ START_TEST(programs_compile_with_libbcc)
 	void *(*start)(void *, const char *);
 	void (*destroy)(void *);
 	struct oomtrace_backend_opts o = { 0 };
-	char build[4096], src[4096], why[512];
+	char build[4096], src[4096], why[512], tmp[128];
 	void *dl;
 	glob_t g;
 	size_t i;
@@ -154,7 +182,7 @@ START_TEST(programs_compile_with_libbcc)
 		return;
 	}
 	if (o.kernel_headers)
-		ck_assert_msg(bcc_expose_headers(build, src, why, sizeof(why)) == 0, "%s", why);
+		ck_assert_msg(bcc_expose_headers(build, src, tmp, sizeof(tmp), why, sizeof(why)) == 0, "%s", why);
 	*(void **)&create = dlsym(dl, "bpf_module_create_c_from_string");
 	*(void **)&start = dlsym(dl, "bpf_function_start");
 	*(void **)&destroy = dlsym(dl, "bpf_module_destroy");
@@ -170,6 +198,13 @@ START_TEST(programs_compile_with_libbcc)
 		destroy(mod);
 		free(t);
 	}
+	if (o.kernel_headers) {
+		/* nothing of the private view of the headers is left behind */
+		struct stat st;
+
+		bcc_unexpose_headers(tmp);
+		ck_assert_int_ne(stat(tmp, &st), 0);
+	}
 }
 END_TEST
 
@@ -181,6 +216,7 @@ int main(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, program_per_features);
 	tcase_add_test(t, wire_to_event);
+	tcase_add_test(t, headers_release);
 	tcase_add_test(t, programs_compile_with_libbcc);
 	suite_add_tcase(s, t);
 	return run_suite(s);

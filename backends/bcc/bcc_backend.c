@@ -380,9 +380,9 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 {
 	struct bcc *b = calloc(1, sizeof(*b));
-	char why[512] = "", build[4096], src[4096];
+	char why[1024] = "", build[4096], src[4096], tmp[128] = "", hrel[128];
 	bool want_kprobe;
-	int r;
+	int r, out = -1;
 
 	if (!b)
 		return -ENOMEM;
@@ -390,21 +390,33 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 	b->drops_fd = -1;
 	r = bcc_find_headers(o, build, sizeof(build), src, sizeof(src), why, sizeof(why));
 	if (!r && o->kernel_headers)
-		r = bcc_expose_headers(build, src, why, sizeof(why));
+		r = bcc_expose_headers(build, src, tmp, sizeof(tmp), why, sizeof(why));
 	if (!r)
 		r = load_api(&b->api, why, sizeof(why));
 	if (r) {
 		oomtrace_err("backend bcc: %s", why);
+		bcc_unexpose_headers(tmp);
 		free(b);
 		return -ENOENT;
 	}
 	oomtrace_live_init(&b->live, OOMTRACE_SOURCE_BCC, o->context_mask);
 	oomtrace_protect_self(o->keep_oom_score_adj);
+	/* libbcc and LLVM print to standard output: never into our event stream */
+	fflush(stdout);
+	out = dup(STDOUT_FILENO);
+	if (out >= 0)
+		dup2(STDERR_FILENO, STDOUT_FILENO);
 	want_kprobe = !o->probe || strcmp(o->probe, "kprobe") == 0;
 	r = -ENOENT;
 	if (want_kprobe) {
 		if (!oomtrace_kprobes_available())
 			snprintf(why, sizeof(why), "kprobes not available in this kernel (no kprobe PMU or kprobe_events)");
+		else if (build[0] && bcc_headers_release(build, hrel, sizeof(hrel)) &&
+			 strcmp(hrel, bcc_kernel_release()) != 0)
+			/* the kprobe program reads kernel structures at the headers' offsets */
+			snprintf(why, sizeof(why), "the kernel headers at %.200s are for %.64s, this kernel is %.64s: the "
+				 "kprobe program would read wrong offsets (install linux-headers-%.64s or kernel-devel-%.64s)",
+				 build, hrel, bcc_kernel_release(), bcc_kernel_release(), bcc_kernel_release());
 		else
 			r = try_probe(b, true, why, sizeof(why));
 		if (r)
@@ -416,6 +428,13 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 		if (r)
 			oomtrace_err("probe tracepoint: not usable here: %s", why);
 	}
+	if (out >= 0) {
+		fflush(stdout);
+		dup2(out, STDOUT_FILENO);
+		close(out);
+	}
+	/* compiled: the headers are needed no more */
+	bcc_unexpose_headers(tmp);
 	if (r) {
 		dlclose(b->api.dl);
 		free(b);
@@ -533,9 +552,16 @@ static void bcc_check(const struct oomtrace_backend_opts *o, struct oomtrace_che
 	} else {
 		oomtrace_check_add(c, "libbcc", "no", "%s", why);
 	}
-	if (bcc_find_headers(o, build, sizeof(build), src, sizeof(src), why, sizeof(why)) == 0)
-		oomtrace_check_add(c, "bcc headers", "yes", "%s", build[0] ? build : "/sys/kernel/kheaders.tar.xz");
-	else
+	if (bcc_find_headers(o, build, sizeof(build), src, sizeof(src), why, sizeof(why)) == 0) {
+		char hrel[128];
+
+		if (build[0] && bcc_headers_release(build, hrel, sizeof(hrel)) && strcmp(hrel, bcc_kernel_release()))
+			oomtrace_check_add(c, "bcc headers", "mismatch",
+					   "%s is for %s: tracepoint only (the kprobe program needs %s's own headers)",
+					   build, hrel, bcc_kernel_release());
+		else
+			oomtrace_check_add(c, "bcc headers", "yes", "%s", build[0] ? build : "/sys/kernel/kheaders.tar.xz");
+	} else
 		oomtrace_check_add(c, "bcc headers", "no", "%s", why);
 }
 

@@ -125,15 +125,19 @@ int bcc_find_headers(const struct oomtrace_backend_opts *o, char *build, size_t 
  * --kernel-headers, show it that layout in a private mount namespace, so the
  * host's /lib/modules is never touched.
  */
-int bcc_expose_headers(const char *build, const char *src, char *why, size_t whysz)
+int bcc_expose_headers(const char *build, const char *src, char *tmp, size_t tmpsz, char *why,
+		       size_t whysz)
 {
 	char dir[] = "/tmp/oomtrace-headers-XXXXXX", p[600], mod[300];
+	char top[] = "/tmp/oomtrace-modules-XXXXXX";
 
+	memset(tmp, 0, tmpsz);
 	snprintf(mod, sizeof(mod), "/lib/modules/%s", bcc_kernel_release());
 	if (!mkdtemp(dir)) {
 		snprintf(why, whysz, "cannot make a temporary directory: %s", strerror(errno));
 		return -errno;
 	}
+	snprintf(tmp, tmpsz, "%s", dir);
 	snprintf(p, sizeof(p), "%s/build", dir);
 	if (symlink(build, p)) {
 		snprintf(why, whysz, "symlink: %s", strerror(errno));
@@ -151,10 +155,12 @@ int bcc_expose_headers(const char *build, const char *src, char *why, size_t why
 	}
 	if (access(mod, F_OK) != 0) {
 		/* no directory for this kernel: put one over /lib/modules, in our namespace only */
-		char top[] = "/tmp/oomtrace-modules-XXXXXX", link[600];
+		char link[600];
 
 		if (!mkdtemp(top))
 			return -errno;
+		if (strlen(dir) + 1 + strlen(top) + 1 <= tmpsz)
+			memcpy(tmp + strlen(dir) + 1, top, strlen(top) + 1);
 		snprintf(link, sizeof(link), "%s/%s", top, bcc_kernel_release());
 		if (symlink(dir, link) || mount(top, "/lib/modules", NULL, MS_BIND, NULL)) {
 			snprintf(why, whysz, "cannot show the headers at %s: %s", mod, strerror(errno));
@@ -169,3 +175,59 @@ int bcc_expose_headers(const char *build, const char *src, char *why, size_t why
 	return 0;
 }
 
+void bcc_unexpose_headers(const char *tmp)
+{
+	const char *dir = tmp, *top;
+	char p[600];
+
+	if (!tmp || !tmp[0])
+		return;
+	top = tmp + strlen(tmp) + 1;
+	/* our private namespace: the host never saw these mounts */
+	if (top[0]) {
+		umount2("/lib/modules", MNT_DETACH);
+		snprintf(p, sizeof(p), "%s/%s", top, bcc_kernel_release());
+		unlink(p);
+		rmdir(top);
+	} else {
+		snprintf(p, sizeof(p), "/lib/modules/%s", bcc_kernel_release());
+		umount2(p, MNT_DETACH);
+	}
+	snprintf(p, sizeof(p), "%s/build", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/source", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
+bool bcc_headers_release(const char *build, char *rel, size_t relsz)
+{
+	char p[4200], buf[256];
+	FILE *f;
+	bool ok = false;
+
+	/* UTS_RELEASE is what uname(2) reports; Debian's include/config/kernel.release is the upstream version */
+	snprintf(p, sizeof(p), "%s/include/generated/utsrelease.h", build);
+	if ((f = fopen(p, "re"))) {
+		while (!ok && fgets(buf, sizeof(buf), f)) {
+			char *q = strstr(buf, "UTS_RELEASE \"");
+
+			if (q) {
+				q += 13;
+				q[strcspn(q, "\"")] = '\0';
+				snprintf(rel, relsz, "%s", q);
+				ok = q[0] != '\0';
+			}
+		}
+		fclose(f);
+	}
+	if (!ok && (f = (snprintf(p, sizeof(p), "%s/include/config/kernel.release", build), fopen(p, "re")))) {
+		if (fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = '\0';
+			snprintf(rel, relsz, "%s", buf);
+			ok = buf[0] != '\0';
+		}
+		fclose(f);
+	}
+	return ok;
+}

@@ -3,6 +3,7 @@
 #ifndef OOMTRACE_BCC_HEADERS_H
 #define OOMTRACE_BCC_HEADERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "backend.h"
@@ -15,7 +16,19 @@ const char *bcc_kernel_release(void);
  */
 int bcc_find_headers(const struct oomtrace_backend_opts *o, char *build, size_t bsz, char *src,
 		     size_t ssz, char *why, size_t whysz);
-/* Show @build/@src at /lib/modules/$(uname -r) in a private mount namespace (root). */
-int bcc_expose_headers(const char *build, const char *src, char *why, size_t whysz);
+/*
+ * Show @build/@src at /lib/modules/$(uname -r) in a private mount namespace
+ * (root). The temporary directories it makes are written to @tmp (@tmpsz
+ * bytes, "dir\0top\0") for bcc_unexpose_headers() once compiling is done.
+ */
+int bcc_expose_headers(const char *build, const char *src, char *tmp, size_t tmpsz, char *why,
+		       size_t whysz);
+/* Undo bcc_expose_headers(): unmount and remove its temporary directories (leaks none). */
+void bcc_unexpose_headers(const char *tmp);
+/*
+ * The kernel release the headers at @build were made for (include/config/kernel.release or
+ * include/generated/utsrelease.h) into @rel; false when they do not say.
+ */
+bool bcc_headers_release(const char *build, char *rel, size_t relsz);
 
 #endif

@@ -147,19 +147,24 @@ for name in $bcc_kernels; do
 			list="$list $b"
 		done
 	done
+	# the guest mounts its own /tmp over the host's: what it runs lives in the cache
+	bin=$cache/bcc-run
+	case $bin in /tmp/*) say "FAIL: bcc in $name: OOMTRACE_VM_CACHE under /tmp is hidden in the guest"; fail=$((fail + 1)); continue ;; esac
+	rm -rf "$bin" && mkdir -p "$bin/tests"
+	cp "$top/oomtrace" "$bin/oomtrace" && cp "$top/tests/hog" "$top/tests/jfield" "$bin/tests/" &&
+		cp "$src/tests/live.sh" "$bin/live.sh" || { say "FAIL: bcc in $name: cannot copy the programs"; fail=$((fail + 1)); continue; }
 	env_cpio "$work/env-$name-bcc.cpio.gz" "$mods" <<EOF
 VM_MODE=bcc
 VM_MODULES="$list"
-VM_OOMTRACE=$top/oomtrace
-VM_HOG=$top/tests/hog
-VM_JFIELD=$top/tests/jfield
-VM_LIVE=$work/live.sh
+VM_OOMTRACE=$bin/oomtrace
+VM_HOG=$bin/tests/hog
+VM_JFIELD=$bin/tests/jfield
+VM_LIVE=$bin/live.sh
 VM_HEADERS=$hdr
 VM_BURST=20
 VM_ATTACH_TIMEOUT=300
 EOF
 	rm -rf "$mods"
-	cp "$src/tests/live.sh" "$work/live.sh" # a copy: the guest reads it over 9p as it runs
 	cat "$work/initramfs-$arch.cpio.gz" "$work/env-$name-bcc.cpio.gz" >"$work/initrd-$name-bcc"
 	say "$name ($rel): bcc through the host's root over 9p, headers $hdr"
 	s=$(date +%s)
