@@ -686,6 +686,24 @@ static void lost_pb(void *ctx, int cpu, __u64 n)
 
 /* ---- ops ------------------------------------------------------------------------------ */
 
+/* Why the plan has no step for @probe on this kernel, in the words of --check. */
+static const char *forced_why(const struct lb_features *f, const char *probe)
+{
+	if (!probe)
+		return !f->tracepoint ? "no oom:mark_victim tracepoint (tracefs)" : "nothing usable (see oomtrace --check)";
+	if (!strcmp(probe, "fentry"))
+		return !f->btf ? "needs the kernel's own BTF" : "oom_kill_process is not in the kernel's BTF: no fentry target here";
+	if (!strcmp(probe, "kprobe"))
+		return !f->kprobes ? "kprobes not available in this kernel (no kprobe PMU or kprobe_events)"
+		       : !f->okp_symbol ? "oom_kill_process is not in /proc/kallsyms"
+					: "needs kernel BTF or a BTF file (--btf)";
+	if (!strcmp(probe, "tp_btf"))
+		return !f->btf ? "needs the kernel's own BTF"
+		       : !f->tp_btf ? "no btf_trace_mark_victim in the kernel's BTF"
+				    : "mark_victim passes only a pid here and bpf_task_from_pid (6.2+) is missing";
+	return !f->tracepoint ? "no oom:mark_victim tracepoint (tracefs)" : "not usable (see oomtrace --check)";
+}
+
 static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 {
 	struct lb *l = calloc(1, sizeof(*l));
@@ -709,8 +727,8 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	oomtrace_protect_self(o->keep_oom_score_adj);
 	nsteps = lb_plan(&bf, o->probe, o->no_btf, steps, (int)(sizeof(steps) / sizeof(steps[0])));
 	if (nsteps <= 0)
-		oomtrace_err("no probe can work here: %s",
-			     !bf.tracepoint ? "no oom:mark_victim tracepoint (tracefs)" : "the forced probe needs what this kernel lacks (see oomtrace --check)");
+		oomtrace_err("%s%s: %s", o->probe ? "probe " : "no probe can work here", o->probe ? o->probe : "",
+			     forced_why(&bf, o->probe));
 	for (i = 0; i < nsteps; i++) {
 		const struct lb_step *st = &steps[i];
 

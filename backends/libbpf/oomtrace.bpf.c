@@ -334,7 +334,13 @@ static __always_inline int on_oom_kill_process(void *ctx, struct oom_control *oc
 	if (!f)
 		return 0;
 	clear(f, sizeof(*f));
-	f->invocation = __sync_fetch_and_add(&invocations, 1) + 1;
+	/*
+	 * oom_kill_process() runs under the kernel's oom_lock, so calls never
+	 * overlap: a plain increment. (An atomic fetch-and-add that returns the
+	 * value is BPF_FETCH, which kernels before 5.12 refuse with EINVAL: it
+	 * kept fentry and kprobe from loading on 5.10.)
+	 */
+	f->invocation = ++invocations;
 	f->totalpages = BPF_CORE_READ(oc, totalpages);
 	f->gfp_mask = BPF_CORE_READ(oc, gfp_mask);
 	f->order = BPF_CORE_READ(oc, order);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# fetch-kernels.sh: download Debian's own kernels (6.1 from bookworm, 6.12 from bookworm-backports),
-# amd64 and arm64, into a cache, and unpack what the VM tests need: the kernel image, the modules
+# fetch-kernels.sh: download Debian's own kernels (5.10 from bullseye, 6.1 from bookworm, 6.12 from
+# bookworm's updates), amd64 and arm64, into a cache, and unpack what the VM tests need: the kernel image, the modules
 # for 9p/virtio (BCC guests) and, for amd64 6.1, the exact kernel headers.
 # Never installs a kernel package: apt-get download + dpkg-deb only, backports through a private
 # apt state, so the machine's sources and /boot stay untouched.
@@ -15,14 +15,14 @@ mkdir -p "$st/lists/partial" "$st/sources.d" "$st/archives/partial"
 cat >"$st/sources.d/oomtrace-vm.sources" <<SRC
 Types: deb
 URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-backports
+Suites: bookworm bookworm-backports bullseye
 Components: main
 Architectures: amd64 arm64
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
 URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
+Suites: bookworm-security bullseye-security
 Components: main
 Architectures: amd64 arm64
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -35,24 +35,36 @@ if [ -z "$(find "$st/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null
 	apt-get "${apt_opts[@]}" update >"$st/update.log" 2>&1 || { cat "$st/update.log" >&2; exit 1; }
 fi
 
-# the newest linux-image-<abi>-<flavour> of a series: what linux-image-<flavour> points to
-newest_image() { # arch series(6.1|6.12)
+# the linux-image-<abi>-<flavour> packages of a series, newest first
+images() { # arch series(5.10|6.1|6.12)
 	local arch=$1 series=$2
 	apt-cache "${apt_opts[@]}" search --names-only "^linux-image-${series//./\\.}[.-]" 2>/dev/null |
 		awk '{print $1}' | grep -E -- "-${arch}(-unsigned)?\$" |
-		grep -Ev -- '-(cloud|rt|rpi|dbg|16k)-' | sed 's/-unsigned$/ -unsigned/' | sort -V -k1,1 |
-		tail -1 | tr -d ' '
+		grep -Ev -- '-(cloud|rt|rpi|dbg|16k)-' | sed 's/-unsigned$/ -unsigned/' | sort -rV -k1,1 |
+		tr -d ' ' || true
+}
+
+# download PKG:ARCH into the private archive dir; prints the .deb, fails when it is not there
+download() {
+	local p=$1 deb
+	(cd "$st/archives" && apt-get "${apt_opts[@]}" download "$p" >"$st/download.log" 2>&1) || true
+	deb=$(ls -t "$st/archives/${p%%:*}_"*"_${p##*:}.deb" "$st/archives/${p%%:*}_"*_all.deb 2>/dev/null | head -1 || true)
+	[ -n "$deb" ] && [ -s "$deb" ] && echo "$deb"
 }
 
 fetch() { # arch series
-	local arch=$1 series=$2 pkg dir rel deb
-	pkg=$(newest_image "$arch" "$series")
-	[ -n "$pkg" ] || { echo "fetch-kernels: no linux-image-$series*-$arch in Debian's lists" >&2; return 1; }
+	local arch=$1 series=$2 pkg dir rel deb=
 	dir=$cache/$arch-$series
-	if [ ! -f "$dir/.done" ] || [ "$(cat "$dir/.done")" != "$pkg" ]; then
+	for pkg in $(images "$arch" "$series" | head -12); do
+		[ -f "$dir/.done" ] && [ "$(cat "$dir/.done")" = "$pkg" ] && break
+		# the newest may be listed before its file reaches the mirror: then the one before it
+		deb=$(download "$pkg:$arch") && break
+		echo "fetch-kernels: $pkg:$arch: $(grep -E '^(E|Err):' "$st/download.log" | head -1)" >&2
+		pkg=
+	done
+	[ -n "$pkg" ] || { echo "fetch-kernels: no linux-image-$series*-$arch could be downloaded" >&2; return 1; }
+	if [ -n "$deb" ]; then
 		rm -rf "$dir" && mkdir -p "$dir/root"
-		(cd "$st/archives" && apt-get "${apt_opts[@]}" download "$pkg:$arch" >/dev/null)
-		deb=$(ls "$st/archives/${pkg}_"*"_$arch.deb" | sort -V | tail -1)
 		# the image, System.map/config and the modules; nothing is installed
 		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir/root" ./boot ./lib/modules 2>/dev/null ||
 			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir/root" ./boot
@@ -60,6 +72,7 @@ fetch() { # arch series
 		echo "$pkg" >"$dir/.done"
 	fi
 	rel=$(ls "$dir/root/boot" | sed -n 's/^vmlinuz-//p' | head -1)
+	[ -n "$rel" ] || { echo "fetch-kernels: no kernel image in $pkg" >&2; return 1; }
 	echo "$arch $series $rel $dir"
 }
 
@@ -69,8 +82,7 @@ unpack() {
 	shift
 	mkdir -p "$dir"
 	for p in "$@"; do
-		(cd "$st/archives" && apt-get "${apt_opts[@]}" download "$p" >/dev/null)
-		deb=$(ls -t "$st/archives/${p%%:*}_"*"_${p##*:}.deb" "$st/archives/${p%%:*}_"*_all.deb 2>/dev/null | head -1 || true)
+		deb=$(download "$p") || { echo "fetch-kernels: cannot download $p" >&2; return 1; }
 		dpkg-deb -x "$deb" "$dir"
 		rm -f "$deb"
 	done
@@ -100,12 +112,13 @@ headers() { # arch release
 what=${2:-all}
 for arch in amd64 arm64; do
 	userland "$arch"
-	for series in 6.1 6.12; do
-		line=$(fetch "$arch" "$series")
+	for series in ${OOMTRACE_VM_SERIES:-5.10 6.1 6.12}; do
+		line=$(fetch "$arch" "$series") || exit 1
 		echo "$line"
 		# BCC runs in the amd64 6.1 guest, against that kernel's own headers
 		if [ "$arch-$series" = amd64-6.1 ] && [ "$what" = all ]; then
-			echo "headers $(headers "$arch" "$(echo "$line" | cut -d' ' -f3)")"
+			hdr=$(headers "$arch" "$(echo "$line" | cut -d' ' -f3)") || exit 1
+			echo "headers $hdr"
 		fi
 	done
 done

@@ -19,8 +19,25 @@ section() { # name command...: run one part, one result line for run.sh
 	[ $r -eq 0 ] || rc=1
 }
 
+# What this kernel must support: fentry (from run.sh: arm64 before 6.0 has none); tp_btf when
+# mark_victim passes the task (6.9, or a stable backport: the format has total_vm) or the task
+# can be looked up (bpf_task_from_pid, 6.2+). auto then picks the richest pair.
+expectations() {
+	local maj min tpbtf=0 inv=kprobe
+	IFS=. read -r maj min _ <<<"$(uname -r)"
+	grep -q ' total_vm;' /sys/kernel/tracing/events/oom/mark_victim/format && tpbtf=1
+	[ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -ge 2 ]; } && tpbtf=1
+	VM_UNSUPPORTED=
+	[ "$VM_FENTRY" = 1 ] && inv=fentry || VM_UNSUPPORTED="fentry"
+	[ $tpbtf = 1 ] || VM_UNSUPPORTED="$VM_UNSUPPORTED tp_btf"
+	VM_AUTO=$inv+$([ $tpbtf = 1 ] && echo tp_btf || echo tracepoint)
+	VM_AUTO_NOBTF=kprobe+tracepoint
+	echo "VM: expect unsupported '$VM_UNSUPPORTED', auto $VM_AUTO"
+}
+
 libbpf_suite() {
 	export OOMTRACE=/bin/oomtrace HOG=/bin/hog JFIELD=/bin/jfield
+	expectations
 	section libbpf env OOMTRACE_UNSUPPORTED="$VM_UNSUPPORTED" OOMTRACE_EXPECT_AUTO="$VM_AUTO" \
 		OOMTRACE_BURST="${VM_BURST:-10}" bash /live.sh libbpf
 	# the kernel's BTF hidden, as on kernels built without it: CO-RE through a BTF file taken from

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh: the real-kernel suite ('make check-vm'). Boots Debian's own kernels under QEMU (TCG:
-# this host's KVM cannot run them), x86_64 and arm64, 6.1 and 6.12, and runs tests/live.sh
+# this host's KVM cannot run them), x86_64 and arm64, 5.10, 6.1 and 6.12, and runs tests/live.sh
 # inside each: every probe of the libbpf backend with real memcg OOM kills checked against the
 # guest kernel's own report, then the same with the kernel's sysfs BTF hidden (--btf and the
 # search path); and the BCC backend in an x86_64 6.1 guest, in the host's root shared over 9p,
@@ -9,14 +9,14 @@
 #
 # Usage: run.sh TOP_SRCDIR TOP_BUILDDIR
 # Environment: OOMTRACE_VM_CACHE (kernels, packages and builds; default /var/tmp/oomtrace-vm),
-#   OOMTRACE_VM_KERNELS (default "amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12"),
+#   OOMTRACE_VM_KERNELS (default "amd64-5.10 amd64-6.1 amd64-6.12 arm64-5.10 arm64-6.1 arm64-6.12"),
 #   OOMTRACE_VM_BCC (default amd64-6.1; "" for none), OOMTRACE_VM_RESULTS (the table, markdown).
 # Exit: 0 all passed, 1 a failure, 77 cannot run here (no qemu, no network for the kernels).
 set -uo pipefail
 src=$(cd "${1:?usage: run.sh TOP_SRCDIR TOP_BUILDDIR}" && pwd)
 top=$(cd "${2:?}" && pwd)
 cache=${OOMTRACE_VM_CACHE:-/var/tmp/oomtrace-vm}
-kernels=${OOMTRACE_VM_KERNELS:-amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12}
+kernels=${OOMTRACE_VM_KERNELS:-amd64-5.10 amd64-6.1 amd64-6.12 arm64-5.10 arm64-6.1 arm64-6.12}
 bcc_kernels=${OOMTRACE_VM_BCC-amd64-6.1}
 results=${OOMTRACE_VM_RESULTS:-$top/vm-results.md}
 work=$top/vm-work
@@ -57,12 +57,13 @@ env_cpio() { # out.cpio.gz < vm.env text
 	rm -rf "$d"
 }
 
-# what each kernel must support, as measured: fentry needs arm64 6.0+; Debian's 6.1 has the 6.9
-# mark_victim(task, uid) backported, so tp_btf works there; auto picks the richest combination
-expect() { # name -> unsupported, auto, auto without sysfs BTF
+# what each kernel must support: fentry needs arm64 6.0+ (x86 5.5+); whether tp_btf can see the
+# victim (mark_victim(task) of 6.9, backported to some stable series, or bpf_task_from_pid of
+# 6.2+) the guest reads from its own tracefs format (guest-test.sh)
+expect() { # name -> fentry supported (1/0)
 	case $1 in
-	arm64-6.1) echo "fentry|kprobe+tp_btf|kprobe+tracepoint" ;;
-	*) echo "|fentry+tp_btf|kprobe+tracepoint" ;;
+	arm64-5.* | arm64-4.*) echo 0 ;;
+	*) echo 1 ;;
 	esac
 }
 
@@ -109,12 +110,9 @@ for name in $kernels; do
 	line=$(awk -v a="$arch" -v s="${name#*-}" '$1 == a && $2 == s' "$work/kernels.txt")
 	[ -n "$line" ] || { say "FAIL: $name: no such kernel fetched"; fail=$((fail + 1)); continue; }
 	read -r _ _ rel dir <<<"$line"
-	IFS='|' read -r unsup auto auto_nobtf <<<"$(expect "$name")"
 	env_cpio "$work/env-$name.cpio.gz" <<EOF
 VM_MODE=libbpf
-VM_UNSUPPORTED="$unsup"
-VM_AUTO="$auto"
-VM_AUTO_NOBTF="$auto_nobtf"
+VM_FENTRY=$(expect "$name")
 VM_BURST=10
 EOF
 	cat "$work/initramfs-$arch.cpio.gz" "$work/env-$name.cpio.gz" >"$work/initrd-$name"
