@@ -30,9 +30,11 @@ SRC
 apt_opts=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$st/sources.d"
 	-o Dir::State::Lists="$st/lists" -o Dir::Cache::Archives="$st/archives"
 	-o APT::Architectures::=amd64 -o APT::Architectures::=arm64 -o Debug::NoLocking=1)
-# refresh the lists at most once a day
-if [ -z "$(find "$st/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
+# refresh the lists at most once a day, and whenever the sources above changed
+if [ -z "$(find "$st/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ] ||
+	! cmp -s "$st/sources.d/oomtrace-vm.sources" "$st/lists/.sources"; then
 	apt-get "${apt_opts[@]}" update >"$st/update.log" 2>&1 || { cat "$st/update.log" >&2; exit 1; }
+	cp "$st/sources.d/oomtrace-vm.sources" "$st/lists/.sources"
 fi
 
 # the linux-image-<abi>-<flavour> packages of a series, newest first
@@ -53,7 +55,7 @@ download() {
 }
 
 fetch() { # arch series
-	local arch=$1 series=$2 pkg dir rel deb=
+	local arch=$1 series=$2 pkg= dir rel deb=
 	dir=$cache/$arch-$series
 	for pkg in $(images "$arch" "$series" | head -12); do
 		[ -f "$dir/.done" ] && [ "$(cat "$dir/.done")" = "$pkg" ] && break
