@@ -19,12 +19,14 @@ section() { # name command...: run one part, one result line for run.sh
 	[ $r -eq 0 ] || rc=1
 }
 
-# What this kernel must support: fentry (from run.sh: arm64 before 6.0 has none); tp_btf when
-# mark_victim passes the task (6.9, or a stable backport: the format has total_vm) or the task
-# can be looked up (bpf_task_from_pid, 6.2+). auto then picks the richest pair.
+# What this kernel must support: fentry (arm64 got the direct-call trampolines it needs in 6.4:
+# Debian's arm64 6.1 answers ENOTSUPP); tp_btf when mark_victim passes the task (6.9, or a stable
+# backport: the format has total_vm) or the task can be looked up (bpf_task_from_pid, 6.2+).
+# auto then picks the richest pair.
 expectations() {
-	local maj min tpbtf=0 inv=kprobe
+	local maj min tpbtf=0 inv=kprobe VM_FENTRY=1
 	IFS=. read -r maj min _ <<<"$(uname -r)"
+	[ "$(uname -m)" = aarch64 ] && { [ "$maj" -lt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -lt 4 ]; }; } && VM_FENTRY=0
 	grep -q ' total_vm;' /sys/kernel/tracing/events/oom/mark_victim/format && tpbtf=1
 	[ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -ge 2 ]; } && tpbtf=1
 	VM_UNSUPPORTED=

@@ -57,16 +57,6 @@ env_cpio() { # out.cpio.gz < vm.env text
 	rm -rf "$d"
 }
 
-# what each kernel must support: fentry needs arm64 6.0+ (x86 5.5+); whether tp_btf can see the
-# victim (mark_victim(task) of 6.9, backported to some stable series, or bpf_task_from_pid of
-# 6.2+) the guest reads from its own tracefs format (guest-test.sh)
-expect() { # name -> fentry supported (1/0)
-	case $1 in
-	arm64-5.* | arm64-4.*) echo 0 ;;
-	*) echo 1 ;;
-	esac
-}
-
 boot() { # name arch kernel initrd log mem [extra qemu args...]
 	local name=$1 arch=$2 kernel=$3 initrd=$4 log=$5 mem=$6 try limit=${VM_TIMEOUT:-900}
 	shift 6
@@ -112,7 +102,6 @@ for name in $kernels; do
 	read -r _ _ rel dir <<<"$line"
 	env_cpio "$work/env-$name.cpio.gz" <<EOF
 VM_MODE=libbpf
-VM_FENTRY=$(expect "$name")
 VM_BURST=10
 EOF
 	cat "$work/initramfs-$arch.cpio.gz" "$work/env-$name.cpio.gz" >"$work/initrd-$name"
