@@ -137,6 +137,29 @@ start_tracer() { # out err args...: 0 attached, else the tracer's exit code (124
 	return $rc
 }
 
+# five contained kills at once: bounded hogs in the test memcg, waited for (not the tracer)
+five_kills() {
+	local hogs=() i
+	for i in 1 2 3 4 5; do
+		sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$cg" "$HOG" &
+		hogs+=($!)
+	done
+	wait "${hogs[@]}"
+} 2>/dev/null
+
+# SIGINT to the tracer, and its exit
+stop_tracer() {
+	kill -INT "$tracer"
+	wait "$tracer"
+	tracer=
+}
+
+# kill events and already-exiting victims in a JSON output: sets events, exiting
+count_kills() {
+	events=$(grep -c '"record":"kill".*"outcome":"killed"' "$1")
+	exiting=$(grep -c '"victim_exiting":true' "$1")
+}
+
 # a fact: name got want required. null means the probe did not read it: a failure when required
 fact() {
 	local what=$1 got=$2 want=$3 req=$4
@@ -396,23 +419,12 @@ if [ "$BURST" -gt 0 ] && { [ "$BACKEND" = libbpf ] || [ -n "${OOMTRACE_ARGS:-}" 
 	start_tracer "$t/burst.json" "$t/burst.err" --duration 600 --context none "${args[@]}"
 	rc=$?
 	if [ $rc -eq 0 ]; then
-		rounds=$(( (BURST + 4) / 5 ))
-		for r in $(seq "$rounds"); do
-			hogs=()
-			for i in 1 2 3 4 5; do
-				sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$cg" "$HOG" &
-				hogs+=($!)
-			done
-			wait "${hogs[@]}" # not the tracer
-		done 2>/dev/null
+		for r in $(seq $(( (BURST + 4) / 5 ))); do five_kills; done
 		sleep 1
 		after=$(oom_kills)
-		kill -INT "$tracer"
-		wait "$tracer"
-		tracer=
+		stop_tracer
 		delta=$((after - before))
-		events=$(grep -c '"record":"kill".*"outcome":"killed"' "$t/burst.json")
-		exiting=$(grep -c '"victim_exiting":true' "$t/burst.json")
+		count_kills "$t/burst.json"
 		lost=$(grep -c '^{"lost"' "$t/burst.json")
 		echo "burst: $delta oom_kill counted by the memcg, $events events ($exiting already-exiting victims), $lost lost records"
 		[ "$delta" -ge "$BURST" ] && ok "burst: $delta kills made" || bad "burst: only $delta kills made"
@@ -434,23 +446,15 @@ if [ "$BACKEND" = libbpf ] && [ "$LOSS" -gt 0 ]; then
 		kill -STOP "$tracer"
 		made=0
 		while [ $(($(oom_kills) - before)) -lt "$LOSS" ] && [ $made -lt $((LOSS * 2)) ]; do
-			hogs=()
-			for i in 1 2 3 4 5; do
-				sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$cg" "$HOG" &
-				hogs+=($!)
-			done
-			wait "${hogs[@]}"
+			five_kills
 			made=$((made + 5))
-		done 2>/dev/null
+		done
 		after=$(oom_kills)
 		kill -CONT "$tracer"
 		sleep 3
-		kill -INT "$tracer"
-		wait "$tracer"
-		tracer=
+		stop_tracer
 		delta=$((after - before))
-		events=$(grep -c '"record":"kill".*"outcome":"killed"' "$t/loss.json")
-		exiting=$(grep -c '"victim_exiting":true' "$t/loss.json")
+		count_kills "$t/loss.json"
 		lost=$(sed -n 's/.* \([0-9]*\) lost$/\1/p' "$t/loss.err" | tail -1)
 		jlost=$(sed -n 's/^{"lost":\([0-9]*\)}$/\1/p' "$t/loss.json" | awk '{s += $1} END {print s + 0}')
 		echo "stopped reader: $delta kills, $events events ($exiting exiting), $lost lost (summary), $jlost lost (records)"
