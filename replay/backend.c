@@ -196,8 +196,7 @@ static int replay_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *
 	} else {
 		cb.line = log_line;
 		cb.can_skip = log_can_skip;
-		cb.needle = OOMTRACE_PARSER_NEEDLE;
-		cb.hit_matters = oomtrace_parser_hit_matters;
+		cb.scan = oomtrace_parser_scan;
 	}
 	if (r->done)
 		return OOMTRACE_EOF;

@@ -3,8 +3,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "parser.h"
 #include "prefix.h"
@@ -14,7 +17,7 @@
 #define HELD_LINES 400      /* ... for at most this many lines */
 #define HELD_NS 2000000000ULL /* ... or this long in kernel time */
 #define RECORD_MAX_LINES 200000 /* an open record with no end is cut off after this */
-#define GROUP_LINES 2000    /* memory.oom.group kills follow their header within this */
+#define GROUP_LINES 200     /* memory.oom.group kills follow each other within this (no time) */
 #define MSG_MAX 8192
 
 enum section {
@@ -55,15 +58,16 @@ struct held {
 	bool done;
 };
 
-struct oomtrace_parser {
-	struct oomtrace_parser_opts opts;
-	struct oomtrace_parser_stats st;
-	struct stamp cur;
-	enum oomtrace_line_kind last_kind;
-	/* syslog year guess cache */
-	int64_t civil_cache_key;
-	int64_t civil_cache_epoch;
-	int32_t civil_cache_off;
+/*
+ * One OOM report being assembled. Reports are keyed by the printk caller id
+ * ([T1234] / [C3]) where the log has one, so that reports printed at once on
+ * several CPUs separate; lines without one share slot key 0.
+ */
+struct slot {
+	bool used;
+	char ckind; /* 'T', 'C' or 0 */
+	int32_t cid;
+	uint64_t last_line; /* for reuse of the least recently used slot */
 
 	bool open;
 	uint64_t rec_line;
@@ -71,26 +75,71 @@ struct oomtrace_parser {
 	enum col cols[MAX_COLS];
 	int ncols;
 	struct oomtrace_event rec;
+	/*
+	 * Lines of other reports are mixed in (two headers without a kill between
+	 * them and no caller ids): only facts a line proves by itself are kept.
+	 */
+	unsigned int mixed; /* headers still waiting for their kill */
+	uint64_t hdr_line;  /* the last header */
+	uint64_t hdr_uptime_ns;
+	bool hdr_has_uptime;
 
 	bool group;
 	uint64_t group_line;
+	uint64_t group_uptime_ns;
+	bool group_has_uptime;
 	int32_t group_pids[64]; /* victims already reported for this invocation */
 	unsigned int ngroup_pids;
 	struct oomtrace_event tmpl; /* invocation facts of the last record */
 	bool have_tmpl;
+};
+#define SLOTS 16
+
+enum pend_kind { PEND_NONE = 0, PEND_SUMMARY, PEND_TASK_IN };
+
+struct oomtrace_parser {
+	struct oomtrace_parser_opts opts;
+	struct oomtrace_parser_stats st;
+	struct stamp cur;
+	enum oomtrace_line_kind last_kind;
+	uint64_t input_lines; /* lines of the current input */
+	/* syslog year guess cache */
+	int64_t civil_cache_key;
+	int64_t civil_cache_epoch;
+	int32_t civil_cache_off;
+
+	struct slot slots[SLOTS];
+	struct slot *s; /* the slot of the current line */
+	char ckind;     /* the current line's caller id */
+	int32_t cid;
 	uint64_t invocations;
+
+	/* a line that may go on in the next one (re-wrapped by a mailer or a terminal) */
+	enum pend_kind pend;
+	struct slot *pend_slot;
+	size_t pend_len;
+	bool pend_prefixed;
+	char pend_msg[MSG_MAX];
+
+	/* journalctl -o export: the entry being read */
+	bool export;
+	bool exp_kernel;
+	bool exp_bin;   /* inside a binary MESSAGE field */
+	size_t exp_len;
+	struct oomtrace_prefix exp_pfx;
+	char exp_host[64];
+	char exp_msg[MSG_MAX];
 
 	struct held held[HELD_MAX];
 	unsigned int head, nheld;
 	char msg[MSG_MAX];
+	char join[MSG_MAX];
 };
 
 /* ---- small text helpers (on NUL-terminated strings) ---------------------- */
 
-static bool starts(const char *s, const char *pfx)
-{
-	return strncmp(s, pfx, strlen(pfx)) == 0;
-}
+/* @s starts with the string literal @lit (the first byte compared inline: most lines differ there) */
+#define starts(s, lit) ((s)[0] == (lit)[0] && strncmp((s), (lit), sizeof(lit) - 1) == 0)
 
 static const char *skip_sp(const char *s)
 {
@@ -253,37 +302,49 @@ static int hold(struct oomtrace_parser *p, const struct oomtrace_event *ev, oomt
 
 static void open_record(struct oomtrace_parser *p, bool partial)
 {
-	new_event(p, &p->rec);
-	p->rec.partial = partial;
-	p->rec.invocation = ++p->invocations;
-	p->rec.known |= OOMTRACE_E_INVOCATION;
-	p->open = true;
-	p->rec_line = p->st.lines;
-	p->sec = SEC_NONE;
-	p->ncols = 0;
-	p->group = false;
-	p->ngroup_pids = 0;
+	new_event(p, &p->s->rec);
+	p->s->rec.partial = partial;
+	p->s->rec.invocation = ++p->invocations;
+	p->s->rec.known |= OOMTRACE_E_INVOCATION;
+	p->s->open = true;
+	p->s->rec_line = p->st.lines;
+	p->s->sec = SEC_NONE;
+	p->s->ncols = 0;
+	p->s->group = false;
+	p->s->ngroup_pids = 0;
 }
 
-/* Close the open record without a kill: emitted as partial, outcome unknown. */
+/*
+ * Close the open record before its kill line: emitted as partial. When the
+ * oom-kill: summary named the victim, the kill happened (the kernel prints
+ * the summary only for a chosen victim): outcome killed, the kill line was
+ * lost (cut off, filtered, or re-wrapped beyond recognition). Otherwise the
+ * outcome is unknown. A record whose lines were mixed with another report's
+ * is emitted only when it proves a victim.
+ */
 static int close_cut(struct oomtrace_parser *p, oomtrace_sink_fn sink, void *ctx)
 {
+	struct slot *sl = p->s;
 	int r;
 
-	if (!p->open)
+	if (!sl->open)
 		return 0;
-	p->open = false;
-	p->rec.partial = true;
+	sl->open = false;
+	sl->rec.partial = true;
+	if (sl->rec.victim.known & OOMTRACE_T_PID)
+		sl->rec.outcome = OOMTRACE_OUTCOME_KILLED;
+	else if (sl->mixed)
+		return 0;
 	r = release(p, true, sink, ctx);
 	if (r)
 		return r;
-	return emit(p, &p->rec, sink, ctx);
+	return emit(p, &sl->rec, sink, ctx);
 }
 
 static void save_template(struct oomtrace_parser *p)
 {
-	p->tmpl = p->rec;
-	p->have_tmpl = true;
+	p->s->tmpl = p->s->rec;
+	p->s->have_tmpl = true;
 }
 
 /* ---- line handlers ------------------------------------------------------ */
@@ -441,6 +502,22 @@ static void reset_victim_facts(struct oomtrace_event *ev)
 	ev->known &= ~(uint32_t)(OOMTRACE_E_SELECTED | OOMTRACE_E_POINTS | OOMTRACE_E_REAPED);
 }
 
+/*
+ * memory.oom.group kills follow the first victim at once, from the same
+ * task: within a second of kernel time (GROUP_LINES lines where the log has
+ * no time) of the previous one. A later kill without a header of its own is
+ * another invocation whose header was ratelimited.
+ */
+static bool in_group_window(const struct oomtrace_parser *p)
+{
+	const struct slot *sl = p->s;
+
+	if (sl->group_has_uptime && p->cur.has_uptime)
+		return p->cur.uptime_ns >= sl->group_uptime_ns &&
+		       p->cur.uptime_ns - sl->group_uptime_ns <= 1000000000ULL;
+	return p->st.lines <= sl->group_line + GROUP_LINES;
+}
+
 static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 		   oomtrace_sink_fn sink, void *ctx)
 {
@@ -450,27 +527,38 @@ static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 
 	if (!parse_kill(after, &t))
 		return 0;
-	if (!p->open) {
-		if (p->group && p->have_tmpl && p->st.lines <= p->group_line + GROUP_LINES) {
+	if (p->s->group && (p->s->open || !in_group_window(p)))
+		p->s->group = false;
+	if (!p->s->open) {
+		if (p->s->group && p->s->have_tmpl) {
 			unsigned int i;
 
 			/* the group kill walks every task, the first victim again too */
-			for (i = 0; i < p->ngroup_pids; i++)
-				if (p->group_pids[i] == t.pid)
+			for (i = 0; i < p->s->ngroup_pids; i++)
+				if (p->s->group_pids[i] == t.pid)
 					return 0;
 			/* another member of a memory.oom.group kill: same invocation */
-			p->rec = p->tmpl;
-			reset_victim_facts(&p->rec);
-			p->rec.victim.known &= ~(uint32_t)OOMTRACE_T_CGROUP;
-			stamp_event(p, &p->rec);
-			p->open = true;
-			p->rec_line = p->st.lines;
+			p->s->rec = p->s->tmpl;
+			reset_victim_facts(&p->s->rec);
+			p->s->rec.victim.known &= ~(uint32_t)OOMTRACE_T_CGROUP;
+			stamp_event(p, &p->s->rec);
+			p->s->open = true;
+			p->s->rec_line = p->st.lines;
+			if (p->cur.has_uptime) {
+				p->s->group_uptime_ns = p->cur.uptime_ns;
+				p->s->group_has_uptime = true;
+			}
+			p->s->group_line = p->st.lines;
 		} else {
 			/* the header was ratelimited (or cut off): still an event */
 			open_record(p, true);
 		}
 	}
-	ev = &p->rec;
+	ev = &p->s->rec;
+	if (p->s->mixed && (ev->victim.known & OOMTRACE_T_PID) && ev->victim.pid != t.pid) {
+		/* lines of two reports interleaved: that summary was another kill's */
+		open_record(p, true);
+	}
 	/* the summary line named the victim: a different pid means a new kill */
 	if ((ev->victim.known & OOMTRACE_T_PID) && ev->victim.pid != t.pid &&
 	    !(ev->known & OOMTRACE_E_SELECTED)) {
@@ -484,9 +572,15 @@ static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 	}
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
 	stamp_event(p, ev);
-	p->open = false;
-	if (p->ngroup_pids < sizeof(p->group_pids) / sizeof(p->group_pids[0]))
-		p->group_pids[p->ngroup_pids++] = t.pid;
+	p->s->open = false;
+	if (p->s->mixed) {
+		ev->partial = true;
+		p->s->mixed--;
+		r = release(p, false, sink, ctx);
+		return r ? r : hold(p, ev, sink, ctx);
+	}
+	if (p->s->ngroup_pids < sizeof(p->s->group_pids) / sizeof(p->s->group_pids[0]))
+		p->s->group_pids[p->s->ngroup_pids++] = t.pid;
 	save_template(p);
 	r = release(p, false, sink, ctx);
 	if (r)
@@ -498,14 +592,42 @@ static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 static int on_header(struct oomtrace_parser *p, const char *m, const char *inv,
 		     oomtrace_sink_fn sink, void *ctx)
 {
+	struct slot *sl = p->s;
 	struct oomtrace_event *ev;
 	const char *s;
-	int r = close_cut(p, sink, ctx);
+	bool recent = sl->hdr_has_uptime && p->cur.has_uptime
+			      ? p->cur.uptime_ns - sl->hdr_uptime_ns <= 1000000000ULL
+			      : p->st.lines <= sl->hdr_line + 400;
+	int r;
 
+	if (!sl->ckind && recent &&
+	    (sl->mixed || (sl->open && !(sl->rec.victim.known & OOMTRACE_T_PID) &&
+			   !(sl->rec.known & OOMTRACE_E_SELECTED)))) {
+		/*
+		 * A second report began before the first one's kill, and the log has
+		 * no caller ids to tell their lines apart: from here on only facts
+		 * a line proves by itself are kept (victims by pid), and each kill
+		 * is a partial event of its own.
+		 */
+		if (!sl->mixed) {
+			sl->mixed = 1;
+			open_record(p, true);
+		}
+		sl->mixed++;
+		sl->hdr_line = p->st.lines;
+		sl->hdr_uptime_ns = p->cur.uptime_ns;
+		sl->hdr_has_uptime = p->cur.has_uptime;
+		return 0;
+	}
+	r = close_cut(p, sink, ctx);
 	if (r)
 		return r;
+	sl->mixed = 0;
+	sl->hdr_line = p->st.lines;
+	sl->hdr_uptime_ns = p->cur.uptime_ns;
+	sl->hdr_has_uptime = p->cur.has_uptime;
 	open_record(p, false);
-	ev = &p->rec;
+	ev = &p->s->rec;
 	copy(ev->trigger.comm, sizeof(ev->trigger.comm), m, (size_t)(inv - m));
 	ev->trigger.known |= OOMTRACE_T_COMM;
 	s = inv + strlen(" invoked oom-killer:");
@@ -571,9 +693,9 @@ static void on_cpu_line(struct oomtrace_parser *p, const char *m)
 		s += 6;
 	if (!s || !num(s, &pid) || pid <= 0 || pid > INT32_MAX)
 		return;
-	if (!(p->rec.trigger.known & OOMTRACE_T_PID)) {
-		p->rec.trigger.pid = (int32_t)pid;
-		p->rec.trigger.known |= OOMTRACE_T_PID;
+	if (!(p->s->rec.trigger.known & OOMTRACE_T_PID)) {
+		p->s->rec.trigger.pid = (int32_t)pid;
+		p->s->rec.trigger.known |= OOMTRACE_T_PID;
 	}
 }
 
@@ -588,9 +710,9 @@ static void on_summary(struct oomtrace_parser *p, const char *s)
 	size_t n = strlen(s), i;
 	int64_t v;
 
-	if (!p->open)
+	if (!p->s->open || (p->s->mixed && (p->s->rec.victim.known & OOMTRACE_T_PID)))
 		open_record(p, true);
-	ev = &p->rec;
+	ev = &p->s->rec;
 	/* right to left: uid, pid, task (the comm may hold commas) */
 	uidp = rfind(s, n, ",uid=");
 	pidp = uidp ? rfind(s, (size_t)(uidp - s), ",pid=") : rfind(s, n, ",pid=");
@@ -664,7 +786,7 @@ static void on_summary(struct oomtrace_parser *p, const char *s)
 			break;
 		}
 	}
-	p->sec = SEC_NONE;
+	p->s->sec = SEC_NONE;
 }
 
 /* "Out of memory: Kill process N (c) score S or sacrifice child" (≤ 5.0) */
@@ -681,9 +803,9 @@ static void on_select(struct oomtrace_parser *p, const char *m, const char *s)
 		return;
 	open = s + 1;
 	close = rfind(open, strlen(open), ") score ");
-	if (!p->open)
+	if (!p->s->open)
 		open_record(p, true);
-	ev = &p->rec;
+	ev = &p->s->rec;
 	ev->selected_pid = (int32_t)pid;
 	ev->known |= OOMTRACE_E_SELECTED;
 	if (close) {
@@ -736,7 +858,7 @@ static int on_reaped(struct oomtrace_parser *p, const char *s, oomtrace_sink_fn 
 static int on_end_without_kill(struct oomtrace_parser *p, enum oomtrace_outcome outcome,
 			       oomtrace_sink_fn sink, void *ctx)
 {
-	if (outcome == OOMTRACE_OUTCOME_PANIC && !p->open && p->nheld) {
+	if (outcome == OOMTRACE_OUTCOME_PANIC && !p->s->open && p->nheld) {
 		/* "System is deadlocked on memory" right after "no killable processes" */
 		struct held *h = &p->held[(p->head + p->nheld - 1) % HELD_MAX];
 
@@ -746,12 +868,12 @@ static int on_end_without_kill(struct oomtrace_parser *p, enum oomtrace_outcome 
 			return release(p, false, sink, ctx);
 		}
 	}
-	if (!p->open)
+	if (!p->s->open)
 		open_record(p, true);
-	p->rec.outcome = outcome;
-	stamp_event(p, &p->rec);
-	p->open = false;
-	return hold(p, &p->rec, sink, ctx);
+	p->s->rec.outcome = outcome;
+	stamp_event(p, &p->s->rec);
+	p->s->open = false;
+	return hold(p, &p->s->rec, sink, ctx);
 }
 
 /* "memory: usage 65536kB, limit 65536kB, failcnt 19" and its swap/kmem siblings */
@@ -781,7 +903,7 @@ static void on_memcg_usage(struct oomtrace_parser *p, const char *m, size_t klen
 		const char *f = strstr(s, w);
 
 		if (f && num(f + strlen(w), &v))
-			oomtrace_kvset_set(&p->rec.ctx.memcg, nm[i], strlen(nm[i]), v);
+			oomtrace_kvset_set(&p->s->rec.ctx.memcg, nm[i], strlen(nm[i]), v);
 	}
 }
 
@@ -823,11 +945,11 @@ static void on_tasks_header(struct oomtrace_parser *p, const char *s)
 {
 	const char *close = strchr(s, ']');
 
-	p->ncols = 0;
+	p->s->ncols = 0;
 	if (!close)
 		return;
 	s = close + 1;
-	while (*(s = skip_sp(s)) && p->ncols < MAX_COLS) {
+	while (*(s = skip_sp(s)) && p->s->ncols < MAX_COLS) {
 		const char *b = s;
 		size_t n;
 		enum col c = COL_OTHER;
@@ -853,7 +975,7 @@ static void on_tasks_header(struct oomtrace_parser *p, const char *s)
 		else if (IS("name"))
 			c = COL_NAME;
 #undef IS
-		p->cols[p->ncols++] = c;
+		p->s->cols[p->s->ncols++] = c;
 	}
 }
 
@@ -869,15 +991,15 @@ static bool on_task_row(struct oomtrace_parser *p, const char *s)
 		return false;
 	row.pid = (int32_t)v;
 	s++;
-	for (i = 0; i < p->ncols; i++) {
+	for (i = 0; i < p->s->ncols; i++) {
 		s = skip_sp(s);
-		if (p->cols[i] == COL_NAME) {
+		if (p->s->cols[i] == COL_NAME) {
 			copy(row.name, sizeof(row.name), s, strlen(s));
 			break;
 		}
 		if (!(s = num(s, &v)))
 			return false;
-		switch (p->cols[i]) {
+		switch (p->s->cols[i]) {
 		case COL_UID:
 			row.uid = (uint32_t)v;
 			break;
@@ -903,7 +1025,7 @@ static bool on_task_row(struct oomtrace_parser *p, const char *s)
 			break;
 		}
 	}
-	oomtrace_context_add_task(&p->rec.ctx, &row);
+	oomtrace_context_add_task(&p->s->rec.ctx, &row);
 	return true;
 }
 
@@ -916,9 +1038,9 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 	 * Sections end only where another begins (or at the summary and kill
 	 * lines): other CPUs' messages can land in the middle of a table.
 	 */
-	switch (p->sec) {
+	switch (p->s->sec) {
 	case SEC_MEMINFO:
-		if (kv_tokens(&p->rec.ctx.mem_info, m, false))
+		if (kv_tokens(&p->s->rec.ctx.mem_info, m, false))
 			return;
 		break;
 	case SEC_MEMCG_STAT: {
@@ -928,7 +1050,7 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 		const char *e;
 
 		if (sp && sp > m && (e = num(sp + 1, &v)) && !*e && !strchr(m, ':')) {
-			oomtrace_kvset_set(&p->rec.ctx.memcg_stat, m, (size_t)(sp - m), v);
+			oomtrace_kvset_set(&p->s->rec.ctx.memcg_stat, m, (size_t)(sp - m), v);
 			return;
 		}
 		break;
@@ -949,11 +1071,11 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 	if (starts(m, "CPU: ") || starts(m, "Pid: ")) {
 		on_cpu_line(p, m);
 	} else if (starts(m, "Mem-Info:")) {
-		p->sec = SEC_MEMINFO;
+		p->s->sec = SEC_MEMINFO;
 	} else if (starts(m, "Tasks state (memory values in pages)") ||
 		   starts(m, "[ pid ]") || starts(m, "[  pid  ]")) {
-		p->sec = SEC_TASKS;
-		p->ncols = 0;
+		p->s->sec = SEC_TASKS;
+		p->s->ncols = 0;
 		if (*m == '[')
 			on_tasks_header(p, m);
 	} else if (starts(m, "memory: usage ")) {
@@ -971,14 +1093,14 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 			colon = path + strlen(path) - 1;
 
 		if (colon) {
-			if (!(p->rec.known & OOMTRACE_E_OOM_MEMCG)) {
-				copy(p->rec.oom_memcg, sizeof(p->rec.oom_memcg), path,
+			if (!(p->s->rec.known & OOMTRACE_E_OOM_MEMCG)) {
+				copy(p->s->rec.oom_memcg, sizeof(p->s->rec.oom_memcg), path,
 				     (size_t)(colon - path));
-				p->rec.known |= OOMTRACE_E_OOM_MEMCG;
+				p->s->rec.known |= OOMTRACE_E_OOM_MEMCG;
 			}
 			/* ≤ 4.x prints "cache:0KB rss:65536KB ..." on the same line */
-			if (!kv_tokens(&p->rec.ctx.memcg_stat, colon + 1, true))
-				p->sec = SEC_MEMCG_STAT;
+			if (!kv_tokens(&p->s->rec.ctx.memcg_stat, colon + 1, true))
+				p->s->sec = SEC_MEMCG_STAT;
 		}
 	}
 }
@@ -990,58 +1112,103 @@ static void on_task_in(struct oomtrace_parser *p, const char *s)
 
 	if (!k)
 		return;
-	if (!p->open)
+	if (!p->s->open)
 		open_record(p, true);
-	copy(p->rec.victim.cgroup, sizeof(p->rec.victim.cgroup), s, (size_t)(k - s));
-	p->rec.victim.known |= OOMTRACE_T_CGROUP;
-	copy(p->rec.oom_memcg, sizeof(p->rec.oom_memcg), k + 32, strlen(k + 32));
-	p->rec.known |= OOMTRACE_E_OOM_MEMCG;
-	if (!(p->rec.known & OOMTRACE_E_CONSTRAINT)) {
-		p->rec.constraint = OOMTRACE_CONSTRAINT_MEMCG;
-		p->rec.known |= OOMTRACE_E_CONSTRAINT;
+	copy(p->s->rec.victim.cgroup, sizeof(p->s->rec.victim.cgroup), s, (size_t)(k - s));
+	p->s->rec.victim.known |= OOMTRACE_T_CGROUP;
+	copy(p->s->rec.oom_memcg, sizeof(p->s->rec.oom_memcg), k + 32, strlen(k + 32));
+	p->s->rec.known |= OOMTRACE_E_OOM_MEMCG;
+	if (!(p->s->rec.known & OOMTRACE_E_CONSTRAINT)) {
+		p->s->rec.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+		p->s->rec.known |= OOMTRACE_E_CONSTRAINT;
 	}
 }
 
+/* "Killed process " / "Kill process " / "kill process " after "...out of memory: " at @s */
+static int on_kill_wording(struct oomtrace_parser *p, const char *m, const char *s,
+			   oomtrace_sink_fn sink, void *ctx)
+{
+	if (starts(s, "Killed process "))
+		return on_kill(p, m, s + 15, sink, ctx);
+	if (starts(s, "Kill process ") || starts(s, "kill process "))
+		on_select(p, m, s + 13);
+	return 0;
+}
+
+/*
+ * One message (without prefix), classified by its first bytes: every
+ * wording that starts or ends a record begins with a fixed word, except the
+ * header ("COMM invoked oom-killer:"), found by one search when nothing
+ * else matched.
+ */
 static int dispatch(struct oomtrace_parser *p, const char *m, oomtrace_sink_fn sink, void *ctx)
 {
 	const char *s;
 
+	switch (m[0]) {
+	case 'K':
+		if (starts(m, "Killed process "))
+			return on_kill(p, m, m + 15, sink, ctx);
+		if (starts(m, "Kill process ")) {
+			on_select(p, m, m + 13);
+			return 0;
+		}
+		if (starts(m, "Kernel panic - not syncing: ")) {
+			if (p->s->open || strstr(m, "ut of memory") || strstr(m, "deadlocked on memory"))
+				return on_end_without_kill(p, OOMTRACE_OUTCOME_PANIC, sink, ctx);
+			return 0;
+		}
+		break;
+	case 'O':
+		/* "Out of memory: ", 2.6's "Out of Memory: ", "Out of memory (oom_kill_allocating_task): " */
+		if (starts(m, "Out of memory and no killable processes"))
+			return on_end_without_kill(p, OOMTRACE_OUTCOME_NO_KILLABLE, sink, ctx);
+		if ((starts(m, "Out of memory") || starts(m, "Out of Memory")) && (s = strstr(m, ": ")))
+			return on_kill_wording(p, m, s + 2, sink, ctx);
+		break;
+	case 'M':
+		if (starts(m, "Memory cgroup out of memory: "))
+			return on_kill_wording(p, m, m + 29, sink, ctx);
+		break;
+	case 'o':
+		if (starts(m, "oom-kill:")) {
+			if (p->s->open && !p->s->mixed && (p->s->rec.victim.known & OOMTRACE_T_PID)) {
+				/* the last summary's kill line never came: that kill is an event of its own */
+				int r = close_cut(p, sink, ctx);
+
+				if (r)
+					return r;
+			}
+			on_summary(p, m + 9);
+			return 0;
+		}
+		if (starts(m, "oom_reaper: reaped process "))
+			return on_reaped(p, m + 27, sink, ctx);
+		break;
+	case 'T':
+		if (starts(m, "Task in ")) {
+			if (!p->s->mixed)
+				on_task_in(p, m + 8);
+			return 0;
+		}
+		if (starts(m, "Tasks in ") && strstr(m, "memory.oom.group")) {
+			p->s->group = true;
+			p->s->group_line = p->st.lines;
+			p->s->group_uptime_ns = p->cur.uptime_ns;
+			p->s->group_has_uptime = p->cur.has_uptime;
+			if (p->s->have_tmpl && !(p->s->tmpl.known & OOMTRACE_E_CONSTRAINT)) {
+				p->s->tmpl.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+				p->s->tmpl.known |= OOMTRACE_E_CONSTRAINT;
+			}
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
 	if ((s = strstr(m, " invoked oom-killer:")))
 		return on_header(p, m, s, sink, ctx);
-	if ((s = strstr(m, "Killed process "))) {
-		/* the kill line: bare, "Out of memory: ", "Memory cgroup out of memory: ", 2.6's
-		 * "Out of Memory: " — but not an unrelated message quoting the words */
-		if (s == m || (s[-1] == ' ' && s[-2] == ':'))
-			return on_kill(p, m, s + 15, sink, ctx);
-	}
-	if (starts(m, "oom-kill:")) {
-		on_summary(p, m + 9);
-		return 0;
-	}
-	if ((s = strstr(m, "ill process ")) && s > m && (s[-1] == 'K' || s[-1] == 'k') &&
-	    (s - 1 == m || s[-2] == ' ')) {
-		on_select(p, m, s + 12);
-		return 0;
-	}
-	if (starts(m, "oom_reaper: reaped process "))
-		return on_reaped(p, m + 27, sink, ctx);
-	if (starts(m, "Out of memory and no killable processes"))
-		return on_end_without_kill(p, OOMTRACE_OUTCOME_NO_KILLABLE, sink, ctx);
-	if (starts(m, "Kernel panic - not syncing: ")) {
-		if (p->open || strstr(m, "ut of memory") || strstr(m, "deadlocked on memory"))
-			return on_end_without_kill(p, OOMTRACE_OUTCOME_PANIC, sink, ctx);
-		return 0;
-	}
-	if (starts(m, "Task in ")) {
-		on_task_in(p, m + 8);
-		return 0;
-	}
-	if (starts(m, "Tasks in ") && strstr(m, "memory.oom.group")) {
-		p->group = true;
-		p->group_line = p->st.lines;
-		return 0;
-	}
-	if (p->open)
+	if (p->s->open && !p->s->mixed)
 		on_record_line(p, m);
 	return 0;
 }
@@ -1150,33 +1317,154 @@ void oomtrace_parser_free(struct oomtrace_parser *p)
 void oomtrace_parser_new_input(struct oomtrace_parser *p)
 {
 	p->last_kind = OOMTRACE_LINE_BARE;
+	p->input_lines = 0;
+	p->export = false;
+	p->exp_bin = false;
 	memset(&p->cur, 0, sizeof(p->cur));
 }
 
-bool oomtrace_parser_hit_matters(const char *hit, const char *end)
+/*
+ * The pre-filter: one Wu-Manber scan (shift table on 3-byte hashes over the first
+ * SCAN_L bytes of each needle) for every word a line that starts, ends or
+ * annotates an OOM record must hold:
+ *   "illed process"        Killed process
+ *   "ill process "         Kill process / kill process (the choice before the kill, <= 5.0)
+ *   "invoked oom-kill"     COMM invoked oom-killer:
+ *   "oom-kill:constr"      oom-kill:constraint=... (the summary, 4.19+)
+ *   "oom_reaper: reaped"   oom_reaper: reaped process
+ *   "killed as a result"   Task in /a killed as a result of limit of /b
+ *   "no killable process"  Out of memory and no killable processes...
+ *   "panic - not syncing"  Kernel panic - not syncing: (Out of memory / deadlocked on memory)
+ *   "memory.oom.group"     Tasks in /a are going to be killed due to memory.oom.group set
+ */
+#define SCAN_L 12
+static const char *const scan_needles[] = { "illed process",	    "ill process ",
+					    "invoked oom-kill",	    "oom-kill:constr",
+					    "oom_reaper: reaped",   "killed as a result",
+					    "no killable process", "panic - not syncing",
+					    "memory.oom.group" };
+#define NNEEDLES (sizeof(scan_needles) / sizeof(scan_needles[0]))
+#define SCAN_HASH(a, b, c) ((((unsigned int)(a) << 10) ^ ((unsigned int)(b) << 5) ^ (unsigned int)(c)) & 0x3fffu)
+static unsigned char scan_shift[16384]; /* by the hash of the window's last 3 bytes */
+static uint16_t scan_cand[16384];       /* bit i: needle i's first SCAN_L bytes end so */
+static bool scan_ready;
+
+static void scan_init(void)
 {
-	/*
-	 * What follows "ill" in every line that can start or be an event:
-	 * "Killed process", "Kill process", "invoked oom-killer:", "oom-kill:",
-	 * "killed as a result", "no killable", "to be killed due to".
-	 */
-	static const char *const tails[] = { "ed process", " process", "er:", ":", "ed as ",
-					     "able", "ed due " };
-	size_t i, n = (size_t)(end - hit) - 3;
+	size_t i, q;
 
-	hit += 3;
-	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
-		size_t k = strlen(tails[i]);
+	memset(scan_shift, SCAN_L - 2, sizeof(scan_shift));
+	for (i = 0; i < NNEEDLES; i++) {
+		const unsigned char *n = (const unsigned char *)scan_needles[i];
 
-		if (n >= k && memcmp(hit, tails[i], k) == 0)
-			return true;
+		for (q = 2; q < SCAN_L; q++) {
+			unsigned int h = SCAN_HASH(n[q - 2], n[q - 1], n[q]);
+			unsigned char sh = (unsigned char)(SCAN_L - 1 - q);
+
+			if (sh < scan_shift[h])
+				scan_shift[h] = sh;
+		}
+		scan_cand[SCAN_HASH(n[SCAN_L - 3], n[SCAN_L - 2], n[SCAN_L - 1])] |= (uint16_t)(1u << i);
 	}
-	return false;
+	scan_ready = true;
+}
+
+/* Is a needle at the window ending at @w (hash @h)? */
+static const char *scan_verify(const unsigned char *w, const unsigned char *e, unsigned int h)
+{
+	unsigned int c = scan_cand[h];
+	const unsigned char *st = w - (SCAN_L - 1);
+	size_t i;
+
+	for (i = 0; c; i++, c >>= 1) {
+		size_t k;
+
+		if (!(c & 1))
+			continue;
+		k = strlen(scan_needles[i]);
+		if ((size_t)(e - st) >= k && memcmp(st, scan_needles[i], k) == 0)
+			return (const char *)st;
+	}
+	return NULL;
+}
+
+/* One stream: windows ending in [w, stop), needles checked up to @e. */
+static const char *scan_one(const unsigned char *w, const unsigned char *stop, const unsigned char *e)
+{
+	while (w < stop) {
+		unsigned int h = SCAN_HASH(w[-2], w[-1], w[0]);
+		unsigned char sh = scan_shift[h];
+		const char *hit;
+
+		if (sh) {
+			w += sh;
+			continue;
+		}
+		if ((hit = scan_verify(w, e, h)))
+			return hit;
+		w++;
+	}
+	return NULL;
+}
+
+/*
+ * Windows ending in [t + SCAN_L - 1, e). Each step waits on the table load of
+ * the step before, so two halves of each 32 KiB chunk are scanned at once; the
+ * first half's windows run past its end by SCAN_L - 1 bytes, so that no
+ * needle across the middle is missed.
+ */
+const char *oomtrace_parser_scan(const char *b, const char *end)
+{
+	const unsigned char *t = (const unsigned char *)b, *e = (const unsigned char *)end;
+	const unsigned char *w1 = t + SCAN_L - 1;
+
+	if (!scan_ready)
+		scan_init();
+	while (e - w1 > 2 * 16384) {
+		const unsigned char *stop1 = w1 + 16384, *w2 = stop1, *stop2 = stop1 + 16384;
+		const char *hit2 = NULL, *hit;
+
+		while (w1 < stop1 && w2 < stop2) {
+			unsigned int h1 = SCAN_HASH(w1[-2], w1[-1], w1[0]);
+			unsigned int h2 = SCAN_HASH(w2[-2], w2[-1], w2[0]);
+			unsigned char s1 = scan_shift[h1], s2 = scan_shift[h2];
+
+			if (!s1) {
+				if ((hit = scan_verify(w1, e, h1)))
+					return hit;
+				s1 = 1;
+			}
+			if (!s2) {
+				if ((hit2 = scan_verify(w2, e, h2)))
+					break;
+				s2 = 1;
+			}
+			w1 += s1;
+			w2 += s2;
+		}
+		if (w1 < stop1 && (hit = scan_one(w1, stop1, e)))
+			return hit;
+		if (hit2)
+			return hit2;
+		if (w2 < stop2 && (hit = scan_one(w2, stop2, e)))
+			return hit;
+		/* both halves done: go on where the second one stopped (it may have jumped past its end) */
+		w1 = w2 > stop2 ? w2 : stop2;
+	}
+	return scan_one(w1, e, e);
 }
 
 bool oomtrace_parser_idle(const struct oomtrace_parser *p)
 {
-	return !p->open && !p->nheld;
+	unsigned int i;
+
+	/* held kills wait only for oom_reaper lines, which the pre-filter finds */
+	if (!p->input_lines || p->export || p->pend)
+		return false;
+	for (i = 0; i < SLOTS; i++)
+		if (p->slots[i].open || p->slots[i].mixed)
+			return false;
+	return true;
 }
 
 const struct oomtrace_parser_stats *oomtrace_parser_stats(const struct oomtrace_parser *p)
@@ -1184,43 +1472,193 @@ const struct oomtrace_parser_stats *oomtrace_parser_stats(const struct oomtrace_
 	return &p->st;
 }
 
-int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len,
-			 oomtrace_sink_fn sink, void *ctx)
+/* The slot for the current line's caller id (a new or the least recently used one). */
+static int pick_slot(struct oomtrace_parser *p, oomtrace_sink_fn sink, void *ctx)
 {
-	struct oomtrace_prefix x;
-	const char *m;
-	char *seg, *nl;
-	size_t n, i, o;
+	struct slot *free_sl = NULL, *lru = NULL;
+	unsigned int i;
+
+	for (i = 0; i < SLOTS; i++) {
+		struct slot *sl = &p->slots[i];
+
+		if (sl->used && sl->ckind == p->ckind && sl->cid == p->cid) {
+			p->s = sl;
+			sl->last_line = p->st.lines;
+			return 0;
+		}
+		if (!sl->used && !free_sl)
+			free_sl = sl;
+		if (sl->used && (!lru || sl->last_line < lru->last_line))
+			lru = sl;
+	}
+	if (!free_sl) {
+		int r;
+
+		p->s = lru;
+		r = close_cut(p, sink, ctx);
+		if (r)
+			return r;
+		free_sl = lru;
+	}
+	memset(free_sl, 0, sizeof(*free_sl));
+	free_sl->used = true;
+	free_sl->ckind = p->ckind;
+	free_sl->cid = p->cid;
+	free_sl->last_line = p->st.lines;
+	p->s = free_sl;
+	return 0;
+}
+
+/*
+ * Lines a mailer or a terminal may have cut: an oom-kill: summary without its
+ * final ",uid=N", and "Task in /a killed as a result of limit of /b" (the
+ * second path may go on in the next line). Kept until the next line shows
+ * whether it goes on.
+ */
+static enum pend_kind needs_more(const char *m, size_t n)
+{
+	if (starts(m, "oom-kill:")) {
+		const char *u = rfind(m, n, ",uid=");
+		const char *q;
+
+		if (!u)
+			return PEND_SUMMARY;
+		for (q = u + 5; *q >= '0' && *q <= '9'; q++)
+			;
+		return q == u + 5 || *q ? PEND_SUMMARY : PEND_NONE;
+	}
+	if (starts(m, "Task in "))
+		return PEND_TASK_IN;
+	return PEND_NONE;
+}
+
+static int dispatch_pending(struct oomtrace_parser *p, oomtrace_sink_fn sink, void *ctx)
+{
+	struct slot *keep = p->s;
 	int r;
 
-	p->st.lines++;
-	while (len && line[len - 1] == '\r')
-		len--;
-	oomtrace_prefix_parse(line, len, &x);
-	if (x.kind == OOMTRACE_LINE_BARE && len && line[0] == ' ' &&
-	    p->last_kind == OOMTRACE_LINE_KMSG)
-		return 0; /* a kmsg dictionary line (" SUBSYSTEM=...") */
-	if (x.kind != OOMTRACE_LINE_BARE)
-		p->last_kind = x.kind;
-	if (!x.kernel)
+	if (!p->pend)
 		return 0;
-	set_stamp(p, &x);
-	m = line + x.msg_off;
-	n = len - x.msg_off;
+	p->pend = PEND_NONE;
+	p->s = p->pend_slot;
+	r = dispatch(p, p->pend_msg, sink, ctx);
+	p->s = keep;
+	return r;
+}
+
+/*
+ * @m (a continuation line: no prefix of its own) goes on the pending line?
+ * Then joins them in p->join and returns true.
+ */
+static bool join_pending(struct oomtrace_parser *p, const char *m, size_t n)
+{
+	static const char k[] = " killed as a result of limit of ";
+	size_t pl = p->pend_len;
+	bool with_space = false;
+
+	if (!n || *m == ' ' || *m == '\t' || pl + 1 + n >= MSG_MAX)
+		return false;
+	if (p->pend == PEND_TASK_IN) {
+		const char *phrase = strstr(p->pend_msg, k);
+
+		if (phrase && phrase[sizeof(k) - 1]) {
+			/* whole: only a path cut by a terminal goes on (no spaces, no colon) */
+			if (!p->pend_prefixed || memchr(m, ' ', n) || memchr(m, ':', n))
+				return false;
+		} else {
+			/* a mailer breaks at a space and drops it, a terminal cuts anywhere: the join that makes the phrase whole */
+			memcpy(p->join, p->pend_msg, pl);
+			p->join[pl] = ' ';
+			memcpy(p->join + pl + 1, m, n);
+			p->join[pl + 1 + n] = '\0';
+			with_space = strstr(p->join, k) != NULL;
+		}
+	}
+	/* a summary has no spaces but inside the comm and paths: a cut is joined as it is */
+	memcpy(p->join, p->pend_msg, pl);
+	if (with_space)
+		p->join[pl++] = ' ';
+	memcpy(p->join + pl, m, n);
+	p->join[pl + n] = '\0';
+	return true;
+}
+
+/* One message of the current line (a kmsg record may hold several). */
+static int feed(struct oomtrace_parser *p, char *seg, bool bare, oomtrace_sink_fn sink, void *ctx)
+{
+	size_t n = strlen(seg);
+	enum pend_kind k;
+	int r;
+
+	if (p->pend) {
+		if (bare && join_pending(p, seg, n)) {
+			p->pend = PEND_NONE;
+			seg = p->join;
+			n = strlen(seg);
+		} else {
+			r = dispatch_pending(p, sink, ctx);
+			if (r)
+				return r;
+		}
+	}
+	k = needs_more(seg, n);
+	if (k && n < MSG_MAX) {
+		p->pend = k;
+		p->pend_slot = p->s;
+		p->pend_len = n;
+		p->pend_prefixed = !bare;
+		memmove(p->pend_msg, seg, n + 1);
+		return 0;
+	}
+	return dispatch(p, seg, sink, ctx);
+}
+
+/* Copy a message into p->msg: kmsg's \xHH escapes decoded, NULs made spaces. */
+static void take_msg(struct oomtrace_parser *p, const char *m, size_t n, bool kmsg)
+{
+	size_t i, o;
+
+	if (!kmsg) {
+		if (n > MSG_MAX - 1)
+			n = MSG_MAX - 1;
+		memcpy(p->msg, m, n);
+		p->msg[n] = '\0';
+		for (i = 0; i < n; i++)
+			if (!p->msg[i])
+				p->msg[i] = ' ';
+		return;
+	}
 	for (i = o = 0; i < n && o < MSG_MAX - 1; i++) {
 		char c = m[i];
 
-		/* /dev/kmsg escapes newlines and non-printable bytes as \xHH */
-		if (x.kind == OOMTRACE_LINE_KMSG && c == '\\' && i + 3 < n && m[i + 1] == 'x' &&
-		    hexval(m[i + 2]) >= 0 && hexval(m[i + 3]) >= 0) {
+		if (c == '\\' && i + 3 < n && m[i + 1] == 'x' && hexval(m[i + 2]) >= 0 &&
+		    hexval(m[i + 3]) >= 0) {
 			c = (char)(hexval(m[i + 2]) * 16 + hexval(m[i + 3]));
 			i += 3;
 		}
 		p->msg[o++] = c ? c : ' ';
 	}
 	p->msg[o] = '\0';
+}
 
-	if (p->open && p->st.lines > p->rec_line + RECORD_MAX_LINES) {
+/* p->msg is the current message: route, split into lines, dispatch. */
+static int run_msg(struct oomtrace_parser *p, bool bare, oomtrace_sink_fn sink, void *ctx)
+{
+	char *seg, *nl;
+	int r;
+
+	if (!bare) {
+		r = pick_slot(p, sink, ctx);
+		if (r)
+			return r;
+	} else if (!p->s) {
+		p->ckind = 0;
+		p->cid = 0;
+		r = pick_slot(p, sink, ctx);
+		if (r)
+			return r;
+	}
+	if (p->s->open && p->st.lines > p->s->rec_line + RECORD_MAX_LINES) {
 		r = close_cut(p, sink, ctx);
 		if (r)
 			return r;
@@ -1228,22 +1666,296 @@ int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len
 	r = release(p, false, sink, ctx);
 	if (r)
 		return r;
-	/* one kmsg record may hold several lines */
 	for (seg = p->msg;; seg = nl + 1) {
 		nl = strchr(seg, '\n');
 		if (nl)
 			*nl = '\0';
-		r = dispatch(p, seg, sink, ctx);
+		r = feed(p, seg, bare || seg != p->msg, sink, ctx);
 		if (r || !nl)
 			return r;
 	}
 }
 
+/* ---- journalctl -o json / -o export ----------------------------------------- */
+
+static void journal_stamp(struct oomtrace_prefix *x, const char *rt, const char *mono,
+			  const char *host)
+{
+	int64_t v;
+
+	memset(x, 0, sizeof(*x));
+	x->kind = OOMTRACE_LINE_ISO;
+	x->kernel = true;
+	if (rt && num(rt, &v) && v > 0) {
+		/* the journal keeps UTC: shown as UTC */
+		x->has_abs = true;
+		x->abs_us = v;
+		x->subsec = true;
+	}
+	if (mono && num(mono, &v) && v >= 0) {
+		x->has_uptime = true;
+		x->uptime_ns = (uint64_t)v * 1000ULL;
+	}
+	if (host) {
+		x->host = host;
+		x->host_len = strlen(host);
+	}
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* A journal entry is the kernel's: _TRANSPORT=kernel (or SYSLOG_IDENTIFIER=kernel in exports). */
+static bool journal_kernel(const char *transport, const char *ident)
+{
+	if (transport)
+		return strcmp(transport, "kernel") == 0;
+	return ident && strcmp(ident, "kernel") == 0;
+}
+
+/* "journalctl -o json": one object a line. Returns false when @line is not one. */
+static bool json_line(struct oomtrace_parser *p, const char *line, size_t len,
+		      struct oomtrace_prefix *x)
+{
+	struct json_tokener *tok;
+	struct json_object *o, *msg;
+	const char *mono;
+	size_t n = 0;
+
+	tok = json_tokener_new();
+	if (!tok)
+		return false;
+	o = json_tokener_parse_ex(tok, line, (int)(len < INT32_MAX ? len : INT32_MAX));
+	json_tokener_free(tok);
+	if (!o || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "MESSAGE", &msg)) {
+		json_object_put(o);
+		return false;
+	}
+	mono = jstr(o, "_SOURCE_MONOTONIC_TIMESTAMP");
+	journal_stamp(x, jstr(o, "__REALTIME_TIMESTAMP"), mono ? mono : jstr(o, "__MONOTONIC_TIMESTAMP"),
+		      NULL);
+	x->kernel = journal_kernel(jstr(o, "_TRANSPORT"), jstr(o, "SYSLOG_IDENTIFIER"));
+	if (jstr(o, "_HOSTNAME"))
+		snprintf(p->exp_host, sizeof(p->exp_host), "%s", jstr(o, "_HOSTNAME"));
+	else
+		p->exp_host[0] = '\0';
+	if (p->exp_host[0]) {
+		x->host = p->exp_host;
+		x->host_len = strlen(p->exp_host);
+	}
+	if (json_object_is_type(msg, json_type_string)) {
+		const char *m = json_object_get_string(msg);
+
+		n = (size_t)json_object_get_string_len(msg);
+		if (n > MSG_MAX - 1)
+			n = MSG_MAX - 1;
+		memcpy(p->msg, m, n);
+	} else if (json_object_is_type(msg, json_type_array)) {
+		/* not valid UTF-8: the message as an array of byte values */
+		size_t i, k = json_object_array_length(msg);
+
+		for (i = 0; i < k && n < MSG_MAX - 1; i++)
+			p->msg[n++] = (char)json_object_get_int(json_object_array_get_idx(msg, i));
+	}
+	p->msg[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!p->msg[i])
+			p->msg[i] = ' ';
+	json_object_put(o);
+	return true;
+}
+
+/* One field line of "journalctl -o export"; an empty line ends the entry. Returns 1 at the end of a kernel entry. */
+static int export_line(struct oomtrace_parser *p, const char *line, size_t len)
+{
+	const char *eq;
+
+	if (p->exp_bin) {
+		/* "MESSAGE\n" + 64-bit little-endian size + data + "\n": the data may hold newlines */
+		uint64_t sz = 0;
+		size_t i;
+
+		if (p->exp_len + len + 1 >= MSG_MAX) {
+			p->exp_bin = false;
+			p->exp_len = 0;
+			return 0;
+		}
+		memcpy(p->exp_msg + p->exp_len, line, len);
+		p->exp_len += len;
+		if (p->exp_len < 8) {
+			p->exp_msg[p->exp_len++] = '\n';
+			return 0;
+		}
+		for (i = 0; i < 8; i++)
+			sz |= (uint64_t)(unsigned char)p->exp_msg[i] << (8 * i);
+		if (p->exp_len < 8 + sz) {
+			p->exp_msg[p->exp_len++] = '\n';
+			return 0;
+		}
+		p->exp_bin = false;
+		if (p->exp_len != 8 + sz) {
+			p->exp_len = 0; /* damaged: the entry has no message */
+			return 0;
+		}
+		memmove(p->exp_msg, p->exp_msg + 8, (size_t)sz);
+		p->exp_len = (size_t)sz;
+		p->exp_msg[p->exp_len] = '\0';
+		return 0;
+	}
+	if (!len) {
+		int done = p->exp_kernel && p->exp_len;
+
+		if (done) {
+			memcpy(p->msg, p->exp_msg, p->exp_len + 1);
+			for (size_t i = 0; i < p->exp_len; i++)
+				if (!p->msg[i])
+					p->msg[i] = ' ';
+		}
+		p->exp_kernel = false;
+		p->exp_len = 0;
+		p->exp_host[0] = '\0';
+		return done;
+	}
+	if (len == 7 && memcmp(line, "MESSAGE", 7) == 0) {
+		p->exp_bin = true;
+		p->exp_len = 0;
+		return 0;
+	}
+	eq = memchr(line, '=', len);
+	if (!eq)
+		return 0;
+#define FIELD(name) ((size_t)(eq - line) == sizeof(name) - 1 && memcmp(line, name, sizeof(name) - 1) == 0)
+	{
+		const char *v = eq + 1;
+		size_t vl = len - (size_t)(v - line);
+		char tmp[32];
+
+		if (FIELD("MESSAGE")) {
+			if (vl > MSG_MAX - 1)
+				vl = MSG_MAX - 1;
+			memcpy(p->exp_msg, v, vl);
+			p->exp_msg[vl] = '\0';
+			p->exp_len = vl;
+		} else if (FIELD("__REALTIME_TIMESTAMP") || FIELD("_SOURCE_MONOTONIC_TIMESTAMP") ||
+			   (FIELD("__MONOTONIC_TIMESTAMP") && !p->exp_pfx.has_uptime)) {
+			copy(tmp, sizeof(tmp), v, vl);
+			if (FIELD("__REALTIME_TIMESTAMP")) {
+				int64_t t;
+
+				if (num(tmp, &t) && t > 0) {
+					p->exp_pfx.has_abs = true;
+					p->exp_pfx.abs_us = t;
+					p->exp_pfx.subsec = true;
+				}
+			} else {
+				int64_t t;
+
+				if (num(tmp, &t) && t >= 0) {
+					p->exp_pfx.has_uptime = true;
+					p->exp_pfx.uptime_ns = (uint64_t)t * 1000ULL;
+				}
+			}
+		} else if (FIELD("_HOSTNAME")) {
+			copy(p->exp_host, sizeof(p->exp_host), v, vl);
+		} else if (FIELD("_TRANSPORT")) {
+			p->exp_kernel = vl == 6 && memcmp(v, "kernel", 6) == 0;
+		} else if (FIELD("__CURSOR")) {
+			/* a new entry */
+			memset(&p->exp_pfx, 0, sizeof(p->exp_pfx));
+			p->exp_pfx.kind = OOMTRACE_LINE_ISO;
+			p->exp_pfx.kernel = true;
+		}
+	}
+#undef FIELD
+	return 0;
+}
+
+int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len,
+			 oomtrace_sink_fn sink, void *ctx)
+{
+	struct oomtrace_prefix x;
+	bool bare;
+
+	p->st.lines++;
+	while (len && line[len - 1] == '\r')
+		len--;
+	if (!p->input_lines++ && ((len > 9 && memcmp(line, "__CURSOR=", 9) == 0) ||
+				  (len > 21 && memcmp(line, "__REALTIME_TIMESTAMP=", 21) == 0))) {
+		p->export = true;
+		memset(&p->exp_pfx, 0, sizeof(p->exp_pfx));
+		p->exp_pfx.kind = OOMTRACE_LINE_ISO;
+	}
+	if (p->export) {
+		if (!export_line(p, line, len))
+			return 0;
+		x = p->exp_pfx;
+		x.kernel = true;
+		if (p->exp_host[0]) {
+			x.host = p->exp_host;
+			x.host_len = strlen(p->exp_host);
+		}
+		memset(&p->exp_pfx, 0, sizeof(p->exp_pfx));
+		p->ckind = 0;
+		p->cid = 0;
+		set_stamp(p, &x);
+		return run_msg(p, false, sink, ctx);
+	}
+	if (len && line[0] == '{' && json_line(p, line, len, &x)) {
+		if (!x.kernel)
+			return 0;
+		p->ckind = 0;
+		p->cid = 0;
+		set_stamp(p, &x);
+		return run_msg(p, false, sink, ctx);
+	}
+	oomtrace_prefix_parse(line, len, &x);
+	if (x.kind == OOMTRACE_LINE_BARE && len - x.msg_off && line[x.msg_off] == ' ' &&
+	    p->last_kind == OOMTRACE_LINE_KMSG)
+		return 0; /* a kmsg dictionary line (" SUBSYSTEM=...") */
+	bare = x.kind == OOMTRACE_LINE_BARE;
+	if (!bare)
+		p->last_kind = x.kind;
+	if (!x.kernel)
+		return 0;
+	if (!bare) {
+		p->ckind = x.caller_kind;
+		p->cid = x.caller_id;
+	}
+	set_stamp(p, &x);
+	take_msg(p, line + x.msg_off, len - x.msg_off, x.kind == OOMTRACE_LINE_KMSG);
+	return run_msg(p, bare, sink, ctx);
+}
+
 int oomtrace_parser_flush(struct oomtrace_parser *p, bool idle, oomtrace_sink_fn sink, void *ctx)
 {
-	int r = release(p, true, sink, ctx);
+	struct slot *keep = p->s;
+	unsigned int i;
+	int r;
 
+	if (!idle) {
+		r = dispatch_pending(p, sink, ctx);
+		if (r)
+			return r;
+	}
+	r = release(p, true, sink, ctx);
 	if (r || idle)
 		return r;
-	return close_cut(p, sink, ctx);
+	for (i = 0; i < SLOTS; i++) {
+		p->s = &p->slots[i];
+		if (!p->s->used)
+			continue;
+		r = close_cut(p, sink, ctx);
+		p->s->mixed = 0;
+		if (r)
+			break;
+	}
+	p->s = keep;
+	return r;
 }

@@ -60,14 +60,13 @@ int oomtrace_parser_flush(struct oomtrace_parser *p, bool idle, oomtrace_sink_fn
 void oomtrace_parser_new_input(struct oomtrace_parser *p);
 
 /*
- * True when no record is open and no event is held: lines that do not
- * contain OOMTRACE_PARSER_NEEDLE cannot change anything then, so a reader may
- * skip them without calling oomtrace_parser_line().
+ * True when no record is open (or waiting for a line that may go on): lines
+ * in which oomtrace_parser_scan() finds nothing cannot change anything then,
+ * so a reader may skip them without calling oomtrace_parser_line().
  */
 bool oomtrace_parser_idle(const struct oomtrace_parser *p);
-#define OOMTRACE_PARSER_NEEDLE "ill"
-/* Whether the needle at @hit (text up to @end) may start a record: a cheap pre-filter. */
-bool oomtrace_parser_hit_matters(const char *hit, const char *end);
+/* The pre-filter: the first place in [b, end) where a line that matters may be, or NULL. */
+const char *oomtrace_parser_scan(const char *b, const char *end);
 
 const struct oomtrace_parser_stats *oomtrace_parser_stats(const struct oomtrace_parser *p);
 

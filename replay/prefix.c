@@ -113,6 +113,46 @@ int oomtrace_month_from_name(const char *s, size_t len)
 	return 0;
 }
 
+/* "kern.err", "user.notice": a syslog facility.level token */
+static bool facility_level(const char *t, const char *e)
+{
+	const char *dot = memchr(t, '.', (size_t)(e - t));
+	const char *q;
+
+	if (!dot || dot == t || dot + 1 == e)
+		return false;
+	for (q = t; q < e; q++)
+		if (q != dot && !((*q >= 'a' && *q <= 'z') || isdig(*q)))
+			return false;
+	return true;
+}
+
+/* "[ T1234]" / "[T1234]" / "[  C3]": a printk caller id (CONFIG_PRINTK_CALLER) at p */
+static bool caller_id(const char **pp, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = *pp;
+	long long v;
+	char k;
+
+	if (p + 1 < end && *p == ' ' && p[1] == '[')
+		p++;
+	if (p >= end || *p++ != '[')
+		return false;
+	while (p < end && *p == ' ')
+		p++;
+	if (p >= end || (*p != 'T' && *p != 'C'))
+		return false;
+	k = *p++;
+	if (digits(&p, end, 9, &v) < 1 || p >= end || *p++ != ']')
+		return false;
+	if (p < end && *p == ' ')
+		p++;
+	o->caller_kind = k;
+	o->caller_id = (int32_t)v;
+	*pp = p;
+	return true;
+}
+
 /* "host kernel: " or "host kernel[0]: " after a syslog/journal timestamp; returns the message */
 static const char *host_tag(const char *p, const char *end, struct oomtrace_prefix *o)
 {
@@ -127,6 +167,12 @@ static const char *host_tag(const char *p, const char *end, struct oomtrace_pref
 	t = ++p;
 	while (p < end && *p != ':' && *p != ' ')
 		p++;
+	if (p < end && *p == ' ' && facility_level(t, p)) {
+		/* busybox syslogd: "host kern.err kernel: msg" */
+		t = ++p;
+		while (p < end && *p != ':' && *p != ' ')
+			p++;
+	}
 	if (p >= end || *p != ':')
 		return NULL;
 	o->kernel = (p - t == 6 && memcmp(t, "kernel", 6) == 0) ||
@@ -178,6 +224,7 @@ static void inner_uptime(const char *line, const char *end, struct oomtrace_pref
 
 	if (bracket_uptime(&p, end, &o->uptime_ns)) {
 		o->has_uptime = true;
+		caller_id(&p, end, o);
 		o->msg_off = (size_t)(p - line);
 	}
 }
@@ -230,8 +277,20 @@ static bool try_kmsg(const char *line, const char *end, struct oomtrace_prefix *
 	    digits(&p, end, 20, &seq) < 1 || p >= end || *p++ != ',' ||
 	    digits(&p, end, 16, &usec) < 1 || p >= end || *p++ != ',') /* 16: ns fit 64 bits */
 		return false;
-	while (p < end && *p != ';' && *p != ' ')
+	while (p < end && *p != ';' && *p != ' ') {
+		/* "-,caller=T123;": the printk caller id */
+		if (*p == ',' && end - p > 9 && memcmp(p + 1, "caller=", 7) == 0 &&
+		    (p[8] == 'T' || p[8] == 'C')) {
+			const char *q = p + 9;
+			long long v;
+
+			if (digits(&q, end, 9, &v) > 0) {
+				o->caller_kind = p[8];
+				o->caller_id = (int32_t)v;
+			}
+		}
 		p++;
+	}
 	if (p >= end || *p != ';')
 		return false;
 	o->kind = OOMTRACE_LINE_KMSG;
@@ -402,6 +461,125 @@ static bool try_rfc5424(const char *line, const char *end, struct oomtrace_prefi
 	return true;
 }
 
+static bool isalpha_(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* "Sat Jan 25 09:40:15 2020 kern.err kernel: msg": OpenWrt/busybox logread (ctime + facility) */
+static bool try_logread(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = line, *m, *t;
+	struct oomtrace_civil c = { 0 };
+	long long d, y;
+
+	if (end - p < 30 || !isalpha_(p[0]) || !isalpha_(p[1]) || !isalpha_(p[2]) || p[3] != ' ')
+		return false;
+	p += 4;
+	m = p;
+	while (p < end && *p != ' ')
+		p++;
+	if (!(c.mon = oomtrace_month_from_name(m, (size_t)(p - m))) || isdig(*m))
+		return false;
+	while (p < end && *p == ' ')
+		p++;
+	if (digits(&p, end, 2, &d) < 1 || d < 1 || d > 31 || p >= end || *p++ != ' ' ||
+	    !hms(&p, end, &c) || p >= end || *p++ != ' ' || digits(&p, end, 4, &y) != 4 ||
+	    p >= end || *p++ != ' ')
+		return false;
+	c.mday = (int)d;
+	c.year = (int)y;
+	t = p;
+	while (p < end && *p != ' ')
+		p++;
+	if (p >= end || !facility_level(t, p))
+		return false;
+	t = ++p;
+	while (p < end && *p != ':' && *p != ' ')
+		p++;
+	if (p >= end || *p != ':')
+		return false;
+	o->kernel = (p - t == 6 && memcmp(t, "kernel", 6) == 0) ||
+		    (p - t > 7 && memcmp(t, "kernel[", 7) == 0);
+	p++;
+	if (p < end && *p == ' ')
+		p++;
+	o->kind = OOMTRACE_LINE_LOGREAD;
+	o->has_civil = true;
+	o->civil = c;
+	o->msg_off = (size_t)(p - line);
+	return true;
+}
+
+/* "1732790000.123456 host kernel: msg" (journalctl -o short-unix) */
+static bool try_unix(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = line, *m;
+	long long sec;
+	int usec = 0;
+	bool sub = false;
+
+	if (digits(&p, end, 12, &sec) < 9 || p >= end || *p != '.')
+		return false;
+	frac(&p, end, &usec, &sub);
+	if (!sub || p >= end || *p++ != ' ' || !(m = host_tag(p, end, o)))
+		return false;
+	o->kind = OOMTRACE_LINE_UNIX;
+	o->has_abs = true;
+	o->abs_us = sec * 1000000LL + usec;
+	o->subsec = true;
+	o->msg_off = (size_t)(m - line);
+	return true;
+}
+
+/* "Sat 2025-05-11 15:41:12 CST host kernel: msg" (journalctl -o short-full) */
+static bool try_full(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = line, *z, *m;
+	struct oomtrace_civil c = { 0 };
+	long long y, mo, d;
+
+	while (p < end && isalpha_(*p))
+		p++;
+	if (p - line < 2 || p >= end || *p++ != ' ')
+		return false;
+	if (digits(&p, end, 4, &y) != 4 || p >= end || *p++ != '-' || digits(&p, end, 2, &mo) != 2 ||
+	    p >= end || *p++ != '-' || digits(&p, end, 2, &d) != 2 || p >= end || *p++ != ' ' ||
+	    !hms(&p, end, &c) || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return false;
+	frac(&p, end, &c.usec, &c.subsec);
+	if (p >= end || *p++ != ' ')
+		return false;
+	z = p;
+	while (p < end && *p != ' ')
+		p++;
+	if (p == z || p >= end || !(m = host_tag(p + 1, end, o)))
+		return false;
+	c.year = (int)y;
+	c.mon = (int)mo;
+	c.mday = (int)d;
+	if ((p - z == 3 && (memcmp(z, "UTC", 3) == 0 || memcmp(z, "GMT", 3) == 0))) {
+		o->has_abs = true;
+		o->abs_us = (oomtrace_days_from_civil(y, (unsigned int)mo, (unsigned int)d) * 86400 +
+			     c.hour * 3600 + c.min * 60 + c.sec) * 1000000LL + c.usec;
+		o->subsec = c.subsec;
+	} else {
+		/* a zone abbreviation is ambiguous: the time is read in the local zone (TZ) */
+		o->has_civil = true;
+		o->civil = c;
+	}
+	o->kind = OOMTRACE_LINE_FULL;
+	o->msg_off = (size_t)(m - line);
+	return true;
+}
+
+/* The rest of a line after a prefix of @off bytes, parsed on its own. */
+static void parse_rest(const char *line, size_t len, size_t off, struct oomtrace_prefix *o)
+{
+	oomtrace_prefix_parse(line + off, len - off, o);
+	o->msg_off += off;
+}
+
 void oomtrace_prefix_parse(const char *line, size_t len, struct oomtrace_prefix *o)
 {
 	const char *end = line + len, *p = line;
@@ -411,10 +589,27 @@ void oomtrace_prefix_parse(const char *line, size_t len, struct oomtrace_prefix 
 	if (!len)
 		return;
 	switch (line[0]) {
+	case '>': {
+		/* quoted in a mail or an issue: "> ", ">> ", "> > " */
+		unsigned int q = 0;
+
+		while (p < end && *p == '>') {
+			q++;
+			p++;
+			while (p < end && *p == ' ' && p + 1 < end && p[1] == '>')
+				p++;
+		}
+		if (p < end && *p == ' ')
+			p++;
+		parse_rest(line, len, (size_t)(p - line), o);
+		o->quote = q;
+		return;
+	}
 	case '[':
 		if (bracket_uptime(&p, end, &o->uptime_ns)) {
 			o->kind = OOMTRACE_LINE_DMESG;
 			o->has_uptime = true;
+			caller_id(&p, end, o);
 			o->msg_off = (size_t)(p - line);
 			/* journalctl -o short-monotonic: "[ 12.3] host kernel: msg" */
 			{
@@ -432,12 +627,26 @@ void oomtrace_prefix_parse(const char *line, size_t len, struct oomtrace_prefix 
 		if (try_dmesg_t(line, end, o))
 			return;
 		break;
-	case '<':
+	case '<': {
+		long long pri;
+
 		if (try_rfc5424(line, end, o)) {
 			inner_uptime(line, end, o);
 			return;
 		}
+		memset(o, 0, sizeof(*o));
+		p = line + 1;
+		/* "<4>[ 1770.37] msg" / "<4>msg": dmesg -r, /proc/kmsg */
+		if (digits(&p, end, 3, &pri) >= 1 && p < end && *p == '>') {
+			parse_rest(line, len, (size_t)(p + 1 - line), o);
+			if (o->kind == OOMTRACE_LINE_BARE)
+				o->kind = OOMTRACE_LINE_PRI;
+			/* facility 0 is the kernel; others were written to /dev/kmsg by programs */
+			o->kernel = o->kernel && (pri >> 3) == 0;
+			return;
+		}
 		break;
+	}
 	case ' ':
 	case '\t':
 		return; /* continuation (a kmsg dict line is recognised by the caller's context) */
@@ -449,9 +658,20 @@ void oomtrace_prefix_parse(const char *line, size_t len, struct oomtrace_prefix 
 				inner_uptime(line, end, o);
 				return;
 			}
+			memset(o, 0, sizeof(*o));
+			if (try_unix(line, end, o)) {
+				inner_uptime(line, end, o);
+				return;
+			}
 		} else if (try_syslog(line, end, o)) {
 			inner_uptime(line, end, o);
 			return;
+		} else if (isalpha_(line[0])) {
+			memset(o, 0, sizeof(*o));
+			if (try_logread(line, end, o) || (memset(o, 0, sizeof(*o)), try_full(line, end, o))) {
+				inner_uptime(line, end, o);
+				return;
+			}
 		}
 		break;
 	}

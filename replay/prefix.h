@@ -16,6 +16,10 @@ enum oomtrace_line_kind {
 	OOMTRACE_LINE_RFC5424,    /* "<4>1 2025-05-11T15:41:12.1+08:00 host kernel - - - msg" */
 	OOMTRACE_LINE_KMSG,       /* "4,344,128103407,-;msg" (/dev/kmsg) */
 	OOMTRACE_LINE_KMSG_DICT,  /* " SUBSYSTEM=..." continuation of a kmsg record */
+	OOMTRACE_LINE_PRI,        /* "<4>msg": dmesg -r / /proc/kmsg without a time */
+	OOMTRACE_LINE_LOGREAD,    /* "Sat Jan 25 09:40:15 2020 kern.err kernel: msg" (OpenWrt/busybox) */
+	OOMTRACE_LINE_UNIX,       /* "1732790000.123456 host kernel: msg" (journalctl -o short-unix) */
+	OOMTRACE_LINE_FULL,       /* "Sat 2025-05-11 15:41:12 CST host kernel: msg" (-o short-full) */
 };
 
 /* Broken-down local time without zone (dmesg -T, BSD syslog). */
@@ -41,6 +45,9 @@ struct oomtrace_prefix {
 	struct oomtrace_civil civil;
 	const char *host;    /* points into the line, not NUL-terminated */
 	size_t host_len;
+	char caller_kind;    /* 'T' (thread) or 'C' (CPU) of a printk caller id, 0: none */
+	int32_t caller_id;
+	unsigned int quote;  /* depth of mail/issue quoting ("> ", ">> ") stripped first */
 };
 
 /* Parse the prefix of @line (@len bytes, no newline). Never fails: unknown → BARE. */

@@ -19,25 +19,36 @@
 #include "reader.h"
 
 #define BUF_SIZE (1u << 20)
+#define ZIN_SIZE (64u << 10)
+#define FP_MAX 64 /* bytes of a followed file's beginning kept to notice truncation */
 
 enum kind {
-	K_FILE, /* through zlib: plain or gzip */
-	K_KMSG,
-	K_PIPE_FOLLOW, /* a plain file followed with read(2) */
-	K_RAW,         /* a plain file read with read(2) */
+	K_FILE,   /* a regular file, read(2) */
+	K_STREAM, /* a pipe, FIFO, terminal or socket: poll(2) + read(2), lines as they come */
+	K_KMSG,   /* /dev/kmsg: one record per read */
 };
 
 struct oomtrace_reader {
 	char *name;
+	char *path; /* for reopening a followed file; NULL for stdin */
 	enum kind kind;
 	int fd;
-	gzFile gz;
 	bool follow;
 	bool eof;
+	bool sniffed;      /* the first bytes were looked at (gzip or not) */
+	z_stream *z;       /* gzip: inflate state, NULL for plain text */
+	bool z_end;        /* the last gzip member ended */
+	unsigned char *zin;
+	size_t zin_len;
 	char *buf;
 	size_t start, len; /* unconsumed bytes: buf[start, start+len) */
 	bool discarding;   /* inside an over-long line: drop until its newline */
 	uint64_t offset;   /* bytes consumed so far (for messages) */
+	off_t pos;         /* followed file: bytes read from it */
+	dev_t dev;         /* followed file: which file the fd is */
+	ino_t ino;
+	char fp[FP_MAX];   /* followed file: its first bytes, as read */
+	size_t fp_len;
 	unsigned int problems;
 	bool warned_nul, warned_long;
 };
@@ -57,115 +68,110 @@ static void problem(struct oomtrace_reader *r, const char *fmt, ...)
 	oomtrace_warn("%s: %s", r->name, msg);
 }
 
+static void note_file(struct oomtrace_reader *r)
+{
+	struct stat st;
+
+	if (fstat(r->fd, &st) == 0) {
+		r->dev = st.st_dev;
+		r->ino = st.st_ino;
+	}
+	r->pos = 0;
+	r->fp_len = 0;
+}
+
 struct oomtrace_reader *oomtrace_reader_open(const char *path, bool follow)
 {
 	struct oomtrace_reader *r = calloc(1, sizeof(*r));
+	bool is_stdin = !path || strcmp(path, "-") == 0;
+	struct stat st;
 	int e;
 
 	if (!r)
 		return NULL;
 	r->fd = -1;
 	r->follow = follow;
-	r->name = strdup(!path || strcmp(path, "-") == 0 ? "<stdin>" : path);
+	r->name = strdup(is_stdin ? "<stdin>" : path);
+	r->path = is_stdin ? NULL : strdup(path);
 	r->buf = malloc(BUF_SIZE);
-	if (!r->name || !r->buf) {
+	if (!r->name || (!is_stdin && !r->path) || !r->buf) {
 		e = ENOMEM;
 		goto fail;
 	}
-	if (!path || strcmp(path, "-") == 0) {
-		r->fd = dup(STDIN_FILENO);
+	if (is_stdin) {
+		r->fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
 	} else if (strcmp(path, "/dev/kmsg") == 0) {
 		r->kind = K_KMSG;
+		r->sniffed = true;
 		r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	} else {
-		struct stat st;
-
 		r->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (r->fd >= 0 && fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-			e = EISDIR;
-			goto fail;
-		}
 	}
 	if (r->fd < 0) {
 		e = errno;
 		goto fail;
 	}
-	if (r->kind == K_FILE) {
-		/*
-		 * Plain files are read with read(2) (zlib's transparent mode would
-		 * copy every byte once more); a followed file is read raw so that
-		 * growth is seen. Pipes cannot be peeked at: they go through zlib.
-		 */
-		unsigned char magic[2];
-		ssize_t n = pread(r->fd, magic, 2, 0);
-
-		if (n >= 0 && !(n == 2 && magic[0] == 0x1f && magic[1] == 0x8b))
-			r->kind = follow ? K_PIPE_FOLLOW : K_RAW;
-	}
-	if (r->kind == K_FILE) {
-		r->gz = gzdopen(r->fd, "rb");
-		if (!r->gz) {
-			e = ENOMEM;
+	if (r->kind != K_KMSG && fstat(r->fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			e = EISDIR;
 			goto fail;
 		}
-		r->fd = -1; /* owned by gz now */
-		gzbuffer(r->gz, 256 * 1024);
+		r->kind = S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) ? K_FILE : K_STREAM;
 	}
+	if (r->kind == K_FILE)
+		note_file(r);
 	return r;
 fail:
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r->name);
+	free(r->path);
 	free(r->buf);
 	free(r);
 	errno = e;
 	return NULL;
 }
 
-/* Fill the buffer; returns bytes read, 0 at end/nothing now, -errno. */
-static ssize_t fill(struct oomtrace_reader *r, int timeout_ms)
+static int start_gzip(struct oomtrace_reader *r)
 {
-	size_t room;
+	r->z = calloc(1, sizeof(*r->z));
+	r->zin = malloc(ZIN_SIZE);
+	if (!r->z || !r->zin)
+		return -ENOMEM;
+	/* 15 + 32: a gzip or zlib header, detected */
+	if (inflateInit2(r->z, 15 + 32) != Z_OK) {
+		free(r->z);
+		r->z = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* read(2) with EINTR retried; for a stream, wait up to @timeout_ms first (-EAGAIN: nothing yet). */
+static ssize_t raw_read(struct oomtrace_reader *r, void *dst, size_t room, int timeout_ms)
+{
 	ssize_t n;
 
-	if (r->start && r->len)
-		memmove(r->buf, r->buf + r->start, r->len);
-	r->start = 0;
-	room = BUF_SIZE - r->len;
-	if (r->kind == K_FILE) {
-		int got = gzread(r->gz, r->buf + r->len, (unsigned int)room);
+	if (r->kind == K_STREAM) {
+		struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+		int k = poll(&pfd, 1, timeout_ms < 0 ? -1 : timeout_ms);
 
-		if (got < 0) {
-			int zerr;
-			const char *msg = gzerror(r->gz, &zerr);
-
-			if (zerr == Z_ERRNO)
-				return -errno;
-			problem(r, "corrupt gzip stream (%s)", msg);
-			return 0;
-		}
-		if (got == 0) {
-			int zerr;
-			const char *msg = gzerror(r->gz, &zerr);
-
-			if (zerr != Z_OK && zerr != Z_STREAM_END)
-				problem(r, "truncated or corrupt gzip stream (%s)", msg);
-		}
-		return got;
+		if (k == 0)
+			return -EAGAIN;
+		if (k < 0)
+			return errno == EINTR ? -EINTR : -errno;
 	}
 	for (;;) {
-		n = read(r->fd, r->buf + r->len, room);
-		if (n >= 0) {
-			/* /dev/kmsg hands out one record per read, newline included */
+		n = read(r->fd, dst, room);
+		if (n >= 0)
 			return n;
-		}
 		if (errno == EINTR)
 			continue;
 		if (errno == EPIPE && r->kind == K_KMSG) {
 			problem(r, "records were overwritten before they were read");
 			continue;
 		}
-		if (errno == EAGAIN) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
 
 			if (!r->follow || timeout_ms == 0)
@@ -176,6 +182,157 @@ static ssize_t fill(struct oomtrace_reader *r, int timeout_ms)
 		}
 		return -errno;
 	}
+}
+
+/* Remember the first bytes of a followed file, to notice when it is truncated and rewritten. */
+static void keep_fp(struct oomtrace_reader *r, const char *b, size_t n)
+{
+	if (r->kind != K_FILE || !r->follow || r->z)
+		return;
+	if (r->pos < FP_MAX && (size_t)r->pos == r->fp_len) {
+		size_t k = n < FP_MAX - r->fp_len ? n : FP_MAX - r->fp_len;
+
+		memcpy(r->fp + r->fp_len, b, k);
+		r->fp_len += k;
+	}
+	r->pos += (off_t)n;
+}
+
+/*
+ * Fill the buffer; returns bytes added, 0 at the end of input (or nothing
+ * new in a followed file), -EAGAIN when a stream has nothing yet, -errno.
+ */
+static ssize_t fill(struct oomtrace_reader *r, int timeout_ms)
+{
+	size_t room;
+	ssize_t n;
+
+	if (r->start && r->len)
+		memmove(r->buf, r->buf + r->start, r->len);
+	r->start = 0;
+	room = BUF_SIZE - r->len;
+	if (!r->sniffed) {
+		/* gzip or text: told by the first two bytes, read into the line buffer */
+		n = raw_read(r, r->buf + r->len, ZIN_SIZE - r->len, timeout_ms);
+		if (n < 0)
+			return n;
+		if (n == 0) {
+			r->sniffed = true;
+			return 0;
+		}
+		keep_fp(r, r->buf + r->len, (size_t)n);
+		if (r->len + (size_t)n < 2) {
+			r->len += (size_t)n;
+			return -EAGAIN;
+		}
+		r->sniffed = true;
+		if (!((unsigned char)r->buf[0] == 0x1f && (unsigned char)r->buf[1] == 0x8b))
+			return n;
+		{
+			int e = start_gzip(r);
+
+			if (e)
+				return e;
+		}
+		r->zin_len = r->len + (size_t)n;
+		memcpy(r->zin, r->buf, r->zin_len);
+		r->z->next_in = r->zin;
+		r->z->avail_in = (uInt)r->zin_len;
+		r->len = 0;
+	}
+	if (!r->z) {
+		n = raw_read(r, r->buf + r->len, room, timeout_ms);
+		if (n > 0)
+			keep_fp(r, r->buf + r->len, (size_t)n);
+		return n;
+	}
+	/* gzip: inflate what has arrived; never wait for more than the stream gives now */
+	for (;;) {
+		int zr;
+		size_t out0;
+
+		if (!r->zin_len) {
+			if (r->z_end && r->follow)
+				return 0;
+			n = raw_read(r, r->zin, ZIN_SIZE, timeout_ms);
+			if (n < 0)
+				return n;
+			if (n == 0) {
+				if (!r->z_end)
+					problem(r, "truncated or corrupt gzip stream (it ends inside a member)");
+				return 0;
+			}
+			r->zin_len = (size_t)n;
+			r->z->next_in = r->zin;
+			r->z->avail_in = (uInt)n;
+		}
+		if (r->z_end) {
+			/* another gzip member follows (concatenated .gz files, as zcat reads them) */
+			if (inflateReset(r->z) != Z_OK)
+				return -EIO;
+			r->z_end = false;
+		}
+		out0 = room;
+		r->z->next_out = (Bytef *)(r->buf + r->len);
+		r->z->avail_out = (uInt)room;
+		zr = inflate(r->z, Z_NO_FLUSH);
+		r->zin_len = r->z->avail_in;
+		n = (ssize_t)(out0 - r->z->avail_out);
+		if (zr == Z_STREAM_END) {
+			r->z_end = true;
+		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			problem(r, "corrupt gzip stream (%s)", r->z->msg ? r->z->msg : "inflate failed");
+			r->zin_len = 0;
+			r->z_end = true;
+			r->follow = false;
+			/* what was inflated before the damage is still read */
+			if (n > 0)
+				return n;
+			/* skip the rest of the input */
+			while (raw_read(r, r->zin, ZIN_SIZE, -1) > 0)
+				;
+			return 0;
+		}
+		if (n > 0)
+			return n;
+	}
+}
+
+/*
+ * A followed file at its end: has it been replaced (rename + recreate) or
+ * truncated (copytruncate, perhaps already rewritten past where we were)?
+ * Returns true when reading must start over on a (re)opened file.
+ */
+static bool rotated(struct oomtrace_reader *r)
+{
+	struct stat st, cur;
+	char head[FP_MAX];
+
+	if (r->kind != K_FILE || !r->follow || !r->path || r->z)
+		return false;
+	if (stat(r->path, &st) == 0 && (st.st_ino != r->ino || st.st_dev != r->dev)) {
+		int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return false; /* not there again yet: keep the old one */
+		close(r->fd);
+		r->fd = fd;
+		note_file(r);
+		oomtrace_info("%s: replaced (rotated); reading the new file from its start", r->name);
+		return true;
+	}
+	if (fstat(r->fd, &cur) != 0)
+		return false;
+	if (cur.st_size < r->pos ||
+	    (r->fp_len && (pread(r->fd, head, r->fp_len, 0) != (ssize_t)r->fp_len ||
+			   memcmp(head, r->fp, r->fp_len) != 0))) {
+		lseek(r->fd, 0, SEEK_SET);
+		r->pos = 0;
+		r->fp_len = 0;
+		oomtrace_info("%s: truncated; reading it again from its start", r->name);
+		return true;
+	}
+	return false;
 }
 
 /* Deliver complete lines from the buffer; returns lines delivered or a callback's error. */
@@ -196,14 +353,9 @@ static int drain(struct oomtrace_reader *r, const struct oomtrace_reader_cb *cb,
 			b = nl + 1;
 			continue;
 		}
-		if (cb->can_skip && cb->needle && cb->can_skip(cb->ctx)) {
-			const char *hit = b;
-			size_t nl_len = strlen(cb->needle);
-
-			/* jump to the next line holding the needle in a place that can matter */
-			while ((hit = memmem(hit, (size_t)(end - hit), cb->needle, nl_len)) &&
-			       cb->hit_matters && !cb->hit_matters(hit, end))
-				hit += nl_len;
+		if (cb->can_skip && cb->scan && cb->can_skip(cb->ctx)) {
+			/* jump to the next line in which the pre-filter finds something */
+			const char *hit = cb->scan(b, end);
 
 			if (!hit) {
 				/* keep the tail that might start a needle split across reads */
@@ -273,24 +425,29 @@ int oomtrace_reader_poll(struct oomtrace_reader *r, int timeout_ms,
 	if (r->eof)
 		return OOMTRACE_EOF;
 	for (;;) {
-		n = fill(r, timeout_ms);
-		if (n == -EAGAIN)
+		/* a stream waits only until its first lines of this call have come */
+		n = fill(r, lines && r->kind != K_FILE ? 0 : timeout_ms);
+		if (n == -EAGAIN || n == -EINTR)
 			return lines;
 		if (n < 0)
 			return (int)n;
-		if (n == 0 && r->kind == K_PIPE_FOLLOW) {
-			/* a followed file: wait for it to grow (or be truncated) */
-			struct stat st;
-			off_t pos = lseek(r->fd, 0, SEEK_CUR);
-
+		if (n == 0 && r->kind == K_FILE && r->follow) {
+			/* a followed file: wait for it to grow, be replaced or truncated */
+			if (rotated(r)) {
+				/* the old file's unterminated last line is complete now */
+				rc = drain(r, cb, true, &lines);
+				if (rc)
+					return rc;
+				r->len = r->start = 0;
+				r->discarding = false;
+				continue;
+			}
 			rc = drain(r, cb, false, &lines);
 			if (rc)
 				return rc;
-			if (fstat(r->fd, &st) == 0 && pos > st.st_size)
-				lseek(r->fd, 0, SEEK_SET); /* truncated (rotated by copy): start over */
 			if (lines || timeout_ms == 0)
 				return lines;
-			usleep((useconds_t)(timeout_ms < 200 ? timeout_ms : 200) * 1000);
+			usleep((useconds_t)(timeout_ms < 100 ? timeout_ms : 100) * 1000);
 			return 0;
 		}
 		if (n == 0) {
@@ -313,7 +470,9 @@ int oomtrace_reader_poll(struct oomtrace_reader *r, int timeout_ms,
 		rc = drain(r, cb, false, &lines);
 		if (rc)
 			return rc;
-		if (lines >= 4096 || ((r->kind == K_KMSG || r->kind == K_PIPE_FOLLOW) && lines))
+		if (lines >= 4096 || (r->kind != K_FILE && lines))
+			return lines;
+		if (r->kind == K_FILE && r->follow && lines && timeout_ms == 0)
 			return lines;
 	}
 }
@@ -332,8 +491,12 @@ void oomtrace_reader_close(struct oomtrace_reader *r)
 {
 	if (!r)
 		return;
-	if (r->gz)
-		gzclose(r->gz);
+	if (r->z) {
+		inflateEnd(r->z);
+		free(r->z);
+	}
+	free(r->zin);
+	free(r->path);
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r->buf);

@@ -12,11 +12,10 @@
 struct oomtrace_reader_cb {
 	/* One line, without its newline. Non-zero stops the read and is returned. */
 	int (*line)(void *ctx, const char *line, size_t len);
-	/* When it returns true, lines without @needle may be skipped unread. */
+	/* When it returns true, lines in which @scan finds nothing may be skipped unread. */
 	bool (*can_skip)(void *ctx);
-	const char *needle;
-	/* Optional: is this occurrence of @needle (up to @end) worth a look? */
-	bool (*hit_matters)(const char *hit, const char *end);
+	/* The first place in [b, end) that may matter (a pre-filter), or NULL. */
+	const char *(*scan)(const char *b, const char *end);
 	void *ctx;
 };
 
@@ -24,9 +23,12 @@ struct oomtrace_reader;
 
 /*
  * Open @path ("-" or NULL: stdin; "/dev/kmsg": the kernel's record device;
- * anything else: a file, gzip-compressed or not). With @follow, a file is
- * read as it grows and /dev/kmsg waits for new records.
- * Returns NULL with errno set.
+ * anything else: a file, gzip-compressed or not, told by its first bytes).
+ * Pipes, FIFOs and terminals are streamed: each line is delivered as soon as
+ * it has arrived (gzip too, through inflate). With @follow, a regular file is
+ * read as it grows, and reopened by name when it is replaced (rename and
+ * recreate) or truncated (even when it has grown again since); /dev/kmsg
+ * waits for new records. Returns NULL with errno set.
  */
 struct oomtrace_reader *oomtrace_reader_open(const char *path, bool follow);
 /*

@@ -323,9 +323,12 @@ START_TEST(reaper_after_next_header)
 }
 END_TEST
 
+static int count_sink(void *ctx, struct oomtrace_event *ev);
+
 START_TEST(truncated_record_is_partial)
 {
 	struct oomtrace_parser *p;
+	int n = 0;
 
 	parse_text("[ 2.0] java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
 		   "[ 2.0] CPU: 1 PID: 77 Comm: java Not tainted 6.1.0-13-amd64 #1 Debian 6.1.55-1\n"
@@ -338,9 +341,13 @@ START_TEST(truncated_record_is_partial)
 	ck_assert_int_eq(C.ev[0].outcome, OOMTRACE_OUTCOME_UNKNOWN);
 	ck_assert_int_eq(C.ev[0].trigger.pid, 77);
 	ck_assert_uint_eq(C.ev[0].ctx.top[0].rss_pages, 500);
-	/* idle tracking used by the reader's fast path */
+	/* idle tracking used by the reader's fast path: never before the first line (export detection) */
 	p = oomtrace_parser_new(NULL);
+	ck_assert(!oomtrace_parser_idle(p));
+	ck_assert_int_eq(oomtrace_parser_line(p, "[ 1.0] usb 1-1: new device", 26, count_sink, &n), 0);
 	ck_assert(oomtrace_parser_idle(p));
+	ck_assert_int_eq(oomtrace_parser_line(p, "[ 1.1] x invoked oom-killer: gfp_mask=0x0, order=0", 50, count_sink, &n), 0);
+	ck_assert(!oomtrace_parser_idle(p));
 	oomtrace_parser_free(p);
 }
 END_TEST
