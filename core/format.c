@@ -48,6 +48,28 @@ static int classic_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 		oomtrace_utf8_repair(load, sizeof(load), ev->ctx.loadavg, strlen(ev->ctx.loadavg));
 	else
 		strcpy(load, "?");
+	switch (ev->outcome) {
+	case OOMTRACE_OUTCOME_PANIC:
+		/* each outcome its own line: there is no victim to name */
+		return oomtrace_buf_printf(b,
+					   "%s Triggered by PID %s (\"%s\"), Kernel panic on OOM (nothing killed), "
+					   "%s pages, loadavg: %s\n",
+					   hms, tpid, comm_of(&ev->trigger, tc, sizeof(tc)), pages, load);
+	case OOMTRACE_OUTCOME_NO_KILLABLE:
+		return oomtrace_buf_printf(b,
+					   "%s Triggered by PID %s (\"%s\"), OOM with no killable process (nothing killed), "
+					   "%s pages, loadavg: %s\n",
+					   hms, tpid, comm_of(&ev->trigger, tc, sizeof(tc)), pages, load);
+	case OOMTRACE_OUTCOME_UNKNOWN:
+		if (ev->victim.known & OOMTRACE_T_PID)
+			break; /* a victim is named: the kill line */
+		return oomtrace_buf_printf(b,
+					   "%s Triggered by PID %s (\"%s\"), OOM report cut off before its kill, "
+					   "%s pages, loadavg: %s\n",
+					   hms, tpid, comm_of(&ev->trigger, tc, sizeof(tc)), pages, load);
+	default:
+		break;
+	}
 	return oomtrace_buf_printf(b,
 				   "%s Triggered by PID %s (\"%s\"), OOM kill of PID %s (\"%s\"), "
 				   "%s pages, loadavg: %s\n",

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,19 @@ static int run_check(struct oomtrace_backend_opts *bo, bool json)
 			printf("%-16s %-10s %s\n", c.rows[i].name, c.rows[i].state, c.rows[i].detail);
 	}
 	return OOMTRACE_EXIT_OK;
+}
+
+/*
+ * Standard input is a pipe, FIFO or file (not a terminal, not /dev/null or
+ * another device, not a socket as under ssh without -t): the user gave us a log.
+ */
+static bool stdin_is_input(void)
+{
+	struct stat st;
+
+	if (isatty(STDIN_FILENO) || fstat(STDIN_FILENO, &st) != 0)
+		return false;
+	return S_ISFIFO(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size > 0);
 }
 
 static void usage(FILE *f)
@@ -481,6 +495,10 @@ int main(int argc, char **argv)
 		return run_check(&bo, strcmp(format, "json") == 0);
 
 	/* choose the backend */
+	if (strcmp(backend, "auto") == 0 && !bo.files && !bo.events_file && stdin_is_input()) {
+		/* "cat log | oomtrace", "oomtrace < log": replay what comes in */
+		backend = "replay";
+	}
 	if (strcmp(backend, "auto") == 0) {
 		if (!bo.files && !bo.events_file) {
 			const struct oomtrace_backend_info *b;

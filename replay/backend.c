@@ -201,6 +201,9 @@ static int replay_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *
 	if (r->done)
 		return OOMTRACE_EOF;
 	for (;;) {
+		/* a kill waiting only for what may follow it is shown within 50 ms of a pause */
+		if (!r->events_mode && timeout_ms > 50 && oomtrace_parser_waiting(r->parser))
+			timeout_ms = 50;
 		if (!r->rd && !next_input(r)) {
 			rc = r->events_mode ? 0 : oomtrace_parser_flush(r->parser, false, to_core, r);
 			if (rc)

@@ -95,7 +95,7 @@ struct slot {
 };
 #define SLOTS 16
 
-enum pend_kind { PEND_NONE = 0, PEND_SUMMARY, PEND_TASK_IN };
+enum pend_kind { PEND_NONE = 0, PEND_SUMMARY, PEND_TASK_IN, PEND_KILL, PEND_HEADER };
 
 struct oomtrace_parser {
 	struct oomtrace_parser_opts opts;
@@ -119,6 +119,7 @@ struct oomtrace_parser {
 	struct slot *pend_slot;
 	size_t pend_len;
 	bool pend_prefixed;
+	struct stamp pend_cur; /* the time of the pending line */
 	char pend_msg[MSG_MAX];
 
 	/* journalctl -o export: the entry being read */
@@ -304,8 +305,11 @@ static void open_record(struct oomtrace_parser *p, bool partial)
 {
 	new_event(p, &p->s->rec);
 	p->s->rec.partial = partial;
-	p->s->rec.invocation = ++p->invocations;
-	p->s->rec.known |= OOMTRACE_E_INVOCATION;
+	if (!p->s->mixed) {
+		/* (mixed reports: numbered at their kill, one each) */
+		p->s->rec.invocation = ++p->invocations;
+		p->s->rec.known |= OOMTRACE_E_INVOCATION;
+	}
 	p->s->open = true;
 	p->s->rec_line = p->st.lines;
 	p->s->sec = SEC_NONE;
@@ -575,6 +579,8 @@ static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 	p->s->open = false;
 	if (p->s->mixed) {
 		ev->partial = true;
+		ev->invocation = ++p->invocations;
+		ev->known |= OOMTRACE_E_INVOCATION;
 		p->s->mixed--;
 		r = release(p, false, sink, ctx);
 		return r ? r : hold(p, ev, sink, ctx);
@@ -610,6 +616,9 @@ static int on_header(struct oomtrace_parser *p, const char *m, const char *inv,
 		 * is a partial event of its own.
 		 */
 		if (!sl->mixed) {
+			/* the abandoned record's number goes back: kills are numbered as they come */
+			if ((sl->rec.known & OOMTRACE_E_INVOCATION) && sl->rec.invocation == p->invocations)
+				p->invocations--;
 			sl->mixed = 1;
 			open_record(p, true);
 		}
@@ -1467,6 +1476,11 @@ bool oomtrace_parser_idle(const struct oomtrace_parser *p)
 	return true;
 }
 
+bool oomtrace_parser_waiting(const struct oomtrace_parser *p)
+{
+	return p->nheld || p->pend;
+}
+
 const struct oomtrace_parser_stats *oomtrace_parser_stats(const struct oomtrace_parser *p)
 {
 	return &p->st;
@@ -1529,19 +1543,39 @@ static enum pend_kind needs_more(const char *m, size_t n)
 	}
 	if (starts(m, "Task in "))
 		return PEND_TASK_IN;
+	/* the kill line's "total-vm:..., UID:.. pgtables:.. oom_score_adj:.." may go on in the next */
+	if (strstr(m, "Killed process "))
+		return PEND_KILL;
+	/* "COMM invoked oom-killer: gfp_mask=..., order=0," + "oom_score_adj=0" */
+	if (n && m[n - 1] == ',' && strstr(m, " invoked oom-killer:"))
+		return PEND_HEADER;
 	return PEND_NONE;
+}
+
+/* "total-vm:640048kB," / "pgtables:1104kB" / "oom_score_adj=0": a line that starts with key:number */
+static bool kv_start(const char *m)
+{
+	const char *q = m;
+
+	while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '_' || *q == '-')
+		q++;
+	return q > m && (*q == ':' || *q == '=') && ((q[1] >= '0' && q[1] <= '9') || q[1] == '-');
 }
 
 static int dispatch_pending(struct oomtrace_parser *p, oomtrace_sink_fn sink, void *ctx)
 {
 	struct slot *keep = p->s;
+	struct stamp now;
 	int r;
 
 	if (!p->pend)
 		return 0;
 	p->pend = PEND_NONE;
 	p->s = p->pend_slot;
+	now = p->cur;
+	p->cur = p->pend_cur;
 	r = dispatch(p, p->pend_msg, sink, ctx);
+	p->cur = now;
 	p->s = keep;
 	return r;
 }
@@ -1558,7 +1592,12 @@ static bool join_pending(struct oomtrace_parser *p, const char *m, size_t n)
 
 	if (!n || *m == ' ' || *m == '\t' || pl + 1 + n >= MSG_MAX)
 		return false;
-	if (p->pend == PEND_TASK_IN) {
+	if (p->pend == PEND_KILL || p->pend == PEND_HEADER) {
+		/* a mailer broke the line at a space: what goes on is more key:value pairs */
+		if (!kv_start(m))
+			return false;
+		with_space = true;
+	} else if (p->pend == PEND_TASK_IN) {
 		const char *phrase = strstr(p->pend_msg, k);
 
 		if (phrase && phrase[sizeof(k) - 1]) {
@@ -1607,6 +1646,7 @@ static int feed(struct oomtrace_parser *p, char *seg, bool bare, oomtrace_sink_f
 		p->pend_slot = p->s;
 		p->pend_len = n;
 		p->pend_prefixed = !bare;
+		p->pend_cur = p->cur;
 		memmove(p->pend_msg, seg, n + 1);
 		return 0;
 	}
@@ -1820,7 +1860,6 @@ static int export_line(struct oomtrace_parser *p, const char *line, size_t len)
 		}
 		p->exp_kernel = false;
 		p->exp_len = 0;
-		p->exp_host[0] = '\0';
 		return done;
 	}
 	if (len == 7 && memcmp(line, "MESSAGE", 7) == 0) {
@@ -1868,6 +1907,7 @@ static int export_line(struct oomtrace_parser *p, const char *line, size_t len)
 			p->exp_kernel = vl == 6 && memcmp(v, "kernel", 6) == 0;
 		} else if (FIELD("__CURSOR")) {
 			/* a new entry */
+			p->exp_host[0] = '\0';
 			memset(&p->exp_pfx, 0, sizeof(p->exp_pfx));
 			p->exp_pfx.kind = OOMTRACE_LINE_ISO;
 			p->exp_pfx.kernel = true;
@@ -1939,11 +1979,10 @@ int oomtrace_parser_flush(struct oomtrace_parser *p, bool idle, oomtrace_sink_fn
 	unsigned int i;
 	int r;
 
-	if (!idle) {
-		r = dispatch_pending(p, sink, ctx);
-		if (r)
-			return r;
-	}
+	/* a pause in a stream: the line that might have gone on did not */
+	r = dispatch_pending(p, sink, ctx);
+	if (r)
+		return r;
 	r = release(p, true, sink, ctx);
 	if (r || idle)
 		return r;

@@ -65,6 +65,8 @@ void oomtrace_parser_new_input(struct oomtrace_parser *p);
  * so a reader may skip them without calling oomtrace_parser_line().
  */
 bool oomtrace_parser_idle(const struct oomtrace_parser *p);
+/* Kills are held back (for their oom_reaper line) or a line may go on: flush soon when input pauses. */
+bool oomtrace_parser_waiting(const struct oomtrace_parser *p);
 /* The pre-filter: the first place in [b, end) where a line that matters may be, or NULL. */
 const char *oomtrace_parser_scan(const char *b, const char *end);
 

@@ -51,6 +51,7 @@ struct oomtrace_reader {
 	size_t fp_len;
 	unsigned int problems;
 	bool warned_nul, warned_long;
+	bool idle; /* a followed file was at its end at the last look */
 };
 
 static void problem(struct oomtrace_reader *r, const char *fmt, ...)
@@ -226,6 +227,9 @@ static ssize_t fill(struct oomtrace_reader *r, int timeout_ms)
 			return -EAGAIN;
 		}
 		r->sniffed = true;
+		/* journalctl -o export: binary fields hold NUL bytes by design */
+		if (r->len + (size_t)n >= 9 && memcmp(r->buf, "__CURSOR=", 9) == 0)
+			r->warned_nul = true;
 		if (!((unsigned char)r->buf[0] == 0x1f && (unsigned char)r->buf[1] == 0x8b))
 			return n;
 		{
@@ -298,30 +302,13 @@ static ssize_t fill(struct oomtrace_reader *r, int timeout_ms)
 	}
 }
 
-/*
- * A followed file at its end: has it been replaced (rename + recreate) or
- * truncated (copytruncate, perhaps already rewritten past where we were)?
- * Returns true when reading must start over on a (re)opened file.
- */
-static bool rotated(struct oomtrace_reader *r)
+/* A followed file was truncated (copytruncate), perhaps already rewritten past where we were? */
+static bool truncated(struct oomtrace_reader *r)
 {
-	struct stat st, cur;
+	struct stat cur;
 	char head[FP_MAX];
 
-	if (r->kind != K_FILE || !r->follow || !r->path || r->z)
-		return false;
-	if (stat(r->path, &st) == 0 && (st.st_ino != r->ino || st.st_dev != r->dev)) {
-		int fd = open(r->path, O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			return false; /* not there again yet: keep the old one */
-		close(r->fd);
-		r->fd = fd;
-		note_file(r);
-		oomtrace_info("%s: replaced (rotated); reading the new file from its start", r->name);
-		return true;
-	}
-	if (fstat(r->fd, &cur) != 0)
+	if (r->kind != K_FILE || !r->follow || r->z || fstat(r->fd, &cur) != 0)
 		return false;
 	if (cur.st_size < r->pos ||
 	    (r->fp_len && (pread(r->fd, head, r->fp_len, 0) != (ssize_t)r->fp_len ||
@@ -333,6 +320,26 @@ static bool rotated(struct oomtrace_reader *r)
 		return true;
 	}
 	return false;
+}
+
+/* A followed file read to its end was replaced (rename + recreate): go on with the new one. */
+static bool replaced(struct oomtrace_reader *r)
+{
+	struct stat st;
+	int fd;
+
+	if (r->kind != K_FILE || !r->follow || !r->path || r->z)
+		return false;
+	if (stat(r->path, &st) != 0 || (st.st_ino == r->ino && st.st_dev == r->dev))
+		return false;
+	fd = open(r->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false; /* not there again yet: keep the old one */
+	close(r->fd);
+	r->fd = fd;
+	note_file(r);
+	oomtrace_info("%s: replaced (rotated); reading the new file from its start", r->name);
+	return true;
 }
 
 /* Deliver complete lines from the buffer; returns lines delivered or a callback's error. */
@@ -424,6 +431,15 @@ int oomtrace_reader_poll(struct oomtrace_reader *r, int timeout_ms,
 
 	if (r->eof)
 		return OOMTRACE_EOF;
+	if (r->kind == K_FILE && r->follow && r->idle && truncated(r)) {
+		/*
+		 * Checked before reading on from where we were: a file truncated and
+		 * rewritten past that point would otherwise give its tail first.
+		 */
+		r->len = r->start = 0;
+		r->discarding = false;
+	}
+	r->idle = false;
 	for (;;) {
 		/* a stream waits only until its first lines of this call have come */
 		n = fill(r, lines && r->kind != K_FILE ? 0 : timeout_ms);
@@ -433,7 +449,7 @@ int oomtrace_reader_poll(struct oomtrace_reader *r, int timeout_ms,
 			return (int)n;
 		if (n == 0 && r->kind == K_FILE && r->follow) {
 			/* a followed file: wait for it to grow, be replaced or truncated */
-			if (rotated(r)) {
+			if (replaced(r) || truncated(r)) {
 				/* the old file's unterminated last line is complete now */
 				rc = drain(r, cb, true, &lines);
 				if (rc)
@@ -445,6 +461,7 @@ int oomtrace_reader_poll(struct oomtrace_reader *r, int timeout_ms,
 			rc = drain(r, cb, false, &lines);
 			if (rc)
 				return rc;
+			r->idle = true;
 			if (lines || timeout_ms == 0)
 				return lines;
 			usleep((useconds_t)(timeout_ms < 100 ? timeout_ms : 100) * 1000);

@@ -1,0 +1,171 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# replay-classes.sh: each class of log people paste gives the right events, fact by fact
+# (fixtures/README.md says where each wording comes from): line formats, mail quoting and
+# re-wrapping, interleaved reports, summary-only kills, oom.group then a ratelimited kill,
+# a lone panic; and streaming: a pipe that stays open, gzip through a pipe, stdin without
+# FILE, --follow across rename+recreate and truncate+regrowth.
+set -u
+srcdir=${srcdir:-$(dirname "$0")/..}
+OOMTRACE=${OOMTRACE:-./oomtrace}
+JFIELD=${JFIELD:-tests/jfield}
+fx="$srcdir/fixtures"
+t=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$t"' EXIT
+export TZ=UTC
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+is() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
+
+replay() { "$OOMTRACE" --backend replay --year 2026 --format json "$@" 2>"$t/err"; }
+# f SEQ PATH...: the fields of event SEQ of $t/o, space-separated
+f() { s=$1; shift; "$JFIELD" "$t/o" -k seq="$s" "$@" | tr '\n' ' ' | sed 's/ $//'; }
+nev() { grep -c '"record":"kill"' "$t/o"; }
+
+# --- formats: every one gives the 6 kills of the real 6.18 capture, same facts ------------
+replay "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log" >"$t/ref"
+for k in short-unix short-full json export; do
+	replay "$fx/6.18-x86_64-memcg-v1-burst-$k.log" >"$t/o"
+	is "$k events" "$(nev)" 6
+	is "$k stderr" "$(cat "$t/err")" ""
+	for s in 1 4 6; do
+		cp "$t/o" "$t/cur"
+		a=$(f "$s" victim.pid victim.comm victim.anon_rss_kb trigger.pid oom_memcg constraint gfp_mask)
+		cp "$t/ref" "$t/o"
+		b=$(f "$s" victim.pid victim.comm victim.anon_rss_kb trigger.pid oom_memcg constraint gfp_mask)
+		cp "$t/cur" "$t/o"
+		is "$k event $s facts" "$a" "$b"
+	done
+	is "$k host" "$(f 1 host)" devbox
+	is "$k time" "$(f 1 time | cut -c1-19)" 2026-11-27T03:56:23
+done
+replay "$fx/6.18-x86_64-memcg-v1-burst-json.log" >"$t/o"
+is "json uptime from _SOURCE_MONOTONIC_TIMESTAMP" "$(f 1 uptime_s)" 131.705295
+
+replay "$fx/5.10-x86_64-dmesg-r-priority-constructed.log" >"$t/o"
+is "dmesg -r events (user record <12> ignored)" "$(nev)" 1
+is "dmesg -r facts" "$(f 1 victim.pid trigger.pid uptime_s oom_memcg)" "4242 4242 1770.370154 /system.slice/app.service"
+
+for k in 5.4-mips-openwrt-logread 5.4-arm-busybox-syslogd; do
+	replay "$fx/$k-constructed.log" >"$t/o"
+	is "$k events" "$(nev)" 1
+	is "$k facts" "$(f 1 victim.pid victim.anon_rss_kb constraint mems_allowed)" "1801 79244 none 0"
+done
+is "busybox syslogd time (--year)" "$(f 1 time | cut -c1-19)" 2026-01-25T09:40:15
+replay "$fx/5.4-mips-openwrt-logread-constructed.log" >"$t/o"
+is "logread time (its own year)" "$(f 1 time | cut -c1-19)" 2020-01-25T09:40:15
+is "logread reaper" "$(f 1 reaped.anon_rss_kb)" 0
+
+# --- mail quoting and re-wrapping ------------------------------------------------------------
+replay "$fx/5.15-x86_64-mail-quoted-wrapped-constructed.log" >"$t/o"
+is "mail events" "$(nev)" 1
+is "mail wrapped summary" "$(f 1 victim.cgroup oom_memcg victim.uid)" "/system.slice/ingest.service /system.slice/ingest.service 1001"
+is "mail wrapped kill line" "$(f 1 victim.anon_rss_kb victim.pgtables_kb victim.oom_score_adj partial)" "520404 1104 200 false"
+is "mail wrapped header" "$(f 1 trigger.oom_score_adj order)" "0 0"
+replay "$fx/4.18-x86_64-rhel8-mail-quoted-task-in-constructed.log" >"$t/o"
+is "task-in events" "$(nev)" 2
+is "task-in terminal-cut path" "$(f 1 oom_memcg)" /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1b2c.slice
+is "task-in mailer break" "$(f 2 victim.cgroup oom_memcg constraint)" "/user.slice/user-1000.slice/session-4.scope /user.slice/user-1000.slice memcg"
+
+# --- interleaved reports ----------------------------------------------------------------------
+for n in 2 6; do
+	replay "$fx/5.10-x86_64-interleaved-${n}cpu-caller-constructed.log" >"$t/o"
+	is "interleaved $n with caller ids: one event per kill" "$(nev)" "$n"
+	i=0
+	while [ $i -lt "$n" ]; do
+		s=$((i + 1))
+		is "caller $n/$s own trigger" "$(f $s trigger.pid trigger.comm victim.pid oom_memcg partial)" \
+			"$((5000 + i)) w$i $((6000 + i)) /kubepods/pod$i false"
+		is "caller $n/$s own context" "$(f $s context.memcg.usage_kb)" "$((4000 * (i + 1)))"
+		i=$((i + 1))
+	done
+	replay "$fx/5.10-x86_64-interleaved-${n}cpu-constructed.log" >"$t/o"
+	is "interleaved $n without caller ids: one event per kill" "$(nev)" "$n"
+	i=0
+	while [ $i -lt "$n" ]; do
+		s=$((i + 1))
+		# partial, and nothing that another report could have printed
+		is "mixed $n/$s" "$(f $s victim.pid partial trigger.pid gfp_mask context)" "$((6000 + i)) true null null {}"
+		i=$((i + 1))
+	done
+	is "mixed $n invocations" "$(f "$n" invocation)" "$n"
+done
+
+# --- kills known from one line ----------------------------------------------------------------
+replay "$fx/5.15-x86_64-summary-only-constructed.log" >"$t/o"
+is "summary-only events" "$(nev)" 3
+is "summary-only facts" "$(f 2 outcome partial victim.pid victim.comm victim.uid victim.cgroup oom_memcg constraint)" \
+	"killed true 701 nginx 101 /kubepods/burstable/pod1/c1 /kubepods/burstable/pod1 memcg"
+replay "$fx/2.6.18-i686-bare-killed-constructed.log" >"$t/o"
+is "2.6.18 events" "$(nev)" 2
+is "2.6.18 bare kill" "$(f 1 victim.pid victim.comm selected.pid)" "3101 httpd 3101"
+is "2.6.18 Out of Memory: Kill + Killed ." "$(f 2 victim.pid victim.comm selected.pid)" "3121 java 3120"
+
+replay "$fx/5.10-x86_64-oom-group-then-ratelimited-constructed.log" >"$t/o"
+is "group events" "$(nev)" 3
+is "group member" "$(f 2 invocation victim.pid trigger.pid partial)" "1 7701 7712 false"
+is "later kill not pinned to the group" "$(f 3 invocation victim.pid trigger.pid oom_memcg partial constraint)" "2 8100 null null true memcg"
+
+replay "$fx/4.19-x86_64-lone-panic-constructed.log" >"$t/o"
+is "lone panic event" "$(nev)" 1
+is "lone panic outcome" "$(f 1 outcome partial)" "panic true"
+"$OOMTRACE" --backend replay --year 2026 "$fx/4.19-x86_64-lone-panic-constructed.log" >"$t/txt"
+is "panic classic line" "$(head -1 "$t/txt" | grep -c 'Kernel panic on OOM')" 1
+head -n 8 "$fx/5.15-x86_64-no-killable-panic-constructed.log" >"$t/nk.log"
+"$OOMTRACE" --backend replay --year 2026 "$t/nk.log" >"$t/txt"
+pat='Triggered by PID 1 ("init"), OOM with no killable process'
+is "no-killable classic line" "$(head -1 "$t/txt" | grep -c -F "$pat")" 1
+
+# --- streaming ----------------------------------------------------------------------------------
+kill1=$(sed -n 1,79p "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log")
+mkfifo "$t/fifo"
+"$OOMTRACE" --backend replay --format bcc -F - <"$t/fifo" >"$t/stream.out" 2>&1 &
+tracer=$!
+exec 7>"$t/fifo"
+start=$(date +%s%N)
+printf '%s\n' "$kill1" >&7
+got=""
+for _ in $(seq 200); do
+	if [ -s "$t/stream.out" ]; then got=$(date +%s%N); break; fi
+	sleep 0.005
+done
+if [ -n "$got" ]; then
+	ms=$(( (got - start) / 1000000 ))
+	if [ "$ms" -le 100 ]; then ok; else bad "pipe kept open: first event after $ms ms (want <= 100)"; fi
+else
+	bad "pipe kept open: no event within 1 s"
+fi
+is "pipe event" "$(grep -c 'OOM kill of PID 2307' "$t/stream.out")" 1
+exec 7>&-
+wait $tracer
+is "pipe exit after writer closed" $? 0
+
+gzip -c "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log" | "$OOMTRACE" --backend replay --format json - >"$t/o" 2>"$t/err"
+is "gzip through a pipe" "$(nev)" 6
+cat "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log" | "$OOMTRACE" --format json >"$t/o" 2>"$t/err"
+is "stdin without FILE is replayed" "$(nev)" 6
+is "stdin without FILE: no live-tracing message" "$(grep -c -i 'tracing\|backend' "$t/err")" 0
+
+# --follow: rename + recreate (logrotate's default), then copytruncate with fast regrowth
+log="$t/kern.log"
+sed -n 1,79p "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log" >"$log"
+"$OOMTRACE" --backend replay --format bcc -F "$log" >"$t/follow.out" 2>"$t/follow.err" &
+tracer=$!
+waitfor() { for _ in $(seq 100); do [ "$(grep -c "$1" "$t/follow.out")" -ge "$2" ] && return 0; sleep 0.05; done; return 1; }
+waitfor 'PID 2307' 1 || bad "follow: first kill not seen"
+mv "$log" "$log.1"
+sed -n 80,158p "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log" >"$log.new" && mv "$log.new" "$log"
+waitfor 'PID 2308' 1 && ok || bad "follow: kill in the recreated file not seen (rename+recreate)"
+# truncate, then at once more than was there before
+: >"$log"
+{ sed -n 159,237p "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log"; sed -n 80,158p "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log" | sed 's/2308/2999/g'; } >>"$log"
+waitfor 'PID 2309' 1 && ok || bad "follow: kill at the start of the truncated+regrown file not seen"
+waitfor 'PID 2999' 1 && ok || bad "follow: second kill of the regrown file not seen"
+kill $tracer; wait $tracer 2>/dev/null
+n=$(grep -c "OOM kill of PID" "$t/follow.out")
+is "follow: each kill once" "$n" 4
+[ "$n" -eq 4 ] || cat "$t/follow.out" "$t/follow.err"
+
+echo "replay-classes: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
