@@ -140,8 +140,21 @@ struct oomtrace_kvset {
 	struct oomtrace_kv kv[OOMTRACE_KV_MAX];
 };
 
+/* Known-column bits of struct oomtrace_task_row (the table's columns changed across kernels). */
+enum {
+	OOMTRACE_R_UID = 1u << 0,
+	OOMTRACE_R_TGID = 1u << 1,
+	OOMTRACE_R_TOTAL_VM = 1u << 2,
+	OOMTRACE_R_RSS = 1u << 3,
+	OOMTRACE_R_PGTABLES = 1u << 4,
+	OOMTRACE_R_SWAPENTS = 1u << 5,
+	OOMTRACE_R_OOM_SCORE_ADJ = 1u << 6,
+	OOMTRACE_R_NAME = 1u << 7,
+};
+
 /* One row of the kernel's "Tasks state" table (values as printed: pages, bytes). */
 struct oomtrace_task_row {
+	uint32_t known; /* OOMTRACE_R_*; pid is always known */
 	int32_t pid;
 	uint32_t uid;
 	int32_t tgid;

@@ -131,15 +131,16 @@ static json_object *context_json(const struct oomtrace_context *c)
 			const struct oomtrace_task_row *r = &c->top[i];
 			json_object *t = json_object_new_object();
 
+			/* null: a column this kernel's table does not have */
 			add(t, "pid", json_object_new_int64(r->pid));
-			add(t, "uid", json_object_new_uint64(r->uid));
-			add(t, "tgid", json_object_new_int64(r->tgid));
-			add(t, "total_vm_pages", json_object_new_uint64(r->total_vm_pages));
-			add(t, "rss_pages", json_object_new_uint64(r->rss_pages));
-			add(t, "pgtables_bytes", json_object_new_uint64(r->pgtables_bytes));
-			add(t, "swapents", json_object_new_uint64(r->swapents));
-			add(t, "oom_score_adj", json_object_new_int64(r->oom_score_adj));
-			add(t, "name", oomtrace_json_string(r->name));
+			add(t, "uid", u64_if(r->known & OOMTRACE_R_UID, r->uid));
+			add(t, "tgid", i64_if(r->known & OOMTRACE_R_TGID, r->tgid));
+			add(t, "total_vm_pages", u64_if(r->known & OOMTRACE_R_TOTAL_VM, r->total_vm_pages));
+			add(t, "rss_pages", u64_if(r->known & OOMTRACE_R_RSS, r->rss_pages));
+			add(t, "pgtables_bytes", u64_if(r->known & OOMTRACE_R_PGTABLES, r->pgtables_bytes));
+			add(t, "swapents", u64_if(r->known & OOMTRACE_R_SWAPENTS, r->swapents));
+			add(t, "oom_score_adj", i64_if(r->known & OOMTRACE_R_OOM_SCORE_ADJ, r->oom_score_adj));
+			add(t, "name", (r->known & OOMTRACE_R_NAME) ? oomtrace_json_string(r->name) : NULL);
 			json_object_array_add(a, t);
 		}
 		add(o, "top_tasks", a);
@@ -430,17 +431,28 @@ static void context_from(struct jctx *c, json_object *o, struct oomtrace_context
 
 		if (get_i64(c, t, "pid", INT32_MIN, INT32_MAX, &s))
 			r->pid = (int32_t)s;
-		if (get_i64(c, t, "uid", 0, UINT32_MAX, &s))
+		if (get_i64(c, t, "uid", 0, UINT32_MAX, &s)) {
 			r->uid = (uint32_t)s;
-		if (get_i64(c, t, "tgid", INT32_MIN, INT32_MAX, &s))
+			r->known |= OOMTRACE_R_UID;
+		}
+		if (get_i64(c, t, "tgid", INT32_MIN, INT32_MAX, &s)) {
 			r->tgid = (int32_t)s;
-		if (get_i64(c, t, "oom_score_adj", -1000, 1000, &s))
+			r->known |= OOMTRACE_R_TGID;
+		}
+		if (get_i64(c, t, "oom_score_adj", -1000, 1000, &s)) {
 			r->oom_score_adj = (int32_t)s;
-		get_u64(c, t, "total_vm_pages", &r->total_vm_pages);
-		get_u64(c, t, "rss_pages", &r->rss_pages);
-		get_u64(c, t, "pgtables_bytes", &r->pgtables_bytes);
-		get_u64(c, t, "swapents", &r->swapents);
-		get_str(c, t, "name", r->name, sizeof(r->name));
+			r->known |= OOMTRACE_R_OOM_SCORE_ADJ;
+		}
+		if (get_u64(c, t, "total_vm_pages", &r->total_vm_pages))
+			r->known |= OOMTRACE_R_TOTAL_VM;
+		if (get_u64(c, t, "rss_pages", &r->rss_pages))
+			r->known |= OOMTRACE_R_RSS;
+		if (get_u64(c, t, "pgtables_bytes", &r->pgtables_bytes))
+			r->known |= OOMTRACE_R_PGTABLES;
+		if (get_u64(c, t, "swapents", &r->swapents))
+			r->known |= OOMTRACE_R_SWAPENTS;
+		if (get_str(c, t, "name", r->name, sizeof(r->name)))
+			r->known |= OOMTRACE_R_NAME;
 	}
 }
 
@@ -473,15 +485,20 @@ int oomtrace_event_from_json(json_object *obj, struct oomtrace_event *ev, char *
 			ev->known |= OOMTRACE_E_TIME | (subsec ? OOMTRACE_E_TIME_SUBSEC : 0);
 	}
 	if ((v = member(obj, "uptime_s"))) {
-		const char *t = json_object_get_string(v);
+		const char *t = json_object_get_string(v), *d;
 		unsigned long long sec = 0, frac = 0;
 		int digits = 0;
 
-		if (!json_object_is_type(v, json_type_double) &&
-		    !json_object_is_type(v, json_type_int)) {
-			fail(&c, "uptime_s", "not a number");
+		/* from the text, so the microseconds survive exactly: plain decimal seconds only */
+		for (d = t; *d >= '0' && *d <= '9'; d++)
+			;
+		if (*d == '.')
+			for (d++; *d >= '0' && *d <= '9'; d++)
+				;
+		if ((!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) ||
+		    *d || !(*t >= '0' && *t <= '9') || strcspn(t, ".") > 11) {
+			fail(&c, "uptime_s", "not a plain non-negative number of seconds below 10^11");
 		} else {
-			/* from the text, so the microseconds survive exactly */
 			sec = strtoull(t, (char **)&t, 10);
 			if (*t == '.')
 				for (t++; *t >= '0' && *t <= '9'; t++)

@@ -293,7 +293,20 @@ static int json_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, u
 
 static int json_lost(struct oomtrace_buf *b, uint64_t n)
 {
-	return oomtrace_buf_printf(b, "{\"lost\":%" PRIu64 "}\n", n);
+	/* through the same writer as events: one serializer, one set of rules */
+	json_object *o = json_object_new_object();
+	const char *s;
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "lost", json_object_new_uint64(n));
+	s = oomtrace_json_line(o);
+	r = oomtrace_buf_append(b, s, strlen(s));
+	if (!r)
+		r = oomtrace_buf_append(b, "\n", 1);
+	json_object_put(o);
+	return r;
 }
 
 static const struct oomtrace_format_ops formats[] = {

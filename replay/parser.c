@@ -911,9 +911,22 @@ static void on_memcg_usage(struct oomtrace_parser *p, const char *m, size_t klen
 		const char *w = i == 0 ? "usage " : i == 1 ? "limit " : "failcnt ";
 		const char *f = strstr(s, w);
 
-		if (f && num(f + strlen(w), &v))
+		if (f && num(f + strlen(w), &v)) {
+			/* "no limit" is PAGE_COUNTER_MAX pages (9007199254740988kB on 4 KiB pages): -1, as live */
+			if (i == 1 && v >= (1LL << 52))
+				v = -1;
 			oomtrace_kvset_set(&p->s->rec.ctx.memcg, nm[i], strlen(nm[i]), v);
+		}
 	}
+}
+
+/* A counter of the report; "hierarchical_*_limit" of an unlimited memcg (~2^63 bytes) is -1 (no limit). */
+static void stat_set(struct oomtrace_kvset *set, const char *k, size_t n, int64_t v)
+{
+	if (n > 18 && memcmp(k, "hierarchical_", 13) == 0 && memcmp(k + n - 5, "limit", 5) == 0 &&
+	    v >= (1LL << 62))
+		v = -1;
+	oomtrace_kvset_set(set, k, n, v);
 }
 
 /* "active_anon:4575 inactive_anon:1652614 isolated_anon:0" → true when every token is key:num */
@@ -938,12 +951,15 @@ static bool kv_tokens(struct oomtrace_kvset *set, const char *s, bool strip_kb)
 		e = num(c + 1, &v);
 		if (!e)
 			return false;
-		if (strip_kb && (starts(e, "KB") || starts(e, "kB")))
+		if (strip_kb && (starts(e, "KB") || starts(e, "kB"))) {
+			/* <= 4.x "rss:65536KB": bytes, as memory.stat and later kernels print them */
 			e += 2;
+			v = v > INT64_MAX / 1024 ? INT64_MAX : v * 1024;
+		}
 		if (*e && *e != ' ')
 			return false;
 		if (set)
-			oomtrace_kvset_set(set, k, (size_t)(c - k), v);
+			stat_set(set, k, (size_t)(c - k), v);
 		any = true;
 		s = skip_sp(e);
 	}
@@ -1004,6 +1020,7 @@ static bool on_task_row(struct oomtrace_parser *p, const char *s)
 		s = skip_sp(s);
 		if (p->s->cols[i] == COL_NAME) {
 			copy(row.name, sizeof(row.name), s, strlen(s));
+			row.known |= OOMTRACE_R_NAME;
 			break;
 		}
 		if (!(s = num(s, &v)))
@@ -1011,24 +1028,31 @@ static bool on_task_row(struct oomtrace_parser *p, const char *s)
 		switch (p->s->cols[i]) {
 		case COL_UID:
 			row.uid = (uint32_t)v;
+			row.known |= OOMTRACE_R_UID;
 			break;
 		case COL_TGID:
 			row.tgid = (int32_t)v;
+			row.known |= OOMTRACE_R_TGID;
 			break;
 		case COL_TOTAL_VM:
 			row.total_vm_pages = (uint64_t)v;
+			row.known |= OOMTRACE_R_TOTAL_VM;
 			break;
 		case COL_RSS:
 			row.rss_pages = (uint64_t)v;
+			row.known |= OOMTRACE_R_RSS;
 			break;
 		case COL_PGTABLES:
 			row.pgtables_bytes = (uint64_t)v;
+			row.known |= OOMTRACE_R_PGTABLES;
 			break;
 		case COL_SWAPENTS:
 			row.swapents = (uint64_t)v;
+			row.known |= OOMTRACE_R_SWAPENTS;
 			break;
 		case COL_OOM_SCORE_ADJ:
 			row.oom_score_adj = (int32_t)v;
+			row.known |= OOMTRACE_R_OOM_SCORE_ADJ;
 			break;
 		default:
 			break;
@@ -1059,7 +1083,7 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 		const char *e;
 
 		if (sp && sp > m && (e = num(sp + 1, &v)) && !*e && !strchr(m, ':')) {
-			oomtrace_kvset_set(&p->s->rec.ctx.memcg_stat, m, (size_t)(sp - m), v);
+			stat_set(&p->s->rec.ctx.memcg_stat, m, (size_t)(sp - m), v);
 			return;
 		}
 		break;

@@ -147,7 +147,7 @@ static void full_task(struct oomtrace_task *t, int32_t pid, const char *comm)
 START_TEST(json_round_trip_every_field)
 {
 	struct oomtrace_event ev, back;
-	struct oomtrace_task_row row = { .pid = 31, .uid = 4242, .tgid = 31, .oom_score_adj = 500,
+	struct oomtrace_task_row row = { .known = 0xff, .pid = 31, .uid = 4242, .tgid = 31, .oom_score_adj = 500,
 					 .total_vm_pages = 17067, .rss_pages = 16556,
 					 .pgtables_bytes = 176128, .swapents = 3, .name = "hog" };
 	json_object *o;
@@ -512,7 +512,7 @@ END_TEST
 START_TEST(kmsg_join_apply)
 {
 	struct oomtrace_event rep, ev;
-	struct oomtrace_task_row row = { .pid = 4242, .rss_pages = 16556 };
+	struct oomtrace_task_row row = { .known = OOMTRACE_R_RSS, .pid = 4242, .rss_pages = 16556 };
 	int64_t v;
 
 	oomtrace_event_init(&rep);

@@ -193,7 +193,7 @@ START_TEST(old_kernels)
 		int64_t v;
 
 		ck_assert(oomtrace_kvset_get(&C.ev[0].ctx.memcg_stat, "rss", &v));
-		ck_assert_int_eq(v, 262144);
+		ck_assert_int_eq(v, 262144 * 1024); /* "rss:262144KB": bytes, as memory.stat */
 	}
 
 	parse_fixture("4.19-aarch64-openeuler2003-memcg-constructed.log", NULL, &C);

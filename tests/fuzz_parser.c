@@ -34,12 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl = memchr(s, '\n', (size_t)(end - s));
 		if (!nl)
 			nl = end;
-		if (nl - s >= 3) {
-			/* the reader's pre-filter must never crash either */
-			const char *h = memmem(s, (size_t)(nl - s), OOMTRACE_PARSER_NEEDLE, 3);
+		{
+			/* the reader's pre-filter must never crash or read outside the line either */
+			const char *h = oomtrace_parser_scan(s, nl);
 
-			if (h)
-				oomtrace_parser_hit_matters(h, nl);
+			if (h && (h < s || h >= nl))
+				__builtin_trap();
 		}
 		oomtrace_parser_line(p, s, (size_t)(nl - s), sink, &touched);
 		oomtrace_events_parse_line(s, (size_t)(nl - s), &ev, &lost, err, sizeof(err));

@@ -117,6 +117,24 @@ head -n 8 "$fx/5.15-x86_64-no-killable-panic-constructed.log" >"$t/nk.log"
 pat='Triggered by PID 1 ("init"), OOM with no killable process'
 is "no-killable classic line" "$(head -1 "$t/txt" | grep -c -F "$pat")" 1
 
+# --- one schema across eras ---------------------------------------------------------------------
+replay "$fx/2.6.32-x86_64-rhel6-global-constructed.log" >"$t/o"
+row=$(grep -m1 -o '"top_tasks":\[{[^}]*}' "$t/o")
+is "task columns 2.6.32 did not print are null" "$(echo "$row" | grep -c '"pgtables_bytes":null,"swapents":null')" 1
+is "task columns it printed" "$(echo "$row" | grep -c '"tgid":28390,"total_vm_pages":3461223,"rss_pages":1849761')" 1
+replay "$fx/3.10-x86_64-rhel7-memcg-constructed.log" >"$t/o"
+is "<= 4.x memcg stat in bytes, as later kernels" "$(f 1 context.memcg_stat.rss)" 268435456
+is "no limit is -1 (3.10)" "$(f 1 context.memcg.memsw_limit_kb context.memcg.limit_kb)" "-1 262144"
+replay "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log" >"$t/o"
+is "no limit is -1 (6.18)" "$(f 1 context.memcg.kmem_limit_kb context.memcg_stat.hierarchical_memsw_limit context.memcg_stat.hierarchical_memory_limit)" "-1 -1 67108864"
+printf '%s\n' '{"schema":1,"seq":1,"record":"kill","uptime_s":-1e308,"source":"replay","probe":"log","outcome":"killed"}' \
+	'{"schema":1,"seq":2,"record":"kill","uptime_s":12.5,"source":"replay","probe":"log","outcome":"killed"}' '{"lost":3}' >"$t/ev.json"
+"$OOMTRACE" --backend replay --events "$t/ev.json" --format json >"$t/o" 2>"$t/err"
+is "--events bad uptime_s: exit 1" $? 1
+is "--events bad uptime_s: one line naming it" "$(grep -c 'ev.json:1: field .*uptime_s.*line skipped' "$t/err")" 1
+is "--events good line kept (numbered anew)" "$(f 1 uptime_s)" 12.500000
+is "lost record written by the JSON writer" "$(grep -c '^{"lost":3}$' "$t/o")" 1
+
 # --- streaming ----------------------------------------------------------------------------------
 kill1=$(sed -n 1,79p "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log")
 mkfifo "$t/fifo"
