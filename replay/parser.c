@@ -1567,8 +1567,9 @@ static enum pend_kind needs_more(const char *m, size_t n)
 	}
 	if (starts(m, "Task in "))
 		return PEND_TASK_IN;
-	/* the kill line's "total-vm:..., UID:.. pgtables:.. oom_score_adj:.." may go on in the next */
-	if (strstr(m, "Killed process "))
+	/* the kill line's "total-vm:..., UID:.. pgtables:.. oom_score_adj:.." may go on in the next
+	 * (it starts "Killed process", "Out of memory: Killed", "Memory cgroup out of memory: Killed") */
+	if ((m[0] == 'K' || m[0] == 'O' || m[0] == 'M') && strstr(m, "Killed process "))
 		return PEND_KILL;
 	/* "COMM invoked oom-killer: gfp_mask=..., order=0," + "oom_score_adj=0" */
 	if (n && m[n - 1] == ',' && strstr(m, " invoked oom-killer:"))
@@ -1687,9 +1688,8 @@ static void take_msg(struct oomtrace_parser *p, const char *m, size_t n, bool km
 			n = MSG_MAX - 1;
 		memcpy(p->msg, m, n);
 		p->msg[n] = '\0';
-		for (i = 0; i < n; i++)
-			if (!p->msg[i])
-				p->msg[i] = ' ';
+		for (char *z = memchr(p->msg, '\0', n); z; z = memchr(z, '\0', (size_t)(p->msg + n - z)))
+			*z = ' ';
 		return;
 	}
 	for (i = o = 0; i < n && o < MSG_MAX - 1; i++) {
