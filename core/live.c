@@ -147,13 +147,23 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 {
 	struct oomtrace_live_kill *r;
 
+	/*
+	 * One numbering for the run: the kernel-side counter (when the oom_control
+	 * probe fired) only says which kills share an invocation; numbers are
+	 * given here, so they never collide with the ones given without it.
+	 */
 	if (kernel_inv) {
-		ev->invocation = kernel_inv;
+		if (kernel_inv != lv->last_kernel_inv || !lv->last_inv)
+			lv->last_inv = ++lv->invocations;
+		lv->last_kernel_inv = kernel_inv;
+		ev->invocation = lv->last_inv;
+		lv->last_trigger = -2; /* a later kill without it starts its own invocation */
 	} else {
 		int32_t t = ev->trigger.known & OOMTRACE_T_PID ? ev->trigger.pid : -1;
 
 		if (!(t == lv->last_trigger && ts_ns - lv->last_ts < GROUP_WINDOW_NS && lv->last_inv))
 			lv->last_inv = ++lv->invocations;
+		lv->last_kernel_inv = 0;
 		ev->invocation = lv->last_inv;
 		lv->last_trigger = t;
 		lv->last_ts = ts_ns;

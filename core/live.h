@@ -31,6 +31,7 @@ struct oomtrace_live {
 	uint64_t invocations;
 	int32_t last_trigger;
 	uint64_t last_ts, last_inv;
+	uint64_t last_kernel_inv; /* the kernel-side id last_inv was given for (0: none) */
 	/*
 	 * Optional: merge the kernel's own report of the kill into an event
 	 * (replay/kjoin.c; core knows nothing of log syntax), before the

@@ -39,6 +39,7 @@ struct app {
 	uint64_t reaps;
 	int write_error;
 	uint64_t unwritten; /* events dropped once the output failed or blocked at a stop */
+	uint64_t no_cgroup; /* kills --cgroup could not match: no cgroup known */
 	struct tally by_comm[SUMMARY_MAX], by_cgroup[SUMMARY_MAX];
 	unsigned int ncomm, ncgroup;
 	uint64_t other_comm, other_cgroup;
@@ -82,8 +83,18 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 	struct app *a = ctx;
 	int r;
 
-	if (!oomtrace_filter_match(&a->filter, ev))
+	if (!oomtrace_filter_match(&a->filter, ev)) {
+		if (a->filter.cgroup && ev->record == OOMTRACE_RECORD_KILL &&
+		    !(ev->victim.known & OOMTRACE_T_CGROUP) && !(ev->known & OOMTRACE_E_OOM_MEMCG)) {
+			/* not "did not match": this source could not say; never drop those in silence */
+			if (!a->no_cgroup++)
+				oomtrace_warn("--cgroup %s: the kill of PID %d came without any cgroup (this "
+					      "source or probe cannot know it) and is not shown; such kills are "
+					      "counted in the summary (-v)",
+					      a->filter.cgroup, ev->victim.known & OOMTRACE_T_PID ? ev->victim.pid : -1);
+		}
 		return 0;
+	}
 	if (a->write_error) {
 		/* the output is gone or blocked at a stop: count what it missed, wait no more */
 		a->unwritten++;
@@ -121,6 +132,9 @@ static void print_summary(const struct app *a, uint64_t lost)
 
 	fprintf(stderr, "oomtrace: %" PRIu64 " event%s (%" PRIu64 " partial), %" PRIu64 " reaper report%s, %" PRIu64 " lost\n",
 		a->emitted, a->emitted == 1 ? "" : "s", a->partial, a->reaps, a->reaps == 1 ? "" : "s", lost);
+	if (a->no_cgroup)
+		fprintf(stderr, "oomtrace: %" PRIu64 " kill%s not shown: no cgroup known to match --cgroup %s\n",
+			a->no_cgroup, a->no_cgroup == 1 ? "" : "s", a->filter.cgroup);
 	if (a->ncomm) {
 		fprintf(stderr, "oomtrace: kills by victim comm:");
 		for (i = 0; i < a->ncomm; i++)

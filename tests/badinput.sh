@@ -156,6 +156,12 @@ lines_is "filter comm" 2 "$t/o"
 lines_is "filter cgroup" 7 "$t/o"
 "$OOMTRACE" --backend replay --format bcc --cgroup /oom "$log618" >"$t/o"
 lines_is "filter cgroup is a path prefix" 0 "$t/o"
+# kills whose source cannot know a cgroup are never dropped in silence by --cgroup
+"$OOMTRACE" --backend replay -v --format bcc --cgroup /x "$fx/4.18-x86_64-rhel8-header-ratelimited-constructed.log" >"$t/o" 2>"$t/e"
+rc_is "cgroup unknown" 0 $?
+lines_is "cgroup unknown: not shown" 0 "$t/o"
+grep_is "cgroup unknown: warned once" "the kill of PID 9925 came without any cgroup" "$t/e"
+grep_is "cgroup unknown: counted" "2 kills not shown: no cgroup known to match --cgroup /x" "$t/e"
 
 # --follow: a record appended to a growing file is reported while oomtrace keeps running
 : >"$t/grow.log"

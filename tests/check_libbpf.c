@@ -290,11 +290,22 @@ START_TEST(live_invocations_and_reaper)
 	strcpy(ev.victim.comm, "b");
 	oomtrace_live_finish_kill(&lv, &ev, 1500000, 0);
 	ck_assert_uint_eq(ev.invocation, 1);
-	/* the same trigger a second later: a new invocation; the kernel's id wins when known */
+	/* the same trigger a second later: a new invocation */
 	oomtrace_live_finish_kill(&lv, &ev, 2000000000ULL, 0);
 	ck_assert_uint_eq(ev.invocation, 2);
-	oomtrace_live_finish_kill(&lv, &ev, 2100000000ULL, 77);
-	ck_assert_uint_eq(ev.invocation, 77);
+	/*
+	 * the kernel's id groups kills but never numbers them: kernel id 1 must not
+	 * collide with the user-space 1 above; two kills of kernel id 1 share one number
+	 */
+	oomtrace_live_finish_kill(&lv, &ev, 2100000000ULL, 1);
+	ck_assert_uint_eq(ev.invocation, 3);
+	oomtrace_live_finish_kill(&lv, &ev, 2100000100ULL, 1);
+	ck_assert_uint_eq(ev.invocation, 3);
+	oomtrace_live_finish_kill(&lv, &ev, 2200000000ULL, 2);
+	ck_assert_uint_eq(ev.invocation, 4);
+	/* and a kill without a kernel id right after, by the same trigger, is its own invocation */
+	oomtrace_live_finish_kill(&lv, &ev, 2200000100ULL, 0);
+	ck_assert_uint_eq(ev.invocation, 5);
 	/* the reaper finishing pid 11, 2 s after its kill */
 	oomtrace_live_stamp(&lv, &ev, 2001000000ULL, OOMTRACE_PROBE_TP_BTF);
 	oomtrace_live_reap(&lv, &ev, 11, 2001000000ULL, false);
