@@ -39,7 +39,11 @@ struct oomtrace_backend_opts {
 	const char *btf_file;       /* libbpf: kernel types for CO-RE from this file (raw BTF or ELF) */
 	bool no_kmsg;               /* live: do not join the kernel's own report (/dev/kmsg) */
 	unsigned int context_mask;  /* OOMTRACE_CTX_* snapshots taken per live event */
+	unsigned int buffer_kb;     /* live: ring buffer size (perf buffer: per CPU); 0: default */
 };
+
+/* The default live buffer: >= 10 s of a 100 kills/s storm with the reader stopped (bench/, tests/live.sh). */
+#define OOMTRACE_BUFFER_KB_DEFAULT 1024
 
 /* oomtrace --check: one row per mechanism of this kernel. */
 struct oomtrace_check_row {

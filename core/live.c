@@ -211,21 +211,34 @@ void oomtrace_live_reap(struct oomtrace_live *lv, struct oomtrace_event *ev, int
 	}
 }
 
-bool oomtrace_live_permitted(char *why, size_t whysz)
+/* The effective capability set (CapEff of /proc/self/status); 0 when unreadable. */
+static unsigned long long cap_eff(void)
 {
-	FILE *f;
+	FILE *f = fopen("/proc/self/status", "re");
 	char line[256];
 	unsigned long long eff = 0;
 
-	if (geteuid() == 0)
-		return true;
-	f = fopen("/proc/self/status", "re");
 	if (f) {
 		while (fgets(line, sizeof(line), f))
 			if (sscanf(line, "CapEff: %llx", &eff) == 1)
 				break;
 		fclose(f);
 	}
+	return eff;
+}
+
+bool oomtrace_have_cap(int cap)
+{
+	return cap >= 0 && cap < 64 && (cap_eff() >> cap) & 1;
+}
+
+bool oomtrace_live_permitted(char *why, size_t whysz)
+{
+	unsigned long long eff;
+
+	if (geteuid() == 0)
+		return true;
+	eff = cap_eff();
 	/* CAP_SYS_ADMIN (21), or CAP_PERFMON (38) + CAP_BPF (39) */
 	if ((eff & (1ULL << 21)) || ((eff & (1ULL << 38)) && (eff & (1ULL << 39))))
 		return true;

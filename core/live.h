@@ -81,6 +81,8 @@ void oomtrace_live_exiting(struct oomtrace_event *ev, unsigned int seen, int tar
 
 /* Root, or CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN)? Else false with a reason. */
 bool oomtrace_live_permitted(char *why, size_t whysz);
+/* Whether capability @cap (CAP_SYS_ADMIN 21, CAP_PERFMON 38, CAP_BPF 39 ...) is effective. */
+bool oomtrace_have_cap(int cap);
 /* tracefs with events/oom, mounting it when @mount and we may; NULL with a reason. */
 const char *oomtrace_tracefs_dir(bool mount, char *why, size_t whysz);
 bool oomtrace_tracefs_has(const char *tfs, const char *event);

@@ -20,6 +20,9 @@
 #include "context.h"
 #include "event_json.h"
 #include "filter.h"
+#ifdef WITH_SANDBOX
+#include "sandbox.h"
+#endif
 #include "format.h"
 #include "log.h"
 
@@ -271,6 +274,10 @@ static void usage(FILE *f)
 		"      --context LIST    live: snapshots per event: loadavg, meminfo, psi, memcg,\n"
 		"                        status (the trigger's /proc/PID/status), all (default), none\n"
 		"      --keep-oom-score-adj  live: do not shield the tracer (oom_score_adj -1000)\n"
+		"      --no-sandbox      live: keep every capability after attaching, no seccomp filter\n"
+		"      --buffer-size KB  live: the kernel-to-tracer buffer, rounded up to a power of two\n"
+		"                        (default 1024: >= 10 s of a 100 kills/s storm with the reader\n"
+		"                        stopped; perf buffers, before 5.8: per CPU, default 256)\n"
 		"      --no-kmsg         live: do not join the kernel's own report of each kill\n"
 		"                        (/dev/kmsg) for the facts the probe cannot read\n"
 		"      --check           print this kernel's tracing mechanisms and what auto picks\n"
@@ -314,6 +321,11 @@ static void version(void)
 	for (b = oomtrace_backend_list(); b->name; b++)
 		printf(" %s%s", b->name, b->ops ? "" : " (not built)");
 	printf("\nformats: %s\nevent schema: %d\n", oomtrace_format_list(), OOMTRACE_SCHEMA_VERSION);
+#ifdef WITH_SANDBOX
+	printf("live sandbox: yes (capabilities, no_new_privs, seccomp)\n");
+#else
+	printf("live sandbox: no (built without libseccomp/libcap-ng)\n");
+#endif
 }
 
 enum {
@@ -330,6 +342,8 @@ enum {
 	OPT_NO_KMSG,
 	OPT_CONTEXT,
 	OPT_KEEP_ADJ,
+	OPT_BUFFER,
+	OPT_NO_SANDBOX,
 };
 
 static const struct option long_opts[] = {
@@ -352,6 +366,8 @@ static const struct option long_opts[] = {
 	{ "btf", required_argument, NULL, OPT_BTF },
 	{ "no-kmsg", no_argument, NULL, OPT_NO_KMSG },
 	{ "context", required_argument, NULL, OPT_CONTEXT },
+	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "keep-oom-score-adj", no_argument, NULL, OPT_KEEP_ADJ },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -398,7 +414,7 @@ int main(int argc, char **argv)
 	uint64_t lost_seen = 0, v;
 	void *state = NULL;
 	char why[256];
-	bool live, check = false, context_set = false;
+	bool live, check = false, context_set = false, no_sandbox = false;
 
 	while ((c = getopt_long(argc, argv, "b:f:o:vFc:d:Vh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -477,6 +493,18 @@ int main(int argc, char **argv)
 				return bad_arg("--context", optarg,
 					       "not a list of loadavg, meminfo, psi, memcg, status, all, none");
 			context_set = true;
+			break;
+		case OPT_BUFFER: {
+			char *end;
+			unsigned long kb = strtoul(optarg, &end, 10);
+
+			if (*end || end == optarg || kb < 16 || kb > 1048576)
+				return bad_arg("--buffer-size", optarg, "not a size in KiB between 16 and 1048576");
+			bo.buffer_kb = (unsigned int)kb;
+			break;
+		}
+		case OPT_NO_SANDBOX:
+			no_sandbox = true;
 			break;
 		case OPT_KEEP_ADJ:
 			bo.keep_oom_score_adj = true;
@@ -594,6 +622,14 @@ int main(int argc, char **argv)
 		oomtrace_err("backend %s: cannot start: %s", bi->name, strerror(-rc));
 		exit_code = rc == -EPERM || rc == -EACCES ? OOMTRACE_EXIT_PERM : OOMTRACE_EXIT_NO_PROBE;
 		goto out;
+	}
+	if (live && !no_sandbox) {
+#ifdef WITH_SANDBOX
+		/* attached: what is left to do needs no privilege beyond reading the counters */
+		oomtrace_sandbox();
+#else
+		oomtrace_info("sandbox: not built (configure found no libseccomp/libcap-ng)");
+#endif
 	}
 	if (live)
 		oomtrace_info("tracing OOM kills with %s/%s; Ctrl-C to stop", bi->name,

@@ -147,6 +147,14 @@ bool oomtrace_kjoin_merge(struct oomtrace_kjoin *kj, struct oomtrace_event *ev, 
 	if (!kj || !(ev->victim.known & OOMTRACE_T_PID))
 		return false;
 	/*
+	 * The wait counts from the kill, not from now (live uptime is
+	 * CLOCK_MONOTONIC): a reader behind a storm, whose reports the kernel
+	 * ratelimited away, reads what has come and waits no more.
+	 */
+	if ((ev->known & OOMTRACE_E_UPTIME) && ev->source != OOMTRACE_SOURCE_REPLAY &&
+	    (int64_t)(ev->uptime_ns / 1000000) + wait_ms < deadline)
+		deadline = (int64_t)(ev->uptime_ns / 1000000) + wait_ms;
+	/*
 	 * The header and the oom-kill: summary are printed before mark_victim
 	 * fires, the "Killed process" line just after: wait for it, bounded.
 	 */

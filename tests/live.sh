@@ -21,6 +21,8 @@
 #   OOMTRACE_LOSS_KILLS      kills while the libbpf tracer is stopped (default 220, more than
 #                            its ring buffer holds; 0: no such test)
 #   OOMTRACE_STOP_TESTS=0    skip the '| head -1' and blocked-output SIGTERM tests
+#   OOMTRACE_STORM_SECONDS   seconds of a ~100 kills/s storm with the reader stopped (default 10; 0: none)
+#   OOMTRACE_PRIV_TESTS=0    skip the sandbox and CAP_BPF+CAP_PERFMON-as-nobody tests
 #   OOMTRACE_ARGS            extra arguments for every run (--kernel-headers DIR, --btf FILE)
 set -u
 BACKEND=${1:-libbpf}
@@ -442,7 +444,8 @@ fi
 LOSS=${OOMTRACE_LOSS_KILLS:-220}
 if [ "$BACKEND" = libbpf ] && [ "$LOSS" -gt 0 ]; then
 	before=$(oom_kills)
-	if start_tracer "$t/loss.json" "$t/loss.err" --duration 600 --context none ${OOMTRACE_ARGS:-}; then
+	# a 64 KiB buffer (about a hundred kill records): the storm must overflow it
+	if start_tracer "$t/loss.json" "$t/loss.err" --duration 600 --context none --buffer-size 64 ${OOMTRACE_ARGS:-}; then
 		kill -STOP "$tracer"
 		made=0
 		while [ $(($(oom_kills) - before)) -lt "$LOSS" ] && [ $made -lt $((LOSS * 2)) ]; do
@@ -467,6 +470,129 @@ if [ "$BACKEND" = libbpf ] && [ "$LOSS" -gt 0 ]; then
 		sleep 6 # the kernel's report ratelimit
 	else
 		bad "stopped reader: oomtrace did not attach: $(tail -2 "$t/loss.err")"
+	fi
+fi
+
+# --- least privilege: attached, it keeps CAP_BPF only, no_new_privs, a seccomp filter; and it
+# runs as nobody with CAP_BPF + CAP_PERFMON alone (5.8+, BTF for tp_btf: tracefs is root's) ---
+if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_PRIV_TESTS:-1}" = 1 ]; then
+	if ! "$OOMTRACE" --version | grep -q "live sandbox: yes"; then
+		echo "SKIP: sandbox: built without libseccomp/libcap-ng"
+		skipped=$((skipped + 1))
+	elif start_tracer "$t/priv.json" "$t/priv.err" --duration 600 --context none ${OOMTRACE_ARGS:-}; then
+		st=$(cat "/proc/$tracer/status")
+		eff=$(echo "$st" | awk '/^CapEff:/ {print $2}')
+		[ "$(echo "$st" | awk '/^NoNewPrivs:/ {print $2}')" = 1 ] && ok "sandbox: NoNewPrivs 1" || bad "sandbox: NoNewPrivs not set"
+		[ "$(echo "$st" | awk '/^Seccomp:/ {print $2}')" = 2 ] && ok "sandbox: Seccomp 2 (filter)" || bad "sandbox: no seccomp filter"
+		# CAP_BPF (39) alone, or CAP_SYS_ADMIN (21) alone before 5.8
+		case $eff in
+		0000008000000000 | 0000000000200000) ok "sandbox: CapEff $eff (one capability kept)" ;;
+		*) bad "sandbox: CapEff $eff after attach" ;;
+		esac
+		victim=$(oom_once)
+		sleep 1
+		stop_tracer
+		grep -q "\"victim\":{\"pid\":$victim," "$t/priv.json" && ok "sandbox: the kill of $victim reported under the filter" ||
+			bad "sandbox: no event for $victim: $(tail -3 "$t/priv.err")"
+		sleep 6
+	else
+		bad "sandbox: oomtrace did not attach: $(tail -2 "$t/priv.err")"
+	fi
+	last=$(cat /proc/sys/kernel/cap_last_cap 2>/dev/null || echo 0)
+	if ! command -v setpriv >/dev/null || ! setpriv --help 2>&1 | grep -q ambient-caps; then
+		echo "SKIP: nobody with CAP_BPF+CAP_PERFMON: no setpriv with --ambient-caps here"
+		skipped=$((skipped + 1))
+	elif [ "$last" -lt 39 ]; then
+		echo "SKIP: nobody with CAP_BPF+CAP_PERFMON: kernel before 5.8 has no CAP_BPF (cap_last_cap $last)"
+		skipped=$((skipped + 1))
+	elif [ ! -r /sys/kernel/btf/vmlinux ]; then
+		echo "SKIP: nobody with CAP_BPF+CAP_PERFMON: no kernel BTF (tracefs, which the tracepoint needs, is root's)"
+		skipped=$((skipped + 1))
+	else
+		: >"$t/nobody.err"
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon \
+			"$OOMTRACE" --backend libbpf -v --format json --comm "$comm" --context none ${OOMTRACE_ARGS:-} \
+			--duration 600 >"$t/nobody.json" 2>"$t/nobody.err" &
+		tracer=$!
+		for _ in $(seq $((ATTACH_TIMEOUT * 10))); do
+			grep -q "tracing OOM kills" "$t/nobody.err" && break
+			kill -0 "$tracer" 2>/dev/null || break
+			sleep 0.1
+		done
+		if grep -q "tracing OOM kills" "$t/nobody.err"; then
+			st=$(cat "/proc/$tracer/status")
+			[ "$(echo "$st" | awk '/^Uid:/ {print $2}')" = 65534 ] && ok "nobody: runs as uid 65534" || bad "nobody: uid $(echo "$st" | awk '/^Uid:/ {print $2}')"
+			[ "$(echo "$st" | awk '/^CapEff:/ {print $2}')" = 0000008000000000 ] && ok "nobody: CAP_PERFMON dropped after attach, CAP_BPF kept" ||
+				bad "nobody: CapEff $(echo "$st" | awk '/^CapEff:/ {print $2}')"
+			[ "$(echo "$st" | awk '/^NoNewPrivs:/ {print $2}')" = 1 ] && [ "$(echo "$st" | awk '/^Seccomp:/ {print $2}')" = 2 ] &&
+				ok "nobody: NoNewPrivs 1, Seccomp 2" || bad "nobody: not sandboxed: $(echo "$st" | grep -E 'NoNewPrivs|Seccomp:' | tr '\n' ' ')"
+			victim=$(oom_once)
+			sleep 1
+			stop_tracer
+			if grep -q "\"victim\":{\"pid\":$victim," "$t/nobody.json"; then
+				ok "nobody: the kill of $victim reported"
+				vuid=$("$JFIELD" "$t/nobody.json" victim.uid)
+				[ "$vuid" = "$VUID" ] && ok "nobody: victim uid read ($vuid)" || bad "nobody: victim uid $vuid, want $VUID"
+			else
+				bad "nobody: no event for $victim: $(tail -3 "$t/nobody.err")"
+			fi
+			sleep 6
+		else
+			kill "$tracer" 2>/dev/null
+			wait "$tracer" 2>/dev/null
+			tracer=
+			bad "nobody: did not attach with CAP_BPF+CAP_PERFMON: $(grep -v '"level":"debug"' "$t/nobody.err" | tail -3)"
+		fi
+	fi
+fi
+
+# --- the reader stopped for 10 s during a storm of ~100 kills/s: the default buffer holds it all ---
+STORM=${OOMTRACE_STORM_SECONDS:-10}
+set_limit() { if [ "$cgv" = 1 ]; then echo $(($1 << 20)) >"$cg/memory.limit_in_bytes"; else echo $(($1 << 20)) >"$cg/memory.max"; fi; }
+# ten 16 MiB hogs at once in the 8 MiB memcg: ten fast kills
+ten_small_kills() {
+	local hogs=() i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 16' sh "$cg" "$HOG" &
+		hogs+=($!)
+	done
+	wait "${hogs[@]}"
+} 2>/dev/null
+if [ "$STORM" -gt 0 ]; then
+	before=$(oom_kills)
+	if start_tracer "$t/storm.json" "$t/storm.err" --duration 600 --context none ${OOMTRACE_ARGS:-}; then
+		kill -STOP "$tracer"
+		set_limit 8
+		t0=$(date +%s%N)
+		end=$(($(date +%s) + STORM))
+		while [ "$(date +%s)" -lt "$end" ]; do ten_small_kills; done
+		t1=$(date +%s%N)
+		set_limit "$LIMIT_MB"
+		after=$(oom_kills)
+		kill -CONT "$tracer"
+		# drained when the output stops growing
+		n0=-1
+		for _ in $(seq 60); do
+			n1=$(wc -l <"$t/storm.json")
+			[ "$n1" -eq "$n0" ] && break
+			n0=$n1
+			sleep 0.5
+		done
+		stop_tracer
+		delta=$((after - before))
+		count_kills "$t/storm.json"
+		lost=$(sed -n 's/.* \([0-9]*\) lost$/\1/p' "$t/storm.err" | tail -1)
+		rate=$((delta * 1000000000 / (t1 - t0 + 1)))
+		echo "storm: reader stopped $(((t1 - t0) / 1000000)) ms, $delta kills ($rate/s), $events events ($exiting exiting), ${lost:-?} lost"
+		[ "$delta" -ge $((STORM * 50)) ] && ok "storm: $delta kills in ${STORM} s with the reader stopped" ||
+			bad "storm: only $delta kills in ${STORM} s (want >= $((STORM * 50))): no storm to test"
+		[ "${lost:-x}" = 0 ] && ok "storm: nothing lost with the default buffer" ||
+			bad "storm: ${lost:-?} lost with the default buffer ($delta kills)"
+		[ $((events - exiting)) -eq "$delta" ] && ok "storm: one event per kill ($delta)" ||
+			bad "storm: $((events - exiting)) events for $delta kills"
+		sleep 6 # the kernel's report ratelimit
+	else
+		bad "storm: oomtrace did not attach: $(tail -2 "$t/storm.err")"
 	fi
 fi
 

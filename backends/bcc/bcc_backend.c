@@ -282,6 +282,15 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 			 oomtrace_tracefs_has(tfs, "oom/skip_task_reaping");
 	b->feat.tp_mem = false;
 	{
+		/* --buffer-size: whole pages, a power of two */
+		unsigned int kb = b->opts.buffer_kb ? b->opts.buffer_kb : OOMTRACE_BUFFER_KB_DEFAULT;
+		unsigned int pg = (unsigned int)sysconf(_SC_PAGESIZE) / 1024, pages = 1;
+
+		while (pages * pg < kb)
+			pages <<= 1;
+		b->feat.ring_pages = pages;
+	}
+	{
 		/* raw tracepoints: 4.17+; ring buffer: 5.8+ */
 		int maj = 0, min = 0;
 
@@ -355,7 +364,8 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 		}
 	}
 	for (cpu = 0; !b->feat.ringbuf && cpu < ncpu && cpu < MAX_CPUS; cpu++) {
-		void *rd = b->api.open_perf_buffer(on_raw, on_lost, b, -1, cpu, 64);
+		void *rd = b->api.open_perf_buffer(on_raw, on_lost, b, -1, cpu,
+						   b->opts.buffer_kb ? (int)b->feat.ring_pages : 64);
 		int rfd;
 
 		if (!rd)

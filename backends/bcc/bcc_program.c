@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "backend.h"
 #include "bcc_program.h"
 #include "live.h"
 
@@ -12,7 +13,7 @@ static const char prologue[] =
 	BCC_STR(BCC_WIRE_DEF) ";\n"
 	"struct sigk { int target; u64 ts; };\n"
 	"#if RINGBUF\n"
-	"BPF_RINGBUF_OUTPUT(events, 64);\n"
+	"BPF_RINGBUF_OUTPUT(events, RINGBUF_PAGES);\n"
 	"#else\n"
 	"BPF_PERF_OUTPUT(events);\n"
 	"#endif\n"
@@ -232,11 +233,12 @@ int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 				 "#define BWF_VTASK %d\n#define BWF_TRIGGER_CGID %d\n"
 				 "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n#define BWF_VICTIM_CGID %d\n"
 				 "#define TP_MEM %d\n#define SIGNALS %d\n#define RAW_REAPER %d\n"
-				 "#define RINGBUF %d\n",
+				 "#define RINGBUF %d\n#define RINGBUF_PAGES %u\n",
 				 BW_KILL, BW_FINISH_REAP, BW_SKIP_REAP, BWP_KPROBE, BWP_TRACEPOINT, BWF_MM,
 				 BWF_PGTABLES, BWF_UID, BWF_ADJ, BWF_OC, BWF_CONSTRAINT, BWF_VTASK,
 				 BWF_TRIGGER_CGID, BWF_OOM_MEMCG_CGID, BWF_SWAP, BWF_VICTIM_CGID, f->tp_mem,
-				 f->signals && !f->kprobe, f->raw_tp, f->ringbuf);
+				 f->signals && !f->kprobe, f->raw_tp, f->ringbuf,
+				 f->ring_pages ? f->ring_pages : OOMTRACE_BUFFER_KB_DEFAULT / 4);
 	r |= oomtrace_buf_append(b, prologue, sizeof(prologue) - 1);
 	if (f->kprobe)
 		r |= oomtrace_buf_append(b, kprobe_text, sizeof(kprobe_text) - 1);

@@ -18,6 +18,7 @@ struct bcc_features {
 	bool raw_tp;     /* raw tracepoints (4.17+) for those */
 	bool ringbuf;    /* BPF ring buffer (5.8+ and a libbcc that has it), else perf buffer */
 	unsigned int page_shift;
+	unsigned int ring_pages; /* ring buffer pages (a power of two); 0: the default */
 };
 
 /* Append the program for @f to @b; 0 or -ENOMEM. */

@@ -45,6 +45,7 @@ struct lb {
 	enum pr vic, inv;
 	char probe_desc[64];
 	char btf_path[512]; /* a BTF file for CO-RE where the kernel has none in sysfs; "" if unused */
+	const char *core_btf; /* the CO-RE target given to libbpf: btf_path, or see lb_open */
 	struct tpf fmt[W_SKIP_REAP + 1]; /* BTF-less decoding, by w_kind */
 	uint64_t pb_lost;
 	int drops_fd;
@@ -199,6 +200,34 @@ static bool btf_has_name(const struct btf_strings *b, const char *name)
 	return memmem(b->strs, b->len, pat, n + 2) != NULL;
 }
 
+/*
+ * mark_victim's arguments from the kernel's BTF, for when tracefs cannot be
+ * read (CAP_BPF + CAP_PERFMON mode: tracefs is root's): the raw tracepoint is
+ * (struct task_struct *, uid_t) since 6.9 (and backports), (int pid) before.
+ * 1 / 0, or -1 when BTF does not say.
+ */
+static int tp_task_arg_from_btf(void)
+{
+	struct btf *b = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	int id, r = -1;
+
+	if (!b)
+		return -1;
+	id = btf__find_by_name_kind(b, "btf_trace_mark_victim", BTF_KIND_TYPEDEF);
+	t = id > 0 ? btf__type_by_id(b, id) : NULL;
+	t = t ? btf__type_by_id(b, t->type) : NULL;
+	t = t && btf_is_ptr(t) ? btf__type_by_id(b, t->type) : NULL;
+	if (t && btf_is_func_proto(t) && btf_vlen(t) >= 2) {
+		/* [0] is the tracepoint's void *data */
+		const struct btf_type *a = btf__type_by_id(b, btf_params(t)[1].type);
+
+		r = a && btf_is_ptr(a);
+	}
+	btf__free(b);
+	return r;
+}
+
 static void features(struct lb_features *f, const char *ext_btf)
 {
 	struct btf_strings bs;
@@ -228,6 +257,8 @@ static void features(struct lb_features *f, const char *ext_btf)
 	f->btf = true;
 	f->tp_btf = btf_has_name(&bs, "btf_trace_mark_victim");
 	f->tp_task_arg = strstr(fmt, " total_vm;") != NULL;
+	if (!fmt[0] && f->tp_btf)
+		f->tp_task_arg = tp_task_arg_from_btf() == 1;
 	f->task_from_pid = btf_has_name(&bs, "bpf_task_from_pid");
 	f->okp_btf = btf_has_name(&bs, "oom_kill_process");
 	f->tp_signal = btf_has_name(&bs, "btf_trace_signal_generate");
@@ -350,6 +381,26 @@ static struct oomtrace_bpf *open_core(const char *ext_btf)
 	return s;
 }
 
+/* The ring buffer's size in bytes: a power of two of whole pages (--buffer-size KB). */
+static unsigned int ring_bytes(unsigned int kb)
+{
+	unsigned long want = (unsigned long)(kb ? kb : OOMTRACE_BUFFER_KB_DEFAULT) * 1024, b = (unsigned long)sysconf(_SC_PAGESIZE);
+
+	while (b < want)
+		b <<= 1;
+	return (unsigned int)b;
+}
+
+/* Perf buffer pages per CPU (kernels before 5.8): 64 by default, else --buffer-size per CPU. */
+static size_t perf_pages(unsigned int kb)
+{
+	size_t pages = 1, want = kb ? kb * 1024 / (size_t)sysconf(_SC_PAGESIZE) : 64;
+
+	while (pages < want)
+		pages <<= 1;
+	return pages;
+}
+
 /* Open, load and attach the CO-RE object for one invocation probe + one victim probe. */
 static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features *bf, char *why,
 		    size_t whysz)
@@ -361,7 +412,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 	const char *tfs = oomtrace_tracefs_dir(false, NULL, 0);
 	int err;
 
-	s = open_core(l->btf_path);
+	s = open_core(l->core_btf);
 	if (!s) {
 		snprintf(why, whysz, "cannot open the BPF object: %s", strerror(errno));
 		return -errno;
@@ -376,6 +427,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 		bpf_map__set_value_size(s->maps.events_rb, 4);
 		bpf_map__set_max_entries(s->maps.events_rb, 1);
 	} else {
+		bpf_map__set_max_entries(s->maps.events_rb, ring_bytes(l->opts.buffer_kb));
 		bpf_map__set_max_entries(s->maps.events_pb, 1);
 	}
 	bpf_object__for_each_program(prog, s->obj)
@@ -459,7 +511,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 	if (ringbuf)
 		l->rb = ring_buffer__new(bpf_map__fd(s->maps.events_rb), handle_core, l, NULL);
 	else
-		l->pb = perf_buffer__new(bpf_map__fd(s->maps.events_pb), 64, handle_pb, lost_pb, l, NULL);
+		l->pb = perf_buffer__new(bpf_map__fd(s->maps.events_pb), perf_pages(l->opts.buffer_kb), handle_pb, lost_pb, l, NULL);
 	if (!l->rb && !l->pb) {
 		err = -errno;
 		snprintf(why, whysz, "cannot open the %s buffer (%s)", ringbuf ? "ring" : "perf", strerror(-err));
@@ -562,7 +614,7 @@ static int try_nobtf(struct lb *l, char *why, size_t whysz)
 		}
 		l->links[l->nlinks++] = link;
 	}
-	l->pb = perf_buffer__new(bpf_map__fd(s->maps.events), 64, handle_pb, lost_pb, l, NULL);
+	l->pb = perf_buffer__new(bpf_map__fd(s->maps.events), perf_pages(l->opts.buffer_kb), handle_pb, lost_pb, l, NULL);
 	if (!l->pb) {
 		err = -errno;
 		snprintf(why, whysz, "cannot open the perf buffer (%s)", strerror(-err));
@@ -617,15 +669,21 @@ static int handle_core(void *ctx, void *data, size_t size)
 	struct oomtrace_event *ev = &l->ev;
 	enum pr probe;
 
-	if (size < 64)
+	if (size < W_SIZE_HEAD)
 		return 0;
+	if (size < sizeof(*w) && w != &l->align.core) {
+		/* a record sized to what it carries: the rest reads as absent */
+		memset(&l->align.core, 0, sizeof(l->align.core));
+		memcpy(&l->align.core, data, size);
+		w = &l->align.core;
+	}
 	probe = w->probe == WP_FENTRY ? PR_FENTRY : w->probe == WP_KPROBE ? PR_KPROBE
 		: w->probe == WP_TP_BTF ? PR_TP_BTF : PR_TRACEPOINT;
 	if (w->kind != W_KILL) {
 		reaper_record(l, w->kind, w->victim_pid, w->ts_ns, probe);
 		return l->live.cb_error;
 	}
-	if (size < sizeof(*w))
+	if (size < W_SIZE_VICTIM)
 		return 0;
 	stamp(l, ev, w->ts_ns, probe);
 	lb_wire_to_event(w, ev);
@@ -671,6 +729,7 @@ static void handle_pb(void *ctx, int cpu, void *data, __u32 size)
 	} else {
 		if (size > sizeof(l->align.core))
 			size = sizeof(l->align.core);
+		memset(&l->align.core, 0, sizeof(l->align.core));
 		memcpy(&l->align.core, data, size);
 		handle_core(l, &l->align.core, size);
 	}
@@ -723,6 +782,15 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	find_ext_btf(o, l->btf_path, sizeof(l->btf_path));
 	if (l->btf_path[0])
 		oomtrace_info("kernel types for CO-RE from %s", l->btf_path);
+	l->core_btf = l->btf_path;
+	if (!l->btf_path[0] && have_btf() && !oomtrace_have_cap(21)) {
+		/*
+		 * Without CAP_SYS_ADMIN libbpf cannot list module BTFs, and it tries
+		 * to for a type flavour vmlinux lacks: the same vmlinux BTF given as
+		 * the target keeps it to vmlinux (CAP_BPF + CAP_PERFMON mode).
+		 */
+		l->core_btf = "/sys/kernel/btf/vmlinux";
+	}
 	features(&bf, l->btf_path);
 	oomtrace_protect_self(o->keep_oom_score_adj);
 	nsteps = lb_plan(&bf, o->probe, o->no_btf, steps, (int)(sizeof(steps) / sizeof(steps[0])));

@@ -24,7 +24,7 @@ const volatile int track_signals = 0;
 /* Where records go: a ring buffer where the kernel has one, else a perf buffer. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, 1024 * 1024); /* OOMTRACE_BUFFER_KB_DEFAULT; --buffer-size sets it */
 } events_rb SEC(".maps");
 
 struct {
@@ -131,12 +131,23 @@ static __always_inline void count_drop(void)
 
 static __always_inline void send(void *ctx, struct w_event *e)
 {
+	__u64 size = W_SIZE_HEAD;
 	long r;
 
+	if (e->kind == W_KILL) {
+		if ((e->flags & (WF_TRIGGER_CG | WF_TRIGGER_CGID)) == WF_TRIGGER_CG ||
+		    (e->flags & (WF_OOM_MEMCG | WF_OOM_MEMCG_CGID)) == WF_OOM_MEMCG) {
+			size = sizeof(*e);
+		} else {
+			/* the ids stand for those paths: not sent, so not claimed */
+			e->flags &= ~(__u32)(WF_TRIGGER_CG | WF_OOM_MEMCG);
+			size = W_SIZE_VICTIM;
+		}
+	}
 	if (use_ringbuf)
-		r = bpf_ringbuf_output(&events_rb, e, sizeof(*e), 0);
+		r = bpf_ringbuf_output(&events_rb, e, size, 0);
 	else
-		r = bpf_perf_event_output(ctx, &events_pb, BPF_F_CURRENT_CPU, e, sizeof(*e));
+		r = bpf_perf_event_output(ctx, &events_pb, BPF_F_CURRENT_CPU, e, size);
 	if (r)
 		count_drop();
 }

@@ -80,8 +80,16 @@ struct w_event {
 	unsigned long long sig_ts_ns;
 	char victim_comm[W_COMM];
 	char trigger_comm[W_COMM];
-	struct w_cgpath victim_cg, trigger_cg, oom_memcg;
+	/*
+	 * Records are sized to what they carry: a reaper record ends here
+	 * (W_SIZE_HEAD), a kill carries the victim's path (W_SIZE_VICTIM), and
+	 * the other two paths only where no cgroup id can stand for them.
+	 */
+	struct w_cgpath victim_cg;
+	struct w_cgpath trigger_cg, oom_memcg;
 };
+#define W_SIZE_HEAD ((unsigned long)&((struct w_event *)0)->victim_cg)
+#define W_SIZE_VICTIM ((unsigned long)&((struct w_event *)0)->trigger_cg)
 
 /* Record of the BTF-less object: the raw tracepoint record, decoded with the tracefs format. */
 struct w_raw {

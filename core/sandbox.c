@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* sandbox.c: once attached, a live tracer keeps only what reading its buffers and /proc needs. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include <cap-ng.h>
+#include <seccomp.h>
+
+#include "live.h"
+#include "log.h"
+#include "sandbox.h"
+
+#define CAP_SYS_ADMIN_NR 21
+#define CAP_BPF_NR 39
+
+/*
+ * What the steady state calls: reading the ring/perf buffers (epoll, mmap'd
+ * pages), the drops counter (bpf), /dev/kmsg, /proc and /sys/fs/cgroup
+ * (open, read, getdents), the output (write), timers and signals, memory, and
+ * exiting. Names a libseccomp or an architecture does not know are skipped.
+ */
+static const char *const steady_syscalls[] = {
+	"read", "readv", "pread64", "write", "writev", "pwrite64", "lseek", "_llseek", "close",
+	"open", "openat", "openat2", "fstat", "fstat64", "stat", "stat64", "lstat", "lstat64",
+	"newfstatat", "fstatat64", "statx", "fstatfs", "fstatfs64", "statfs", "statfs64",
+	"getdents", "getdents64", "readlink", "readlinkat", "access", "faccessat", "faccessat2",
+	"fcntl", "fcntl64", "dup", "dup2", "dup3", "ioctl", "poll", "ppoll", "ppoll_time64",
+	"select", "_newselect", "pselect6", "pselect6_time64", "epoll_wait", "epoll_pwait",
+	"epoll_pwait2", "epoll_ctl", "epoll_create1", "bpf", "mmap", "mmap2", "munmap", "mremap",
+	"mprotect", "brk", "madvise", "mlock", "mlockall", "munlockall", "futex", "futex_time64",
+	"clock_gettime", "clock_gettime64", "clock_getres", "clock_nanosleep",
+	"clock_nanosleep_time64", "nanosleep", "gettimeofday", "time", "rt_sigaction",
+	"rt_sigprocmask", "rt_sigreturn", "sigreturn", "sigaltstack", "restart_syscall", "exit",
+	"exit_group", "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid",
+	"getuid32", "geteuid32", "getgid32", "getegid32", "uname", "sysinfo", "getrusage",
+	"sched_yield", "sched_getaffinity", "getrandom", "kill", "tgkill", "tkill", "prlimit64",
+	"getrlimit", "ugetrlimit", "capget", "rseq", "membarrier",
+};
+
+/* The kernel's highest capability number (/proc/sys/kernel/cap_last_cap); 37 before 5.8. */
+static int last_cap(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	int n = 37;
+
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = 37;
+		fclose(f);
+	}
+	return n;
+}
+
+/* Keep CAP_BPF (or CAP_SYS_ADMIN where the kernel has no CAP_BPF) for the counters, drop the rest. */
+static int drop_caps(char *what, size_t whatsz)
+{
+	int keep = -1, r, last = last_cap();
+
+	if (capng_get_caps_process() != 0) {
+		snprintf(what, whatsz, "cannot read the capabilities");
+		return -1;
+	}
+	if (CAP_BPF_NR <= last && capng_have_capability(CAPNG_EFFECTIVE, CAP_BPF_NR))
+		keep = CAP_BPF_NR;
+	else if (CAP_BPF_NR > last && capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN_NR))
+		keep = CAP_SYS_ADMIN_NR; /* before 5.8: map reads may need it */
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (keep >= 0)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, (unsigned int)keep);
+	r = capng_apply(CAPNG_SELECT_BOTH);
+	if (r != 0) {
+		snprintf(what, whatsz, "cannot drop capabilities (capng_apply %d)", r);
+		return -1;
+	}
+	/* the ambient set goes too, so that nothing we might run inherits them */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return 0;
+}
+
+static int filter(char *what, size_t whatsz)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	size_t i;
+	int r;
+
+	if (!ctx) {
+		snprintf(what, whatsz, "cannot start a seccomp filter");
+		return -1;
+	}
+	for (i = 0; i < sizeof(steady_syscalls) / sizeof(steady_syscalls[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(steady_syscalls[i]);
+
+		if (nr == __NR_SCMP_ERROR || nr < 0)
+			continue; /* not a system call of this architecture */
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		if (r && r != -EEXIST) {
+			snprintf(what, whatsz, "seccomp rule for %s: %s", steady_syscalls[i], strerror(-r));
+			seccomp_release(ctx);
+			return -1;
+		}
+	}
+	r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (r) {
+		snprintf(what, whatsz, "cannot load the seccomp filter (%s)", strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+int oomtrace_sandbox(void)
+{
+	char what[160];
+	int failed = 0;
+
+	if (drop_caps(what, sizeof(what))) {
+		oomtrace_warn("sandbox: %s; running with the capabilities it started with", what);
+		failed++;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		oomtrace_warn("sandbox: cannot set no_new_privs (%s); no seccomp filter either", strerror(errno));
+		return -1;
+	}
+	if (filter(what, sizeof(what))) {
+		oomtrace_warn("sandbox: %s; running without a system call filter", what);
+		failed++;
+	}
+	if (!failed)
+		oomtrace_info("sandbox: capabilities dropped (CAP_BPF kept for the loss counters), "
+			      "no_new_privs set, seccomp filter of %zu calls loaded",
+			      sizeof(steady_syscalls) / sizeof(steady_syscalls[0]));
+	return failed ? -1 : 0;
+}
