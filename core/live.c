@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <time.h>
@@ -16,6 +17,92 @@
 #include "log.h"
 
 #define GROUP_WINDOW_NS 1000000ULL /* kills by one trigger this close are one invocation */
+
+/* A number at the start of what @fd reads from offset 0 ("max": -1). */
+static int64_t read_num_fd(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		return -1;
+	return (int64_t)strtoull(buf, NULL, 10);
+}
+
+/*
+ * The tracer's own memory cgroup, when it has a limit: its usage and limit
+ * files stay open (read once, so that a later read allocates nothing).
+ */
+static void headroom_open(struct oomtrace_live *lv)
+{
+	char root[256], line[1024], path[1400], *cg = NULL;
+	bool v2;
+	FILE *f;
+	int64_t limit;
+
+	lv->usage_fd = lv->limit_fd = -1;
+	if (!oomtrace_memcg_root("", root, sizeof(root), &v2) || !(f = fopen("/proc/self/cgroup", "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *c1, *c2;
+
+		line[strcspn(line, "\n")] = '\0';
+		c1 = strchr(line, ':');
+		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (v2 ? (strcmp(line, "0") == 0 && c1[1] == '\0')
+		       : (strstr(c1 + 1, "memory") != NULL)) {
+			cg = c2 + 1;
+			break;
+		}
+	}
+	fclose(f);
+	if (!cg || strcmp(cg, "/") == 0)
+		return;
+	snprintf(path, sizeof(path), "%s%s/%s", root, cg, v2 ? "memory.max" : "memory.limit_in_bytes");
+	lv->limit_fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s%s/%s", root, cg, v2 ? "memory.current" : "memory.usage_in_bytes");
+	lv->usage_fd = open(path, O_RDONLY | O_CLOEXEC);
+	limit = lv->limit_fd >= 0 ? read_num_fd(lv->limit_fd) : -1;
+	if (lv->usage_fd < 0 || limit < 0 || limit >= (1LL << 60) || read_num_fd(lv->usage_fd) < 0) {
+		if (lv->usage_fd >= 0)
+			close(lv->usage_fd);
+		if (lv->limit_fd >= 0)
+			close(lv->limit_fd);
+		lv->usage_fd = lv->limit_fd = -1;
+		return;
+	}
+	oomtrace_info("own memory cgroup %s (limit %lld KiB): events wait for headroom there", cg,
+		      (long long)(limit >> 10));
+}
+
+/*
+ * Right after a kill in our own memory cgroup its usage is still at the
+ * limit for a few milliseconds (the victim's memory is uncharged as it is
+ * torn down): any allocation of ours then, even a kernel one for opening a
+ * file, would make us the next victim. Wait (at most 100 ms) until there is
+ * room again before handling the event.
+ */
+static void headroom_wait(const struct oomtrace_live *lv)
+{
+	int i;
+
+	if (lv->usage_fd < 0)
+		return;
+	for (i = 0; i < 50; i++) {
+		int64_t usage = read_num_fd(lv->usage_fd), limit = read_num_fd(lv->limit_fd);
+		struct timespec ts = { 0, 2000000 };
+
+		if (usage < 0 || limit < 0 || usage + (512 << 10) <= limit)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
 
 void oomtrace_live_init(struct oomtrace_live *lv, enum oomtrace_source source,
 			unsigned int context_mask)
@@ -35,6 +122,7 @@ void oomtrace_live_init(struct oomtrace_live *lv, enum oomtrace_source source,
 	lv->tz_off_s = (int32_t)tm.tm_gmtoff;
 	if (gethostname(lv->host, sizeof(lv->host) - 1))
 		lv->host[0] = '\0';
+	headroom_open(lv);
 }
 
 void oomtrace_live_poll_begin(struct oomtrace_live *lv, oomtrace_event_fn fn, void *ctx)
@@ -147,6 +235,7 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 {
 	struct oomtrace_live_kill *r;
 
+	headroom_wait(lv);
 	/*
 	 * One numbering for the run: the kernel-side counter (when the oom_control
 	 * probe fired) only says which kills share an invocation; numbers are

@@ -39,6 +39,8 @@ struct oomtrace_live {
 	 */
 	int (*join)(void *join_ctx, struct oomtrace_event *ev);
 	void *join_ctx;
+	/* our own memory cgroup's usage and limit, kept open; -1 when unlimited or unknown */
+	int usage_fd, limit_fd;
 	/* where the current poll delivers */
 	oomtrace_event_fn fn;
 	void *ctx;

@@ -9,6 +9,8 @@
 #include <math.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -622,6 +624,18 @@ int main(int argc, char **argv)
 		oomtrace_err("backend %s: cannot start: %s", bi->name, strerror(-rc));
 		exit_code = rc == -EPERM || rc == -EACCES ? OOMTRACE_EXIT_PERM : OOMTRACE_EXIT_NO_PROBE;
 		goto out;
+	}
+	if (live) {
+		/*
+		 * Loading parsed the kernel's BTF (libbpf holds it twice for a moment):
+		 * give that heap back, then lock what is left so that the tracer stays
+		 * responsive under the memory pressure it reports. Locking needs
+		 * CAP_IPC_LOCK or a big enough RLIMIT_MEMLOCK: where refused, it says so
+		 * and goes on.
+		 */
+		malloc_trim(0);
+		if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+			oomtrace_info("memory not locked (mlockall: %s)", strerror(errno));
 	}
 	if (live && !no_sandbox) {
 #ifdef WITH_SANDBOX

@@ -23,6 +23,7 @@
 #   OOMTRACE_STOP_TESTS=0    skip the '| head -1' and blocked-output SIGTERM tests
 #   OOMTRACE_STORM_SECONDS   seconds of a ~100 kills/s storm with the reader stopped (default 10; 0: none)
 #   OOMTRACE_PRIV_TESTS=0    skip the sandbox and CAP_BPF+CAP_PERFMON-as-nobody tests
+#   OOMTRACE_SHARED_KILLS    kills of a hog sharing the tracer's 32 MiB memcg (default 50; 0: none)
 #   OOMTRACE_ARGS            extra arguments for every run (--kernel-headers DIR, --btf FILE)
 set -u
 BACKEND=${1:-libbpf}
@@ -544,6 +545,54 @@ if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_PRIV_TESTS:-1}" = 1 ]; then
 			bad "nobody: did not attach with CAP_BPF+CAP_PERFMON: $(grep -v '"level":"debug"' "$t/nobody.err" | tail -3)"
 		fi
 	fi
+fi
+
+# --- sharing a 32 MiB memcg with what it watches, oom_score_adj refused: never the victim ---
+shared_kill() { sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 64' sh "$shared" "$HOG"; } 2>/dev/null
+if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_SHARED_KILLS:-50}" -gt 0 ]; then
+	SHARED=${OOMTRACE_SHARED_KILLS:-50}
+	shared=$cg/shared
+	[ "$cgv" = 2 ] && echo +memory >"$cg/cgroup.subtree_control" 2>/dev/null
+	mkdir "$shared" 2>/dev/null
+	if [ "$cgv" = 1 ]; then echo $((32 << 20)) >"$shared/memory.limit_in_bytes"; else echo $((32 << 20)) >"$shared/memory.max"; fi
+	: >"$t/shared.err"
+	# oom_score_adj left at 0 (--keep-oom-score-adj): as where CAP_SYS_RESOURCE is refused
+	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$shared" "$OOMTRACE" --backend libbpf -v \
+		--format json --comm "$comm" --context none --keep-oom-score-adj ${OOMTRACE_ARGS:-} --duration 600 \
+		>"$t/shared.json" 2>"$t/shared.err" &
+	tracer=$!
+	for _ in $(seq $((ATTACH_TIMEOUT * 10))); do
+		grep -q "tracing OOM kills" "$t/shared.err" && break
+		kill -0 "$tracer" 2>/dev/null || break
+		sleep 0.1
+	done
+	if grep -q "tracing OOM kills" "$t/shared.err"; then
+		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$tracer/status")
+		i=0
+		while [ $i -lt "$SHARED" ] && kill -0 "$tracer" 2>/dev/null; do
+			shared_kill
+			i=$((i + 1))
+		done
+		if kill -0 "$tracer" 2>/dev/null; then
+			ok "shared memcg: the tracer ($rss KiB resident) survived $i kills in its own 32 MiB memcg"
+			sleep 1
+			stop_tracer
+			count_kills "$t/shared.json"
+			[ "$events" -eq "$i" ] && ok "shared memcg: $events events for $i kills" || bad "shared memcg: $events events for $i kills: $(grep -v debug "$t/shared.err" | tail -4 | tr "\n" " ")"
+		else
+			wait "$tracer"
+			tracer=
+			bad "shared memcg: the tracer was killed (after $i kills; $rss KiB resident)"
+		fi
+	else
+		kill "$tracer" 2>/dev/null
+		wait "$tracer" 2>/dev/null
+		tracer=
+		bad "shared memcg: oomtrace did not attach in a 32 MiB memcg: $(tail -2 "$t/shared.err")"
+	fi
+	rmdir "$shared" 2>/dev/null
+	[ "$cgv" = 2 ] && echo -memory >"$cg/cgroup.subtree_control" 2>/dev/null
+	sleep 6
 fi
 
 # --- the reader stopped for 10 s during a storm of ~100 kills/s: the default buffer holds it all ---

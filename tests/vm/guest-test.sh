@@ -6,7 +6,7 @@
 # /vm.env (written per run by run.sh) sets VM_MODE and the kernel's expectations.
 . /vm.env
 # the stopped-reader storm (220 kills) runs on the host; under TCG it would take minutes
-export OOMTRACE_STRICT=1 OOMTRACE_ATTACH_TIMEOUT=${VM_ATTACH_TIMEOUT:-60} OOMTRACE_LOSS_KILLS=0 OOMTRACE_STORM_SECONDS=0 OOMTRACE_STOP_TESTS=0
+export OOMTRACE_STRICT=1 OOMTRACE_ATTACH_TIMEOUT=${VM_ATTACH_TIMEOUT:-60} OOMTRACE_LOSS_KILLS=0 OOMTRACE_STORM_SECONDS=0 OOMTRACE_SHARED_KILLS=0 OOMTRACE_STOP_TESTS=0
 rc=0
 
 section() { # name command...: run one part, one result line for run.sh
