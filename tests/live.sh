@@ -595,6 +595,27 @@ if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_SHARED_KILLS:-50}" -gt 0 ]; then
 	sleep 6
 fi
 
+# --- BCC: the compile happens in a child that exits; the tracer never maps libbcc/LLVM ---
+if [ "$BACKEND" = bcc ]; then
+	if start_tracer "$t/lean.json" "$t/lean.err" --duration 600 --context none ${OOMTRACE_ARGS:-}; then
+		if grep -q 'libbcc\|libLLVM\|libclang' "/proc/$tracer/maps"; then
+			bad "bcc: the attached tracer maps $(grep -o 'lib\(bcc\|LLVM\|clang\)[^ ]*' "/proc/$tracer/maps" | sort -u | tr '\n' ' ')"
+		else
+			ok "bcc: the attached tracer maps no libbcc, LLVM or clang"
+		fi
+		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$tracer/status")
+		[ "$rss" -lt 20480 ] && ok "bcc: attached tracer resident $rss KiB (< 20 MiB)" || bad "bcc: attached tracer resident $rss KiB"
+		victim=$(oom_once)
+		sleep 1
+		stop_tracer
+		grep -q "\"victim\":{\"pid\":$victim," "$t/lean.json" && ok "bcc: the kill of $victim read through the child's descriptors" ||
+			bad "bcc: no event for $victim: $(tail -3 "$t/lean.err")"
+		sleep 6
+	else
+		bad "bcc: oomtrace did not attach: $(tail -2 "$t/lean.err")"
+	fi
+fi
+
 # --- the reader stopped for 10 s during a storm of ~100 kills/s: the default buffer holds it all ---
 STORM=${OOMTRACE_STORM_SECONDS:-10}
 set_limit() { if [ "$cgv" = 1 ]; then echo $(($1 << 20)) >"$cg/memory.limit_in_bytes"; else echo $(($1 << 20)) >"$cg/memory.max"; fi; }

@@ -10,10 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "bcc_backend.h"
 #include "bcc_headers.h"
@@ -65,13 +71,19 @@ struct bcc {
 	struct bcc_api api;
 	struct bcc_features feat;
 	void *mod;
-	int fds[8];
+	int fds[12]; /* CHILD_FDS: programs, attachments, the events and drops maps */
 	int nfds;
 	bool kprobe_attached;
 	char kprobe_ev[64];
 	void *readers[MAX_CPUS];
 	int nreaders;
 	void *rb;
+	/* the parent's side: the child's programs, links and maps, read with libbpf */
+	struct ring_buffer *lrb;
+	struct perf_buffer *lpb;
+	int events_fd;
+	bool child_mode;
+	pid_t child;
 	uint64_t lost;
 	int drops_fd;
 	struct oomtrace_live live;
@@ -134,9 +146,51 @@ static int load_api(struct bcc_api *a, char *why, size_t whysz)
 	return 0;
 }
 
+/*
+ * Whether libbcc can be loaded, asked of a child: the parent must never map
+ * libbcc and LLVM (a hundred MiB that would stay for the tracer's life).
+ */
+static int api_check(char *why, size_t whysz)
+{
+	int pfd[2], st = 0;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		struct bcc_api a;
+		char w[512] = "";
+		int r;
+
+		close(pfd[0]);
+		r = load_api(&a, w, sizeof(w));
+		if (r && write(pfd[1], w, strlen(w)) < 0)
+			_exit(2);
+		_exit(r ? 1 : 0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], why, whysz - 1);
+	why[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (!why[0])
+		snprintf(why, whysz, "%s could not be loaded", LIBBCC);
+	return -ENOENT;
+}
+
 static int bcc_probe(const struct oomtrace_backend_opts *o, char *why, size_t whysz)
 {
-	struct bcc_api a;
 	char build[4096], src[4096];
 	int r;
 
@@ -149,10 +203,9 @@ static int bcc_probe(const struct oomtrace_backend_opts *o, char *why, size_t wh
 	r = bcc_find_headers(o, build, sizeof(build), src, sizeof(src), why, whysz);
 	if (r)
 		return r;
-	r = load_api(&a, why, whysz);
+	r = api_check(why, whysz);
 	if (r)
 		return r;
-	dlclose(a.dl);
 	if (!oomtrace_tracefs_dir(true, why, whysz) && !(o->probe && strcmp(o->probe, "kprobe") == 0))
 		return -ENOENT;
 	return 0;
@@ -273,7 +326,7 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 {
 	struct oomtrace_buf text = { 0 };
 	const char *tfs = oomtrace_tracefs_dir(true, NULL, 0);
-	int r, cpu, ncpu = (int)sysconf(_SC_NPROCESSORS_CONF), events_fd;
+	int r, events_fd;
 
 	b->feat.kprobe = kprobe;
 	b->feat.tracepoint = !kprobe;
@@ -355,62 +408,55 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 		oomtrace_info("oom reaper tracepoints not attached: %s", why);
 	events_fd = b->api.table_fd(b->mod, "events");
 	b->drops_fd = b->api.table_fd(b->mod, "drops");
-	if (b->feat.ringbuf) {
-		b->rb = b->api.new_ringbuf(events_fd, on_ring, b);
-		if (!b->rb) {
-			snprintf(why, whysz, "cannot open the ring buffer");
-			teardown(b);
-			return -ENOENT;
-		}
-	}
-	for (cpu = 0; !b->feat.ringbuf && cpu < ncpu && cpu < MAX_CPUS; cpu++) {
-		void *rd = b->api.open_perf_buffer(on_raw, on_lost, b, -1, cpu,
-						   b->opts.buffer_kb ? (int)b->feat.ring_pages : 64);
-		int rfd;
-
-		if (!rd)
-			continue; /* an offline CPU */
-		rfd = b->api.reader_fd(rd);
-		if (b->api.update_elem(events_fd, &cpu, &rfd, 0) < 0) {
-			b->api.reader_free(rd);
-			continue;
-		}
-		b->readers[b->nreaders++] = rd;
-	}
-	if (!b->feat.ringbuf && !b->nreaders) {
-		snprintf(why, whysz, "cannot open perf buffers");
+	if (events_fd < 0) {
+		snprintf(why, whysz, "the compiled program has no events map");
 		teardown(b);
 		return -ENOENT;
 	}
+	/* the buffers are opened by the parent, on this map, with libbpf */
+	b->events_fd = events_fd;
 	snprintf(b->probe_desc, sizeof(b->probe_desc), "%s (%s buffer)", kprobe ? "kprobe" : "tracepoint",
 		 b->feat.ringbuf ? "ring" : "perf");
 	return 0;
 }
 
-static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
-{
-	struct bcc *b = calloc(1, sizeof(*b));
-	char why[1024] = "", build[4096], src[4096], tmp[128] = "", hrel[128];
-	bool want_kprobe;
-	int r, out = -1;
+/* What the compiling child tells the parent, with its descriptors (SCM_RIGHTS). */
+struct child_msg {
+	int ok;
+	char why[1024];
+	struct bcc_features feat;
+	char probe_desc[32];
+	char kprobe_ev[64];
+	int kprobe_attached;
+	int nfds;      /* programs and attachments first */
+	int events_at; /* then the events map, then the drops map (-1: none) */
+	int drops_at;
+};
 
-	if (!b)
-		return -ENOMEM;
-	b->opts = *o;
-	b->drops_fd = -1;
-	r = bcc_find_headers(o, build, sizeof(build), src, sizeof(src), why, sizeof(why));
+#define CHILD_FDS 12
+
+/*
+ * The child: headers shown to libbcc, libbcc loaded, the program compiled,
+ * loaded and attached; then its descriptors go to the parent and it exits,
+ * taking LLVM with it. Never returns.
+ */
+static void child_main(struct bcc *b, const struct oomtrace_backend_opts *o, int sock)
+{
+	struct child_msg m = { 0 };
+	char build[4096], src[4096], tmp[128] = "", hrel[128];
+	char ctl[CMSG_SPACE(sizeof(int) * CHILD_FDS)];
+	int fds[CHILD_FDS], nfds = 0, i, r, out;
+	bool want_kprobe;
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	r = bcc_find_headers(o, build, sizeof(build), src, sizeof(src), m.why, sizeof(m.why));
 	if (!r && o->kernel_headers)
-		r = bcc_expose_headers(build, src, tmp, sizeof(tmp), why, sizeof(why));
+		r = bcc_expose_headers(build, src, tmp, sizeof(tmp), m.why, sizeof(m.why));
 	if (!r)
-		r = load_api(&b->api, why, sizeof(why));
-	if (r) {
-		oomtrace_err("backend bcc: %s", why);
-		bcc_unexpose_headers(tmp);
-		free(b);
-		return -ENOENT;
-	}
-	oomtrace_live_init(&b->live, OOMTRACE_SOURCE_BCC, o->context_mask);
-	oomtrace_protect_self(o->keep_oom_score_adj);
+		r = load_api(&b->api, m.why, sizeof(m.why));
+	if (r)
+		goto send;
 	/* libbcc and LLVM print to standard output: never into our event stream */
 	fflush(stdout);
 	out = dup(STDOUT_FILENO);
@@ -420,33 +466,188 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 	r = -ENOENT;
 	if (want_kprobe) {
 		if (!oomtrace_kprobes_available())
-			snprintf(why, sizeof(why), "kprobes not available in this kernel (no kprobe PMU or kprobe_events)");
+			snprintf(m.why, sizeof(m.why), "kprobes not available in this kernel (no kprobe PMU or kprobe_events)");
 		else if (build[0] && bcc_headers_release(build, hrel, sizeof(hrel)) &&
 			 strcmp(hrel, bcc_kernel_release()) != 0)
 			/* the kprobe program reads kernel structures at the headers' offsets */
-			snprintf(why, sizeof(why), "the kernel headers at %.200s are for %.64s, this kernel is %.64s: the "
+			snprintf(m.why, sizeof(m.why), "the kernel headers at %.200s are for %.64s, this kernel is %.64s: the "
 				 "kprobe program would read wrong offsets (install linux-headers-%.64s or kernel-devel-%.64s)",
 				 build, hrel, bcc_kernel_release(), bcc_kernel_release(), bcc_kernel_release());
 		else
-			r = try_probe(b, true, why, sizeof(why));
+			r = try_probe(b, true, m.why, sizeof(m.why));
 		if (r)
 			oomtrace_log(o->probe ? OOMTRACE_LOG_ERROR : OOMTRACE_LOG_INFO,
-				     "probe kprobe: not usable here: %s", why);
+				     "probe kprobe: not usable here: %s", m.why);
 	}
 	if (r && (!o->probe || strcmp(o->probe, "tracepoint") == 0)) {
-		r = try_probe(b, false, why, sizeof(why));
+		r = try_probe(b, false, m.why, sizeof(m.why));
 		if (r)
-			oomtrace_err("probe tracepoint: not usable here: %s", why);
+			oomtrace_err("probe tracepoint: not usable here: %s", m.why);
 	}
 	if (out >= 0) {
 		fflush(stdout);
 		dup2(out, STDOUT_FILENO);
 		close(out);
 	}
-	/* compiled: the headers are needed no more */
 	bcc_unexpose_headers(tmp);
-	if (r) {
-		dlclose(b->api.dl);
+	if (r)
+		goto send;
+	for (i = 0; i < b->nfds && nfds < CHILD_FDS - 2; i++)
+		fds[nfds++] = b->fds[i];
+	m.nfds = nfds;
+	m.events_at = nfds;
+	fds[nfds++] = b->events_fd;
+	m.drops_at = b->drops_fd >= 0 ? nfds : -1;
+	if (b->drops_fd >= 0)
+		fds[nfds++] = b->drops_fd;
+	m.ok = 1;
+	m.feat = b->feat;
+	memcpy(m.probe_desc, b->probe_desc, sizeof(m.probe_desc));
+	memcpy(m.kprobe_ev, b->kprobe_ev, sizeof(m.kprobe_ev));
+	m.kprobe_attached = b->kprobe_attached;
+	mh.msg_control = ctl;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+	{
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+	}
+send:
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		_exit(2);
+	/* the kprobe is the parent's now: no detach, no module teardown (LLVM just goes) */
+	_exit(m.ok ? 0 : 1);
+}
+
+/* Compile, load and attach in a throwaway child; receive its descriptors. */
+static int compile_in_child(struct bcc *b, const struct oomtrace_backend_opts *o, char *why, size_t whysz)
+{
+	struct child_msg m = { 0 };
+	char ctl[CMSG_SPACE(sizeof(int) * CHILD_FDS)];
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	int sv[2], st = 0, n = 0, i;
+	ssize_t got;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	fflush(NULL);
+	b->child = fork();
+	if (b->child < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (b->child == 0) {
+		close(sv[0]);
+		child_main(b, o, sv[1]);
+	}
+	close(sv[1]);
+	do
+		got = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+	while (got < 0 && errno == EINTR);
+	close(sv[0]);
+	while (waitpid(b->child, &st, 0) < 0 && errno == EINTR)
+		;
+	if (got != (ssize_t)sizeof(m)) {
+		snprintf(why, whysz, "the compiling child %s", WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "died");
+		return -ENOENT;
+	}
+	if (!m.ok) {
+		snprintf(why, whysz, "%s", m.why);
+		return -ENOENT;
+	}
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			if (n > CHILD_FDS)
+				n = CHILD_FDS;
+			memcpy(b->fds, CMSG_DATA(c), sizeof(int) * (size_t)n);
+		}
+	if (n != m.nfds + 1 + (m.drops_at >= 0) || m.events_at >= n) {
+		for (i = 0; i < n; i++)
+			close(b->fds[i]);
+		snprintf(why, whysz, "the compiling child sent %d descriptors, not %d", n, m.nfds + 1 + (m.drops_at >= 0));
+		return -EIO;
+	}
+	b->nfds = n;
+	b->events_fd = b->fds[m.events_at];
+	b->drops_fd = m.drops_at >= 0 ? b->fds[m.drops_at] : -1;
+	b->feat = m.feat;
+	memcpy(b->probe_desc, m.probe_desc, sizeof(b->probe_desc));
+	memcpy(b->kprobe_ev, m.kprobe_ev, sizeof(b->kprobe_ev));
+	b->kprobe_attached = m.kprobe_attached;
+	return 0;
+}
+
+static void lb_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	(void)cpu;
+	on_raw(ctx, data, (int)size);
+}
+
+static void lb_lost(void *ctx, int cpu, __u64 n)
+{
+	(void)cpu;
+	on_lost(ctx, n);
+}
+
+/* A kprobe bcc made through kprobe_events (kernels without the kprobe PMU) outlives its fd. */
+static void remove_legacy_kprobe(const struct bcc *b)
+{
+	const char *tfs = oomtrace_tracefs_dir(false, NULL, 0);
+	char p[200], cmd[160];
+	int fd;
+
+	if (!b->kprobe_attached || !tfs)
+		return;
+	snprintf(p, sizeof(p), "%s/kprobe_events", tfs);
+	fd = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* libbcc names it EV_bcc_PID, PID being the child's */
+	snprintf(cmd, sizeof(cmd), "-:kprobes/%s_bcc_%d\n", b->kprobe_ev, (int)b->child);
+	if (write(fd, cmd, strlen(cmd)) < 0)
+		oomtrace_debug("no legacy kprobe event to remove (%s)", strerror(errno));
+	close(fd);
+}
+
+static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
+{
+	struct bcc *b = calloc(1, sizeof(*b));
+	char why[1024] = "";
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	b->opts = *o;
+	b->drops_fd = -1;
+	b->events_fd = -1;
+	oomtrace_live_init(&b->live, OOMTRACE_SOURCE_BCC, o->context_mask);
+	oomtrace_protect_self(o->keep_oom_score_adj);
+	r = compile_in_child(b, o, why, sizeof(why));
+	if (!r && b->feat.ringbuf) {
+		b->lrb = ring_buffer__new(b->events_fd, on_ring, b, NULL);
+		if (!b->lrb)
+			snprintf(why, sizeof(why), "cannot open the ring buffer (%s)", strerror(errno));
+	} else if (!r) {
+		b->lpb = perf_buffer__new(b->events_fd, b->opts.buffer_kb ? b->feat.ring_pages : 64, lb_sample, lb_lost,
+					  b, NULL);
+		if (!b->lpb)
+			snprintf(why, sizeof(why), "cannot open the perf buffers (%s)", strerror(errno));
+	}
+	if (r || (!b->lrb && !b->lpb)) {
+		if (why[0] && !r)
+			oomtrace_err("backend bcc: %s", why);
+		else if (why[0] && r != -ENOENT)
+			oomtrace_err("backend bcc: %s", why);
+		while (b->nfds > 0)
+			close(b->fds[--b->nfds]);
+		remove_legacy_kprobe(b);
 		free(b);
 		return -ENOENT;
 	}
@@ -504,9 +705,8 @@ static int bcc_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx
 	int r;
 
 	oomtrace_live_poll_begin(&b->live, fn, ctx);
-	r = b->rb ? b->api.poll_ringbuf(b->rb, timeout_ms)
-		  : b->api.reader_poll(b->nreaders, b->readers, timeout_ms);
-	return oomtrace_live_poll_end(&b->live, r < 0 ? -errno : r);
+	r = b->lrb ? ring_buffer__poll(b->lrb, timeout_ms) : perf_buffer__poll(b->lpb, timeout_ms);
+	return oomtrace_live_poll_end(&b->live, r);
 }
 
 static int bcc_stop(void *state)
@@ -514,10 +714,10 @@ static int bcc_stop(void *state)
 	struct bcc *b = state;
 
 	/* what is already buffered, then detach */
-	if (b->rb)
-		b->api.poll_ringbuf(b->rb, 0);
+	if (b->lrb)
+		ring_buffer__consume(b->lrb);
 	else
-		b->api.reader_poll(b->nreaders, b->readers, 0);
+		perf_buffer__consume(b->lpb);
 	return 0;
 }
 
@@ -527,10 +727,12 @@ static void bcc_close(void *state)
 
 	if (!b)
 		return;
-	teardown(b);
+	ring_buffer__free(b->lrb);
+	perf_buffer__free(b->lpb);
+	while (b->nfds > 0)
+		close(b->fds[--b->nfds]);
+	remove_legacy_kprobe(b);
 	oomtrace_kjoin_detach(&b->live);
-	if (b->api.dl)
-		dlclose(b->api.dl);
 	free(b);
 }
 
@@ -541,7 +743,7 @@ static uint64_t bcc_lost(void *state)
 	int zero = 0;
 
 	/* BPF_ARRAY: one shared counter of failed perf_submit calls */
-	if (b->drops_fd >= 0 && b->api.lookup_elem(b->drops_fd, &zero, &v) != 0)
+	if (b->drops_fd >= 0 && bpf_map_lookup_elem(b->drops_fd, &zero, &v) != 0)
 		v = 0;
 	return total + v;
 }
@@ -553,12 +755,11 @@ static const char *bcc_probe_name(void *state)
 
 static void bcc_check(const struct oomtrace_backend_opts *o, struct oomtrace_check *c)
 {
-	struct bcc_api a;
 	char why[512], build[4096], src[4096];
 
-	if (load_api(&a, why, sizeof(why)) == 0) {
-		oomtrace_check_add(c, "libbcc", "yes", "%s (loaded at run time; LLVM comes with it)", LIBBCC);
-		dlclose(a.dl);
+	if (api_check(why, sizeof(why)) == 0) {
+		oomtrace_check_add(c, "libbcc", "yes", "%s (loaded by a child that compiles and exits: LLVM never stays)",
+				   LIBBCC);
 	} else {
 		oomtrace_check_add(c, "libbcc", "no", "%s", why);
 	}
