@@ -203,9 +203,7 @@ static int bcc_probe(const struct oomtrace_backend_opts *o, char *why, size_t wh
 	r = bcc_find_headers(o, build, sizeof(build), src, sizeof(src), why, whysz);
 	if (r)
 		return r;
-	r = api_check(why, whysz);
-	if (r)
-		return r;
+	/* whether libbcc loads is found by the compiling child: no second dlopen of LLVM here */
 	if (!oomtrace_tracefs_dir(true, why, whysz) && !(o->probe && strcmp(o->probe, "kprobe") == 0))
 		return -ENOENT;
 	return 0;
@@ -455,8 +453,11 @@ static void child_main(struct bcc *b, const struct oomtrace_backend_opts *o, int
 		r = bcc_expose_headers(build, src, tmp, sizeof(tmp), m.why, sizeof(m.why));
 	if (!r)
 		r = load_api(&b->api, m.why, sizeof(m.why));
-	if (r)
+	if (r) {
+		oomtrace_err("backend bcc: %s", m.why);
+		bcc_unexpose_headers(tmp);
 		goto send;
+	}
 	/* libbcc and LLVM print to standard output: never into our event stream */
 	fflush(stdout);
 	out = dup(STDOUT_FILENO);
