@@ -274,13 +274,12 @@ static int bcc_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, un
 	return classic_line(b, ev);
 }
 
-static int json_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, unsigned int flags)
+/* One JSON object as one line, then released. */
+static int json_put_line(struct oomtrace_buf *b, json_object *o)
 {
-	json_object *o = oomtrace_event_to_json(ev);
 	const char *s;
 	int r;
 
-	(void)flags;
 	if (!o)
 		return -ENOMEM;
 	s = oomtrace_json_line(o);
@@ -291,22 +290,20 @@ static int json_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, u
 	return r;
 }
 
+static int json_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, unsigned int flags)
+{
+	(void)flags;
+	return json_put_line(b, oomtrace_event_to_json(ev));
+}
+
 static int json_lost(struct oomtrace_buf *b, uint64_t n)
 {
 	/* through the same writer as events: one serializer, one set of rules */
 	json_object *o = json_object_new_object();
-	const char *s;
-	int r;
 
-	if (!o)
-		return -ENOMEM;
-	json_object_object_add(o, "lost", json_object_new_uint64(n));
-	s = oomtrace_json_line(o);
-	r = oomtrace_buf_append(b, s, strlen(s));
-	if (!r)
-		r = oomtrace_buf_append(b, "\n", 1);
-	json_object_put(o);
-	return r;
+	if (o)
+		json_object_object_add(o, "lost", json_object_new_uint64(n));
+	return json_put_line(b, o);
 }
 
 static const struct oomtrace_format_ops formats[] = {

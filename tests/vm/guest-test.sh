@@ -84,7 +84,7 @@ bcc_suite() {
 	mount -t cgroup2 cgroup2 /host/sys/fs/cgroup
 	section bcc chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
 		OOMTRACE="$VM_OOMTRACE" HOG="$VM_HOG" JFIELD="$VM_JFIELD" OOMTRACE_STRICT=1 \
-		OOMTRACE_ATTACH_TIMEOUT="$OOMTRACE_ATTACH_TIMEOUT" OOMTRACE_BURST="${VM_BURST:-20}" \
+		OOMTRACE_ATTACH_TIMEOUT="$OOMTRACE_ATTACH_TIMEOUT" OOMTRACE_BURST="${VM_BURST:-20}" OOMTRACE_STORM_SECONDS=0 \
 		OOMTRACE_MODES="kprobe tracepoint" OOMTRACE_ARGS="--kernel-headers $VM_HEADERS" \
 		bash "$VM_LIVE" bcc
 }
