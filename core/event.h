@@ -191,6 +191,21 @@ struct oomtrace_context {
 	struct oomtrace_task_row top[OOMTRACE_TOP_TASKS]; /* by rss, largest first */
 };
 
+/*
+ * Who the victim's cgroup belongs to (core/names.c): derived from the path,
+ * names looked up on the node (live). Empty strings: not known.
+ */
+struct oomtrace_names {
+	char unit[256];         /* innermost systemd unit: foo.service, session-4.scope, x.slice */
+	char pod_uid[40];       /* Kubernetes pod UID, dashed */
+	char qos[12];           /* guaranteed, burstable, besteffort */
+	char container_id[72];  /* runtime's id of the container (64 hex for most) */
+	char runtime[16];       /* containerd, cri-o, docker, isulad, podman */
+	char k8s_namespace[64]; /* from /var/log/pods (live) */
+	char pod[256];
+	char container[256];
+};
+
 struct oomtrace_event {
 	uint32_t known; /* OOMTRACE_E_* */
 	uint64_t seq;   /* per run, from 1; assigned by the core */
@@ -227,6 +242,7 @@ struct oomtrace_event {
 	uint64_t reaped_anon_rss_kb;
 	uint64_t reaped_file_rss_kb;
 	uint64_t reaped_shmem_rss_kb;
+	struct oomtrace_names names;
 	struct oomtrace_context ctx;
 };
 

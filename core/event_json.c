@@ -216,6 +216,29 @@ json_object *oomtrace_event_to_json(const struct oomtrace_event *ev)
 	add(o, "reap_latency_us", u64_if(k & OOMTRACE_E_REAP_LATENCY, ev->reap_latency_us));
 	if (ev->reap_skipped)
 		add(o, "reap_skipped", json_object_new_boolean(1));
+	{
+		/* who the victim's cgroup belongs to (core/names.c) */
+		const struct oomtrace_names *n = &ev->names;
+		json_object *x = NULL;
+
+		add(o, "unit", str_if(n->unit[0], n->unit));
+		if (n->container_id[0]) {
+			x = json_object_new_object();
+			add(x, "id", oomtrace_json_string(n->container_id));
+			add(x, "runtime", str_if(n->runtime[0], n->runtime));
+		}
+		add(o, "container", x);
+		x = NULL;
+		if (n->pod_uid[0]) {
+			x = json_object_new_object();
+			add(x, "namespace", str_if(n->k8s_namespace[0], n->k8s_namespace));
+			add(x, "pod", str_if(n->pod[0], n->pod));
+			add(x, "pod_uid", oomtrace_json_string(n->pod_uid));
+			add(x, "container", str_if(n->container[0], n->container));
+			add(x, "qos", str_if(n->qos[0], n->qos));
+		}
+		add(o, "k8s", x);
+	}
 	add(o, "context", context_json(&ev->ctx));
 	if (ev->from_kmsg) {
 		json_object *a = json_object_new_array();
@@ -583,6 +606,20 @@ int oomtrace_event_from_json(json_object *obj, struct oomtrace_event *ev, char *
 			else
 				fail(&c, "from_kmsg", "unknown group");
 		}
+	}
+	get_str(&c, obj, "unit", ev->names.unit, sizeof(ev->names.unit));
+	if ((v = member(obj, "container"))) {
+		get_str(&c, v, "id", ev->names.container_id, sizeof(ev->names.container_id));
+		get_str(&c, v, "runtime", ev->names.runtime, sizeof(ev->names.runtime));
+	}
+	if ((v = member(obj, "k8s"))) {
+		struct oomtrace_names *n = &ev->names;
+
+		get_str(&c, v, "namespace", n->k8s_namespace, sizeof(n->k8s_namespace));
+		get_str(&c, v, "pod", n->pod, sizeof(n->pod));
+		get_str(&c, v, "pod_uid", n->pod_uid, sizeof(n->pod_uid));
+		get_str(&c, v, "container", n->container, sizeof(n->container));
+		get_str(&c, v, "qos", n->qos, sizeof(n->qos));
 	}
 	if ((v = member(obj, "partial")))
 		ev->partial = json_object_get_boolean(v);

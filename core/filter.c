@@ -31,5 +31,18 @@ bool oomtrace_filter_match(const struct oomtrace_filter *f, const struct oomtrac
 	    !((v->known & OOMTRACE_T_CGROUP && path_under(v->cgroup, f->cgroup)) ||
 	      (ev->known & OOMTRACE_E_OOM_MEMCG && path_under(ev->oom_memcg, f->cgroup))))
 		return false;
+	if (f->pod && !(strcmp(ev->names.pod, f->pod) == 0 || strcmp(ev->names.pod_uid, f->pod) == 0))
+		return false;
+	if (f->k8s_namespace && strcmp(ev->names.k8s_namespace, f->k8s_namespace) != 0)
+		return false;
+	if (f->unit) {
+		size_t n = strlen(f->unit);
+
+		/* "worker" matches worker.service, worker.scope, worker.slice */
+		if (!(strcmp(ev->names.unit, f->unit) == 0 ||
+		      (strncmp(ev->names.unit, f->unit, n) == 0 && ev->names.unit[n] == '.' &&
+		       strchr(ev->names.unit + n + 1, '.') == NULL)))
+			return false;
+	}
 	return true;
 }

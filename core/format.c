@@ -140,6 +140,26 @@ static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	kb(b, "shmem-rss", v->known & OOMTRACE_T_SHMEM_RSS, v->shmem_rss_kb, false);
 	kb(b, "swap", v->known & OOMTRACE_T_SWAP, v->swap_kb, false);
 	kb(b, "pgtables", v->known & OOMTRACE_T_PGTABLES, v->pgtables_kb, true);
+	{
+		/* who the victim's cgroup belongs to: only lines with something to say */
+		const struct oomtrace_names *n = &ev->names;
+		char na[300], nc[300];
+
+		if (n->pod_uid[0]) {
+			oomtrace_utf8_repair(na, sizeof(na), n->pod, strlen(n->pod));
+			oomtrace_utf8_repair(nc, sizeof(nc), n->container, strlen(n->container));
+			oomtrace_buf_printf(b, "\n    kubernetes: namespace %s, pod %s (uid %s, qos %s), container %s",
+					    n->k8s_namespace[0] ? n->k8s_namespace : "?", na[0] ? na : "?", n->pod_uid,
+					    n->qos[0] ? n->qos : "?", nc[0] ? nc : "?");
+		}
+		if (n->container_id[0])
+			oomtrace_buf_printf(b, "%s container id %s (%s)", n->pod_uid[0] ? "," : "\n   ",
+					    n->container_id, n->runtime[0] ? n->runtime : "runtime ?");
+		if (n->unit[0]) {
+			oomtrace_utf8_repair(na, sizeof(na), n->unit, strlen(n->unit));
+			oomtrace_buf_printf(b, "\n    systemd unit: %s", na);
+		}
+	}
 	oomtrace_buf_printf(b, "\n    trigger: pid ");
 	if (t->known & OOMTRACE_T_PID)
 		oomtrace_buf_printf(b, "%" PRId32, t->pid);

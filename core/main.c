@@ -22,6 +22,7 @@
 #include "context.h"
 #include "event_json.h"
 #include "filter.h"
+#include "names.h"
 #ifdef WITH_SANDBOX
 #include "sandbox.h"
 #endif
@@ -45,6 +46,7 @@ struct app {
 	int write_error;
 	uint64_t unwritten; /* events dropped once the output failed or blocked at a stop */
 	uint64_t no_cgroup; /* kills --cgroup could not match: no cgroup known */
+	bool resolve_names; /* live: pod/namespace/container names from /var/log/pods */
 	struct tally by_comm[SUMMARY_MAX], by_cgroup[SUMMARY_MAX];
 	unsigned int ncomm, ncgroup;
 	uint64_t other_comm, other_cgroup;
@@ -88,6 +90,9 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 	struct app *a = ctx;
 	int r;
 
+	/* systemd unit and Kubernetes identity from the cgroup path; live, names from the node's files */
+	if (ev->record == OOMTRACE_RECORD_KILL)
+		oomtrace_names_of_event(ev, a->resolve_names);
 	if (!oomtrace_filter_match(&a->filter, ev)) {
 		if (a->filter.cgroup && ev->record == OOMTRACE_RECORD_KILL &&
 		    !(ev->victim.known & OOMTRACE_T_CGROUP) && !(ev->known & OOMTRACE_E_OOM_MEMCG)) {
@@ -304,6 +309,9 @@ static void usage(FILE *f)
 		"      --comm NAME       only events whose victim or trigger comm is NAME\n"
 		"      --pid PID         only events whose victim or trigger pid is PID\n"
 		"      --cgroup PATH     only events whose victim cgroup or OOM memcg is under PATH\n"
+		"      --pod NAME        only Kubernetes pod NAME (or pod UID)\n"
+		"      --namespace NS    only Kubernetes namespace NS (live: names from /var/log/pods)\n"
+		"      --unit UNIT       only systemd unit UNIT (worker or worker.service)\n"
 		"  -c, --count N         stop after N events\n"
 		"  -d, --duration SECS   stop after SECS seconds (0: attach, then exit)\n"
 		"\n"
@@ -346,6 +354,9 @@ enum {
 	OPT_KEEP_ADJ,
 	OPT_BUFFER,
 	OPT_NO_SANDBOX,
+	OPT_POD,
+	OPT_NAMESPACE,
+	OPT_UNIT,
 };
 
 static const struct option long_opts[] = {
@@ -363,6 +374,9 @@ static const struct option long_opts[] = {
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "pod", required_argument, NULL, OPT_POD },
+	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
+	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
 	{ "btf", required_argument, NULL, OPT_BTF },
@@ -476,6 +490,15 @@ int main(int argc, char **argv)
 		case OPT_CGROUP:
 			a.filter.cgroup = optarg;
 			break;
+		case OPT_POD:
+			a.filter.pod = optarg;
+			break;
+		case OPT_NAMESPACE:
+			a.filter.k8s_namespace = optarg;
+			break;
+		case OPT_UNIT:
+			a.filter.unit = optarg;
+			break;
 		case OPT_CHECK:
 			check = true;
 			break;
@@ -584,6 +607,7 @@ int main(int argc, char **argv)
 		}
 	}
 	live = strcmp(bi->name, "replay") != 0;
+	a.resolve_names = live;
 	if (!live && bo.probe)
 		return bad_arg("--probe", bo.probe, "only live backends have probes");
 	if (live && (bo.files || bo.events_file))

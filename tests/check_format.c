@@ -179,6 +179,14 @@ START_TEST(json_round_trip_every_field)
 	ev.reaped_shmem_rss_kb = 3;
 	ev.reap_latency_us = 2500;
 	ev.from_kmsg = OOMTRACE_K_ALL;
+	strcpy(ev.names.unit, "worker.service");
+	strcpy(ev.names.pod_uid, "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d");
+	strcpy(ev.names.qos, "burstable");
+	strcpy(ev.names.container_id, "abc");
+	strcpy(ev.names.runtime, "containerd");
+	strcpy(ev.names.k8s_namespace, "shop");
+	strcpy(ev.names.pod, "cart-0");
+	strcpy(ev.names.container, "api");
 	ev.ctx.known = OOMTRACE_C_LOADAVG | OOMTRACE_C_PSI_SOME | OOMTRACE_C_PSI_FULL;
 	ev.ctx.psi_some.avg10 = 1.5;
 	ev.ctx.psi_full.total_us = 654;

@@ -24,6 +24,7 @@
 #   OOMTRACE_STORM_SECONDS   seconds of a ~100 kills/s storm with the reader stopped (default 10; 0: none)
 #   OOMTRACE_PRIV_TESTS=0    skip the sandbox and CAP_BPF+CAP_PERFMON-as-nobody tests
 #   OOMTRACE_SHARED_KILLS    kills of a hog sharing the tracer's 32 MiB memcg (default 50; 0: none)
+#   OOMTRACE_NAMES_TESTS=0   skip the Kubernetes-shaped cgroup test (it writes under /var/log/pods)
 #   OOMTRACE_ARGS            extra arguments for every run (--kernel-headers DIR, --btf FILE)
 set -u
 BACKEND=${1:-libbpf}
@@ -619,6 +620,35 @@ if [ "$BACKEND" = bcc ]; then
 	else
 		bad "bcc: oomtrace did not attach: $(tail -2 "$t/lean.err")"
 	fi
+fi
+
+# --- who the victim belongs to: a Kubernetes-shaped cgroup, names from the node's /var/log (issue 10) ---
+if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_NAMES_TESTS:-1}" = 1 ]; then
+	puid=$(cat /proc/sys/kernel/random/uuid)
+	cid=$(printf '%s' "$puid$puid" | tr -d '-' | cut -c1-64)
+	podcg=$cg/kubepods-burstable-pod$(echo "$puid" | tr '-' '_').slice
+	leaf=$podcg/cri-containerd-$cid.scope
+	[ "$cgv" = 2 ] && echo +memory >"$cg/cgroup.subtree_control" 2>/dev/null
+	[ "$cgv" = 2 ] && mkdir "$podcg" && echo +memory >"$podcg/cgroup.subtree_control" 2>/dev/null
+	mkdir -p "$leaf"
+	logpod=/var/log/pods/oomtrace-test_cart-$$_$puid
+	mkdir -p "$logpod/api" /var/log/containers
+	: >"/var/log/containers/cart-$$_oomtrace-test_api-$cid.log"
+	if start_tracer "$t/names.json" "$t/names.err" --duration 600 --context none --pod "cart-$$" ${OOMTRACE_ARGS:-}; then
+		sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$leaf" "$HOG" 2>/dev/null
+		sleep 1
+		stop_tracer
+		got=$("$JFIELD" "$t/names.json" k8s.namespace k8s.pod k8s.container k8s.pod_uid k8s.qos container.id container.runtime unit | tr '\n' ' ')
+		want="oomtrace-test cart-$$ api $puid burstable $cid containerd null "
+		[ "$got" = "$want" ] && ok "names: pod, namespace, container from /var/log at event time; uid, qos, id, runtime from the path" ||
+			bad "names: got '$got', want '$want'"
+		sleep 6
+	else
+		bad "names: oomtrace did not attach: $(tail -2 "$t/names.err")"
+	fi
+	rm -rf "$logpod" "/var/log/containers/cart-$$_oomtrace-test_api-$cid.log"
+	rmdir "$leaf" "$podcg" 2>/dev/null
+	[ "$cgv" = 2 ] && echo -memory >"$cg/cgroup.subtree_control" 2>/dev/null
 fi
 
 # --- the reader stopped for 10 s during a storm of ~100 kills/s: the default buffer holds it all ---

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* names.h: who a cgroup path belongs to: systemd unit, Kubernetes pod/container (pure, no I/O). */
+#ifndef OOMTRACE_NAMES_H
+#define OOMTRACE_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "event.h"
+
+/*
+ * Derive from @path (a memory cgroup path as the kernel prints it, v1 or v2):
+ * the innermost systemd unit (*.service, *.scope, *.slice; \x2d escapes
+ * decoded), and for Kubernetes the pod UID (dashed), QoS class, container id
+ * and runtime. Fields not found stay empty. True when anything was found.
+ */
+bool oomtrace_names_from_cgroup(const char *path, struct oomtrace_names *out);
+
+/*
+ * Kubernetes names from the node's own files, no API server: the pod's
+ * namespace and name from /var/log/pods/<namespace>_<pod>_<uid>/, the
+ * container's name from /var/log/containers/<pod>_<namespace>_<container>-<id>.log
+ * (kubelet writes both). @root prefixes the paths ("" on a host). Fills what
+ * it finds; true when the pod was found.
+ */
+bool oomtrace_names_resolve(const char *root, struct oomtrace_names *n);
+
+/* Derive (and, with @resolve, look up) the names of @ev from its victim's cgroup or its OOM memcg. */
+void oomtrace_names_of_event(struct oomtrace_event *ev, bool resolve);
+
+#endif
