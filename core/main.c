@@ -23,6 +23,7 @@
 #include "event_json.h"
 #include "filter.h"
 #include "names.h"
+#include "report.h"
 #ifdef WITH_SANDBOX
 #include "sandbox.h"
 #endif
@@ -47,6 +48,7 @@ struct app {
 	uint64_t unwritten; /* events dropped once the output failed or blocked at a stop */
 	uint64_t no_cgroup; /* kills --cgroup could not match: no cgroup known */
 	bool resolve_names; /* live: pod/namespace/container names from /var/log/pods */
+	struct oomtrace_report *report; /* --summary: kills are counted here, not printed */
 	struct tally by_comm[SUMMARY_MAX], by_cgroup[SUMMARY_MAX];
 	unsigned int ncomm, ncgroup;
 	uint64_t other_comm, other_cgroup;
@@ -104,6 +106,14 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 					      a->filter.cgroup, ev->victim.known & OOMTRACE_T_PID ? ev->victim.pid : -1);
 		}
 		return 0;
+	}
+	if (a->report) {
+		if (ev->record == OOMTRACE_RECORD_KILL) {
+			a->emitted++;
+			if (ev->partial)
+				a->partial++;
+		}
+		return oomtrace_report_add(a->report, ev);
 	}
 	if (a->write_error) {
 		/* the output is gone or blocked at a stop: count what it missed, wait no more */
@@ -312,6 +322,9 @@ static void usage(FILE *f)
 		"      --pod NAME        only Kubernetes pod NAME (or pod UID)\n"
 		"      --namespace NS    only Kubernetes namespace NS (live: names from /var/log/pods)\n"
 		"      --unit UNIT       only systemd unit UNIT (worker or worker.service)\n"
+		"      --summary         no events: at the end, one row per pod, systemd unit, container\n"
+		"                        or victim comm: kills, first and last, largest victim,\n"
+		"                        constraint (text table, or JSON Lines with --format json)\n"
 		"  -c, --count N         stop after N events\n"
 		"  -d, --duration SECS   stop after SECS seconds (0: attach, then exit)\n"
 		"\n"
@@ -357,6 +370,7 @@ enum {
 	OPT_POD,
 	OPT_NAMESPACE,
 	OPT_UNIT,
+	OPT_SUMMARY,
 };
 
 static const struct option long_opts[] = {
@@ -377,6 +391,7 @@ static const struct option long_opts[] = {
 	{ "pod", required_argument, NULL, OPT_POD },
 	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
 	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
 	{ "btf", required_argument, NULL, OPT_BTF },
@@ -430,7 +445,7 @@ int main(int argc, char **argv)
 	uint64_t lost_seen = 0, v;
 	void *state = NULL;
 	char why[256];
-	bool live, check = false, context_set = false, no_sandbox = false;
+	bool live, check = false, context_set = false, no_sandbox = false, summary = false;
 
 	while ((c = getopt_long(argc, argv, "b:f:o:vFc:d:Vh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -498,6 +513,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_UNIT:
 			a.filter.unit = optarg;
+			break;
+		case OPT_SUMMARY:
+			summary = true;
 			break;
 		case OPT_CHECK:
 			check = true;
@@ -624,6 +642,10 @@ int main(int argc, char **argv)
 		       : rc == -EINVAL		    ? OOMTRACE_EXIT_USAGE
 						    : OOMTRACE_EXIT_NO_PROBE;
 	}
+	if (summary && !(a.report = oomtrace_report_new())) {
+		oomtrace_err("out of memory");
+		return OOMTRACE_EXIT_RUNTIME;
+	}
 	a.out = oomtrace_output_open(output, fmt, flags);
 	if (!a.out) {
 		oomtrace_err("%s: cannot open for appending: %s", output, strerror(errno));
@@ -715,6 +737,17 @@ int main(int argc, char **argv)
 		bi->ops->stop(state);
 	if (exit_code == OOMTRACE_EXIT_OK && bi->ops->input_errors && bi->ops->input_errors(state))
 		exit_code = OOMTRACE_EXIT_INPUT;
+	if (a.report) {
+		FILE *rf = output ? fopen(output, "ae") : stdout;
+
+		if (!rf || oomtrace_report_write(a.report, rf, strcmp(format, "json") == 0) || fflush(rf)) {
+			oomtrace_err("%s: cannot write the summary: %s", output ? output : "<stdout>", strerror(errno));
+			exit_code = OOMTRACE_EXIT_RUNTIME;
+		}
+		if (rf && rf != stdout)
+			fclose(rf);
+		oomtrace_report_free(a.report);
+	}
 	if (live || verbose)
 		print_summary(&a, lost_seen);
 	if (stop_signal && a.write_error && a.write_error != -EPIPE) {

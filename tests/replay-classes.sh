@@ -135,6 +135,26 @@ is "--events bad uptime_s: one line naming it" "$(grep -c 'ev.json:1: field .*up
 is "--events good line kept (numbered anew)" "$(f 1 uptime_s)" 12.500000
 is "lost record written by the JSON writer" "$(grep -c '^{"lost":3}$' "$t/o")" 1
 
+# --- --summary: one row per pod / unit / container / comm ---------------------------------------
+"$OOMTRACE" --backend replay --summary --format json "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log" >"$t/sum.json"
+is "summary rows" "$(wc -l <"$t/sum.json")" 4
+is "summary: the three hogs in one row, largest first seen" "$(grep -c '^{"kind":"comm","name":"hog","kills":3,"first":"+131.861 s","last":"+131.882 s","largest_victim":{"pid":2311,"comm":"hog","rss_kb":41768},"constraint":"memcg"}$' "$t/sum.json")" 1
+uid_=0a1b2c3d_4e5f_6a7b_8c9d_0e1f2a3b4c5d cid=3f4e5d6c7b8a99887766554433221100aabbccddeeff00112233445566778899
+k8s_kill() { # uptime pid pod-uid-underscored container-id rss
+	echo "[$1] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$3.slice,task_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$3.slice/cri-containerd-$4.scope,task=java,pid=$2,uid=1000"
+	echo "[$1] Memory cgroup out of memory: Killed process $2 (java) total-vm:1000kB, anon-rss:$5kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:40kB oom_score_adj:900"
+}
+{ k8s_kill 10.0 101 "$uid_" "$cid" 500; k8s_kill 20.0 102 "$uid_" "${cid%??}aa" 900; k8s_kill 30.0 103 1111aaaa_2222_3333_4444_555566667777 "$cid" 100
+  echo "[40.0] Out of memory: Killed process 104 (sshd) total-vm:1000kB, anon-rss:10kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0"; } >"$t/k8s.log"
+"$OOMTRACE" --backend replay --summary "$t/k8s.log" >"$t/sum.txt"
+"$OOMTRACE" --backend replay --summary --format json "$t/k8s.log" >"$t/sum.json"
+is "summary: pods by uid, kills per pod, most first" "$(sed 's/,"first".*//' "$t/sum.json" | tr '\n' ';')" \
+	'{"kind":"pod","name":"uid 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d","kills":2;{"kind":"comm","name":"sshd","kills":1;{"kind":"pod","name":"uid 1111aaaa-2222-3333-4444-555566667777","kills":1;'
+is "summary: text table header" "$(head -1 "$t/sum.txt" | awk '{print $1, $2, $3}')" "KIND NAME KILLS"
+is "summary: largest victim of the pod" "$(grep -c '102 "java" 900 kB' "$t/sum.txt")" 1
+"$OOMTRACE" --backend replay --format json --pod 1111aaaa-2222-3333-4444-555566667777 "$t/k8s.log" >"$t/o"
+is "--pod by uid" "$(nev) $(f 1 victim.pid k8s.qos container.runtime)" "1 103 burstable containerd"
+
 # --- streaming ----------------------------------------------------------------------------------
 kill1=$(sed -n 1,79p "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log")
 mkfifo "$t/fifo"

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* report.c: --summary: kills per pod, unit, container or comm, as an SRE pastes them into an incident. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "event_json.h"
+#include "report.h"
+#include "util.h"
+
+struct row {
+	char kind[12];  /* pod, unit, container, comm */
+	char name[320];
+	uint64_t kills;
+	bool has_first;
+	struct oomtrace_event first, last; /* only time, uptime and known bits are used */
+	int32_t big_pid;
+	char big_comm[OOMTRACE_COMM_MAX];
+	uint64_t big_kb;
+	bool has_big;
+	uint32_t constraints; /* 1 << enum oomtrace_constraint */
+};
+
+struct oomtrace_report {
+	struct row *rows;
+	size_t n, cap;
+};
+
+struct oomtrace_report *oomtrace_report_new(void)
+{
+	return calloc(1, sizeof(struct oomtrace_report));
+}
+
+void oomtrace_report_free(struct oomtrace_report *r)
+{
+	if (!r)
+		return;
+	free(r->rows);
+	free(r);
+}
+
+/* Who a kill is counted for: the pod, else the systemd unit, else the container, else the victim's comm. */
+static void key_of(const struct oomtrace_event *ev, char *kind, size_t ksz, char *name, size_t nsz)
+{
+	const struct oomtrace_names *n = &ev->names;
+
+	if (n->pod_uid[0]) {
+		snprintf(kind, ksz, "pod");
+		if (n->pod[0])
+			snprintf(name, nsz, "%s/%s", n->k8s_namespace[0] ? n->k8s_namespace : "?", n->pod);
+		else
+			snprintf(name, nsz, "uid %s", n->pod_uid);
+	} else if (n->unit[0]) {
+		snprintf(kind, ksz, "unit");
+		snprintf(name, nsz, "%s", n->unit);
+	} else if (n->container_id[0]) {
+		snprintf(kind, ksz, "container");
+		snprintf(name, nsz, "%s %.12s", n->runtime[0] ? n->runtime : "?", n->container_id);
+	} else {
+		snprintf(kind, ksz, "comm");
+		snprintf(name, nsz, "%s", (ev->victim.known & OOMTRACE_T_COMM) ? ev->victim.comm : "?");
+	}
+}
+
+/* Which of two events came first: wall time where both have it, else kernel time; unknown last. */
+static bool earlier(const struct oomtrace_event *a, const struct oomtrace_event *b)
+{
+	if ((a->known & OOMTRACE_E_TIME) && (b->known & OOMTRACE_E_TIME))
+		return a->time_us < b->time_us;
+	if ((a->known & OOMTRACE_E_UPTIME) && (b->known & OOMTRACE_E_UPTIME))
+		return a->uptime_ns < b->uptime_ns;
+	return false;
+}
+
+int oomtrace_report_add(struct oomtrace_report *r, const struct oomtrace_event *ev)
+{
+	char kind[12], name[320];
+	struct row *w = NULL;
+	size_t i;
+	uint64_t kb = 0;
+	bool sized = false;
+
+	if (ev->record != OOMTRACE_RECORD_KILL || ev->outcome != OOMTRACE_OUTCOME_KILLED)
+		return 0;
+	key_of(ev, kind, sizeof(kind), name, sizeof(name));
+	for (i = 0; i < r->n && !w; i++)
+		if (strcmp(r->rows[i].kind, kind) == 0 && strcmp(r->rows[i].name, name) == 0)
+			w = &r->rows[i];
+	if (!w) {
+		if (r->n == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 16;
+			struct row *nr = realloc(r->rows, cap * sizeof(*nr));
+
+			if (!nr)
+				return -ENOMEM;
+			r->rows = nr;
+			r->cap = cap;
+		}
+		w = &r->rows[r->n++];
+		memset(w, 0, sizeof(*w));
+		snprintf(w->kind, sizeof(w->kind), "%s", kind);
+		snprintf(w->name, sizeof(w->name), "%s", name);
+	}
+	w->kills++;
+	if (!w->has_first || earlier(ev, &w->first))
+		w->first = *ev;
+	if (!w->has_first || earlier(&w->last, ev))
+		w->last = *ev;
+	w->has_first = true;
+	if (ev->known & OOMTRACE_E_CONSTRAINT)
+		w->constraints |= 1u << ev->constraint;
+	/* the largest victim, by what it held: anon + file + shmem rss */
+	if (ev->victim.known & OOMTRACE_T_ANON_RSS) {
+		kb += ev->victim.anon_rss_kb;
+		sized = true;
+	}
+	if (ev->victim.known & OOMTRACE_T_FILE_RSS)
+		kb += ev->victim.file_rss_kb;
+	if (ev->victim.known & OOMTRACE_T_SHMEM_RSS)
+		kb += ev->victim.shmem_rss_kb;
+	if (sized && (!w->has_big || kb > w->big_kb)) {
+		w->has_big = true;
+		w->big_kb = kb;
+		w->big_pid = (ev->victim.known & OOMTRACE_T_PID) ? ev->victim.pid : -1;
+		snprintf(w->big_comm, sizeof(w->big_comm), "%s",
+			 (ev->victim.known & OOMTRACE_T_COMM) ? ev->victim.comm : "?");
+	}
+	return 0;
+}
+
+static int by_kills(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+
+	if (a->kills != b->kills)
+		return a->kills < b->kills ? 1 : -1;
+	return strcmp(a->name, b->name);
+}
+
+/* "2026-11-27T03:56:23+00:00", or kernel time "+131.705 s", or "?" */
+static void when(char *dst, size_t sz, const struct oomtrace_event *ev)
+{
+	if (ev->known & OOMTRACE_E_TIME) {
+		char iso[64];
+
+		oomtrace_format_iso8601(iso, sizeof(iso), ev->time_us, ev->tz_off_s, false);
+		snprintf(dst, sz, "%s", iso);
+	} else if (ev->known & OOMTRACE_E_UPTIME) {
+		snprintf(dst, sz, "+%.3f s", (double)ev->uptime_ns / 1e9);
+	} else {
+		snprintf(dst, sz, "?");
+	}
+}
+
+static void constraints(char *dst, size_t sz, uint32_t mask)
+{
+	int c;
+	size_t o = 0;
+
+	dst[0] = '\0';
+	for (c = 0; c < 32; c++)
+		if (mask & (1u << c))
+			o += (size_t)snprintf(dst + o, o < sz ? sz - o : 0, "%s%s", o ? "," : "",
+					      oomtrace_constraint_name((enum oomtrace_constraint)c));
+	if (!dst[0])
+		snprintf(dst, sz, "?");
+}
+
+int oomtrace_report_write(struct oomtrace_report *r, FILE *f, bool json)
+{
+	size_t i;
+
+	qsort(r->rows, r->n, sizeof(*r->rows), by_kills);
+	if (!json)
+		fprintf(f, "%-9s %-40s %6s  %-25s  %-25s  %-32s %s\n", "KIND", "NAME", "KILLS", "FIRST", "LAST",
+			"LARGEST VICTIM (rss)", "CONSTRAINT");
+	for (i = 0; i < r->n; i++) {
+		const struct row *w = &r->rows[i];
+		char first[64], last[64], big[320], cons[64], name[sizeof(w->name) * 3];
+
+		when(first, sizeof(first), &w->first);
+		when(last, sizeof(last), &w->last);
+		constraints(cons, sizeof(cons), w->constraints);
+		oomtrace_utf8_repair(name, sizeof(name), w->name, strlen(w->name));
+		if (json) {
+			json_object *o = json_object_new_object(), *b = NULL;
+			const char *s;
+
+			json_object_object_add(o, "kind", json_object_new_string(w->kind));
+			json_object_object_add(o, "name", oomtrace_json_string(w->name));
+			json_object_object_add(o, "kills", json_object_new_uint64(w->kills));
+			json_object_object_add(o, "first", json_object_new_string(first));
+			json_object_object_add(o, "last", json_object_new_string(last));
+			if (w->has_big) {
+				b = json_object_new_object();
+				json_object_object_add(b, "pid", w->big_pid >= 0 ? json_object_new_int(w->big_pid) : NULL);
+				json_object_object_add(b, "comm", oomtrace_json_string(w->big_comm));
+				json_object_object_add(b, "rss_kb", json_object_new_uint64(w->big_kb));
+			}
+			json_object_object_add(o, "largest_victim", b);
+			json_object_object_add(o, "constraint", json_object_new_string(cons));
+			s = oomtrace_json_line(o);
+			fprintf(f, "%s\n", s);
+			json_object_put(o);
+			continue;
+		}
+		if (w->has_big) {
+			char c[OOMTRACE_COMM_MAX * 3];
+
+			oomtrace_utf8_repair(c, sizeof(c), w->big_comm, strlen(w->big_comm));
+			snprintf(big, sizeof(big), "%d \"%s\" %" PRIu64 " kB", (int)w->big_pid, c, w->big_kb);
+		} else {
+			snprintf(big, sizeof(big), "?");
+		}
+		fprintf(f, "%-9s %-40s %6" PRIu64 "  %-25s  %-25s  %-32s %s\n", w->kind, name, w->kills, first, last, big,
+			cons);
+	}
+	return ferror(f) ? -EIO : 0;
+}
