@@ -24,6 +24,7 @@
 #include "filter.h"
 #include "names.h"
 #include "report.h"
+#include "metrics.h"
 #ifdef WITH_SANDBOX
 #include "sandbox.h"
 #endif
@@ -49,6 +50,9 @@ struct app {
 	uint64_t no_cgroup; /* kills --cgroup could not match: no cgroup known */
 	bool resolve_names; /* live: pod/namespace/container names from /var/log/pods */
 	struct oomtrace_report *report; /* --summary: kills are counted here, not printed */
+	struct oomtrace_metrics *metrics; /* --metrics-file / --metrics-listen */
+	const char *metrics_file;
+	bool metrics_warned;
 	struct tally by_comm[SUMMARY_MAX], by_cgroup[SUMMARY_MAX];
 	unsigned int ncomm, ncgroup;
 	uint64_t other_comm, other_cgroup;
@@ -87,6 +91,16 @@ static void tally_add(struct tally *t, unsigned int *n, uint64_t *other, const c
 	t[(*n)++].n = 1;
 }
 
+static void write_metrics(struct app *a)
+{
+	int r = oomtrace_metrics_write_file(a->metrics, a->metrics_file);
+
+	if (r && !a->metrics_warned) {
+		a->metrics_warned = true;
+		oomtrace_warn("%s: cannot write the metrics file: %s", a->metrics_file, strerror(-r));
+	}
+}
+
 static int sink(void *ctx, struct oomtrace_event *ev)
 {
 	struct app *a = ctx;
@@ -106,6 +120,11 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 					      a->filter.cgroup, ev->victim.known & OOMTRACE_T_PID ? ev->victim.pid : -1);
 		}
 		return 0;
+	}
+	if (a->metrics && ev->record == OOMTRACE_RECORD_KILL) {
+		oomtrace_metrics_add(a->metrics, ev);
+		if (a->metrics_file)
+			write_metrics(a);
 	}
 	if (a->report) {
 		if (ev->record == OOMTRACE_RECORD_KILL) {
@@ -322,6 +341,9 @@ static void usage(FILE *f)
 		"      --pod NAME        only Kubernetes pod NAME (or pod UID)\n"
 		"      --namespace NS    only Kubernetes namespace NS (live: names from /var/log/pods)\n"
 		"      --unit UNIT       only systemd unit UNIT (worker or worker.service)\n"
+		"      --metrics-file PATH  Prometheus textfile (node_exporter): written whole and renamed\n"
+		"                        at every kill and every --metrics-interval seconds (15)\n"
+		"      --metrics-listen [ADDR:]PORT  serve /metrics over HTTP (default address 127.0.0.1)\n"
 		"      --summary         no events: at the end, one row per pod, systemd unit, container\n"
 		"                        or victim comm: kills, first and last, largest victim,\n"
 		"                        constraint (text table, or JSON Lines with --format json)\n"
@@ -371,6 +393,9 @@ enum {
 	OPT_NAMESPACE,
 	OPT_UNIT,
 	OPT_SUMMARY,
+	OPT_METRICS_FILE,
+	OPT_METRICS_LISTEN,
+	OPT_METRICS_INTERVAL,
 };
 
 static const struct option long_opts[] = {
@@ -392,6 +417,9 @@ static const struct option long_opts[] = {
 	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
 	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
 	{ "btf", required_argument, NULL, OPT_BTF },
@@ -446,6 +474,8 @@ int main(int argc, char **argv)
 	void *state = NULL;
 	char why[256];
 	bool live, check = false, context_set = false, no_sandbox = false, summary = false;
+	const char *metrics_listen = NULL;
+	double metrics_interval = 15, metrics_at = 0;
 
 	while ((c = getopt_long(argc, argv, "b:f:o:vFc:d:Vh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -517,6 +547,26 @@ int main(int argc, char **argv)
 		case OPT_SUMMARY:
 			summary = true;
 			break;
+		case OPT_METRICS_FILE:
+			a.metrics_file = optarg;
+			break;
+		case OPT_METRICS_LISTEN: {
+			struct sockaddr_in addr;
+
+			if (oomtrace_metrics_parse_addr(optarg, &addr))
+				return bad_arg("--metrics-listen", optarg, "not PORT, :PORT or IPV4:PORT");
+			metrics_listen = optarg;
+			break;
+		}
+		case OPT_METRICS_INTERVAL: {
+			char *end;
+			double secs = strtod(optarg, &end);
+
+			if (*end || end == optarg || !(secs >= 1 && secs <= 86400))
+				return bad_arg("--metrics-interval", optarg, "not a number of seconds from 1 to 86400");
+			metrics_interval = secs;
+			break;
+		}
 		case OPT_CHECK:
 			check = true;
 			break;
@@ -680,8 +730,35 @@ int main(int argc, char **argv)
 		 * and goes on.
 		 */
 		malloc_trim(0);
-		if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+		/*
+		 * MCL_CURRENT only: with MCL_FUTURE every later mapping is locked too,
+		 * and once the sandbox has dropped CAP_IPC_LOCK, RLIMIT_MEMLOCK makes
+		 * such mappings (malloc's) fail.
+		 */
+		if (mlockall(MCL_CURRENT) != 0)
 			oomtrace_info("memory not locked (mlockall: %s)", strerror(errno));
+	}
+	if (a.metrics_file || metrics_listen) {
+		a.metrics = oomtrace_metrics_new(bi->name, bi->name);
+		if (!a.metrics) {
+			oomtrace_err("out of memory");
+			exit_code = OOMTRACE_EXIT_RUNTIME;
+			goto out;
+		}
+		oomtrace_metrics_set_probe(a.metrics, bi->ops->probe_name ? bi->ops->probe_name(state) : "");
+		if (metrics_listen) {
+			/* listening before the sandbox: afterwards only accept and answer */
+			int r = oomtrace_metrics_listen(a.metrics, metrics_listen);
+
+			if (r) {
+				oomtrace_err("--metrics-listen %s: %s", metrics_listen,
+					     r == -ENOTSUP ? "built without libmicrohttpd (libmicrohttpd-dev)" : strerror(-r));
+				exit_code = r == -ENOTSUP ? OOMTRACE_EXIT_USAGE : OOMTRACE_EXIT_RUNTIME;
+				goto out;
+			}
+		}
+		if (a.metrics_file)
+			write_metrics(&a);
 	}
 	if (live && !no_sandbox) {
 #ifdef WITH_SANDBOX
@@ -695,8 +772,10 @@ int main(int argc, char **argv)
 		oomtrace_info("tracing OOM kills with %s/%s; Ctrl-C to stop", bi->name,
 			      bi->ops->probe_name ? bi->ops->probe_name(state) : "?");
 	t0 = now_s();
+	metrics_at = t0;
 	while (!stop_signal) {
-		int timeout = 250;
+		/* a scrape is answered within 100 ms */
+		int timeout = metrics_listen ? 100 : 250;
 
 		if (duration >= 0) {
 			double left = duration - (now_s() - t0);
@@ -713,6 +792,14 @@ int main(int argc, char **argv)
 			if (lost > lost_seen) {
 				oomtrace_output_lost(a.out, lost - lost_seen);
 				lost_seen = lost;
+			}
+		}
+		if (a.metrics) {
+			oomtrace_metrics_lost(a.metrics, lost_seen);
+			oomtrace_metrics_serve(a.metrics);
+			if (a.metrics_file && now_s() - metrics_at >= metrics_interval) {
+				metrics_at = now_s();
+				write_metrics(&a);
 			}
 		}
 		if (rc == OOMTRACE_EOF || rc == -ECANCELED)
@@ -756,8 +843,11 @@ int main(int argc, char **argv)
 			     a.unwritten == 1 ? "" : "s");
 		exit_code = OOMTRACE_EXIT_RUNTIME;
 	}
+	if (a.metrics && a.metrics_file)
+		write_metrics(&a);
 out:
 	bi->ops->close(state);
+	oomtrace_metrics_free(a.metrics);
 	oomtrace_output_free(a.out);
 	return exit_code;
 }

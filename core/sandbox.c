@@ -39,6 +39,9 @@ static const char *const steady_syscalls[] = {
 	"getuid32", "geteuid32", "getgid32", "getegid32", "uname", "sysinfo", "getrusage",
 	"sched_yield", "sched_getaffinity", "getrandom", "kill", "tgkill", "tkill", "prlimit64",
 	"getrlimit", "ugetrlimit", "capget", "rseq", "membarrier",
+	/* --metrics-file (written beside, renamed) and --metrics-listen (a socket already listening) */
+	"rename", "renameat", "renameat2", "unlink", "unlinkat", "accept", "accept4", "recvfrom", "recvmsg",
+	"sendto", "sendmsg", "shutdown", "setsockopt", "getsockopt", "getsockname", "getpeername",
 };
 
 /* The kernel's highest capability number (/proc/sys/kernel/cap_last_cap); 37 before 5.8. */

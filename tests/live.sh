@@ -122,7 +122,9 @@ start_tracer() { # out err args...: 0 attached, else the tracer's exit code (124
 	local out=$1 err=$2 i
 	shift 2
 	: >"$err"
-	"$OOMTRACE" --backend "$BACKEND" -v --format json --comm "$comm" "$@" >"$out" 2>"$err" &
+	# COMM_FILTER=0: every kill (where the victim may be a shell that had not exec'd its hog yet)
+	if [ "${COMM_FILTER:-1}" = 1 ]; then set -- --comm "$comm" "$@"; fi
+	"$OOMTRACE" --backend "$BACKEND" -v --format json "$@" >"$out" 2>"$err" &
 	tracer=$!
 	for i in $(seq $((ATTACH_TIMEOUT * 10))); do
 		grep -q "tracing OOM kills" "$err" && return 0
@@ -622,32 +624,85 @@ if [ "$BACKEND" = bcc ]; then
 	fi
 fi
 
-# --- who the victim belongs to: a Kubernetes-shaped cgroup, names from the node's /var/log (issue 10) ---
+# --- fleet (issue 10): three kills in cgroups named like a containerd pod, a CRI-O pod and a
+# systemd service: names in the events (pod names from the node's /var/log at event time), a
+# metrics file and /metrics that a real Prometheus text parser reads, split by those labels ---
 if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_NAMES_TESTS:-1}" = 1 ]; then
-	puid=$(cat /proc/sys/kernel/random/uuid)
-	cid=$(printf '%s' "$puid$puid" | tr -d '-' | cut -c1-64)
-	podcg=$cg/kubepods-burstable-pod$(echo "$puid" | tr '-' '_').slice
-	leaf=$podcg/cri-containerd-$cid.scope
-	[ "$cgv" = 2 ] && echo +memory >"$cg/cgroup.subtree_control" 2>/dev/null
-	[ "$cgv" = 2 ] && mkdir "$podcg" && echo +memory >"$podcg/cgroup.subtree_control" 2>/dev/null
-	mkdir -p "$leaf"
-	logpod=/var/log/pods/oomtrace-test_cart-$$_$puid
-	mkdir -p "$logpod/api" /var/log/containers
-	: >"/var/log/containers/cart-$$_oomtrace-test_api-$cid.log"
-	if start_tracer "$t/names.json" "$t/names.err" --duration 600 --context none --pod "cart-$$" ${OOMTRACE_ARGS:-}; then
-		sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$leaf" "$HOG" 2>/dev/null
+	mkpod() { # uid-var cid-var
+		local u
+		u=$(cat /proc/sys/kernel/random/uuid)
+		eval "$1=\$u"
+		eval "$2=\$(printf '%s' \"\$u\$u\" | tr -d '-' | cut -c1-64)"
+	}
+	mkpod puid1 cid1
+	mkpod puid2 cid2
+	u1=$(echo "$puid1" | tr '-' '_') u2=$(echo "$puid2" | tr '-' '_')
+	leaf1=$cg/kubepods-burstable-pod$u1.slice/cri-containerd-$cid1.scope
+	leaf2=$cg/kubepods-pod$u2.slice/crio-$cid2.scope
+	leaf3=$cg/worker-$$.service
+	if [ "$cgv" = 2 ]; then
+		echo +memory >"$cg/cgroup.subtree_control"
+		for d in "$cg/kubepods-burstable-pod$u1.slice" "$cg/kubepods-pod$u2.slice"; do
+			mkdir "$d" && echo +memory >"$d/cgroup.subtree_control"
+		done
+	fi
+	mkdir -p "$leaf1" "$leaf2" "$leaf3"
+	logpod1=/var/log/pods/oomtrace-test_cart-$$_$puid1 logpod2=/var/log/pods/oomtrace-test_db-$$_$puid2
+	mkdir -p "$logpod1/api" "$logpod2/postgres" /var/log/containers
+	: >"/var/log/containers/cart-$$_oomtrace-test_api-$cid1.log"
+	: >"/var/log/containers/db-$$_oomtrace-test_postgres-$cid2.log"
+	port=$((20000 + $$ % 20000))
+	if start_tracer "$t/names.json" "$t/names.err" --duration 600 --context none \
+		--metrics-file "$t/oomtrace.prom" --metrics-listen "127.0.0.1:$port" ${OOMTRACE_ARGS:-}; then
+		for l in "$leaf1" "$leaf2" "$leaf3"; do
+			sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$l" "$HOG" 2>/dev/null
+			sleep 0.3
+		done
 		sleep 1
+		curl -s -m 5 "http://127.0.0.1:$port/metrics" >"$t/scrape.prom"
+		curl_rc=$?
 		stop_tracer
-		got=$("$JFIELD" "$t/names.json" k8s.namespace k8s.pod k8s.container k8s.pod_uid k8s.qos container.id container.runtime unit | tr '\n' ' ')
-		want="oomtrace-test cart-$$ api $puid burstable $cid containerd null "
-		[ "$got" = "$want" ] && ok "names: pod, namespace, container from /var/log at event time; uid, qos, id, runtime from the path" ||
-			bad "names: got '$got', want '$want'"
+		ev() { "$JFIELD" "$t/names.json" -k "$1" "${@:2}" | tr '\n' ' '; }
+		got=$(grep "\"pod_uid\":\"$puid1\"" "$t/names.json" >"$t/n1.json"; "$JFIELD" "$t/n1.json" k8s.namespace k8s.pod k8s.container k8s.qos container.id container.runtime unit | tr '\n' ' ')
+		want="oomtrace-test cart-$$ api burstable $cid1 containerd null "
+		[ "$got" = "$want" ] && ok "names: containerd pod: names from /var/log at event time, qos, id, runtime from the path" || bad "names: containerd pod: got '$got', want '$want'"
+		got=$(grep "\"pod_uid\":\"$puid2\"" "$t/names.json" >"$t/n2.json"; "$JFIELD" "$t/n2.json" k8s.namespace k8s.pod k8s.container k8s.qos container.runtime | tr '\n' ' ')
+		want="oomtrace-test db-$$ postgres guaranteed cri-o "
+		[ "$got" = "$want" ] && ok "names: CRI-O Guaranteed pod (no QoS segment)" || bad "names: CRI-O pod: got '$got', want '$want'"
+		got=$(grep "\"unit\":\"worker-$$.service\"" "$t/names.json" >"$t/n3.json"; "$JFIELD" "$t/n3.json" unit k8s container | tr '\n' ' ')
+		[ "$got" = "worker-$$.service null null " ] && ok "names: systemd service" || bad "names: service: got '$got'"
+		if ! /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
+			echo "SKIP: metrics: no Prometheus text parser here (python3-prometheus-client)"
+			skipped=$((skipped + 1))
+		else
+			[ "$curl_rc" = 0 ] && ok "metrics: /metrics answered on 127.0.0.1:$port" || bad "metrics: curl exit $curl_rc"
+			for f in "$t/oomtrace.prom" "$t/scrape.prom"; do
+				/usr/bin/python3 - "$f" "$$" >"$t/parsed" 2>&1 <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+kills = {}
+for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in fam.samples:
+        if s.name == "oomtrace_oom_kills_total":
+            l = s.labels
+            kills[(l["namespace"], l["pod"], l["container"], l["unit"])] = s.value
+me = sys.argv[2]
+print(int(sum(kills.get(k, 0) for k in kills if k[1].endswith("-" + me) or k[3] == "worker-%s.service" % me)),
+      int(kills.get(("oomtrace-test", "cart-" + me, "api", ""), 0)), int(kills.get(("oomtrace-test", "db-" + me, "postgres", ""), 0)),
+      int(kills.get(("", "", "", "worker-%s.service" % me), 0)))
+PY
+				got=$(cat "$t/parsed")
+				[ "$got" = "3 1 1 1" ] && ok "metrics: $(basename "$f"): parsed, oomtrace_oom_kills_total = 3 split by pod/container/unit" ||
+					bad "metrics: $(basename "$f"): got '$got' (want '3 1 1 1')"
+			done
+		fi
 		sleep 6
 	else
 		bad "names: oomtrace did not attach: $(tail -2 "$t/names.err")"
 	fi
-	rm -rf "$logpod" "/var/log/containers/cart-$$_oomtrace-test_api-$cid.log"
-	rmdir "$leaf" "$podcg" 2>/dev/null
+	rm -rf "$logpod1" "$logpod2" "/var/log/containers/cart-$$_oomtrace-test_api-$cid1.log" \
+		"/var/log/containers/db-$$_oomtrace-test_postgres-$cid2.log"
+	rmdir "$leaf1" "$leaf2" "$leaf3" "$cg/kubepods-burstable-pod$u1.slice" "$cg/kubepods-pod$u2.slice" 2>/dev/null
 	[ "$cgv" = 2 ] && echo -memory >"$cg/cgroup.subtree_control" 2>/dev/null
 fi
 
@@ -665,7 +720,7 @@ ten_small_kills() {
 } 2>/dev/null
 if [ "$STORM" -gt 0 ]; then
 	before=$(oom_kills)
-	if start_tracer "$t/storm.json" "$t/storm.err" --duration 600 --context none ${OOMTRACE_ARGS:-}; then
+	if COMM_FILTER=0 start_tracer "$t/storm.json" "$t/storm.err" --duration 600 --context none ${OOMTRACE_ARGS:-}; then
 		kill -STOP "$tracer"
 		set_limit 8
 		t0=$(date +%s%N)
@@ -685,7 +740,9 @@ if [ "$STORM" -gt 0 ]; then
 		done
 		stop_tracer
 		delta=$((after - before))
-		count_kills "$t/storm.json"
+		# the kills in the test memcg, whatever their victim's comm (a shell not yet exec'd counts too)
+		events=$(grep '"record":"kill".*"outcome":"killed"' "$t/storm.json" | grep -c "\"victim\":{[^}]*\"cgroup\":\"/$(basename "$cg")\"")
+		exiting=$(grep '"victim_exiting":true' "$t/storm.json" | grep -c "\"victim\":{[^}]*\"cgroup\":\"/$(basename "$cg")\"")
 		lost=$(sed -n 's/.* \([0-9]*\) lost$/\1/p' "$t/storm.err" | tail -1)
 		rate=$((delta * 1000000000 / (t1 - t0 + 1)))
 		echo "storm: reader stopped $(((t1 - t0) / 1000000)) ms, $delta kills ($rate/s), $events events ($exiting exiting), ${lost:-?} lost"

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * metrics.c: Prometheus text exposition of the kills seen: a node_exporter
+ * textfile (--metrics-file, written whole then renamed) and /metrics over
+ * HTTP (--metrics-listen, libmicrohttpd). Labels are bounded: constraint and
+ * where the victim ran (namespace, pod, container, unit) — never a pid, comm,
+ * cgroup path or container id.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifdef WITH_MICROHTTPD
+#include <microhttpd.h>
+#endif
+
+#include "log.h"
+#include "metrics.h"
+#include "util.h"
+
+#define MAX_SERIES 4096 /* beyond this, kills go to one "other" series: cardinality stays bounded */
+
+struct series {
+	int constraint;
+	char ns[64], pod[256], container[256], unit[256];
+	uint64_t kills;
+	double last_ts;
+};
+
+struct oomtrace_metrics {
+	struct series *s;
+	size_t n, cap;
+	uint64_t overflow;
+	uint64_t invocations[8];
+	uint64_t last_invocation;
+	int last_inv_constraint;
+	uint64_t lost;
+	char source[16], backend[16], probe[48];
+	struct oomtrace_buf text;
+#ifdef WITH_MICROHTTPD
+	struct MHD_Daemon *httpd;
+#endif
+};
+
+struct oomtrace_metrics *oomtrace_metrics_new(const char *source, const char *backend)
+{
+	struct oomtrace_metrics *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	snprintf(m->source, sizeof(m->source), "%s", source);
+	snprintf(m->backend, sizeof(m->backend), "%s", backend);
+	m->last_inv_constraint = -1;
+	return m;
+}
+
+void oomtrace_metrics_set_probe(struct oomtrace_metrics *m, const char *probe)
+{
+	snprintf(m->probe, sizeof(m->probe), "%s", probe ? probe : "");
+}
+
+void oomtrace_metrics_lost(struct oomtrace_metrics *m, uint64_t total)
+{
+	m->lost = total;
+}
+
+int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event *ev)
+{
+	const struct oomtrace_names *n = &ev->names;
+	int c = (ev->known & OOMTRACE_E_CONSTRAINT) ? (int)ev->constraint : (int)OOMTRACE_CONSTRAINT_UNKNOWN;
+	struct series *w = NULL;
+	size_t i;
+
+	if (ev->record != OOMTRACE_RECORD_KILL || ev->outcome != OOMTRACE_OUTCOME_KILLED)
+		return 0;
+	/* one invocation per kernel call: its victims come one after another with the same number */
+	if (!(ev->known & OOMTRACE_E_INVOCATION) || ev->invocation != m->last_invocation ||
+	    c != m->last_inv_constraint) {
+		if (c >= 0 && c < 8)
+			m->invocations[c]++;
+		m->last_invocation = (ev->known & OOMTRACE_E_INVOCATION) ? ev->invocation : 0;
+		m->last_inv_constraint = c;
+	}
+	for (i = 0; i < m->n && !w; i++)
+		if (m->s[i].constraint == c && !strcmp(m->s[i].ns, n->k8s_namespace) && !strcmp(m->s[i].pod, n->pod) &&
+		    !strcmp(m->s[i].container, n->container) && !strcmp(m->s[i].unit, n->unit))
+			w = &m->s[i];
+	if (!w) {
+		if (m->n == MAX_SERIES) {
+			m->overflow++;
+			return 0;
+		}
+		if (m->n == m->cap) {
+			size_t cap = m->cap ? m->cap * 2 : 16;
+			struct series *ns = realloc(m->s, cap * sizeof(*ns));
+
+			if (!ns)
+				return -ENOMEM;
+			m->s = ns;
+			m->cap = cap;
+		}
+		w = &m->s[m->n++];
+		memset(w, 0, sizeof(*w));
+		w->constraint = c;
+		snprintf(w->ns, sizeof(w->ns), "%s", n->k8s_namespace);
+		snprintf(w->pod, sizeof(w->pod), "%s", n->pod);
+		snprintf(w->container, sizeof(w->container), "%s", n->container);
+		snprintf(w->unit, sizeof(w->unit), "%s", n->unit);
+	}
+	w->kills++;
+	if (ev->known & OOMTRACE_E_TIME)
+		w->last_ts = (double)ev->time_us / 1e6;
+	return 0;
+}
+
+/* A label value as the text format wants it: \\, \" and \n escaped, valid UTF-8. */
+static void label(struct oomtrace_buf *b, const char *name, const char *v, bool last)
+{
+	char tmp[1024];
+	const char *p;
+
+	oomtrace_utf8_repair(tmp, sizeof(tmp), v, strlen(v));
+	oomtrace_buf_printf(b, "%s=\"", name);
+	for (p = tmp; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			oomtrace_buf_printf(b, "\\%c", *p);
+		else if (*p == '\n')
+			oomtrace_buf_append(b, "\\n", 2);
+		else
+			oomtrace_buf_append(b, p, 1);
+	}
+	oomtrace_buf_append(b, last ? "\"" : "\",", last ? 1 : 2);
+}
+
+static void series_labels(struct oomtrace_buf *b, const struct series *s)
+{
+	oomtrace_buf_append(b, "{", 1);
+	label(b, "constraint", oomtrace_constraint_name((enum oomtrace_constraint)s->constraint), false);
+	label(b, "namespace", s->ns, false);
+	label(b, "pod", s->pod, false);
+	label(b, "container", s->container, false);
+	label(b, "unit", s->unit, true);
+	oomtrace_buf_append(b, "}", 1);
+}
+
+const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
+{
+	struct oomtrace_buf *b = &m->text;
+	size_t i;
+	int c;
+
+	oomtrace_buf_reset(b);
+	oomtrace_buf_printf(b, "# HELP oomtrace_oom_kills_total Processes killed by the OOM killer, by constraint and where "
+			       "the victim ran (Kubernetes namespace/pod/container, systemd unit).\n"
+			       "# TYPE oomtrace_oom_kills_total counter\n");
+	for (i = 0; i < m->n; i++) {
+		oomtrace_buf_printf(b, "oomtrace_oom_kills_total");
+		series_labels(b, &m->s[i]);
+		oomtrace_buf_printf(b, " %" PRIu64 "\n", m->s[i].kills);
+	}
+	if (m->overflow)
+		oomtrace_buf_printf(b, "oomtrace_oom_kills_total{constraint=\"\",namespace=\"\",pod=\"\",container=\"\","
+				       "unit=\"(more than %d series)\"} %" PRIu64 "\n", MAX_SERIES, m->overflow);
+	oomtrace_buf_printf(b, "# HELP oomtrace_oom_invocations_total Calls of the OOM killer that killed, by "
+			       "constraint (one memory.oom.group call may kill many).\n"
+			       "# TYPE oomtrace_oom_invocations_total counter\n");
+	for (c = 0; c < 8; c++)
+		if (m->invocations[c])
+			oomtrace_buf_printf(b, "oomtrace_oom_invocations_total{constraint=\"%s\"} %" PRIu64 "\n",
+					    oomtrace_constraint_name((enum oomtrace_constraint)c), m->invocations[c]);
+	oomtrace_buf_printf(b, "# HELP oomtrace_last_oom_kill_timestamp_seconds When the last such kill happened "
+			       "(Unix time).\n# TYPE oomtrace_last_oom_kill_timestamp_seconds gauge\n");
+	for (i = 0; i < m->n; i++) {
+		if (m->s[i].last_ts <= 0)
+			continue;
+		oomtrace_buf_printf(b, "oomtrace_last_oom_kill_timestamp_seconds");
+		series_labels(b, &m->s[i]);
+		oomtrace_buf_printf(b, " %.6f\n", m->s[i].last_ts);
+	}
+	oomtrace_buf_printf(b, "# HELP oomtrace_events_lost_total Events lost between the kernel and the tracer.\n"
+			       "# TYPE oomtrace_events_lost_total counter\n"
+			       "oomtrace_events_lost_total{source=\"%s\"} %" PRIu64 "\n",
+			    m->source, m->lost);
+	oomtrace_buf_printf(b, "# HELP oomtrace_build_info The tracer: version, backend and probe.\n"
+			       "# TYPE oomtrace_build_info gauge\noomtrace_build_info{");
+	label(b, "version", PACKAGE_VERSION, false);
+	label(b, "backend", m->backend, false);
+	label(b, "probe", m->probe, true);
+	oomtrace_buf_printf(b, "} 1\n");
+	*len = b->len;
+	return b->p ? b->p : "";
+}
+
+int oomtrace_metrics_write_file(struct oomtrace_metrics *m, const char *path)
+{
+	char tmp[4200];
+	size_t len, off = 0;
+	const char *text = oomtrace_metrics_text(m, &len);
+	int fd, e = 0;
+
+	/* written whole beside it, then renamed: node_exporter never reads half a file */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t k = write(fd, text + off, len - off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			e = k < 0 ? -errno : -EIO;
+			break;
+		}
+		off += (size_t)k;
+	}
+	if (close(fd) && !e)
+		e = -errno;
+	if (!e && rename(tmp, path))
+		e = -errno;
+	if (e)
+		unlink(tmp);
+	return e;
+}
+
+#ifdef WITH_MICROHTTPD
+static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			     const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct oomtrace_metrics *m = cls;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t len;
+	const char *text;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)con_cls;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return MHD_NO;
+	if (strcmp(url, "/metrics") != 0) {
+		static const char nf[] = "oomtrace: see /metrics\n";
+
+		r = MHD_create_response_from_buffer(sizeof(nf) - 1, (void *)nf, MHD_RESPMEM_PERSISTENT);
+		ret = MHD_queue_response(c, MHD_HTTP_NOT_FOUND, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	text = oomtrace_metrics_text(m, &len);
+	r = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+	MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+#endif
+
+int oomtrace_metrics_parse_addr(const char *spec, struct sockaddr_in *sa)
+{
+	char host[64] = "127.0.0.1";
+	const char *colon = strrchr(spec, ':');
+	char *end;
+	unsigned long port;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (colon) {
+		size_t hl = (size_t)(colon - spec);
+
+		if (hl >= sizeof(host))
+			return -EINVAL;
+		if (hl) {
+			memcpy(host, spec, hl);
+			host[hl] = '\0';
+		}
+		spec = colon + 1;
+	}
+	port = strtoul(spec, &end, 10);
+	if (*end || end == spec || port == 0 || port > 65535)
+		return -EINVAL;
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return -EINVAL;
+	sa->sin_port = htons((uint16_t)port);
+	return 0;
+}
+
+int oomtrace_metrics_listen(struct oomtrace_metrics *m, const char *spec)
+{
+#ifdef WITH_MICROHTTPD
+	struct sockaddr_in sa;
+
+	if (oomtrace_metrics_parse_addr(spec, &sa))
+		return -EINVAL;
+	/* served from our own loop (no thread of its own): the seccomp filter and the event loop stay simple */
+	m->httpd = MHD_start_daemon(MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL, serve, m, MHD_OPTION_SOCK_ADDR,
+				    (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+				    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16, MHD_OPTION_END);
+	return m->httpd ? 0 : -(errno ? errno : EADDRINUSE);
+#else
+	(void)m;
+	(void)spec;
+	return -ENOTSUP;
+#endif
+}
+
+void oomtrace_metrics_serve(struct oomtrace_metrics *m)
+{
+#ifdef WITH_MICROHTTPD
+	if (m->httpd)
+		MHD_run(m->httpd);
+#else
+	(void)m;
+#endif
+}
+
+void oomtrace_metrics_free(struct oomtrace_metrics *m)
+{
+	if (!m)
+		return;
+#ifdef WITH_MICROHTTPD
+	if (m->httpd)
+		MHD_stop_daemon(m->httpd);
+#endif
+	free(m->s);
+	oomtrace_buf_free(&m->text);
+	free(m);
+}
