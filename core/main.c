@@ -366,6 +366,11 @@ static void version(void)
 	for (b = oomtrace_backend_list(); b->name; b++)
 		printf(" %s%s", b->name, b->ops ? "" : " (not built)");
 	printf("\nformats: %s\nevent schema: %d\n", oomtrace_format_list(), OOMTRACE_SCHEMA_VERSION);
+#ifdef WITH_MICROHTTPD
+	printf("metrics endpoint: yes (--metrics-listen, libmicrohttpd)\n");
+#else
+	printf("metrics endpoint: no (built without libmicrohttpd)\n");
+#endif
 #ifdef WITH_SANDBOX
 	printf("live sandbox: yes (capabilities, no_new_privs, seccomp)\n");
 #else
