@@ -736,11 +736,16 @@ int main(int argc, char **argv)
 		 */
 		malloc_trim(0);
 		/*
-		 * MCL_CURRENT only: with MCL_FUTURE every later mapping is locked too,
-		 * and once the sandbox has dropped CAP_IPC_LOCK, RLIMIT_MEMLOCK makes
-		 * such mappings (malloc's) fail.
+		 * MCL_CURRENT | MCL_ONFAULT: what is resident stays so, and pages of
+		 * today's mappings stay once touched, without faulting in every page
+		 * of every library (that doubled the resident size). Not MCL_FUTURE:
+		 * once the sandbox has dropped CAP_IPC_LOCK, RLIMIT_MEMLOCK makes
+		 * later mappings (malloc's) fail.
 		 */
-		if (mlockall(MCL_CURRENT) != 0)
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+		if (mlockall(MCL_CURRENT | MCL_ONFAULT) != 0)
 			oomtrace_info("memory not locked (mlockall: %s)", strerror(errno));
 	}
 	if (a.metrics_file || metrics_listen) {
@@ -757,7 +762,8 @@ int main(int argc, char **argv)
 
 			if (r) {
 				oomtrace_err("--metrics-listen %s: %s", metrics_listen,
-					     r == -ENOTSUP ? "built without libmicrohttpd (libmicrohttpd-dev)" : strerror(-r));
+					     r == -ENOTSUP ? "libmicrohttpd.so.12 not found or not built with it: install libmicrohttpd12 (Debian) or libmicrohttpd (openEuler)"
+							   : strerror(-r));
 				exit_code = r == -ENOTSUP ? OOMTRACE_EXIT_USAGE : OOMTRACE_EXIT_RUNTIME;
 				goto out;
 			}

@@ -20,7 +20,47 @@
 #include <unistd.h>
 
 #ifdef WITH_MICROHTTPD
+#include <dlfcn.h>
 #include <microhttpd.h>
+
+/*
+ * libmicrohttpd is loaded with dlopen, and only for --metrics-listen: linked,
+ * it brings GnuTLS and its constructors into every tracer (6 MiB resident).
+ */
+#define LIBMHD "libmicrohttpd.so.12"
+static struct {
+	void *dl;
+	struct MHD_Daemon *(*start)(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc, void *apc_cls,
+				    MHD_AccessHandlerCallback dh, void *dh_cls, ...);
+	enum MHD_Result (*run)(struct MHD_Daemon *d);
+	void (*stop)(struct MHD_Daemon *d);
+	struct MHD_Response *(*from_buffer)(size_t size, void *buffer, enum MHD_ResponseMemoryMode mode);
+	enum MHD_Result (*add_header)(struct MHD_Response *r, const char *h, const char *v);
+	enum MHD_Result (*queue)(struct MHD_Connection *c, unsigned int status, struct MHD_Response *r);
+	void (*destroy)(struct MHD_Response *r);
+} mhd;
+
+static int mhd_load(void)
+{
+	if (mhd.dl)
+		return 0;
+	mhd.dl = dlopen(LIBMHD, RTLD_NOW | RTLD_LOCAL);
+	if (!mhd.dl)
+		return -ENOENT;
+	*(void **)&mhd.start = dlsym(mhd.dl, "MHD_start_daemon");
+	*(void **)&mhd.run = dlsym(mhd.dl, "MHD_run");
+	*(void **)&mhd.stop = dlsym(mhd.dl, "MHD_stop_daemon");
+	*(void **)&mhd.from_buffer = dlsym(mhd.dl, "MHD_create_response_from_buffer");
+	*(void **)&mhd.add_header = dlsym(mhd.dl, "MHD_add_response_header");
+	*(void **)&mhd.queue = dlsym(mhd.dl, "MHD_queue_response");
+	*(void **)&mhd.destroy = dlsym(mhd.dl, "MHD_destroy_response");
+	if (!mhd.start || !mhd.run || !mhd.stop || !mhd.from_buffer || !mhd.add_header || !mhd.queue || !mhd.destroy) {
+		dlclose(mhd.dl);
+		mhd.dl = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
 #endif
 
 #include "log.h"
@@ -251,16 +291,16 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
 	if (strcmp(url, "/metrics") != 0) {
 		static const char nf[] = "oomtrace: see /metrics\n";
 
-		r = MHD_create_response_from_buffer(sizeof(nf) - 1, (void *)nf, MHD_RESPMEM_PERSISTENT);
-		ret = MHD_queue_response(c, MHD_HTTP_NOT_FOUND, r);
-		MHD_destroy_response(r);
+		r = mhd.from_buffer(sizeof(nf) - 1, (void *)nf, MHD_RESPMEM_PERSISTENT);
+		ret = mhd.queue(c, MHD_HTTP_NOT_FOUND, r);
+		mhd.destroy(r);
 		return ret;
 	}
 	text = oomtrace_metrics_text(m, &len);
-	r = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
-	MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	r = mhd.from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+	mhd.add_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	ret = mhd.queue(c, MHD_HTTP_OK, r);
+	mhd.destroy(r);
 	return ret;
 }
 #endif
@@ -301,8 +341,10 @@ int oomtrace_metrics_listen(struct oomtrace_metrics *m, const char *spec)
 
 	if (oomtrace_metrics_parse_addr(spec, &sa))
 		return -EINVAL;
+	if (mhd_load())
+		return -ENOTSUP;
 	/* served from our own loop (no thread of its own): the seccomp filter and the event loop stay simple */
-	m->httpd = MHD_start_daemon(MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL, serve, m, MHD_OPTION_SOCK_ADDR,
+	m->httpd = mhd.start(MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL, serve, m, MHD_OPTION_SOCK_ADDR,
 				    (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
 				    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16, MHD_OPTION_END);
 	return m->httpd ? 0 : -(errno ? errno : EADDRINUSE);
@@ -317,7 +359,7 @@ void oomtrace_metrics_serve(struct oomtrace_metrics *m)
 {
 #ifdef WITH_MICROHTTPD
 	if (m->httpd)
-		MHD_run(m->httpd);
+		mhd.run(m->httpd);
 #else
 	(void)m;
 #endif
@@ -329,7 +371,7 @@ void oomtrace_metrics_free(struct oomtrace_metrics *m)
 		return;
 #ifdef WITH_MICROHTTPD
 	if (m->httpd)
-		MHD_stop_daemon(m->httpd);
+		mhd.stop(m->httpd);
 #endif
 	free(m->s);
 	oomtrace_buf_free(&m->text);
