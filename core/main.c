@@ -366,6 +366,9 @@ static void version(void)
 	for (b = oomtrace_backend_list(); b->name; b++)
 		printf(" %s%s", b->name, b->ops ? "" : " (not built)");
 	printf("\nformats: %s\nevent schema: %d\n", oomtrace_format_list(), OOMTRACE_SCHEMA_VERSION);
+#if defined(__SANITIZE_ADDRESS__)
+	printf("sanitizers: address (a test build: several times the memory)\n");
+#endif
 #ifdef WITH_MICROHTTPD
 	printf("metrics endpoint: yes (--metrics-listen, libmicrohttpd)\n");
 #else
