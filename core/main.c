@@ -25,6 +25,7 @@
 #include "names.h"
 #include "report.h"
 #include "metrics.h"
+#include "journal.h"
 #ifdef WITH_SANDBOX
 #include "sandbox.h"
 #endif
@@ -53,6 +54,8 @@ struct app {
 	struct oomtrace_metrics *metrics; /* --metrics-file / --metrics-listen */
 	const char *metrics_file;
 	bool metrics_warned;
+	bool journal; /* --journal */
+	bool journal_warned;
 	struct tally by_comm[SUMMARY_MAX], by_cgroup[SUMMARY_MAX];
 	unsigned int ncomm, ncgroup;
 	uint64_t other_comm, other_cgroup;
@@ -125,6 +128,13 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 		oomtrace_metrics_add(a->metrics, ev);
 		if (a->metrics_file)
 			write_metrics(a);
+	}
+	if (a->journal) {
+		r = oomtrace_journal_event(ev);
+		if (r && !a->journal_warned) {
+			a->journal_warned = true;
+			oomtrace_warn("--journal: cannot send an event to the journal: %s", strerror(-r));
+		}
 	}
 	if (a->report) {
 		if (ev->record == OOMTRACE_RECORD_KILL) {
@@ -344,6 +354,8 @@ static void usage(FILE *f)
 		"      --metrics-file PATH  Prometheus textfile (node_exporter): written whole and renamed\n"
 		"                        at every kill and every --metrics-interval seconds (15)\n"
 		"      --metrics-listen [ADDR:]PORT  serve /metrics over HTTP (default address 127.0.0.1)\n"
+		"      --journal         also send each event to the systemd journal: MESSAGE, MESSAGE_ID,\n"
+		"                        PRIORITY and every fact as an OOMTRACE_* field\n"
 		"      --summary         no events: at the end, one row per pod, systemd unit, container\n"
 		"                        or victim comm: kills, first and last, largest victim,\n"
 		"                        constraint (text table, or JSON Lines with --format json)\n"
@@ -373,6 +385,11 @@ static void version(void)
 	printf("metrics endpoint: yes (--metrics-listen, libmicrohttpd)\n");
 #else
 	printf("metrics endpoint: no (built without libmicrohttpd)\n");
+#endif
+#ifdef WITH_JOURNAL
+	printf("journal: yes (--journal, libsystemd)\n");
+#else
+	printf("journal: no (built without libsystemd)\n");
 #endif
 #ifdef WITH_SANDBOX
 	printf("live sandbox: yes (capabilities, no_new_privs, seccomp)\n");
@@ -404,6 +421,7 @@ enum {
 	OPT_METRICS_FILE,
 	OPT_METRICS_LISTEN,
 	OPT_METRICS_INTERVAL,
+	OPT_JOURNAL,
 };
 
 static const struct option long_opts[] = {
@@ -428,6 +446,7 @@ static const struct option long_opts[] = {
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
 	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
+	{ "journal", no_argument, NULL, OPT_JOURNAL },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
 	{ "btf", required_argument, NULL, OPT_BTF },
@@ -575,6 +594,9 @@ int main(int argc, char **argv)
 			metrics_interval = secs;
 			break;
 		}
+		case OPT_JOURNAL:
+			a.journal = true;
+			break;
 		case OPT_CHECK:
 			check = true;
 			break;
@@ -774,6 +796,20 @@ int main(int argc, char **argv)
 		if (a.metrics_file)
 			write_metrics(&a);
 	}
+	if (a.journal) {
+		/* before the sandbox: the first entry opens the journal's socket */
+		int r = oomtrace_journal_open(bi->name, bi->ops->probe_name ? bi->ops->probe_name(state) : bi->name);
+
+		if (r) {
+			oomtrace_err("--journal: %s",
+				     r == -ENOTSUP   ? "not built with libsystemd (reconfigure with libsystemd-dev)"
+				     : r == -ENOENT ? "libsystemd.so.0 not found: install libsystemd0 (Debian) or systemd-libs (openEuler)"
+				     : r == -ENOTCONN ? "no journal here (/run/systemd/journal/socket): is systemd-journald running?"
+						    : strerror(-r));
+			exit_code = r == -ENOTSUP || r == -ENOENT ? OOMTRACE_EXIT_USAGE : OOMTRACE_EXIT_RUNTIME;
+			goto out;
+		}
+	}
 	if (live && !no_sandbox) {
 #ifdef WITH_SANDBOX
 		/* attached: what is left to do needs no privilege beyond reading the counters */
@@ -805,6 +841,8 @@ int main(int argc, char **argv)
 
 			if (lost > lost_seen) {
 				oomtrace_output_lost(a.out, lost - lost_seen);
+				if (a.journal)
+					oomtrace_journal_lost(lost - lost_seen, lost);
 				lost_seen = lost;
 			}
 		}

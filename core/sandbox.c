@@ -42,6 +42,8 @@ static const char *const steady_syscalls[] = {
 	/* --metrics-file (written beside, renamed) and --metrics-listen (a socket already listening) */
 	"rename", "renameat", "renameat2", "unlink", "unlinkat", "accept", "accept4", "recvfrom", "recvmsg",
 	"sendto", "sendmsg", "shutdown", "setsockopt", "getsockopt", "getsockname", "getpeername",
+	/* --journal: sd_journal_sendv on its open socket; a large entry goes in a sealed memfd */
+	"memfd_create", "ftruncate",
 };
 
 /* The kernel's highest capability number (/proc/sys/kernel/cap_last_cap); 37 before 5.8. */

@@ -101,6 +101,7 @@ fi
 swap_kb=$(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)
 cleanup() {
 	[ -n "${tracer:-}" ] && kill "$tracer" 2>/dev/null
+	[ -n "${jd_pid:-}" ] && kill "$jd_pid" 2>/dev/null
 	for p in $(cat $(find "$cg" "$cg-long" -name cgroup.procs 2>/dev/null) 2>/dev/null); do
 		kill -9 "$p" 2>/dev/null
 	done
@@ -118,13 +119,15 @@ oom_once() {
 	echo "$pid"
 }
 
+# LAUNCH=(prefix...): how the tracer is started (a namespace, a uid), exec'ing it in the end
+LAUNCH=()
 start_tracer() { # out err args...: 0 attached, else the tracer's exit code (124: timed out)
 	local out=$1 err=$2 i
 	shift 2
 	: >"$err"
 	# COMM_FILTER=0: every kill (where the victim may be a shell that had not exec'd its hog yet)
 	if [ "${COMM_FILTER:-1}" = 1 ]; then set -- --comm "$comm" "$@"; fi
-	"$OOMTRACE" --backend "$BACKEND" -v --format json "$@" >"$out" 2>"$err" &
+	${LAUNCH[@]+"${LAUNCH[@]}"} "$OOMTRACE" --backend "$BACKEND" -v --format json "$@" >"$out" 2>"$err" &
 	tracer=$!
 	for i in $(seq $((ATTACH_TIMEOUT * 10))); do
 		grep -q "tracing OOM kills" "$err" && return 0
@@ -523,17 +526,11 @@ if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_PRIV_TESTS:-1}" = 1 ]; then
 		echo "SKIP: nobody with CAP_BPF+CAP_PERFMON: no kernel BTF (tracefs, which the tracepoint needs, is root's)"
 		skipped=$((skipped + 1))
 	else
-		: >"$t/nobody.err"
-		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon \
-			"$OOMTRACE" --backend libbpf -v --format json --comm "$comm" --context none ${OOMTRACE_ARGS:-} \
-			--duration 600 >"$t/nobody.json" 2>"$t/nobody.err" &
-		tracer=$!
-		for _ in $(seq $((ATTACH_TIMEOUT * 10))); do
-			grep -q "tracing OOM kills" "$t/nobody.err" && break
-			kill -0 "$tracer" 2>/dev/null || break
-			sleep 0.1
-		done
-		if grep -q "tracing OOM kills" "$t/nobody.err"; then
+		LAUNCH=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon)
+		start_tracer "$t/nobody.json" "$t/nobody.err" --context none ${OOMTRACE_ARGS:-} --duration 600
+		rc=$?
+		LAUNCH=()
+		if [ $rc = 0 ]; then
 			st=$(cat "/proc/$tracer/status")
 			[ "$(echo "$st" | awk '/^Uid:/ {print $2}')" = 65534 ] && ok "nobody: runs as uid 65534" || bad "nobody: uid $(echo "$st" | awk '/^Uid:/ {print $2}')"
 			[ "$(echo "$st" | awk '/^CapEff:/ {print $2}')" = 0000008000000000 ] && ok "nobody: CAP_PERFMON dropped after attach, CAP_BPF kept" ||
@@ -552,10 +549,7 @@ if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_PRIV_TESTS:-1}" = 1 ]; then
 			fi
 			sleep 6
 		else
-			kill "$tracer" 2>/dev/null
-			wait "$tracer" 2>/dev/null
-			tracer=
-			bad "nobody: did not attach with CAP_BPF+CAP_PERFMON: $(grep -v '"level":"debug"' "$t/nobody.err" | tail -3)"
+			bad "nobody: did not attach with CAP_BPF+CAP_PERFMON (exit $rc): $(grep -v '"level":"debug"' "$t/nobody.err" | tail -3)"
 		fi
 	fi
 fi
@@ -571,18 +565,12 @@ elif [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_SHARED_KILLS:-50}" -gt 0 ]; then
 	[ "$cgv" = 2 ] && echo +memory >"$cg/cgroup.subtree_control" 2>/dev/null
 	mkdir "$shared" 2>/dev/null
 	if [ "$cgv" = 1 ]; then echo $((32 << 20)) >"$shared/memory.limit_in_bytes"; else echo $((32 << 20)) >"$shared/memory.max"; fi
-	: >"$t/shared.err"
 	# oom_score_adj left at 0 (--keep-oom-score-adj): as where CAP_SYS_RESOURCE is refused
-	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$shared" "$OOMTRACE" --backend libbpf -v \
-		--format json --comm "$comm" --context none --keep-oom-score-adj ${OOMTRACE_ARGS:-} --duration 600 \
-		>"$t/shared.json" 2>"$t/shared.err" &
-	tracer=$!
-	for _ in $(seq $((ATTACH_TIMEOUT * 10))); do
-		grep -q "tracing OOM kills" "$t/shared.err" && break
-		kill -0 "$tracer" 2>/dev/null || break
-		sleep 0.1
-	done
-	if grep -q "tracing OOM kills" "$t/shared.err"; then
+	LAUNCH=(sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$shared")
+	start_tracer "$t/shared.json" "$t/shared.err" --context none --keep-oom-score-adj ${OOMTRACE_ARGS:-} --duration 600
+	rc=$?
+	LAUNCH=()
+	if [ $rc = 0 ]; then
 		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$tracer/status")
 		i=0
 		while [ $i -lt "$SHARED" ] && kill -0 "$tracer" 2>/dev/null; do
@@ -601,10 +589,7 @@ elif [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_SHARED_KILLS:-50}" -gt 0 ]; then
 			bad "shared memcg: the tracer was killed (after $i kills; $rss KiB resident)"
 		fi
 	else
-		kill "$tracer" 2>/dev/null
-		wait "$tracer" 2>/dev/null
-		tracer=
-		bad "shared memcg: oomtrace did not attach in a 32 MiB memcg: $(tail -2 "$t/shared.err")"
+		bad "shared memcg: oomtrace did not attach in a 32 MiB memcg (exit $rc): $(tail -2 "$t/shared.err")"
 	fi
 	rmdir "$shared" 2>/dev/null
 	[ "$cgv" = 2 ] && echo -memory >"$cg/cgroup.subtree_control" 2>/dev/null
@@ -659,8 +644,18 @@ if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_NAMES_TESTS:-1}" = 1 ]; then
 	if "$OOMTRACE" --version | grep -q "metrics endpoint: yes" && command -v curl >/dev/null; then
 		listen="--metrics-listen 127.0.0.1:$port"
 	fi
+	# --journal into a private systemd-journald (tests/journald.sh), where one can run
+	journal= jd_pid=
+	if ! "$OOMTRACE" --version | grep -q "^journal: yes"; then
+		jd_why="oomtrace built without libsystemd"
+	elif [ ! -f "${srcdir:-.}/tests/journald.sh" ]; then
+		jd_why="no tests/journald.sh here"
+	elif . "${srcdir:-.}/tests/journald.sh" && jd_start "$t/jd"; then
+		journal=--journal
+		LAUNCH=(nsenter -t "$jd_pid" -m --wd="$PWD" --)
+	fi
 	if start_tracer "$t/names.json" "$t/names.err" --duration 600 --context none \
-		--metrics-file "$t/oomtrace.prom" $listen ${OOMTRACE_ARGS:-}; then
+		--metrics-file "$t/oomtrace.prom" $listen $journal ${OOMTRACE_ARGS:-}; then
 		for l in "$leaf1" "$leaf2" "$leaf3"; do
 			sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$l" "$HOG" 2>/dev/null
 			sleep 0.3
@@ -672,6 +667,18 @@ if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_NAMES_TESTS:-1}" = 1 ]; then
 			curl_rc=$?
 		fi
 		stop_tracer
+		LAUNCH=()
+		if [ -z "$journal" ]; then
+			echo "SKIP: journal: $jd_why"
+			skipped=$((skipped + 1))
+		else
+			# found by field match, as an SRE would: journalctl OOMTRACE_POD=... etc.
+			jq() { jd_run journalctl -D /run/log/journal --no-pager -o cat MESSAGE_ID=4c8b90766c1a41f9b39c327ded64a202 "$@" | grep -c "OOM kill of PID"; }
+			got="$(jq OOMTRACE_VICTIM_COMM="$comm") $(jq OOMTRACE_NAMESPACE=oomtrace-test) $(jq OOMTRACE_POD="cart-$$" OOMTRACE_CONTAINER=api OOMTRACE_QOS=burstable) $(jq OOMTRACE_POD="db-$$" OOMTRACE_CONTAINER_RUNTIME=cri-o) $(jq OOMTRACE_UNIT="worker-$$.service" OOMTRACE_CONSTRAINT=memcg)"
+			[ "$got" = "3 2 1 1 1" ] && ok "journal: the 3 kills in a private journald, found by OOMTRACE_POD/NAMESPACE/CONTAINER/UNIT field match" ||
+				bad "journal: field matches found '$got' (want '3 2 1 1 1')"
+			jd_stop
+		fi
 		ev() { "$JFIELD" "$t/names.json" -k "$1" "${@:2}" | tr '\n' ' '; }
 		got=$(grep "\"pod_uid\":\"$puid1\"" "$t/names.json" >"$t/n1.json"; "$JFIELD" "$t/n1.json" k8s.namespace k8s.pod k8s.container k8s.qos container.id container.runtime unit | tr '\n' ' ')
 		want="oomtrace-test cart-$$ api burstable $cid1 containerd null "
@@ -716,6 +723,8 @@ PY
 		sleep 6
 	else
 		bad "names: oomtrace did not attach: $(tail -2 "$t/names.err")"
+		LAUNCH=()
+		[ -n "$jd_pid" ] && jd_stop
 	fi
 	rm -rf "$logpod1" "$logpod2" "/var/log/containers/cart-$$_oomtrace-test_api-$cid1.log" \
 		"/var/log/containers/db-$$_oomtrace-test_postgres-$cid2.log"

@@ -34,7 +34,7 @@ esac
 mkdir -p "$out/build"
 cd "$out/build"
 if [ ! -f Makefile ]; then
-	"$src/configure" -q "${host[@]}" --without-bcc --without-microhttpd --with-libbpf=yes --enable-werror \
+	"$src/configure" -q "${host[@]}" --without-bcc --without-microhttpd --without-systemd --with-libbpf=yes --enable-werror \
 		LDFLAGS=-static >configure.log 2>&1 || { tail -30 configure.log >&2; exit 1; }
 fi
 make -s -j"$jobs" oomtrace tests/hog tests/jfield >make.log 2>&1 || { tail -30 make.log >&2; exit 1; }
