@@ -237,8 +237,17 @@ int oomtrace_journal_event(const struct oomtrace_event *ev)
 	if (add_common(&e, line.p,
 		       ev->record == OOMTRACE_RECORD_REAP ? OOMTRACE_JOURNAL_ID_REAP : OOMTRACE_JOURNAL_ID_KILL,
 		       prio) == 0 &&
-	    flatten(&e, "OOMTRACE", o, true) == 0)
-		r = send_entry(&e);
+	    flatten(&e, "OOMTRACE", o, true) == 0) {
+		json_object *unit;
+
+		/* journalctl -u UNIT shows a root sender's entries about UNIT: the victim's unit's log */
+		r = 0;
+		if (json_object_object_get_ex(o, "unit", &unit) && json_object_is_type(unit, json_type_string))
+			r = add(&e, "OBJECT_SYSTEMD_UNIT", json_object_get_string(unit),
+				(size_t)json_object_get_string_len(unit));
+		if (!r)
+			r = send_entry(&e);
+	}
 	json_object_put(o);
 out:
 	oomtrace_buf_free(&e.b);

@@ -33,6 +33,9 @@ for i in 1 2; do
 	echo "[900$i.000000] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-$cid.scope,mems_allowed=0,oom_memcg=$slice/cri-containerd-$cid.scope,task_memcg=$slice/cri-containerd-$cid.scope,task=java,pid=424$i,uid=1000"
 	echo "[900$i.000100] Memory cgroup out of memory: Killed process 424$i (java) total-vm:2097152kB, anon-rss:1048576kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:2048kB oom_score_adj:936"
 done >"$t/pod.log"
+# and one in a systemd service: journalctl -u shows it with the service's own lines
+echo "[9003.000000] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/system.slice/batch\\x2dworker.service,task_memcg=/system.slice/batch\\x2dworker.service,task=python3,pid=4243,uid=0" >>"$t/pod.log"
+echo "[9003.000100] Memory cgroup out of memory: Killed process 4243 (python3) total-vm:1048576kB, anon-rss:524288kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1024kB oom_score_adj:0" >>"$t/pod.log"
 : >"$t/all.json"
 for f in $logs "$t/pod.log"; do
 	case $f in /*) ;; *) f=$srcdir/fixtures/$f ;; esac
@@ -95,6 +98,8 @@ for ev in events:
         elif json.loads(got) != v:
             print("differs", k, got, v); bad += 1
     extra = [k for k in e if k.startswith("OOMTRACE_") and k not in want]
+    if e.get("OBJECT_SYSTEMD_UNIT") != ev.get("unit"):
+        print("OBJECT_SYSTEMD_UNIT", e.get("OBJECT_SYSTEMD_UNIT"), ev.get("unit")); bad += 1
     if extra:
         print("extra fields", extra); bad += 1
     if e.get("PRIORITY") != ("3" if ev.get("outcome") == "killed" else e.get("PRIORITY")):
@@ -115,6 +120,10 @@ got=$(jctl -o cat OOMTRACE_POD_UID="$pod_uid" OOMTRACE_QOS=burstable OOMTRACE_CO
 got=$(jctl -o cat OOMTRACE_VICTIM_COMM="my hog" OOMTRACE_CONSTRAINT=memcg | grep -c 'OOM kill of PID 2309 ("my hog")')
 [ "$got" = 1 ] && ok "journal: OOMTRACE_VICTIM_COMM + OOMTRACE_CONSTRAINT match (a comm with a space)" ||
 	bad "journal: comm match found $got"
+
+got=$(jctl -o cat -u batch-worker.service | grep -c 'OOM kill of PID 4243 ("python3")')
+[ "$got" = 1 ] && ok "journal: journalctl -u batch-worker.service shows its kill (OBJECT_SYSTEMD_UNIT)" ||
+	bad "journal: journalctl -u found $got"
 
 # events lost in transport: an entry of their own
 printf '{"lost":3}\n' >"$t/lost.jsonl"

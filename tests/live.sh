@@ -675,8 +675,9 @@ if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_NAMES_TESTS:-1}" = 1 ]; then
 			# found by field match, as an SRE would: journalctl OOMTRACE_POD=... etc.
 			jq() { jd_run journalctl -D /run/log/journal --no-pager -o cat MESSAGE_ID=4c8b90766c1a41f9b39c327ded64a202 "$@" | grep -c "OOM kill of PID"; }
 			got="$(jq OOMTRACE_VICTIM_COMM="$comm") $(jq OOMTRACE_NAMESPACE=oomtrace-test) $(jq OOMTRACE_POD="cart-$$" OOMTRACE_CONTAINER=api OOMTRACE_QOS=burstable) $(jq OOMTRACE_POD="db-$$" OOMTRACE_CONTAINER_RUNTIME=cri-o) $(jq OOMTRACE_UNIT="worker-$$.service" OOMTRACE_CONSTRAINT=memcg)"
-			[ "$got" = "3 2 1 1 1" ] && ok "journal: the 3 kills in a private journald, found by OOMTRACE_POD/NAMESPACE/CONTAINER/UNIT field match" ||
-				bad "journal: field matches found '$got' (want '3 2 1 1 1')"
+			got="$got $(jd_run journalctl -D /run/log/journal --no-pager -o cat -u "worker-$$.service" | grep -c "OOM kill of PID")"
+			[ "$got" = "3 2 1 1 1 1" ] && ok "journal: the 3 kills in a private journald, found by OOMTRACE_POD/NAMESPACE/CONTAINER/UNIT field match and journalctl -u" ||
+				bad "journal: field matches found '$got' (want '3 2 1 1 1 1')"
 			jd_stop
 		fi
 		ev() { "$JFIELD" "$t/names.json" -k "$1" "${@:2}" | tr '\n' ' '; }
