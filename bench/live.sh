@@ -89,28 +89,48 @@ else
 fi
 
 # resident memory once attached (VmRSS of the tracer and any children left), and start -> attached
-# wall, median of RUNS: "wall_s rss_kib"
+# wall, median of RUNS: "wall_s rss_kib". Timed in Python from the spawn to the marker line read
+# from the tracer's stderr as it is written (no polling), the same way for every tracer.
+cat >"$out/attached.py" <<'PY'
+import os, signal, statistics, subprocess, sys, time
+marker, runs, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+def rss(pid):
+    try:
+        for l in open("/proc/%d/status" % pid):
+            if l.startswith("VmRSS:"):
+                return int(l.split()[1])
+    except OSError:
+        pass
+    return 0
+walls, rsss = [], []
+for _ in range(runs):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen = False
+    for line in p.stderr:
+        if marker.encode() in line:
+            seen = True
+            break
+    t1 = time.perf_counter()
+    if not seen:
+        sys.exit("no '%s' from %s" % (marker, cmd[0]))
+    time.sleep(0.5)
+    r = rss(p.pid)
+    try:
+        kids = open("/proc/%d/task/%d/children" % (p.pid, p.pid)).read().split()
+    except OSError:
+        kids = []
+    r += sum(rss(int(k)) for k in kids)
+    p.send_signal(signal.SIGTERM)
+    p.communicate()
+    walls.append(t1 - t0)
+    rsss.append(r)
+print("%.4f %d" % (statistics.median(walls), statistics.median(rsss)))
+PY
 attached() { # marker cmd...
-	local marker=$1 i walls=() rsss=() pid t0 t1 kids r
+	local marker=$1
 	shift
-	for i in $(seq "$RUNS"); do
-		: >"$out/a.err"
-		t0=$(date +%s%N)
-		"$@" >/dev/null 2>"$out/a.err" &
-		pid=$!
-		for _ in $(seq 600); do grep -q "$marker" "$out/a.err" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
-		t1=$(date +%s%N)
-		sleep 0.5
-		r=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-		for kids in $(cat "/proc/$pid/task/$pid/children" 2>/dev/null); do
-			r=$((r + $(awk '/^VmRSS:/ {print $2}' "/proc/$kids/status" 2>/dev/null || echo 0)))
-		done
-		kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
-		walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b - a) / 1e9}')")
-		rsss+=("$r")
-	done
-	printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END{printf "%s ", a[int((NR+1)/2)]}'
-	printf '%s\n' "${rsss[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'
+	/usr/bin/python3 "$out/attached.py" "$marker" "$RUNS" "$@"
 }
 set +e # what follows probes and kills: its own checks say what failed
 read -r pa_wall pa_rss < <(attached attached /usr/bin/python3 "$out/bcc_oomkill.py")
@@ -118,12 +138,12 @@ read -r la_wall la_rss < <(attached "tracing OOM" "$OOMTRACE" --backend libbpf -
 echo "attached (median of $RUNS): wall start->attached, resident memory of the process tree:"
 awk -v pw="$pa_wall" -v pr="$pa_rss" -v w="$la_wall" -v r="$la_rss" 'BEGIN {
 	printf "| tracer | start->attached s | ratio | target | attached RSS MiB | ratio | target |\n|---|---|---|---|---|---|---|\n"
-	printf "| BCC-Python oomkill | %.3f | 1 | | %.1f | 1 | |\n", pw, pr / 1024
-	printf "| oomtrace libbpf | %.3f | %.3f | <= 0.1 | %.1f | %.3f | <= 0.06 |\n", w, w / pw, r / 1024, r / pr }'
+	printf "| BCC-Python oomkill | %.4f | 1 | | %.1f | 1 | |\n", pw, pr / 1024
+	printf "| oomtrace libbpf | %.4f | %.3f | <= 0.1 | %.1f | %.3f | <= 0.06 |\n", w, w / pw, r / 1024, r / pr }'
 if ! "$OOMTRACE" --version | grep -q "bcc (not built)"; then
 	read -r ba_wall ba_rss < <(attached "tracing OOM" "$OOMTRACE" --backend bcc -v)
 	awk -v pw="$pa_wall" -v pr="$pa_rss" -v w="$ba_wall" -v r="$ba_rss" 'BEGIN {
-	printf "| oomtrace bcc | %.3f | %.3f | <= 0.6 | %.1f | %.3f | <= 0.12 |\n", w, w / pw, r / 1024, r / pr }'
+	printf "| oomtrace bcc | %.4f | %.3f | <= 0.6 | %.1f | %.3f | <= 0.12 |\n", w, w / pw, r / 1024, r / pr }'
 fi
 
 # the smallest memcg of its own in which the libbpf tracer starts and reports a 300-kill storm

@@ -2,6 +2,8 @@
 /* check_libbpf.c: the libbpf backend's kernel-free parts: probe-chain plans, wire and raw records → events. */
 #include "config.h"
 
+#include <errno.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +40,19 @@ START_TEST(plan_here)
 
 	ck_assert_int_eq(plan(&here, NULL, false, s), 6);
 	ck_assert_mem_eq(s, want, sizeof(want));
+}
+END_TEST
+
+START_TEST(plan_fentry_refused)
+{
+	/* this machine as it is: the kernel refuses a fentry program (EPERM): never loaded in full */
+	struct lb_features f = here;
+	int s[16], want[] = { STEP(PR_NONE, PR_TP_BTF), STEP(PR_NONE, PR_TRACEPOINT), STEP(PR_NONE, PR_NOBTF) };
+
+	f.fentry_err = EPERM;
+	ck_assert_int_eq(plan(&f, NULL, false, s), 3);
+	ck_assert_mem_eq(s, want, sizeof(want));
+	ck_assert_int_eq(plan(&f, "fentry", false, s), 0);
 }
 END_TEST
 
@@ -328,6 +343,7 @@ int main(void)
 	TCase *t = tcase_create("pure");
 
 	tcase_add_test(t, plan_here);
+	tcase_add_test(t, plan_fentry_refused);
 	tcase_add_test(t, plan_openeuler_510_arm64);
 	tcase_add_test(t, plan_no_btf_and_forced);
 	tcase_add_test(t, plan_external_btf);

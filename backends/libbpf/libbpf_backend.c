@@ -151,6 +151,7 @@ static bool find_okp_symbol(char *name, size_t namesz)
  */
 struct btf_strings {
 	char *buf;
+	size_t size; /* of the raw BTF in buf */
 	const char *strs;
 	size_t len;
 };
@@ -183,9 +184,39 @@ static bool btf_strings_load(struct btf_strings *b)
 	memcpy(&h, b->buf, sizeof(h));
 	if (h.magic != BTF_MAGIC || (uint64_t)h.hdr_len + h.str_off + h.str_len > (uint64_t)got)
 		return false;
+	b->size = (size_t)got;
 	b->strs = b->buf + h.hdr_len + h.str_off;
 	b->len = h.str_len;
 	return true;
+}
+
+/*
+ * Whether this kernel lets a fentry program attach to oom_kill_process: some
+ * refuse every trampoline (no ftrace direct calls, lockdown, an LSM). A
+ * two-instruction program tells in microseconds, with the BTF already read,
+ * where a refused full object would be loaded, relocated and verified for
+ * nothing before the next probe. 0, or the errno of the refusal.
+ */
+static int fentry_probe(const struct btf_strings *bs)
+{
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct btf *b = btf__new(bs->buf, bs->size);
+	int id = b ? btf__find_by_name_kind(b, "oom_kill_process", BTF_KIND_FUNC) : -1;
+	int fd, err = 0;
+
+	btf__free(b);
+	if (id <= 0)
+		return ENOENT;
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY, .attach_btf_id = (__u32)id);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "oomtrace_probe", "GPL", insns, 2, &o);
+	if (fd < 0)
+		err = errno ? errno : EINVAL;
+	else
+		close(fd);
+	return err;
 }
 
 static bool btf_has_name(const struct btf_strings *b, const char *name)
@@ -261,6 +292,8 @@ static void features(struct lb_features *f, const char *ext_btf)
 		f->tp_task_arg = tp_task_arg_from_btf() == 1;
 	f->task_from_pid = btf_has_name(&bs, "bpf_task_from_pid");
 	f->okp_btf = btf_has_name(&bs, "oom_kill_process");
+	if (f->okp_btf)
+		f->fentry_err = fentry_probe(&bs);
 	f->tp_signal = btf_has_name(&bs, "btf_trace_signal_generate");
 	f->tp_reaper = btf_has_name(&bs, "btf_trace_finish_task_reaping") &&
 		       btf_has_name(&bs, "btf_trace_skip_task_reaping");
@@ -750,8 +783,15 @@ static const char *forced_why(const struct lb_features *f, const char *probe)
 {
 	if (!probe)
 		return !f->tracepoint ? "no oom:mark_victim tracepoint (tracefs)" : "nothing usable (see oomtrace --check)";
-	if (!strcmp(probe, "fentry"))
-		return !f->btf ? "needs the kernel's own BTF" : "oom_kill_process is not in the kernel's BTF: no fentry target here";
+	if (!strcmp(probe, "fentry")) {
+		static char refused[160];
+
+		snprintf(refused, sizeof(refused), "the kernel refused a fentry program at oom_kill_process: %s",
+			 bpf_strerror(f->fentry_err));
+		return !f->btf ? "needs the kernel's own BTF"
+		       : !f->okp_btf ? "oom_kill_process is not in the kernel's BTF: no fentry target here"
+				     : refused;
+	}
 	if (!strcmp(probe, "kprobe"))
 		return !f->kprobes ? "kprobes not available in this kernel (no kprobe PMU or kprobe_events)"
 		       : !f->okp_symbol ? "oom_kill_process is not in /proc/kallsyms"
@@ -931,9 +971,11 @@ static void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_chec
 	oomtrace_check_add(c, "kprobes", oomtrace_kprobes_available() ? "yes" : "no", "%s",
 			   oomtrace_kprobes_available() ? (find_okp_symbol(sym, sizeof(sym)) ? sym : "oom_kill_process not in kallsyms")
 					       : "no kprobe PMU and no kprobe_events (CONFIG_KPROBES off)");
-	oomtrace_check_add(c, "fentry", bf.okp_btf ? "maybe" : "no", "%s",
-			   bf.okp_btf ? "oom_kill_process in BTF; whether the kernel lets it load is tried at start"
-				       : "oom_kill_process not in BTF");
+	oomtrace_check_add(c, "fentry", bf.okp_btf && !bf.fentry_err ? "yes" : "no", "%s%s",
+			   !bf.okp_btf ? "oom_kill_process not in BTF"
+			   : bf.fentry_err ? "oom_kill_process in BTF, but the kernel refuses a fentry program there: "
+					   : "a fentry program at oom_kill_process loads",
+			   bf.okp_btf && bf.fentry_err ? bpf_strerror(bf.fentry_err) : "");
 	oomtrace_check_add(c, "ring buffer", rb == 1 ? "yes" : "no", "%s",
 			   rb == 1 ? "BPF ring buffer (5.8+)" : "perf buffer will be used");
 }

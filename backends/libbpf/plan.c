@@ -14,7 +14,7 @@ static bool usable(const struct lb_features *f, enum pr p)
 	case PR_NONE:
 		return true;
 	case PR_FENTRY:
-		return f->btf && f->okp_btf;
+		return f->btf && f->okp_btf && !f->fentry_err;
 	case PR_KPROBE:
 		return (f->btf || f->ext_btf) && f->kprobes && f->okp_symbol;
 	case PR_TP_BTF:

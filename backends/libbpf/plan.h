@@ -21,6 +21,7 @@ struct lb_features {
 	bool btf;           /* /sys/kernel/btf/vmlinux: the kernel's own BTF */
 	bool ext_btf;       /* a BTF file for CO-RE (--btf, search path): kprobe, tracepoint */
 	bool okp_btf;       /* oom_kill_process in BTF: an fentry target */
+	int fentry_err;     /* errno of a two-instruction fentry program at it; 0: loads */
 	bool kprobes;       /* kprobe PMU or kprobe_events */
 	bool okp_symbol;    /* oom_kill_process (or a clone) in kallsyms */
 	bool tp_btf;        /* btf_trace_mark_victim */
