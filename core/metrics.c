@@ -139,15 +139,11 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 			m->overflow++;
 			return 0;
 		}
-		if (m->n == m->cap) {
-			size_t cap = m->cap ? m->cap * 2 : 16;
-			struct series *ns = realloc(m->s, cap * sizeof(*ns));
+		struct series *ns = oomtrace_grow(m->s, &m->cap, m->n, sizeof(*ns));
 
-			if (!ns)
-				return -ENOMEM;
-			m->s = ns;
-			m->cap = cap;
-		}
+		if (!ns)
+			return -ENOMEM;
+		m->s = ns;
 		w = &m->s[m->n++];
 		memset(w, 0, sizeof(*w));
 		w->constraint = c;

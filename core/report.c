@@ -93,15 +93,11 @@ int oomtrace_report_add(struct oomtrace_report *r, const struct oomtrace_event *
 		if (strcmp(r->rows[i].kind, kind) == 0 && strcmp(r->rows[i].name, name) == 0)
 			w = &r->rows[i];
 	if (!w) {
-		if (r->n == r->cap) {
-			size_t cap = r->cap ? r->cap * 2 : 16;
-			struct row *nr = realloc(r->rows, cap * sizeof(*nr));
+		struct row *nr = oomtrace_grow(r->rows, &r->cap, r->n, sizeof(*nr));
 
-			if (!nr)
-				return -ENOMEM;
-			r->rows = nr;
-			r->cap = cap;
-		}
+		if (!nr)
+			return -ENOMEM;
+		r->rows = nr;
 		w = &r->rows[r->n++];
 		memset(w, 0, sizeof(*w));
 		snprintf(w->kind, sizeof(w->kind), "%s", kind);

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,22 @@ static int buf_grow(struct oomtrace_buf *b, size_t need)
 	b->p = p;
 	b->cap = cap;
 	return 0;
+}
+
+void *oomtrace_grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t c;
+	void *p;
+
+	if (n < *cap)
+		return arr;
+	c = *cap ? *cap * 2 : 16;
+	if (c < *cap || c > SIZE_MAX / elem)
+		return NULL;
+	p = realloc(arr, c * elem);
+	if (p)
+		*cap = c;
+	return p;
 }
 
 int oomtrace_buf_append(struct oomtrace_buf *b, const char *s, size_t n)

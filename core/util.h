@@ -19,6 +19,12 @@ int oomtrace_buf_append(struct oomtrace_buf *b, const char *s, size_t n);
 int oomtrace_buf_printf(struct oomtrace_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void oomtrace_buf_reset(struct oomtrace_buf *b);
+/*
+ * Room for one more element in the array @arr of @n elements of @elem bytes
+ * (capacity *@cap, doubled from 16): the array, moved or not, or NULL on
+ * ENOMEM (then @arr is unchanged and still the caller's).
+ */
+void *oomtrace_grow(void *arr, size_t *cap, size_t n, size_t elem);
 void oomtrace_buf_free(struct oomtrace_buf *b);
 
 /* write(2) all of @n bytes, retrying on EINTR and short writes; 0 or -errno. */

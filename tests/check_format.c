@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,28 @@ static void seed_event(struct oomtrace_event *ev)
 	ev->source = OOMTRACE_SOURCE_LIBBPF;
 	ev->probe = OOMTRACE_PROBE_TP_BTF;
 }
+
+START_TEST(grow_doubles_and_refuses_overflow)
+{
+	size_t cap = 0, i;
+	int *a = NULL, *p;
+
+	for (i = 0; i < 40; i++) {
+		p = oomtrace_grow(a, &cap, i, sizeof(*a));
+		ck_assert_ptr_nonnull(p);
+		a = p;
+		a[i] = (int)i; /* room for element i */
+		ck_assert_uint_eq(cap, i < 16 ? 16 : i < 32 ? 32 : 64);
+	}
+	for (i = 0; i < 40; i++)
+		ck_assert_int_eq(a[i], (int)i);
+	ck_assert_ptr_eq(oomtrace_grow(a, &cap, 10, sizeof(*a)), a); /* room already */
+	cap = 64;
+	ck_assert_ptr_null(oomtrace_grow(a, &cap, 64, SIZE_MAX / 64)); /* would overflow */
+	ck_assert_uint_eq(cap, 64);
+	free(a);
+}
+END_TEST
 
 START_TEST(classic_line_matches_bcc_oomkill)
 {
@@ -586,6 +609,7 @@ int main(void)
 	TCase *t = tcase_create("core");
 
 	tcase_add_test(t, classic_line_matches_bcc_oomkill);
+	tcase_add_test(t, grow_doubles_and_refuses_overflow);
 	tcase_add_test(t, unknown_facts);
 	tcase_add_test(t, json_shape_and_round_trip);
 	tcase_add_test(t, json_round_trip_every_field);
