@@ -10,10 +10,7 @@ good="$fx/4.19-aarch64-openeuler2003-memcg-constructed.log"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 export TZ=UTC
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$srcdir/tests/lib.sh"
 # expect NAME WANT_RC GOT_RC
 rc_is() { if [ "$3" -eq "$2" ]; then ok; else bad "$1: exit $3, want $2"; fi; }
 # grep_is NAME PATTERN FILE
@@ -194,5 +191,4 @@ else
 	echo "SKIP: unprivileged live run: needs root and setpriv to drop the rights"
 fi
 
-echo "badinput: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+verdict badinput

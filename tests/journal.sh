@@ -8,10 +8,7 @@ srcdir=${srcdir:-.}
 OOMTRACE=${OOMTRACE:-./oomtrace}
 . "$srcdir/tests/journald.sh"
 t=$(mktemp -d)
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-skip_all() { echo "SKIP: $*"; rm -rf "$t"; exit 77; }
+. "$srcdir/tests/lib.sh"
 trap 'jd_stop; rm -rf "$t"' EXIT
 
 "$OOMTRACE" --version | grep -q "^journal: yes" || skip_all "oomtrace built without libsystemd (journal: no)"
@@ -140,5 +137,4 @@ rc=$?
 [ $rc = 5 ] && [ "$(grep -c . "$t/err")" = 1 ] && grep -q -- "--journal:" "$t/err" && [ ! -s "$t/out" ] &&
 	ok "journal: no journald: exit 5, one line ($(cat "$t/err"))" || bad "journal: no journald: exit $rc, $(cat "$t/err")"
 
-echo "journal: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+verdict journal

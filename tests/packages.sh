@@ -12,9 +12,8 @@ ver=$(basename "$tarball" .tar.gz)
 ver=${ver#oomtrace-}
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-pass=0 fail=0 skipped=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$srcdir/tests/lib.sh"
+skipped=0
 skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
 
 # one version everywhere

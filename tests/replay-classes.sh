@@ -13,10 +13,7 @@ fx="$srcdir/fixtures"
 t=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$t"' EXIT
 export TZ=UTC
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-is() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
+. "$srcdir/tests/lib.sh"
 
 replay() { "$OOMTRACE" --backend replay --year 2026 --format json "$@" 2>"$t/err"; }
 # f SEQ PATH...: the fields of event SEQ of $t/o, space-separated
@@ -205,5 +202,4 @@ n=$(grep -c "OOM kill of PID" "$t/follow.out")
 is "follow: each kill once" "$n" 4
 [ "$n" -eq 4 ] || cat "$t/follow.out" "$t/follow.err"
 
-echo "replay-classes: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+verdict replay-classes

@@ -7,10 +7,8 @@ srcdir=${srcdir:-.}
 OOMTRACE=${OOMTRACE:-./oomtrace}
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze here (Debian: systemd)"; exit 77; }
+. "$srcdir/tests/lib.sh"
+command -v systemd-analyze >/dev/null || skip_all "no systemd-analyze here (Debian: systemd)"
 
 bindir=$(cd "$(dirname "$OOMTRACE")" && pwd)
 sed -e "s|@bindir@|$bindir|g" -e "s|@sysconfdir@|/etc|g" "$srcdir/packaging/oomtrace.service.in" >"$t/oomtrace.service"
@@ -50,5 +48,4 @@ else
 fi
 grep -q -- '--journal' <<<"$(prop ExecStart)" && ok "unit: ExecStart sends to the journal" || bad "unit: no --journal"
 
-echo "service: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+verdict service
