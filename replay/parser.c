@@ -58,6 +58,13 @@ struct held {
 	bool done;
 };
 
+/* Where a line was: its number and kernel time, to tell whether a later line is near it. */
+struct mark {
+	uint64_t line;
+	uint64_t uptime_ns;
+	bool has_uptime;
+};
+
 /*
  * One OOM report being assembled. Reports are keyed by the printk caller id
  * ([T1234] / [C3]) where the log has one, so that reports printed at once on
@@ -80,14 +87,10 @@ struct slot {
 	 * them and no caller ids): only facts a line proves by itself are kept.
 	 */
 	unsigned int mixed; /* headers still waiting for their kill */
-	uint64_t hdr_line;  /* the last header */
-	uint64_t hdr_uptime_ns;
-	bool hdr_has_uptime;
+	struct mark hdr;    /* the last header */
 
 	bool group;
-	uint64_t group_line;
-	uint64_t group_uptime_ns;
-	bool group_has_uptime;
+	struct mark grp; /* the last member of a memory.oom.group kill */
 	int32_t group_pids[64]; /* victims already reported for this invocation */
 	unsigned int ngroup_pids;
 	struct oomtrace_event tmpl; /* invocation facts of the last record */
@@ -512,14 +515,19 @@ static void reset_victim_facts(struct oomtrace_event *ev)
  * no time) of the previous one. A later kill without a header of its own is
  * another invocation whose header was ratelimited.
  */
-static bool in_group_window(const struct oomtrace_parser *p)
+static void mark_here(const struct oomtrace_parser *p, struct mark *m)
 {
-	const struct slot *sl = p->s;
+	m->line = p->st.lines;
+	m->uptime_ns = p->cur.uptime_ns;
+	m->has_uptime = p->cur.has_uptime;
+}
 
-	if (sl->group_has_uptime && p->cur.has_uptime)
-		return p->cur.uptime_ns >= sl->group_uptime_ns &&
-		       p->cur.uptime_ns - sl->group_uptime_ns <= 1000000000ULL;
-	return p->st.lines <= sl->group_line + GROUP_LINES;
+/* The current line is within a second of kernel time of @m (@lines lines where there is no time). */
+static bool near(const struct oomtrace_parser *p, const struct mark *m, uint64_t lines)
+{
+	if (m->has_uptime && p->cur.has_uptime)
+		return p->cur.uptime_ns >= m->uptime_ns && p->cur.uptime_ns - m->uptime_ns <= 1000000000ULL;
+	return p->st.lines <= m->line + lines;
 }
 
 static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
@@ -531,7 +539,7 @@ static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 
 	if (!parse_kill(after, &t))
 		return 0;
-	if (p->s->group && (p->s->open || !in_group_window(p)))
+	if (p->s->group && (p->s->open || !near(p, &p->s->grp, GROUP_LINES)))
 		p->s->group = false;
 	if (!p->s->open) {
 		if (p->s->group && p->s->have_tmpl) {
@@ -548,11 +556,7 @@ static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 			stamp_event(p, &p->s->rec);
 			p->s->open = true;
 			p->s->rec_line = p->st.lines;
-			if (p->cur.has_uptime) {
-				p->s->group_uptime_ns = p->cur.uptime_ns;
-				p->s->group_has_uptime = true;
-			}
-			p->s->group_line = p->st.lines;
+			mark_here(p, &p->s->grp);
 		} else {
 			/* the header was ratelimited (or cut off): still an event */
 			open_record(p, true);
@@ -601,9 +605,7 @@ static int on_header(struct oomtrace_parser *p, const char *m, const char *inv,
 	struct slot *sl = p->s;
 	struct oomtrace_event *ev;
 	const char *s;
-	bool recent = sl->hdr_has_uptime && p->cur.has_uptime
-			      ? p->cur.uptime_ns - sl->hdr_uptime_ns <= 1000000000ULL
-			      : p->st.lines <= sl->hdr_line + 400;
+	bool recent = near(p, &sl->hdr, 400);
 	int r;
 
 	if (!sl->ckind && recent &&
@@ -623,18 +625,14 @@ static int on_header(struct oomtrace_parser *p, const char *m, const char *inv,
 			open_record(p, true);
 		}
 		sl->mixed++;
-		sl->hdr_line = p->st.lines;
-		sl->hdr_uptime_ns = p->cur.uptime_ns;
-		sl->hdr_has_uptime = p->cur.has_uptime;
+		mark_here(p, &sl->hdr);
 		return 0;
 	}
 	r = close_cut(p, sink, ctx);
 	if (r)
 		return r;
 	sl->mixed = 0;
-	sl->hdr_line = p->st.lines;
-	sl->hdr_uptime_ns = p->cur.uptime_ns;
-	sl->hdr_has_uptime = p->cur.has_uptime;
+	mark_here(p, &sl->hdr);
 	open_record(p, false);
 	ev = &p->s->rec;
 	copy(ev->trigger.comm, sizeof(ev->trigger.comm), m, (size_t)(inv - m));
@@ -1226,9 +1224,7 @@ static int dispatch(struct oomtrace_parser *p, const char *m, oomtrace_sink_fn s
 		}
 		if (starts(m, "Tasks in ") && strstr(m, "memory.oom.group")) {
 			p->s->group = true;
-			p->s->group_line = p->st.lines;
-			p->s->group_uptime_ns = p->cur.uptime_ns;
-			p->s->group_has_uptime = p->cur.has_uptime;
+			mark_here(p, &p->s->grp);
 			if (p->s->have_tmpl && !(p->s->tmpl.known & OOMTRACE_E_CONSTRAINT)) {
 				p->s->tmpl.constraint = OOMTRACE_CONSTRAINT_MEMCG;
 				p->s->tmpl.known |= OOMTRACE_E_CONSTRAINT;
