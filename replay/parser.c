@@ -1601,6 +1601,18 @@ static int dispatch_pending(struct oomtrace_parser *p, oomtrace_sink_fn sink, vo
 	return r;
 }
 
+/* p->join = the pending line, a space if @space, then @m (@n bytes; the caller checked the size). */
+static void join_to_pending(struct oomtrace_parser *p, const char *m, size_t n, bool space)
+{
+	size_t pl = p->pend_len;
+
+	memcpy(p->join, p->pend_msg, pl);
+	if (space)
+		p->join[pl++] = ' ';
+	memcpy(p->join + pl, m, n);
+	p->join[pl + n] = '\0';
+}
+
 /*
  * @m (a continuation line: no prefix of its own) goes on the pending line?
  * Then joins them in p->join and returns true.
@@ -1608,10 +1620,9 @@ static int dispatch_pending(struct oomtrace_parser *p, oomtrace_sink_fn sink, vo
 static bool join_pending(struct oomtrace_parser *p, const char *m, size_t n)
 {
 	static const char k[] = " killed as a result of limit of ";
-	size_t pl = p->pend_len;
 	bool with_space = false;
 
-	if (!n || *m == ' ' || *m == '\t' || pl + 1 + n >= MSG_MAX)
+	if (!n || *m == ' ' || *m == '\t' || p->pend_len + 1 + n >= MSG_MAX)
 		return false;
 	if (p->pend == PEND_KILL || p->pend == PEND_HEADER) {
 		/* a mailer broke the line at a space: what goes on is more key:value pairs */
@@ -1626,20 +1637,15 @@ static bool join_pending(struct oomtrace_parser *p, const char *m, size_t n)
 			if (!p->pend_prefixed || memchr(m, ' ', n) || memchr(m, ':', n))
 				return false;
 		} else {
-			/* a mailer breaks at a space and drops it, a terminal cuts anywhere: the join that makes the phrase whole */
-			memcpy(p->join, p->pend_msg, pl);
-			p->join[pl] = ' ';
-			memcpy(p->join + pl + 1, m, n);
-			p->join[pl + 1 + n] = '\0';
-			with_space = strstr(p->join, k) != NULL;
+			/* a mailer breaks at a space and drops it: the join that makes the phrase whole */
+			join_to_pending(p, m, n, true);
+			if (strstr(p->join, k))
+				return true;
+			/* else a terminal cut it anywhere: joined as it is, below */
 		}
 	}
 	/* a summary has no spaces but inside the comm and paths: a cut is joined as it is */
-	memcpy(p->join, p->pend_msg, pl);
-	if (with_space)
-		p->join[pl++] = ' ';
-	memcpy(p->join + pl, m, n);
-	p->join[pl + n] = '\0';
+	join_to_pending(p, m, n, with_space);
 	return true;
 }
 
