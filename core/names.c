@@ -304,7 +304,60 @@ static bool pod_dir(const char *root, const char *uid, char *ns, size_t nssz, ch
 	return found;
 }
 
+/*
+ * Names found, by pod UID and container id: a pod's UID names one pod for
+ * good, so a storm of kills in one pod reads /var/log once. What was not
+ * found is looked for again (kubelet may not have written it yet).
+ */
+#define NAME_CACHE 8
+static struct named {
+	char root[64];
+	char pod_uid[sizeof(((struct oomtrace_names *)0)->pod_uid)];
+	char container_id[sizeof(((struct oomtrace_names *)0)->container_id)];
+	char ns[sizeof(((struct oomtrace_names *)0)->k8s_namespace)];
+	char pod[sizeof(((struct oomtrace_names *)0)->pod)];
+	char container[sizeof(((struct oomtrace_names *)0)->container)];
+} named[NAME_CACHE];
+static unsigned int named_next;
+
+static struct named *named_find(const char *root, const struct oomtrace_names *n)
+{
+	unsigned int i;
+
+	for (i = 0; i < NAME_CACHE; i++)
+		if (named[i].pod_uid[0] && !strcmp(named[i].pod_uid, n->pod_uid) &&
+		    !strcmp(named[i].container_id, n->container_id) && !strcmp(named[i].root, root))
+			return &named[i];
+	return NULL;
+}
+
+static bool resolve(const char *root, struct oomtrace_names *n);
+
 bool oomtrace_names_resolve(const char *root, struct oomtrace_names *n)
+{
+	struct named *c = n->pod_uid[0] && strlen(root) < sizeof(c->root) ? named_find(root, n) : NULL;
+
+	if (c) {
+		snprintf(n->k8s_namespace, sizeof(n->k8s_namespace), "%s", c->ns);
+		snprintf(n->pod, sizeof(n->pod), "%s", c->pod);
+		snprintf(n->container, sizeof(n->container), "%s", c->container);
+		return true;
+	}
+	if (!resolve(root, n))
+		return false;
+	if (strlen(root) < sizeof(c->root)) {
+		c = &named[named_next++ % NAME_CACHE];
+		snprintf(c->root, sizeof(c->root), "%s", root);
+		snprintf(c->pod_uid, sizeof(c->pod_uid), "%s", n->pod_uid);
+		snprintf(c->container_id, sizeof(c->container_id), "%s", n->container_id);
+		snprintf(c->ns, sizeof(c->ns), "%s", n->k8s_namespace);
+		snprintf(c->pod, sizeof(c->pod), "%s", n->pod);
+		snprintf(c->container, sizeof(c->container), "%s", n->container);
+	}
+	return true;
+}
+
+static bool resolve(const char *root, struct oomtrace_names *n)
 {
 	char dir[1024], want[400];
 	DIR *d;

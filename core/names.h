@@ -21,7 +21,7 @@ bool oomtrace_names_from_cgroup(const char *path, struct oomtrace_names *out);
  * namespace and name from /var/log/pods/<namespace>_<pod>_<uid>/, the
  * container's name from /var/log/containers/<pod>_<namespace>_<container>-<id>.log
  * (kubelet writes both). @root prefixes the paths ("" on a host). Fills what
- * it finds; true when the pod was found.
+ * it finds; true when the pod was found. What was found is remembered (8 pods).
  */
 bool oomtrace_names_resolve(const char *root, struct oomtrace_names *n);
 

@@ -161,6 +161,24 @@ START_TEST(names_from_var_log)
 	oomtrace_names_from_cgroup("/kubepods/pod99999999-2222-3333-4444-555555555555/" CID, &n);
 	ck_assert(!oomtrace_names_resolve(root, &n));
 	ck_assert_str_eq(n.pod, "");
+	/* once kubelet has written it, it is found (what was not found is not remembered) */
+	snprintf(p, sizeof(p), "%s/var/log/pods/late_web-1_99999999-2222-3333-4444-555555555555", root);
+	mkdir(p, 0755);
+	ck_assert(oomtrace_names_resolve(root, &n));
+	ck_assert_str_eq(n.pod, "web-1");
+	/* what was found is remembered: the same kills again, with /var/log gone, keep their names */
+	snprintf(p, sizeof(p), "rm -rf '%s/var'", root);
+	ck_assert_int_eq(system(p), 0);
+	oomtrace_names_from_cgroup("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+				   ".slice/cri-containerd-" CID ".scope", &n);
+	ck_assert(oomtrace_names_resolve(root, &n));
+	ck_assert_str_eq(n.k8s_namespace, "shop");
+	ck_assert_str_eq(n.pod, "cart-7d9f8-x2x4q");
+	ck_assert_str_eq(n.container, "api");
+	/* the same pod's own memcg is another entry (no container id): it too was seen */
+	oomtrace_names_from_cgroup("/kubepods/burstable/pod" UID, &n);
+	ck_assert(oomtrace_names_resolve(root, &n));
+	ck_assert_str_eq(n.container, "");
 	snprintf(p, sizeof(p), "rm -rf '%s'", root);
 	ck_assert_int_eq(system(p), 0);
 }
