@@ -117,6 +117,23 @@ static void touch(const char *p)
 }
 
 /* Names from the node's files, laid out as kubelet writes them (kuberuntime helpers.go, legacyLogSymlink). */
+/* The cart pod's api container and the pod's own memcg (two containers there: none named). */
+static void cart_names(const char *root)
+{
+	struct oomtrace_names n;
+
+	oomtrace_names_from_cgroup("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+				   ".slice/cri-containerd-" CID ".scope", &n);
+	ck_assert(oomtrace_names_resolve(root, &n));
+	ck_assert_str_eq(n.k8s_namespace, "shop");
+	ck_assert_str_eq(n.pod, "cart-7d9f8-x2x4q");
+	ck_assert_str_eq(n.container, "api");
+	oomtrace_names_from_cgroup("/kubepods/burstable/pod" UID, &n);
+	ck_assert(oomtrace_names_resolve(root, &n));
+	ck_assert_str_eq(n.pod, "cart-7d9f8-x2x4q");
+	ck_assert_str_eq(n.container, "");
+}
+
 START_TEST(names_from_var_log)
 {
 	char root[] = "/tmp/oomtrace-names-XXXXXX", p[512];
@@ -146,17 +163,7 @@ START_TEST(names_from_var_log)
 		 "ffff4e5d6c7b8a99887766554433221100aabbccddeeff00112233445566778899");
 	touch(p);
 
-	oomtrace_names_from_cgroup("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
-				   ".slice/cri-containerd-" CID ".scope", &n);
-	ck_assert(oomtrace_names_resolve(root, &n));
-	ck_assert_str_eq(n.k8s_namespace, "shop");
-	ck_assert_str_eq(n.pod, "cart-7d9f8-x2x4q");
-	ck_assert_str_eq(n.container, "api");
-	/* the pod's own memcg: two containers, none named */
-	oomtrace_names_from_cgroup("/kubepods/burstable/pod" UID, &n);
-	ck_assert(oomtrace_names_resolve(root, &n));
-	ck_assert_str_eq(n.pod, "cart-7d9f8-x2x4q");
-	ck_assert_str_eq(n.container, "");
+	cart_names(root);
 	/* a pod this node has no logs for */
 	oomtrace_names_from_cgroup("/kubepods/pod99999999-2222-3333-4444-555555555555/" CID, &n);
 	ck_assert(!oomtrace_names_resolve(root, &n));
@@ -166,19 +173,11 @@ START_TEST(names_from_var_log)
 	mkdir(p, 0755);
 	ck_assert(oomtrace_names_resolve(root, &n));
 	ck_assert_str_eq(n.pod, "web-1");
-	/* what was found is remembered: the same kills again, with /var/log gone, keep their names */
+	/* what was found is remembered: the same kills again, with /var/log gone, keep their names
+	 * (the pod's own memcg is an entry of its own: no container id) */
 	snprintf(p, sizeof(p), "rm -rf '%s/var'", root);
 	ck_assert_int_eq(system(p), 0);
-	oomtrace_names_from_cgroup("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
-				   ".slice/cri-containerd-" CID ".scope", &n);
-	ck_assert(oomtrace_names_resolve(root, &n));
-	ck_assert_str_eq(n.k8s_namespace, "shop");
-	ck_assert_str_eq(n.pod, "cart-7d9f8-x2x4q");
-	ck_assert_str_eq(n.container, "api");
-	/* the same pod's own memcg is another entry (no container id): it too was seen */
-	oomtrace_names_from_cgroup("/kubepods/burstable/pod" UID, &n);
-	ck_assert(oomtrace_names_resolve(root, &n));
-	ck_assert_str_eq(n.container, "");
+	cart_names(root);
 	snprintf(p, sizeof(p), "rm -rf '%s'", root);
 	ck_assert_int_eq(system(p), 0);
 }
