@@ -22,7 +22,7 @@
 #                            its ring buffer holds; 0: no such test)
 #   OOMTRACE_STOP_TESTS=0    skip the '| head -1' and blocked-output SIGTERM tests
 #   OOMTRACE_STORM_SECONDS   seconds of a ~100 kills/s storm with the reader stopped (default 10; 0: none)
-#   OOMTRACE_PRIV_TESTS=0    skip the sandbox and CAP_BPF+CAP_PERFMON-as-nobody tests
+#   OOMTRACE_PRIV_TESTS=0    skip the sandbox, CAP_BPF+CAP_PERFMON-as-nobody and unit-capability tests
 #   OOMTRACE_SHARED_KILLS    kills of a hog sharing the tracer's 32 MiB memcg (default 50; 0: none)
 #   OOMTRACE_NAMES_TESTS=0   skip the Kubernetes-shaped cgroup test (it writes under /var/log/pods)
 #   OOMTRACE_ARGS            extra arguments for every run (--kernel-headers DIR, --btf FILE)
@@ -550,6 +550,35 @@ if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_PRIV_TESTS:-1}" = 1 ]; then
 			sleep 6
 		else
 			bad "nobody: did not attach with CAP_BPF+CAP_PERFMON (exit $rc): $(grep -v '"level":"debug"' "$t/nobody.err" | tail -3)"
+		fi
+	fi
+fi
+
+# --- as oomtrace.service runs it: root with the unit's capability bounding set (read from the
+# unit) and no_new_privs, its --metrics-file (its --journal is the fleet test's) ---
+unit_in=${srcdir:-.}/packaging/oomtrace.service.in
+if [ "$BACKEND" = libbpf ] && [ "${OOMTRACE_PRIV_TESTS:-1}" = 1 ]; then
+	if [ ! -f "$unit_in" ]; then
+		echo "SKIP: unit: no packaging/oomtrace.service.in here"
+		skipped=$((skipped + 1))
+	elif ! setpriv --help 2>&1 | grep -q bounding-set; then
+		echo "SKIP: unit: no util-linux setpriv with --bounding-set here"
+		skipped=$((skipped + 1))
+	elif [ "$(cat /proc/sys/kernel/cap_last_cap 2>/dev/null || echo 0)" -lt 39 ]; then
+		echo "SKIP: unit: its capabilities are 5.8+ ones (CAP_BPF); before, it is told to add CAP_SYS_ADMIN"
+		skipped=$((skipped + 1))
+	else
+		caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit_in" | tr 'A-Z ' 'a-z\n' | sed -n 's/^cap_/+/p' | paste -sd, -)
+		LAUNCH=(setpriv --bounding-set=-all,"$caps" --no-new-privs)
+		start_tracer "$t/unit.json" "$t/unit.err" --context none --metrics-file "$t/unit.prom" ${OOMTRACE_ARGS:-} --duration 600
+		rc=$?
+		LAUNCH=()
+		if [ $rc = 0 ]; then
+			one_kill_reported unit unit "reported with the unit's capabilities alone ($caps)"
+			grep -q '^oomtrace_oom_kills_total{' "$t/unit.prom" && ok "unit: its metrics file written" ||
+				bad "unit: no kill in the metrics file"
+		else
+			bad "unit: did not attach with the unit's capabilities ($caps), exit $rc: $(grep -v '"level":"debug"' "$t/unit.err" | tail -3)"
 		fi
 	fi
 fi
