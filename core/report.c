@@ -14,12 +14,20 @@
 #include "report.h"
 #include "util.h"
 
+/* When a kill happened, as far as known: what the first/last columns need of an event. */
+struct stamp {
+	uint32_t known; /* OOMTRACE_E_TIME, OOMTRACE_E_UPTIME */
+	int64_t time_us;
+	int32_t tz_off_s;
+	uint64_t uptime_ns;
+};
+
 struct row {
 	char kind[12];  /* pod, unit, container, comm */
 	char name[320];
 	uint64_t kills;
 	bool has_first;
-	struct oomtrace_event first, last; /* only time, uptime and known bits are used */
+	struct stamp first, last;
 	int32_t big_pid;
 	char big_comm[OOMTRACE_COMM_MAX];
 	uint64_t big_kb;
@@ -69,7 +77,7 @@ static void key_of(const struct oomtrace_event *ev, char *kind, size_t ksz, char
 }
 
 /* Which of two events came first: wall time where both have it, else kernel time; unknown last. */
-static bool earlier(const struct oomtrace_event *a, const struct oomtrace_event *b)
+static bool earlier(const struct stamp *a, const struct stamp *b)
 {
 	if ((a->known & OOMTRACE_E_TIME) && (b->known & OOMTRACE_E_TIME))
 		return a->time_us < b->time_us;
@@ -85,6 +93,8 @@ int oomtrace_report_add(struct oomtrace_report *r, const struct oomtrace_event *
 	size_t i;
 	uint64_t kb = 0;
 	bool sized = false;
+	struct stamp at = { .known = ev->known & (OOMTRACE_E_TIME | OOMTRACE_E_UPTIME),
+			    .time_us = ev->time_us, .tz_off_s = ev->tz_off_s, .uptime_ns = ev->uptime_ns };
 
 	if (ev->record != OOMTRACE_RECORD_KILL || ev->outcome != OOMTRACE_OUTCOME_KILLED)
 		return 0;
@@ -104,10 +114,10 @@ int oomtrace_report_add(struct oomtrace_report *r, const struct oomtrace_event *
 		snprintf(w->name, sizeof(w->name), "%s", name);
 	}
 	w->kills++;
-	if (!w->has_first || earlier(ev, &w->first))
-		w->first = *ev;
-	if (!w->has_first || earlier(&w->last, ev))
-		w->last = *ev;
+	if (!w->has_first || earlier(&at, &w->first))
+		w->first = at;
+	if (!w->has_first || earlier(&w->last, &at))
+		w->last = at;
 	w->has_first = true;
 	if (ev->known & OOMTRACE_E_CONSTRAINT)
 		w->constraints |= 1u << ev->constraint;
@@ -140,7 +150,7 @@ static int by_kills(const void *pa, const void *pb)
 }
 
 /* "2026-11-27T03:56:23+00:00", or kernel time "+131.705 s", or "?" */
-static void when(char *dst, size_t sz, const struct oomtrace_event *ev)
+static void when(char *dst, size_t sz, const struct stamp *ev)
 {
 	if (ev->known & OOMTRACE_E_TIME) {
 		char iso[64];
