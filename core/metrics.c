@@ -239,26 +239,16 @@ const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
 int oomtrace_metrics_write_file(struct oomtrace_metrics *m, const char *path)
 {
 	char tmp[4200];
-	size_t len, off = 0;
+	size_t len;
 	const char *text = oomtrace_metrics_text(m, &len);
-	int fd, e = 0;
+	int fd, e;
 
 	/* written whole beside it, then renamed: node_exporter never reads half a file */
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	while (off < len) {
-		ssize_t k = write(fd, text + off, len - off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			e = k < 0 ? -errno : -EIO;
-			break;
-		}
-		off += (size_t)k;
-	}
+	e = oomtrace_write_all(fd, text, len);
 	if (close(fd) && !e)
 		e = -errno;
 	if (!e && rename(tmp, path))
