@@ -30,30 +30,23 @@
 #include "journal.h"
 #include "util.h"
 
+static int (*journal_sendv)(const struct iovec *iov, int n);
+
 #ifdef WITH_JOURNAL
-#include <dlfcn.h>
+#include "dl.h"
 
 #define LIBSYSTEMD "libsystemd.so.0"
-static int (*journal_sendv)(const struct iovec *iov, int n);
 
 static int load(void)
 {
-	void *dl;
+	static const struct oomtrace_dlsym syms[] = { { "sd_journal_sendv", 0 } };
+	const char *missing;
 
-	if (journal_sendv)
-		return 0;
-	dl = dlopen(LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
-	if (!dl)
+	if (!journal_sendv && !oomtrace_dl_load(LIBSYSTEMD, syms, 1, &journal_sendv, &missing))
 		return -ENOENT;
-	*(void **)&journal_sendv = dlsym(dl, "sd_journal_sendv");
-	if (!journal_sendv) {
-		dlclose(dl);
-		return -ENOENT;
-	}
 	return 0;
 }
 #else
-static int (*journal_sendv)(const struct iovec *iov, int n);
 
 static int load(void)
 {

@@ -20,15 +20,16 @@
 #include <unistd.h>
 
 #ifdef WITH_MICROHTTPD
-#include <dlfcn.h>
 #include <microhttpd.h>
+
+#include "dl.h"
 
 /*
  * libmicrohttpd is loaded with dlopen, and only for --metrics-listen: linked,
  * it brings GnuTLS and its constructors into every tracer (6 MiB resident).
  */
 #define LIBMHD "libmicrohttpd.so.12"
-static struct {
+static struct mhd_api {
 	void *dl;
 	struct MHD_Daemon *(*start)(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc, void *apc_cls,
 				    MHD_AccessHandlerCallback dh, void *dh_cls, ...);
@@ -42,24 +43,20 @@ static struct {
 
 static int mhd_load(void)
 {
-	if (mhd.dl)
-		return 0;
-	mhd.dl = dlopen(LIBMHD, RTLD_NOW | RTLD_LOCAL);
+	static const struct oomtrace_dlsym syms[] = {
+		OOMTRACE_DLSYM(struct mhd_api, start, "MHD_start_daemon"),
+		OOMTRACE_DLSYM(struct mhd_api, run, "MHD_run"),
+		OOMTRACE_DLSYM(struct mhd_api, stop, "MHD_stop_daemon"),
+		OOMTRACE_DLSYM(struct mhd_api, from_buffer, "MHD_create_response_from_buffer"),
+		OOMTRACE_DLSYM(struct mhd_api, add_header, "MHD_add_response_header"),
+		OOMTRACE_DLSYM(struct mhd_api, queue, "MHD_queue_response"),
+		OOMTRACE_DLSYM(struct mhd_api, destroy, "MHD_destroy_response"),
+	};
+	const char *missing;
+
 	if (!mhd.dl)
-		return -ENOENT;
-	*(void **)&mhd.start = dlsym(mhd.dl, "MHD_start_daemon");
-	*(void **)&mhd.run = dlsym(mhd.dl, "MHD_run");
-	*(void **)&mhd.stop = dlsym(mhd.dl, "MHD_stop_daemon");
-	*(void **)&mhd.from_buffer = dlsym(mhd.dl, "MHD_create_response_from_buffer");
-	*(void **)&mhd.add_header = dlsym(mhd.dl, "MHD_add_response_header");
-	*(void **)&mhd.queue = dlsym(mhd.dl, "MHD_queue_response");
-	*(void **)&mhd.destroy = dlsym(mhd.dl, "MHD_destroy_response");
-	if (!mhd.start || !mhd.run || !mhd.stop || !mhd.from_buffer || !mhd.add_header || !mhd.queue || !mhd.destroy) {
-		dlclose(mhd.dl);
-		mhd.dl = NULL;
-		return -ENOENT;
-	}
-	return 0;
+		mhd.dl = oomtrace_dl_load(LIBMHD, syms, sizeof(syms) / sizeof(syms[0]), &mhd, &missing);
+	return mhd.dl ? 0 : -ENOENT;
 }
 #endif
 

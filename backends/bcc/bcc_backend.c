@@ -24,6 +24,7 @@
 #include "bcc_backend.h"
 #include "bcc_headers.h"
 #include "bcc_program.h"
+#include "dl.h"
 #include "kjoin.h"
 #include "live.h"
 #include "log.h"
@@ -93,11 +94,8 @@ struct bcc {
 
 static int load_api(struct bcc_api *a, char *why, size_t whysz)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} syms[] = {
-#define SYM(field, name) { name, offsetof(struct bcc_api, field) }
+	static const struct oomtrace_dlsym syms[] = {
+#define SYM(field, name) OOMTRACE_DLSYM(struct bcc_api, field, name)
 		SYM(module_create, "bpf_module_create_c_from_string"),
 		SYM(module_destroy, "bpf_module_destroy"),
 		SYM(module_license, "bpf_module_license"),
@@ -118,25 +116,17 @@ static int load_api(struct bcc_api *a, char *why, size_t whysz)
 		SYM(lookup_elem, "bpf_lookup_elem"),
 #undef SYM
 	};
-	size_t i;
+	const char *missing;
 
 	memset(a, 0, sizeof(*a));
-	a->dl = dlopen(LIBBCC, RTLD_NOW | RTLD_LOCAL);
+	a->dl = oomtrace_dl_load(LIBBCC, syms, sizeof(syms) / sizeof(syms[0]), a, &missing);
 	if (!a->dl) {
-		snprintf(why, whysz, "%s not found: install libbpfcc (Debian/Ubuntu) or bcc (openEuler/RHEL)",
-			 LIBBCC);
+		if (missing)
+			snprintf(why, whysz, "%s lacks %s: libbcc too old", LIBBCC, missing);
+		else
+			snprintf(why, whysz, "%s not found: install libbpfcc (Debian/Ubuntu) or bcc (openEuler/RHEL)",
+				 LIBBCC);
 		return -ENOENT;
-	}
-	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		void *f = dlsym(a->dl, syms[i].name);
-
-		if (!f) {
-			snprintf(why, whysz, "%s lacks %s: libbcc too old", LIBBCC, syms[i].name);
-			dlclose(a->dl);
-			a->dl = NULL;
-			return -ENOENT;
-		}
-		memcpy((char *)a + syms[i].off, &f, sizeof(f));
 	}
 	*(void **)&a->new_ringbuf = dlsym(a->dl, "bpf_new_ringbuf");
 	*(void **)&a->poll_ringbuf = dlsym(a->dl, "bpf_poll_ringbuf");
