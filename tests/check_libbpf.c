@@ -11,7 +11,12 @@
 
 #include "helpers.h"
 
+#include <linux/btf.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include "convert.h"
+#include "kbtf.h"
 #include "live.h"
 #include "plan.h"
 #include "tpformat.h"
@@ -337,6 +342,206 @@ START_TEST(live_invocations_and_reaper)
 }
 END_TEST
 
+/* ---- kbtf: the kernel's BTF read in place ------------------------------------------------ */
+
+/*
+ * A BTF made by hand, every answer known:
+ *   [1] int (4)          [2] struct foo { int a; struct bar *p; struct bar b; int arr[3]; }
+ *   [3] ptr -> [4]       [4] struct bar { int x; }      [5] int[3]
+ *   [6] typedef foo_t -> [2]   [7] struct unrelated { int z; }
+ *   [8] proto void (struct bar *)   [9] func oom_kill_process -> [8]
+ *   [10] typedef btf_trace_x -> [11] ptr -> [8]
+ */
+static const char mini_strs[] = "\0int\0foo\0a\0p\0b\0arr\0bar\0x\0foo_t\0unrelated\0z\0oom_kill_process\0btf_trace_x";
+enum { S_INT = 1, S_FOO = 5, S_A = 9, S_P = 11, S_B = 13, S_ARR = 15, S_BAR = 19, S_X = 23, S_FOOT = 25,
+       S_UNREL = 31, S_Z = 41, S_OKP = 43, S_TRACE = 60 };
+
+#define BTF_INFO_ENC(kind, kflag, vlen) ((!!(kflag) << 31) | ((uint32_t)(kind) << 24) | ((vlen) & 0xffff))
+#define BTF_INT_ENC(encoding, offset, bits) (((uint32_t)(encoding) << 24) | ((offset) << 16) | (bits))
+
+static size_t mini_btf(uint32_t *w)
+{
+	uint32_t *p = w + 6, *types;
+#define T(name, kind, vlen, st) (*p++ = (name), *p++ = BTF_INFO_ENC((kind), 0, (vlen)), *p++ = (st))
+	types = p;
+	T(S_INT, BTF_KIND_INT, 0, 4), *p++ = BTF_INT_ENC(BTF_INT_SIGNED, 0, 32);
+	T(S_FOO, BTF_KIND_STRUCT, 4, 32);
+	*p++ = S_A, *p++ = 1, *p++ = 0;
+	*p++ = S_P, *p++ = 3, *p++ = 64;
+	*p++ = S_B, *p++ = 4, *p++ = 128;
+	*p++ = S_ARR, *p++ = 5, *p++ = 160;
+	T(0, BTF_KIND_PTR, 0, 4);
+	T(S_BAR, BTF_KIND_STRUCT, 1, 4), *p++ = S_X, *p++ = 1, *p++ = 0;
+	T(0, BTF_KIND_ARRAY, 0, 0), *p++ = 1, *p++ = 1, *p++ = 3;
+	T(S_FOOT, BTF_KIND_TYPEDEF, 0, 2);
+	T(S_UNREL, BTF_KIND_STRUCT, 1, 4), *p++ = S_Z, *p++ = 1, *p++ = 0;
+	T(0, BTF_KIND_FUNC_PROTO, 1, 0), *p++ = 0, *p++ = 3;
+	T(S_OKP, BTF_KIND_FUNC, 0, 8);
+	T(S_TRACE, BTF_KIND_TYPEDEF, 0, 11);
+	T(0, BTF_KIND_PTR, 0, 8);
+#undef T
+	w[0] = BTF_MAGIC | (BTF_VERSION << 16);
+	w[1] = sizeof(struct btf_header);
+	w[2] = 0;                                                 /* type_off */
+	w[3] = (uint32_t)((char *)p - (char *)types);              /* type_len */
+	w[4] = w[3];                                              /* str_off */
+	w[5] = sizeof(mini_strs);                                 /* str_len */
+	memcpy(p, mini_strs, sizeof(mini_strs));
+	return 24 + w[3] + sizeof(mini_strs);
+}
+
+START_TEST(kbtf_find_names)
+{
+	uint32_t w[256];
+	size_t len = mini_btf(w);
+	struct kbtf k = { 0 };
+
+	ck_assert_int_eq(kbtf_from_mem(&k, w, len), 0);
+	ck_assert_int_eq(kbtf_find(&k, "int", BTF_KIND_INT), 1);
+	ck_assert_int_eq(kbtf_find(&k, "bar", BTF_KIND_STRUCT), 4);
+	ck_assert_int_eq(kbtf_find(&k, "oom_kill_process", BTF_KIND_FUNC), 9);
+	ck_assert_int_eq(kbtf_find(&k, "btf_trace_x", BTF_KIND_TYPEDEF), 10);
+	ck_assert_int_eq(kbtf_find(&k, "bar", BTF_KIND_UNION), -ENOENT); /* the kind counts */
+	ck_assert_int_eq(kbtf_find(&k, "ba", BTF_KIND_STRUCT), -ENOENT);
+	ck_assert(kbtf_has_name(&k, "unrelated"));
+	ck_assert(!kbtf_has_name(&k, "unrelate"));
+	ck_assert_int_eq(kbtf_param_is_ptr(&k, "btf_trace_x", 0), 1);
+	ck_assert_int_eq(kbtf_param_is_ptr(&k, "btf_trace_x", 1), -ENOENT);
+	ck_assert_int_eq(kbtf_param_is_ptr(&k, "foo_t", 0), -ENOENT); /* not a pointer to a prototype */
+	kbtf_free(&k);
+}
+END_TEST
+
+/* The type of @k at @id, with its name: a small view for comparing two BTFs. */
+static const struct btf_type *kt(struct kbtf *k, int id, const char **name)
+{
+	const struct btf_type *t = (const void *)(k->types + k->off[id - 1]);
+
+	*name = k->strs + t->name_off;
+	return t;
+}
+
+START_TEST(kbtf_min_core_closure)
+{
+	uint32_t w[256];
+	const char *names[] = { "foo", "nothere" }, *nm;
+	struct kbtf k = { 0 }, m = { 0 };
+	const struct btf_type *t;
+	const struct btf_member *mb;
+	char *blob;
+	size_t len = mini_btf(w), blen;
+
+	ck_assert_int_eq(kbtf_from_mem(&k, w, len), 0);
+	ck_assert_int_eq(kbtf_min_core(&k, names, 2, &blob, &blen), 0);
+	ck_assert_int_eq(kbtf_from_mem(&m, blob, blen), 0);
+	/* foo, and what it holds but not through its pointer: int, ptr, bar (embedded), int[3] */
+	ck_assert_int_gt(kbtf_find(&m, "foo", BTF_KIND_STRUCT), 0);
+	ck_assert_int_gt(kbtf_find(&m, "bar", BTF_KIND_STRUCT), 0);
+	ck_assert_int_eq(kbtf_find(&m, "unrelated", BTF_KIND_STRUCT), -ENOENT);
+	ck_assert_int_eq(kbtf_find(&m, "foo_t", BTF_KIND_TYPEDEF), -ENOENT); /* not named */
+	ck_assert_int_eq(kbtf_find(&m, "oom_kill_process", BTF_KIND_FUNC), -ENOENT);
+	ck_assert_int_eq(kbtf_index(&m), 0);
+	ck_assert_uint_eq(m.n, 5);
+	t = kt(&m, kbtf_find(&m, "foo", BTF_KIND_STRUCT), &nm);
+	ck_assert_str_eq(nm, "foo");
+	ck_assert_uint_eq(t->size, 32);
+	ck_assert_uint_eq(BTF_INFO_VLEN(t->info), 4);
+	mb = (const void *)(t + 1);
+	ck_assert_str_eq(m.strs + mb[3].name_off, "arr");
+	ck_assert_uint_eq(mb[3].offset, 160);
+	/* member types renumbered: b is bar, p a pointer to void, arr an array of int */
+	ck_assert_int_eq((int)mb[2].type, kbtf_find(&m, "bar", BTF_KIND_STRUCT));
+	t = kt(&m, (int)mb[1].type, &nm);
+	ck_assert_uint_eq(BTF_INFO_KIND(t->info), BTF_KIND_PTR);
+	ck_assert_uint_eq(t->type, 0);
+	t = kt(&m, (int)mb[3].type, &nm);
+	ck_assert_uint_eq(BTF_INFO_KIND(t->info), BTF_KIND_ARRAY);
+	ck_assert_int_eq((int)((const struct btf_array *)(t + 1))->type, kbtf_find(&m, "int", BTF_KIND_INT));
+	ck_assert_uint_eq(((const struct btf_array *)(t + 1))->nelems, 3);
+	kbtf_free(&m);
+	free(blob);
+	kbtf_free(&k);
+}
+END_TEST
+
+START_TEST(kbtf_malformed)
+{
+	uint32_t w[256], c[256];
+	size_t len = mini_btf(w), i;
+	const char *names[] = { "foo" };
+	struct kbtf k = { 0 };
+	char *blob;
+	size_t blen;
+
+	ck_assert_int_eq(kbtf_from_mem(&k, w, 10), -EINVAL);    /* shorter than a header */
+	ck_assert_int_eq(kbtf_from_mem(&k, w, len - 1), -EINVAL); /* strings cut */
+	memcpy(c, w, len);
+	c[0] ^= 1; /* magic */
+	ck_assert_int_eq(kbtf_from_mem(&k, c, len), -EINVAL);
+	/* every byte of the types flipped in turn: an error or an answer, never a crash */
+	for (i = 24; i < 24 + w[3]; i++) {
+		memcpy(c, w, len);
+		((uint8_t *)c)[i] ^= 0xa5;
+		if (kbtf_from_mem(&k, c, len))
+			continue;
+		if (kbtf_min_core(&k, names, 1, &blob, &blen) == 0)
+			free(blob);
+		(void)kbtf_find(&k, "bar", BTF_KIND_STRUCT);
+		(void)kbtf_param_is_ptr(&k, "btf_trace_x", 0);
+		kbtf_free(&k);
+	}
+	/* a member pointing past the last type */
+	memcpy(c, w, len);
+	c[6 + 4 + 3 + 1] = 99; /* foo.a's type */
+	ck_assert_int_eq(kbtf_from_mem(&k, c, len), 0);
+	ck_assert_int_eq(kbtf_min_core(&k, names, 1, &blob, &blen), -EINVAL);
+	kbtf_free(&k);
+}
+END_TEST
+
+/*
+ * The running kernel's BTF, where it can be read: task_struct in the small
+ * CO-RE target has the kernel's size, members, names and offsets.
+ */
+START_TEST(kbtf_kernel)
+{
+	const char *names[] = { "task_struct", "mm_struct", "oom_control" }, *n1, *n2;
+	struct kbtf k, m = { 0 };
+	const struct btf_type *a, *b;
+	char *blob;
+	size_t blen;
+	unsigned int i;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		printf("SKIP: kbtf_kernel: no readable /sys/kernel/btf/vmlinux here\n");
+		return;
+	}
+	ck_assert_int_eq(kbtf_load(&k, NULL), 0);
+	ck_assert_int_gt(kbtf_find(&k, "oom_kill_process", BTF_KIND_FUNC), 0);
+	ck_assert_int_eq(kbtf_min_core(&k, names, 3, &blob, &blen), 0);
+	ck_assert_int_lt(blen, k.size / 10);
+	ck_assert_int_eq(kbtf_from_mem(&m, blob, blen), 0);
+	ck_assert_int_eq(kbtf_index(&m), 0);
+	ck_assert_int_eq(kbtf_index(&k), 0);
+	a = kt(&k, kbtf_find(&k, "task_struct", BTF_KIND_STRUCT), &n1);
+	b = kt(&m, kbtf_find(&m, "task_struct", BTF_KIND_STRUCT), &n2);
+	ck_assert_uint_eq(a->size, b->size);
+	ck_assert_uint_eq(BTF_INFO_VLEN(a->info), BTF_INFO_VLEN(b->info));
+	for (i = 0; i < BTF_INFO_VLEN(a->info); i++) {
+		const struct btf_member *x = (const struct btf_member *)(a + 1) + i;
+		const struct btf_member *y = (const struct btf_member *)(b + 1) + i;
+
+		ck_assert_str_eq(k.strs + x->name_off, m.strs + y->name_off);
+		ck_assert_uint_eq(x->offset, y->offset);
+		ck_assert_uint_eq(BTF_INFO_KIND(kt(&k, (int)x->type, &n1)->info), BTF_INFO_KIND(kt(&m, (int)y->type, &n2)->info));
+	}
+	ck_assert_int_eq(kbtf_find(&m, "oom_kill_process", BTF_KIND_FUNC), -ENOENT);
+	kbtf_free(&m);
+	free(blob);
+	kbtf_free(&k);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("libbpf");
@@ -350,6 +555,10 @@ int main(void)
 	tcase_add_test(t, wire_to_event);
 	tcase_add_test(t, raw_records);
 	tcase_add_test(t, live_invocations_and_reaper);
+	tcase_add_test(t, kbtf_find_names);
+	tcase_add_test(t, kbtf_min_core_closure);
+	tcase_add_test(t, kbtf_malformed);
+	tcase_add_test(t, kbtf_kernel);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

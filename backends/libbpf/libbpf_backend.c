@@ -30,8 +30,10 @@
 #include "oomtrace_ext.skel.h"
 #include "oomtrace_nobtf.skel.h"
 #include "convert.h"
+#include "kbtf.h"
 #include "plan.h"
 #include "tpformat.h"
+#include "util.h"
 #include "wire.h"
 
 
@@ -47,6 +49,7 @@ struct lb {
 	char probe_desc[64];
 	char btf_path[512]; /* a BTF file for CO-RE where the kernel has none in sysfs; "" if unused */
 	const char *core_btf; /* the CO-RE target given to libbpf: btf_path, or see lb_open */
+	struct kbtf kbtf; /* the kernel's BTF while opening; zeroed where none was read */
 	struct tpf fmt[W_SKIP_REAP + 1]; /* BTF-less decoding, by w_kind */
 	uint64_t pb_lost;
 	int drops_fd;
@@ -145,97 +148,21 @@ static bool find_okp_symbol(char *name, size_t namesz)
 }
 
 /*
- * Names in the kernel BTF's string section: a few ms, where parsing all of
- * vmlinux BTF takes 12 ms here (and libbpf parses it again for each load).
- * A typedef or function name like "btf_trace_mark_victim" is only there when
- * the type is.
- */
-struct btf_strings {
-	char *buf;
-	size_t size; /* of the raw BTF in buf */
-	bool mapped; /* buf is the kernel's own copy, mapped (6.16+) */
-	const char *strs;
-	size_t len;
-};
-
-static void btf_strings_free(struct btf_strings *b)
-{
-	if (b->mapped)
-		munmap(b->buf, b->size);
-	else
-		free(b->buf);
-	b->buf = NULL;
-}
-
-static bool btf_strings_load(struct btf_strings *b)
-{
-	struct btf_header h;
-	struct stat st;
-	ssize_t n, got = 0;
-	int fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
-
-	memset(b, 0, sizeof(*b));
-	if (fd < 0)
-		return false;
-	/*
-	 * 6.16+ lets the kernel's BTF be mapped: nothing read or copied (5 MB in
-	 * 4 KiB reads otherwise). Before, read until EOF into a growing buffer.
-	 */
-	if (fstat(fd, &st) == 0 && st.st_size > (off_t)sizeof(h)) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-
-		if (m != MAP_FAILED) {
-			b->buf = m;
-			b->mapped = true;
-			got = (ssize_t)st.st_size;
-		}
-	}
-	for (size_t cap = 8 << 20; !b->mapped;) {
-		char *nb = realloc(b->buf, cap);
-
-		if (!nb)
-			break;
-		b->buf = nb;
-		while ((size_t)got < cap && (n = read(fd, b->buf + got, cap - (size_t)got)) > 0)
-			got += n;
-		if ((size_t)got < cap)
-			break;
-		cap *= 2;
-	}
-	close(fd);
-	b->size = (size_t)got;
-	if (got < (ssize_t)sizeof(h)) {
-		btf_strings_free(b);
-		return false;
-	}
-	memcpy(&h, b->buf, sizeof(h));
-	if (h.magic != BTF_MAGIC || (uint64_t)h.hdr_len + h.str_off + h.str_len > (uint64_t)got) {
-		btf_strings_free(b);
-		return false;
-	}
-	b->strs = b->buf + h.hdr_len + h.str_off;
-	b->len = h.str_len;
-	return true;
-}
-
-/*
  * Whether this kernel lets a fentry program attach to oom_kill_process: some
  * refuse every trampoline (no ftrace direct calls, lockdown, an LSM). A
  * two-instruction program tells in microseconds, with the BTF already read,
  * where a refused full object would be loaded, relocated and verified for
  * nothing before the next probe. 0, or the errno of the refusal.
  */
-static int fentry_probe(const struct btf_strings *bs)
+static int fentry_probe(struct kbtf *k)
 {
 	struct bpf_insn insns[2] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	struct btf *b = btf__new(bs->buf, bs->size);
-	int id = b ? btf__find_by_name_kind(b, "oom_kill_process", BTF_KIND_FUNC) : -1;
+	int id = kbtf_find(k, "oom_kill_process", BTF_KIND_FUNC);
 	int fd, err = 0;
 
-	btf__free(b);
 	if (id <= 0)
 		return ENOENT;
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY, .attach_btf_id = (__u32)id);
@@ -247,49 +174,10 @@ static int fentry_probe(const struct btf_strings *bs)
 	return err;
 }
 
-static bool btf_has_name(const struct btf_strings *b, const char *name)
+/* What this kernel offers. The kernel's BTF, where read, stays in @k for the load (NULL: freed). */
+static void features(struct lb_features *f, const char *ext_btf, struct kbtf *keep)
 {
-	char pat[128];
-	size_t n = strlen(name);
-
-	if (!b->strs || n + 2 > sizeof(pat))
-		return false;
-	pat[0] = '\0';
-	memcpy(pat + 1, name, n + 1);
-	return memmem(b->strs, b->len, pat, n + 2) != NULL;
-}
-
-/*
- * mark_victim's arguments from the kernel's BTF, for when tracefs cannot be
- * read (CAP_BPF + CAP_PERFMON mode: tracefs is root's): the raw tracepoint is
- * (struct task_struct *, uid_t) since 6.9 (and backports), (int pid) before.
- * 1 / 0, or -1 when BTF does not say.
- */
-static int tp_task_arg_from_btf(void)
-{
-	struct btf *b = btf__load_vmlinux_btf();
-	const struct btf_type *t;
-	int id, r = -1;
-
-	if (!b)
-		return -1;
-	id = btf__find_by_name_kind(b, "btf_trace_mark_victim", BTF_KIND_TYPEDEF);
-	t = id > 0 ? btf__type_by_id(b, id) : NULL;
-	t = t ? btf__type_by_id(b, t->type) : NULL;
-	t = t && btf_is_ptr(t) ? btf__type_by_id(b, t->type) : NULL;
-	if (t && btf_is_func_proto(t) && btf_vlen(t) >= 2) {
-		/* [0] is the tracepoint's void *data */
-		const struct btf_type *a = btf__type_by_id(b, btf_params(t)[1].type);
-
-		r = a && btf_is_ptr(a);
-	}
-	btf__free(b);
-	return r;
-}
-
-static void features(struct lb_features *f, const char *ext_btf)
-{
-	struct btf_strings bs;
+	struct kbtf bs;
 	const char *tfs;
 	char sym[256], p[200], fmt[4096] = "";
 	int fd;
@@ -311,21 +199,29 @@ static void features(struct lb_features *f, const char *ext_btf)
 	}
 	/* a BTF file serves CO-RE relocations only: attach targets need the kernel's own */
 	f->ext_btf = ext_btf && ext_btf[0];
-	if (!have_btf() || !btf_strings_load(&bs))
+	if (!have_btf() || kbtf_load(&bs, NULL))
 		return;
 	f->btf = true;
-	f->tp_btf = btf_has_name(&bs, "btf_trace_mark_victim");
+	f->tp_btf = kbtf_has_name(&bs, "btf_trace_mark_victim");
+	/*
+	 * mark_victim(task, uid) since 6.9 (and backports) prints the memory
+	 * fields; where tracefs cannot be read (CAP_BPF + CAP_PERFMON: it is
+	 * root's), BTF says whether its first argument is a pointer.
+	 */
 	f->tp_task_arg = strstr(fmt, " total_vm;") != NULL;
 	if (!fmt[0] && f->tp_btf)
-		f->tp_task_arg = tp_task_arg_from_btf() == 1;
-	f->task_from_pid = btf_has_name(&bs, "bpf_task_from_pid");
-	f->okp_btf = btf_has_name(&bs, "oom_kill_process");
+		f->tp_task_arg = kbtf_param_is_ptr(&bs, "btf_trace_mark_victim", 1) == 1; /* [0]: void *data */
+	f->task_from_pid = kbtf_has_name(&bs, "bpf_task_from_pid");
+	f->okp_btf = kbtf_has_name(&bs, "oom_kill_process");
 	if (f->okp_btf)
 		f->fentry_err = fentry_probe(&bs);
-	f->tp_signal = btf_has_name(&bs, "btf_trace_signal_generate");
-	f->tp_reaper = btf_has_name(&bs, "btf_trace_finish_task_reaping") &&
-		       btf_has_name(&bs, "btf_trace_skip_task_reaping");
-	btf_strings_free(&bs);
+	f->tp_signal = kbtf_has_name(&bs, "btf_trace_signal_generate");
+	f->tp_reaper = kbtf_has_name(&bs, "btf_trace_finish_task_reaping") &&
+		       kbtf_has_name(&bs, "btf_trace_skip_task_reaping");
+	if (keep)
+		*keep = bs;
+	else
+		kbtf_free(&bs);
 }
 
 /* strerror(), but the kernel-internal ENOTSUPP (524) that BPF loads return says what it means */
@@ -417,29 +313,169 @@ static void handle_pb(void *ctx, int cpu, void *data, __u32 size);
 static void lost_pb(void *ctx, int cpu, __u64 n);
 
 /*
- * The CO-RE object, its types relocated against @ext_btf where that is set.
- * Without the kernel's own BTF, the same programs built without kfuncs: a
- * typed ksym would make libbpf look for the kernel's BTF and fail.
+ * Tracing programs (tp_btf, fentry, fexit) with our own section handlers.
+ * libbpf 1.1 reads, copies and indexes the kernel's whole BTF (11 MB for a
+ * moment, ~10 ms) for any tracing program, only to find its attach id by
+ * name. The ids come from the BTF read in place (kbtf) instead: a program
+ * marked as attaching "to another program" (the placeholder below) is one
+ * libbpf needs no kernel BTF for, and our prepare callback, which libbpf
+ * calls right before the load, clears that mark and gives the kernel's id.
  */
-static struct oomtrace_bpf *open_core(const char *ext_btf)
+#define ATTACH_PLACEHOLDER 1
+
+static struct kbtf *attach_btf; /* the kernel's BTF while a CO-RE object loads */
+
+static int setup_trace(struct bpf_program *prog, long cookie)
+{
+	(void)cookie;
+	return bpf_program__set_attach_target(prog, ATTACH_PLACEHOLDER, NULL);
+}
+
+static int prepare_trace(struct bpf_program *prog, struct bpf_prog_load_opts *o, long cookie)
+{
+	const char *target = strchr(bpf_program__section_name(prog), '/');
+	char name[128];
+	int id;
+
+	if (!target || !attach_btf)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "%s%s", cookie == BPF_TRACE_RAW_TP ? "btf_trace_" : "", target + 1);
+	id = kbtf_find(attach_btf, name, cookie == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC);
+	if (id < 0)
+		return id;
+	o->attach_prog_fd = 0;
+	o->attach_btf_obj_fd = 0;
+	o->attach_btf_id = (__u32)id;
+	return 0;
+}
+
+static int attach_trace(const struct bpf_program *prog, long cookie, struct bpf_link **link)
+{
+	(void)cookie;
+	*link = bpf_program__attach_trace(prog);
+	return *link ? 0 : -errno;
+}
+
+/* Once per process, before the first CO-RE object is opened. 0 or -errno. */
+static int register_trace_handlers(void)
+{
+	static const struct { const char *sec; enum bpf_attach_type type; } h[] = {
+		{ "tp_btf/", BPF_TRACE_RAW_TP }, { "fentry/", BPF_TRACE_FENTRY }, { "fexit/", BPF_TRACE_FEXIT },
+	};
+	static int done;
+	size_t i;
+
+	for (i = 0; !done && i < sizeof(h) / sizeof(h[0]); i++) {
+		LIBBPF_OPTS(libbpf_prog_handler_opts, ho, .cookie = h[i].type, .prog_setup_fn = setup_trace,
+			    .prog_prepare_load_fn = prepare_trace, .prog_attach_fn = attach_trace);
+		int id = libbpf_register_prog_handler(h[i].sec, BPF_PROG_TYPE_TRACING, h[i].type, &ho);
+
+		if (id < 0)
+			return id;
+	}
+	done = 1;
+	return 0;
+}
+
+/*
+ * The CO-RE target made from the kernel's BTF in place: only the types the
+ * object's own BTF names (flavors stripped), and what they hold, so libbpf
+ * matches each relocation among a few thousand types instead of 126,700.
+ * Written into the memfd @fd that the object was opened with. 0 or -errno.
+ */
+static int write_core_target(struct kbtf *k, struct bpf_object *obj, int fd)
+{
+	const struct btf *lb = bpf_object__btf(obj);
+	__u32 i, n = lb ? btf__type_cnt(lb) : 0;
+	const char **names = calloc(n + 1, sizeof(*names));
+	char *flat = NULL, *blob = NULL;
+	size_t nn = 0, used = 0, len = 0;
+	int err = names ? 0 : -ENOMEM;
+
+	for (i = 1; !err && i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(lb, i);
+		const char *nm = btf__name_by_offset(lb, t->name_off);
+
+		if (nm && *nm && (btf_is_composite(t) || btf_is_any_enum(t) || btf_is_typedef(t) ||
+				  btf_is_fwd(t) || btf_is_int(t))) {
+			names[nn++] = nm;
+			used += strlen(nm) + 1;
+		}
+	}
+	/* the names with their flavor suffixes ("mm_struct___new") cut, in one buffer */
+	if (!err && !(flat = malloc(used + 1)))
+		err = -ENOMEM;
+	for (i = 0, used = 0; !err && i < nn; i++) {
+		const char *cut = strstr(names[i], "___");
+		size_t l = cut ? (size_t)(cut - names[i]) : strlen(names[i]);
+
+		memcpy(flat + used, names[i], l);
+		flat[used + l] = '\0';
+		names[i] = flat + used;
+		used += l + 1;
+	}
+	if (!err)
+		err = kbtf_min_core(k, names, nn, &blob, &len);
+	if (!err && oomtrace_write_all(fd, blob, len))
+		err = -errno;
+	if (!err)
+		oomtrace_debug("CO-RE target: %zu bytes of the kernel's BTF, for %zu names", len, nn);
+	free(blob);
+	free(flat);
+	free(names);
+	return err;
+}
+
+/*
+ * The CO-RE object. Its types are relocated against @ext_btf where that is
+ * set, else against a minimized copy of the kernel's BTF (@k, where read)
+ * written to a memfd (*@memfd; -1 when not used, e.g. after it could not be
+ * made: then libbpf reads the kernel's BTF itself). The same programs built
+ * without kfuncs unless @kfunc: a typed ksym makes libbpf read the kernel's
+ * whole BTF, and without the kernel's BTF it fails. @fallback: the target
+ * when no small one can be made ("": libbpf's own choice).
+ */
+static struct oomtrace_bpf *open_core(const char *ext_btf, const char *fallback, struct kbtf *k, bool kfunc,
+				      int *memfd)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = ext_btf[0] ? ext_btf : NULL);
-	struct oomtrace_bpf *s = calloc(1, sizeof(*s));
-	int err;
+	char path[64];
+	int err, tries;
 
-	if (!s)
-		return NULL;
-	err = oomtrace_bpf__create_skeleton(s);
-	if (!err && !have_btf())
-		s->skeleton->data = (void *)oomtrace_ext_bpf__elf_bytes(&s->skeleton->data_sz);
-	if (!err)
-		err = bpf_object__open_skeleton(s->skeleton, &oo);
-	if (err) {
-		oomtrace_bpf__destroy(s);
-		errno = -err;
-		return NULL;
+	*memfd = -1;
+	if (!ext_btf[0] && k->buf && (*memfd = memfd_create("oomtrace-core-btf", MFD_CLOEXEC)) >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", *memfd);
+		oo.btf_custom_path = path;
 	}
-	return s;
+	for (tries = 0; tries < 2; tries++) {
+		struct oomtrace_bpf *s = calloc(1, sizeof(*s));
+
+		if (!s)
+			break;
+		err = register_trace_handlers();
+		if (!err)
+			err = oomtrace_bpf__create_skeleton(s);
+		if (!err && (!have_btf() || !kfunc))
+			s->skeleton->data = (void *)oomtrace_ext_bpf__elf_bytes(&s->skeleton->data_sz);
+		if (!err)
+			err = bpf_object__open_skeleton(s->skeleton, &oo);
+		if (!err && *memfd < 0)
+			return s;
+		if (!err && !(err = write_core_target(k, s->obj, *memfd)))
+			return s;
+		oomtrace_bpf__destroy(s);
+		if (*memfd < 0) {
+			errno = -err;
+			return NULL;
+		}
+		oomtrace_info("no small CO-RE target from the kernel's BTF (%s): libbpf reads all of it",
+			      strerror(-err));
+		close(*memfd);
+		*memfd = -1;
+		oo.btf_custom_path = fallback[0] ? fallback : NULL;
+	}
+	errno = ENOMEM;
+	return NULL;
 }
 
 /* The ring buffer's size in bytes: a power of two of whole pages (--buffer-size KB). */
@@ -471,9 +507,10 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 	char sym[256] = "oom_kill_process";
 	bool ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	const char *tfs = oomtrace_tracefs_dir(false, NULL, 0);
-	int err;
+	bool kfunc = vic == PR_TP_BTF && !bf->tp_task_arg; /* mark_victim(pid): bpf_task_from_pid */
+	int err, memfd;
 
-	s = open_core(l->core_btf);
+	s = open_core(l->btf_path, l->core_btf, &l->kbtf, kfunc, &memfd);
 	if (!s) {
 		snprintf(why, whysz, "cannot open the BPF object: %s", strerror(errno));
 		return -errno;
@@ -500,6 +537,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 		if (!oomtrace_kprobes_available() || !find_okp_symbol(sym, sizeof(sym))) {
 			snprintf(why, whysz, "kprobes not available in this kernel (no kprobe PMU or kprobe_events)");
 			oomtrace_bpf__destroy(s);
+			close(memfd);
 			return -ENOTSUP;
 		}
 		bpf_program__set_autoload(s->progs.kprobe_oom_kill_process, true);
@@ -509,6 +547,7 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 		if (!bf->tp_btf) {
 			snprintf(why, whysz, "no mark_victim tracepoint in the kernel's BTF");
 			oomtrace_bpf__destroy(s);
+			close(memfd);
 			return -ENOENT;
 		}
 		if (bf->tp_task_arg) {
@@ -518,12 +557,14 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 		} else {
 			snprintf(why, whysz, "mark_victim passes only a pid and bpf_task_from_pid (6.2+) is missing");
 			oomtrace_bpf__destroy(s);
+			close(memfd);
 			return -ENOTSUP;
 		}
 	} else if (vic == PR_TRACEPOINT) {
 		if (!tfs) {
 			snprintf(why, whysz, "tracefs not mounted");
 			oomtrace_bpf__destroy(s);
+			close(memfd);
 			return -ENOENT;
 		}
 		bpf_program__set_autoload(s->progs.tp_mark_victim, true);
@@ -543,7 +584,11 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 		bpf_program__set_autoload(s->progs.tp_finish_task_reaping, true);
 		bpf_program__set_autoload(s->progs.tp_skip_task_reaping, true);
 	}
+	attach_btf = &l->kbtf;
 	err = oomtrace_bpf__load(s);
+	attach_btf = NULL;
+	if (memfd >= 0)
+		close(memfd);
 	if (err) {
 		snprintf(why, whysz, "the kernel refused to load it: %s", bpf_strerror(err));
 		oomtrace_bpf__destroy(s);
@@ -854,12 +899,13 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	if (!l->btf_path[0] && have_btf() && !oomtrace_have_cap(21)) {
 		/*
 		 * Without CAP_SYS_ADMIN libbpf cannot list module BTFs, and it tries
-		 * to for a type flavour vmlinux lacks: the same vmlinux BTF given as
-		 * the target keeps it to vmlinux (CAP_BPF + CAP_PERFMON mode).
+		 * to for a type flavour vmlinux lacks: where no small CO-RE target
+		 * can be made (open_core), the same vmlinux BTF given as the target
+		 * keeps it to vmlinux (CAP_BPF + CAP_PERFMON mode).
 		 */
 		l->core_btf = "/sys/kernel/btf/vmlinux";
 	}
-	features(&bf, l->btf_path);
+	features(&bf, l->btf_path, &l->kbtf);
 	oomtrace_protect_self(o->keep_oom_score_adj);
 	nsteps = lb_plan(&bf, o->probe, o->no_btf, steps, (int)(sizeof(steps) / sizeof(steps[0])));
 	if (nsteps <= 0)
@@ -876,6 +922,7 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 			     "probe %s%s%s: not usable here: %s", st->inv ? lb_pr_names[st->inv] : "",
 			     st->inv && st->vic ? "+" : "", st->vic ? lb_pr_names[st->vic] : "", why);
 	}
+	kbtf_free(&l->kbtf); /* loaded and attached: the kernel's BTF is not read again */
 	if (err) {
 		oomtrace_kjoin_detach(&l->live);
 		free(l);
@@ -965,7 +1012,7 @@ static void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_chec
 	char ext[512];
 
 	find_ext_btf(o, ext, sizeof(ext));
-	features(&bf, ext);
+	features(&bf, ext, NULL);
 	if (ext[0])
 		oomtrace_check_add(c, "btf", "file", "%s (CO-RE for kprobe and tracepoint; fentry and tp_btf need /sys/kernel/btf/vmlinux)%s",
 				   ext, have_btf() || btf_file_usable(ext) ? "" : ": NO BTF IN IT");
