@@ -636,6 +636,11 @@ if [ "$BACKEND" = bcc ]; then
 		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$tracer/status")
 		[ "$rss" -lt 20480 ] && ok "bcc: attached tracer resident $rss KiB (< 20 MiB)" || bad "bcc: attached tracer resident $rss KiB"
 		one_kill_reported lean bcc "read through the child's descriptors"
+		# the compiling child was shown a one-line /proc/kallsyms in its own mount namespace only
+		left=$(ls /tmp | grep -c '^oomtrace-kallsyms-')
+		[ "$left" = 0 ] && ok "bcc: no /tmp/oomtrace-kallsyms-* file left" || bad "bcc: $left /tmp/oomtrace-kallsyms-* files left"
+		n=$(wc -l </proc/kallsyms)
+		[ "$n" -gt 1000 ] && ok "bcc: the host's /proc/kallsyms untouched ($n lines)" || bad "bcc: /proc/kallsyms has $n lines"
 	else
 		bad "bcc: oomtrace did not attach: $(tail -2 "$t/lean.err")"
 	fi

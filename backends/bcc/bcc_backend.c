@@ -448,6 +448,10 @@ static void child_main(struct bcc *b, const struct oomtrace_backend_opts *o, int
 		bcc_unexpose_headers(tmp);
 		goto send;
 	}
+	/* the one question libbcc asks of /proc/kallsyms, answered by the kernel in one program load */
+	if ((r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_probe_read_kernel, NULL)) >= 0 &&
+	    (r = bcc_small_kallsyms(r == 1)) < 0)
+		oomtrace_debug("libbcc reads all of /proc/kallsyms: %s", strerror(-r));
 	/* libbcc and LLVM print to standard output: never into our event stream */
 	fflush(stdout);
 	out = dup(STDOUT_FILENO);

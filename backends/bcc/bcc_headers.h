@@ -30,5 +30,15 @@ void bcc_unexpose_headers(const char *tmp);
  * include/generated/utsrelease.h) into @rel; false when they do not say.
  */
 bool bcc_headers_release(const char *build, char *rel, size_t relsz);
+/*
+ * libbcc's compile asks one thing of /proc/kallsyms, whether the kernel has
+ * bpf_probe_read_kernel (BFrontendAction::DoMiscWorkAround), and to answer
+ * reads and indexes every kernel symbol (200,000 here: a quarter of the
+ * compile's CPU). In a private mount namespace of the calling process (the
+ * compiling child) a file of that one line (@read_kernel) or of none is put
+ * over /proc/kallsyms. 0, or -errno (then nothing changed but perhaps the
+ * namespace).
+ */
+int bcc_small_kallsyms(bool read_kernel);
 
 #endif
