@@ -54,6 +54,7 @@ struct app {
 	struct oomtrace_metrics *metrics; /* --metrics-file / --metrics-listen */
 	const char *metrics_file;
 	bool metrics_warned;
+	bool metrics_dirty; /* a kill was counted since the file was last written */
 	bool journal; /* --journal */
 	bool journal_warned;
 	struct tally by_comm[SUMMARY_MAX], by_cgroup[SUMMARY_MAX];
@@ -126,8 +127,7 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 	}
 	if (a->metrics && ev->record == OOMTRACE_RECORD_KILL) {
 		oomtrace_metrics_add(a->metrics, ev);
-		if (a->metrics_file)
-			write_metrics(a);
+		a->metrics_dirty = true; /* written once per turn of the poll loop, not per kill */
 	}
 	if (a->journal) {
 		r = oomtrace_journal_event(ev);
@@ -849,8 +849,10 @@ int main(int argc, char **argv)
 		if (a.metrics) {
 			oomtrace_metrics_lost(a.metrics, lost_seen);
 			oomtrace_metrics_serve(a.metrics);
-			if (a.metrics_file && now_s() - metrics_at >= metrics_interval) {
+			/* after the batch of events that changed it, or every interval (the lost count) */
+			if (a.metrics_file && (a.metrics_dirty || now_s() - metrics_at >= metrics_interval)) {
 				metrics_at = now_s();
+				a.metrics_dirty = false;
 				write_metrics(&a);
 			}
 		}
