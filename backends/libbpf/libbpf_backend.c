@@ -446,6 +446,11 @@ static struct oomtrace_bpf *open_core(const char *ext_btf, const char *fallback,
 	if (!ext_btf[0] && k->buf && (*memfd = memfd_create("oomtrace-core-btf", MFD_CLOEXEC)) >= 0) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", *memfd);
 		oo.btf_custom_path = path;
+		if (access(path, R_OK)) { /* no /proc: libbpf could not open it at load */
+			close(*memfd);
+			*memfd = -1;
+			oo.btf_custom_path = fallback[0] ? fallback : NULL;
+		}
 	}
 	for (tries = 0; tries < 2; tries++) {
 		struct oomtrace_bpf *s = calloc(1, sizeof(*s));
