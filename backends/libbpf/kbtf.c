@@ -102,7 +102,35 @@ bool kbtf_has_name(const struct kbtf *k, const char *name)
 
 /* ---- walking the type section ---------------------------------------------------------- */
 
-/* Bytes a type of @kind with @vlen members takes after its 12-byte head; -1: unknown kind. */
+/*
+ * The records that follow a type's head, one per vlen (members, enumerators,
+ * parameters, variables): their size in 32-bit words, and the word holding a
+ * name offset / a type id (-1: none).
+ */
+struct vrec {
+	unsigned int words;
+	int name, type;
+};
+
+static struct vrec vrec_of(unsigned int kind)
+{
+	switch (kind) {
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return (struct vrec){ 3, 0, 1 }; /* btf_member: name_off, type, offset */
+	case BTF_KIND_ENUM:
+		return (struct vrec){ 2, 0, -1 }; /* btf_enum: name_off, val */
+	case BTF_KIND_ENUM64:
+		return (struct vrec){ 3, 0, -1 }; /* btf_enum64: name_off, val_lo32, val_hi32 */
+	case BTF_KIND_FUNC_PROTO:
+		return (struct vrec){ 2, 0, 1 }; /* btf_param: name_off, type */
+	case BTF_KIND_DATASEC:
+		return (struct vrec){ 3, -1, 0 }; /* btf_var_secinfo: type, offset, size */
+	}
+	return (struct vrec){ 0, -1, -1 };
+}
+
+/* Bytes a type of @kind with @vlen records takes after its 12-byte head; -1: unknown kind. */
 static long tail_len(unsigned int kind, unsigned int vlen)
 {
 	switch (kind) {
@@ -114,15 +142,11 @@ static long tail_len(unsigned int kind, unsigned int vlen)
 		return (long)sizeof(struct btf_array);
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
-		return (long)(vlen * sizeof(struct btf_member));
 	case BTF_KIND_ENUM:
-		return (long)(vlen * sizeof(struct btf_enum));
-	case BTF_KIND_FUNC_PROTO:
-		return (long)(vlen * sizeof(struct btf_param));
-	case BTF_KIND_DATASEC:
-		return (long)(vlen * sizeof(struct btf_var_secinfo));
 	case BTF_KIND_ENUM64:
-		return (long)(vlen * sizeof(struct btf_enum64));
+	case BTF_KIND_FUNC_PROTO:
+	case BTF_KIND_DATASEC:
+		return (long)(vlen * vrec_of(kind).words * 4);
 	case BTF_KIND_PTR:
 	case BTF_KIND_FWD:
 	case BTF_KIND_TYPEDEF:
@@ -277,44 +301,33 @@ static int take(struct mini *m, uint32_t id)
 	return 0;
 }
 
+/* Whether a type of @kind holds a type id (not a size) after its name and info; PTR aside. */
+static bool type_is_ref(unsigned int kind)
+{
+	return kind == BTF_KIND_TYPEDEF || kind == BTF_KIND_VOLATILE || kind == BTF_KIND_CONST ||
+	       kind == BTF_KIND_RESTRICT || kind == BTF_KIND_TYPE_TAG || kind == BTF_KIND_FUNC ||
+	       kind == BTF_KIND_VAR || kind == BTF_KIND_DECL_TAG || kind == BTF_KIND_FUNC_PROTO;
+}
+
 /* Everything type @id refers to, but what a pointer points to. 0 or -errno. */
 static int take_refs(struct mini *m, uint32_t id)
 {
 	const struct btf_type *t = by_id(m->k, id);
+	const uint32_t *w = (const uint32_t *)(t + 1);
+	struct vrec v = vrec_of(BTF_INFO_KIND(t->info));
 	unsigned int i, vlen = BTF_INFO_VLEN(t->info);
 	int err = 0;
 
-	switch (BTF_INFO_KIND(t->info)) {
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_TYPE_TAG:
-	case BTF_KIND_FUNC:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-		return take(m, t->type);
-	case BTF_KIND_ARRAY: {
+	if (type_is_ref(BTF_INFO_KIND(t->info)))
+		err = take(m, t->type);
+	if (BTF_INFO_KIND(t->info) == BTF_KIND_ARRAY) {
 		const struct btf_array *a = (const void *)(t + 1);
 
 		return take(m, a->type) ?: take(m, a->index_type);
 	}
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		for (i = 0; i < vlen && !err; i++)
-			err = take(m, ((const struct btf_member *)(t + 1))[i].type);
-		return err;
-	case BTF_KIND_FUNC_PROTO:
-		err = take(m, t->type);
-		for (i = 0; i < vlen && !err; i++)
-			err = take(m, ((const struct btf_param *)(t + 1))[i].type);
-		return err;
-	case BTF_KIND_DATASEC:
-		for (i = 0; i < vlen && !err; i++)
-			err = take(m, ((const struct btf_var_secinfo *)(t + 1))[i].type);
-		return err;
-	}
-	return 0; /* PTR (cut), INT, ENUM, ENUM64, FWD, FLOAT */
+	for (i = 0; v.type >= 0 && i < vlen && !err; i++)
+		err = take(m, w[i * v.words + (unsigned int)v.type]);
+	return err; /* PTR (cut), INT, ENUM, ENUM64, FWD, FLOAT: nothing */
 }
 
 /* The new offset of old string @off, appended on first use. 0 or -errno in *err. */
@@ -358,72 +371,27 @@ static size_t emit(struct mini *m, uint32_t id, uint8_t *dst, int *err)
 	const struct btf_type *t = by_id(m->k, id);
 	size_t len = rec_len(m->k, m->k->off[id - 1]);
 	struct btf_type *d = (void *)dst;
+	uint32_t *w = (uint32_t *)(void *)(d + 1);
+	struct vrec v = vrec_of(BTF_INFO_KIND(t->info));
 	unsigned int i, vlen = BTF_INFO_VLEN(t->info);
 
 	memcpy(dst, t, len);
 	d->name_off = str_new(m, t->name_off, err);
-	switch (BTF_INFO_KIND(t->info)) {
-	case BTF_KIND_PTR:
+	if (BTF_INFO_KIND(t->info) == BTF_KIND_PTR)
 		d->type = 0; /* CO-RE compares pointers by kind only */
-		break;
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_TYPE_TAG:
-	case BTF_KIND_FUNC:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-	case BTF_KIND_FUNC_PROTO:
-		d->type = t->type ? m->newid[t->type] : 0;
-		break;
-	}
-	switch (BTF_INFO_KIND(t->info)) {
-	case BTF_KIND_ARRAY: {
+	else if (type_is_ref(BTF_INFO_KIND(t->info)))
+		d->type = m->newid[t->type];
+	if (BTF_INFO_KIND(t->info) == BTF_KIND_ARRAY) {
 		struct btf_array *a = (void *)(d + 1);
 
 		a->type = m->newid[a->type];
 		a->index_type = m->newid[a->index_type];
-		break;
 	}
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		for (i = 0; i < vlen; i++) {
-			struct btf_member *b = (struct btf_member *)(void *)(d + 1) + i;
-
-			b->name_off = str_new(m, b->name_off, err);
-			b->type = m->newid[b->type];
-		}
-		break;
-	case BTF_KIND_ENUM:
-		for (i = 0; i < vlen; i++) {
-			struct btf_enum *e = (struct btf_enum *)(void *)(d + 1) + i;
-
-			e->name_off = str_new(m, e->name_off, err);
-		}
-		break;
-	case BTF_KIND_ENUM64:
-		for (i = 0; i < vlen; i++) {
-			struct btf_enum64 *e = (struct btf_enum64 *)(void *)(d + 1) + i;
-
-			e->name_off = str_new(m, e->name_off, err);
-		}
-		break;
-	case BTF_KIND_FUNC_PROTO:
-		for (i = 0; i < vlen; i++) {
-			struct btf_param *p = (struct btf_param *)(void *)(d + 1) + i;
-
-			p->name_off = str_new(m, p->name_off, err);
-			p->type = m->newid[p->type];
-		}
-		break;
-	case BTF_KIND_DATASEC:
-		for (i = 0; i < vlen; i++) {
-			struct btf_var_secinfo *v = (struct btf_var_secinfo *)(void *)(d + 1) + i;
-
-			v->type = m->newid[v->type];
-		}
-		break;
+	for (i = 0; v.words && i < vlen; i++, w += v.words) {
+		if (v.name >= 0)
+			w[v.name] = str_new(m, w[v.name], err);
+		if (v.type >= 0)
+			w[v.type] = m->newid[w[v.type]];
 	}
 	return len;
 }
