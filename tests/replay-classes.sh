@@ -158,6 +158,8 @@ mkfifo "$t/fifo"
 "$OOMTRACE" --backend replay --format bcc -F - <"$t/fifo" >"$t/stream.out" 2>&1 &
 tracer=$!
 exec 7>"$t/fifo"
+# the writer's open lets the shell exec the reader: time the lines, not its start (qemu-user)
+sleep 0.5
 start=$(date +%s%N)
 printf '%s\n' "$kill1" >&7
 got=""
