@@ -34,6 +34,7 @@ struct oomtrace_backend_opts {
 	/* live */
 	const char *probe;          /* force a probe by name; NULL: richest usable */
 	const char *kernel_headers; /* bcc */
+	const char *bcc_cache;      /* bcc: where the compiled program is kept; NULL: default, "none" */
 	bool keep_oom_score_adj;    /* do not protect the tracer with oom_score_adj -1000 */
 	bool no_btf;                /* libbpf: use the BTF-less object even where BTF exists */
 	const char *btf_file;       /* libbpf: kernel types for CO-RE from this file (raw BTF or ELF) */

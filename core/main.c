@@ -328,6 +328,8 @@ static void usage(FILE *f)
 		"                        (/dev/kmsg) for the facts the probe cannot read\n"
 		"      --check           print this kernel's tracing mechanisms and what auto picks\n"
 		"      --kernel-headers DIR  bcc: kernel headers to compile against\n"
+		"      --bcc-cache DIR   bcc: keep the compiled program there for the next start on\n"
+		"                        this kernel (default /var/cache/oomtrace; none: compile always)\n"
 		"  FILE...               replay: kernel logs (dmesg, dmesg -T, dmesg -r, journalctl -k\n"
 		"                        -o short*/json/export, syslog, logread, /dev/kmsg records,\n"
 		"                        text quoted in mail; .gz read transparently); '-': standard\n"
@@ -403,6 +405,7 @@ enum {
 	OPT_YEAR,
 	OPT_PROBE,
 	OPT_HEADERS,
+	OPT_BCC_CACHE,
 	OPT_COMM,
 	OPT_PID,
 	OPT_CGROUP,
@@ -436,6 +439,7 @@ static const struct option long_opts[] = {
 	{ "year", required_argument, NULL, OPT_YEAR },
 	{ "probe", required_argument, NULL, OPT_PROBE },
 	{ "kernel-headers", required_argument, NULL, OPT_HEADERS },
+	{ "bcc-cache", required_argument, NULL, OPT_BCC_CACHE },
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
@@ -550,6 +554,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_HEADERS:
 			bo.kernel_headers = optarg;
+			break;
+		case OPT_BCC_CACHE:
+			if (!optarg[0])
+				return bad_arg("--bcc-cache", optarg, "empty; give a directory, or none");
+			bo.bcc_cache = optarg;
 			break;
 		case OPT_COMM:
 			a.filter.comm = optarg;

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "helpers.h"
 
+#include "bcc_cache.h"
 #include "bcc_headers.h"
 #include "bcc_program.h"
 
@@ -208,6 +210,114 @@ START_TEST(programs_compile_with_libbcc)
 }
 END_TEST
 
+/* ---- the compiled program's cache: entries written, read back, and refused ---------------- */
+
+static void sample_entry(struct bcc_cache *c, uint64_t *insns)
+{
+	unsigned int i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < 6; i++)
+		insns[i] = 0x1000 + i;
+	c->feat.tracepoint = c->feat.ringbuf = true;
+	c->feat.ring_pages = 256;
+	snprintf(c->probe_desc, sizeof(c->probe_desc), "tracepoint (ring buffer)");
+	c->nmaps = 2;
+	c->maps[0] = (struct bcc_cache_map){ .type = 27, .key_size = 0, .value_size = 0, .max_entries = 1 << 20, .fd = 7, .name = "events" };
+	c->maps[1] = (struct bcc_cache_map){ .type = 2, .key_size = 4, .value_size = 8, .max_entries = 1, .fd = 9, .name = "drops" };
+	c->events_map = 0;
+	c->drops_map = 1;
+	c->nprogs = 2;
+	c->progs[0] = (struct bcc_cache_prog){ .type = 5, .attach = BCA_TRACEPOINT, .ninsn = 4, .name = "mark_victim", .license = "GPL",
+					       .where = { "oom", "mark_victim" }, .insns = insns };
+	c->progs[1] = (struct bcc_cache_prog){ .type = 17, .attach = BCA_RAW_TRACEPOINT, .ninsn = 2, .name = "reap", .license = "GPL",
+					       .where = { "finish_task_reaping", "" }, .insns = insns + 4 };
+}
+
+START_TEST(cache_roundtrip_and_refusals)
+{
+	char dir[] = "/tmp/oomtrace-check-cache-XXXXXX", path[600];
+	struct bcc_cache c, r;
+	uint64_t insns[6];
+	glob_t g;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/c", dir);
+	sample_entry(&c, insns);
+	ck_assert_int_eq(bcc_cache_read(path, "key A", &r), -ENOENT); /* no directory yet */
+	ck_assert_int_eq(bcc_cache_write(path, "key A", &c), 0);
+	ck_assert_int_eq(bcc_cache_read(path, "key A", &r), 0);
+	ck_assert_uint_eq(r.nprogs, 2);
+	ck_assert_uint_eq(r.nmaps, 2);
+	ck_assert_str_eq(r.maps[1].name, "drops");
+	ck_assert_int_eq(r.maps[0].fd, 7);
+	ck_assert_uint_eq(r.maps[0].max_entries, 1 << 20);
+	ck_assert_str_eq(r.progs[0].where[1], "mark_victim");
+	ck_assert_uint_eq(r.progs[1].attach, BCA_RAW_TRACEPOINT);
+	ck_assert_uint_eq(r.progs[1].insns[1], 0x1005);
+	ck_assert_uint_eq(r.progs[0].insns[3], 0x1003);
+	ck_assert(r.feat.ringbuf);
+	ck_assert_uint_eq(r.feat.ring_pages, 256);
+	ck_assert_str_eq(r.probe_desc, "tracepoint (ring buffer)");
+	bcc_cache_free(&r);
+	/* another key: another name, and never the first entry */
+	ck_assert_int_eq(bcc_cache_read(path, "key B", &r), -ENOENT);
+	/* one byte changed: refused */
+	snprintf(path, sizeof(path), "%s/c/bcc-*.prog", dir);
+	ck_assert_int_eq(glob(path, 0, NULL, &g), 0);
+	ck_assert_uint_eq(g.gl_pathc, 1);
+	f = fopen(g.gl_pathv[0], "r+");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 100, SEEK_SET);
+	fputc('X', f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/c", dir);
+	ck_assert_int_eq(bcc_cache_read(path, "key A", &r), -EINVAL);
+	/* rewritten, then truncated: refused */
+	ck_assert_int_eq(bcc_cache_write(path, "key A", &c), 0);
+	ck_assert_int_eq(truncate(g.gl_pathv[0], 500), 0);
+	ck_assert_int_eq(bcc_cache_read(path, "key A", &r), -EINVAL);
+	/* writable by its group: never trusted; nor a directory others may write */
+	ck_assert_int_eq(bcc_cache_write(path, "key A", &c), 0);
+	ck_assert_int_eq(chmod(g.gl_pathv[0], 0620), 0);
+	ck_assert_int_eq(bcc_cache_read(path, "key A", &r), -EPERM);
+	ck_assert_int_eq(chmod(g.gl_pathv[0], 0600), 0);
+	ck_assert_int_eq(bcc_cache_read(path, "key A", &r), 0);
+	bcc_cache_free(&r);
+	ck_assert_int_eq(chmod(path, 0777), 0);
+	ck_assert_int_eq(bcc_cache_read(path, "key A", &r), -EPERM);
+	ck_assert_int_eq(bcc_cache_write(path, "key A", &c), -EPERM);
+	/* an entry claiming an events map it does not have */
+	ck_assert_int_eq(chmod(path, 0700), 0);
+	c.events_map = 5;
+	ck_assert_int_eq(bcc_cache_write(path, "key A", &c), 0);
+	ck_assert_int_eq(bcc_cache_read(path, "key A", &r), -EINVAL);
+	unlink(g.gl_pathv[0]);
+	globfree(&g);
+	rmdir(path);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(cache_key_parts)
+{
+	struct oomtrace_backend_opts o = { 0 };
+	char a[2048], b[2048];
+
+	ck_assert_int_eq(bcc_cache_key(&o, "", a, sizeof(a)), 0);
+	ck_assert_ptr_nonnull(strstr(a, "probe auto buffer 0"));
+	ck_assert_ptr_nonnull(strstr(a, "headers kheaders"));
+	o.probe = "kprobe";
+	o.buffer_kb = 64;
+	ck_assert_int_eq(bcc_cache_key(&o, "/usr/src/linux-headers-x", b, sizeof(b)), 0);
+	ck_assert_ptr_nonnull(strstr(b, "probe kprobe buffer 64"));
+	ck_assert_ptr_nonnull(strstr(b, "headers /usr/src/linux-headers-x 0:0"));
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(bcc_cache_key(&o, "", a, 20), -ENAMETOOLONG);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bcc");
@@ -217,6 +327,8 @@ int main(void)
 	tcase_add_test(t, program_per_features);
 	tcase_add_test(t, wire_to_event);
 	tcase_add_test(t, headers_release);
+	tcase_add_test(t, cache_roundtrip_and_refusals);
+	tcase_add_test(t, cache_key_parts);
 	tcase_add_test(t, programs_compile_with_libbcc);
 	suite_add_tcase(s, t);
 	return run_suite(s);

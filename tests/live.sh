@@ -42,6 +42,8 @@ VUID=4242
 VADJ=500
 VSHM=4
 t=$(mktemp -d)
+# bcc keeps its compiled program: a cache of this test's own (the host's /var/cache is left alone)
+[ "$BACKEND" = bcc ] && OOMTRACE_ARGS="${OOMTRACE_ARGS:-} --bcc-cache $t/bcc-cache"
 pass=0 fail=0 skipped=0 fail0=0
 
 skip_all() { echo "SKIP: $*"; rm -rf "$t"; exit 77; }
@@ -303,9 +305,25 @@ if [ "$BACKEND" = bcc ]; then
 	fi
 fi
 
+# --- bcc: the compiled program kept, then loaded again by the tracer itself (mode 'cached') ---
+if [ "$BACKEND" = bcc ]; then
+	"$OOMTRACE" --backend bcc -v --duration 0 ${OOMTRACE_ARGS:-} >/dev/null 2>"$t/prime.err"
+	rc=$?
+	kept=$(ls "$t/bcc-cache"/bcc-*.prog 2>/dev/null | head -1)
+	if [ $rc -ne 0 ]; then
+		echo "SKIP: cached: no bcc probe here (exit $rc)"
+		skipped=$((skipped + 1))
+	else
+		grep -q "bcc: the compiled program is kept in $t/bcc-cache" "$t/prime.err" && [ -n "$kept" ] &&
+			ok "cached: the first start compiled and kept its program" || bad "cached: not kept: $(grep 'bcc:' "$t/prime.err")"
+		[ -n "$kept" ] && [ "$(stat -c %a "$kept")" = 600 ] && [ "$(stat -c %a "$t/bcc-cache")" = 700 ] &&
+			ok "cached: the entry is 0600 in a 0700 directory" || bad "cached: modes $(stat -c %a "$kept" "$t/bcc-cache" 2>&1 | tr '\n' ' ')"
+	fi
+fi
+
 # --- one kill per probe, and auto ---
 if [ "$BACKEND" = bcc ]; then
-	modes=${OOMTRACE_MODES:-auto kprobe tracepoint nokmsg}
+	modes=${OOMTRACE_MODES:-auto kprobe tracepoint nokmsg cached}
 else
 	modes=${OOMTRACE_MODES:-auto fentry kprobe tp_btf tracepoint nobtf nokmsg}
 fi
@@ -314,9 +332,13 @@ for mode in $modes; do
 	auto) args=() ;;
 	nokmsg) args=(--no-kmsg) ;;
 	nobtf) args=(--no-btf) ;;
+	cached) args=() ;;
 	*) args=(--probe "$mode") ;;
 	esac
 	args+=(${OOMTRACE_ARGS:-})
+	# every other bcc mode compiles; 'cached' loads what the first start above kept
+	[ "$BACKEND" = bcc ] && [ "$mode" != cached ] && args+=(--bcc-cache none)
+	[ "$mode" = cached ] && args+=(-v)
 	fail0=$fail
 	start_tracer "$t/$mode.json" "$t/$mode.err" --count 1 --duration 120 "${args[@]}"
 	rc=$?
@@ -347,6 +369,9 @@ for mode in $modes; do
 	case $mode in
 	auto | nokmsg) [ -z "${OOMTRACE_EXPECT_AUTO:-}" ] || [ "${desc%% (*}" = "$OOMTRACE_EXPECT_AUTO" ] &&
 		ok "$mode: picked $desc" || bad "$mode: picked '$desc', want $OOMTRACE_EXPECT_AUTO" ;;
+	cached) grep -q "bcc: the program compiled on an earlier start on this kernel" "$t/$mode.err" &&
+		! grep -q 'libbcc\|libLLVM\|libclang' "/proc/$tracer/maps" &&
+		ok "cached: $desc loaded from the cache, libbcc never mapped" || bad "cached: not from the cache: $(grep 'bcc:' "$t/$mode.err")" ;;
 	nobtf) [[ $desc == *BTF-less* ]] && ok "nobtf: $desc" || bad "nobtf: attached '$desc'" ;;
 	*) [[ $desc == *"$mode"* ]] && ok "$mode: attached $desc" || bad "$mode: attached '$desc'" ;;
 	esac
@@ -366,6 +391,20 @@ for mode in $modes; do
 	check_event "$mode" "$t/$mode.json" "$victim" "$treq" "$vreq" "$oreq" "$creq" "$tpreq" "$kreq" "$joinon"
 	result "$mode" pass "$desc"
 done
+
+# --- bcc: a damaged entry, or one others may write, is never loaded: compiled again instead ---
+if [ "$BACKEND" = bcc ] && [ -n "${kept:-}" ] && [ -f "$kept" ]; then
+	printf 'X' | dd of="$kept" bs=1 seek=300 conv=notrunc 2>/dev/null
+	"$OOMTRACE" --backend bcc -v --duration 0 ${OOMTRACE_ARGS:-} >/dev/null 2>"$t/damaged.err"
+	rc=$?
+	[ $rc -eq 0 ] && grep -q "is not used (damaged" "$t/damaged.err" && grep -q "is kept in" "$t/damaged.err" &&
+		ok "cached: a damaged entry is not loaded; compiled and kept again" || bad "cached: damaged entry: exit $rc: $(grep 'bcc:' "$t/damaged.err")"
+	chmod 620 "$kept"
+	"$OOMTRACE" --backend bcc -v --duration 0 ${OOMTRACE_ARGS:-} >/dev/null 2>"$t/gw.err"
+	rc=$?
+	[ $rc -eq 0 ] && grep -q "is not used (not ours alone" "$t/gw.err" &&
+		ok "cached: a group-writable entry is not loaded" || bad "cached: group-writable entry: exit $rc: $(grep 'bcc:' "$t/gw.err")"
+fi
 
 # --- a memcg 4 levels down with a 150-byte name (Kubernetes paths pass 200 bytes), beside a
 # sibling named with its first 47 bytes and another limit: the exact path, that memcg's own
@@ -627,7 +666,7 @@ fi
 
 # --- BCC: the compile happens in a child that exits; the tracer never maps libbcc/LLVM ---
 if [ "$BACKEND" = bcc ]; then
-	if start_tracer "$t/lean.json" "$t/lean.err" --duration 600 --context none ${OOMTRACE_ARGS:-}; then
+	if start_tracer "$t/lean.json" "$t/lean.err" --duration 600 --context none ${OOMTRACE_ARGS:-} --bcc-cache none; then
 		if grep -q 'libbcc\|libLLVM\|libclang' "/proc/$tracer/maps"; then
 			bad "bcc: the attached tracer maps $(grep -o 'lib\(bcc\|LLVM\|clang\)[^ ]*' "/proc/$tracer/maps" | sort -u | tr '\n' ' ')"
 		else

@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "bcc_backend.h"
+#include "bcc_cache.h"
 #include "bcc_headers.h"
 #include "bcc_program.h"
 #include "dl.h"
@@ -47,6 +48,15 @@ struct bcc_api {
 	void *(*function_start)(void *mod, const char *name);
 	size_t (*function_size)(void *mod, const char *name);
 	int (*table_fd)(void *mod, const char *name);
+	/* the maps, for the cache of the compiled program */
+	size_t (*num_tables)(void *mod);
+	const char *(*table_name)(void *mod, size_t id);
+	int (*table_fd_id)(void *mod, size_t id);
+	int (*table_type_id)(void *mod, size_t id);
+	size_t (*table_max_entries_id)(void *mod, size_t id);
+	int (*table_flags_id)(void *mod, size_t id);
+	size_t (*table_key_size_id)(void *mod, size_t id);
+	size_t (*table_leaf_size_id)(void *mod, size_t id);
 	int (*prog_load)(int type, const char *name, const void *insns, int len, const char *license,
 			 unsigned int kver, int log_level, char *log_buf, unsigned int log_size);
 	int (*attach_tracepoint)(int progfd, const char *category, const char *name);
@@ -90,6 +100,11 @@ struct bcc {
 	struct oomtrace_live live;
 	struct oomtrace_event ev;
 	char probe_desc[32];
+	/* the compiled program's cache: its key, and (the child) what was loaded and attached */
+	char cache_dir[512]; /* "" when not used */
+	char cache_key[2048];
+	struct bcc_cache rec;
+	bool rec_unusable; /* a kprobe made through kprobe_events: the tracer could not make it again */
 };
 
 static int load_api(struct bcc_api *a, char *why, size_t whysz)
@@ -103,6 +118,14 @@ static int load_api(struct bcc_api *a, char *why, size_t whysz)
 		SYM(function_start, "bpf_function_start"),
 		SYM(function_size, "bpf_function_size"),
 		SYM(table_fd, "bpf_table_fd"),
+		SYM(num_tables, "bpf_num_tables"),
+		SYM(table_name, "bpf_table_name"),
+		SYM(table_fd_id, "bpf_table_fd_id"),
+		SYM(table_type_id, "bpf_table_type_id"),
+		SYM(table_max_entries_id, "bpf_table_max_entries_id"),
+		SYM(table_flags_id, "bpf_table_flags_id"),
+		SYM(table_key_size_id, "bpf_table_key_size_id"),
+		SYM(table_leaf_size_id, "bpf_table_leaf_size_id"),
 		SYM(prog_load, "bcc_prog_load"),
 		SYM(attach_tracepoint, "bpf_attach_tracepoint"),
 		SYM(attach_raw_tracepoint, "bpf_attach_raw_tracepoint"),
@@ -268,7 +291,32 @@ static int load_fn(struct bcc *b, const char *name, int type, char *why, size_t 
 		snprintf(why, whysz, "the kernel refused %s (%s)", name, strerror(e ? e : EINVAL));
 		return -(e ? e : EINVAL);
 	}
+	if (b->rec.nprogs < BCC_CACHE_PROGS) {
+		struct bcc_cache_prog *p = &b->rec.progs[b->rec.nprogs++];
+
+		memset(p, 0, sizeof(*p));
+		p->type = (uint32_t)type;
+		p->kern_version = b->api.module_kern_version(b->mod);
+		snprintf(p->name, sizeof(p->name), "%s", name);
+		snprintf(p->license, sizeof(p->license), "%s", b->api.module_license(b->mod));
+		p->insns = start;
+		p->ninsn = (uint32_t)(size / 8);
+	} else {
+		b->rec_unusable = true;
+	}
 	return fd;
+}
+
+/* The program loaded last was attached as @kind at @a (and @b2): the cache can make it again. */
+static void rec_attached(struct bcc *b, uint32_t kind, const char *a, const char *b2)
+{
+	struct bcc_cache_prog *p = b->rec.nprogs ? &b->rec.progs[b->rec.nprogs - 1] : NULL;
+
+	if (!p)
+		return;
+	p->attach = kind;
+	snprintf(p->where[0], sizeof(p->where[0]), "%s", a);
+	snprintf(p->where[1], sizeof(p->where[1]), "%s", b2 ? b2 : "");
 }
 
 static void teardown(struct bcc *b)
@@ -289,6 +337,8 @@ static void teardown(struct bcc *b)
 	if (b->mod)
 		b->api.module_destroy(b->mod);
 	b->mod = NULL;
+	b->rec.nprogs = 0;
+	b->rec_unusable = false;
 }
 
 static int attach_tp(struct bcc *b, const char *fn, const char *cat, const char *name, char *why,
@@ -306,6 +356,10 @@ static int attach_tp(struct bcc *b, const char *fn, const char *cat, const char 
 		return -ENOENT;
 	}
 	b->fds[b->nfds++] = pfd;
+	if (raw)
+		rec_attached(b, BCA_RAW_TRACEPOINT, name, NULL);
+	else
+		rec_attached(b, BCA_TRACEPOINT, cat, name);
 	return 0;
 }
 
@@ -379,6 +433,10 @@ static int try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 		}
 		b->fds[b->nfds++] = r;
 		b->kprobe_attached = true;
+		rec_attached(b, BCA_KPROBE, "oom_kill_process", NULL);
+		/* without the kprobe PMU libbcc wrote kprobe_events: not made again from the cache */
+		if (access("/sys/bus/event_source/devices/kprobe/type", R_OK))
+			b->rec_unusable = true;
 	} else if ((r = attach_tp(b, "tracepoint__oom__mark_victim", "oom", "mark_victim", why, whysz))) {
 		teardown(b);
 		return r;
@@ -422,6 +480,50 @@ struct child_msg {
 };
 
 #define CHILD_FDS 12
+
+/* The child, once attached: what it loaded and how, with the maps, for the next start. */
+static void save_cache(struct bcc *b)
+{
+	struct bcc_cache *c = &b->rec;
+	size_t i, n = b->api.num_tables(b->mod);
+	unsigned int j, k = 0;
+	int err = b->rec_unusable || n > BCC_CACHE_MAPS ? -ENOTSUP : 0;
+
+	c->nmaps = 0;
+	c->events_map = c->drops_map = -1;
+	for (i = 0; i < n && !err; i++) {
+		struct bcc_cache_map *m = &c->maps[c->nmaps];
+		int fd = b->api.table_fd_id(b->mod, i);
+
+		if (fd < 0)
+			continue;
+		m->type = (uint32_t)b->api.table_type_id(b->mod, i);
+		m->key_size = (uint32_t)b->api.table_key_size_id(b->mod, i);
+		m->value_size = (uint32_t)b->api.table_leaf_size_id(b->mod, i);
+		m->max_entries = (uint32_t)b->api.table_max_entries_id(b->mod, i);
+		m->flags = (uint32_t)b->api.table_flags_id(b->mod, i);
+		m->fd = fd;
+		snprintf(m->name, sizeof(m->name), "%s", b->api.table_name(b->mod, i));
+		if (fd == b->events_fd)
+			c->events_map = (int32_t)c->nmaps;
+		if (fd == b->drops_fd)
+			c->drops_map = (int32_t)c->nmaps;
+		c->nmaps++;
+	}
+	for (j = 0; j < c->nprogs; j++) /* loaded and attached; one whose attach failed is left out */
+		if (c->progs[j].attach)
+			c->progs[k++] = c->progs[j];
+	c->nprogs = k;
+	c->feat = b->feat;
+	memcpy(c->probe_desc, b->probe_desc, sizeof(c->probe_desc));
+	if (!err)
+		err = c->events_map < 0 ? -ENOENT : bcc_cache_write(b->cache_dir, b->cache_key, c);
+	if (err)
+		oomtrace_info("bcc: the compiled program is not kept in %s: %s", b->cache_dir, strerror(-err));
+	else
+		oomtrace_info("bcc: the compiled program is kept in %s for the next start on this kernel",
+			      b->cache_dir);
+}
 
 /*
  * The child: headers shown to libbcc, libbcc loaded, the program compiled,
@@ -487,6 +589,8 @@ static void child_main(struct bcc *b, const struct oomtrace_backend_opts *o, int
 	bcc_unexpose_headers(tmp);
 	if (r)
 		goto send;
+	if (b->cache_dir[0])
+		save_cache(b);
 	for (i = 0; i < b->nfds && nfds < CHILD_FDS - 2; i++)
 		fds[nfds++] = b->fds[i];
 	m.nfds = nfds;
@@ -611,6 +715,47 @@ static void remove_legacy_kprobe(const struct bcc *b)
 	close(fd);
 }
 
+/* Where the compiled program is kept (--bcc-cache; "none": nowhere) and its key for this start. */
+static void cache_setup(struct bcc *b, const struct oomtrace_backend_opts *o)
+{
+	const char *dir = o->bcc_cache ? o->bcc_cache : BCC_CACHE_DIR_DEFAULT;
+	char build[4096], src[4096], why[1024];
+
+	b->cache_dir[0] = '\0';
+	if (!dir[0] || strcmp(dir, "none") == 0 ||
+	    bcc_find_headers(o, build, sizeof(build), src, sizeof(src), why, sizeof(why)) ||
+	    bcc_cache_key(o, build, b->cache_key, sizeof(b->cache_key)))
+		return; /* no headers: the compile says so */
+	snprintf(b->cache_dir, sizeof(b->cache_dir), "%s", dir);
+}
+
+/* The program compiled on an earlier start, loaded and attached here without libbcc. 0 or -errno. */
+static int from_cache(struct bcc *b)
+{
+	struct bcc_cache c;
+	char why[256] = "";
+	int r = bcc_cache_read(b->cache_dir, b->cache_key, &c);
+
+	if (r == -ENOENT)
+		return r;
+	if (r) {
+		oomtrace_info("bcc: the compiled program in %s is not used (%s): compiling", b->cache_dir,
+			      r == -EPERM ? "not ours alone: its owner or mode" : r == -EINVAL ? "damaged, or for another build or kernel" : strerror(-r));
+		return r;
+	}
+	r = bcc_cache_load(&c, b->fds, CHILD_FDS, &b->nfds, &b->events_fd, &b->drops_fd, why, sizeof(why));
+	if (!r) {
+		b->feat = c.feat;
+		snprintf(b->probe_desc, sizeof(b->probe_desc), "%s", c.probe_desc);
+		oomtrace_info("bcc: the program compiled on an earlier start on this kernel, from %s (libbcc not loaded)",
+			      b->cache_dir);
+	} else {
+		oomtrace_info("bcc: the compiled program in %s did not load (%s): compiling", b->cache_dir, why);
+	}
+	bcc_cache_free(&c);
+	return r;
+}
+
 static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 {
 	struct bcc *b = calloc(1, sizeof(*b));
@@ -624,7 +769,10 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 	b->events_fd = -1;
 	oomtrace_live_init(&b->live, OOMTRACE_SOURCE_BCC, o->context_mask);
 	oomtrace_protect_self(o->keep_oom_score_adj);
-	r = compile_in_child(b, o, why, sizeof(why));
+	cache_setup(b, o);
+	r = b->cache_dir[0] ? from_cache(b) : -ENOENT;
+	if (r)
+		r = compile_in_child(b, o, why, sizeof(why));
 	if (!r && b->feat.ringbuf) {
 		b->lrb = ring_buffer__new(b->events_fd, on_ring, b, NULL);
 		if (!b->lrb)
