@@ -306,7 +306,7 @@ if [ "$BACKEND" = bcc ]; then
 fi
 
 # --- bcc: the compiled program kept, then loaded again by the tracer itself (mode 'cached') ---
-if [ "$BACKEND" = bcc ]; then
+if [ "$BACKEND" = bcc ] && [[ " ${OOMTRACE_MODES:-cached} " == *" cached "* ]]; then
 	"$OOMTRACE" --backend bcc -v --duration 0 ${OOMTRACE_ARGS:-} >/dev/null 2>"$t/prime.err"
 	rc=$?
 	kept=$(ls "$t/bcc-cache"/bcc-*.prog 2>/dev/null | head -1)
