@@ -19,6 +19,9 @@
 
 static const char magic[8] = "OOMTBCC1";
 #define CACHE_MAX_BYTES (1 << 20)
+/* the key padded with NULs to 8 bytes, so the entry and its instructions stay 8-byte aligned */
+#define KEY_SPACE(n) (((n) + 7) & ~(size_t)7)
+_Static_assert(sizeof(struct bcc_cache) % 8 == 0, "the instructions after an entry stay 8-byte aligned");
 
 int bcc_cache_key(const struct oomtrace_backend_opts *o, const char *build, char *key, size_t keysz)
 {
@@ -85,8 +88,8 @@ int bcc_cache_write(const char *dir, const char *key, const struct bcc_cache *c)
 		flat.progs[i].insns = NULL;
 	}
 	flat.owned = NULL;
-	len = sizeof(magic) + sizeof(hdr) + keylen + sizeof(flat) + insns + sizeof(crc);
-	if (len > CACHE_MAX_BYTES || !(buf = malloc(len)))
+	len = sizeof(magic) + sizeof(hdr) + KEY_SPACE(keylen) + sizeof(flat) + insns + sizeof(crc);
+	if (len > CACHE_MAX_BYTES || !(buf = calloc(1, len)))
 		return -ENOMEM;
 	hdr[0] = (uint32_t)keylen;
 	hdr[1] = (uint32_t)insns;
@@ -95,7 +98,7 @@ int bcc_cache_write(const char *dir, const char *key, const struct bcc_cache *c)
 	memcpy(buf + off, hdr, sizeof(hdr));
 	off += sizeof(hdr);
 	memcpy(buf + off, key, keylen);
-	off += keylen;
+	off += KEY_SPACE(keylen);
 	memcpy(buf + off, &flat, sizeof(flat));
 	off += sizeof(flat);
 	for (i = 0; i < c->nprogs; off += c->progs[i].ninsn * 8u, i++)
@@ -173,12 +176,12 @@ int bcc_cache_read(const char *dir, const char *key, struct bcc_cache *c)
 		memcpy(&crc, buf + got - 4, sizeof(crc));
 		off = sizeof(magic) + sizeof(hdr);
 		if (memcmp(buf, magic, sizeof(magic)) || hdr[0] != keylen ||
-		    (size_t)got != off + keylen + sizeof(*c) + hdr[1] + 4 || memcmp(buf + off, key, keylen) ||
+		    (size_t)got != off + KEY_SPACE(keylen) + sizeof(*c) + hdr[1] + 4 || memcmp(buf + off, key, keylen) ||
 		    crc != (uint32_t)crc32(0, buf, (uInt)(got - 4)))
 			err = -EINVAL;
 	}
 	if (!err) {
-		off += keylen;
+		off += KEY_SPACE(keylen);
 		memcpy(c, buf + off, sizeof(*c));
 		off += sizeof(*c);
 		c->owned = NULL;
