@@ -50,6 +50,8 @@ struct lb {
 	char btf_path[512]; /* a BTF file for CO-RE where the kernel has none in sysfs; "" if unused */
 	const char *core_btf; /* the CO-RE target given to libbpf: btf_path, or see lb_open */
 	struct kbtf kbtf; /* the kernel's BTF while opening; zeroed where none was read */
+	int core_fd;      /* while opening: a memfd for the small CO-RE target made from it; -1: none */
+	bool core_filled; /* core_fd holds it (made by the first open, used by every try after) */
 	struct tpf fmt[W_SKIP_REAP + 1]; /* BTF-less decoding, by w_kind */
 	uint64_t pb_lost;
 	int drops_fd;
@@ -427,34 +429,30 @@ static int write_core_target(struct kbtf *k, struct bpf_object *obj, int fd)
 }
 
 /*
- * The CO-RE object. Its types are relocated against @ext_btf where that is
- * set, else against a minimized copy of the kernel's BTF (@k, where read)
- * written to a memfd (*@memfd; -1 when not used, e.g. after it could not be
- * made: then libbpf reads the kernel's BTF itself). The same programs built
- * without kfuncs unless @kfunc: a typed ksym makes libbpf read the kernel's
- * whole BTF, and without the kernel's BTF it fails. @fallback: the target
- * when no small one can be made ("": libbpf's own choice).
+ * The CO-RE object. Its types are relocated against the --btf/search file
+ * where there is one; else against the small target made from the kernel's
+ * BTF (l->core_fd, filled by the first open and kept for every later try);
+ * else against l->core_btf ("": libbpf's own choice). The same programs
+ * built without kfuncs unless @kfunc: a typed ksym makes libbpf read the
+ * kernel's whole BTF, and without the kernel's BTF it fails.
  */
-static struct oomtrace_bpf *open_core(const char *ext_btf, const char *fallback, struct kbtf *k, bool kfunc,
-				      int *memfd)
+static struct oomtrace_bpf *open_core(struct lb *l, bool kfunc)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = ext_btf[0] ? ext_btf : NULL);
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	char path[64];
-	int err, tries;
+	int err = 0, tries;
 
-	*memfd = -1;
-	if (!ext_btf[0] && k->buf && (*memfd = memfd_create("oomtrace-core-btf", MFD_CLOEXEC)) >= 0) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", *memfd);
-		oo.btf_custom_path = path;
-		if (access(path, R_OK)) { /* no /proc: libbpf could not open it at load */
-			close(*memfd);
-			*memfd = -1;
-			oo.btf_custom_path = fallback[0] ? fallback : NULL;
-		}
-	}
 	for (tries = 0; tries < 2; tries++) {
 		struct oomtrace_bpf *s = calloc(1, sizeof(*s));
 
+		if (l->btf_path[0]) {
+			oo.btf_custom_path = l->btf_path;
+		} else if (l->core_fd >= 0) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", l->core_fd);
+			oo.btf_custom_path = path;
+		} else {
+			oo.btf_custom_path = l->core_btf[0] ? l->core_btf : NULL;
+		}
 		if (!s)
 			break;
 		err = register_trace_handlers();
@@ -464,22 +462,21 @@ static struct oomtrace_bpf *open_core(const char *ext_btf, const char *fallback,
 			s->skeleton->data = (void *)oomtrace_ext_bpf__elf_bytes(&s->skeleton->data_sz);
 		if (!err)
 			err = bpf_object__open_skeleton(s->skeleton, &oo);
-		if (!err && *memfd < 0)
+		if (!err && (oo.btf_custom_path != path || l->core_filled))
 			return s;
-		if (!err && !(err = write_core_target(k, s->obj, *memfd)))
+		if (!err && !(err = write_core_target(&l->kbtf, s->obj, l->core_fd))) {
+			l->core_filled = true;
 			return s;
-		oomtrace_bpf__destroy(s);
-		if (*memfd < 0) {
-			errno = -err;
-			return NULL;
 		}
+		oomtrace_bpf__destroy(s);
+		if (oo.btf_custom_path != path)
+			break;
 		oomtrace_info("no small CO-RE target from the kernel's BTF (%s): libbpf reads all of it",
 			      strerror(-err));
-		close(*memfd);
-		*memfd = -1;
-		oo.btf_custom_path = fallback[0] ? fallback : NULL;
+		close(l->core_fd);
+		l->core_fd = -1;
 	}
-	errno = ENOMEM;
+	errno = err ? -err : ENOMEM;
 	return NULL;
 }
 
@@ -513,9 +510,9 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 	bool ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	const char *tfs = oomtrace_tracefs_dir(false, NULL, 0);
 	bool kfunc = vic == PR_TP_BTF && !bf->tp_task_arg; /* mark_victim(pid): bpf_task_from_pid */
-	int err, memfd;
+	int err;
 
-	s = open_core(l->btf_path, l->core_btf, &l->kbtf, kfunc, &memfd);
+	s = open_core(l, kfunc);
 	if (!s) {
 		snprintf(why, whysz, "cannot open the BPF object: %s", strerror(errno));
 		return -errno;
@@ -542,7 +539,6 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 		if (!oomtrace_kprobes_available() || !find_okp_symbol(sym, sizeof(sym))) {
 			snprintf(why, whysz, "kprobes not available in this kernel (no kprobe PMU or kprobe_events)");
 			oomtrace_bpf__destroy(s);
-			close(memfd);
 			return -ENOTSUP;
 		}
 		bpf_program__set_autoload(s->progs.kprobe_oom_kill_process, true);
@@ -552,7 +548,6 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 		if (!bf->tp_btf) {
 			snprintf(why, whysz, "no mark_victim tracepoint in the kernel's BTF");
 			oomtrace_bpf__destroy(s);
-			close(memfd);
 			return -ENOENT;
 		}
 		if (bf->tp_task_arg) {
@@ -562,14 +557,12 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 		} else {
 			snprintf(why, whysz, "mark_victim passes only a pid and bpf_task_from_pid (6.2+) is missing");
 			oomtrace_bpf__destroy(s);
-			close(memfd);
 			return -ENOTSUP;
 		}
 	} else if (vic == PR_TRACEPOINT) {
 		if (!tfs) {
 			snprintf(why, whysz, "tracefs not mounted");
 			oomtrace_bpf__destroy(s);
-			close(memfd);
 			return -ENOENT;
 		}
 		bpf_program__set_autoload(s->progs.tp_mark_victim, true);
@@ -592,8 +585,6 @@ static int try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_feat
 	attach_btf = &l->kbtf;
 	err = oomtrace_bpf__load(s);
 	attach_btf = NULL;
-	if (memfd >= 0)
-		close(memfd);
 	if (err) {
 		snprintf(why, whysz, "the kernel refused to load it: %s", bpf_strerror(err));
 		oomtrace_bpf__destroy(s);
@@ -911,6 +902,16 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 		l->core_btf = "/sys/kernel/btf/vmlinux";
 	}
 	features(&bf, l->btf_path, &l->kbtf);
+	l->core_fd = -1;
+	if (!l->btf_path[0] && l->kbtf.buf && (l->core_fd = memfd_create("oomtrace-core-btf", MFD_CLOEXEC)) >= 0) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", l->core_fd);
+		if (access(path, R_OK)) { /* no /proc: libbpf could not open it at load */
+			close(l->core_fd);
+			l->core_fd = -1;
+		}
+	}
 	oomtrace_protect_self(o->keep_oom_score_adj);
 	nsteps = lb_plan(&bf, o->probe, o->no_btf, steps, (int)(sizeof(steps) / sizeof(steps[0])));
 	if (nsteps <= 0)
@@ -928,6 +929,8 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 			     st->inv && st->vic ? "+" : "", st->vic ? lb_pr_names[st->vic] : "", why);
 	}
 	kbtf_free(&l->kbtf); /* loaded and attached: the kernel's BTF is not read again */
+	if (l->core_fd >= 0)
+		close(l->core_fd);
 	if (err) {
 		oomtrace_kjoin_detach(&l->live);
 		free(l);
