@@ -14,9 +14,9 @@ trap 'jd_stop; rm -rf "$t"' EXIT
 "$OOMTRACE" --version | grep -q "^journal: yes" || skip_all "oomtrace built without libsystemd (journal: no)"
 command -v python3 >/dev/null || skip_all "no python3 for the field comparison"
 jd_start "$t/jd" || skip_all "$jd_why"
-KILL_ID=$(sed -n 's/.*OOMTRACE_JOURNAL_ID_KILL "\(.*\)"/\1/p' "$srcdir/core/journal.h")
-LOST_ID=$(sed -n 's/.*OOMTRACE_JOURNAL_ID_LOST "\(.*\)"/\1/p' "$srcdir/core/journal.h")
-START_ID=$(sed -n 's/.*OOMTRACE_JOURNAL_ID_START "\(.*\)"/\1/p' "$srcdir/core/journal.h")
+KILL_ID=$(sed -n 's/.*OOMTRACE_JOURNAL_ID_KILL "\(.*\)"/\1/p' "$srcdir/outputs/journal.h")
+LOST_ID=$(sed -n 's/.*OOMTRACE_JOURNAL_ID_LOST "\(.*\)"/\1/p' "$srcdir/outputs/journal.h")
+START_ID=$(sed -n 's/.*OOMTRACE_JOURNAL_ID_START "\(.*\)"/\1/p' "$srcdir/outputs/journal.h")
 jctl() { jd_run journalctl -D /run/log/journal --no-pager "$@"; }
 
 # several kernels' wordings: a 6.18 burst with context and task tables, a Kubernetes pod on
