@@ -28,6 +28,8 @@
 #include "event_json.h"
 #include "format.h"
 #include "journal.h"
+#include "log.h"
+#include "output.h"
 #include "util.h"
 
 static int (*journal_sendv)(const struct iovec *iov, int n);
@@ -204,9 +206,9 @@ int oomtrace_journal_open(const char *backend, const char *probe)
 	return send_entry(&e);
 }
 
-int oomtrace_journal_event(const struct oomtrace_event *ev)
+int oomtrace_journal_event(struct oomtrace_out_event *oe)
 {
-	const struct oomtrace_format_ops *text = oomtrace_format_find("text");
+	const struct oomtrace_event *ev = oe->ev;
 	struct oomtrace_buf line = { 0 };
 	struct entry e = { .n = 0 };
 	json_object *o;
@@ -215,7 +217,7 @@ int oomtrace_journal_event(const struct oomtrace_event *ev)
 
 	if (!journal_sendv)
 		return -ENOTSUP;
-	if (text->event(&line, ev, 0) || !line.p)
+	if (oomtrace_format_text.event(&line, oe, 0) || !line.p)
 		goto out;
 	nl = strchr(line.p, '\n');
 	if (nl)
@@ -224,7 +226,7 @@ int oomtrace_journal_event(const struct oomtrace_event *ev)
 	       : ev->outcome == OOMTRACE_OUTCOME_PANIC		? LOG_CRIT
 	       : ev->outcome == OOMTRACE_OUTCOME_KILLED		? LOG_ERR
 								: LOG_WARNING;
-	o = oomtrace_event_to_json(ev);
+	o = oomtrace_out_json(oe);
 	if (!o)
 		goto out;
 	if (add_common(&e, line.p,
@@ -241,7 +243,6 @@ int oomtrace_journal_event(const struct oomtrace_event *ev)
 		if (!r)
 			r = send_entry(&e);
 	}
-	json_object_put(o);
 out:
 	oomtrace_buf_free(&e.b);
 	oomtrace_buf_free(&line);
@@ -266,3 +267,72 @@ int oomtrace_journal_lost(uint64_t n, uint64_t total)
 	}
 	return send_entry(&e);
 }
+
+/* ---- the output ------------------------------------------------------------- */
+
+struct journal_out {
+	bool warned; /* an entry could not be sent: said once */
+};
+
+static int journal_out_open(const struct oomtrace_output_conf *c, void **state)
+{
+	*state = NULL;
+	if (!c->journal)
+		return 0;
+	*state = calloc(1, sizeof(struct journal_out));
+	if (!*state) {
+		oomtrace_err("out of memory");
+		return OOMTRACE_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int journal_out_start(void *state, const struct oomtrace_output_source *src)
+{
+	/* before the sandbox: the first entry opens the journal's socket */
+	int r = oomtrace_journal_open(src->backend, src->probe);
+
+	(void)state;
+	if (!r)
+		return 0;
+	oomtrace_err("--journal: %s",
+		     r == -ENOTSUP    ? "not built with libsystemd (reconfigure with libsystemd-dev)"
+		     : r == -ENOENT   ? "libsystemd.so.0 not found: install libsystemd0 (Debian) or systemd-libs (openEuler)"
+		     : r == -ENOTCONN ? "no journal here (/run/systemd/journal/socket): is systemd-journald running?"
+				      : strerror(-r));
+	return r == -ENOTSUP || r == -ENOENT ? OOMTRACE_EXIT_USAGE : OOMTRACE_EXIT_RUNTIME;
+}
+
+static int journal_out_event(void *state, struct oomtrace_out_event *oe)
+{
+	struct journal_out *j = state;
+	int r = oomtrace_journal_event(oe);
+
+	if (r && !j->warned) {
+		j->warned = true;
+		oomtrace_warn("--journal: cannot send an event to the journal: %s", strerror(-r));
+	}
+	return 0;
+}
+
+static void journal_out_lost(void *state, uint64_t n, uint64_t total)
+{
+	(void)state;
+	oomtrace_journal_lost(n, total);
+}
+
+static int journal_out_close(void *state, const struct oomtrace_run_totals *t)
+{
+	(void)t;
+	free(state);
+	return 0;
+}
+
+const struct oomtrace_output_ops oomtrace_output_journal = {
+	.name = "journal",
+	.open = journal_out_open,
+	.start = journal_out_start,
+	.event = journal_out_event,
+	.lost = journal_out_lost,
+	.close = journal_out_close,
+};

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "output.h"
 
 /* MESSAGE_IDs (journalctl MESSAGE_ID=...); docs/schema.md lists them */
 #define OOMTRACE_JOURNAL_ID_KILL "4c8b90766c1a41f9b39c327ded64a202"
@@ -21,7 +22,7 @@
  */
 int oomtrace_journal_open(const char *backend, const char *probe);
 /* One entry for @ev: MESSAGE, MESSAGE_ID, PRIORITY and every known fact as OOMTRACE_* fields. */
-int oomtrace_journal_event(const struct oomtrace_event *ev);
+int oomtrace_journal_event(struct oomtrace_out_event *oe);
 /* @n more events lost in transport (@total so far). */
 int oomtrace_journal_lost(uint64_t n, uint64_t total);
 /*

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef WITH_MICROHTTPD
@@ -62,6 +63,7 @@ static int mhd_load(void)
 
 #include "log.h"
 #include "metrics.h"
+#include "output.h"
 #include "util.h"
 
 #define MAX_SERIES 4096 /* beyond this, kills go to one "other" series: cardinality stays bounded */
@@ -360,3 +362,128 @@ void oomtrace_metrics_free(struct oomtrace_metrics *m)
 	oomtrace_buf_free(&m->text);
 	free(m);
 }
+
+/* ---- the output ------------------------------------------------------------- */
+
+struct metrics_out {
+	const struct oomtrace_output_conf *c;
+	struct oomtrace_metrics *m;
+	bool dirty;  /* a kill was counted since the file was last written */
+	bool warned; /* the file could not be written: said once */
+	double at;   /* when the file was last written (CLOCK_MONOTONIC s) */
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void write_file(struct metrics_out *o)
+{
+	int r = oomtrace_metrics_write_file(o->m, o->c->metrics_file);
+
+	if (r && !o->warned) {
+		o->warned = true;
+		oomtrace_warn("%s: cannot write the metrics file: %s", o->c->metrics_file, strerror(-r));
+	}
+}
+
+static int metrics_open(const struct oomtrace_output_conf *c, void **state)
+{
+	struct metrics_out *o;
+
+	*state = NULL;
+	if (!c->metrics_file && !c->metrics_listen)
+		return 0;
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		oomtrace_err("out of memory");
+		return OOMTRACE_EXIT_RUNTIME;
+	}
+	o->c = c;
+	*state = o;
+	return 0;
+}
+
+static int metrics_start(void *state, const struct oomtrace_output_source *src)
+{
+	struct metrics_out *o = state;
+	int r;
+
+	o->m = oomtrace_metrics_new(src->backend, src->backend);
+	if (!o->m) {
+		oomtrace_err("out of memory");
+		return OOMTRACE_EXIT_RUNTIME;
+	}
+	oomtrace_metrics_set_probe(o->m, src->probe);
+	if (o->c->metrics_listen) {
+		/* listening before the sandbox: afterwards only accept and answer */
+		r = oomtrace_metrics_listen(o->m, o->c->metrics_listen);
+		if (r) {
+			oomtrace_err("--metrics-listen %s: %s", o->c->metrics_listen,
+				     r == -ENOTSUP ? "libmicrohttpd.so.12 not found or not built with it: install libmicrohttpd12 (Debian) or libmicrohttpd (openEuler)"
+						   : strerror(-r));
+			return r == -ENOTSUP ? OOMTRACE_EXIT_USAGE : OOMTRACE_EXIT_RUNTIME;
+		}
+	}
+	if (o->c->metrics_file)
+		write_file(o);
+	o->at = mono_s();
+	return 0;
+}
+
+static int metrics_event(void *state, struct oomtrace_out_event *oe)
+{
+	struct metrics_out *o = state;
+
+	if (oe->ev->record == OOMTRACE_RECORD_KILL) {
+		oomtrace_metrics_add(o->m, oe->ev);
+		o->dirty = true; /* written once per turn of the event loop, not per kill */
+	}
+	return 0;
+}
+
+static void metrics_lost_out(void *state, uint64_t n, uint64_t total)
+{
+	struct metrics_out *o = state;
+
+	(void)n;
+	oomtrace_metrics_lost(o->m, total);
+}
+
+static void metrics_tick(void *state, double now)
+{
+	struct metrics_out *o = state;
+
+	oomtrace_metrics_serve(o->m);
+	/* after the batch of events that changed it, or every interval (the lost count) */
+	if (o->c->metrics_file && (o->dirty || now - o->at >= o->c->metrics_interval)) {
+		o->at = now;
+		o->dirty = false;
+		write_file(o);
+	}
+}
+
+static int metrics_close(void *state, const struct oomtrace_run_totals *t)
+{
+	struct metrics_out *o = state;
+
+	if (t && o->m && o->c->metrics_file)
+		write_file(o);
+	oomtrace_metrics_free(o->m);
+	free(o);
+	return 0;
+}
+
+const struct oomtrace_output_ops oomtrace_output_metrics = {
+	.name = "metrics",
+	.open = metrics_open,
+	.start = metrics_start,
+	.event = metrics_event,
+	.lost = metrics_lost_out,
+	.tick = metrics_tick,
+	.close = metrics_close,
+};

@@ -24,9 +24,11 @@
 static const char *render(const char *fmt, struct oomtrace_event *ev, unsigned int flags)
 {
 	static struct oomtrace_buf b;
+	struct oomtrace_out_event oe = { .ev = ev };
 
 	oomtrace_buf_reset(&b);
-	ck_assert_int_eq(oomtrace_format_find(fmt)->event(&b, ev, flags), 0);
+	ck_assert_int_eq(oomtrace_format_find(fmt)->event(&b, &oe, flags), 0);
+	json_object_put(oe.json);
 	return b.p ? b.p : "";
 }
 

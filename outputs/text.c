@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* format.c: text (classic oomkill line + details), bcc and JSON Lines formatters, and the output sink. */
+/* text.c: the text renderer (the classic oomkill line, -v details) and the bcc renderer (the line alone). */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "event_json.h"
 #include "format.h"
 
 /* ---- the classic line ---------------------------------------------------- */
@@ -113,13 +108,11 @@ static void kvline(struct oomtrace_buf *b, const char *title, const struct oomtr
 	oomtrace_buf_append(b, "\n", 1);
 }
 
-static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+/* "victim: pid N ("comm") uid U oom_score_adj A, cgroup /x" and its memory */
+static void victim_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 {
-	const struct oomtrace_task *v = &ev->victim, *t = &ev->trigger;
-	const struct oomtrace_context *c = &ev->ctx;
-	uint32_t k = ev->known;
-	char tmp[OOMTRACE_COMM_MAX * 3], s[64];
-	unsigned int i;
+	const struct oomtrace_task *v = &ev->victim;
+	char tmp[OOMTRACE_COMM_MAX * 3];
 
 	oomtrace_buf_printf(b, "    victim: pid %s", v->known & OOMTRACE_T_PID ? "" : "?");
 	if (v->known & OOMTRACE_T_PID)
@@ -131,7 +124,7 @@ static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 		oomtrace_buf_printf(b, " oom_score_adj %" PRId32, v->oom_score_adj);
 	oomtrace_buf_append(b, ", ", 2);
 	path_or_q(b, "cgroup", v->known & OOMTRACE_T_CGROUP, v->cgroup);
-	if (k & OOMTRACE_E_EXITING)
+	if (ev->known & OOMTRACE_E_EXITING)
 		oomtrace_buf_printf(b, " (already exiting: no SIGKILL sent)");
 	oomtrace_buf_printf(b, "\n    victim memory: ");
 	kb(b, "total-vm", v->known & OOMTRACE_T_TOTAL_VM, v->total_vm_kb, false);
@@ -140,26 +133,35 @@ static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	kb(b, "shmem-rss", v->known & OOMTRACE_T_SHMEM_RSS, v->shmem_rss_kb, false);
 	kb(b, "swap", v->known & OOMTRACE_T_SWAP, v->swap_kb, false);
 	kb(b, "pgtables", v->known & OOMTRACE_T_PGTABLES, v->pgtables_kb, true);
-	{
-		/* who the victim's cgroup belongs to: only lines with something to say */
-		const struct oomtrace_names *n = &ev->names;
-		char na[300], nc[300];
+}
 
-		if (n->pod_uid[0]) {
-			oomtrace_utf8_repair(na, sizeof(na), n->pod, strlen(n->pod));
-			oomtrace_utf8_repair(nc, sizeof(nc), n->container, strlen(n->container));
-			oomtrace_buf_printf(b, "\n    kubernetes: namespace %s, pod %s (uid %s, qos %s), container %s",
-					    n->k8s_namespace[0] ? n->k8s_namespace : "?", na[0] ? na : "?", n->pod_uid,
-					    n->qos[0] ? n->qos : "?", nc[0] ? nc : "?");
-		}
-		if (n->container_id[0])
-			oomtrace_buf_printf(b, "%s container id %s (%s)", n->pod_uid[0] ? "," : "\n   ",
-					    n->container_id, n->runtime[0] ? n->runtime : "runtime ?");
-		if (n->unit[0]) {
-			oomtrace_utf8_repair(na, sizeof(na), n->unit, strlen(n->unit));
-			oomtrace_buf_printf(b, "\n    systemd unit: %s", na);
-		}
+/* who the victim's cgroup belongs to: only lines with something to say */
+static void names_lines(struct oomtrace_buf *b, const struct oomtrace_names *n)
+{
+	char na[300], nc[300];
+
+	if (n->pod_uid[0]) {
+		oomtrace_utf8_repair(na, sizeof(na), n->pod, strlen(n->pod));
+		oomtrace_utf8_repair(nc, sizeof(nc), n->container, strlen(n->container));
+		oomtrace_buf_printf(b, "\n    kubernetes: namespace %s, pod %s (uid %s, qos %s), container %s",
+				    n->k8s_namespace[0] ? n->k8s_namespace : "?", na[0] ? na : "?", n->pod_uid,
+				    n->qos[0] ? n->qos : "?", nc[0] ? nc : "?");
 	}
+	if (n->container_id[0])
+		oomtrace_buf_printf(b, "%s container id %s (%s)", n->pod_uid[0] ? "," : "\n   ",
+				    n->container_id, n->runtime[0] ? n->runtime : "runtime ?");
+	if (n->unit[0]) {
+		oomtrace_utf8_repair(na, sizeof(na), n->unit, strlen(n->unit));
+		oomtrace_buf_printf(b, "\n    systemd unit: %s", na);
+	}
+}
+
+/* "trigger: pid N ("comm") oom_score_adj A, cgroup /x" and the killer's choice (<= 5.0, kprobe) */
+static void trigger_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	const struct oomtrace_task *t = &ev->trigger;
+	char tmp[OOMTRACE_COMM_MAX * 3];
+
 	oomtrace_buf_printf(b, "\n    trigger: pid ");
 	if (t->known & OOMTRACE_T_PID)
 		oomtrace_buf_printf(b, "%" PRId32, t->pid);
@@ -170,17 +172,23 @@ static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 		oomtrace_buf_printf(b, " oom_score_adj %" PRId32, t->oom_score_adj);
 	oomtrace_buf_append(b, ", ", 2);
 	path_or_q(b, "cgroup", t->known & OOMTRACE_T_CGROUP, t->cgroup);
-	if (k & (OOMTRACE_E_SELECTED | OOMTRACE_E_POINTS)) {
+	if (ev->known & (OOMTRACE_E_SELECTED | OOMTRACE_E_POINTS)) {
 		oomtrace_buf_printf(b, "\n    selected:");
-		if (k & OOMTRACE_E_SELECTED)
+		if (ev->known & OOMTRACE_E_SELECTED)
 			oomtrace_buf_printf(b, " pid %" PRId32 " (\"%s\")", ev->selected_pid,
 					    ev->selected_comm);
-		if (k & OOMTRACE_E_POINTS)
+		if (ev->known & OOMTRACE_E_POINTS)
 			oomtrace_buf_printf(b, " score %" PRId64, ev->points);
 	}
+}
+
+/* the domain that ran out, the allocation that found it so, and what the reaper freed */
+static void request_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	uint32_t k = ev->known;
+
 	oomtrace_buf_printf(b, "\n    constraint %s, ",
-			    k & OOMTRACE_E_CONSTRAINT ? oomtrace_constraint_name(ev->constraint)
-						      : "?");
+			    k & OOMTRACE_E_CONSTRAINT ? oomtrace_constraint_name(ev->constraint) : "?");
 	path_or_q(b, "oom_memcg", k & OOMTRACE_E_OOM_MEMCG, ev->oom_memcg);
 	oomtrace_buf_append(b, ", ", 2);
 	path_or_q(b, "cpuset", k & OOMTRACE_E_CPUSET, ev->cpuset);
@@ -211,29 +219,46 @@ static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 					    ev->reap_latency_us / 1000, ev->reap_latency_us % 1000);
 		oomtrace_buf_append(b, "\n", 1);
 	}
+}
+
+static void psi_line(struct oomtrace_buf *b, const char *which, const struct oomtrace_psi *p)
+{
+	oomtrace_buf_printf(b, "    psi memory: %s avg10=%.2f avg60=%.2f avg300=%.2f total=%" PRIu64 "\n",
+			    which, p->avg10, p->avg60, p->avg300, p->total_us);
+}
+
+/* what the machine and the memcg looked like: counters, pressure, the largest tasks */
+static void context_lines(struct oomtrace_buf *b, const struct oomtrace_context *c)
+{
+	char tmp[OOMTRACE_COMM_MAX * 3];
+	unsigned int i;
+
 	kvline(b, "memcg", &c->memcg, false);
 	kvline(b, "memcg stat (non-zero)", &c->memcg_stat, true);
 	kvline(b, "mem-info (pages)", &c->mem_info, false);
 	kvline(b, "meminfo (kB)", &c->meminfo_kb, false);
 	if (c->known & OOMTRACE_C_PSI_SOME)
-		oomtrace_buf_printf(b, "    psi memory: some avg10=%.2f avg60=%.2f avg300=%.2f total=%" PRIu64 "\n",
-				    c->psi_some.avg10, c->psi_some.avg60, c->psi_some.avg300,
-				    c->psi_some.total_us);
+		psi_line(b, "some", &c->psi_some);
 	if (c->known & OOMTRACE_C_PSI_FULL)
-		oomtrace_buf_printf(b, "    psi memory: full avg10=%.2f avg60=%.2f avg300=%.2f total=%" PRIu64 "\n",
-				    c->psi_full.avg10, c->psi_full.avg60, c->psi_full.avg300,
-				    c->psi_full.total_us);
+		psi_line(b, "full", &c->psi_full);
 	kvline(b, "trigger status", &c->trigger_status, false);
-	if (c->ntop) {
-		oomtrace_buf_printf(b, "    largest tasks (rss pages):");
-		for (i = 0; i < c->ntop; i++) {
-			oomtrace_utf8_repair(tmp, sizeof(tmp), c->top[i].name,
-					     strlen(c->top[i].name));
-			oomtrace_buf_printf(b, "%s %" PRId32 " \"%s\" %" PRIu64, i ? "," : "",
-					    c->top[i].pid, tmp, c->top[i].rss_pages);
-		}
-		oomtrace_buf_append(b, "\n", 1);
+	if (!c->ntop)
+		return;
+	oomtrace_buf_printf(b, "    largest tasks (rss pages):");
+	for (i = 0; i < c->ntop; i++) {
+		oomtrace_utf8_repair(tmp, sizeof(tmp), c->top[i].name, strlen(c->top[i].name));
+		oomtrace_buf_printf(b, "%s %" PRId32 " \"%s\" %" PRIu64, i ? "," : "", c->top[i].pid, tmp,
+				    c->top[i].rss_pages);
 	}
+	oomtrace_buf_append(b, "\n", 1);
+}
+
+/* "source replay/log, outcome killed, time ..., uptime ..., host ..., invocation N" */
+static void source_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	uint32_t k = ev->known;
+	char s[64];
+
 	oomtrace_buf_printf(b, "    source %s/%s, outcome %s", oomtrace_source_name(ev->source),
 			    oomtrace_probe_name(ev->probe), oomtrace_outcome_name(ev->outcome));
 	if (k & OOMTRACE_E_TIME) {
@@ -253,6 +278,17 @@ static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	oomtrace_buf_append(b, "\n", 1);
 }
 
+/* The detail lines of -v under the classic line. */
+static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	victim_lines(b, ev);
+	names_lines(b, &ev->names);
+	trigger_lines(b, ev);
+	request_lines(b, ev);
+	context_lines(b, &ev->ctx);
+	source_line(b, ev);
+}
+
 /* "HH:MM:SS oom_reaper: PID N ("comm") reaped 12.345 ms after the kill" */
 static int reap_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 {
@@ -268,8 +304,9 @@ static int reap_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	return oomtrace_buf_append(b, "\n", 1);
 }
 
-static int text_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, unsigned int flags)
+static int text_event(struct oomtrace_buf *b, struct oomtrace_out_event *oe, unsigned int flags)
 {
+	const struct oomtrace_event *ev = oe->ev;
 	int r;
 
 	if (ev->record == OOMTRACE_RECORD_REAP)
@@ -286,154 +323,15 @@ static int text_lost(struct oomtrace_buf *b, uint64_t n)
 	return oomtrace_buf_printf(b, "LOST %" PRIu64 " events\n", n);
 }
 
-static int bcc_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, unsigned int flags)
+static int bcc_event(struct oomtrace_buf *b, struct oomtrace_out_event *oe, unsigned int flags)
 {
+	const struct oomtrace_event *ev = oe->ev;
+
 	(void)flags;
 	if (ev->record == OOMTRACE_RECORD_REAP)
 		return 0; /* the classic tool has no such line */
 	return classic_line(b, ev);
 }
 
-/* One JSON object as one line, then released. */
-static int json_put_line(struct oomtrace_buf *b, json_object *o)
-{
-	const char *s;
-	int r;
-
-	if (!o)
-		return -ENOMEM;
-	s = oomtrace_json_line(o);
-	r = oomtrace_buf_append(b, s, strlen(s));
-	if (!r)
-		r = oomtrace_buf_append(b, "\n", 1);
-	json_object_put(o);
-	return r;
-}
-
-static int json_event(struct oomtrace_buf *b, const struct oomtrace_event *ev, unsigned int flags)
-{
-	(void)flags;
-	return json_put_line(b, oomtrace_event_to_json(ev));
-}
-
-static int json_lost(struct oomtrace_buf *b, uint64_t n)
-{
-	/* through the same writer as events: one serializer, one set of rules */
-	json_object *o = json_object_new_object();
-
-	if (o)
-		json_object_object_add(o, "lost", json_object_new_uint64(n));
-	return json_put_line(b, o);
-}
-
-static const struct oomtrace_format_ops formats[] = {
-	{ .name = "text", .event = text_event, .lost = text_lost },
-	{ .name = "bcc", .event = bcc_event, .lost = text_lost },
-	{ .name = "json", .event = json_event, .lost = json_lost },
-};
-
-const struct oomtrace_format_ops *oomtrace_format_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (strcmp(formats[i].name, name) == 0)
-			return &formats[i];
-	return NULL;
-}
-
-const char *oomtrace_format_list(void)
-{
-	return "text, bcc, json";
-}
-
-/* ---- output ------------------------------------------------------------- */
-
-struct oomtrace_output {
-	int fd;
-	const struct oomtrace_format_ops *ops;
-	unsigned int flags;
-	uint64_t count;
-	struct oomtrace_buf buf;
-};
-
-struct oomtrace_output *oomtrace_output_new(int fd, const struct oomtrace_format_ops *ops,
-					    unsigned int flags)
-{
-	struct oomtrace_output *o = calloc(1, sizeof(*o));
-
-	if (!o)
-		return NULL;
-	o->fd = fd;
-	o->ops = ops;
-	o->flags = flags;
-	return o;
-}
-
-struct oomtrace_output *oomtrace_output_open(const char *path,
-					     const struct oomtrace_format_ops *ops,
-					     unsigned int flags)
-{
-	struct oomtrace_output *o;
-	int fd = STDOUT_FILENO;
-
-	if (path && strcmp(path, "-") != 0) {
-		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0)
-			return NULL;
-	}
-	o = oomtrace_output_new(fd, ops, flags);
-	if (!o && fd > STDERR_FILENO) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-	}
-	return o;
-}
-
-static int flush_buf(struct oomtrace_output *out)
-{
-	int r = oomtrace_write_all(out->fd, out->buf.p, out->buf.len);
-
-	oomtrace_buf_reset(&out->buf);
-	return r;
-}
-
-int oomtrace_output_event(struct oomtrace_output *out, struct oomtrace_event *ev)
-{
-	int r;
-
-	ev->seq = ++out->count;
-	oomtrace_buf_reset(&out->buf);
-	r = out->ops->event(&out->buf, ev, out->flags);
-	if (r || !out->buf.len)
-		return r;
-	return flush_buf(out);
-}
-
-int oomtrace_output_lost(struct oomtrace_output *out, uint64_t n)
-{
-	int r;
-
-	oomtrace_buf_reset(&out->buf);
-	r = out->ops->lost(&out->buf, n);
-	if (r)
-		return r;
-	return flush_buf(out);
-}
-
-uint64_t oomtrace_output_count(const struct oomtrace_output *out)
-{
-	return out->count;
-}
-
-void oomtrace_output_free(struct oomtrace_output *out)
-{
-	if (!out)
-		return;
-	if (out->fd > STDERR_FILENO)
-		close(out->fd);
-	oomtrace_buf_free(&out->buf);
-	free(out);
-}
+const struct oomtrace_format_ops oomtrace_format_text = { .name = "text", .event = text_event, .lost = text_lost };
+const struct oomtrace_format_ops oomtrace_format_bcc = { .name = "bcc", .event = bcc_event, .lost = text_lost };

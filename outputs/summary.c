@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* report.c: --summary: kills per pod, unit, container or comm, as an SRE pastes them into an incident. */
+/* summary.c: --summary: kills per pod, unit, container or comm, as an SRE pastes them into an incident. */
 #include "config.h"
 
 #include <errno.h>
@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "event_json.h"
-#include "report.h"
+#include "format.h"
+#include "log.h"
+#include "output.h"
 #include "util.h"
 
 /* When a kill happened, as far as known: what the first/last columns need of an event. */
@@ -35,23 +38,14 @@ struct row {
 	uint32_t constraints; /* 1 << enum oomtrace_constraint */
 };
 
-struct oomtrace_report {
+struct report {
 	struct row *rows;
 	size_t n, cap;
+	int fd;    /* where the table goes: -o FILE (opened at the start) or standard output */
+	bool json; /* JSON Lines rows (--format json) */
+	const char *path;
+	const struct oomtrace_format_ops *fmt; /* says at once what was lost */
 };
-
-struct oomtrace_report *oomtrace_report_new(void)
-{
-	return calloc(1, sizeof(struct oomtrace_report));
-}
-
-void oomtrace_report_free(struct oomtrace_report *r)
-{
-	if (!r)
-		return;
-	free(r->rows);
-	free(r);
-}
 
 /* Who a kill is counted for: the pod, else the systemd unit, else the container, else the victim's comm. */
 static void key_of(const struct oomtrace_event *ev, char *kind, size_t ksz, char *name, size_t nsz)
@@ -86,7 +80,7 @@ static bool earlier(const struct stamp *a, const struct stamp *b)
 	return false;
 }
 
-int oomtrace_report_add(struct oomtrace_report *r, const struct oomtrace_event *ev)
+static int report_add(struct report *r, const struct oomtrace_event *ev)
 {
 	char kind[12], name[320];
 	struct row *w = NULL;
@@ -178,7 +172,8 @@ static void constraints(char *dst, size_t sz, uint32_t mask)
 		snprintf(dst, sz, "?");
 }
 
-int oomtrace_report_write(struct oomtrace_report *r, FILE *f, bool json)
+/* Rows by kills (most first): a text table, or JSON Lines with @json. 0 or -EIO. */
+static int report_write(struct report *r, FILE *f, bool json)
 {
 	size_t i;
 
@@ -229,3 +224,75 @@ int oomtrace_report_write(struct oomtrace_report *r, FILE *f, bool json)
 	}
 	return ferror(f) ? -EIO : 0;
 }
+
+static int summary_open(const struct oomtrace_output_conf *c, void **state)
+{
+	struct report *r;
+
+	*state = NULL;
+	if (!c->summary)
+		return 0;
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		oomtrace_err("out of memory");
+		return OOMTRACE_EXIT_RUNTIME;
+	}
+	r->fd = oomtrace_output_open_path(c->path);
+	if (r->fd < 0) {
+		oomtrace_err("%s: cannot open for appending: %s", c->path, strerror(errno));
+		free(r);
+		return OOMTRACE_EXIT_RUNTIME;
+	}
+	r->json = strcmp(c->format, "json") == 0;
+	r->fmt = oomtrace_format_find(c->format);
+	r->path = c->path;
+	*state = r;
+	return 0;
+}
+
+static int summary_event(void *state, struct oomtrace_out_event *oe)
+{
+	return report_add(state, oe->ev);
+}
+
+/* Events lost in transport are said when they are, as the event stream would say it. */
+static void summary_lost(void *state, uint64_t n, uint64_t total)
+{
+	struct report *r = state;
+	struct oomtrace_buf b = { 0 };
+
+	(void)total;
+	if (r->fmt->lost(&b, n) == 0)
+		oomtrace_write_all(r->fd, b.p, b.len);
+	oomtrace_buf_free(&b);
+}
+
+static int summary_close(void *state, const struct oomtrace_run_totals *t)
+{
+	struct report *r = state;
+	FILE *f = NULL;
+	int code = 0;
+
+	if (t) {
+		f = r->fd == STDOUT_FILENO ? stdout : fdopen(r->fd, "a");
+		if (!f || report_write(r, f, r->json) || fflush(f)) {
+			oomtrace_err("%s: cannot write the summary: %s", r->path ? r->path : "<stdout>", strerror(errno));
+			code = OOMTRACE_EXIT_RUNTIME;
+		}
+	}
+	if (f && f != stdout)
+		fclose(f);
+	else if (!f && r->fd > STDERR_FILENO)
+		close(r->fd);
+	free(r->rows);
+	free(r);
+	return code;
+}
+
+const struct oomtrace_output_ops oomtrace_output_summary = {
+	.name = "summary",
+	.open = summary_open,
+	.event = summary_event,
+	.lost = summary_lost,
+	.close = summary_close,
+};

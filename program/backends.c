@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* registry.c: the backends this binary was built with, in the order --backend auto tries them. */
+/* backends.c: the backends this binary was built with, in the order --backend auto tries them. */
 #include "config.h"
 
 #include <string.h>
