@@ -137,6 +137,13 @@ static bool log_can_skip(void *ctx)
 	return oomtrace_parser_idle(r->parser);
 }
 
+static const char *log_scan(void *ctx, const char *b, const char *end)
+{
+	struct replay *r = ctx;
+
+	return oomtrace_parser_scan(r->parser, b, end);
+}
+
 static int event_line(void *ctx, const char *line, size_t len)
 {
 	struct replay *r = ctx;
@@ -196,7 +203,7 @@ static int replay_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *
 	} else {
 		cb.line = log_line;
 		cb.can_skip = log_can_skip;
-		cb.scan = oomtrace_parser_scan;
+		cb.scan = log_scan;
 	}
 	if (r->done)
 		return OOMTRACE_EOF;

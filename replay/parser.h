@@ -67,8 +67,8 @@ void oomtrace_parser_new_input(struct oomtrace_parser *p);
 bool oomtrace_parser_idle(const struct oomtrace_parser *p);
 /* Kills are held back (for their oom_reaper line) or a line may go on: flush soon when input pauses. */
 bool oomtrace_parser_waiting(const struct oomtrace_parser *p);
-/* The pre-filter: the first place in [b, end) where a line that matters may be, or NULL. */
-const char *oomtrace_parser_scan(const char *b, const char *end);
+/* The pre-filter (replay/scan.c): the first place in [b, end) where a line that matters may be, or NULL. */
+const char *oomtrace_parser_scan(const struct oomtrace_parser *p, const char *b, const char *end);
 
 const struct oomtrace_parser_stats *oomtrace_parser_stats(const struct oomtrace_parser *p);
 

@@ -580,101 +580,120 @@ static void parse_rest(const char *line, size_t len, size_t off, struct oomtrace
 	o->msg_off += off;
 }
 
-void oomtrace_prefix_parse(const char *line, size_t len, struct oomtrace_prefix *o)
+/* Quoted in a mail or an issue: "> ", ">> ", "> > " before the line proper. */
+static void quoted(const char *line, size_t len, struct oomtrace_prefix *o)
 {
 	const char *end = line + len, *p = line;
+	unsigned int q = 0;
+
+	while (p < end && *p == '>') {
+		q++;
+		p++;
+		while (p < end && *p == ' ' && p + 1 < end && p[1] == '>')
+			p++;
+	}
+	if (p < end && *p == ' ')
+		p++;
+	parse_rest(line, len, (size_t)(p - line), o);
+	o->quote = q;
+}
+
+/* "[  123.456789] msg" (dmesg, journalctl -o short-monotonic "[ 12.3] host kernel: msg") or dmesg -T. */
+static bool bracketed(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = line, *m;
+	struct oomtrace_prefix h;
+
+	if (!bracket_uptime(&p, end, &o->uptime_ns))
+		return try_dmesg_t(line, end, o);
+	o->kind = OOMTRACE_LINE_DMESG;
+	o->has_uptime = true;
+	caller_id(&p, end, o);
+	o->msg_off = (size_t)(p - line);
+	h = *o;
+	m = host_tag(p, end, &h);
+	if (m && h.kernel) {
+		o->host = h.host;
+		o->host_len = h.host_len;
+		o->msg_off = (size_t)(m - line);
+	}
+	return true;
+}
+
+/* RFC 5424 "<4>1 2025-..." or a priority alone: "<4>[ 1770.37] msg" / "<4>msg" (dmesg -r, /proc/kmsg). */
+static bool with_priority(const char *line, size_t len, struct oomtrace_prefix *o)
+{
+	const char *end = line + len, *p;
+	long long pri;
+
+	if (try_rfc5424(line, end, o)) {
+		inner_uptime(line, end, o);
+		return true;
+	}
+	memset(o, 0, sizeof(*o));
+	p = line + 1;
+	if (digits(&p, end, 3, &pri) < 1 || p >= end || *p != '>')
+		return false;
+	parse_rest(line, len, (size_t)(p + 1 - line), o);
+	if (o->kind == OOMTRACE_LINE_BARE)
+		o->kind = OOMTRACE_LINE_PRI;
+	/* facility 0 is the kernel; others were written to /dev/kmsg by programs */
+	o->kernel = o->kernel && (pri >> 3) == 0;
+	return true;
+}
+
+/* A line that starts with its time: /dev/kmsg, ISO 8601, Unix seconds, syslog, logread, short-full. */
+static bool timed(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	if (isdig(line[0])) {
+		if (try_kmsg(line, end, o))
+			return true;
+		if (!try_iso(line, end, o)) {
+			memset(o, 0, sizeof(*o));
+			if (!try_unix(line, end, o))
+				return false;
+		}
+	} else if (!try_syslog(line, end, o)) {
+		if (!isalpha_(line[0]))
+			return false;
+		memset(o, 0, sizeof(*o));
+		if (!try_logread(line, end, o) && (memset(o, 0, sizeof(*o)), !try_full(line, end, o)))
+			return false;
+	}
+	inner_uptime(line, end, o);
+	return true;
+}
+
+void oomtrace_prefix_parse(const char *line, size_t len, struct oomtrace_prefix *o)
+{
+	const char *end = line + len;
+	bool known;
 
 	memset(o, 0, sizeof(*o));
 	o->kernel = true;
 	if (!len)
 		return;
 	switch (line[0]) {
-	case '>': {
-		/* quoted in a mail or an issue: "> ", ">> ", "> > " */
-		unsigned int q = 0;
-
-		while (p < end && *p == '>') {
-			q++;
-			p++;
-			while (p < end && *p == ' ' && p + 1 < end && p[1] == '>')
-				p++;
-		}
-		if (p < end && *p == ' ')
-			p++;
-		parse_rest(line, len, (size_t)(p - line), o);
-		o->quote = q;
+	case '>':
+		quoted(line, len, o);
 		return;
-	}
 	case '[':
-		if (bracket_uptime(&p, end, &o->uptime_ns)) {
-			o->kind = OOMTRACE_LINE_DMESG;
-			o->has_uptime = true;
-			caller_id(&p, end, o);
-			o->msg_off = (size_t)(p - line);
-			/* journalctl -o short-monotonic: "[ 12.3] host kernel: msg" */
-			{
-				struct oomtrace_prefix h = *o;
-				const char *m = host_tag(p, end, &h);
-
-				if (m && h.kernel) {
-					o->host = h.host;
-					o->host_len = h.host_len;
-					o->msg_off = (size_t)(m - line);
-				}
-			}
-			return;
-		}
-		if (try_dmesg_t(line, end, o))
-			return;
+		known = bracketed(line, end, o);
 		break;
-	case '<': {
-		long long pri;
-
-		if (try_rfc5424(line, end, o)) {
-			inner_uptime(line, end, o);
-			return;
-		}
-		memset(o, 0, sizeof(*o));
-		p = line + 1;
-		/* "<4>[ 1770.37] msg" / "<4>msg": dmesg -r, /proc/kmsg */
-		if (digits(&p, end, 3, &pri) >= 1 && p < end && *p == '>') {
-			parse_rest(line, len, (size_t)(p + 1 - line), o);
-			if (o->kind == OOMTRACE_LINE_BARE)
-				o->kind = OOMTRACE_LINE_PRI;
-			/* facility 0 is the kernel; others were written to /dev/kmsg by programs */
-			o->kernel = o->kernel && (pri >> 3) == 0;
-			return;
-		}
+	case '<':
+		known = with_priority(line, len, o);
 		break;
-	}
 	case ' ':
 	case '\t':
-		return; /* continuation (a kmsg dict line is recognised by the caller's context) */
+		/* continuation (a kmsg dict line is recognised by the caller's context) */
+		known = false;
+		break;
 	default:
-		if (isdig(line[0])) {
-			if (try_kmsg(line, end, o))
-				return;
-			if (try_iso(line, end, o)) {
-				inner_uptime(line, end, o);
-				return;
-			}
-			memset(o, 0, sizeof(*o));
-			if (try_unix(line, end, o)) {
-				inner_uptime(line, end, o);
-				return;
-			}
-		} else if (try_syslog(line, end, o)) {
-			inner_uptime(line, end, o);
-			return;
-		} else if (isalpha_(line[0])) {
-			memset(o, 0, sizeof(*o));
-			if (try_logread(line, end, o) || (memset(o, 0, sizeof(*o)), try_full(line, end, o))) {
-				inner_uptime(line, end, o);
-				return;
-			}
-		}
+		known = timed(line, end, o);
 		break;
 	}
-	memset(o, 0, sizeof(*o));
-	o->kernel = true;
+	if (!known) {
+		memset(o, 0, sizeof(*o));
+		o->kernel = true;
+	}
 }

@@ -200,60 +200,66 @@ static void keep_fp(struct oomtrace_reader *r, const char *b, size_t n)
 }
 
 /*
- * Fill the buffer; returns bytes added, 0 at the end of input (or nothing
- * new in a followed file), -EAGAIN when a stream has nothing yet, -errno.
+ * The first bytes of the input, read into the line buffer: gzip (then *@gzip
+ * and the inflate state is set up with them) or text. Returns the text bytes
+ * added, 0 at the end of input, -EAGAIN for fewer than two bytes yet, -errno.
  */
-static ssize_t fill(struct oomtrace_reader *r, int timeout_ms)
+static ssize_t sniff(struct oomtrace_reader *r, int timeout_ms, bool *gzip)
 {
-	size_t room;
+	ssize_t n = raw_read(r, r->buf + r->len, ZIN_SIZE - r->len, timeout_ms);
+	int e;
+
+	*gzip = false;
+	if (n < 0)
+		return n;
+	if (n == 0) {
+		r->sniffed = true;
+		return 0;
+	}
+	keep_fp(r, r->buf + r->len, (size_t)n);
+	if (r->len + (size_t)n < 2) {
+		r->len += (size_t)n;
+		return -EAGAIN;
+	}
+	r->sniffed = true;
+	/* journalctl -o export: binary fields hold NUL bytes by design */
+	if (r->len + (size_t)n >= 9 && memcmp(r->buf, "__CURSOR=", 9) == 0)
+		r->warned_nul = true;
+	if (!((unsigned char)r->buf[0] == 0x1f && (unsigned char)r->buf[1] == 0x8b))
+		return n;
+	if ((e = start_gzip(r)))
+		return e;
+	r->zin_len = r->len + (size_t)n;
+	memcpy(r->zin, r->buf, r->zin_len);
+	r->z->next_in = r->zin;
+	r->z->avail_in = (uInt)r->zin_len;
+	r->len = 0;
+	*gzip = true;
+	return 0;
+}
+
+/* Damage in the gzip stream: what was inflated before it is still read (@n), then the input ends. */
+static ssize_t gzip_damaged(struct oomtrace_reader *r, ssize_t n)
+{
+	problem(r, "corrupt gzip stream (%s)", r->z->msg ? r->z->msg : "inflate failed");
+	r->zin_len = 0;
+	r->z_end = true;
+	r->follow = false;
+	if (n > 0)
+		return n;
+	/* skip the rest of the input */
+	while (raw_read(r, r->zin, ZIN_SIZE, -1) > 0)
+		;
+	return 0;
+}
+
+/* gzip: inflate what has arrived into @room bytes of the buffer; never wait for more than the stream gives now. */
+static ssize_t inflate_more(struct oomtrace_reader *r, size_t room, int timeout_ms)
+{
 	ssize_t n;
 
-	if (r->start && r->len)
-		memmove(r->buf, r->buf + r->start, r->len);
-	r->start = 0;
-	room = BUF_SIZE - r->len;
-	if (!r->sniffed) {
-		/* gzip or text: told by the first two bytes, read into the line buffer */
-		n = raw_read(r, r->buf + r->len, ZIN_SIZE - r->len, timeout_ms);
-		if (n < 0)
-			return n;
-		if (n == 0) {
-			r->sniffed = true;
-			return 0;
-		}
-		keep_fp(r, r->buf + r->len, (size_t)n);
-		if (r->len + (size_t)n < 2) {
-			r->len += (size_t)n;
-			return -EAGAIN;
-		}
-		r->sniffed = true;
-		/* journalctl -o export: binary fields hold NUL bytes by design */
-		if (r->len + (size_t)n >= 9 && memcmp(r->buf, "__CURSOR=", 9) == 0)
-			r->warned_nul = true;
-		if (!((unsigned char)r->buf[0] == 0x1f && (unsigned char)r->buf[1] == 0x8b))
-			return n;
-		{
-			int e = start_gzip(r);
-
-			if (e)
-				return e;
-		}
-		r->zin_len = r->len + (size_t)n;
-		memcpy(r->zin, r->buf, r->zin_len);
-		r->z->next_in = r->zin;
-		r->z->avail_in = (uInt)r->zin_len;
-		r->len = 0;
-	}
-	if (!r->z) {
-		n = raw_read(r, r->buf + r->len, room, timeout_ms);
-		if (n > 0)
-			keep_fp(r, r->buf + r->len, (size_t)n);
-		return n;
-	}
-	/* gzip: inflate what has arrived; never wait for more than the stream gives now */
 	for (;;) {
 		int zr;
-		size_t out0;
 
 		if (!r->zin_len) {
 			if (r->z_end && r->follow)
@@ -276,30 +282,46 @@ static ssize_t fill(struct oomtrace_reader *r, int timeout_ms)
 				return -EIO;
 			r->z_end = false;
 		}
-		out0 = room;
 		r->z->next_out = (Bytef *)(r->buf + r->len);
 		r->z->avail_out = (uInt)room;
 		zr = inflate(r->z, Z_NO_FLUSH);
 		r->zin_len = r->z->avail_in;
-		n = (ssize_t)(out0 - r->z->avail_out);
-		if (zr == Z_STREAM_END) {
+		n = (ssize_t)(room - r->z->avail_out);
+		if (zr == Z_STREAM_END)
 			r->z_end = true;
-		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			problem(r, "corrupt gzip stream (%s)", r->z->msg ? r->z->msg : "inflate failed");
-			r->zin_len = 0;
-			r->z_end = true;
-			r->follow = false;
-			/* what was inflated before the damage is still read */
-			if (n > 0)
-				return n;
-			/* skip the rest of the input */
-			while (raw_read(r, r->zin, ZIN_SIZE, -1) > 0)
-				;
-			return 0;
-		}
+		else if (zr != Z_OK && zr != Z_BUF_ERROR)
+			return gzip_damaged(r, n);
 		if (n > 0)
 			return n;
 	}
+}
+
+/*
+ * Fill the buffer; returns bytes added, 0 at the end of input (or nothing
+ * new in a followed file), -EAGAIN when a stream has nothing yet, -errno.
+ */
+static ssize_t fill(struct oomtrace_reader *r, int timeout_ms)
+{
+	size_t room;
+	ssize_t n;
+	bool gzip;
+
+	if (r->start && r->len)
+		memmove(r->buf, r->buf + r->start, r->len);
+	r->start = 0;
+	room = BUF_SIZE - r->len;
+	if (!r->sniffed) {
+		n = sniff(r, timeout_ms, &gzip);
+		if (!gzip)
+			return n;
+	}
+	if (!r->z) {
+		n = raw_read(r, r->buf + r->len, room, timeout_ms);
+		if (n > 0)
+			keep_fp(r, r->buf + r->len, (size_t)n);
+		return n;
+	}
+	return inflate_more(r, room, timeout_ms);
 }
 
 /* A followed file was truncated (copytruncate), perhaps already rewritten past where we were? */
@@ -362,7 +384,7 @@ static int drain(struct oomtrace_reader *r, const struct oomtrace_reader_cb *cb,
 		}
 		if (cb->can_skip && cb->scan && cb->can_skip(cb->ctx)) {
 			/* jump to the next line in which the pre-filter finds something */
-			const char *hit = cb->scan(b, end);
+			const char *hit = cb->scan(cb->ctx, b, end);
 
 			if (!hit) {
 				/* keep the tail that might start a needle split across reads */

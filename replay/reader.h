@@ -15,7 +15,7 @@ struct oomtrace_reader_cb {
 	/* When it returns true, lines in which @scan finds nothing may be skipped unread. */
 	bool (*can_skip)(void *ctx);
 	/* The first place in [b, end) that may matter (a pre-filter), or NULL. */
-	const char *(*scan)(const char *b, const char *end);
+	const char *(*scan)(void *ctx, const char *b, const char *end);
 	void *ctx;
 };
 

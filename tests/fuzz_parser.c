@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			nl = end;
 		{
 			/* the reader's pre-filter must never crash or read outside the line either */
-			const char *h = oomtrace_parser_scan(s, nl);
+			const char *h = oomtrace_parser_scan(p, s, nl);
 
 			if (h && (h < s || h >= nl))
 				__builtin_trap();
