@@ -18,6 +18,7 @@
 #include "bcc_cache.h"
 #include "bcc_headers.h"
 #include "bcc_program.h"
+#include "kill.h"
 
 static const struct bcc_features sets[] = {
 	{ .tracepoint = true },                                                  /* 4.13..6.8: pid only */
@@ -45,7 +46,7 @@ START_TEST(program_per_features)
 	ck_assert_ptr_nonnull(strstr(t, "#define RINGBUF 0")); /* perf buffer before 5.8 */
 	ck_assert_ptr_null(strstr(t, "okp_entry"));
 	ck_assert_ptr_null(strstr(t, "signal_generate"));
-	ck_assert_ptr_nonnull(strstr(t, "struct bcc_wire {")); /* the shared wire layout */
+	ck_assert_ptr_nonnull(strstr(t, "struct oomtrace_kill_wire {")); /* the shared wire layout */
 	free(t);
 	t = text_of(&sets[1]);
 	ck_assert_ptr_nonnull(strstr(t, "#define TP_MEM 1"));
@@ -77,7 +78,7 @@ END_TEST
 
 START_TEST(wire_to_event)
 {
-	struct bcc_wire w;
+	struct oomtrace_kill_wire w;
 	struct oomtrace_event ev;
 
 	memset(&w, 0, sizeof(w));
@@ -88,14 +89,14 @@ START_TEST(wire_to_event)
 	w.trigger_pid = 32;
 	w.trigger_tgid = 30;
 	strcpy(w.trigger_comm, "java");
-	w.flags = BWF_MM | BWF_UID | BWF_OC | BWF_CONSTRAINT;
+	w.flags = BWF_MM | BWF_UID | BWF_OC | BWF_POINTS | BWF_CONSTRAINT;
 	w.anon_kb = 65280;
 	w.victim_uid = 7;
 	w.totalpages = 16384;
 	w.constraint = 3;
 	w.sig_seen = 1; /* and no SIGKILL from this task to the victim: it was exiting */
 	oomtrace_event_init(&ev);
-	bcc_wire_to_event(&w, &ev);
+	oomtrace_kill_to_event(&w, &ev);
 	ck_assert_int_eq(ev.victim.pid, 31);
 	ck_assert_str_eq(ev.victim.comm, "hog");
 	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65280);
@@ -111,7 +112,7 @@ START_TEST(wire_to_event)
 	w.oom_memcg_cgid = 4711;
 	w.victim_cgid = 4712;
 	oomtrace_event_init(&ev);
-	bcc_wire_to_event(&w, &ev);
+	oomtrace_kill_to_event(&w, &ev);
 	ck_assert(ev.known & OOMTRACE_E_OOM_MEMCG_ID);
 	ck_assert_uint_eq(ev.oom_memcg_id, 4711);
 	ck_assert(ev.victim.known & OOMTRACE_T_CGROUP_ID);
@@ -119,7 +120,7 @@ START_TEST(wire_to_event)
 	w.sig_target = 31;
 	w.sig_ts_ns = w.ts_ns - 5000;
 	oomtrace_event_init(&ev);
-	bcc_wire_to_event(&w, &ev);
+	oomtrace_kill_to_event(&w, &ev);
 	ck_assert(!(ev.known & OOMTRACE_E_EXITING));
 }
 END_TEST

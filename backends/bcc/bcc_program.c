@@ -6,11 +6,10 @@
 
 #include "backend.h"
 #include "bcc_program.h"
-#include "live.h"
 
 static const char prologue[] =
 	"#include <uapi/linux/ptrace.h>\n"
-	BCC_STR(BCC_WIRE_DEF) ";\n"
+	BCC_WIRE_TEXT ";\n"
 	"struct sigk { int target; u64 ts; };\n"
 	"#if RINGBUF\n"
 	"BPF_RINGBUF_OUTPUT(events, RINGBUF_PAGES);\n"
@@ -19,7 +18,7 @@ static const char prologue[] =
 	"#endif\n"
 	"BPF_ARRAY(drops, u64, 1);\n"
 	"BPF_TABLE(\"lru_hash\", u32, struct sigk, sigkill, 4096);\n"
-	"static __always_inline void send_w(void *ctx, struct bcc_wire *w)\n"
+	"static __always_inline void send_w(void *ctx, struct oomtrace_kill_wire *w)\n"
 	"{\n"
 	"#if RINGBUF\n"
 	"\tif (events.ringbuf_output(w, sizeof(*w), 0) < 0) {\n"
@@ -32,7 +31,7 @@ static const char prologue[] =
 	"\t\t\tlock_xadd(d, 1);\n"
 	"\t}\n"
 	"}\n"
-	"static __always_inline void trigger(struct bcc_wire *w)\n"
+	"static __always_inline void trigger(struct oomtrace_kill_wire *w)\n"
 	"{\n"
 	"\tu64 id = bpf_get_current_pid_tgid();\n"
 	"\tw->trigger_pid = (u32)id;\n"
@@ -57,7 +56,7 @@ static const char prologue[] =
 static const char tracepoint_text[] =
 	"TRACEPOINT_PROBE(oom, mark_victim)\n"
 	"{\n"
-	"\tstruct bcc_wire w = {};\n"
+	"\tstruct oomtrace_kill_wire w = {};\n"
 	"\tw.ts_ns = bpf_ktime_get_ns();\n"
 	"\tw.kind = BW_KILL;\n"
 	"\tw.probe = BWP_TRACEPOINT;\n"
@@ -91,7 +90,7 @@ static const char kprobe_text[] =
 	"#endif\n"
 	"int okp_entry(struct pt_regs *ctx, struct oom_control *oc)\n"
 	"{\n"
-	"\tstruct bcc_wire w = {};\n"
+	"\tstruct oomtrace_kill_wire w = {};\n"
 	"\tstruct task_struct *p = oc->chosen;\n"
 	"\tstruct mm_struct *mm;\n"
 	"\tw.ts_ns = bpf_ktime_get_ns();\n"
@@ -101,7 +100,7 @@ static const char kprobe_text[] =
 	"\tw.points = oc->chosen_points;\n"
 	"\tw.gfp_mask = oc->gfp_mask;\n"
 	"\tw.order = oc->order;\n"
-	"\tw.flags |= BWF_OC;\n"
+	"\tw.flags |= BWF_OC | BWF_POINTS;\n"
 	"#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 0, 0)\n"
 	"\tw.constraint = oc->constraint;\n"
 	"\tw.flags |= BWF_CONSTRAINT;\n"
@@ -194,7 +193,7 @@ static const char signal_text[] =
 static const char reaper_text[] =
 	"static __always_inline int reaped(void *ctx, int pid, unsigned int kind)\n"
 	"{\n"
-	"\tstruct bcc_wire w = {};\n"
+	"\tstruct oomtrace_kill_wire w = {};\n"
 	"\tw.ts_ns = bpf_ktime_get_ns();\n"
 	"\tw.kind = kind;\n"
 	"\tw.victim_pid = pid;\n"
@@ -229,13 +228,13 @@ int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 				 "#define BW_KILL %d\n#define BW_FINISH_REAP %d\n#define BW_SKIP_REAP %d\n"
 				 "#define BWP_KPROBE %d\n#define BWP_TRACEPOINT %d\n"
 				 "#define BWF_MM %d\n#define BWF_PGTABLES %d\n#define BWF_UID %d\n"
-				 "#define BWF_ADJ %d\n#define BWF_OC %d\n#define BWF_CONSTRAINT %d\n"
+				 "#define BWF_ADJ %d\n#define BWF_OC %d\n#define BWF_POINTS %d\n#define BWF_CONSTRAINT %d\n"
 				 "#define BWF_VTASK %d\n#define BWF_TRIGGER_CGID %d\n"
 				 "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n#define BWF_VICTIM_CGID %d\n"
 				 "#define TP_MEM %d\n#define SIGNALS %d\n#define RAW_REAPER %d\n"
 				 "#define RINGBUF %d\n#define RINGBUF_PAGES %u\n",
 				 BW_KILL, BW_FINISH_REAP, BW_SKIP_REAP, BWP_KPROBE, BWP_TRACEPOINT, BWF_MM,
-				 BWF_PGTABLES, BWF_UID, BWF_ADJ, BWF_OC, BWF_CONSTRAINT, BWF_VTASK,
+				 BWF_PGTABLES, BWF_UID, BWF_ADJ, BWF_OC, BWF_POINTS, BWF_CONSTRAINT, BWF_VTASK,
 				 BWF_TRIGGER_CGID, BWF_OOM_MEMCG_CGID, BWF_SWAP, BWF_VICTIM_CGID, f->tp_mem,
 				 f->signals && !f->kprobe, f->raw_tp, f->ringbuf,
 				 f->ring_pages ? f->ring_pages : OOMTRACE_BUFFER_KB_DEFAULT / 4);
@@ -249,67 +248,4 @@ int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 	if (f->reaper)
 		r |= oomtrace_buf_append(b, reaper_text, sizeof(reaper_text) - 1);
 	return r ? -12 : 0;
-}
-
-void bcc_wire_to_event(const struct bcc_wire *w, struct oomtrace_event *ev)
-{
-	struct oomtrace_task *v = &ev->victim, *t = &ev->trigger;
-	unsigned int f = w->flags;
-
-	v->pid = w->victim_pid;
-	v->known |= OOMTRACE_T_PID;
-	if (w->victim_comm[0]) {
-		oomtrace_strlcpy_n(v->comm, sizeof(v->comm), w->victim_comm, strnlen(w->victim_comm, 16));
-		v->known |= OOMTRACE_T_COMM;
-	}
-	if (f & BWF_VTASK) {
-		v->tgid = w->victim_tgid;
-		v->known |= OOMTRACE_T_TGID;
-	}
-	if (f & BWF_UID) {
-		v->uid = w->victim_uid;
-		v->known |= OOMTRACE_T_UID;
-	}
-	if (f & BWF_ADJ) {
-		v->oom_score_adj = w->victim_adj;
-		v->known |= OOMTRACE_T_OOM_SCORE_ADJ;
-	}
-	if (f & BWF_MM)
-		oomtrace_task_set_memory(v, w->total_vm_kb, w->anon_kb, w->file_kb, w->shmem_kb);
-	if (f & BWF_SWAP) {
-		v->swap_kb = w->swap_kb;
-		v->known |= OOMTRACE_T_SWAP;
-	}
-	if (f & BWF_PGTABLES) {
-		v->pgtables_kb = w->pgtables_kb;
-		v->known |= OOMTRACE_T_PGTABLES;
-	}
-	t->pid = w->trigger_pid;
-	t->tgid = w->trigger_tgid;
-	oomtrace_strlcpy_n(t->comm, sizeof(t->comm), w->trigger_comm, strnlen(w->trigger_comm, 16));
-	t->known |= OOMTRACE_T_PID | OOMTRACE_T_TGID | OOMTRACE_T_COMM;
-	if (f & BWF_TRIGGER_CGID) {
-		t->cgroup_id = w->trigger_cgid;
-		t->known |= OOMTRACE_T_CGROUP_ID;
-	}
-	if (f & BWF_VICTIM_CGID) {
-		v->cgroup_id = w->victim_cgid;
-		v->known |= OOMTRACE_T_CGROUP_ID;
-	}
-	if (f & BWF_OOM_MEMCG_CGID) {
-		ev->oom_memcg_id = w->oom_memcg_cgid;
-		ev->known |= OOMTRACE_E_OOM_MEMCG_ID;
-	}
-	if (f & BWF_OC) {
-		ev->totalpages = w->totalpages;
-		ev->gfp_mask = w->gfp_mask;
-		ev->order = w->order;
-		ev->points = w->points;
-		ev->known |= OOMTRACE_E_TOTALPAGES | OOMTRACE_E_GFP_MASK | OOMTRACE_E_ORDER | OOMTRACE_E_POINTS;
-	}
-	if ((f & BWF_CONSTRAINT) && w->constraint >= 0 && w->constraint <= 3) {
-		ev->constraint = (enum oomtrace_constraint)w->constraint;
-		ev->known |= OOMTRACE_E_CONSTRAINT;
-	}
-	oomtrace_live_exiting(ev, w->sig_seen, w->sig_target, w->sig_ts_ns, w->ts_ns);
 }

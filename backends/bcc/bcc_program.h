@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* bcc_program.h: the BPF C text the BCC backend compiles at run time, and its records → events (pure). */
+/* bcc_program.h: the BPF C text the BCC backend compiles at run time (pure). */
 #ifndef OOMTRACE_BCC_PROGRAM_H
 #define OOMTRACE_BCC_PROGRAM_H
 
@@ -23,7 +23,5 @@ struct bcc_features {
 
 /* Append the program for @f to @b; 0 or -ENOMEM. */
 int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b);
-/* Victim, trigger and oom_control facts of a kill record (time and probe are the caller's). */
-void bcc_wire_to_event(const struct bcc_wire *w, struct oomtrace_event *ev);
 
 #endif

@@ -1,45 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* bcc_wire.h: the BCC backend's record, defined once for both the embedded BPF text and user space. */
+/* bcc_wire.h: the BCC backend's record: the live backends' shared kill record, spelled into the BPF text. */
 #ifndef OOMTRACE_BCC_WIRE_H
 #define OOMTRACE_BCC_WIRE_H
 
-/* kinds and flags, also #defined into the BPF text by bcc_program.c */
-#define BW_KILL 1
-#define BW_FINISH_REAP 2
-#define BW_SKIP_REAP 3
+#include "kill_wire.h"
 
-#define BWP_KPROBE 1
-#define BWP_TRACEPOINT 2
+/* The BPF text's names for the shared kinds, probes and flags (#defined into it by bcc_program.c). */
+#define BW_KILL W_KILL
+#define BW_FINISH_REAP W_FINISH_REAP
+#define BW_SKIP_REAP W_SKIP_REAP
 
-#define BWF_MM 0x1
-#define BWF_PGTABLES 0x2
-#define BWF_UID 0x4
-#define BWF_ADJ 0x8
-#define BWF_OC 0x10
-#define BWF_CONSTRAINT 0x20
-#define BWF_VTASK 0x40
-#define BWF_TRIGGER_CGID 0x80
-#define BWF_OOM_MEMCG_CGID 0x100
-#define BWF_SWAP 0x200
-#define BWF_VICTIM_CGID 0x400
+#define BWP_KPROBE WP_KPROBE
+#define BWP_TRACEPOINT WP_TRACEPOINT
 
-#define BCC_WIRE_DEF                                                                    \
-	struct bcc_wire {                                                               \
-		unsigned long long ts_ns;                                               \
-		unsigned long long total_vm_kb, anon_kb, file_kb, shmem_kb, swap_kb;    \
-		unsigned long long pgtables_kb, totalpages, sig_ts_ns;                  \
-		unsigned long long trigger_cgid, oom_memcg_cgid, victim_cgid;           \
-		long long points;                                                       \
-		unsigned int kind, probe, flags, victim_uid, gfp_mask, sig_seen;        \
-		int victim_pid, victim_tgid, trigger_pid, trigger_tgid;                 \
-		int victim_adj, order, constraint, sig_target;                          \
-		char victim_comm[16];                                                   \
-		char trigger_comm[16];                                                  \
-	}
+#define BWF_MM WF_MM
+#define BWF_PGTABLES WF_PGTABLES
+#define BWF_UID WF_UID
+#define BWF_ADJ WF_ADJ
+#define BWF_OC WF_OC
+#define BWF_POINTS WF_POINTS
+#define BWF_CONSTRAINT WF_CONSTRAINT
+#define BWF_VTASK WF_VICTIM_TASK
+#define BWF_TRIGGER_CGID WF_TRIGGER_CGID
+#define BWF_OOM_MEMCG_CGID WF_OOM_MEMCG_CGID
+#define BWF_SWAP WF_SWAP
+#define BWF_VICTIM_CGID WF_VICTIM_CGID
 
-BCC_WIRE_DEF;
-
+/* the record's struct, as BPF C text */
 #define BCC_STR2(...) #__VA_ARGS__
 #define BCC_STR(...) BCC_STR2(__VA_ARGS__)
+#define BCC_WIRE_TEXT BCC_STR(OOMTRACE_KILL_WIRE_DEF)
 
 #endif

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* convert.c: the libbpf backend's wire records to core events; pure, so it is unit-tested without a kernel. */
+/* convert.c: the libbpf backend's records to core events (its cgroup paths, the BTF-less records); pure, unit-tested. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "convert.h"
+#include "kill.h"
 #include "live.h"
+
+/* a w_event is the shared kill record followed by the paths: read as one, it must start as one */
+_Static_assert(offsetof(struct w_event, victim_cg) == sizeof(struct oomtrace_kill_wire),
+	       "struct w_event begins with the fields of struct oomtrace_kill_wire, nothing else");
 
 bool lb_cg_complete(const struct w_cgpath *p)
 {
@@ -36,84 +42,21 @@ void lb_cg_path(const struct w_cgpath *p, char *dst, size_t dstsz)
 
 void lb_wire_to_event(const struct w_event *w, struct oomtrace_event *ev)
 {
-	struct oomtrace_task *v = &ev->victim, *t = &ev->trigger;
-
-	v->pid = w->victim_pid;
-	v->known |= OOMTRACE_T_PID;
-	if (w->victim_comm[0]) {
-		oomtrace_strlcpy_n(v->comm, sizeof(v->comm), w->victim_comm, strnlen(w->victim_comm, W_COMM));
-		v->known |= OOMTRACE_T_COMM;
-	}
-	if (w->flags & WF_VICTIM_TASK) {
-		v->tgid = w->victim_tgid;
-		v->known |= OOMTRACE_T_TGID;
-	}
-	if (w->flags & WF_UID) {
-		v->uid = w->victim_uid;
-		v->known |= OOMTRACE_T_UID;
-	}
-	if (w->flags & WF_ADJ) {
-		v->oom_score_adj = w->victim_adj;
-		v->known |= OOMTRACE_T_OOM_SCORE_ADJ;
-	}
-	if (w->flags & WF_MM)
-		oomtrace_task_set_memory(v, w->total_vm_kb, w->anon_kb, w->file_kb, w->shmem_kb);
-	if (w->flags & WF_SWAP) {
-		v->swap_kb = w->swap_kb;
-		v->known |= OOMTRACE_T_SWAP;
-	}
-	if (w->flags & WF_PGTABLES) {
-		v->pgtables_kb = w->pgtables_kb;
-		v->known |= OOMTRACE_T_PGTABLES;
-	}
+	/* the facts both backends read, then the paths only this one has */
+	oomtrace_kill_to_event((const struct oomtrace_kill_wire *)w, ev);
 	/* a path that may be cut is left to live.c, which resolves the id to the full one */
 	if ((w->flags & WF_VICTIM_CG) && lb_cg_complete(&w->victim_cg)) {
-		lb_cg_path(&w->victim_cg, v->cgroup, sizeof(v->cgroup));
-		v->known |= OOMTRACE_T_CGROUP;
-	}
-	if (w->flags & WF_VICTIM_CGID) {
-		v->cgroup_id = w->victim_cgid;
-		v->known |= OOMTRACE_T_CGROUP_ID;
-	}
-	t->pid = w->trigger_pid;
-	t->tgid = w->trigger_tgid;
-	oomtrace_strlcpy_n(t->comm, sizeof(t->comm), w->trigger_comm, strnlen(w->trigger_comm, W_COMM));
-	t->known |= OOMTRACE_T_PID | OOMTRACE_T_TGID | OOMTRACE_T_COMM;
-	if (w->flags & WF_TRIGGER_ADJ) {
-		t->oom_score_adj = w->trigger_adj;
-		t->known |= OOMTRACE_T_OOM_SCORE_ADJ;
+		lb_cg_path(&w->victim_cg, ev->victim.cgroup, sizeof(ev->victim.cgroup));
+		ev->victim.known |= OOMTRACE_T_CGROUP;
 	}
 	if ((w->flags & WF_TRIGGER_CG) && lb_cg_complete(&w->trigger_cg)) {
-		lb_cg_path(&w->trigger_cg, t->cgroup, sizeof(t->cgroup));
-		t->known |= OOMTRACE_T_CGROUP;
-	}
-	if (w->flags & WF_TRIGGER_CGID) {
-		t->cgroup_id = w->trigger_cgid;
-		t->known |= OOMTRACE_T_CGROUP_ID;
-	}
-	if (w->flags & WF_OC) {
-		ev->totalpages = w->totalpages;
-		ev->gfp_mask = w->gfp_mask;
-		ev->order = w->order;
-		ev->known |= OOMTRACE_E_TOTALPAGES | OOMTRACE_E_GFP_MASK | OOMTRACE_E_ORDER;
-	}
-	if (w->flags & WF_POINTS) {
-		ev->points = w->points;
-		ev->known |= OOMTRACE_E_POINTS;
-	}
-	if ((w->flags & WF_CONSTRAINT) && w->constraint >= 0 && w->constraint <= 3) {
-		ev->constraint = (enum oomtrace_constraint)w->constraint;
-		ev->known |= OOMTRACE_E_CONSTRAINT;
+		lb_cg_path(&w->trigger_cg, ev->trigger.cgroup, sizeof(ev->trigger.cgroup));
+		ev->trigger.known |= OOMTRACE_T_CGROUP;
 	}
 	if ((w->flags & WF_OOM_MEMCG) && lb_cg_complete(&w->oom_memcg)) {
 		lb_cg_path(&w->oom_memcg, ev->oom_memcg, sizeof(ev->oom_memcg));
 		ev->known |= OOMTRACE_E_OOM_MEMCG;
 	}
-	if (w->flags & WF_OOM_MEMCG_CGID) {
-		ev->oom_memcg_id = w->oom_memcg_cgid;
-		ev->known |= OOMTRACE_E_OOM_MEMCG_ID;
-	}
-	oomtrace_live_exiting(ev, w->sig_seen, w->sig_target, w->sig_ts_ns, w->ts_ns);
 }
 
 void lb_raw_to_event(const struct tpf *f, const struct w_raw *r, struct oomtrace_event *ev)

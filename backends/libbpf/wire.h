@@ -3,47 +3,12 @@
 #ifndef OOMTRACE_LIBBPF_WIRE_H
 #define OOMTRACE_LIBBPF_WIRE_H
 
-#define W_COMM 16
+#define W_COMM OOMTRACE_KILL_COMM
 #define W_CG_DEPTH 8   /* cgroup path components kept, innermost first */
 #define W_CG_NAME 48
 #define W_RAW_MAX 256  /* bytes of a raw tracepoint record copied by the BTF-less object */
 
-/* record kinds */
-enum w_kind {
-	W_KILL = 1,    /* a victim (mark_victim, or oom_kill_process entry) */
-	W_WAKE_REAPER, /* oom reaper tracepoints: pid only */
-	W_START_REAP,
-	W_FINISH_REAP,
-	W_SKIP_REAP,
-};
-
-/* which program produced it */
-enum w_probe {
-	WP_FENTRY = 1,
-	WP_KPROBE,
-	WP_TP_BTF,
-	WP_TRACEPOINT,
-};
-
-/* W_KILL facts present */
-enum w_flags {
-	WF_VICTIM_TASK = 1 << 0,   /* pid/tgid/comm read from the victim's task_struct */
-	WF_MM = 1 << 1,            /* total_vm and rss counters */
-	WF_PGTABLES = 1 << 2,
-	WF_SWAP = 1 << 3,
-	WF_UID = 1 << 4,
-	WF_ADJ = 1 << 5,
-	WF_VICTIM_CG = 1 << 6,
-	WF_TRIGGER_CG = 1 << 7,
-	WF_OC = 1 << 8,            /* oom_control facts (fentry/kprobe) */
-	WF_OOM_MEMCG = 1 << 9,
-	WF_CONSTRAINT = 1 << 10,
-	WF_POINTS = 1 << 11,
-	WF_TRIGGER_ADJ = 1 << 13,
-	WF_VICTIM_CGID = 1 << 14,
-	WF_TRIGGER_CGID = 1 << 15,
-	WF_OOM_MEMCG_CGID = 1 << 16,
-};
+#include "kill_wire.h" /* the kill record both live backends share; its kinds, probes and flags */
 
 /*
  * A cgroup path as far as it fits: user space resolves the cgroup's id to the
@@ -56,30 +21,9 @@ struct w_cgpath {
 	char name[W_CG_DEPTH][W_CG_NAME]; /* [0] is the innermost */
 };
 
-/* Record of the CO-RE object. */
+/* Record of the CO-RE object: the shared kill record, then the cgroup paths it could read. */
 struct w_event {
-	unsigned long long ts_ns; /* bpf_ktime_get_ns */
-	unsigned long long invocation;
-	unsigned int kind;
-	unsigned int probe;
-	unsigned int flags;
-	int victim_pid, victim_tgid;
-	int trigger_pid, trigger_tgid;
-	unsigned int victim_uid;
-	int victim_adj, trigger_adj;
-	unsigned int gfp_mask;
-	int order;
-	int constraint;
-	long long points;
-	unsigned long long totalpages;
-	unsigned long long total_vm_kb, anon_kb, file_kb, shmem_kb, swap_kb, pgtables_kb;
-	unsigned long long victim_cgid, trigger_cgid, oom_memcg_cgid;
-	/* the last SIGKILL this task sent (signal:signal_generate), to tell a kill from an exiting victim */
-	int sig_target;
-	unsigned int sig_seen;
-	unsigned long long sig_ts_ns;
-	char victim_comm[W_COMM];
-	char trigger_comm[W_COMM];
+	OOMTRACE_KILL_WIRE_FIELDS;
 	/*
 	 * Records are sized to what they carry: a reaper record ends here
 	 * (W_SIZE_HEAD), a kill carries the victim's path (W_SIZE_VICTIM), and
