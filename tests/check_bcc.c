@@ -20,13 +20,7 @@
 #include "bcc_program.h"
 #include "kill.h"
 
-static const struct bcc_features sets[] = {
-	{ .tracepoint = true },                                                  /* 4.13..6.8: pid only */
-	{ .tracepoint = true, .tp_mem = true, .signals = true, .reaper = true, .raw_tp = true,
-	  .ringbuf = true }, /* 6.9+ */
-	{ .kprobe = true, .reaper = true },                                      /* richest, own headers */
-	{ .kprobe = true, .tracepoint = true, .signals = true },
-};
+#include "bcc_sets.h"
 
 static char *text_of(const struct bcc_features *f)
 {
@@ -76,54 +70,6 @@ START_TEST(program_per_features)
 }
 END_TEST
 
-START_TEST(wire_to_event)
-{
-	struct oomtrace_kill_wire w;
-	struct oomtrace_event ev;
-
-	memset(&w, 0, sizeof(w));
-	w.kind = BW_KILL;
-	w.ts_ns = 5000000000ULL;
-	w.victim_pid = 31;
-	strcpy(w.victim_comm, "hog");
-	w.trigger_pid = 32;
-	w.trigger_tgid = 30;
-	strcpy(w.trigger_comm, "java");
-	w.flags = BWF_MM | BWF_UID | BWF_OC | BWF_POINTS | BWF_CONSTRAINT;
-	w.anon_kb = 65280;
-	w.victim_uid = 7;
-	w.totalpages = 16384;
-	w.constraint = 3;
-	w.sig_seen = 1; /* and no SIGKILL from this task to the victim: it was exiting */
-	oomtrace_event_init(&ev);
-	oomtrace_kill_to_event(&w, &ev);
-	ck_assert_int_eq(ev.victim.pid, 31);
-	ck_assert_str_eq(ev.victim.comm, "hog");
-	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65280);
-	ck_assert_uint_eq(ev.victim.uid, 7);
-	ck_assert(!(ev.victim.known & OOMTRACE_T_OOM_SCORE_ADJ));
-	ck_assert_int_eq(ev.trigger.tgid, 30);
-	ck_assert_uint_eq(ev.totalpages, 16384);
-	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_MEMCG);
-	ck_assert(ev.known & OOMTRACE_E_EXITING);
-	ck_assert(!(ev.known & OOMTRACE_E_OOM_MEMCG_ID));
-	/* the memory cgroup ids are carried for user space to resolve, never dropped */
-	w.flags |= BWF_OOM_MEMCG_CGID | BWF_VICTIM_CGID;
-	w.oom_memcg_cgid = 4711;
-	w.victim_cgid = 4712;
-	oomtrace_event_init(&ev);
-	oomtrace_kill_to_event(&w, &ev);
-	ck_assert(ev.known & OOMTRACE_E_OOM_MEMCG_ID);
-	ck_assert_uint_eq(ev.oom_memcg_id, 4711);
-	ck_assert(ev.victim.known & OOMTRACE_T_CGROUP_ID);
-	ck_assert_uint_eq(ev.victim.cgroup_id, 4712);
-	w.sig_target = 31;
-	w.sig_ts_ns = w.ts_ns - 5000;
-	oomtrace_event_init(&ev);
-	oomtrace_kill_to_event(&w, &ev);
-	ck_assert(!(ev.known & OOMTRACE_E_EXITING));
-}
-END_TEST
 
 /* The release headers were made for: UTS_RELEASE (what uname says), not Debian's upstream version. */
 START_TEST(headers_release)
@@ -149,65 +95,6 @@ START_TEST(headers_release)
 	ck_assert_str_eq(rel, "6.1.0-56-amd64");
 	snprintf(p, sizeof(p), "rm -rf %s", d);
 	ck_assert_int_eq(system(p), 0);
-}
-END_TEST
-
-/* Each generated program compiles with the real libbcc (root, libbcc and headers needed). */
-START_TEST(programs_compile_with_libbcc)
-{
-	void *(*create)(const char *, unsigned int, const char *[], int, bool, const char *);
-	void *(*start)(void *, const char *);
-	void (*destroy)(void *);
-	struct oomtrace_backend_opts o = { 0 };
-	char build[4096], src[4096], why[512], tmp[128];
-	void *dl;
-	glob_t g;
-	size_t i;
-	static char hdr[4096];
-
-	if (geteuid() != 0) {
-		fprintf(stderr, "SKIP: compiling with libbcc needs root (a private mount namespace for headers)\n");
-		return;
-	}
-	dl = dlopen("libbcc.so.0", RTLD_NOW | RTLD_LOCAL);
-	if (!dl) {
-		fprintf(stderr, "SKIP: libbcc.so.0 not installed\n");
-		return;
-	}
-	if (glob("/usr/src/linux-headers-*-amd64", 0, NULL, &g) == 0 ||
-	    glob("/usr/src/linux-headers-*-arm64", 0, NULL, &g) == 0) {
-		snprintf(hdr, sizeof(hdr), "%s", g.gl_pathv[g.gl_pathc - 1]);
-		o.kernel_headers = hdr;
-		globfree(&g);
-	}
-	if (bcc_find_headers(&o, build, sizeof(build), src, sizeof(src), why, sizeof(why))) {
-		fprintf(stderr, "SKIP: %s\n", why);
-		return;
-	}
-	if (o.kernel_headers)
-		ck_assert_msg(bcc_expose_headers(build, src, tmp, sizeof(tmp), why, sizeof(why)) == 0, "%s", why);
-	*(void **)&create = dlsym(dl, "bpf_module_create_c_from_string");
-	*(void **)&start = dlsym(dl, "bpf_function_start");
-	*(void **)&destroy = dlsym(dl, "bpf_module_destroy");
-	ck_assert(create && start && destroy);
-	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		char *t = text_of(&sets[i]);
-		void *mod = create(t, 0, NULL, 0, true, NULL);
-
-		if (!mod)
-			fprintf(stderr, "feature set %zu did not compile:\n%s\n", i, t);
-		ck_assert_msg(mod != NULL, "feature set %zu did not compile (program on stderr)", i);
-		ck_assert_ptr_nonnull(start(mod, sets[i].kprobe ? "okp_entry" : "tracepoint__oom__mark_victim"));
-		destroy(mod);
-		free(t);
-	}
-	if (o.kernel_headers) {
-		/* nothing of the private view of the headers is left behind */
-		struct stat st;
-
-		bcc_unexpose_headers(tmp);
-		ck_assert_int_ne(stat(tmp, &st), 0);
-	}
 }
 END_TEST
 
@@ -326,11 +213,9 @@ int main(void)
 
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, program_per_features);
-	tcase_add_test(t, wire_to_event);
 	tcase_add_test(t, headers_release);
 	tcase_add_test(t, cache_roundtrip_and_refusals);
 	tcase_add_test(t, cache_key_parts);
-	tcase_add_test(t, programs_compile_with_libbcc);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

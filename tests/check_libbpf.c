@@ -288,59 +288,6 @@ START_TEST(raw_records)
 }
 END_TEST
 
-/* core/live.c: kills get invocations; a reaper report finds its kill */
-START_TEST(live_invocations_and_reaper)
-{
-	struct oomtrace_live lv;
-	struct oomtrace_event ev;
-
-	oomtrace_live_init(&lv, OOMTRACE_SOURCE_LIBBPF, 0);
-	/* two victims of one trigger within a millisecond: one memory.oom.group invocation */
-	oomtrace_live_stamp(&lv, &ev, 1000000, OOMTRACE_PROBE_TP_BTF);
-	ev.trigger.pid = 99999990;
-	ev.trigger.known |= OOMTRACE_T_PID;
-	ev.victim.pid = 11;
-	strcpy(ev.victim.comm, "a");
-	ev.victim.known |= OOMTRACE_T_PID | OOMTRACE_T_COMM;
-	oomtrace_live_finish_kill(&lv, &ev, 1000000, 0);
-	ck_assert_uint_eq(ev.invocation, 1);
-	ck_assert_int_eq(ev.outcome, OOMTRACE_OUTCOME_KILLED);
-	ck_assert(ev.known & OOMTRACE_E_TIME);
-	ev.victim.pid = 12;
-	strcpy(ev.victim.comm, "b");
-	oomtrace_live_finish_kill(&lv, &ev, 1500000, 0);
-	ck_assert_uint_eq(ev.invocation, 1);
-	/* the same trigger a second later: a new invocation */
-	oomtrace_live_finish_kill(&lv, &ev, 2000000000ULL, 0);
-	ck_assert_uint_eq(ev.invocation, 2);
-	/*
-	 * the kernel's id groups kills but never numbers them: kernel id 1 must not
-	 * collide with the user-space 1 above; two kills of kernel id 1 share one number
-	 */
-	oomtrace_live_finish_kill(&lv, &ev, 2100000000ULL, 1);
-	ck_assert_uint_eq(ev.invocation, 3);
-	oomtrace_live_finish_kill(&lv, &ev, 2100000100ULL, 1);
-	ck_assert_uint_eq(ev.invocation, 3);
-	oomtrace_live_finish_kill(&lv, &ev, 2200000000ULL, 2);
-	ck_assert_uint_eq(ev.invocation, 4);
-	/* and a kill without a kernel id right after, by the same trigger, is its own invocation */
-	oomtrace_live_finish_kill(&lv, &ev, 2200000100ULL, 0);
-	ck_assert_uint_eq(ev.invocation, 5);
-	/* the reaper finishing pid 11, 2 s after its kill */
-	oomtrace_live_stamp(&lv, &ev, 2001000000ULL, OOMTRACE_PROBE_TP_BTF);
-	oomtrace_live_reap(&lv, &ev, 11, 2001000000ULL, false);
-	ck_assert_int_eq(ev.record, OOMTRACE_RECORD_REAP);
-	ck_assert_str_eq(ev.victim.comm, "a");
-	ck_assert_uint_eq(ev.invocation, 1);
-	ck_assert_uint_eq(ev.reap_latency_us, 2000000);
-	/* an unknown pid: a bare report, no latency */
-	oomtrace_live_stamp(&lv, &ev, 3000000000ULL, OOMTRACE_PROBE_TP_BTF);
-	oomtrace_live_reap(&lv, &ev, 4242, 3000000000ULL, true);
-	ck_assert(ev.reap_skipped);
-	ck_assert(!(ev.known & OOMTRACE_E_REAP_LATENCY));
-	ck_assert(!(ev.victim.known & OOMTRACE_T_COMM));
-}
-END_TEST
 
 /* ---- kbtf: the kernel's BTF read in place ------------------------------------------------ */
 
@@ -499,49 +446,6 @@ START_TEST(kbtf_malformed)
 }
 END_TEST
 
-/*
- * The running kernel's BTF, where it can be read: task_struct in the small
- * CO-RE target has the kernel's size, members, names and offsets.
- */
-START_TEST(kbtf_kernel)
-{
-	const char *names[] = { "task_struct", "mm_struct", "oom_control" }, *n1, *n2;
-	struct kbtf k, m = { 0 };
-	const struct btf_type *a, *b;
-	char *blob;
-	size_t blen;
-	unsigned int i;
-
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		printf("SKIP: kbtf_kernel: no readable /sys/kernel/btf/vmlinux here\n");
-		return;
-	}
-	ck_assert_int_eq(kbtf_load(&k, NULL), 0);
-	ck_assert_int_gt(kbtf_find(&k, "oom_kill_process", BTF_KIND_FUNC), 0);
-	ck_assert_int_eq(kbtf_min_core(&k, names, 3, &blob, &blen), 0);
-	ck_assert_int_lt(blen, k.size / 10);
-	ck_assert_int_eq(kbtf_from_mem(&m, blob, blen), 0);
-	ck_assert_int_eq(kbtf_index(&m), 0);
-	ck_assert_int_eq(kbtf_index(&k), 0);
-	a = kt(&k, kbtf_find(&k, "task_struct", BTF_KIND_STRUCT), &n1);
-	b = kt(&m, kbtf_find(&m, "task_struct", BTF_KIND_STRUCT), &n2);
-	ck_assert_uint_eq(a->size, b->size);
-	ck_assert_uint_eq(BTF_INFO_VLEN(a->info), BTF_INFO_VLEN(b->info));
-	for (i = 0; i < BTF_INFO_VLEN(a->info); i++) {
-		const struct btf_member *x = (const struct btf_member *)(a + 1) + i;
-		const struct btf_member *y = (const struct btf_member *)(b + 1) + i;
-
-		ck_assert_str_eq(k.strs + x->name_off, m.strs + y->name_off);
-		ck_assert_uint_eq(x->offset, y->offset);
-		ck_assert_uint_eq(BTF_INFO_KIND(kt(&k, (int)x->type, &n1)->info), BTF_INFO_KIND(kt(&m, (int)y->type, &n2)->info));
-	}
-	ck_assert_int_eq(kbtf_find(&m, "oom_kill_process", BTF_KIND_FUNC), -ENOENT);
-	kbtf_free(&m);
-	free(blob);
-	kbtf_free(&k);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("libbpf");
@@ -554,11 +458,9 @@ int main(void)
 	tcase_add_test(t, plan_external_btf);
 	tcase_add_test(t, wire_to_event);
 	tcase_add_test(t, raw_records);
-	tcase_add_test(t, live_invocations_and_reaper);
 	tcase_add_test(t, kbtf_find_names);
 	tcase_add_test(t, kbtf_min_core_closure);
 	tcase_add_test(t, kbtf_malformed);
-	tcase_add_test(t, kbtf_kernel);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* check_names.c: cgroup path -> systemd unit / Kubernetes identity, over every path shape documented. */
+/* check_names.c: cgroup path -> systemd unit / Kubernetes identity, over every path shape documented; the filters on them. */
 #include "config.h"
 
 #include <stdio.h>
@@ -12,6 +12,7 @@
 
 #include "helpers.h"
 
+#include "filter.h"
 #include "names.h"
 
 #define UID_ "0a1b2c3d_4e5f_6a7b_8c9d_0e1f2a3b4c5d"
@@ -183,6 +184,59 @@ START_TEST(names_from_var_log)
 }
 END_TEST
 
+/* Each filter on what it names: victim or trigger, the cgroup tree, the pod, the unit with or without its suffix. */
+START_TEST(filters)
+{
+	struct oomtrace_event ev;
+	struct oomtrace_filter f;
+
+	oomtrace_event_init(&ev);
+	strcpy(ev.victim.comm, "hog");
+	strcpy(ev.trigger.comm, "java");
+	ev.victim.pid = 31;
+	ev.trigger.pid = 30;
+	ev.victim.known = OOMTRACE_T_COMM | OOMTRACE_T_PID;
+	ev.trigger.known = OOMTRACE_T_COMM | OOMTRACE_T_PID;
+	strcpy(ev.victim.cgroup, "/kubepods/burstable/pod1");
+	ev.victim.known |= OOMTRACE_T_CGROUP;
+	strcpy(ev.names.unit, "batch\\x2dworker.service");
+	strcpy(ev.names.pod, "cart-7d9f");
+	strcpy(ev.names.pod_uid, UID);
+	strcpy(ev.names.k8s_namespace, "shop");
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ 0 }, &ev));
+	/* --comm and --pid: the victim's or the trigger's */
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .comm = "hog" }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .comm = "java" }, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .comm = "ho" }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .pid = 30 }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .pid = 31 }, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .pid = 3 }, &ev));
+	ev.trigger.known &= ~(uint32_t)OOMTRACE_T_COMM; /* a comm not known matches nothing */
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .comm = "java" }, &ev));
+	ev.trigger.known |= OOMTRACE_T_COMM;
+	/* --cgroup: the tree under a path, not a prefix of a name */
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .cgroup = "/kubepods" }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .cgroup = "/kubepods/" }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .cgroup = "/" }, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .cgroup = "/kube" }, &ev));
+	/* --pod by name or UID, --namespace */
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .pod = "cart-7d9f" }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .pod = UID }, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .pod = "cart" }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .k8s_namespace = "shop" }, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .k8s_namespace = "sho" }, &ev));
+	/* --unit with or without its type suffix, never a longer name */
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .unit = "batch\\x2dworker.service" }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .unit = "batch\\x2dworker" }, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .unit = "batch" }, &ev));
+	strcpy(ev.names.unit, "batch\\x2dworker.service.d.x");
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .unit = "batch\\x2dworker" }, &ev));
+	/* every criterion must hold */
+	f = (struct oomtrace_filter){ .comm = "hog", .pid = 3 };
+	ck_assert(!oomtrace_filter_match(&f, &ev));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("names");
@@ -190,6 +244,7 @@ int main(void)
 
 	tcase_add_test(t, path_shapes);
 	tcase_add_test(t, names_from_var_log);
+	tcase_add_test(t, filters);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -166,6 +166,99 @@ START_TEST(kmsg_records)
 }
 END_TEST
 
+/* /dev/kmsg carries programs' messages too (written to /dev/kmsg): only facility 0 is the kernel's. */
+START_TEST(kmsg_user_facility_ignored)
+{
+	static const char *const kill =
+		"Out of memory: Killed process 77 (fake) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:4kB";
+	char text[512];
+	int pri;
+
+	for (pri = 0; pri < 32; pri += 3) {
+		snprintf(text, sizeof(text), "%d,9,5000,-;%s\n", pri, kill);
+		parse_text(text, NULL, &C);
+		ck_assert_msg(C.n == (pri < 8 ? 1u : 0u), "priority %d: %zu events", pri, C.n);
+	}
+	/* and through dmesg -r's "<N>" prefix */
+	parse_text("<14>Out of memory: Killed process 77 (fake) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:4kB\n",
+		   NULL, &C);
+	ck_assert_uint_eq(C.n, 0);
+}
+END_TEST
+
+/*
+ * A kill is held back for its oom_reaper line for 400 lines or 2 s of kernel
+ * time, whichever ends first: a reaper line inside the window is the kill's,
+ * one after it is an orphan and the kill is emitted without it. (The line
+ * right after a kill line is always seen with it: the kill line may go on
+ * in it, so it is dispatched only then.)
+ */
+static void kill_then_reaper(double at, unsigned int noise)
+{
+	static char text[65536];
+	size_t o = 0;
+	unsigned int i;
+
+	o += (size_t)snprintf(text + o, sizeof(text) - o,
+			      "[ 10.000000] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+			      "[ 10.000100] Out of memory: Killed process 10 (a) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n");
+	for (i = 0; i < noise; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "[ 10.000200] usb 1-1: new device %u\n", i);
+	snprintf(text + o, sizeof(text) - o,
+		 "[ %.6f] oom_reaper: reaped process 10 (a), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n", at);
+	parse_text(text, NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+}
+
+START_TEST(hold_window)
+{
+	kill_then_reaper(11.900000, 1); /* 1.9 s: the kill's */
+	ck_assert(C.ev[0].known & OOMTRACE_E_REAPED);
+	ck_assert_uint_eq(C.ev[0].reap_latency_us, 1899900);
+	kill_then_reaper(12.100200, 1); /* 2.1 s: too late */
+	ck_assert(!(C.ev[0].known & OOMTRACE_E_REAPED));
+	kill_then_reaper(10.000300, 390); /* 390 lines between: the kill's */
+	ck_assert(C.ev[0].known & OOMTRACE_E_REAPED);
+	kill_then_reaper(10.000300, 410); /* 410 lines: too many */
+	ck_assert(!(C.ev[0].known & OOMTRACE_E_REAPED));
+}
+END_TEST
+
+/*
+ * The pre-filter scans 32 KiB chunks in two halves at once: a needle is found
+ * wherever it stands, across either half's end too.
+ */
+START_TEST(scan_finds_every_offset)
+{
+	static const char *const needles[] = { "Killed process", "invoked oom-killer", "oom-kill:constraint",
+					       "oom_reaper: reaped", "memory.oom.group" };
+	struct oomtrace_parser *p = oomtrace_parser_new(NULL);
+	size_t len = 3 * 32768 + 100, at, i;
+	char *buf = malloc(len);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(buf);
+	memset(buf, 'x', len);
+	ck_assert_ptr_null(oomtrace_parser_scan(p, buf, buf + len));
+	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++) {
+		size_t k = strlen(needles[i]);
+
+		/* every offset within 60 bytes of a multiple of 16 KiB, every 37th elsewhere */
+		for (at = 0; at + k <= len; at += (at + 60) % 16384 < 120 ? 1 : 37) {
+			const char *hit;
+
+			memcpy(buf + at, needles[i], k);
+			hit = oomtrace_parser_scan(p, buf, buf + len);
+			ck_assert_msg(hit && hit >= buf + at && hit < buf + at + k, "%s at %zu: %s", needles[i], at,
+				      hit ? "found elsewhere" : "not found");
+			memset(buf + at, 'x', k);
+		}
+	}
+	free(buf);
+	oomtrace_parser_free(p);
+}
+END_TEST
+
 START_TEST(old_kernels)
 {
 	parse_fixture("2.6.32-x86_64-rhel6-global-constructed.log", NULL, &C);
@@ -481,6 +574,9 @@ static Suite *suite(void)
 	tcase_add_test(t, no_killable_and_panic);
 	tcase_add_test(t, interleaved_noise);
 	tcase_add_test(t, reaper_after_next_header);
+	tcase_add_test(t, kmsg_user_facility_ignored);
+	tcase_add_test(t, hold_window);
+	tcase_add_test(t, scan_finds_every_offset);
 	tcase_add_test(t, truncated_record_is_partial);
 	tcase_add_test(t, other_programs_ignored);
 	tcase_add_test(t, prefix_locales);

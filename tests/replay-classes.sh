@@ -204,4 +204,25 @@ n=$(grep -c "OOM kill of PID" "$t/follow.out")
 is "follow: each kill once" "$n" 4
 [ "$n" -eq 4 ] || cat "$t/follow.out" "$t/follow.err"
 
+# --- events lost in transport, as a recorded event file says: every output says so ---------
+replay "$fx/5.15-x86_64-summary-only-constructed.log" >"$t/ev.json"
+{ head -1 "$t/ev.json"; echo '{"lost":5}'; tail -n +2 "$t/ev.json"; echo '{"lost":2}'; } >"$t/lost.json"
+"$OOMTRACE" --events "$t/lost.json" >"$t/o" 2>"$t/err"
+# (said as they are counted: after the events read with them)
+lost_sum() { sed -n "s/$1/\\1/p" "$t/o" | awk '{ n += $1 } END { print n + 0 }'; }
+is "lost: text says how many" "$(lost_sum '^LOST \([0-9]*\) events$')" 7
+is "lost: text line after the kills" "$(tail -1 "$t/o" | cut -c1-5)" "LOST "
+"$OOMTRACE" --events "$t/lost.json" --format json >"$t/o"
+is "lost: json records" "$(lost_sum '^{"lost":\([0-9]*\)}$')" 7
+"$OOMTRACE" --events "$t/lost.json" --summary >"$t/o"
+is "lost: --summary says it too" "$(lost_sum '^LOST \([0-9]*\) events$')" 7
+"$OOMTRACE" --events "$t/lost.json" --format bcc -v --metrics-file "$t/m.prom" >"$t/o" 2>"$t/err"
+is "lost: metrics total" "$(grep '^oomtrace_events_lost_total' "$t/m.prom")" 'oomtrace_events_lost_total{source="replay"} 7'
+is "lost: exit summary" "$(grep -c ', 7 lost$' "$t/err")" 1
+# -c N: stops after N events written, the Nth included
+"$OOMTRACE" --events "$t/ev.json" --format json -c 2 >"$t/o"
+is "-c 2: two events" "$(grep -c '"record":"kill"' "$t/o")" 2
+"$OOMTRACE" --events "$t/ev.json" -c 1 >"$t/o"
+is "-c 1: one line" "$(grep -c 'OOM kill of PID' "$t/o")" 1
+
 verdict replay-classes

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh: the real-kernel suite ('make check-vm'). Boots Debian's own kernels under QEMU (TCG:
-# this host's KVM cannot run them), x86_64 and arm64, 5.10, 6.1 and 6.12, and runs tests/live.sh
+# this host's KVM cannot run them), x86_64 and arm64, 5.10, 6.1 and 6.12, and runs tests/live.sh (every section of tests/live/)
 # inside each: every probe of the libbpf backend with real memcg OOM kills checked against the
 # guest kernel's own report, then the same with the kernel's sysfs BTF hidden (--btf and the
 # search path); and the BCC backend in an x86_64 6.1 guest, in the host's root shared over 9p,
@@ -139,7 +139,7 @@ for name in $bcc_kernels; do
 	case $bin in /tmp/*) say "FAIL: bcc in $name: OOMTRACE_VM_CACHE under /tmp is hidden in the guest"; fail=$((fail + 1)); continue ;; esac
 	rm -rf "$bin" && mkdir -p "$bin/tests"
 	cp "$top/oomtrace" "$bin/oomtrace" && cp "$top/tests/hog" "$top/tests/jfield" "$bin/tests/" &&
-		cp "$src/tests/live.sh" "$bin/live.sh" || { say "FAIL: bcc in $name: cannot copy the programs"; fail=$((fail + 1)); continue; }
+		cp "$src/tests/live.sh" "$bin/live.sh" && cp -r "$src/tests/live" "$bin/live" || { say "FAIL: bcc in $name: cannot copy the programs"; fail=$((fail + 1)); continue; }
 	env_cpio "$work/env-$name-bcc.cpio.gz" "$mods" <<EOF
 VM_MODE=bcc
 VM_MODULES="$list"

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * check_live.c: what both live backends share, without a kernel: the kill
+ * record into an event, invocations and the reaper's reports, context
+ * snapshots, cgroup ids to paths and totalpages from a fake /proc and
+ * cgroupfs, and the kernel's report joined to a live event.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "cgroup.h"
+#include "context.h"
+#include "helpers.h"
+#include "kill.h"
+#include "kjoin.h"
+#include "live.h"
+
+static void put(const char *root, const char *path, const char *text)
+{
+	char p[512], cmd[600];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s%s", root, path);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", p);
+	ck_assert_int_eq(system(cmd), 0);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Context snapshots from a fake /proc and cgroupfs (v2 here, v1 below). */
+START_TEST(context_from_fake_root)
+{
+	char root[] = "/tmp/oomtrace-ctx-XXXXXX", cmd[600];
+	struct oomtrace_event ev;
+	unsigned int mask;
+	int64_t v;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	put(root, "/proc/loadavg", "4.34 2.87 1.77 6/396 39695\n");
+	put(root, "/proc/meminfo", "MemTotal:        6817716 kB\nMemFree:         1494936 kB\nHugePages_Total:       0\n");
+	put(root, "/proc/pressure/memory", "some avg10=1.50 avg60=0.25 avg300=0.05 total=123456\nfull avg10=0.75 avg60=0.00 avg300=0.00 total=654\n");
+	put(root, "/proc/1039/status", "Name:\toeaware\nVmRSS:\t  1415824 kB\nRssAnon:\t 1415760 kB\nThreads:\t1\nUid:\t0\t0\t0\t0\n");
+	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.max", "67108864\n");
+	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.current", "67100000\n");
+	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.events", "low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\n");
+	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.swap.max", "33554432\n");
+	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.swap.current", "4194304\n");
+	oomtrace_event_init(&ev);
+	ev.trigger.pid = 1039;
+	ev.trigger.known = OOMTRACE_T_PID;
+	strcpy(ev.oom_memcg, "/system.slice/a.service");
+	ev.known |= OOMTRACE_E_OOM_MEMCG;
+	ck_assert_int_eq(oomtrace_context_parse("all", &mask), 0);
+	oomtrace_context_snapshot(&ev, root, mask);
+	ck_assert_str_eq(ev.ctx.loadavg, "4.34 2.87 1.77 6/396 39695");
+	ck_assert(oomtrace_kvset_get(&ev.ctx.meminfo_kb, "MemFree", &v));
+	ck_assert_int_eq(v, 1494936);
+	ck_assert(!oomtrace_kvset_get(&ev.ctx.meminfo_kb, "HugePages_Total", NULL)); /* not kB */
+	ck_assert(ev.ctx.known & OOMTRACE_C_PSI_FULL);
+	ck_assert_double_eq_tol(ev.ctx.psi_some.avg10, 1.5, 1e-9);
+	ck_assert_uint_eq(ev.ctx.psi_full.total_us, 654);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.trigger_status, "VmRSS", &v));
+	ck_assert_int_eq(v, 1415824);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.trigger_status, "Threads", &v));
+	ck_assert(!oomtrace_kvset_get(&ev.ctx.trigger_status, "Uid", NULL));
+	/* every v2 counter under its own name, in kB: limit, usage, swap limit and swap usage */
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg, "limit_kb", &v));
+	ck_assert_int_eq(v, 65536);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg, "usage_kb", &v));
+	ck_assert_int_eq(v, 67100000 / 1024);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg, "swap_limit_kb", &v));
+	ck_assert_int_eq(v, 32768);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg, "swap_usage_kb", &v));
+	ck_assert_int_eq(v, 4096);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg, "max", &v));
+	ck_assert_int_eq(v, 12);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg, "oom_kill", &v));
+	ck_assert_int_eq(v, 2);
+	/* v1, selected parts only */
+	put(root, "/sys/fs/cgroup/memory/oomtest/memory.limit_in_bytes", "67108864\n");
+	put(root, "/sys/fs/cgroup/memory/oomtest/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 7\n");
+	oomtrace_event_init(&ev);
+	strcpy(ev.victim.cgroup, "/oomtest");
+	ev.victim.known = OOMTRACE_T_CGROUP;
+	ck_assert_int_eq(oomtrace_context_parse("memcg", &mask), 0);
+	oomtrace_context_snapshot(&ev, root, mask);
+	ck_assert(!(ev.ctx.known & OOMTRACE_C_LOADAVG));
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg, "oom_kill", &v));
+	ck_assert_int_eq(v, 7);
+	ck_assert_int_lt(oomtrace_context_parse("loadavg,bogus", &mask), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* Memory cgroup ids resolved to full paths by a walk: any length, the exact cgroup or none. */
+START_TEST(cgroup_path_by_id)
+{
+	char root[] = "/tmp/oomtrace-cg-XXXXXX", cmd[600], deep[1024], rel[900], got[1024], longname[151];
+	struct stat st;
+	bool v2;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	memset(longname, 'k', 150);
+	longname[150] = '\0';
+	put(root, "/sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory pids\n");
+	/* a sibling whose name is the deep one's prefix: it must never be taken for it */
+	snprintf(rel, sizeof(rel), "/kubepods.slice/kubepods-burstable.slice/pod/%.100s", longname);
+	snprintf(deep, sizeof(deep), "%s/sys/fs/cgroup%s/memory.max", root, rel);
+	put(root, deep + strlen(root), "max\n");
+	snprintf(rel, sizeof(rel), "/kubepods.slice/kubepods-burstable.slice/pod/%s", longname);
+	snprintf(deep, sizeof(deep), "%s/sys/fs/cgroup%s/memory.max", root, rel);
+	put(root, deep + strlen(root), "67108864\n");
+	*strrchr(deep, '/') = '\0';
+	ck_assert_int_eq(stat(deep, &st), 0);
+	ck_assert(oomtrace_memcg_root(root, got, sizeof(got), &v2));
+	ck_assert(v2);
+	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, sizeof(got)), 0);
+	ck_assert_str_eq(got, rel);
+	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, 40), -ENAMETOOLONG);
+	/*
+	 * The same name made again is another cgroup: the cached answer is not
+	 * reused. The first one is moved aside, not removed, so that it keeps its
+	 * id (no file system can give that inode number to the new directory) and
+	 * the cache must find it under its new name.
+	 */
+	{
+		ino_t old = st.st_ino;
+		char moved[sizeof(deep) + 8];
+
+		ck_assert_int_eq(oomtrace_memcg_path_by_id(root, old, got, sizeof(got)), 0); /* cached */
+		snprintf(moved, sizeof(moved), "%s.old", deep);
+		ck_assert_int_eq(rename(deep, moved), 0);
+		ck_assert_int_eq(mkdir(deep, 0755), 0);
+		ck_assert_int_eq(stat(deep, &st), 0);
+		ck_assert_uint_ne(st.st_ino, old); /* both exist: two inodes */
+		ck_assert_int_eq(oomtrace_memcg_path_by_id(root, old, got, sizeof(got)), 0);
+		ck_assert_str_eq(got + strlen(got) - 4, ".old");
+		ck_assert_int_eq(strncmp(got, rel, strlen(rel)), 0);
+		ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, sizeof(got)), 0);
+		ck_assert_str_eq(got, rel);
+	}
+	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, 1, got, sizeof(got)), -ENOENT);
+	snprintf(deep, sizeof(deep), "%s/sys/fs/cgroup", root);
+	ck_assert_int_eq(stat(deep, &st), 0);
+	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, sizeof(got)), 0);
+	ck_assert_str_eq(got, "/");
+	/* v1: the memory hierarchy's own mount */
+	put(root, "/sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
+	put(root, "/sys/fs/cgroup/memory/oomtest/memory.limit_in_bytes", "67108864\n");
+	snprintf(deep, sizeof(deep), "%s/sys/fs/cgroup/memory/oomtest", root);
+	ck_assert_int_eq(stat(deep, &st), 0);
+	ck_assert(oomtrace_memcg_root(root, got, sizeof(got), &v2));
+	ck_assert(!v2);
+	ck_assert_int_eq(oomtrace_memcg_path_by_id(root, st.st_ino, got, sizeof(got)), 0);
+	ck_assert_str_eq(got, "/oomtest");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* totalpages by the kernel's formula from the memcg's files (v2, v1) and for a global OOM. */
+START_TEST(totalpages_derived)
+{
+	char root[] = "/tmp/oomtrace-tp-XXXXXX", cmd[600];
+	struct oomtrace_event ev;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	put(root, "/proc/meminfo", "MemTotal:        8000000 kB\nSwapTotal:       1048576 kB\n");
+	put(root, "/proc/sys/vm/swappiness", "60\n");
+	put(root, "/sys/fs/cgroup/a/memory.max", "67108864\n");
+	put(root, "/sys/fs/cgroup/a/memory.swap.max", "33554432\n");
+	oomtrace_event_init(&ev);
+	ev.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	strcpy(ev.oom_memcg, "/a");
+	ev.known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG;
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert(ev.known & OOMTRACE_E_TOTALPAGES_DERIVED);
+	ck_assert_uint_eq(ev.totalpages, 16384 + 8192); /* limit + swap.max, within the swap there is */
+	put(root, "/sys/fs/cgroup/a/memory.swap.max", "max\n");
+	ev.known &= ~(uint32_t)(OOMTRACE_E_TOTALPAGES | OOMTRACE_E_TOTALPAGES_DERIVED);
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert_uint_eq(ev.totalpages, 16384 + 262144);
+	/* a probe's own read is never replaced */
+	ev.totalpages = 5;
+	ev.known = (ev.known | OOMTRACE_E_TOTALPAGES) & ~(uint32_t)OOMTRACE_E_TOTALPAGES_DERIVED;
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert_uint_eq(ev.totalpages, 5);
+	ck_assert(!(ev.known & OOMTRACE_E_TOTALPAGES_DERIVED));
+	/* global: RAM + swap */
+	oomtrace_event_init(&ev);
+	ev.constraint = OOMTRACE_CONSTRAINT_NONE;
+	ev.known |= OOMTRACE_E_CONSTRAINT;
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert_uint_eq(ev.totalpages, (8000000 + 1048576) / 4);
+	/* v1: swap is memsw - limit, and none with swappiness 0 */
+	put(root, "/sys/fs/cgroup/memory/b/memory.limit_in_bytes", "67108864\n");
+	put(root, "/sys/fs/cgroup/memory/b/memory.memsw.limit_in_bytes", "100663296\n");
+	put(root, "/sys/fs/cgroup/memory/b/memory.swappiness", "60\n");
+	oomtrace_event_init(&ev);
+	ev.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	strcpy(ev.oom_memcg, "/b");
+	ev.known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG;
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert_uint_eq(ev.totalpages, 16384 + 8192);
+	put(root, "/sys/fs/cgroup/memory/b/memory.swappiness", "0\n");
+	ev.known &= ~(uint32_t)(OOMTRACE_E_TOTALPAGES | OOMTRACE_E_TOTALPAGES_DERIVED);
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert_uint_eq(ev.totalpages, 16384);
+	/* cpuset: not derived */
+	oomtrace_event_init(&ev);
+	ev.constraint = OOMTRACE_CONSTRAINT_CPUSET;
+	ev.known |= OOMTRACE_E_CONSTRAINT;
+	oomtrace_derive_totalpages(&ev, root, 4096);
+	ck_assert(!(ev.known & OOMTRACE_E_TOTALPAGES));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* The kernel's report joined to a live event: only what the probe lacks, by group. */
+START_TEST(kmsg_join_apply)
+{
+	struct oomtrace_event rep, ev;
+	struct oomtrace_task_row row = { .known = OOMTRACE_R_RSS, .pid = 4242, .rss_pages = 16556 };
+	int64_t v;
+
+	oomtrace_event_init(&rep);
+	rep.victim.pid = 4242;
+	rep.victim.known = OOMTRACE_T_PID | OOMTRACE_T_ANON_RSS | OOMTRACE_T_UID | OOMTRACE_T_CGROUP;
+	rep.victim.anon_rss_kb = 65280;
+	rep.victim.uid = 1000;
+	strcpy(rep.victim.cgroup, "/from/log");
+	rep.trigger.pid = 4242;
+	rep.trigger.oom_score_adj = 500;
+	rep.trigger.known = OOMTRACE_T_PID | OOMTRACE_T_OOM_SCORE_ADJ;
+	rep.constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	strcpy(rep.oom_memcg, "/x");
+	rep.gfp_mask = 0xcc0;
+	strcpy(rep.gfp_flags, "GFP_KERNEL");
+	rep.order = 0;
+	rep.known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG | OOMTRACE_E_GFP_MASK |
+		     OOMTRACE_E_GFP_FLAGS | OOMTRACE_E_ORDER;
+	oomtrace_kvset_set(&rep.ctx.memcg_stat, "rss", 3, 66920448);
+	oomtrace_context_add_task(&rep.ctx, &row);
+	/* a tp_btf event: victim read in the kernel, nothing of oom_control */
+	oomtrace_event_init(&ev);
+	ev.victim.pid = 4242;
+	ev.victim.known = OOMTRACE_T_PID | OOMTRACE_T_ANON_RSS | OOMTRACE_T_UID | OOMTRACE_T_CGROUP;
+	ev.victim.anon_rss_kb = 65276; /* the probe's own read wins */
+	ev.victim.uid = 1000;
+	strcpy(ev.victim.cgroup, "/from/bpf");
+	ev.trigger.pid = 4242;
+	ev.trigger.known = OOMTRACE_T_PID;
+	oomtrace_kjoin_apply(&rep, &ev);
+	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_MEMCG);
+	ck_assert_str_eq(ev.oom_memcg, "/x");
+	ck_assert_uint_eq(ev.gfp_mask, 0xcc0);
+	ck_assert_int_eq(ev.order, 0);
+	ck_assert(ev.known & OOMTRACE_E_ORDER);
+	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65276);
+	ck_assert_str_eq(ev.victim.cgroup, "/from/bpf");
+	ck_assert_int_eq(ev.trigger.oom_score_adj, 500);
+	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg_stat, "rss", &v));
+	ck_assert_uint_eq(ev.ctx.ntop, 1);
+	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_OOM_CONTROL | OOMTRACE_K_CPUSET | OOMTRACE_K_TRIGGER |
+					OOMTRACE_K_MEMCG | OOMTRACE_K_TASKS);
+	/* a fentry event already has oom_control; another trigger's facts are never taken */
+	oomtrace_event_init(&ev);
+	ev.victim.pid = 4242;
+	ev.victim.known = OOMTRACE_T_PID;
+	ev.constraint = OOMTRACE_CONSTRAINT_CPUSET;
+	ev.known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG | OOMTRACE_E_GFP_MASK |
+		    OOMTRACE_E_GFP_FLAGS | OOMTRACE_E_ORDER;
+	ev.trigger.pid = 99;
+	ev.trigger.known = OOMTRACE_T_PID;
+	oomtrace_kjoin_apply(&rep, &ev);
+	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_CPUSET);
+	ck_assert(!(ev.trigger.known & OOMTRACE_T_OOM_SCORE_ADJ));
+	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65280);
+	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_VICTIM | OOMTRACE_K_MEMCG | OOMTRACE_K_TASKS);
+}
+END_TEST
+
+/* core/live.c: kills get invocations; a reaper report finds its kill */
+START_TEST(live_invocations_and_reaper)
+{
+	struct oomtrace_live lv;
+	struct oomtrace_event ev;
+
+	oomtrace_live_init(&lv, OOMTRACE_SOURCE_LIBBPF, 0);
+	/* two victims of one trigger within a millisecond: one memory.oom.group invocation */
+	oomtrace_live_stamp(&lv, &ev, 1000000, OOMTRACE_PROBE_TP_BTF);
+	ev.trigger.pid = 99999990;
+	ev.trigger.known |= OOMTRACE_T_PID;
+	ev.victim.pid = 11;
+	strcpy(ev.victim.comm, "a");
+	ev.victim.known |= OOMTRACE_T_PID | OOMTRACE_T_COMM;
+	oomtrace_live_finish_kill(&lv, &ev, 1000000, 0);
+	ck_assert_uint_eq(ev.invocation, 1);
+	ck_assert_int_eq(ev.outcome, OOMTRACE_OUTCOME_KILLED);
+	ck_assert(ev.known & OOMTRACE_E_TIME);
+	ev.victim.pid = 12;
+	strcpy(ev.victim.comm, "b");
+	oomtrace_live_finish_kill(&lv, &ev, 1500000, 0);
+	ck_assert_uint_eq(ev.invocation, 1);
+	/* the same trigger a second later: a new invocation */
+	oomtrace_live_finish_kill(&lv, &ev, 2000000000ULL, 0);
+	ck_assert_uint_eq(ev.invocation, 2);
+	/*
+	 * the kernel's id groups kills but never numbers them: kernel id 1 must not
+	 * collide with the user-space 1 above; two kills of kernel id 1 share one number
+	 */
+	oomtrace_live_finish_kill(&lv, &ev, 2100000000ULL, 1);
+	ck_assert_uint_eq(ev.invocation, 3);
+	oomtrace_live_finish_kill(&lv, &ev, 2100000100ULL, 1);
+	ck_assert_uint_eq(ev.invocation, 3);
+	oomtrace_live_finish_kill(&lv, &ev, 2200000000ULL, 2);
+	ck_assert_uint_eq(ev.invocation, 4);
+	/* and a kill without a kernel id right after, by the same trigger, is its own invocation */
+	oomtrace_live_finish_kill(&lv, &ev, 2200000100ULL, 0);
+	ck_assert_uint_eq(ev.invocation, 5);
+	/* the reaper finishing pid 11, 2 s after its kill */
+	oomtrace_live_stamp(&lv, &ev, 2001000000ULL, OOMTRACE_PROBE_TP_BTF);
+	oomtrace_live_reap(&lv, &ev, 11, 2001000000ULL, false);
+	ck_assert_int_eq(ev.record, OOMTRACE_RECORD_REAP);
+	ck_assert_str_eq(ev.victim.comm, "a");
+	ck_assert_uint_eq(ev.invocation, 1);
+	ck_assert_uint_eq(ev.reap_latency_us, 2000000);
+	/* an unknown pid: a bare report, no latency */
+	oomtrace_live_stamp(&lv, &ev, 3000000000ULL, OOMTRACE_PROBE_TP_BTF);
+	oomtrace_live_reap(&lv, &ev, 4242, 3000000000ULL, true);
+	ck_assert(ev.reap_skipped);
+	ck_assert(!(ev.known & OOMTRACE_E_REAP_LATENCY));
+	ck_assert(!(ev.victim.known & OOMTRACE_T_COMM));
+}
+END_TEST
+
+START_TEST(kill_record_to_event)
+{
+	struct oomtrace_kill_wire w;
+	struct oomtrace_event ev;
+
+	memset(&w, 0, sizeof(w));
+	w.kind = W_KILL;
+	w.ts_ns = 5000000000ULL;
+	w.victim_pid = 31;
+	strcpy(w.victim_comm, "hog");
+	w.trigger_pid = 32;
+	w.trigger_tgid = 30;
+	strcpy(w.trigger_comm, "java");
+	w.flags = WF_MM | WF_UID | WF_OC | WF_POINTS | WF_CONSTRAINT;
+	w.anon_kb = 65280;
+	w.victim_uid = 7;
+	w.totalpages = 16384;
+	w.constraint = 3;
+	w.sig_seen = 1; /* and no SIGKILL from this task to the victim: it was exiting */
+	oomtrace_event_init(&ev);
+	oomtrace_kill_to_event(&w, &ev);
+	ck_assert_int_eq(ev.victim.pid, 31);
+	ck_assert_str_eq(ev.victim.comm, "hog");
+	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65280);
+	ck_assert_uint_eq(ev.victim.uid, 7);
+	ck_assert(!(ev.victim.known & OOMTRACE_T_OOM_SCORE_ADJ));
+	ck_assert_int_eq(ev.trigger.tgid, 30);
+	ck_assert_uint_eq(ev.totalpages, 16384);
+	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_MEMCG);
+	ck_assert(ev.known & OOMTRACE_E_POINTS);
+	ck_assert(ev.known & OOMTRACE_E_EXITING);
+	ck_assert(!(ev.known & OOMTRACE_E_OOM_MEMCG_ID));
+	/* the memory cgroup ids are carried for user space to resolve, never dropped */
+	w.flags |= WF_OOM_MEMCG_CGID | WF_VICTIM_CGID;
+	w.oom_memcg_cgid = 4711;
+	w.victim_cgid = 4712;
+	oomtrace_event_init(&ev);
+	oomtrace_kill_to_event(&w, &ev);
+	ck_assert(ev.known & OOMTRACE_E_OOM_MEMCG_ID);
+	ck_assert_uint_eq(ev.oom_memcg_id, 4711);
+	ck_assert(ev.victim.known & OOMTRACE_T_CGROUP_ID);
+	ck_assert_uint_eq(ev.victim.cgroup_id, 4712);
+	/* a constraint the kernel's enum oom_constraint does not have is not taken */
+	w.constraint = 4;
+	oomtrace_event_init(&ev);
+	oomtrace_kill_to_event(&w, &ev);
+	ck_assert(!(ev.known & OOMTRACE_E_CONSTRAINT));
+	w.constraint = 0;
+	oomtrace_event_init(&ev);
+	oomtrace_kill_to_event(&w, &ev);
+	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_NONE);
+	/* the points only with their flag */
+	w.flags &= ~(unsigned int)WF_POINTS;
+	oomtrace_event_init(&ev);
+	oomtrace_kill_to_event(&w, &ev);
+	ck_assert(!(ev.known & OOMTRACE_E_POINTS));
+	ck_assert(ev.known & OOMTRACE_E_TOTALPAGES);
+	w.sig_target = 31;
+	w.sig_ts_ns = w.ts_ns - 5000;
+	oomtrace_event_init(&ev);
+	oomtrace_kill_to_event(&w, &ev);
+	ck_assert(!(ev.known & OOMTRACE_E_EXITING));
+}
+END_TEST
+
+/*
+ * Kills by one trigger within 1 ms are one invocation (a memory.oom.group
+ * kill), where no kernel id says so: at the edge of the window, and by
+ * trigger.
+ */
+START_TEST(live_grouping_window)
+{
+	struct oomtrace_live lv;
+	struct oomtrace_event ev;
+
+	oomtrace_live_init(&lv, OOMTRACE_SOURCE_BCC, 0);
+	oomtrace_live_stamp(&lv, &ev, 5000000000ULL, OOMTRACE_PROBE_TRACEPOINT);
+	ev.trigger.pid = 777;
+	ev.trigger.known |= OOMTRACE_T_PID;
+	ev.victim.pid = 21;
+	ev.victim.known |= OOMTRACE_T_PID;
+	oomtrace_live_finish_kill(&lv, &ev, 5000000000ULL, 0);
+	ck_assert_uint_eq(ev.invocation, 1);
+	oomtrace_live_finish_kill(&lv, &ev, 5000999000ULL, 0); /* 0.999 ms later: the same call */
+	ck_assert_uint_eq(ev.invocation, 1);
+	oomtrace_live_finish_kill(&lv, &ev, 5002100000ULL, 0); /* 1.1 ms after that: another */
+	ck_assert_uint_eq(ev.invocation, 2);
+	ev.trigger.pid = 778; /* at once, by another task: another call */
+	oomtrace_live_finish_kill(&lv, &ev, 5002100001ULL, 0);
+	ck_assert_uint_eq(ev.invocation, 3);
+	ev.trigger.known &= ~(uint32_t)OOMTRACE_T_PID; /* a trigger not known: not the last one */
+	oomtrace_live_finish_kill(&lv, &ev, 5002100002ULL, 0);
+	ck_assert_uint_eq(ev.invocation, 4);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("live");
+	TCase *t = tcase_create("shared");
+
+	tcase_add_test(t, kill_record_to_event);
+	tcase_add_test(t, live_invocations_and_reaper);
+	tcase_add_test(t, live_grouping_window);
+	tcase_add_test(t, context_from_fake_root);
+	tcase_add_test(t, cgroup_path_by_id);
+	tcase_add_test(t, totalpages_derived);
+	tcase_add_test(t, kmsg_join_apply);
+	suite_add_tcase(s, t);
+	return run_suite(s);
+}
