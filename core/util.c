@@ -305,7 +305,11 @@ int oomtrace_parse_iso8601(const char *s, int64_t *time_us, int32_t *tz_off_s, i
 	int n = 0, sign = 1;
 	const char *p;
 
-	if (sscanf(s, "%lld-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+	/* a year of four digits, as ISO 8601 has it: no sign, and nothing that overflows below */
+	for (n = 0; n < 4; n++)
+		if (s[n] < '0' || s[n] > '9')
+			return -EINVAL;
+	if (sscanf(s, "%4lld-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n < 19)
 		return -EINVAL;
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return -EINVAL;
@@ -332,7 +336,7 @@ int oomtrace_parse_iso8601(const char *s, int64_t *time_us, int32_t *tz_off_s, i
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '-' ? -1 : 1;
-		if (sscanf(p + 1, "%2u:%2u%n", &oh, &om, &n) != 2)
+		if (sscanf(p + 1, "%2u:%2u%n", &oh, &om, &n) != 2 || oh > 23 || om > 59)
 			return -EINVAL;
 		p += 1 + n;
 	} else {

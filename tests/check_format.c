@@ -329,6 +329,17 @@ START_TEST(iso8601)
 	ck_assert_str_eq(s, "00:59:59");
 	ck_assert_int_lt(oomtrace_parse_iso8601("2024-13-01T00:00:00Z", &t, &off, &sub), 0);
 	ck_assert_int_lt(oomtrace_parse_iso8601("2024-01-01T00:00:00", &t, &off, &sub), 0);
+	/* years of four digits, as ISO 8601 has them: nothing past them overflows (UBSan watches) */
+	ck_assert_int_eq(oomtrace_parse_iso8601("9999-12-31T23:59:59Z", &t, &off, &sub), 0);
+	ck_assert_int_eq(t, 253402300799000000LL);
+	ck_assert_int_eq(oomtrace_parse_iso8601("0000-01-01T00:00:00Z", &t, &off, &sub), 0);
+	ck_assert_int_eq(t, -62167219200000000LL);
+	ck_assert_int_lt(oomtrace_parse_iso8601("99999999-01-01T00:00:00Z", &t, &off, &sub), 0);
+	ck_assert_int_lt(oomtrace_parse_iso8601("9223372036854775807-01-01T00:00:00Z", &t, &off, &sub), 0);
+	ck_assert_int_lt(oomtrace_parse_iso8601("-1-01-01T00:00:00Z", &t, &off, &sub), 0);
+	ck_assert_int_lt(oomtrace_parse_iso8601("+2024-01-01T00:00:00Z", &t, &off, &sub), 0);
+	/* and the offset is hours and minutes of a real zone */
+	ck_assert_int_lt(oomtrace_parse_iso8601("2024-01-01T00:00:00+99:00", &t, &off, &sub), 0);
 }
 END_TEST
 
