@@ -5,113 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "prefix.h"
+#include "prefix_int.h"
 #include "util.h"
-
-static bool isdig(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Parse up to @max digits at *p; returns digits read. */
-static int digits(const char **p, const char *end, int max, long long *v)
-{
-	int n = 0;
-
-	*v = 0;
-	/* max <= 18 digits always fits a long long */
-	if (max > 18)
-		max = 18;
-	while (*p < end && n < max && isdig(**p)) {
-		*v = *v * 10 + (**p - '0');
-		(*p)++;
-		n++;
-	}
-	return n;
-}
-
-/* "HH:MM:SS" at p; */
-static bool hms(const char **p, const char *end, struct oomtrace_civil *c)
-{
-	long long h, m, s;
-	const char *q = *p;
-
-	if (digits(&q, end, 2, &h) < 1 || q >= end || *q++ != ':' || digits(&q, end, 2, &m) != 2 ||
-	    q >= end || *q++ != ':' || digits(&q, end, 2, &s) != 2)
-		return false;
-	if (h > 23 || m > 59 || s > 60)
-		return false;
-	c->hour = (int)h;
-	c->min = (int)m;
-	c->sec = (int)s;
-	*p = q;
-	return true;
-}
-
-/* ".123456" fraction (any number of digits; microseconds kept) */
-static void frac(const char **p, const char *end, int *usec, bool *subsec)
-{
-	const char *q = *p;
-	int n = 0, u = 0;
-
-	if (q >= end || *q != '.')
-		return;
-	q++;
-	while (q < end && isdig(*q)) {
-		if (n < 6) {
-			u = u * 10 + (*q - '0');
-			n++;
-		}
-		q++;
-	}
-	if (q == *p + 1)
-		return;
-	while (n++ < 6)
-		u *= 10;
-	*usec = u;
-	*subsec = true;
-	*p = q;
-}
-
-static const char *const months[][12] = {
-	{ "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec" },
-	/* de */
-	{ "jan", "feb", "mär", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "dez" },
-	/* fr */
-	{ "janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc" },
-	/* es */
-	{ "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic" },
-	/* it */
-	{ "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic" },
-	/* pt */
-	{ "jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez" },
-	/* ru */
-	{ "янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек" },
-};
-
-int oomtrace_month_from_name(const char *s, size_t len)
-{
-	size_t i, j, ml;
-
-	/* numeric month followed by a unit: "5月" (zh/ja), "5월" (ko), "5." */
-	if (len && isdig(s[0])) {
-		int m = s[0] - '0';
-
-		if (len > 1 && isdig(s[1]))
-			m = m * 10 + (s[1] - '0');
-		return m >= 1 && m <= 12 ? m : 0;
-	}
-	while (len && s[len - 1] == '.')
-		len--;
-	for (i = 0; i < sizeof(months) / sizeof(months[0]); i++) {
-		for (j = 0; j < 12; j++) {
-			ml = strlen(months[i][j]);
-			if (len >= ml && strncasecmp(s, months[i][j], ml) == 0)
-				return (int)j + 1;
-		}
-	}
-	return 0;
-}
 
 /* "kern.err", "user.notice": a syslog facility.level token */
 static bool facility_level(const char *t, const char *e)
@@ -143,7 +38,7 @@ static bool caller_id(const char **pp, const char *end, struct oomtrace_prefix *
 	if (p >= end || (*p != 'T' && *p != 'C'))
 		return false;
 	k = *p++;
-	if (digits(&p, end, 9, &v) < 1 || p >= end || *p++ != ']')
+	if (oomtrace_pfx_digits(&p, end, 9, &v) < 1 || p >= end || *p++ != ']')
 		return false;
 	if (p < end && *p == ' ')
 		p++;
@@ -195,7 +90,7 @@ static bool bracket_uptime(const char **pp, const char *end, uint64_t *ns)
 	p++;
 	while (p < end && *p == ' ')
 		p++;
-	if (digits(&p, end, 12, &sec) < 1 || p >= end || *p != '.')
+	if (oomtrace_pfx_digits(&p, end, 12, &sec) < 1 || p >= end || *p != '.')
 		return false;
 	p++;
 	while (p < end && isdig(*p)) {
@@ -229,53 +124,14 @@ static void inner_uptime(const char *line, const char *end, struct oomtrace_pref
 	}
 }
 
-/* ISO 8601 with zone at p: sets abs time */
-static bool iso(const char **pp, const char *end, struct oomtrace_prefix *o)
-{
-	const char *p = *pp;
-	long long y, mo, d, oh = 0, om = 0;
-	struct oomtrace_civil c = { 0 };
-	int sign = 1;
-
-	if (digits(&p, end, 4, &y) != 4 || p >= end || *p++ != '-' || digits(&p, end, 2, &mo) != 2 ||
-	    p >= end || *p++ != '-' || digits(&p, end, 2, &d) != 2 || p >= end ||
-	    (*p != 'T' && *p != ' '))
-		return false;
-	p++;
-	if (!hms(&p, end, &c) || mo < 1 || mo > 12 || d < 1 || d > 31)
-		return false;
-	frac(&p, end, &c.usec, &c.subsec);
-	if (p < end && *p == 'Z') {
-		p++;
-	} else if (p < end && (*p == '+' || *p == '-')) {
-		sign = *p == '-' ? -1 : 1;
-		p++;
-		if (digits(&p, end, 2, &oh) != 2)
-			return false;
-		if (p < end && *p == ':')
-			p++;
-		if (digits(&p, end, 2, &om) != 2)
-			return false;
-	} else {
-		return false;
-	}
-	o->tz_off_s = (int32_t)(sign * (oh * 3600 + om * 60));
-	o->abs_us = ((oomtrace_days_from_civil(y, (unsigned int)mo, (unsigned int)d) * 86400 + c.hour * 3600 + c.min * 60 + c.sec) -
-		     o->tz_off_s) * 1000000LL + c.usec;
-	o->has_abs = true;
-	o->subsec = c.subsec;
-	*pp = p;
-	return true;
-}
-
 static bool try_kmsg(const char *line, const char *end, struct oomtrace_prefix *o)
 {
 	const char *p = line;
 	long long pri, seq, usec;
 
-	if (digits(&p, end, 4, &pri) < 1 || p >= end || *p++ != ',' ||
-	    digits(&p, end, 20, &seq) < 1 || p >= end || *p++ != ',' ||
-	    digits(&p, end, 16, &usec) < 1 || p >= end || *p++ != ',') /* 16: ns fit 64 bits */
+	if (oomtrace_pfx_digits(&p, end, 4, &pri) < 1 || p >= end || *p++ != ',' ||
+	    oomtrace_pfx_digits(&p, end, 20, &seq) < 1 || p >= end || *p++ != ',' ||
+	    oomtrace_pfx_digits(&p, end, 16, &usec) < 1 || p >= end || *p++ != ',') /* 16: ns fit 64 bits */
 		return false;
 	while (p < end && *p != ';' && *p != ' ') {
 		/* "-,caller=T123;": the printk caller id */
@@ -284,7 +140,7 @@ static bool try_kmsg(const char *line, const char *end, struct oomtrace_prefix *
 			const char *q = p + 9;
 			long long v;
 
-			if (digits(&q, end, 9, &v) > 0) {
+			if (oomtrace_pfx_digits(&q, end, 9, &v) > 0) {
 				o->caller_kind = p[8];
 				o->caller_id = (int32_t)v;
 			}
@@ -317,11 +173,11 @@ static bool try_dmesg_t(const char *line, const char *end, struct oomtrace_prefi
 	/* year */
 	p = close - 4;
 	t = p;
-	if (digits(&t, close, 4, &y) != 4 || p[-1] != ' ')
+	if (oomtrace_pfx_digits(&t, close, 4, &y) != 4 || p[-1] != ' ')
 		return false;
 	/* time */
 	t = p - 9;
-	if (t < line || !hms(&t, p - 1, &c) || (t[-9] != ' ' && t - 8 != line + 1))
+	if (t < line || !oomtrace_pfx_hms(&t, p - 1, &c) || (t[-9] != ' ' && t - 8 != line + 1))
 		return false;
 	c.year = (int)y;
 	/* tokens between '[' and the time: weekday, month, day in locale order */
@@ -343,7 +199,7 @@ static bool try_dmesg_t(const char *line, const char *end, struct oomtrace_prefi
 	for (i = ntok - 1; i >= 0; i--) {
 		const char *q = tok[i];
 
-		if (digits(&q, tok[i] + toklen[i], 2, &d) == (int)toklen[i] && d >= 1 && d <= 31) {
+		if (oomtrace_pfx_digits(&q, tok[i] + toklen[i], 2, &d) == (int)toklen[i] && d >= 1 && d <= 31) {
 			c.mday = (int)d;
 			break;
 		}
@@ -354,7 +210,7 @@ static bool try_dmesg_t(const char *line, const char *end, struct oomtrace_prefi
 		const char *q = tok[i];
 		long long dd;
 
-		if (digits(&q, tok[i] + toklen[i], 2, &dd) == (int)toklen[i])
+		if (oomtrace_pfx_digits(&q, tok[i] + toklen[i], 2, &dd) == (int)toklen[i])
 			continue; /* the day itself */
 		c.mon = oomtrace_month_from_name(tok[i], toklen[i]);
 	}
@@ -385,12 +241,12 @@ static bool try_syslog(const char *line, const char *end, struct oomtrace_prefix
 		return false;
 	while (p < end && *p == ' ')
 		p++;
-	if (digits(&p, end, 2, &d) < 1 || d < 1 || d > 31 || p >= end || *p++ != ' ')
+	if (oomtrace_pfx_digits(&p, end, 2, &d) < 1 || d < 1 || d > 31 || p >= end || *p++ != ' ')
 		return false;
 	c.mday = (int)d;
-	if (!hms(&p, end, &c))
+	if (!oomtrace_pfx_hms(&p, end, &c))
 		return false;
-	frac(&p, end, &c.usec, &c.subsec);
+	oomtrace_pfx_frac(&p, end, &c.usec, &c.subsec);
 	if (p >= end || *p++ != ' ')
 		return false;
 	if (!(m = host_tag(p, end, o)))
@@ -406,7 +262,7 @@ static bool try_iso(const char *line, const char *end, struct oomtrace_prefix *o
 {
 	const char *p = line, *m;
 
-	if (!iso(&p, end, o) || p >= end || *p++ != ' ')
+	if (!oomtrace_pfx_iso(&p, end, o) || p >= end || *p++ != ' ')
 		return false;
 	if (!(m = host_tag(p, end, o))) {
 		o->has_abs = false;
@@ -425,10 +281,10 @@ static bool try_rfc5424(const char *line, const char *end, struct oomtrace_prefi
 	long long pri;
 	int i;
 
-	if (*p++ != '<' || digits(&p, end, 3, &pri) < 1 || p + 3 > end || *p++ != '>' ||
+	if (*p++ != '<' || oomtrace_pfx_digits(&p, end, 3, &pri) < 1 || p + 3 > end || *p++ != '>' ||
 	    *p++ != '1' || *p++ != ' ')
 		return false;
-	if (!iso(&p, end, o) || p >= end || *p++ != ' ') {
+	if (!oomtrace_pfx_iso(&p, end, o) || p >= end || *p++ != ' ') {
 		o->has_abs = false;
 		return false;
 	}
@@ -483,8 +339,8 @@ static bool try_logread(const char *line, const char *end, struct oomtrace_prefi
 		return false;
 	while (p < end && *p == ' ')
 		p++;
-	if (digits(&p, end, 2, &d) < 1 || d < 1 || d > 31 || p >= end || *p++ != ' ' ||
-	    !hms(&p, end, &c) || p >= end || *p++ != ' ' || digits(&p, end, 4, &y) != 4 ||
+	if (oomtrace_pfx_digits(&p, end, 2, &d) < 1 || d < 1 || d > 31 || p >= end || *p++ != ' ' ||
+	    !oomtrace_pfx_hms(&p, end, &c) || p >= end || *p++ != ' ' || oomtrace_pfx_digits(&p, end, 4, &y) != 4 ||
 	    p >= end || *p++ != ' ')
 		return false;
 	c.mday = (int)d;
@@ -519,9 +375,9 @@ static bool try_unix(const char *line, const char *end, struct oomtrace_prefix *
 	int usec = 0;
 	bool sub = false;
 
-	if (digits(&p, end, 12, &sec) < 9 || p >= end || *p != '.')
+	if (oomtrace_pfx_digits(&p, end, 12, &sec) < 9 || p >= end || *p != '.')
 		return false;
-	frac(&p, end, &usec, &sub);
+	oomtrace_pfx_frac(&p, end, &usec, &sub);
 	if (!sub || p >= end || *p++ != ' ' || !(m = host_tag(p, end, o)))
 		return false;
 	o->kind = OOMTRACE_LINE_UNIX;
@@ -543,11 +399,11 @@ static bool try_full(const char *line, const char *end, struct oomtrace_prefix *
 		p++;
 	if (p - line < 2 || p >= end || *p++ != ' ')
 		return false;
-	if (digits(&p, end, 4, &y) != 4 || p >= end || *p++ != '-' || digits(&p, end, 2, &mo) != 2 ||
-	    p >= end || *p++ != '-' || digits(&p, end, 2, &d) != 2 || p >= end || *p++ != ' ' ||
-	    !hms(&p, end, &c) || mo < 1 || mo > 12 || d < 1 || d > 31)
+	if (oomtrace_pfx_digits(&p, end, 4, &y) != 4 || p >= end || *p++ != '-' || oomtrace_pfx_digits(&p, end, 2, &mo) != 2 ||
+	    p >= end || *p++ != '-' || oomtrace_pfx_digits(&p, end, 2, &d) != 2 || p >= end || *p++ != ' ' ||
+	    !oomtrace_pfx_hms(&p, end, &c) || mo < 1 || mo > 12 || d < 1 || d > 31)
 		return false;
-	frac(&p, end, &c.usec, &c.subsec);
+	oomtrace_pfx_frac(&p, end, &c.usec, &c.subsec);
 	if (p >= end || *p++ != ' ')
 		return false;
 	z = p;
@@ -632,7 +488,7 @@ static bool with_priority(const char *line, size_t len, struct oomtrace_prefix *
 	}
 	memset(o, 0, sizeof(*o));
 	p = line + 1;
-	if (digits(&p, end, 3, &pri) < 1 || p >= end || *p != '>')
+	if (oomtrace_pfx_digits(&p, end, 3, &pri) < 1 || p >= end || *p != '>')
 		return false;
 	parse_rest(line, len, (size_t)(p + 1 - line), o);
 	if (o->kind == OOMTRACE_LINE_BARE)

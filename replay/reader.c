@@ -364,6 +364,40 @@ static bool replaced(struct oomtrace_reader *r)
 	return true;
 }
 
+/* An over-long line is cut at OOMTRACE_LINE_MAX; said once, with where it was. */
+static void warn_long(struct oomtrace_reader *r, const char *b)
+{
+	if (r->warned_long)
+		return;
+	r->warned_long = true;
+	problem(r, "a line longer than %d bytes was cut there (at byte %llu)", OOMTRACE_LINE_MAX,
+		(unsigned long long)(r->offset + (uint64_t)(b - (r->buf + r->start))));
+}
+
+/*
+ * Where the next line in which the pre-filter finds something begins, from
+ * @b. *@wait when nothing more can be read here before more input comes (the
+ * tail is kept: a needle may be split across reads).
+ */
+static const char *skip_ahead(const struct oomtrace_reader_cb *cb, const char *b, const char *end, bool at_end,
+			      bool *wait)
+{
+	const char *hit = cb->scan(cb->ctx, b, end), *nl;
+
+	*wait = false;
+	if (hit) {
+		nl = memrchr(b, '\n', (size_t)(hit - b));
+		return nl ? nl + 1 : b;
+	}
+	nl = memrchr(b, '\n', (size_t)(end - b));
+	if (nl)
+		b = nl + 1;
+	/* an over-long line is cut and reported by the caller; so is the final line, without a newline */
+	if ((size_t)(end - b) < OOMTRACE_LINE_MAX && (!at_end || b == end))
+		*wait = true;
+	return b;
+}
+
 /* Deliver complete lines from the buffer; returns lines delivered or a callback's error. */
 static int drain(struct oomtrace_reader *r, const struct oomtrace_reader_cb *cb, bool at_end,
 		 int *lines)
@@ -384,32 +418,16 @@ static int drain(struct oomtrace_reader *r, const struct oomtrace_reader_cb *cb,
 		}
 		if (cb->can_skip && cb->scan && cb->can_skip(cb->ctx)) {
 			/* jump to the next line in which the pre-filter finds something */
-			const char *hit = cb->scan(cb->ctx, b, end);
+			bool wait;
 
-			if (!hit) {
-				/* keep the tail that might start a needle split across reads */
-				const char *last = memrchr(b, '\n', (size_t)(end - b));
-
-				if (last)
-					b = last + 1;
-				if ((size_t)(end - b) >= OOMTRACE_LINE_MAX)
-					goto line; /* an over-long line: cut and reported below */
-				if (!at_end || b == end)
-					break;
-				goto line; /* the final line, without a newline */
-			}
-			nl = memrchr(b, '\n', (size_t)(hit - b));
-			if (nl)
-				b = nl + 1;
+			b = skip_ahead(cb, b, end, at_end, &wait);
+			if (wait)
+				break;
 		}
-line:
 		nl = memchr(b, '\n', (size_t)(end - b));
 		if (!nl) {
 			if ((size_t)(end - b) >= OOMTRACE_LINE_MAX) {
-				if (!r->warned_long) {
-					r->warned_long = true;
-					problem(r, "a line longer than %d bytes was cut there (at byte %llu)", OOMTRACE_LINE_MAX, (unsigned long long)(r->offset + (uint64_t)(b - (r->buf + r->start))));
-				}
+				warn_long(r, b);
 				rc = cb->line(cb->ctx, b, OOMTRACE_LINE_MAX);
 				(*lines)++;
 				b += OOMTRACE_LINE_MAX;
@@ -426,10 +444,7 @@ line:
 			break;
 		}
 		if ((size_t)(nl - b) > OOMTRACE_LINE_MAX) {
-			if (!r->warned_long) {
-				r->warned_long = true;
-				problem(r, "a line longer than %d bytes was cut there (at byte %llu)", OOMTRACE_LINE_MAX, (unsigned long long)(r->offset + (uint64_t)(b - (r->buf + r->start))));
-			}
+			warn_long(r, b);
 			rc = cb->line(cb->ctx, b, OOMTRACE_LINE_MAX);
 		} else {
 			rc = cb->line(cb->ctx, b, (size_t)(nl - b));

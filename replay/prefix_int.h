@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* prefix_int.h: what the prefix reader's two files share (prefix.c, prefix_time.c). */
+#ifndef OOMTRACE_PREFIX_INT_H
+#define OOMTRACE_PREFIX_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "prefix.h"
+
+static inline bool isdig(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Up to @max digits at *@p (advanced past them) into *@v; returns how many were read. */
+int oomtrace_pfx_digits(const char **p, const char *end, int max, long long *v);
+/* "HH:MM:SS" at *@p into @c. */
+bool oomtrace_pfx_hms(const char **p, const char *end, struct oomtrace_civil *c);
+/* ".123456" (any number of digits; microseconds kept), where there is one. */
+void oomtrace_pfx_frac(const char **p, const char *end, int *usec, bool *subsec);
+/* ISO 8601 with a zone at *@pp: the absolute time into @o. */
+bool oomtrace_pfx_iso(const char **pp, const char *end, struct oomtrace_prefix *o);
+
+#endif
