@@ -18,7 +18,7 @@ enum {
 	OOMTRACE_EXIT_INPUT = 1,    /* some input unreadable or malformed; valid parts processed */
 	OOMTRACE_EXIT_USAGE = 2,    /* bad arguments */
 	OOMTRACE_EXIT_NO_PROBE = 3, /* no usable probe / backend on this host */
-	OOMTRACE_EXIT_PERM = 4,     /* not permitted (needs root or CAP_BPF+CAP_PERFMON) */
+	OOMTRACE_EXIT_PERM = 4,	    /* not permitted (needs root or CAP_BPF+CAP_PERFMON) */
 	OOMTRACE_EXIT_RUNTIME = 5,  /* runtime failure (out of memory, output error) */
 };
 
@@ -32,18 +32,19 @@ struct oomtrace_backend_opts {
 	bool follow;
 	int year;
 	/* live */
-	const char *probe;          /* force a probe by name; NULL: richest usable */
+	const char *probe;	    /* force a probe by name; NULL: richest usable */
 	const char *kernel_headers; /* bcc */
-	const char *bcc_cache;      /* bcc: where the compiled program is kept; NULL: default, "none" */
-	bool keep_oom_score_adj;    /* do not protect the tracer with oom_score_adj -1000 */
-	bool no_btf;                /* libbpf: use the BTF-less object even where BTF exists */
-	const char *btf_file;       /* libbpf: kernel types for CO-RE from this file (raw BTF or ELF) */
-	bool no_kmsg;               /* live: do not join the kernel's own report (/dev/kmsg) */
-	unsigned int context_mask;  /* OOMTRACE_CTX_* snapshots taken per live event */
-	unsigned int buffer_kb;     /* live: ring buffer size (perf buffer: per CPU); 0: default */
+	const char *bcc_cache; /* bcc: where the compiled program is kept; NULL: default, "none" */
+	bool keep_oom_score_adj; /* do not protect the tracer with oom_score_adj -1000 */
+	bool no_btf;		 /* libbpf: use the BTF-less object even where BTF exists */
+	const char *btf_file; /* libbpf: kernel types for CO-RE from this file (raw BTF or ELF) */
+	bool no_kmsg;	      /* live: do not join the kernel's own report (/dev/kmsg) */
+	unsigned int context_mask; /* OOMTRACE_CTX_* snapshots taken per live event */
+	unsigned int buffer_kb;	   /* live: ring buffer size (perf buffer: per CPU); 0: default */
 };
 
-/* The default live buffer: >= 10 s of a 100 kills/s storm with the reader stopped (bench/, tests/live.sh). */
+/* The default live buffer: >= 10 s of a 100 kills/s storm with the reader stopped (bench/,
+ * tests/live.sh). */
 #define OOMTRACE_BUFFER_KB_DEFAULT 1024
 
 /* oomtrace --check: one row per mechanism of this kernel. */
@@ -89,7 +90,7 @@ struct oomtrace_backend_ops {
 struct oomtrace_backend_info {
 	const char *name;
 	const struct oomtrace_backend_ops *ops; /* NULL: not built */
-	const char *configure_flag;             /* how to build it */
+	const char *configure_flag;		/* how to build it */
 };
 
 /* All known backends, built or not, in auto order; terminated by a NULL name. */

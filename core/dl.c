@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* dl.c: libraries loaded only for the option that needs them (libbcc, libmicrohttpd, libsystemd). */
+/* dl.c: libraries loaded only for the option that needs them (libbcc, libmicrohttpd, libsystemd).
+ */
 #include "config.h"
 
 #include <dlfcn.h>

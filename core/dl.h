@@ -10,7 +10,10 @@ struct oomtrace_dlsym {
 	const char *name;
 	size_t off; /* offsetof(the caller's table, its field) */
 };
-#define OOMTRACE_DLSYM(type, field, name) { name, offsetof(type, field) }
+#define OOMTRACE_DLSYM(type, field, name)                                                          \
+	{                                                                                          \
+		name, offsetof(type, field)                                                        \
+	}
 
 /*
  * dlopen @lib (RTLD_NOW | RTLD_LOCAL) and fill @table with each of @syms.

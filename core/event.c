@@ -15,39 +15,39 @@ void oomtrace_event_init(struct oomtrace_event *ev)
 }
 
 static const char *const source_names[] = {
-	[OOMTRACE_SOURCE_UNKNOWN] = "unknown",
-	[OOMTRACE_SOURCE_REPLAY] = "replay",
-	[OOMTRACE_SOURCE_LIBBPF] = "libbpf",
-	[OOMTRACE_SOURCE_BCC] = "bcc",
+    [OOMTRACE_SOURCE_UNKNOWN] = "unknown",
+    [OOMTRACE_SOURCE_REPLAY] = "replay",
+    [OOMTRACE_SOURCE_LIBBPF] = "libbpf",
+    [OOMTRACE_SOURCE_BCC] = "bcc",
 };
 
 static const char *const probe_names[] = {
-	[OOMTRACE_PROBE_UNKNOWN] = "unknown",
-	[OOMTRACE_PROBE_LOG] = "log",
-	[OOMTRACE_PROBE_EVENTS] = "events",
-	[OOMTRACE_PROBE_FENTRY] = "fentry",
-	[OOMTRACE_PROBE_KPROBE] = "kprobe",
-	[OOMTRACE_PROBE_TP_BTF] = "tp_btf",
-	[OOMTRACE_PROBE_TRACEPOINT] = "tracepoint",
+    [OOMTRACE_PROBE_UNKNOWN] = "unknown",	[OOMTRACE_PROBE_LOG] = "log",
+    [OOMTRACE_PROBE_EVENTS] = "events",		[OOMTRACE_PROBE_FENTRY] = "fentry",
+    [OOMTRACE_PROBE_KPROBE] = "kprobe",		[OOMTRACE_PROBE_TP_BTF] = "tp_btf",
+    [OOMTRACE_PROBE_TRACEPOINT] = "tracepoint",
 };
 
 static const char *const constraint_names[] = {
-	"none", "cpuset", "memory_policy", "memcg",
+    "none",
+    "cpuset",
+    "memory_policy",
+    "memcg",
 };
 
 static const char *const outcome_names[] = {
-	[OOMTRACE_OUTCOME_UNKNOWN] = "unknown",
-	[OOMTRACE_OUTCOME_KILLED] = "killed",
-	[OOMTRACE_OUTCOME_NO_KILLABLE] = "no_killable",
-	[OOMTRACE_OUTCOME_PANIC] = "panic",
+    [OOMTRACE_OUTCOME_UNKNOWN] = "unknown",
+    [OOMTRACE_OUTCOME_KILLED] = "killed",
+    [OOMTRACE_OUTCOME_NO_KILLABLE] = "no_killable",
+    [OOMTRACE_OUTCOME_PANIC] = "panic",
 };
 
 static const char *const record_names[] = {
-	[OOMTRACE_RECORD_KILL] = "kill",
-	[OOMTRACE_RECORD_REAP] = "reap",
+    [OOMTRACE_RECORD_KILL] = "kill",
+    [OOMTRACE_RECORD_REAP] = "reap",
 };
 
-#define NAME_OF(tab, v) \
+#define NAME_OF(tab, v)                                                                            \
 	(((unsigned int)(v) < sizeof(tab) / sizeof((tab)[0])) ? (tab)[(v)] : "unknown")
 
 const char *oomtrace_source_name(enum oomtrace_source s)
@@ -83,12 +83,12 @@ static int parse_name(const char *const *tab, size_t n, const char *s, int *out)
 	return -EINVAL;
 }
 
-#define PARSE_INTO(tab, s, out)                                                    \
-	do {                                                                       \
-		int v_, r_ = parse_name(tab, sizeof(tab) / sizeof((tab)[0]), s, &v_); \
-		if (r_ == 0)                                                       \
-			*(out) = v_;                                               \
-		return r_;                                                         \
+#define PARSE_INTO(tab, s, out)                                                                    \
+	do {                                                                                       \
+		int v_, r_ = parse_name(tab, sizeof(tab) / sizeof((tab)[0]), s, &v_);              \
+		if (r_ == 0)                                                                       \
+			*(out) = v_;                                                               \
+		return r_;                                                                         \
 	} while (0)
 
 const char *oomtrace_record_name(enum oomtrace_record r)
@@ -172,7 +172,8 @@ void oomtrace_task_set_memory(struct oomtrace_task *t, uint64_t total_vm_kb, uin
 	t->anon_rss_kb = anon_kb;
 	t->file_rss_kb = file_kb;
 	t->shmem_rss_kb = shmem_kb;
-	t->known |= OOMTRACE_T_TOTAL_VM | OOMTRACE_T_ANON_RSS | OOMTRACE_T_FILE_RSS | OOMTRACE_T_SHMEM_RSS;
+	t->known |=
+	    OOMTRACE_T_TOTAL_VM | OOMTRACE_T_ANON_RSS | OOMTRACE_T_FILE_RSS | OOMTRACE_T_SHMEM_RSS;
 }
 
 void oomtrace_context_add_task(struct oomtrace_context *ctx, const struct oomtrace_task_row *row)

@@ -8,11 +8,11 @@
 #include <stdint.h>
 
 #define OOMTRACE_SCHEMA_VERSION 1
-#define OOMTRACE_COMM_MAX 64   /* log comms are not cut at TASK_COMM_LEN */
-#define OOMTRACE_PATH_MAX 512  /* cgroup paths */
-#define OOMTRACE_KV_MAX 64     /* counters kept per context section */
+#define OOMTRACE_COMM_MAX 64  /* log comms are not cut at TASK_COMM_LEN */
+#define OOMTRACE_PATH_MAX 512 /* cgroup paths */
+#define OOMTRACE_KV_MAX 64    /* counters kept per context section */
 #define OOMTRACE_KEY_MAX 40
-#define OOMTRACE_TOP_TASKS 10  /* largest memory holders kept from a task table */
+#define OOMTRACE_TOP_TASKS 10 /* largest memory holders kept from a task table */
 
 enum oomtrace_source {
 	OOMTRACE_SOURCE_UNKNOWN = 0,
@@ -45,13 +45,13 @@ enum oomtrace_outcome {
 	OOMTRACE_OUTCOME_UNKNOWN = 0, /* header seen, the rest cut off */
 	OOMTRACE_OUTCOME_KILLED,      /* a victim was killed */
 	OOMTRACE_OUTCOME_NO_KILLABLE, /* "Out of memory and no killable processes" */
-	OOMTRACE_OUTCOME_PANIC,       /* "Kernel panic - not syncing" after the OOM */
+	OOMTRACE_OUTCOME_PANIC,	      /* "Kernel panic - not syncing" after the OOM */
 };
 
 /* What a record reports. */
 enum oomtrace_record {
 	OOMTRACE_RECORD_KILL = 0, /* an OOM kill (or an OOM that ended without one) */
-	OOMTRACE_RECORD_REAP,     /* the oom_reaper finished (or skipped) a victim, later */
+	OOMTRACE_RECORD_REAP,	  /* the oom_reaper finished (or skipped) a victim, later */
 };
 
 /* Known-fact bits of struct oomtrace_task. */
@@ -107,7 +107,7 @@ enum {
 	OOMTRACE_E_INVOCATION = 1u << 14,
 	OOMTRACE_E_TIME_SUBSEC = 1u << 15, /* time_us has sub-second precision */
 	OOMTRACE_E_REAP_LATENCY = 1u << 16,
-	OOMTRACE_E_EXITING = 1u << 17, /* the victim was already exiting: no SIGKILL sent */
+	OOMTRACE_E_EXITING = 1u << 17,	    /* the victim was already exiting: no SIGKILL sent */
 	OOMTRACE_E_OOM_MEMCG_ID = 1u << 18, /* oom_memcg_id: resolved to oom_memcg by live.c */
 	OOMTRACE_E_TOTALPAGES_DERIVED = 1u << 19, /* totalpages computed in user space, not read */
 };
@@ -117,13 +117,14 @@ enum {
  * kill (/dev/kmsg) because its probe could not read them (event.from_kmsg).
  */
 enum {
-	OOMTRACE_K_OOM_CONTROL = 1u << 0, /* constraint, oom_memcg, gfp_mask, order: oom_control's */
-	OOMTRACE_K_CPUSET = 1u << 1,      /* cpuset, mems_allowed, gfp_flags: only the report has them */
-	OOMTRACE_K_TRIGGER = 1u << 2,     /* trigger pid, comm, oom_score_adj */
-	OOMTRACE_K_VICTIM = 1u << 3,      /* victim sizes, uid, oom_score_adj, cgroup */
-	OOMTRACE_K_MEMCG = 1u << 4,       /* context.memcg, context.memcg_stat as printed */
-	OOMTRACE_K_MEM_INFO = 1u << 5,    /* context.mem_info */
-	OOMTRACE_K_TASKS = 1u << 6,       /* context.top_tasks */
+	OOMTRACE_K_OOM_CONTROL = 1u
+				 << 0, /* constraint, oom_memcg, gfp_mask, order: oom_control's */
+	OOMTRACE_K_CPUSET = 1u << 1, /* cpuset, mems_allowed, gfp_flags: only the report has them */
+	OOMTRACE_K_TRIGGER = 1u << 2,  /* trigger pid, comm, oom_score_adj */
+	OOMTRACE_K_VICTIM = 1u << 3,   /* victim sizes, uid, oom_score_adj, cgroup */
+	OOMTRACE_K_MEMCG = 1u << 4,    /* context.memcg, context.memcg_stat as printed */
+	OOMTRACE_K_MEM_INFO = 1u << 5, /* context.mem_info */
+	OOMTRACE_K_TASKS = 1u << 6,    /* context.top_tasks */
 	OOMTRACE_K_ALL = (1u << 7) - 1,
 };
 /* The JSON name of one OOMTRACE_K_* bit, NULL for none. */
@@ -179,12 +180,12 @@ enum {
 
 /* What the machine looked like around the kill. */
 struct oomtrace_context {
-	uint32_t known; /* OOMTRACE_C_* */
-	char loadavg[64];              /* /proc/loadavg, as read */
-	struct oomtrace_kvset mem_info; /* log "Mem-Info:" counters, pages */
-	struct oomtrace_kvset memcg;    /* limit/usage/failcnt/events of the OOMing memcg */
-	struct oomtrace_kvset memcg_stat; /* log "Memory cgroup stats" (as printed) */
-	struct oomtrace_kvset meminfo_kb; /* /proc/meminfo at event time */
+	uint32_t known;			      /* OOMTRACE_C_* */
+	char loadavg[64];		      /* /proc/loadavg, as read */
+	struct oomtrace_kvset mem_info;	      /* log "Mem-Info:" counters, pages */
+	struct oomtrace_kvset memcg;	      /* limit/usage/failcnt/events of the OOMing memcg */
+	struct oomtrace_kvset memcg_stat;     /* log "Memory cgroup stats" (as printed) */
+	struct oomtrace_kvset meminfo_kb;     /* /proc/meminfo at event time */
 	struct oomtrace_kvset trigger_status; /* trigger's /proc/PID/status numeric lines */
 	struct oomtrace_psi psi_some, psi_full;
 	unsigned int ntop;
@@ -196,28 +197,28 @@ struct oomtrace_context {
  * names looked up on the node (live). Empty strings: not known.
  */
 struct oomtrace_names {
-	char unit[256];         /* innermost systemd unit: foo.service, session-4.scope, x.slice */
-	char pod_uid[40];       /* Kubernetes pod UID, dashed */
-	char qos[12];           /* guaranteed, burstable, besteffort */
-	char container_id[72];  /* runtime's id of the container (64 hex for most) */
-	char runtime[16];       /* containerd, cri-o, docker, isulad, podman */
+	char unit[256];		/* innermost systemd unit: foo.service, session-4.scope, x.slice */
+	char pod_uid[40];	/* Kubernetes pod UID, dashed */
+	char qos[12];		/* guaranteed, burstable, besteffort */
+	char container_id[72];	/* runtime's id of the container (64 hex for most) */
+	char runtime[16];	/* containerd, cri-o, docker, isulad, podman */
 	char k8s_namespace[64]; /* from /var/log/pods (live) */
 	char pod[256];
 	char container[256];
 };
 
 struct oomtrace_event {
-	uint32_t known; /* OOMTRACE_E_* */
-	uint64_t seq;   /* per run, from 1; assigned by the core */
-	int64_t time_us; /* wall clock, microseconds since the epoch (UTC) */
-	int32_t tz_off_s; /* zone offset the time was recorded in */
+	uint32_t known;	    /* OOMTRACE_E_* */
+	uint64_t seq;	    /* per run, from 1; assigned by the core */
+	int64_t time_us;    /* wall clock, microseconds since the epoch (UTC) */
+	int32_t tz_off_s;   /* zone offset the time was recorded in */
 	uint64_t uptime_ns; /* kernel timestamp, since boot */
 	enum oomtrace_source source;
 	enum oomtrace_probe probe;
 	enum oomtrace_outcome outcome;
 	enum oomtrace_record record;
-	bool reap_skipped; /* REAP: the reaper gave up on this victim */
-	bool partial; /* the record was cut off: what is known is still reported */
+	bool reap_skipped;  /* REAP: the reaper gave up on this victim */
+	bool partial;	    /* the record was cut off: what is known is still reported */
 	uint32_t from_kmsg; /* OOMTRACE_K_*: joined from the kernel's report */
 	char host[64];
 	struct oomtrace_task trigger;

@@ -15,87 +15,114 @@
 #include "event_fields.h"
 #include "util.h"
 
-#define INT(nm, type, m, b, l, h, fl) { .name = nm, .kind = K_INT, .flags = fl, .bit = b, .off = offsetof(type, m), \
-					.size = sizeof(((type *)0)->m), .lo = l, .hi = h }
-#define U64(nm, type, m, b, fl) { .name = nm, .kind = K_U64, .flags = fl, .bit = b, .off = offsetof(type, m) }
-#define STR(nm, type, m, b, fl) { .name = nm, .kind = K_STR, .flags = fl, .bit = b, .off = offsetof(type, m), \
-				  .size = sizeof(((type *)0)->m) }
-#define NAME(nm, type, m) { .name = nm, .kind = K_NAME, .off = offsetof(type, m), .size = sizeof(((type *)0)->m) }
-#define KVSET(nm, type, m) { .name = nm, .kind = K_KVSET, .flags = JF_ABSENT, .off = offsetof(type, m) }
-#define TABLE(type, fields) { fields, sizeof(fields) / sizeof(fields[0]), offsetof(type, known) }
+#define INT(nm, type, m, b, l, h, fl)                                                              \
+	{                                                                                          \
+		.name = nm, .kind = K_INT, .flags = fl, .bit = b, .off = offsetof(type, m),        \
+		.size = sizeof(((type *)0)->m), .lo = l, .hi = h                                   \
+	}
+#define U64(nm, type, m, b, fl)                                                                    \
+	{                                                                                          \
+		.name = nm, .kind = K_U64, .flags = fl, .bit = b, .off = offsetof(type, m)         \
+	}
+#define STR(nm, type, m, b, fl)                                                                    \
+	{                                                                                          \
+		.name = nm, .kind = K_STR, .flags = fl, .bit = b, .off = offsetof(type, m),        \
+		.size = sizeof(((type *)0)->m)                                                     \
+	}
+#define NAME(nm, type, m)                                                                          \
+	{                                                                                          \
+		.name = nm, .kind = K_NAME, .off = offsetof(type, m),                              \
+		.size = sizeof(((type *)0)->m)                                                     \
+	}
+#define KVSET(nm, type, m)                                                                         \
+	{                                                                                          \
+		.name = nm, .kind = K_KVSET, .flags = JF_ABSENT, .off = offsetof(type, m)          \
+	}
+#define TABLE(type, fields)                                                                        \
+	{                                                                                          \
+		fields, sizeof(fields) / sizeof(fields[0]), offsetof(type, known)                  \
+	}
 
 /* the names of the event's enums, by int */
-#define ENUM_NAMES(id, type, namefn, parsefn, msg)                              \
-	static const char *id##_name(int v)                                     \
-	{                                                                       \
-		return namefn((type)v);                                         \
-	}                                                                       \
-	static int id##_parse(const char *s, int *v)                            \
-	{                                                                       \
-		type t = (type)0;                                               \
-		int r = parsefn(s, &t);                                         \
-		*v = (int)t;                                                    \
-		return r;                                                       \
-	}                                                                       \
-	static const struct enum_names id = { id##_name, id##_parse, msg }
-ENUM_NAMES(record_e, enum oomtrace_record, oomtrace_record_name, oomtrace_record_parse, "unknown record type");
-ENUM_NAMES(source_e, enum oomtrace_source, oomtrace_source_name, oomtrace_source_parse, "unknown source");
-ENUM_NAMES(probe_e, enum oomtrace_probe, oomtrace_probe_name, oomtrace_probe_parse, "unknown probe");
-ENUM_NAMES(outcome_e, enum oomtrace_outcome, oomtrace_outcome_name, oomtrace_outcome_parse, "unknown outcome");
-ENUM_NAMES(constraint_e, enum oomtrace_constraint, oomtrace_constraint_name, oomtrace_constraint_parse,
-	   "unknown constraint");
-#define ENUM(nm, m, b, names) { .name = nm, .kind = K_ENUM, .bit = b, .off = offsetof(struct oomtrace_event, m), \
-				.aux = &names }
+#define ENUM_NAMES(id, type, namefn, parsefn, msg)                                                 \
+	static const char *id##_name(int v)                                                        \
+	{                                                                                          \
+		return namefn((type)v);                                                            \
+	}                                                                                          \
+	static int id##_parse(const char *s, int *v)                                               \
+	{                                                                                          \
+		type t = (type)0;                                                                  \
+		int r = parsefn(s, &t);                                                            \
+		*v = (int)t;                                                                       \
+		return r;                                                                          \
+	}                                                                                          \
+	static const struct enum_names id = {id##_name, id##_parse, msg}
+ENUM_NAMES(record_e, enum oomtrace_record, oomtrace_record_name, oomtrace_record_parse,
+	   "unknown record type");
+ENUM_NAMES(source_e, enum oomtrace_source, oomtrace_source_name, oomtrace_source_parse,
+	   "unknown source");
+ENUM_NAMES(probe_e, enum oomtrace_probe, oomtrace_probe_name, oomtrace_probe_parse,
+	   "unknown probe");
+ENUM_NAMES(outcome_e, enum oomtrace_outcome, oomtrace_outcome_name, oomtrace_outcome_parse,
+	   "unknown outcome");
+ENUM_NAMES(constraint_e, enum oomtrace_constraint, oomtrace_constraint_name,
+	   oomtrace_constraint_parse, "unknown constraint");
+#define ENUM(nm, m, b, names)                                                                      \
+	{                                                                                          \
+		.name = nm, .kind = K_ENUM, .bit = b, .off = offsetof(struct oomtrace_event, m),   \
+		.aux = &names                                                                      \
+	}
 
 /* trigger and victim; the victim's sizes and uid only for the victim */
 static const struct field task_fields[] = {
-	INT("pid", struct oomtrace_task, pid, OOMTRACE_T_PID, INT32_MIN, INT32_MAX, 0),
-	INT("tgid", struct oomtrace_task, tgid, OOMTRACE_T_TGID, INT32_MIN, INT32_MAX, 0),
-	STR("comm", struct oomtrace_task, comm, OOMTRACE_T_COMM, 0),
-	INT("uid", struct oomtrace_task, uid, OOMTRACE_T_UID, 0, UINT32_MAX, JF_UNSIGNED | JF_VICTIM),
-	INT("oom_score_adj", struct oomtrace_task, oom_score_adj, OOMTRACE_T_OOM_SCORE_ADJ, -1000, 1000, 0),
-	U64("total_vm_kb", struct oomtrace_task, total_vm_kb, OOMTRACE_T_TOTAL_VM, JF_VICTIM),
-	U64("anon_rss_kb", struct oomtrace_task, anon_rss_kb, OOMTRACE_T_ANON_RSS, JF_VICTIM),
-	U64("file_rss_kb", struct oomtrace_task, file_rss_kb, OOMTRACE_T_FILE_RSS, JF_VICTIM),
-	U64("shmem_rss_kb", struct oomtrace_task, shmem_rss_kb, OOMTRACE_T_SHMEM_RSS, JF_VICTIM),
-	U64("swap_kb", struct oomtrace_task, swap_kb, OOMTRACE_T_SWAP, JF_VICTIM),
-	U64("pgtables_kb", struct oomtrace_task, pgtables_kb, OOMTRACE_T_PGTABLES, JF_VICTIM),
-	STR("cgroup", struct oomtrace_task, cgroup, OOMTRACE_T_CGROUP, 0),
-	U64("cgroup_id", struct oomtrace_task, cgroup_id, OOMTRACE_T_CGROUP_ID, 0),
+    INT("pid", struct oomtrace_task, pid, OOMTRACE_T_PID, INT32_MIN, INT32_MAX, 0),
+    INT("tgid", struct oomtrace_task, tgid, OOMTRACE_T_TGID, INT32_MIN, INT32_MAX, 0),
+    STR("comm", struct oomtrace_task, comm, OOMTRACE_T_COMM, 0),
+    INT("uid", struct oomtrace_task, uid, OOMTRACE_T_UID, 0, UINT32_MAX, JF_UNSIGNED | JF_VICTIM),
+    INT("oom_score_adj", struct oomtrace_task, oom_score_adj, OOMTRACE_T_OOM_SCORE_ADJ, -1000, 1000,
+	0),
+    U64("total_vm_kb", struct oomtrace_task, total_vm_kb, OOMTRACE_T_TOTAL_VM, JF_VICTIM),
+    U64("anon_rss_kb", struct oomtrace_task, anon_rss_kb, OOMTRACE_T_ANON_RSS, JF_VICTIM),
+    U64("file_rss_kb", struct oomtrace_task, file_rss_kb, OOMTRACE_T_FILE_RSS, JF_VICTIM),
+    U64("shmem_rss_kb", struct oomtrace_task, shmem_rss_kb, OOMTRACE_T_SHMEM_RSS, JF_VICTIM),
+    U64("swap_kb", struct oomtrace_task, swap_kb, OOMTRACE_T_SWAP, JF_VICTIM),
+    U64("pgtables_kb", struct oomtrace_task, pgtables_kb, OOMTRACE_T_PGTABLES, JF_VICTIM),
+    STR("cgroup", struct oomtrace_task, cgroup, OOMTRACE_T_CGROUP, 0),
+    U64("cgroup_id", struct oomtrace_task, cgroup_id, OOMTRACE_T_CGROUP_ID, 0),
 };
 static const struct table task_table = TABLE(struct oomtrace_task, task_fields);
 
 /* the task the killer chose (<= 5.0, kprobe/fentry), and its score */
 static const struct field selected_fields[] = {
-	INT("pid", struct oomtrace_event, selected_pid, OOMTRACE_E_SELECTED, INT32_MIN, INT32_MAX, 0),
-	STR("comm", struct oomtrace_event, selected_comm, OOMTRACE_E_SELECTED, JF_NOBIT),
-	INT("points", struct oomtrace_event, points, OOMTRACE_E_POINTS, INT64_MIN, INT64_MAX, 0),
+    INT("pid", struct oomtrace_event, selected_pid, OOMTRACE_E_SELECTED, INT32_MIN, INT32_MAX, 0),
+    STR("comm", struct oomtrace_event, selected_comm, OOMTRACE_E_SELECTED, JF_NOBIT),
+    INT("points", struct oomtrace_event, points, OOMTRACE_E_POINTS, INT64_MIN, INT64_MAX, 0),
 };
 static const struct table selected_table = TABLE(struct oomtrace_event, selected_fields);
 
 /* what the oom_reaper left of the victim */
 static const struct field reaped_fields[] = {
-	U64("anon_rss_kb", struct oomtrace_event, reaped_anon_rss_kb, 0, 0),
-	U64("file_rss_kb", struct oomtrace_event, reaped_file_rss_kb, 0, 0),
-	U64("shmem_rss_kb", struct oomtrace_event, reaped_shmem_rss_kb, 0, 0),
+    U64("anon_rss_kb", struct oomtrace_event, reaped_anon_rss_kb, 0, 0),
+    U64("file_rss_kb", struct oomtrace_event, reaped_file_rss_kb, 0, 0),
+    U64("shmem_rss_kb", struct oomtrace_event, reaped_shmem_rss_kb, 0, 0),
 };
 static const struct table reaped_table = TABLE(struct oomtrace_event, reaped_fields);
 
 /* who the victim's cgroup belongs to (core/names.c) */
 static const struct field container_fields[] = {
-	NAME("id", struct oomtrace_names, container_id),
-	NAME("runtime", struct oomtrace_names, runtime),
+    NAME("id", struct oomtrace_names, container_id),
+    NAME("runtime", struct oomtrace_names, runtime),
 };
 static const struct field k8s_fields[] = {
-	NAME("namespace", struct oomtrace_names, k8s_namespace),
-	NAME("pod", struct oomtrace_names, pod),
-	NAME("pod_uid", struct oomtrace_names, pod_uid),
-	NAME("container", struct oomtrace_names, container),
-	NAME("qos", struct oomtrace_names, qos),
+    NAME("namespace", struct oomtrace_names, k8s_namespace),
+    NAME("pod", struct oomtrace_names, pod),
+    NAME("pod_uid", struct oomtrace_names, pod_uid),
+    NAME("container", struct oomtrace_names, container),
+    NAME("qos", struct oomtrace_names, qos),
 };
 /* (names have no known word: each is known when it is not empty) */
-static const struct table container_table = { container_fields, 2, NO_KNOWN };
-static const struct table k8s_table = { k8s_fields, 5, NO_KNOWN };
+static const struct table container_table = {container_fields, 2, NO_KNOWN};
+static const struct table k8s_table = {k8s_fields, 5, NO_KNOWN};
 
 static bool has_container(const void *names)
 {
@@ -109,76 +136,108 @@ static bool has_pod(const void *names)
 
 /* one row of the kernel's task table: a column this kernel's table lacks is null */
 static const struct field row_fields[] = {
-	INT("pid", struct oomtrace_task_row, pid, 0, INT32_MIN, INT32_MAX, 0),
-	INT("uid", struct oomtrace_task_row, uid, OOMTRACE_R_UID, 0, UINT32_MAX, JF_UNSIGNED),
-	INT("tgid", struct oomtrace_task_row, tgid, OOMTRACE_R_TGID, INT32_MIN, INT32_MAX, 0),
-	U64("total_vm_pages", struct oomtrace_task_row, total_vm_pages, OOMTRACE_R_TOTAL_VM, 0),
-	U64("rss_pages", struct oomtrace_task_row, rss_pages, OOMTRACE_R_RSS, 0),
-	U64("pgtables_bytes", struct oomtrace_task_row, pgtables_bytes, OOMTRACE_R_PGTABLES, 0),
-	U64("swapents", struct oomtrace_task_row, swapents, OOMTRACE_R_SWAPENTS, 0),
-	INT("oom_score_adj", struct oomtrace_task_row, oom_score_adj, OOMTRACE_R_OOM_SCORE_ADJ, -1000, 1000, 0),
-	STR("name", struct oomtrace_task_row, name, OOMTRACE_R_NAME, 0),
+    INT("pid", struct oomtrace_task_row, pid, 0, INT32_MIN, INT32_MAX, 0),
+    INT("uid", struct oomtrace_task_row, uid, OOMTRACE_R_UID, 0, UINT32_MAX, JF_UNSIGNED),
+    INT("tgid", struct oomtrace_task_row, tgid, OOMTRACE_R_TGID, INT32_MIN, INT32_MAX, 0),
+    U64("total_vm_pages", struct oomtrace_task_row, total_vm_pages, OOMTRACE_R_TOTAL_VM, 0),
+    U64("rss_pages", struct oomtrace_task_row, rss_pages, OOMTRACE_R_RSS, 0),
+    U64("pgtables_bytes", struct oomtrace_task_row, pgtables_bytes, OOMTRACE_R_PGTABLES, 0),
+    U64("swapents", struct oomtrace_task_row, swapents, OOMTRACE_R_SWAPENTS, 0),
+    INT("oom_score_adj", struct oomtrace_task_row, oom_score_adj, OOMTRACE_R_OOM_SCORE_ADJ, -1000,
+	1000, 0),
+    STR("name", struct oomtrace_task_row, name, OOMTRACE_R_NAME, 0),
 };
 static const struct table row_table = TABLE(struct oomtrace_task_row, row_fields);
 
 /* defined with their functions, at the end */
-static const struct codec psi_codec, top_tasks_codec, schema_codec, time_codec, uptime_codec, kmsg_codec;
+static const struct codec psi_codec, top_tasks_codec, schema_codec, time_codec, uptime_codec,
+    kmsg_codec;
 
 /* what the machine looked like around the kill */
 static const struct field context_fields[] = {
-	STR("loadavg", struct oomtrace_context, loadavg, OOMTRACE_C_LOADAVG, JF_ABSENT),
-	KVSET("mem_info_pages", struct oomtrace_context, mem_info),
-	KVSET("memcg", struct oomtrace_context, memcg),
-	KVSET("memcg_stat", struct oomtrace_context, memcg_stat),
-	KVSET("meminfo_kb", struct oomtrace_context, meminfo_kb),
-	{ .name = "psi_memory", .kind = K_FN, .flags = JF_ABSENT, .aux = &psi_codec },
-	KVSET("trigger_status", struct oomtrace_context, trigger_status),
-	{ .name = "top_tasks", .kind = K_FN, .flags = JF_ABSENT, .aux = &top_tasks_codec },
+    STR("loadavg", struct oomtrace_context, loadavg, OOMTRACE_C_LOADAVG, JF_ABSENT),
+    KVSET("mem_info_pages", struct oomtrace_context, mem_info),
+    KVSET("memcg", struct oomtrace_context, memcg),
+    KVSET("memcg_stat", struct oomtrace_context, memcg_stat),
+    KVSET("meminfo_kb", struct oomtrace_context, meminfo_kb),
+    {.name = "psi_memory", .kind = K_FN, .flags = JF_ABSENT, .aux = &psi_codec},
+    KVSET("trigger_status", struct oomtrace_context, trigger_status),
+    {.name = "top_tasks", .kind = K_FN, .flags = JF_ABSENT, .aux = &top_tasks_codec},
 };
 static const struct table context_table = TABLE(struct oomtrace_context, context_fields);
 
-#define OBJ(nm, m, b, tab, fl) { .name = nm, .kind = K_OBJ, .flags = fl, .bit = b, \
-				 .off = offsetof(struct oomtrace_event, m), .aux = &tab }
-#define FN(nm, codec) { .name = nm, .kind = K_FN, .aux = &codec }
+#define OBJ(nm, m, b, tab, fl)                                                                     \
+	{                                                                                          \
+		.name = nm, .kind = K_OBJ, .flags = fl, .bit = b,                                  \
+		.off = offsetof(struct oomtrace_event, m), .aux = &tab                             \
+	}
+#define FN(nm, codec)                                                                              \
+	{                                                                                          \
+		.name = nm, .kind = K_FN, .aux = &codec                                            \
+	}
 
 static const struct field event_fields[] = {
-	FN("schema", schema_codec),
-	U64("seq", struct oomtrace_event, seq, 0, 0),
-	ENUM("record", record, 0, record_e),
-	FN("time", time_codec),
-	FN("uptime_s", uptime_codec),
-	ENUM("source", source, 0, source_e),
-	ENUM("probe", probe, 0, probe_e),
-	STR("host", struct oomtrace_event, host, OOMTRACE_E_HOST, 0),
-	ENUM("outcome", outcome, 0, outcome_e),
-	U64("invocation", struct oomtrace_event, invocation, OOMTRACE_E_INVOCATION, 0),
-	{ .name = "trigger", .kind = K_OBJ, .flags = JF_STRICT | JF_TRIGGER, .off = offsetof(struct oomtrace_event, trigger),
-	  .aux = &task_table, .errname = "trigger/victim" },
-	{ .name = "victim", .kind = K_OBJ, .flags = JF_STRICT, .off = offsetof(struct oomtrace_event, victim),
-	  .aux = &task_table, .errname = "trigger/victim" },
-	{ .name = "victim_exiting", .kind = K_FLAG, .bit = OOMTRACE_E_EXITING },
-	{ .name = "selected", .kind = K_OBJ, .flags = JF_ABSENT, .bit = OOMTRACE_E_SELECTED | OOMTRACE_E_POINTS,
-	  .aux = &selected_table },
-	ENUM("constraint", constraint, OOMTRACE_E_CONSTRAINT, constraint_e),
-	STR("oom_memcg", struct oomtrace_event, oom_memcg, OOMTRACE_E_OOM_MEMCG, 0),
-	STR("cpuset", struct oomtrace_event, cpuset, OOMTRACE_E_CPUSET, 0),
-	STR("mems_allowed", struct oomtrace_event, mems_allowed, OOMTRACE_E_MEMS_ALLOWED, 0),
-	U64("gfp_mask", struct oomtrace_event, gfp_mask, OOMTRACE_E_GFP_MASK, 0),
-	STR("gfp_flags", struct oomtrace_event, gfp_flags, OOMTRACE_E_GFP_FLAGS, 0),
-	INT("order", struct oomtrace_event, order, OOMTRACE_E_ORDER, 0, 64, 0),
-	U64("totalpages", struct oomtrace_event, totalpages, OOMTRACE_E_TOTALPAGES, 0),
-	{ .name = "totalpages_derived", .kind = K_FLAG, .bit = OOMTRACE_E_TOTALPAGES_DERIVED },
-	{ .name = "reaped", .kind = K_OBJ, .flags = JF_SETBIT, .bit = OOMTRACE_E_REAPED, .aux = &reaped_table },
-	U64("reap_latency_us", struct oomtrace_event, reap_latency_us, OOMTRACE_E_REAP_LATENCY, 0),
-	{ .name = "reap_skipped", .kind = K_BOOL, .flags = JF_TRUE, .off = offsetof(struct oomtrace_event, reap_skipped) },
-	NAME("unit", struct oomtrace_event, names.unit),
-	{ .name = "container", .kind = K_OBJ, .off = offsetof(struct oomtrace_event, names), .aux = &container_table,
-	  .present = has_container },
-	{ .name = "k8s", .kind = K_OBJ, .off = offsetof(struct oomtrace_event, names), .aux = &k8s_table,
-	  .present = has_pod },
-	OBJ("context", ctx, 0, context_table, JF_STRICT),
-	{ .name = "from_kmsg", .kind = K_FN, .flags = JF_ABSENT, .aux = &kmsg_codec },
-	{ .name = "partial", .kind = K_BOOL, .off = offsetof(struct oomtrace_event, partial) },
+    FN("schema", schema_codec),
+    U64("seq", struct oomtrace_event, seq, 0, 0),
+    ENUM("record", record, 0, record_e),
+    FN("time", time_codec),
+    FN("uptime_s", uptime_codec),
+    ENUM("source", source, 0, source_e),
+    ENUM("probe", probe, 0, probe_e),
+    STR("host", struct oomtrace_event, host, OOMTRACE_E_HOST, 0),
+    ENUM("outcome", outcome, 0, outcome_e),
+    U64("invocation", struct oomtrace_event, invocation, OOMTRACE_E_INVOCATION, 0),
+    {.name = "trigger",
+     .kind = K_OBJ,
+     .flags = JF_STRICT | JF_TRIGGER,
+     .off = offsetof(struct oomtrace_event, trigger),
+     .aux = &task_table,
+     .errname = "trigger/victim"},
+    {.name = "victim",
+     .kind = K_OBJ,
+     .flags = JF_STRICT,
+     .off = offsetof(struct oomtrace_event, victim),
+     .aux = &task_table,
+     .errname = "trigger/victim"},
+    {.name = "victim_exiting", .kind = K_FLAG, .bit = OOMTRACE_E_EXITING},
+    {.name = "selected",
+     .kind = K_OBJ,
+     .flags = JF_ABSENT,
+     .bit = OOMTRACE_E_SELECTED | OOMTRACE_E_POINTS,
+     .aux = &selected_table},
+    ENUM("constraint", constraint, OOMTRACE_E_CONSTRAINT, constraint_e),
+    STR("oom_memcg", struct oomtrace_event, oom_memcg, OOMTRACE_E_OOM_MEMCG, 0),
+    STR("cpuset", struct oomtrace_event, cpuset, OOMTRACE_E_CPUSET, 0),
+    STR("mems_allowed", struct oomtrace_event, mems_allowed, OOMTRACE_E_MEMS_ALLOWED, 0),
+    U64("gfp_mask", struct oomtrace_event, gfp_mask, OOMTRACE_E_GFP_MASK, 0),
+    STR("gfp_flags", struct oomtrace_event, gfp_flags, OOMTRACE_E_GFP_FLAGS, 0),
+    INT("order", struct oomtrace_event, order, OOMTRACE_E_ORDER, 0, 64, 0),
+    U64("totalpages", struct oomtrace_event, totalpages, OOMTRACE_E_TOTALPAGES, 0),
+    {.name = "totalpages_derived", .kind = K_FLAG, .bit = OOMTRACE_E_TOTALPAGES_DERIVED},
+    {.name = "reaped",
+     .kind = K_OBJ,
+     .flags = JF_SETBIT,
+     .bit = OOMTRACE_E_REAPED,
+     .aux = &reaped_table},
+    U64("reap_latency_us", struct oomtrace_event, reap_latency_us, OOMTRACE_E_REAP_LATENCY, 0),
+    {.name = "reap_skipped",
+     .kind = K_BOOL,
+     .flags = JF_TRUE,
+     .off = offsetof(struct oomtrace_event, reap_skipped)},
+    NAME("unit", struct oomtrace_event, names.unit),
+    {.name = "container",
+     .kind = K_OBJ,
+     .off = offsetof(struct oomtrace_event, names),
+     .aux = &container_table,
+     .present = has_container},
+    {.name = "k8s",
+     .kind = K_OBJ,
+     .off = offsetof(struct oomtrace_event, names),
+     .aux = &k8s_table,
+     .present = has_pod},
+    OBJ("context", ctx, 0, context_table, JF_STRICT),
+    {.name = "from_kmsg", .kind = K_FN, .flags = JF_ABSENT, .aux = &kmsg_codec},
+    {.name = "partial", .kind = K_BOOL, .off = offsetof(struct oomtrace_event, partial)},
 };
 const struct table oomtrace_event_table = TABLE(struct oomtrace_event, event_fields);
 
@@ -199,7 +258,8 @@ static void schema_read(struct jctx *c, json_object *v, void *base)
 	if (!v) {
 		if (!c->failed)
 			oomtrace_jf_fail(c, "schema", "missing");
-	} else if (oomtrace_jf_i64(c, v, "schema", 1, INT32_MAX, &schema) && schema != OOMTRACE_SCHEMA_VERSION) {
+	} else if (oomtrace_jf_i64(c, v, "schema", 1, INT32_MAX, &schema) &&
+		   schema != OOMTRACE_SCHEMA_VERSION) {
 		oomtrace_jf_fail(c, "schema", "unsupported version (this oomtrace reads 1)");
 	}
 }
@@ -212,7 +272,8 @@ static json_object *time_write(const void *base)
 
 	if (!(ev->known & OOMTRACE_E_TIME))
 		return NULL;
-	oomtrace_format_iso8601(s, sizeof(s), ev->time_us, ev->tz_off_s, !!(ev->known & OOMTRACE_E_TIME_SUBSEC));
+	oomtrace_format_iso8601(s, sizeof(s), ev->time_us, ev->tz_off_s,
+				!!(ev->known & OOMTRACE_E_TIME_SUBSEC));
 	return json_object_new_string(s);
 }
 
@@ -238,7 +299,8 @@ static json_object *uptime_write(const void *base)
 
 	if (!(ev->known & OOMTRACE_E_UPTIME))
 		return NULL;
-	snprintf(s, sizeof(s), "%" PRIu64 ".%06" PRIu64, ev->uptime_ns / 1000000000, ev->uptime_ns % 1000000000 / 1000);
+	snprintf(s, sizeof(s), "%" PRIu64 ".%06" PRIu64, ev->uptime_ns / 1000000000,
+		 ev->uptime_ns % 1000000000 / 1000);
 	return json_object_new_double_s((double)ev->uptime_ns / 1e9, s);
 }
 
@@ -258,9 +320,10 @@ static void uptime_read(struct jctx *c, json_object *v, void *base)
 	if (*d == '.')
 		for (d++; *d >= '0' && *d <= '9'; d++)
 			;
-	if ((!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) || *d ||
-	    !(*t >= '0' && *t <= '9') || strcspn(t, ".") > 11) {
-		oomtrace_jf_fail(c, "uptime_s", "not a plain non-negative number of seconds below 10^11");
+	if ((!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) ||
+	    *d || !(*t >= '0' && *t <= '9') || strcspn(t, ".") > 11) {
+		oomtrace_jf_fail(c, "uptime_s",
+				 "not a plain non-negative number of seconds below 10^11");
 		return;
 	}
 	sec = strtoull(t, (char **)&t, 10);
@@ -288,7 +351,8 @@ static json_object *kmsg_write(const void *base)
 	a = json_object_new_array();
 	for (bit = 1; bit & OOMTRACE_K_ALL; bit <<= 1)
 		if (ev->from_kmsg & bit)
-			json_object_array_add(a, json_object_new_string(oomtrace_kmsg_group_name(bit)));
+			json_object_array_add(
+			    a, json_object_new_string(oomtrace_kmsg_group_name(bit)));
 	return a;
 }
 
@@ -321,8 +385,8 @@ static void kmsg_read(struct jctx *c, json_object *v, void *base)
 /* psi_memory: {"some": {...}, "full": {...}}, each where known; averages as printed (2 decimals) */
 static json_object *psi_one(const struct oomtrace_psi *p)
 {
-	const double avg[3] = { p->avg10, p->avg60, p->avg300 };
-	static const char *const names[3] = { "avg10", "avg60", "avg300" };
+	const double avg[3] = {p->avg10, p->avg60, p->avg300};
+	static const char *const names[3] = {"avg10", "avg60", "avg300"};
 	json_object *o = json_object_new_object();
 	char s[32];
 	int i;
@@ -407,13 +471,13 @@ static void top_tasks_read(struct jctx *c, json_object *a, void *base)
 	}
 	n = json_object_array_length(a);
 	for (i = 0; i < n && x->ntop < OOMTRACE_TOP_TASKS; i++)
-		oomtrace_jf_read(c, &row_table, json_object_array_get_idx(a, i), &x->top[x->ntop++]);
+		oomtrace_jf_read(c, &row_table, json_object_array_get_idx(a, i),
+				 &x->top[x->ntop++]);
 }
 
-static const struct codec schema_codec = { schema_write, schema_read };
-static const struct codec time_codec = { time_write, time_read };
-static const struct codec uptime_codec = { uptime_write, uptime_read };
-static const struct codec kmsg_codec = { kmsg_write, kmsg_read };
-static const struct codec psi_codec = { psi_write, psi_read };
-static const struct codec top_tasks_codec = { top_tasks_write, top_tasks_read };
-
+static const struct codec schema_codec = {schema_write, schema_read};
+static const struct codec time_codec = {time_write, time_read};
+static const struct codec uptime_codec = {uptime_write, uptime_read};
+static const struct codec kmsg_codec = {kmsg_write, kmsg_read};
+static const struct codec psi_codec = {psi_write, psi_read};
+static const struct codec top_tasks_codec = {top_tasks_write, top_tasks_read};

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* event_fields.h: the JSON field table of struct oomtrace_event and the walk over it (core-internal). */
+/* event_fields.h: the JSON field table of struct oomtrace_event and the walk over it
+ * (core-internal). */
 #ifndef OOMTRACE_EVENT_FIELDS_H
 #define OOMTRACE_EVENT_FIELDS_H
 
@@ -12,16 +13,16 @@
 #include "event.h"
 
 enum kind {
-	K_INT,   /* signed (or JF_UNSIGNED) integer of .size bytes; read within [lo, hi] */
-	K_U64,   /* uint64_t; read: a non-negative integer */
-	K_STR,   /* char[.size], repaired to UTF-8 */
-	K_NAME,  /* char[.size], known when not empty (no known bit) */
-	K_ENUM,  /* an enum, by its name (.aux: struct enum_names) */
-	K_FLAG,  /* true when .bit is known; left out otherwise */
-	K_BOOL,  /* a bool field, always written */
-	K_OBJ,   /* a nested object (.aux: struct table) */
+	K_INT,	 /* signed (or JF_UNSIGNED) integer of .size bytes; read within [lo, hi] */
+	K_U64,	 /* uint64_t; read: a non-negative integer */
+	K_STR,	 /* char[.size], repaired to UTF-8 */
+	K_NAME,	 /* char[.size], known when not empty (no known bit) */
+	K_ENUM,	 /* an enum, by its name (.aux: struct enum_names) */
+	K_FLAG,	 /* true when .bit is known; left out otherwise */
+	K_BOOL,	 /* a bool field, always written */
+	K_OBJ,	 /* a nested object (.aux: struct table) */
 	K_KVSET, /* struct oomtrace_kvset: an object of integers, left out when empty */
-	K_FN,    /* written and read by functions of its own (.aux: struct codec) */
+	K_FN,	 /* written and read by functions of its own (.aux: struct codec) */
 };
 
 enum {
@@ -67,15 +68,14 @@ struct field {
 	const char *name;
 	enum kind kind;
 	unsigned int flags;
-	uint32_t bit;     /* known bit(s) in the table's known word; 0: always known */
-	size_t off;       /* where the value is, from the base of the table's struct */
-	size_t size;      /* K_INT: 4 or 8; K_STR, K_NAME: the buffer */
-	int64_t lo, hi;   /* K_INT: what reading accepts */
-	const void *aux;  /* per kind, see enum kind */
+	uint32_t bit;	 /* known bit(s) in the table's known word; 0: always known */
+	size_t off;	 /* where the value is, from the base of the table's struct */
+	size_t size;	 /* K_INT: 4 or 8; K_STR, K_NAME: the buffer */
+	int64_t lo, hi;	 /* K_INT: what reading accepts */
+	const void *aux; /* per kind, see enum kind */
 	bool (*present)(const void *base); /* K_OBJ: written when true (else by .bit) */
-	const char *errname; /* K_OBJ: the name errors use (NULL: .name) */
+	const char *errname;		   /* K_OBJ: the name errors use (NULL: .name) */
 };
-
 
 /* The whole event (event_fields.c). */
 extern const struct table oomtrace_event_table;
@@ -88,7 +88,8 @@ void oomtrace_jf_read(struct jctx *c, const struct table *t, json_object *o, voi
 void oomtrace_jf_fail(struct jctx *c, const char *field, const char *what);
 /* Member @k of @o, NULL when absent or null. */
 json_object *oomtrace_jf_member(json_object *o, const char *k);
-bool oomtrace_jf_i64(struct jctx *c, json_object *v, const char *k, int64_t lo, int64_t hi, int64_t *out);
+bool oomtrace_jf_i64(struct jctx *c, json_object *v, const char *k, int64_t lo, int64_t hi,
+		     int64_t *out);
 bool oomtrace_jf_u64(struct jctx *c, json_object *v, const char *k, uint64_t *out);
 bool oomtrace_jf_str(struct jctx *c, json_object *v, const char *k, char *dst, size_t dstsz);
 

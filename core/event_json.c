@@ -19,7 +19,7 @@
 const char *oomtrace_json_line(json_object *obj)
 {
 	return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-							   JSON_C_TO_STRING_NOSLASHESCAPE);
+						       JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 json_object *oomtrace_json_string(const char *s)
@@ -77,7 +77,6 @@ static void int_put(const struct field *f, void *p, int64_t v)
 
 /* ---- writing --------------------------------------------------------------------- */
 
-
 static json_object *kvset_json(const struct oomtrace_kvset *set)
 {
 	json_object *o = json_object_new_object();
@@ -89,7 +88,8 @@ static json_object *kvset_json(const struct oomtrace_kvset *set)
 }
 
 /* The value of @f, or NULL (JSON null); *@absent when it is to be left out. */
-static json_object *field_json(const struct table *t, const struct field *f, const void *base, bool *absent)
+static json_object *field_json(const struct table *t, const struct field *f, const void *base,
+			       bool *absent)
 {
 	const char *p = (const char *)base + f->off;
 	bool known = is_known(t, f, base);
@@ -131,7 +131,8 @@ static json_object *field_json(const struct table *t, const struct field *f, con
 	case K_STR:
 		return oomtrace_json_string(p);
 	case K_ENUM:
-		return json_object_new_string(((const struct enum_names *)f->aux)->name(*(const int *)p));
+		return json_object_new_string(
+		    ((const struct enum_names *)f->aux)->name(*(const int *)p));
 	case K_OBJ:
 		return oomtrace_jf_write(f->aux, p, f->flags);
 	default:
@@ -182,7 +183,8 @@ json_object *oomtrace_jf_member(json_object *o, const char *k)
 	return v;
 }
 
-bool oomtrace_jf_i64(struct jctx *c, json_object *v, const char *k, int64_t lo, int64_t hi, int64_t *out)
+bool oomtrace_jf_i64(struct jctx *c, json_object *v, const char *k, int64_t lo, int64_t hi,
+		     int64_t *out)
 {
 	int64_t x;
 
@@ -220,10 +222,10 @@ bool oomtrace_jf_str(struct jctx *c, json_object *v, const char *k, char *dst, s
 		oomtrace_jf_fail(c, k, "not a string");
 		return false;
 	}
-	oomtrace_utf8_repair(dst, dstsz, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+	oomtrace_utf8_repair(dst, dstsz, json_object_get_string(v),
+			     (size_t)json_object_get_string_len(v));
 	return true;
 }
-
 
 static void kvset_read(struct jctx *c, json_object *o, const char *name, struct oomtrace_kvset *set)
 {
@@ -285,7 +287,8 @@ static bool field_read(struct jctx *c, const struct field *f, json_object *v, vo
 	case K_OBJ:
 		if (!json_object_is_type(v, json_type_object)) {
 			if (f->flags & JF_STRICT)
-				oomtrace_jf_fail(c, f->errname ? f->errname : f->name, "not an object");
+				oomtrace_jf_fail(c, f->errname ? f->errname : f->name,
+						 "not an object");
 			return f->flags & JF_SETBIT;
 		}
 		oomtrace_jf_read(c, f->aux, v, p);
@@ -303,14 +306,15 @@ void oomtrace_jf_read(struct jctx *c, const struct table *t, json_object *o, voi
 		const struct field *f = &t->f[i];
 		json_object *v = oomtrace_jf_member(o, f->name);
 
-		if ((v || f->kind == K_FN) && field_read(c, f, v, base) && f->bit && !(f->flags & JF_NOBIT) && known)
+		if ((v || f->kind == K_FN) && field_read(c, f, v, base) && f->bit &&
+		    !(f->flags & JF_NOBIT) && known)
 			*known |= f->bit;
 	}
 }
 
 int oomtrace_event_from_json(json_object *obj, struct oomtrace_event *ev, char *err, size_t errsz)
 {
-	struct jctx c = { .err = err, .errsz = errsz };
+	struct jctx c = {.err = err, .errsz = errsz};
 
 	oomtrace_event_init(ev);
 	if (!json_object_is_type(obj, json_type_object)) {
@@ -320,4 +324,3 @@ int oomtrace_event_from_json(json_object *obj, struct oomtrace_event *ev, char *
 	oomtrace_jf_read(&c, &oomtrace_event_table, obj, ev);
 	return c.failed ? -EINVAL : 0;
 }
-

@@ -31,7 +31,8 @@ bool oomtrace_filter_match(const struct oomtrace_filter *f, const struct oomtrac
 	    !((v->known & OOMTRACE_T_CGROUP && path_under(v->cgroup, f->cgroup)) ||
 	      (ev->known & OOMTRACE_E_OOM_MEMCG && path_under(ev->oom_memcg, f->cgroup))))
 		return false;
-	if (f->pod && !(strcmp(ev->names.pod, f->pod) == 0 || strcmp(ev->names.pod_uid, f->pod) == 0))
+	if (f->pod &&
+	    !(strcmp(ev->names.pod, f->pod) == 0 || strcmp(ev->names.pod_uid, f->pod) == 0))
 		return false;
 	if (f->k8s_namespace && strcmp(ev->names.k8s_namespace, f->k8s_namespace) != 0)
 		return false;

@@ -10,10 +10,10 @@
 struct oomtrace_filter {
 	const char *comm;   /* victim or trigger comm equals this */
 	const char *cgroup; /* victim cgroup or oom_memcg starts with this path */
-	int pid;            /* victim or trigger pid (0: any) */
+	int pid;	    /* victim or trigger pid (0: any) */
 	const char *pod;    /* Kubernetes pod name or UID */
 	const char *k8s_namespace;
-	const char *unit;   /* systemd unit (with or without its .service/.scope/.slice suffix) */
+	const char *unit; /* systemd unit (with or without its .service/.scope/.slice suffix) */
 };
 
 /* True when @ev passes every criterion set in @f. */

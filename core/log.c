@@ -12,7 +12,7 @@
 static enum oomtrace_log_level log_level = OOMTRACE_LOG_WARN;
 static bool log_json;
 
-static const char *const level_names[] = { "error", "warning", "info", "debug" };
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 void oomtrace_log_set_level(enum oomtrace_log_level level)
 {
@@ -47,11 +47,11 @@ void oomtrace_vlog(enum oomtrace_log_level level, const char *fmt, va_list ap)
 		json_object_object_add(o, "msg", json_object_new_string(buf));
 		fprintf(stderr, "%s\n",
 			json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-								  JSON_C_TO_STRING_NOSLASHESCAPE));
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
 		fprintf(stderr, "oomtrace: %s%s\n",
-			level == OOMTRACE_LOG_ERROR ? "error: "
+			level == OOMTRACE_LOG_ERROR  ? "error: "
 			: level == OOMTRACE_LOG_WARN ? "warning: "
 						     : "",
 			buf);

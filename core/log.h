@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* log.h: diagnostics to stderr, plain or as JSON objects; the only way oomtrace speaks besides events. */
+/* log.h: diagnostics to stderr, plain or as JSON objects; the only way oomtrace speaks besides
+ * events. */
 #ifndef OOMTRACE_LOG_H
 #define OOMTRACE_LOG_H
 
@@ -20,9 +21,9 @@ enum oomtrace_log_level oomtrace_log_get_level(void);
 void oomtrace_log_set_json(bool json);
 
 void oomtrace_log(enum oomtrace_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void oomtrace_vlog(enum oomtrace_log_level level, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 
 #define oomtrace_err(...) oomtrace_log(OOMTRACE_LOG_ERROR, __VA_ARGS__)
 #define oomtrace_warn(...) oomtrace_log(OOMTRACE_LOG_WARN, __VA_ARGS__)

@@ -5,10 +5,10 @@
  * The grammar, from the runtimes' and kubelet's own naming (research notes:
  * ../shared/research/fleet-conventions.md §2.1):
  *   kubelet pod cgroup (pkg/kubelet/cm/cgroup_manager_linux.go, ToSystemd):
- *     systemd driver  /kubepods.slice/kubepods-pod<UID_>.slice                  (Guaranteed: no QoS)
- *                     /kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<UID_>.slice
- *     cgroupfs driver /kubepods/pod<UID>   /kubepods/<qos>/pod<UID>
- *     nested kubelets (kind, minikube, LXC): the same below any prefix,
+ *     systemd driver  /kubepods.slice/kubepods-pod<UID_>.slice                  (Guaranteed: no
+ * QoS) /kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<UID_>.slice cgroupfs driver
+ * /kubepods/pod<UID>   /kubepods/<qos>/pod<UID> nested kubelets (kind, minikube, LXC): the same
+ * below any prefix,
  *     /kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-<qos>.slice/kubelet-kubepods-<qos>-pod<UID_>.slice
  *     static pods: the UID is a 32-hex config hash, no dashes
  *   container leaf below the pod (the first segment below it; deeper ones are the container's own):
@@ -43,10 +43,11 @@ static bool ends(const char *s, size_t n, const char *suf)
 	return n >= k && memcmp(s + n - k, suf, k) == 0;
 }
 
-/* A pod UID at @s: 8-4-4-4-12 hex with '-' or '_' (written dashed to @uid), or 32 hex. Its length, or 0. */
+/* A pod UID at @s: 8-4-4-4-12 hex with '-' or '_' (written dashed to @uid), or 32 hex. Its length,
+ * or 0. */
 static size_t pod_uid_at(const char *s, size_t n, char *uid, size_t uidsz)
 {
-	static const int groups[] = { 8, 4, 4, 4, 12 };
+	static const int groups[] = {8, 4, 4, 4, 12};
 	size_t i = 0, o = 0, g;
 
 	for (g = 0; g < 5; g++) {
@@ -81,7 +82,8 @@ hash:
 	return 32;
 }
 
-/* A container id: 64 hex (the common form), or at least 12 hex / an OCI-ish name for runtimes that say so. */
+/* A container id: 64 hex (the common form), or at least 12 hex / an OCI-ish name for runtimes that
+ * say so. */
 static bool id_ok(const char *s, size_t n, bool prefixed)
 {
 	size_t i;
@@ -90,33 +92,34 @@ static bool id_ok(const char *s, size_t n, bool prefixed)
 		return false;
 	for (i = 0; i < n; i++)
 		if (!ishex(s[i]))
-			return prefixed && n >= 12 && (s[i] == '-' || (s[i] >= 'a' && s[i] <= 'z') ||
-						       (s[i] >= '0' && s[i] <= '9'));
+			return prefixed && n >= 12 &&
+			       (s[i] == '-' || (s[i] >= 'a' && s[i] <= 'z') ||
+				(s[i] >= '0' && s[i] <= '9'));
 	return prefixed ? n >= 12 : n == 64;
 }
 
 struct leaf {
-	const char *prefix;  /* before the id */
+	const char *prefix; /* before the id */
 	const char *runtime;
 };
 
 /* Container leaf forms "<prefix><id>[.scope]", most specific first. */
 static const struct leaf leaves[] = {
-	{ "cri-containerd-", "containerd" },
-	{ "crio-conmon-", "cri-o" },
-	{ "crio-", "cri-o" },
-	{ "docker-", "docker" },
-	{ "isulad-", "isulad" },
-	{ "libpod-conmon-", "podman" },
-	{ "libpod-", "podman" },
+    {"cri-containerd-", "containerd"},
+    {"crio-conmon-", "cri-o"},
+    {"crio-", "cri-o"},
+    {"docker-", "docker"},
+    {"isulad-", "isulad"},
+    {"libpod-conmon-", "podman"},
+    {"libpod-", "podman"},
 };
 
 /* Raw systemd-driver forms "<slice>:<runtime>:<id>" (cgroup v1 name=systemd, driver mismatch). */
 static const struct leaf raw_leaves[] = {
-	{ ":cri-containerd:", "containerd" },
-	{ ":crio:", "cri-o" },
-	{ ":isulad:", "isulad" },
-	{ ":docker:", "docker" },
+    {":cri-containerd:", "containerd"},
+    {":crio:", "cri-o"},
+    {":isulad:", "isulad"},
+    {":docker:", "docker"},
 };
 
 /* Is segment @s (@n bytes) a container leaf? Fills id and runtime. */
@@ -131,10 +134,12 @@ static bool container_leaf(const char *s, size_t n, bool bare_ok, struct oomtrac
 		const char *p;
 
 		for (p = s; p + k <= s + n; p++)
-			if (memcmp(p, raw_leaves[i].prefix, k) == 0 && id_ok(p + k, (size_t)(s + n - p - k), true)) {
-				oomtrace_strlcpy_n(out->container_id, sizeof(out->container_id), p + k,
-						   (size_t)(s + n - p - k));
-				snprintf(out->runtime, sizeof(out->runtime), "%s", raw_leaves[i].runtime);
+			if (memcmp(p, raw_leaves[i].prefix, k) == 0 &&
+			    id_ok(p + k, (size_t)(s + n - p - k), true)) {
+				oomtrace_strlcpy_n(out->container_id, sizeof(out->container_id),
+						   p + k, (size_t)(s + n - p - k));
+				snprintf(out->runtime, sizeof(out->runtime), "%s",
+					 raw_leaves[i].runtime);
 				return true;
 			}
 	}
@@ -142,7 +147,8 @@ static bool container_leaf(const char *s, size_t n, bool bare_ok, struct oomtrac
 		size_t k = strlen(leaves[i].prefix);
 
 		if (n > k && memcmp(s, leaves[i].prefix, k) == 0 && id_ok(s + k, n - k, true)) {
-			oomtrace_strlcpy_n(out->container_id, sizeof(out->container_id), s + k, n - k);
+			oomtrace_strlcpy_n(out->container_id, sizeof(out->container_id), s + k,
+					   n - k);
 			snprintf(out->runtime, sizeof(out->runtime), "%s", leaves[i].runtime);
 			return true;
 		}
@@ -157,7 +163,8 @@ static bool container_leaf(const char *s, size_t n, bool bare_ok, struct oomtrac
 }
 
 /* Is segment @s a kubelet pod cgroup? Fills uid and QoS; @prev is the segment above. */
-static bool pod_segment(const char *s, size_t n, const char *prev, size_t prevn, struct oomtrace_names *out)
+static bool pod_segment(const char *s, size_t n, const char *prev, size_t prevn,
+			struct oomtrace_names *out)
 {
 	const char *p;
 	size_t k;
@@ -193,8 +200,9 @@ static void unescape_unit(char *dst, size_t dstsz, const char *s, size_t n)
 	size_t i, o = 0;
 
 	for (i = 0; i < n && o + 1 < dstsz; i++) {
-		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && ishex(s[i + 2] | 0x20) && ishex(s[i + 3] | 0x20)) {
-			char h[3] = { s[i + 2], s[i + 3], 0 };
+		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && ishex(s[i + 2] | 0x20) &&
+		    ishex(s[i + 3] | 0x20)) {
+			char h[3] = {s[i + 2], s[i + 3], 0};
 
 			dst[o++] = (char)strtol(h, NULL, 16);
 			i += 3;
@@ -245,12 +253,14 @@ bool oomtrace_names_from_cgroup(const char *path, struct oomtrace_names *out)
 	if (pod < 0) {
 		/* outside Kubernetes: a container of a runtime, innermost first */
 		for (i = nseg - 1; i >= 0; i--) {
-			bool under = i > 0 && ((len[i - 1] == 6 && memcmp(seg[i - 1], "docker", 6) == 0) ||
-					       (len[i - 1] == 6 && memcmp(seg[i - 1], "isulad", 6) == 0));
+			bool under =
+			    i > 0 && ((len[i - 1] == 6 && memcmp(seg[i - 1], "docker", 6) == 0) ||
+				      (len[i - 1] == 6 && memcmp(seg[i - 1], "isulad", 6) == 0));
 
 			if (container_leaf(seg[i], len[i], under, out)) {
 				if (under && !out->runtime[0])
-					snprintf(out->runtime, sizeof(out->runtime), "%.6s", seg[i - 1]);
+					snprintf(out->runtime, sizeof(out->runtime), "%.6s",
+						 seg[i - 1]);
 				break;
 			}
 		}
@@ -258,7 +268,8 @@ bool oomtrace_names_from_cgroup(const char *path, struct oomtrace_names *out)
 	/* a systemd unit only where no container stands for it: scopes of containers churn */
 	if (!out->container_id[0] && !out->pod_uid[0]) {
 		for (i = nseg - 1; i >= 0; i--) {
-			if (!unit && (ends(seg[i], len[i], ".service") || ends(seg[i], len[i], ".scope"))) {
+			if (!unit &&
+			    (ends(seg[i], len[i], ".service") || ends(seg[i], len[i], ".scope"))) {
 				unit = seg[i];
 				unitn = len[i];
 			}
@@ -278,8 +289,8 @@ bool oomtrace_names_from_cgroup(const char *path, struct oomtrace_names *out)
 }
 
 /* "<namespace>_<pod>_<uid>" in /var/log/pods (namespaces and pod names hold no '_'). */
-static bool pod_dir(const char *root, const char *uid, char *ns, size_t nssz, char *pod, size_t podsz,
-		    char *dir, size_t dirsz)
+static bool pod_dir(const char *root, const char *uid, char *ns, size_t nssz, char *pod,
+		    size_t podsz, char *dir, size_t dirsz)
 {
 	char p[512];
 	DIR *d;
@@ -291,7 +302,8 @@ static bool pod_dir(const char *root, const char *uid, char *ns, size_t nssz, ch
 	if (!(d = opendir(p)))
 		return false;
 	while (!found && (e = readdir(d))) {
-		const char *n = e->d_name, *u1 = strchr(n, '_'), *u2 = u1 ? strchr(u1 + 1, '_') : NULL;
+		const char *n = e->d_name, *u1 = strchr(n, '_'),
+			   *u2 = u1 ? strchr(u1 + 1, '_') : NULL;
 
 		if (!u2 || strcmp(u2 + 1, uid) != 0 || strlen(u2 + 1) != ul)
 			continue;
@@ -335,7 +347,8 @@ static bool resolve(const char *root, struct oomtrace_names *n);
 
 bool oomtrace_names_resolve(const char *root, struct oomtrace_names *n)
 {
-	struct named *c = n->pod_uid[0] && strlen(root) < sizeof(c->root) ? named_find(root, n) : NULL;
+	struct named *c =
+	    n->pod_uid[0] && strlen(root) < sizeof(c->root) ? named_find(root, n) : NULL;
 
 	if (c) {
 		snprintf(n->k8s_namespace, sizeof(n->k8s_namespace), "%s", c->ns);
@@ -363,9 +376,8 @@ static bool resolve(const char *root, struct oomtrace_names *n)
 	DIR *d;
 	struct dirent *e;
 
-	if (!n->pod_uid[0] ||
-	    !pod_dir(root, n->pod_uid, n->k8s_namespace, sizeof(n->k8s_namespace), n->pod, sizeof(n->pod), dir,
-		     sizeof(dir)))
+	if (!n->pod_uid[0] || !pod_dir(root, n->pod_uid, n->k8s_namespace, sizeof(n->k8s_namespace),
+				       n->pod, sizeof(n->pod), dir, sizeof(dir)))
 		return false;
 	/* the container: /var/log/containers/<pod>_<namespace>_<container>-<id>.log */
 	if (n->container_id[0]) {
@@ -380,10 +392,11 @@ static bool resolve(const char *root, struct oomtrace_names *n)
 				size_t l = strlen(e->d_name), il = strlen(n->container_id);
 
 				if (l > pl + il + 5 && strncmp(e->d_name, want, pl) == 0 &&
-				    strcmp(e->d_name + l - 4, ".log") == 0 && e->d_name[l - 5 - il] == '-' &&
+				    strcmp(e->d_name + l - 4, ".log") == 0 &&
+				    e->d_name[l - 5 - il] == '-' &&
 				    strncmp(e->d_name + l - 4 - il, n->container_id, il) == 0) {
-					oomtrace_strlcpy_n(n->container, sizeof(n->container), e->d_name + pl,
-							   l - 5 - il - pl);
+					oomtrace_strlcpy_n(n->container, sizeof(n->container),
+							   e->d_name + pl, l - 5 - il - pl);
 					break;
 				}
 			}
@@ -408,8 +421,8 @@ static bool resolve(const char *root, struct oomtrace_names *n)
 void oomtrace_names_of_event(struct oomtrace_event *ev, bool resolve)
 {
 	const char *path = (ev->victim.known & OOMTRACE_T_CGROUP) ? ev->victim.cgroup
-			   : (ev->known & OOMTRACE_E_OOM_MEMCG) ? ev->oom_memcg
-								 : NULL;
+			   : (ev->known & OOMTRACE_E_OOM_MEMCG)	  ? ev->oom_memcg
+								  : NULL;
 	struct oomtrace_names n;
 
 	if (!path || ev->names.unit[0] || ev->names.pod_uid[0] || ev->names.container_id[0])

@@ -25,7 +25,8 @@ bool oomtrace_names_from_cgroup(const char *path, struct oomtrace_names *out);
  */
 bool oomtrace_names_resolve(const char *root, struct oomtrace_names *n);
 
-/* Derive (and, with @resolve, look up) the names of @ev from its victim's cgroup or its OOM memcg. */
+/* Derive (and, with @resolve, look up) the names of @ev from its victim's cgroup or its OOM memcg.
+ */
 void oomtrace_names_of_event(struct oomtrace_event *ev, bool resolve);
 
 #endif

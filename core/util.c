@@ -123,7 +123,7 @@ static int write_bounded(int fd, const char *c, size_t n, bool begun)
 	int64_t deadline = mono_ms() + OOMTRACE_WRITE_GRACE_MS;
 
 	while (n) {
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
 		int left = (int)(deadline - mono_ms());
 		ssize_t w;
 
@@ -131,7 +131,8 @@ static int write_bounded(int fd, const char *c, size_t n, bool begun)
 			return begun ? -ETIMEDOUT : -EINTR;
 		if (poll(&p, 1, left) <= 0 || (p.revents & (POLLERR | POLLHUP)))
 			continue;
-		/* POLLOUT: a pipe takes at least PIPE_BUF bytes now; never more than that at once */
+		/* POLLOUT: a pipe takes at least PIPE_BUF bytes now; never more than that at once
+		 */
 		w = write(fd, c, n < PIPE_BUF ? n : PIPE_BUF);
 		if (w < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -262,7 +263,8 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned int *m, unsigned int
 	*y += *m <= 2;
 }
 
-static void split_time(int64_t time_us, int32_t tz_off_s, int64_t *days, int64_t *sod, int64_t *usec)
+static void split_time(int64_t time_us, int32_t tz_off_s, int64_t *days, int64_t *sod,
+		       int64_t *usec)
 {
 	int64_t t = time_us + (int64_t)tz_off_s * 1000000;
 	int64_t secs = t >= 0 ? t / 1000000 : -((-t + 999999) / 1000000);
@@ -345,7 +347,9 @@ int oomtrace_parse_iso8601(const char *s, int64_t *time_us, int32_t *tz_off_s, i
 	if (*p)
 		return -EINVAL;
 	*tz_off_s = sign * (int32_t)(oh * 3600 + om * 60);
-	*time_us = ((oomtrace_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
-		    *tz_off_s) * 1000000LL + usec;
+	*time_us =
+	    ((oomtrace_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) - *tz_off_s) *
+		1000000LL +
+	    usec;
 	return 0;
 }

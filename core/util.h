@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* util.h: a growable byte buffer, full writes, UTF-8 repair and time formatting shared by the core. */
+/* util.h: a growable byte buffer, full writes, UTF-8 repair and time formatting shared by the core.
+ */
 #ifndef OOMTRACE_UTIL_H
 #define OOMTRACE_UTIL_H
 
@@ -17,7 +18,7 @@ struct oomtrace_buf {
 /* Append; return 0 or -ENOMEM. The buffer stays NUL-terminated. */
 int oomtrace_buf_append(struct oomtrace_buf *b, const char *s, size_t n);
 int oomtrace_buf_printf(struct oomtrace_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void oomtrace_buf_reset(struct oomtrace_buf *b);
 /*
  * Room for one more element in the array @arr of @n elements of @elem bytes

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cgroup.c: memory cgroup ids (kernfs node ids) resolved to full paths by a walk of the hierarchy. */
+/* cgroup.c: memory cgroup ids (kernfs node ids) resolved to full paths by a walk of the hierarchy.
+ */
 #include "config.h"
 
 #include <dirent.h>
@@ -14,7 +15,7 @@
 
 bool oomtrace_memcg_root(const char *root, char *dir, size_t dirsz, bool *v2)
 {
-	static const char *const v2dirs[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	static const char *const v2dirs[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
 	char p[600], buf[512];
 	size_t i;
 
@@ -72,7 +73,8 @@ static int walk(int fd, uint64_t id, char *rel, size_t len, size_t sz, int depth
 		memcpy(rel + len + 1, de->d_name, n + 1);
 		if ((uint64_t)de->d_ino == id)
 			r = 0;
-		else if ((sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		else if ((sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >=
+			 0)
 			r = walk(sub, id, rel, len + 1 + n, sz, depth + 1);
 		if (r)
 			rel[len] = '\0';

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cgroup.h: memory cgroup ids (kernfs node ids) resolved to full paths by a walk of the hierarchy. */
+/* cgroup.h: memory cgroup ids (kernfs node ids) resolved to full paths by a walk of the hierarchy.
+ */
 #ifndef OOMTRACE_CGROUP_H
 #define OOMTRACE_CGROUP_H
 

@@ -35,7 +35,7 @@ static ssize_t slurp(const char *root, const char *path, char *buf)
 
 int oomtrace_context_parse(const char *list, unsigned int *mask)
 {
-	static const char *const names[] = { "loadavg", "meminfo", "psi", "memcg", "status" };
+	static const char *const names[] = {"loadavg", "meminfo", "psi", "memcg", "status"};
 	const char *s = list;
 
 	*mask = 0;
@@ -104,9 +104,9 @@ static bool memcg_dir(const char *root, const char *path, char *dir, size_t dirs
 		bool v2;
 		const char *probe;
 	} mounts[] = {
-		{ "/sys/fs/cgroup", true, "memory.max" },
-		{ "/sys/fs/cgroup/unified", true, "memory.max" },
-		{ "/sys/fs/cgroup/memory", false, "memory.limit_in_bytes" },
+	    {"/sys/fs/cgroup", true, "memory.max"},
+	    {"/sys/fs/cgroup/unified", true, "memory.max"},
+	    {"/sys/fs/cgroup/memory", false, "memory.limit_in_bytes"},
 	};
 	size_t i;
 
@@ -195,12 +195,14 @@ void oomtrace_context_snapshot(struct oomtrace_event *ev, const char *root, unsi
 	if ((mask & OOMTRACE_CTX_STATUS) && (ev->trigger.known & OOMTRACE_T_PID)) {
 		char p[64];
 
-		snprintf(p, sizeof(p), "/proc/%d/status", (int)(ev->trigger.known & OOMTRACE_T_TGID ? ev->trigger.tgid : ev->trigger.pid));
+		snprintf(p, sizeof(p), "/proc/%d/status",
+			 (int)(ev->trigger.known & OOMTRACE_T_TGID ? ev->trigger.tgid
+								   : ev->trigger.pid));
 		if (slurp(root, p, buf) > 0)
 			kb_lines(&c->trigger_status, buf, true);
 	}
 	if (mask & OOMTRACE_CTX_MEMCG) {
-		const char *path = ev->known & OOMTRACE_E_OOM_MEMCG       ? ev->oom_memcg
+		const char *path = ev->known & OOMTRACE_E_OOM_MEMCG	  ? ev->oom_memcg
 				   : ev->victim.known & OOMTRACE_T_CGROUP ? ev->victim.cgroup
 									  : NULL;
 		char dir[1024];
@@ -209,16 +211,24 @@ void oomtrace_context_snapshot(struct oomtrace_event *ev, const char *root, unsi
 		if (path && path[0] == '/' && !strstr(path, "/../") &&
 		    memcg_dir(root, path, dir, sizeof(dir), &v2)) {
 			if (v2) {
-				memcg_value(&c->memcg, root, dir, "memory.max", "limit_kb", true, buf);
-				memcg_value(&c->memcg, root, dir, "memory.current", "usage_kb", true, buf);
-				memcg_value(&c->memcg, root, dir, "memory.swap.max", "swap_limit_kb", true, buf);
-				memcg_value(&c->memcg, root, dir, "memory.swap.current", "swap_usage_kb", true, buf);
+				memcg_value(&c->memcg, root, dir, "memory.max", "limit_kb", true,
+					    buf);
+				memcg_value(&c->memcg, root, dir, "memory.current", "usage_kb",
+					    true, buf);
+				memcg_value(&c->memcg, root, dir, "memory.swap.max",
+					    "swap_limit_kb", true, buf);
+				memcg_value(&c->memcg, root, dir, "memory.swap.current",
+					    "swap_usage_kb", true, buf);
 				memcg_pairs(&c->memcg, root, dir, "memory.events", buf);
 			} else {
-				memcg_value(&c->memcg, root, dir, "memory.limit_in_bytes", "limit_kb", true, buf);
-				memcg_value(&c->memcg, root, dir, "memory.usage_in_bytes", "usage_kb", true, buf);
-				memcg_value(&c->memcg, root, dir, "memory.max_usage_in_bytes", "max_usage_kb", true, buf);
-				memcg_value(&c->memcg, root, dir, "memory.failcnt", "failcnt", false, buf);
+				memcg_value(&c->memcg, root, dir, "memory.limit_in_bytes",
+					    "limit_kb", true, buf);
+				memcg_value(&c->memcg, root, dir, "memory.usage_in_bytes",
+					    "usage_kb", true, buf);
+				memcg_value(&c->memcg, root, dir, "memory.max_usage_in_bytes",
+					    "max_usage_kb", true, buf);
+				memcg_value(&c->memcg, root, dir, "memory.failcnt", "failcnt",
+					    false, buf);
 				memcg_pairs(&c->memcg, root, dir, "memory.oom_control", buf);
 			}
 		}
@@ -256,7 +266,8 @@ void oomtrace_derive_totalpages(struct oomtrace_event *ev, const char *root, lon
 	uint64_t ram_kb, swap_pages, limit, x, total = 0;
 	bool v2, ok = false;
 
-	if ((ev->known & OOMTRACE_E_TOTALPAGES) || !(ev->known & OOMTRACE_E_CONSTRAINT) || page_size <= 0)
+	if ((ev->known & OOMTRACE_E_TOTALPAGES) || !(ev->known & OOMTRACE_E_CONSTRAINT) ||
+	    page_size <= 0)
 		return;
 	buf = malloc(READ_MAX);
 	if (!buf || slurp(root, "/proc/meminfo", buf) <= 0)
@@ -266,20 +277,23 @@ void oomtrace_derive_totalpages(struct oomtrace_event *ev, const char *root, lon
 	if (ev->constraint == OOMTRACE_CONSTRAINT_NONE && ram_kb) {
 		total = ram_kb * 1024 / (uint64_t)page_size + swap_pages;
 		ok = true;
-	} else if (ev->constraint == OOMTRACE_CONSTRAINT_MEMCG && (ev->known & OOMTRACE_E_OOM_MEMCG) &&
-		   ev->oom_memcg[0] == '/' && !strstr(ev->oom_memcg, "/../") &&
+	} else if (ev->constraint == OOMTRACE_CONSTRAINT_MEMCG &&
+		   (ev->known & OOMTRACE_E_OOM_MEMCG) && ev->oom_memcg[0] == '/' &&
+		   !strstr(ev->oom_memcg, "/../") &&
 		   memcg_dir(root, ev->oom_memcg, dir, sizeof(dir), &v2)) {
 		uint64_t swappiness = 60, sw = 0;
 
 		snprintf(p, sizeof(p), "%s/%s", dir, v2 ? "memory.max" : "memory.limit_in_bytes");
 		/* an unlimited memcg did not run out itself */
-		if (!read_u64(root, p, buf, &limit) || limit == UINT64_MAX || limit / (uint64_t)page_size > (1ULL << 50))
+		if (!read_u64(root, p, buf, &limit) || limit == UINT64_MAX ||
+		    limit / (uint64_t)page_size > (1ULL << 50))
 			goto out;
 		limit /= (uint64_t)page_size;
 		snprintf(p, sizeof(p), "%s/memory.swappiness", dir);
 		if (!read_u64(root, p, buf, &swappiness))
 			read_u64(root, "/proc/sys/vm/swappiness", buf, &swappiness);
-		snprintf(p, sizeof(p), "%s/%s", dir, v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes");
+		snprintf(p, sizeof(p), "%s/%s", dir,
+			 v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes");
 		if (swappiness && read_u64(root, p, buf, &x)) {
 			if (x != UINT64_MAX)
 				x /= (uint64_t)page_size;

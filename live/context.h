@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* context.h: snapshots of the machine around a live event (loadavg, meminfo, PSI, memcg, trigger status). */
+/* context.h: snapshots of the machine around a live event (loadavg, meminfo, PSI, memcg, trigger
+ * status). */
 #ifndef OOMTRACE_CONTEXT_H
 #define OOMTRACE_CONTEXT_H
 

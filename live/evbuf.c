@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* evbuf.c: a BPF ring buffer or perf buffers behind one type, records handed over aligned and padded. */
+/* evbuf.c: a BPF ring buffer or perf buffers behind one type, records handed over aligned and
+ * padded. */
 #include "config.h"
 
 #include <errno.h>

@@ -63,7 +63,8 @@ static void trigger_of(const struct oomtrace_kill_wire *w, struct oomtrace_task 
 {
 	t->pid = w->trigger_pid;
 	t->tgid = w->trigger_tgid;
-	oomtrace_strlcpy_n(t->comm, sizeof(t->comm), w->trigger_comm, strnlen(w->trigger_comm, OOMTRACE_KILL_COMM));
+	oomtrace_strlcpy_n(t->comm, sizeof(t->comm), w->trigger_comm,
+			   strnlen(w->trigger_comm, OOMTRACE_KILL_COMM));
 	t->known |= OOMTRACE_T_PID | OOMTRACE_T_TGID | OOMTRACE_T_COMM;
 	if (w->flags & WF_TRIGGER_ADJ) {
 		t->oom_score_adj = w->trigger_adj;

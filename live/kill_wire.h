@@ -28,16 +28,16 @@ enum w_probe {
 
 /* W_KILL facts present */
 enum w_flags {
-	WF_VICTIM_TASK = 1 << 0,   /* pid/tgid/comm read from the victim's task_struct */
-	WF_MM = 1 << 1,            /* total_vm and rss counters */
+	WF_VICTIM_TASK = 1 << 0, /* pid/tgid/comm read from the victim's task_struct */
+	WF_MM = 1 << 1,		 /* total_vm and rss counters */
 	WF_PGTABLES = 1 << 2,
 	WF_SWAP = 1 << 3,
 	WF_UID = 1 << 4,
 	WF_ADJ = 1 << 5,
-	WF_VICTIM_CG = 1 << 6,     /* libbpf: the victim's cgroup path */
-	WF_TRIGGER_CG = 1 << 7,    /* libbpf: the trigger's cgroup path */
-	WF_OC = 1 << 8,            /* oom_control facts (fentry/kprobe): totalpages, gfp_mask, order */
-	WF_OOM_MEMCG = 1 << 9,     /* libbpf: oom_control's memcg path */
+	WF_VICTIM_CG = 1 << 6,	/* libbpf: the victim's cgroup path */
+	WF_TRIGGER_CG = 1 << 7, /* libbpf: the trigger's cgroup path */
+	WF_OC = 1 << 8,		/* oom_control facts (fentry/kprobe): totalpages, gfp_mask, order */
+	WF_OOM_MEMCG = 1 << 9,	/* libbpf: oom_control's memcg path */
 	WF_CONSTRAINT = 1 << 10,
 	WF_POINTS = 1 << 11,
 	WF_TRIGGER_ADJ = 1 << 13,
@@ -49,28 +49,31 @@ enum w_flags {
 #define OOMTRACE_KILL_COMM 16
 
 /* The fields, for BPF text that must spell the struct out (BCC). */
-#define OOMTRACE_KILL_WIRE_FIELDS                                                               \
-	unsigned long long ts_ns; /* bpf_ktime_get_ns */                                        \
-	unsigned long long invocation; /* oom_kill_process calls, counted in BPF (libbpf) */    \
-	long long points;                                                                       \
-	unsigned long long totalpages;                                                          \
-	unsigned long long total_vm_kb, anon_kb, file_kb, shmem_kb, swap_kb, pgtables_kb;       \
-	unsigned long long victim_cgid, trigger_cgid, oom_memcg_cgid;                           \
-	unsigned long long sig_ts_ns;                                                           \
-	unsigned int kind, probe, flags;                                                        \
-	int victim_pid, victim_tgid, trigger_pid, trigger_tgid;                                 \
-	unsigned int victim_uid;                                                                \
-	int victim_adj, trigger_adj;                                                            \
-	unsigned int gfp_mask;                                                                  \
-	int order, constraint;                                                                  \
-	/* the last SIGKILL this task sent (signal:signal_generate): a kill, or a victim exiting */ \
-	int sig_target;                                                                         \
-	unsigned int sig_seen;                                                                  \
-	unsigned int pad;                                                                       \
-	char victim_comm[OOMTRACE_KILL_COMM];                                                   \
+#define OOMTRACE_KILL_WIRE_FIELDS                                                                  \
+	unsigned long long ts_ns;      /* bpf_ktime_get_ns */                                      \
+	unsigned long long invocation; /* oom_kill_process calls, counted in BPF (libbpf) */       \
+	long long points;                                                                          \
+	unsigned long long totalpages;                                                             \
+	unsigned long long total_vm_kb, anon_kb, file_kb, shmem_kb, swap_kb, pgtables_kb;          \
+	unsigned long long victim_cgid, trigger_cgid, oom_memcg_cgid;                              \
+	unsigned long long sig_ts_ns;                                                              \
+	unsigned int kind, probe, flags;                                                           \
+	int victim_pid, victim_tgid, trigger_pid, trigger_tgid;                                    \
+	unsigned int victim_uid;                                                                   \
+	int victim_adj, trigger_adj;                                                               \
+	unsigned int gfp_mask;                                                                     \
+	int order, constraint;                                                                     \
+	/* the last SIGKILL this task sent: a kill, or a victim exiting */                         \
+	int sig_target;                                                                            \
+	unsigned int sig_seen;                                                                     \
+	unsigned int pad;                                                                          \
+	char victim_comm[OOMTRACE_KILL_COMM];                                                      \
 	char trigger_comm[OOMTRACE_KILL_COMM]
 
-#define OOMTRACE_KILL_WIRE_DEF struct oomtrace_kill_wire { OOMTRACE_KILL_WIRE_FIELDS; }
+#define OOMTRACE_KILL_WIRE_DEF                                                                     \
+	struct oomtrace_kill_wire {                                                                \
+		OOMTRACE_KILL_WIRE_FIELDS;                                                         \
+	}
 
 OOMTRACE_KILL_WIRE_DEF;
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* kjoin.c: the kernel's own report of a kill (/dev/kmsg, through the replay parser) joined to live events. */
+/* kjoin.c: the kernel's own report of a kill (/dev/kmsg, through the replay parser) joined to live
+ * events. */
 #include "config.h"
 
 #include <errno.h>
@@ -27,12 +28,12 @@ struct oomtrace_kjoin {
 	struct oomtrace_event rep[KJ_REPORTS];
 	bool used[KJ_REPORTS];
 	uint64_t last_ns; /* kernel time of the newest record read */
-	char rec[8192]; /* one /dev/kmsg record */
+	char rec[8192];	  /* one /dev/kmsg record */
 };
 
 struct oomtrace_kjoin *oomtrace_kjoin_open(void)
 {
-	struct oomtrace_parser_opts po = { 0 };
+	struct oomtrace_parser_opts po = {0};
 	struct oomtrace_kjoin *kj = calloc(1, sizeof(*kj));
 	int e;
 
@@ -120,11 +121,14 @@ static int find(struct oomtrace_kjoin *kj, const struct oomtrace_event *ev)
 		const struct oomtrace_event *r = &kj->rep[k];
 		uint64_t d;
 
-		if (kj->used[k] || !(r->victim.known & OOMTRACE_T_PID) || r->victim.pid != ev->victim.pid)
+		if (kj->used[k] || !(r->victim.known & OOMTRACE_T_PID) ||
+		    r->victim.pid != ev->victim.pid)
 			continue;
 		/* the kernel's log clock and the probe's (CLOCK_MONOTONIC) are close, not equal */
-		d = r->uptime_ns > ev->uptime_ns ? r->uptime_ns - ev->uptime_ns : ev->uptime_ns - r->uptime_ns;
-		if ((r->known & OOMTRACE_E_UPTIME) && (ev->known & OOMTRACE_E_UPTIME) && d > KJ_WINDOW_NS)
+		d = r->uptime_ns > ev->uptime_ns ? r->uptime_ns - ev->uptime_ns
+						 : ev->uptime_ns - r->uptime_ns;
+		if ((r->known & OOMTRACE_E_UPTIME) && (ev->known & OOMTRACE_E_UPTIME) &&
+		    d > KJ_WINDOW_NS)
 			continue;
 		return (int)k;
 	}
@@ -160,13 +164,15 @@ bool oomtrace_kjoin_merge(struct oomtrace_kjoin *kj, struct oomtrace_event *ev, 
 	 */
 	for (;;) {
 		int left;
-		struct pollfd p = { .fd = kj->fd, .events = POLLIN };
+		struct pollfd p = {.fd = kj->fd, .events = POLLIN};
 
 		if ((k = find(kj, ev)) >= 0)
 			break;
 		if (read_one(kj)) {
-			/* the log has gone well past this kill: its report is not coming (lost, filtered) */
-			if ((ev->known & OOMTRACE_E_UPTIME) && kj->last_ns > ev->uptime_ns + KJ_PAST_NS)
+			/* the log has gone well past this kill: its report is not coming (lost,
+			 * filtered) */
+			if ((ev->known & OOMTRACE_E_UPTIME) &&
+			    kj->last_ns > ev->uptime_ns + KJ_PAST_NS)
 				break;
 			continue;
 		}
@@ -190,13 +196,13 @@ int oomtrace_kjoin_hook(void *ctx, struct oomtrace_event *ev)
 }
 
 /* one task fact: taken when the report has it and the event does not */
-#define TAKE(dst, src, bit, field)                                          \
-	do {                                                                \
-		if (((src)->known & (bit)) && !((dst)->known & (bit))) {     \
-			(dst)->field = (src)->field;                        \
-			(dst)->known |= (bit);                              \
-			got = true;                                         \
-		}                                                           \
+#define TAKE(dst, src, bit, field)                                                                 \
+	do {                                                                                       \
+		if (((src)->known & (bit)) && !((dst)->known & (bit))) {                           \
+			(dst)->field = (src)->field;                                               \
+			(dst)->known |= (bit);                                                     \
+			got = true;                                                                \
+		}                                                                                  \
 	} while (0)
 
 static bool take_task(struct oomtrace_task *dst, const struct oomtrace_task *src, bool victim)
@@ -227,13 +233,13 @@ static bool take_task(struct oomtrace_task *dst, const struct oomtrace_task *src
 	return got;
 }
 
-#define TAKE_EV(bit, field, group)                                       \
-	do {                                                             \
-		if ((rep->known & (bit)) && !(ev->known & (bit))) {      \
-			memcpy(&ev->field, &rep->field, sizeof(ev->field)); \
-			ev->known |= (bit);                              \
-			ev->from_kmsg |= (group);                        \
-		}                                                        \
+#define TAKE_EV(bit, field, group)                                                                 \
+	do {                                                                                       \
+		if ((rep->known & (bit)) && !(ev->known & (bit))) {                                \
+			memcpy(&ev->field, &rep->field, sizeof(ev->field));                        \
+			ev->known |= (bit);                                                        \
+			ev->from_kmsg |= (group);                                                  \
+		}                                                                                  \
 	} while (0)
 
 void oomtrace_kjoin_apply(const struct oomtrace_event *rep, struct oomtrace_event *ev)
@@ -284,9 +290,10 @@ void oomtrace_kjoin_attach(struct oomtrace_live *lv, const struct oomtrace_backe
 		return;
 	kj = oomtrace_kjoin_open();
 	if (!kj) {
-		oomtrace_warn("cannot read /dev/kmsg (%s): constraint, oom_memcg, gfp and the task table "
-			      "stay unknown where the probe cannot read them (--no-kmsg silences this)",
-			      strerror(errno));
+		oomtrace_warn(
+		    "cannot read /dev/kmsg (%s): constraint, oom_memcg, gfp and the task table "
+		    "stay unknown where the probe cannot read them (--no-kmsg silences this)",
+		    strerror(errno));
 		return;
 	}
 	lv->join = oomtrace_kjoin_hook;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kjoin.h: the kernel's own report of a kill (/dev/kmsg, through the replay parser) joined to live events. */
+/* kjoin.h: the kernel's own report of a kill (/dev/kmsg, through the replay parser) joined to live
+ * events. */
 #ifndef OOMTRACE_KJOIN_H
 #define OOMTRACE_KJOIN_H
 
@@ -34,7 +35,8 @@ int oomtrace_kjoin_hook(void *ctx, struct oomtrace_event *ev);
 
 struct oomtrace_live;
 struct oomtrace_backend_opts;
-/* Join @lv's events to /dev/kmsg unless --no-kmsg; a kmsg that cannot be read is said at warning level. */
+/* Join @lv's events to /dev/kmsg unless --no-kmsg; a kmsg that cannot be read is said at warning
+ * level. */
 void oomtrace_kjoin_attach(struct oomtrace_live *lv, const struct oomtrace_backend_opts *o);
 /* Stop joining and free what attach took (safe when it took nothing). */
 void oomtrace_kjoin_detach(struct oomtrace_live *lv);

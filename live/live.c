@@ -44,7 +44,8 @@ static void headroom_open(struct oomtrace_live *lv)
 	int64_t limit;
 
 	lv->usage_fd = lv->limit_fd = -1;
-	if (!oomtrace_memcg_root("", root, sizeof(root), &v2) || !(f = fopen("/proc/self/cgroup", "re")))
+	if (!oomtrace_memcg_root("", root, sizeof(root), &v2) ||
+	    !(f = fopen("/proc/self/cgroup", "re")))
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		char *c1, *c2;
@@ -64,12 +65,15 @@ static void headroom_open(struct oomtrace_live *lv)
 	fclose(f);
 	if (!cg || strcmp(cg, "/") == 0)
 		return;
-	snprintf(path, sizeof(path), "%s%s/%s", root, cg, v2 ? "memory.max" : "memory.limit_in_bytes");
+	snprintf(path, sizeof(path), "%s%s/%s", root, cg,
+		 v2 ? "memory.max" : "memory.limit_in_bytes");
 	lv->limit_fd = open(path, O_RDONLY | O_CLOEXEC);
-	snprintf(path, sizeof(path), "%s%s/%s", root, cg, v2 ? "memory.current" : "memory.usage_in_bytes");
+	snprintf(path, sizeof(path), "%s%s/%s", root, cg,
+		 v2 ? "memory.current" : "memory.usage_in_bytes");
 	lv->usage_fd = open(path, O_RDONLY | O_CLOEXEC);
 	limit = lv->limit_fd >= 0 ? read_num_fd(lv->limit_fd) : -1;
-	if (lv->usage_fd < 0 || limit < 0 || limit >= (1LL << 60) || read_num_fd(lv->usage_fd) < 0) {
+	if (lv->usage_fd < 0 || limit < 0 || limit >= (1LL << 60) ||
+	    read_num_fd(lv->usage_fd) < 0) {
 		if (lv->usage_fd >= 0)
 			close(lv->usage_fd);
 		if (lv->limit_fd >= 0)
@@ -96,7 +100,7 @@ static void headroom_wait(const struct oomtrace_live *lv)
 		return;
 	for (i = 0; i < 50; i++) {
 		int64_t usage = read_num_fd(lv->usage_fd), limit = read_num_fd(lv->limit_fd);
-		struct timespec ts = { 0, 2000000 };
+		struct timespec ts = {0, 2000000};
 
 		if (usage < 0 || limit < 0 || usage + (512 << 10) <= limit)
 			return;
@@ -116,8 +120,8 @@ void oomtrace_live_init(struct oomtrace_live *lv, enum oomtrace_source source,
 	lv->last_trigger = -1;
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
-	lv->mono_to_real_ns = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000LL +
-			      (real.tv_nsec - mono.tv_nsec);
+	lv->mono_to_real_ns =
+	    ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
 	localtime_r(&real.tv_sec, &tm);
 	lv->tz_off_s = (int32_t)tm.tm_gmtoff;
 	if (gethostname(lv->host, sizeof(lv->host) - 1))
@@ -218,15 +222,20 @@ static void cgroups_from_ids(struct oomtrace_event *ev)
 	bool v2 = false;
 
 	if ((ev->known & OOMTRACE_E_OOM_MEMCG_ID) && !(ev->known & OOMTRACE_E_OOM_MEMCG) &&
-	    oomtrace_memcg_path_by_id("", ev->oom_memcg_id, ev->oom_memcg, sizeof(ev->oom_memcg)) == 0)
+	    oomtrace_memcg_path_by_id("", ev->oom_memcg_id, ev->oom_memcg, sizeof(ev->oom_memcg)) ==
+		0)
 		ev->known |= OOMTRACE_E_OOM_MEMCG;
 	if ((ev->victim.known & OOMTRACE_T_CGROUP_ID) && !(ev->victim.known & OOMTRACE_T_CGROUP) &&
-	    oomtrace_memcg_path_by_id("", ev->victim.cgroup_id, ev->victim.cgroup, sizeof(ev->victim.cgroup)) == 0)
+	    oomtrace_memcg_path_by_id("", ev->victim.cgroup_id, ev->victim.cgroup,
+				      sizeof(ev->victim.cgroup)) == 0)
 		ev->victim.known |= OOMTRACE_T_CGROUP;
 	/* libbpf reads the trigger's memory cgroup id; BCC's helper gives its v2 one */
-	if ((ev->trigger.known & OOMTRACE_T_CGROUP_ID) && !(ev->trigger.known & OOMTRACE_T_CGROUP) &&
-	    oomtrace_memcg_root("", dir, sizeof(dir), &v2) && (v2 || ev->source == OOMTRACE_SOURCE_LIBBPF) &&
-	    oomtrace_memcg_path_by_id("", ev->trigger.cgroup_id, ev->trigger.cgroup, sizeof(ev->trigger.cgroup)) == 0)
+	if ((ev->trigger.known & OOMTRACE_T_CGROUP_ID) &&
+	    !(ev->trigger.known & OOMTRACE_T_CGROUP) &&
+	    oomtrace_memcg_root("", dir, sizeof(dir), &v2) &&
+	    (v2 || ev->source == OOMTRACE_SOURCE_LIBBPF) &&
+	    oomtrace_memcg_path_by_id("", ev->trigger.cgroup_id, ev->trigger.cgroup,
+				      sizeof(ev->trigger.cgroup)) == 0)
 		ev->trigger.known |= OOMTRACE_T_CGROUP;
 }
 
@@ -250,7 +259,8 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 	} else {
 		int32_t t = ev->trigger.known & OOMTRACE_T_PID ? ev->trigger.pid : -1;
 
-		if (!(t == lv->last_trigger && ts_ns - lv->last_ts < GROUP_WINDOW_NS && lv->last_inv))
+		if (!(t == lv->last_trigger && ts_ns - lv->last_ts < GROUP_WINDOW_NS &&
+		      lv->last_inv))
 			lv->last_inv = ++lv->invocations;
 		lv->last_kernel_inv = 0;
 		ev->invocation = lv->last_inv;
@@ -283,7 +293,8 @@ void oomtrace_live_reap(struct oomtrace_live *lv, struct oomtrace_event *ev, int
 	ev->victim.pid = pid;
 	ev->victim.known |= OOMTRACE_T_PID;
 	for (i = 1; i <= n; i++) {
-		const struct oomtrace_live_kill *r = &lv->recent[(lv->nrecent - i) % OOMTRACE_LIVE_RECENT];
+		const struct oomtrace_live_kill *r =
+		    &lv->recent[(lv->nrecent - i) % OOMTRACE_LIVE_RECENT];
 
 		if (r->pid != pid)
 			continue;
@@ -337,7 +348,7 @@ bool oomtrace_live_permitted(char *why, size_t whysz)
 
 const char *oomtrace_tracefs_dir(bool mount_if_needed, char *why, size_t whysz)
 {
-	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	static const char *const dirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
 	size_t i;
 	char p[128];
 
@@ -353,7 +364,9 @@ const char *oomtrace_tracefs_dir(bool mount_if_needed, char *why, size_t whysz)
 			return dirs[0];
 	}
 	if (why)
-		snprintf(why, whysz, "tracefs with events/oom not found (mount it: mount -t tracefs tracefs /sys/kernel/tracing)");
+		snprintf(why, whysz,
+			 "tracefs with events/oom not found (mount it: mount -t tracefs tracefs "
+			 "/sys/kernel/tracing)");
 	return NULL;
 }
 
@@ -388,9 +401,11 @@ void oomtrace_protect_self(bool keep)
 		return;
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "-1000", 5) != 5)
-		oomtrace_warn("cannot set oom_score_adj -1000 for the tracer (%s): it may be OOM-killed itself; "
-			      "give it CAP_SYS_RESOURCE, or run it with OOMScoreAdjust=-1000 (systemd)",
-			      strerror(errno));
+		oomtrace_warn(
+		    "cannot set oom_score_adj -1000 for the tracer (%s): it may be OOM-killed "
+		    "itself; "
+		    "give it CAP_SYS_RESOURCE, or run it with OOMScoreAdjust=-1000 (systemd)",
+		    strerror(errno));
 	if (fd >= 0)
 		close(fd);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* live.h: what every live backend shares: permissions, tracefs, timestamps, invocations, reaper matching. */
+/* live.h: what every live backend shares: permissions, tracefs, timestamps, invocations, reaper
+ * matching. */
 #ifndef OOMTRACE_LIVE_H
 #define OOMTRACE_LIVE_H
 

@@ -24,26 +24,131 @@
  * exiting. Names a libseccomp or an architecture does not know are skipped.
  */
 static const char *const steady_syscalls[] = {
-	"read", "readv", "pread64", "write", "writev", "pwrite64", "lseek", "_llseek", "close",
-	"open", "openat", "openat2", "fstat", "fstat64", "stat", "stat64", "lstat", "lstat64",
-	"newfstatat", "fstatat64", "statx", "fstatfs", "fstatfs64", "statfs", "statfs64",
-	"getdents", "getdents64", "readlink", "readlinkat", "access", "faccessat", "faccessat2",
-	"fcntl", "fcntl64", "dup", "dup2", "dup3", "ioctl", "poll", "ppoll", "ppoll_time64",
-	"select", "_newselect", "pselect6", "pselect6_time64", "epoll_wait", "epoll_pwait",
-	"epoll_pwait2", "epoll_ctl", "epoll_create1", "bpf", "mmap", "mmap2", "munmap", "mremap",
-	"mprotect", "brk", "madvise", "mlock", "mlockall", "munlockall", "futex", "futex_time64",
-	"clock_gettime", "clock_gettime64", "clock_getres", "clock_nanosleep",
-	"clock_nanosleep_time64", "nanosleep", "gettimeofday", "time", "rt_sigaction",
-	"rt_sigprocmask", "rt_sigreturn", "sigreturn", "sigaltstack", "restart_syscall", "exit",
-	"exit_group", "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid",
-	"getuid32", "geteuid32", "getgid32", "getegid32", "uname", "sysinfo", "getrusage",
-	"sched_yield", "sched_getaffinity", "getrandom", "kill", "tgkill", "tkill", "prlimit64",
-	"getrlimit", "ugetrlimit", "capget", "rseq", "membarrier",
-	/* --metrics-file (written beside, renamed) and --metrics-listen (a socket already listening) */
-	"rename", "renameat", "renameat2", "unlink", "unlinkat", "accept", "accept4", "recvfrom", "recvmsg",
-	"sendto", "sendmsg", "shutdown", "setsockopt", "getsockopt", "getsockname", "getpeername",
-	/* --journal: sd_journal_sendv on its open socket; a large entry goes in a sealed memfd */
-	"memfd_create", "ftruncate",
+    "read",
+    "readv",
+    "pread64",
+    "write",
+    "writev",
+    "pwrite64",
+    "lseek",
+    "_llseek",
+    "close",
+    "open",
+    "openat",
+    "openat2",
+    "fstat",
+    "fstat64",
+    "stat",
+    "stat64",
+    "lstat",
+    "lstat64",
+    "newfstatat",
+    "fstatat64",
+    "statx",
+    "fstatfs",
+    "fstatfs64",
+    "statfs",
+    "statfs64",
+    "getdents",
+    "getdents64",
+    "readlink",
+    "readlinkat",
+    "access",
+    "faccessat",
+    "faccessat2",
+    "fcntl",
+    "fcntl64",
+    "dup",
+    "dup2",
+    "dup3",
+    "ioctl",
+    "poll",
+    "ppoll",
+    "ppoll_time64",
+    "select",
+    "_newselect",
+    "pselect6",
+    "pselect6_time64",
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_pwait2",
+    "epoll_ctl",
+    "epoll_create1",
+    "bpf",
+    "mmap",
+    "mmap2",
+    "munmap",
+    "mremap",
+    "mprotect",
+    "brk",
+    "madvise",
+    "mlock",
+    "mlockall",
+    "munlockall",
+    "futex",
+    "futex_time64",
+    "clock_gettime",
+    "clock_gettime64",
+    "clock_getres",
+    "clock_nanosleep",
+    "clock_nanosleep_time64",
+    "nanosleep",
+    "gettimeofday",
+    "time",
+    "rt_sigaction",
+    "rt_sigprocmask",
+    "rt_sigreturn",
+    "sigreturn",
+    "sigaltstack",
+    "restart_syscall",
+    "exit",
+    "exit_group",
+    "getpid",
+    "gettid",
+    "getppid",
+    "getuid",
+    "geteuid",
+    "getgid",
+    "getegid",
+    "getuid32",
+    "geteuid32",
+    "getgid32",
+    "getegid32",
+    "uname",
+    "sysinfo",
+    "getrusage",
+    "sched_yield",
+    "sched_getaffinity",
+    "getrandom",
+    "kill",
+    "tgkill",
+    "tkill",
+    "prlimit64",
+    "getrlimit",
+    "ugetrlimit",
+    "capget",
+    "rseq",
+    "membarrier",
+    /* --metrics-file (written beside, renamed) and --metrics-listen (a socket already listening) */
+    "rename",
+    "renameat",
+    "renameat2",
+    "unlink",
+    "unlinkat",
+    "accept",
+    "accept4",
+    "recvfrom",
+    "recvmsg",
+    "sendto",
+    "sendmsg",
+    "shutdown",
+    "setsockopt",
+    "getsockopt",
+    "getsockname",
+    "getpeername",
+    /* --journal: sd_journal_sendv on its open socket; a large entry goes in a sealed memfd */
+    "memfd_create",
+    "ftruncate",
 };
 
 /* The kernel's highest capability number (/proc/sys/kernel/cap_last_cap); 37 before 5.8. */
@@ -61,12 +166,15 @@ static int last_cap(void)
 }
 
 #if defined(__SANITIZE_ADDRESS__)
-/* AddressSanitizer's leak check stops the world at exit with a ptrace()ing clone (test builds only) */
-static const char *const sanitizer_syscalls[] = { "clone", "clone3", "ptrace", "wait4", "waitid", "prctl",
-						  "sched_setaffinity", "getpgid", "setpgid", "unshare" };
+/* AddressSanitizer's leak check stops the world at exit with a ptrace()ing clone (test builds only)
+ */
+static const char *const sanitizer_syscalls[] = {
+    "clone",   "clone3",  "ptrace", "wait4", "waitid", "prctl", "sched_setaffinity",
+    "getpgid", "setpgid", "unshare"};
 #endif
 
-/* Keep CAP_BPF (or CAP_SYS_ADMIN where the kernel has no CAP_BPF) for the counters, drop the rest. */
+/* Keep CAP_BPF (or CAP_SYS_ADMIN where the kernel has no CAP_BPF) for the counters, drop the rest.
+ */
 static int drop_caps(char *what, size_t whatsz)
 {
 	int keep = -1, r, last = last_cap();
@@ -118,9 +226,10 @@ static int filter(char *what, size_t whatsz)
 		return -1;
 	}
 	for (i = 0; i < sizeof(steady_syscalls) / sizeof(steady_syscalls[0]) + EXTRA; i++) {
-		const char *name = i < sizeof(steady_syscalls) / sizeof(steady_syscalls[0])
-					   ? steady_syscalls[i]
-					   : extra_name(i - sizeof(steady_syscalls) / sizeof(steady_syscalls[0]));
+		const char *name =
+		    i < sizeof(steady_syscalls) / sizeof(steady_syscalls[0])
+			? steady_syscalls[i]
+			: extra_name(i - sizeof(steady_syscalls) / sizeof(steady_syscalls[0]));
 		int nr = seccomp_syscall_resolve_name(name);
 
 		if (nr == __NR_SCMP_ERROR || nr < 0)
@@ -151,7 +260,8 @@ int oomtrace_sandbox(void)
 		failed++;
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-		oomtrace_warn("sandbox: cannot set no_new_privs (%s); no seccomp filter either", strerror(errno));
+		oomtrace_warn("sandbox: cannot set no_new_privs (%s); no seccomp filter either",
+			      strerror(errno));
 		return -1;
 	}
 	if (filter(what, sizeof(what))) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* sandbox.h: capabilities dropped, no_new_privs and a seccomp filter for an attached live tracer. */
+/* sandbox.h: capabilities dropped, no_new_privs and a seccomp filter for an attached live tracer.
+ */
 #ifndef OOMTRACE_SANDBOX_H
 #define OOMTRACE_SANDBOX_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* format.h: the renderers of the event stream (text, bcc, JSON Lines): an event in, whole lines out. */
+/* format.h: the renderers of the event stream (text, bcc, JSON Lines): an event in, whole lines
+ * out. */
 #ifndef OOMTRACE_FORMAT_H
 #define OOMTRACE_FORMAT_H
 

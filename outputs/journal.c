@@ -41,7 +41,7 @@ static int (*journal_sendv)(const struct iovec *iov, int n);
 
 static int load(void)
 {
-	static const struct oomtrace_dlsym syms[] = { { "sd_journal_sendv", 0 } };
+	static const struct oomtrace_dlsym syms[] = {{"sd_journal_sendv", 0}};
 	const char *missing;
 
 	if (!journal_sendv && !oomtrace_dl_load(LIBSYSTEMD, syms, 1, &journal_sendv, &missing))
@@ -109,24 +109,27 @@ static int flatten(struct entry *e, const char *prefix, json_object *o, bool top
 	size_t i, len;
 	int r;
 
-	json_object_object_foreach(o, key, val) {
+	json_object_object_foreach(o, key, val)
+	{
 		if (!val || (top && strcmp(key, "seq") == 0))
 			continue; /* null: not known */
 		if (json_object_is_type(val, json_type_object)) {
-			oomtrace_journal_field_name(name, sizeof(name), prefix, top && strcmp(key, "k8s") == 0 ? "" : key);
+			oomtrace_journal_field_name(name, sizeof(name), prefix,
+						    top && strcmp(key, "k8s") == 0 ? "" : key);
 			if (flatten(e, name, val, false))
 				return -ENOMEM;
 			continue;
 		}
 		oomtrace_journal_field_name(name, sizeof(name), prefix, key);
 		if (json_object_is_type(val, json_type_array)) {
-			struct oomtrace_buf list = { 0 };
+			struct oomtrace_buf list = {0};
 			bool scalars = true;
 
 			for (i = 0; i < json_object_array_length(val); i++) {
 				json_object *x = json_object_array_get_idx(val, i);
 
-				if (json_object_is_type(x, json_type_object) || json_object_is_type(x, json_type_array))
+				if (json_object_is_type(x, json_type_object) ||
+				    json_object_is_type(x, json_type_array))
 					scalars = false;
 			}
 			if (!scalars) {
@@ -136,7 +139,9 @@ static int flatten(struct entry *e, const char *prefix, json_object *o, bool top
 				for (i = 0, r = 0; i < json_object_array_length(val) && !r; i++) {
 					json_object *x = json_object_array_get_idx(val, i);
 
-					r = oomtrace_buf_printf(&list, "%s%s", i ? " " : "", x ? json_object_get_string(x) : "null");
+					r = oomtrace_buf_printf(&list, "%s%s", i ? " " : "",
+								x ? json_object_get_string(x)
+								  : "null");
 				}
 				if (!r)
 					r = add(e, name, list.p ? list.p : "", list.len);
@@ -188,7 +193,7 @@ static int add_common(struct entry *e, const char *message, const char *id, int 
 
 int oomtrace_journal_open(const char *backend, const char *probe)
 {
-	struct entry e = { .n = 0 };
+	struct entry e = {.n = 0};
 	char msg[160];
 	int r = load();
 
@@ -199,7 +204,8 @@ int oomtrace_journal_open(const char *backend, const char *probe)
 		return -ENOTCONN;
 	snprintf(msg, sizeof(msg), "oomtrace " PACKAGE_VERSION " started: %s/%s", backend, probe);
 	if (add_common(&e, msg, OOMTRACE_JOURNAL_ID_START, LOG_INFO) ||
-	    add(&e, "OOMTRACE_BACKEND", backend, strlen(backend)) || add(&e, "OOMTRACE_PROBE", probe, strlen(probe))) {
+	    add(&e, "OOMTRACE_BACKEND", backend, strlen(backend)) ||
+	    add(&e, "OOMTRACE_PROBE", probe, strlen(probe))) {
 		oomtrace_buf_free(&e.b);
 		return -ENOMEM;
 	}
@@ -209,8 +215,8 @@ int oomtrace_journal_open(const char *backend, const char *probe)
 int oomtrace_journal_event(struct oomtrace_out_event *oe)
 {
 	const struct oomtrace_event *ev = oe->ev;
-	struct oomtrace_buf line = { 0 };
-	struct entry e = { .n = 0 };
+	struct oomtrace_buf line = {0};
+	struct entry e = {.n = 0};
 	json_object *o;
 	char *nl;
 	int prio, r = -ENOMEM;
@@ -222,22 +228,25 @@ int oomtrace_journal_event(struct oomtrace_out_event *oe)
 	nl = strchr(line.p, '\n');
 	if (nl)
 		*nl = '\0';
-	prio = ev->record == OOMTRACE_RECORD_REAP		? LOG_INFO
-	       : ev->outcome == OOMTRACE_OUTCOME_PANIC		? LOG_CRIT
-	       : ev->outcome == OOMTRACE_OUTCOME_KILLED		? LOG_ERR
-								: LOG_WARNING;
+	prio = ev->record == OOMTRACE_RECORD_REAP	? LOG_INFO
+	       : ev->outcome == OOMTRACE_OUTCOME_PANIC	? LOG_CRIT
+	       : ev->outcome == OOMTRACE_OUTCOME_KILLED ? LOG_ERR
+							: LOG_WARNING;
 	o = oomtrace_out_json(oe);
 	if (!o)
 		goto out;
 	if (add_common(&e, line.p,
-		       ev->record == OOMTRACE_RECORD_REAP ? OOMTRACE_JOURNAL_ID_REAP : OOMTRACE_JOURNAL_ID_KILL,
+		       ev->record == OOMTRACE_RECORD_REAP ? OOMTRACE_JOURNAL_ID_REAP
+							  : OOMTRACE_JOURNAL_ID_KILL,
 		       prio) == 0 &&
 	    flatten(&e, "OOMTRACE", o, true) == 0) {
 		json_object *unit;
 
-		/* journalctl -u UNIT shows a root sender's entries about UNIT: the victim's unit's log */
+		/* journalctl -u UNIT shows a root sender's entries about UNIT: the victim's unit's
+		 * log */
 		r = 0;
-		if (json_object_object_get_ex(o, "unit", &unit) && json_object_is_type(unit, json_type_string))
+		if (json_object_object_get_ex(o, "unit", &unit) &&
+		    json_object_is_type(unit, json_type_string))
 			r = add(&e, "OBJECT_SYSTEMD_UNIT", json_object_get_string(unit),
 				(size_t)json_object_get_string_len(unit));
 		if (!r)
@@ -251,16 +260,17 @@ out:
 
 int oomtrace_journal_lost(uint64_t n, uint64_t total)
 {
-	struct entry e = { .n = 0 };
+	struct entry e = {.n = 0};
 	char msg[120], num[24], tot[24];
 
 	if (!journal_sendv)
 		return -ENOTSUP;
-	snprintf(msg, sizeof(msg), "%" PRIu64 " OOM event%s lost in transport (%" PRIu64 " in all)", n,
-		 n == 1 ? "" : "s", total);
+	snprintf(msg, sizeof(msg), "%" PRIu64 " OOM event%s lost in transport (%" PRIu64 " in all)",
+		 n, n == 1 ? "" : "s", total);
 	snprintf(num, sizeof(num), "%" PRIu64, n);
 	snprintf(tot, sizeof(tot), "%" PRIu64, total);
-	if (add_common(&e, msg, OOMTRACE_JOURNAL_ID_LOST, LOG_WARNING) || add(&e, "OOMTRACE_LOST", num, strlen(num)) ||
+	if (add_common(&e, msg, OOMTRACE_JOURNAL_ID_LOST, LOG_WARNING) ||
+	    add(&e, "OOMTRACE_LOST", num, strlen(num)) ||
 	    add(&e, "OOMTRACE_LOST_TOTAL", tot, strlen(tot))) {
 		oomtrace_buf_free(&e.b);
 		return -ENOMEM;
@@ -295,11 +305,14 @@ static int journal_out_start(void *state, const struct oomtrace_output_source *s
 	(void)state;
 	if (!r)
 		return 0;
-	oomtrace_err("--journal: %s",
-		     r == -ENOTSUP    ? "not built with libsystemd (reconfigure with libsystemd-dev)"
-		     : r == -ENOENT   ? "libsystemd.so.0 not found: install libsystemd0 (Debian) or systemd-libs (openEuler)"
-		     : r == -ENOTCONN ? "no journal here (/run/systemd/journal/socket): is systemd-journald running?"
-				      : strerror(-r));
+	oomtrace_err(
+	    "--journal: %s",
+	    r == -ENOTSUP  ? "not built with libsystemd (reconfigure with libsystemd-dev)"
+	    : r == -ENOENT ? "libsystemd.so.0 not found: install libsystemd0 (Debian) or "
+			     "systemd-libs (openEuler)"
+	    : r == -ENOTCONN
+		? "no journal here (/run/systemd/journal/socket): is systemd-journald running?"
+		: strerror(-r));
 	return r == -ENOTSUP || r == -ENOENT ? OOMTRACE_EXIT_USAGE : OOMTRACE_EXIT_RUNTIME;
 }
 
@@ -329,10 +342,10 @@ static int journal_out_close(void *state, const struct oomtrace_run_totals *t)
 }
 
 const struct oomtrace_output_ops oomtrace_output_journal = {
-	.name = "journal",
-	.open = journal_out_open,
-	.start = journal_out_start,
-	.event = journal_out_event,
-	.lost = journal_out_lost,
-	.close = journal_out_close,
+    .name = "journal",
+    .open = journal_out_open,
+    .start = journal_out_start,
+    .event = journal_out_event,
+    .lost = journal_out_lost,
+    .close = journal_out_close,
 };

@@ -40,4 +40,5 @@ static int json_lost(struct oomtrace_buf *b, uint64_t n)
 	return r;
 }
 
-const struct oomtrace_format_ops oomtrace_format_json = { .name = "json", .event = json_event, .lost = json_lost };
+const struct oomtrace_format_ops oomtrace_format_json = {
+    .name = "json", .event = json_event, .lost = json_lost};

@@ -32,31 +32,34 @@
 #define LIBMHD "libmicrohttpd.so.12"
 static struct mhd_api {
 	void *dl;
-	struct MHD_Daemon *(*start)(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc, void *apc_cls,
-				    MHD_AccessHandlerCallback dh, void *dh_cls, ...);
+	struct MHD_Daemon *(*start)(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
+				    void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls, ...);
 	enum MHD_Result (*run)(struct MHD_Daemon *d);
 	void (*stop)(struct MHD_Daemon *d);
-	struct MHD_Response *(*from_buffer)(size_t size, void *buffer, enum MHD_ResponseMemoryMode mode);
+	struct MHD_Response *(*from_buffer)(size_t size, void *buffer,
+					    enum MHD_ResponseMemoryMode mode);
 	enum MHD_Result (*add_header)(struct MHD_Response *r, const char *h, const char *v);
-	enum MHD_Result (*queue)(struct MHD_Connection *c, unsigned int status, struct MHD_Response *r);
+	enum MHD_Result (*queue)(struct MHD_Connection *c, unsigned int status,
+				 struct MHD_Response *r);
 	void (*destroy)(struct MHD_Response *r);
 } mhd;
 
 static int mhd_load(void)
 {
 	static const struct oomtrace_dlsym syms[] = {
-		OOMTRACE_DLSYM(struct mhd_api, start, "MHD_start_daemon"),
-		OOMTRACE_DLSYM(struct mhd_api, run, "MHD_run"),
-		OOMTRACE_DLSYM(struct mhd_api, stop, "MHD_stop_daemon"),
-		OOMTRACE_DLSYM(struct mhd_api, from_buffer, "MHD_create_response_from_buffer"),
-		OOMTRACE_DLSYM(struct mhd_api, add_header, "MHD_add_response_header"),
-		OOMTRACE_DLSYM(struct mhd_api, queue, "MHD_queue_response"),
-		OOMTRACE_DLSYM(struct mhd_api, destroy, "MHD_destroy_response"),
+	    OOMTRACE_DLSYM(struct mhd_api, start, "MHD_start_daemon"),
+	    OOMTRACE_DLSYM(struct mhd_api, run, "MHD_run"),
+	    OOMTRACE_DLSYM(struct mhd_api, stop, "MHD_stop_daemon"),
+	    OOMTRACE_DLSYM(struct mhd_api, from_buffer, "MHD_create_response_from_buffer"),
+	    OOMTRACE_DLSYM(struct mhd_api, add_header, "MHD_add_response_header"),
+	    OOMTRACE_DLSYM(struct mhd_api, queue, "MHD_queue_response"),
+	    OOMTRACE_DLSYM(struct mhd_api, destroy, "MHD_destroy_response"),
 	};
 	const char *missing;
 
 	if (!mhd.dl)
-		mhd.dl = oomtrace_dl_load(LIBMHD, syms, sizeof(syms) / sizeof(syms[0]), &mhd, &missing);
+		mhd.dl =
+		    oomtrace_dl_load(LIBMHD, syms, sizeof(syms) / sizeof(syms[0]), &mhd, &missing);
 	return mhd.dl ? 0 : -ENOENT;
 }
 #endif
@@ -66,7 +69,8 @@ static int mhd_load(void)
 #include "output.h"
 #include "util.h"
 
-#define MAX_SERIES 4096 /* beyond this, kills go to one "other" series: cardinality stays bounded */
+/* beyond this, kills go to one "other" series: cardinality stays bounded */
+#define MAX_SERIES 4096
 
 struct series {
 	int constraint;
@@ -115,13 +119,15 @@ void oomtrace_metrics_lost(struct oomtrace_metrics *m, uint64_t total)
 int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event *ev)
 {
 	const struct oomtrace_names *n = &ev->names;
-	int c = (ev->known & OOMTRACE_E_CONSTRAINT) ? (int)ev->constraint : (int)OOMTRACE_CONSTRAINT_UNKNOWN;
+	int c = (ev->known & OOMTRACE_E_CONSTRAINT) ? (int)ev->constraint
+						    : (int)OOMTRACE_CONSTRAINT_UNKNOWN;
 	struct series *w = NULL;
 	size_t i;
 
 	if (ev->record != OOMTRACE_RECORD_KILL || ev->outcome != OOMTRACE_OUTCOME_KILLED)
 		return 0;
-	/* one invocation per kernel call: its victims come one after another with the same number */
+	/* one invocation per kernel call: its victims come one after another with the same number
+	 */
 	if (!(ev->known & OOMTRACE_E_INVOCATION) || ev->invocation != m->last_invocation ||
 	    c != m->last_inv_constraint) {
 		if (c >= 0 && c < 8)
@@ -130,8 +136,9 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 		m->last_inv_constraint = c;
 	}
 	for (i = 0; i < m->n && !w; i++)
-		if (m->s[i].constraint == c && !strcmp(m->s[i].ns, n->k8s_namespace) && !strcmp(m->s[i].pod, n->pod) &&
-		    !strcmp(m->s[i].container, n->container) && !strcmp(m->s[i].unit, n->unit))
+		if (m->s[i].constraint == c && !strcmp(m->s[i].ns, n->k8s_namespace) &&
+		    !strcmp(m->s[i].pod, n->pod) && !strcmp(m->s[i].container, n->container) &&
+		    !strcmp(m->s[i].unit, n->unit))
 			w = &m->s[i];
 	if (!w) {
 		if (m->n == MAX_SERIES) {
@@ -179,7 +186,8 @@ static void label(struct oomtrace_buf *b, const char *name, const char *v, bool 
 static void series_labels(struct oomtrace_buf *b, const struct series *s)
 {
 	oomtrace_buf_append(b, "{", 1);
-	label(b, "constraint", oomtrace_constraint_name((enum oomtrace_constraint)s->constraint), false);
+	label(b, "constraint", oomtrace_constraint_name((enum oomtrace_constraint)s->constraint),
+	      false);
 	label(b, "namespace", s->ns, false);
 	label(b, "pod", s->pod, false);
 	label(b, "container", s->container, false);
@@ -194,26 +202,35 @@ const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
 	int c;
 
 	oomtrace_buf_reset(b);
-	oomtrace_buf_printf(b, "# HELP oomtrace_oom_kills_total Processes killed by the OOM killer, by constraint and where "
-			       "the victim ran (Kubernetes namespace/pod/container, systemd unit).\n"
-			       "# TYPE oomtrace_oom_kills_total counter\n");
+	oomtrace_buf_printf(b,
+			    "# HELP oomtrace_oom_kills_total Processes killed by the OOM killer, "
+			    "by constraint and where "
+			    "the victim ran (Kubernetes namespace/pod/container, systemd unit).\n"
+			    "# TYPE oomtrace_oom_kills_total counter\n");
 	for (i = 0; i < m->n; i++) {
 		oomtrace_buf_printf(b, "oomtrace_oom_kills_total");
 		series_labels(b, &m->s[i]);
 		oomtrace_buf_printf(b, " %" PRIu64 "\n", m->s[i].kills);
 	}
 	if (m->overflow)
-		oomtrace_buf_printf(b, "oomtrace_oom_kills_total{constraint=\"\",namespace=\"\",pod=\"\",container=\"\","
-				       "unit=\"(more than %d series)\"} %" PRIu64 "\n", MAX_SERIES, m->overflow);
-	oomtrace_buf_printf(b, "# HELP oomtrace_oom_invocations_total Calls of the OOM killer that killed, by "
-			       "constraint (one memory.oom.group call may kill many).\n"
-			       "# TYPE oomtrace_oom_invocations_total counter\n");
+		oomtrace_buf_printf(b,
+				    "oomtrace_oom_kills_total{constraint=\"\",namespace=\"\",pod="
+				    "\"\",container=\"\","
+				    "unit=\"(more than %d series)\"} %" PRIu64 "\n",
+				    MAX_SERIES, m->overflow);
+	oomtrace_buf_printf(
+	    b, "# HELP oomtrace_oom_invocations_total Calls of the OOM killer that killed, by "
+	       "constraint (one memory.oom.group call may kill many).\n"
+	       "# TYPE oomtrace_oom_invocations_total counter\n");
 	for (c = 0; c < 8; c++)
 		if (m->invocations[c])
-			oomtrace_buf_printf(b, "oomtrace_oom_invocations_total{constraint=\"%s\"} %" PRIu64 "\n",
-					    oomtrace_constraint_name((enum oomtrace_constraint)c), m->invocations[c]);
-	oomtrace_buf_printf(b, "# HELP oomtrace_last_oom_kill_timestamp_seconds When the last such kill happened "
-			       "(Unix time).\n# TYPE oomtrace_last_oom_kill_timestamp_seconds gauge\n");
+			oomtrace_buf_printf(
+			    b, "oomtrace_oom_invocations_total{constraint=\"%s\"} %" PRIu64 "\n",
+			    oomtrace_constraint_name((enum oomtrace_constraint)c),
+			    m->invocations[c]);
+	oomtrace_buf_printf(
+	    b, "# HELP oomtrace_last_oom_kill_timestamp_seconds When the last such kill happened "
+	       "(Unix time).\n# TYPE oomtrace_last_oom_kill_timestamp_seconds gauge\n");
 	for (i = 0; i < m->n; i++) {
 		if (m->s[i].last_ts <= 0)
 			continue;
@@ -221,12 +238,15 @@ const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
 		series_labels(b, &m->s[i]);
 		oomtrace_buf_printf(b, " %.6f\n", m->s[i].last_ts);
 	}
-	oomtrace_buf_printf(b, "# HELP oomtrace_events_lost_total Events lost between the kernel and the tracer.\n"
-			       "# TYPE oomtrace_events_lost_total counter\n"
-			       "oomtrace_events_lost_total{source=\"%s\"} %" PRIu64 "\n",
-			    m->source, m->lost);
-	oomtrace_buf_printf(b, "# HELP oomtrace_build_info The tracer: version, backend and probe.\n"
-			       "# TYPE oomtrace_build_info gauge\noomtrace_build_info{");
+	oomtrace_buf_printf(
+	    b,
+	    "# HELP oomtrace_events_lost_total Events lost between the kernel and the tracer.\n"
+	    "# TYPE oomtrace_events_lost_total counter\n"
+	    "oomtrace_events_lost_total{source=\"%s\"} %" PRIu64 "\n",
+	    m->source, m->lost);
+	oomtrace_buf_printf(b,
+			    "# HELP oomtrace_build_info The tracer: version, backend and probe.\n"
+			    "# TYPE oomtrace_build_info gauge\noomtrace_build_info{");
 	label(b, "version", PACKAGE_VERSION, false);
 	label(b, "backend", m->backend, false);
 	label(b, "probe", m->probe, true);
@@ -258,8 +278,9 @@ int oomtrace_metrics_write_file(struct oomtrace_metrics *m, const char *path)
 }
 
 #ifdef WITH_MICROHTTPD
-static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-			     const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *url,
+			     const char *method, const char *version, const char *upload,
+			     size_t *upload_size, void **con_cls)
 {
 	struct oomtrace_metrics *m = cls;
 	struct MHD_Response *r;
@@ -328,10 +349,12 @@ int oomtrace_metrics_listen(struct oomtrace_metrics *m, const char *spec)
 		return -EINVAL;
 	if (mhd_load())
 		return -ENOTSUP;
-	/* served from our own loop (no thread of its own): the seccomp filter and the event loop stay simple */
-	m->httpd = mhd.start(MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL, serve, m, MHD_OPTION_SOCK_ADDR,
-				    (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
-				    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16, MHD_OPTION_END);
+	/* served from our own loop (no thread of its own): the seccomp filter and the event loop
+	 * stay simple */
+	m->httpd = mhd.start(MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL, serve, m,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16, MHD_OPTION_END);
 	return m->httpd ? 0 : -(errno ? errno : EADDRINUSE);
 #else
 	(void)m;
@@ -387,7 +410,8 @@ static void write_file(struct metrics_out *o)
 
 	if (r && !o->warned) {
 		o->warned = true;
-		oomtrace_warn("%s: cannot write the metrics file: %s", o->c->metrics_file, strerror(-r));
+		oomtrace_warn("%s: cannot write the metrics file: %s", o->c->metrics_file,
+			      strerror(-r));
 	}
 }
 
@@ -423,9 +447,12 @@ static int metrics_start(void *state, const struct oomtrace_output_source *src)
 		/* listening before the sandbox: afterwards only accept and answer */
 		r = oomtrace_metrics_listen(o->m, o->c->metrics_listen);
 		if (r) {
-			oomtrace_err("--metrics-listen %s: %s", o->c->metrics_listen,
-				     r == -ENOTSUP ? "libmicrohttpd.so.12 not found or not built with it: install libmicrohttpd12 (Debian) or libmicrohttpd (openEuler)"
-						   : strerror(-r));
+			oomtrace_err(
+			    "--metrics-listen %s: %s", o->c->metrics_listen,
+			    r == -ENOTSUP
+				? "libmicrohttpd.so.12 not found or not built with it: install "
+				  "libmicrohttpd12 (Debian) or libmicrohttpd (openEuler)"
+				: strerror(-r));
 			return r == -ENOTSUP ? OOMTRACE_EXIT_USAGE : OOMTRACE_EXIT_RUNTIME;
 		}
 	}
@@ -479,11 +506,11 @@ static int metrics_close(void *state, const struct oomtrace_run_totals *t)
 }
 
 const struct oomtrace_output_ops oomtrace_output_metrics = {
-	.name = "metrics",
-	.open = metrics_open,
-	.start = metrics_start,
-	.event = metrics_event,
-	.lost = metrics_lost_out,
-	.tick = metrics_tick,
-	.close = metrics_close,
+    .name = "metrics",
+    .open = metrics_open,
+    .start = metrics_start,
+    .event = metrics_event,
+    .lost = metrics_lost_out,
+    .tick = metrics_tick,
+    .close = metrics_close,
 };

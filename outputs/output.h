@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* output.h: where events go: every output (text, bcc, JSON, metrics, journal, summary, tallies) behind one ops struct. */
+/* output.h: where events go: every output (text, bcc, JSON, metrics, journal, summary, tallies)
+ * behind one ops struct. */
 #ifndef OOMTRACE_OUTPUT_H
 #define OOMTRACE_OUTPUT_H
 
@@ -13,7 +14,7 @@
 
 /* What the run's totals hold; outputs may record in it (the event stream's write error). */
 struct oomtrace_run_totals {
-	uint64_t lost;      /* events lost in transport, so far */
+	uint64_t lost;	    /* events lost in transport, so far */
 	uint64_t no_cgroup; /* kills --cgroup could not match: the source knew no cgroup */
 	int write_error;    /* the event stream's first write error, -errno (0: none) */
 	uint64_t unwritten; /* events the stream dropped once its output failed or blocked */
@@ -21,12 +22,12 @@ struct oomtrace_run_totals {
 
 /* What the program asks of the outputs (each output takes what is its own). */
 struct oomtrace_output_conf {
-	const char *format;      /* text, bcc, json: the event stream */
-	unsigned int fmt_flags;  /* OOMTRACE_FMT_* */
-	const char *path;        /* -o FILE; NULL: standard output */
-	bool summary;            /* --summary: a table at the end instead of the stream */
-	uint64_t count_limit;    /* -c N: stop after N events written (0: no limit) */
-	bool print_tallies;      /* the exit summary on stderr (live, or -v) */
+	const char *format;	   /* text, bcc, json: the event stream */
+	unsigned int fmt_flags;	   /* OOMTRACE_FMT_* */
+	const char *path;	   /* -o FILE; NULL: standard output */
+	bool summary;		   /* --summary: a table at the end instead of the stream */
+	uint64_t count_limit;	   /* -c N: stop after N events written (0: no limit) */
+	bool print_tallies;	   /* the exit summary on stderr (live, or -v) */
 	const char *cgroup_filter; /* --cgroup, named in the exit summary */
 	const char *metrics_file;
 	const char *metrics_listen;
@@ -63,7 +64,8 @@ struct oomtrace_output_ops {
 	const char *name;
 	/* Before the source opens: 0, or an exit code. */
 	int (*open)(const struct oomtrace_output_conf *c, void **state);
-	/* Optional: the source is attached; sockets may still be opened (the sandbox comes next). */
+	/* Optional: the source is attached; sockets may still be opened (the sandbox comes next).
+	 */
 	int (*start)(void *state, const struct oomtrace_output_source *src);
 	/* One event: 0 to go on, OOMTRACE_OUT_DONE, or -errno, which stops the source. */
 	int (*event)(void *state, struct oomtrace_out_event *oe);
@@ -71,17 +73,19 @@ struct oomtrace_output_ops {
 	void (*lost)(void *state, uint64_t n, uint64_t total);
 	/* Optional: once per turn of the event loop (@now: CLOCK_MONOTONIC seconds). */
 	void (*tick)(void *state, double now);
-	/* The end: the last writes (not when @t is NULL: the run failed before it began). An exit code. */
+	/* The end: the last writes (not when @t is NULL: the run failed before it began). An exit
+	 * code. */
 	int (*close)(void *state, const struct oomtrace_run_totals *t);
 };
 
-/* The outputs, each in its own file; outputs/registry.c lists them in the order events visit them. */
+/* The outputs, each in its own file; outputs/registry.c lists them in the order events visit them.
+ */
 extern const struct oomtrace_output_ops oomtrace_output_metrics; /* outputs/metrics.c */
 extern const struct oomtrace_output_ops oomtrace_output_journal; /* outputs/journal.c */
 extern const struct oomtrace_output_ops oomtrace_output_summary; /* outputs/summary.c */
-extern const struct oomtrace_output_ops oomtrace_output_text;    /* outputs/stream.c */
-extern const struct oomtrace_output_ops oomtrace_output_bcc;     /* outputs/stream.c */
-extern const struct oomtrace_output_ops oomtrace_output_json;    /* outputs/stream.c */
+extern const struct oomtrace_output_ops oomtrace_output_text;	 /* outputs/stream.c */
+extern const struct oomtrace_output_ops oomtrace_output_bcc;	 /* outputs/stream.c */
+extern const struct oomtrace_output_ops oomtrace_output_json;	 /* outputs/stream.c */
 extern const struct oomtrace_output_ops oomtrace_output_tallies; /* outputs/tallies.c */
 
 /* -o FILE opened for appending (created 0644), or standard output (NULL, "-"); -1 with errno. */
@@ -94,7 +98,8 @@ struct oomtrace_outputs;
 extern const struct oomtrace_output_ops *const oomtrace_output_registry[];
 
 /* Open what @c asks for. NULL with *@exit_code set when one cannot (it said why). */
-struct oomtrace_outputs *oomtrace_outputs_open(const struct oomtrace_output_conf *c, int *exit_code);
+struct oomtrace_outputs *oomtrace_outputs_open(const struct oomtrace_output_conf *c,
+					       int *exit_code);
 /* The source is attached: 0 or the first output's exit code. */
 int oomtrace_outputs_start(struct oomtrace_outputs *o, const struct oomtrace_output_source *src);
 /* Hand @ev to each output in turn: 0, or the -errno that stops the source. */

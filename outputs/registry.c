@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* registry.c: the outputs, in the order each event visits them, and the list of one run's open ones. */
+/* registry.c: the outputs, in the order each event visits them, and the list of one run's open
+ * ones. */
 #include "config.h"
 
 #include <errno.h>
@@ -17,20 +18,16 @@
  * (and stop the run at -c N). Adding an output: its file, and its line here.
  */
 const struct oomtrace_output_ops *const oomtrace_output_registry[] = {
-	&oomtrace_output_metrics,
-	&oomtrace_output_journal,
-	&oomtrace_output_summary,
-	&oomtrace_output_text,
-	&oomtrace_output_bcc,
-	&oomtrace_output_json,
-	&oomtrace_output_tallies,
-	NULL,
+    &oomtrace_output_metrics, &oomtrace_output_journal,
+    &oomtrace_output_summary, &oomtrace_output_text,
+    &oomtrace_output_bcc,     &oomtrace_output_json,
+    &oomtrace_output_tallies, NULL,
 };
 
 static const struct oomtrace_format_ops *const formats[] = {
-	&oomtrace_format_text,
-	&oomtrace_format_bcc,
-	&oomtrace_format_json,
+    &oomtrace_format_text,
+    &oomtrace_format_bcc,
+    &oomtrace_format_json,
 };
 
 const struct oomtrace_format_ops *oomtrace_format_find(const char *name)
@@ -105,7 +102,7 @@ int oomtrace_outputs_start(struct oomtrace_outputs *o, const struct oomtrace_out
 
 int oomtrace_outputs_event(struct oomtrace_outputs *o, struct oomtrace_event *ev)
 {
-	struct oomtrace_out_event oe = { .ev = ev };
+	struct oomtrace_out_event oe = {.ev = ev};
 	unsigned int i;
 	int r = 0;
 

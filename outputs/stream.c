@@ -125,10 +125,10 @@ static int stream_close(void *state, const struct oomtrace_run_totals *t)
 	return 0;
 }
 
-#define STREAM_OPS(fmtname, openfn)                                                                  \
-	{                                                                                            \
-		.name = fmtname, .open = openfn, .event = stream_event, .lost = stream_lost,         \
-		.close = stream_close                                                                \
+#define STREAM_OPS(fmtname, openfn)                                                                \
+	{                                                                                          \
+		.name = fmtname, .open = openfn, .event = stream_event, .lost = stream_lost,       \
+		.close = stream_close                                                              \
 	}
 
 const struct oomtrace_output_ops oomtrace_output_text = STREAM_OPS("text", text_open);

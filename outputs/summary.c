@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* summary.c: --summary: kills per pod, unit, container or comm, as an SRE pastes them into an incident. */
+/* summary.c: --summary: kills per pod, unit, container or comm, as an SRE pastes them into an
+ * incident. */
 #include "config.h"
 
 #include <errno.h>
@@ -26,7 +27,7 @@ struct stamp {
 };
 
 struct row {
-	char kind[12];  /* pod, unit, container, comm */
+	char kind[12]; /* pod, unit, container, comm */
 	char name[320];
 	uint64_t kills;
 	bool has_first;
@@ -41,13 +42,14 @@ struct row {
 struct report {
 	struct row *rows;
 	size_t n, cap;
-	int fd;    /* where the table goes: -o FILE (opened at the start) or standard output */
+	int fd;	   /* where the table goes: -o FILE (opened at the start) or standard output */
 	bool json; /* JSON Lines rows (--format json) */
 	const char *path;
 	const struct oomtrace_format_ops *fmt; /* says at once what was lost */
 };
 
-/* Who a kill is counted for: the pod, else the systemd unit, else the container, else the victim's comm. */
+/* Who a kill is counted for: the pod, else the systemd unit, else the container, else the victim's
+ * comm. */
 static void key_of(const struct oomtrace_event *ev, char *kind, size_t ksz, char *name, size_t nsz)
 {
 	const struct oomtrace_names *n = &ev->names;
@@ -55,7 +57,8 @@ static void key_of(const struct oomtrace_event *ev, char *kind, size_t ksz, char
 	if (n->pod_uid[0]) {
 		snprintf(kind, ksz, "pod");
 		if (n->pod[0])
-			snprintf(name, nsz, "%s/%s", n->k8s_namespace[0] ? n->k8s_namespace : "?", n->pod);
+			snprintf(name, nsz, "%s/%s", n->k8s_namespace[0] ? n->k8s_namespace : "?",
+				 n->pod);
 		else
 			snprintf(name, nsz, "uid %s", n->pod_uid);
 	} else if (n->unit[0]) {
@@ -66,7 +69,8 @@ static void key_of(const struct oomtrace_event *ev, char *kind, size_t ksz, char
 		snprintf(name, nsz, "%s %.12s", n->runtime[0] ? n->runtime : "?", n->container_id);
 	} else {
 		snprintf(kind, ksz, "comm");
-		snprintf(name, nsz, "%s", (ev->victim.known & OOMTRACE_T_COMM) ? ev->victim.comm : "?");
+		snprintf(name, nsz, "%s",
+			 (ev->victim.known & OOMTRACE_T_COMM) ? ev->victim.comm : "?");
 	}
 }
 
@@ -87,8 +91,10 @@ static int report_add(struct report *r, const struct oomtrace_event *ev)
 	size_t i;
 	uint64_t kb = 0;
 	bool sized = false;
-	struct stamp at = { .known = ev->known & (OOMTRACE_E_TIME | OOMTRACE_E_UPTIME),
-			    .time_us = ev->time_us, .tz_off_s = ev->tz_off_s, .uptime_ns = ev->uptime_ns };
+	struct stamp at = {.known = ev->known & (OOMTRACE_E_TIME | OOMTRACE_E_UPTIME),
+			   .time_us = ev->time_us,
+			   .tz_off_s = ev->tz_off_s,
+			   .uptime_ns = ev->uptime_ns};
 
 	if (ev->record != OOMTRACE_RECORD_KILL || ev->outcome != OOMTRACE_OUTCOME_KILLED)
 		return 0;
@@ -166,8 +172,9 @@ static void constraints(char *dst, size_t sz, uint32_t mask)
 	dst[0] = '\0';
 	for (c = 0; c < 32; c++)
 		if (mask & (1u << c))
-			o += (size_t)snprintf(dst + o, o < sz ? sz - o : 0, "%s%s", o ? "," : "",
-					      oomtrace_constraint_name((enum oomtrace_constraint)c));
+			o +=
+			    (size_t)snprintf(dst + o, o < sz ? sz - o : 0, "%s%s", o ? "," : "",
+					     oomtrace_constraint_name((enum oomtrace_constraint)c));
 	if (!dst[0])
 		snprintf(dst, sz, "?");
 }
@@ -179,8 +186,8 @@ static int report_write(struct report *r, FILE *f, bool json)
 
 	qsort(r->rows, r->n, sizeof(*r->rows), by_kills);
 	if (!json)
-		fprintf(f, "%-9s %-40s %6s  %-25s  %-25s  %-32s %s\n", "KIND", "NAME", "KILLS", "FIRST", "LAST",
-			"LARGEST VICTIM (rss)", "CONSTRAINT");
+		fprintf(f, "%-9s %-40s %6s  %-25s  %-25s  %-32s %s\n", "KIND", "NAME", "KILLS",
+			"FIRST", "LAST", "LARGEST VICTIM (rss)", "CONSTRAINT");
 	for (i = 0; i < r->n; i++) {
 		const struct row *w = &r->rows[i];
 		char first[64], last[64], big[320], cons[64], name[sizeof(w->name) * 3];
@@ -200,9 +207,13 @@ static int report_write(struct report *r, FILE *f, bool json)
 			json_object_object_add(o, "last", json_object_new_string(last));
 			if (w->has_big) {
 				b = json_object_new_object();
-				json_object_object_add(b, "pid", w->big_pid >= 0 ? json_object_new_int(w->big_pid) : NULL);
-				json_object_object_add(b, "comm", oomtrace_json_string(w->big_comm));
-				json_object_object_add(b, "rss_kb", json_object_new_uint64(w->big_kb));
+				json_object_object_add(
+				    b, "pid",
+				    w->big_pid >= 0 ? json_object_new_int(w->big_pid) : NULL);
+				json_object_object_add(b, "comm",
+						       oomtrace_json_string(w->big_comm));
+				json_object_object_add(b, "rss_kb",
+						       json_object_new_uint64(w->big_kb));
 			}
 			json_object_object_add(o, "largest_victim", b);
 			json_object_object_add(o, "constraint", json_object_new_string(cons));
@@ -215,12 +226,13 @@ static int report_write(struct report *r, FILE *f, bool json)
 			char c[OOMTRACE_COMM_MAX * 3];
 
 			oomtrace_utf8_repair(c, sizeof(c), w->big_comm, strlen(w->big_comm));
-			snprintf(big, sizeof(big), "%d \"%s\" %" PRIu64 " kB", (int)w->big_pid, c, w->big_kb);
+			snprintf(big, sizeof(big), "%d \"%s\" %" PRIu64 " kB", (int)w->big_pid, c,
+				 w->big_kb);
 		} else {
 			snprintf(big, sizeof(big), "?");
 		}
-		fprintf(f, "%-9s %-40s %6" PRIu64 "  %-25s  %-25s  %-32s %s\n", w->kind, name, w->kills, first, last, big,
-			cons);
+		fprintf(f, "%-9s %-40s %6" PRIu64 "  %-25s  %-25s  %-32s %s\n", w->kind, name,
+			w->kills, first, last, big, cons);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -259,7 +271,7 @@ static int summary_event(void *state, struct oomtrace_out_event *oe)
 static void summary_lost(void *state, uint64_t n, uint64_t total)
 {
 	struct report *r = state;
-	struct oomtrace_buf b = { 0 };
+	struct oomtrace_buf b = {0};
 
 	(void)total;
 	if (r->fmt->lost(&b, n) == 0)
@@ -276,7 +288,8 @@ static int summary_close(void *state, const struct oomtrace_run_totals *t)
 	if (t) {
 		f = r->fd == STDOUT_FILENO ? stdout : fdopen(r->fd, "a");
 		if (!f || report_write(r, f, r->json) || fflush(f)) {
-			oomtrace_err("%s: cannot write the summary: %s", r->path ? r->path : "<stdout>", strerror(errno));
+			oomtrace_err("%s: cannot write the summary: %s",
+				     r->path ? r->path : "<stdout>", strerror(errno));
 			code = OOMTRACE_EXIT_RUNTIME;
 		}
 	}
@@ -290,9 +303,9 @@ static int summary_close(void *state, const struct oomtrace_run_totals *t)
 }
 
 const struct oomtrace_output_ops oomtrace_output_summary = {
-	.name = "summary",
-	.open = summary_open,
-	.event = summary_event,
-	.lost = summary_lost,
-	.close = summary_close,
+    .name = "summary",
+    .open = summary_open,
+    .event = summary_event,
+    .lost = summary_lost,
+    .close = summary_close,
 };

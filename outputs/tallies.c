@@ -87,7 +87,7 @@ static int tallies_event(void *state, struct oomtrace_out_event *oe)
 	if (ev->outcome == OOMTRACE_OUTCOME_KILLED) {
 		tally_add(&t->by_comm, ev->victim.known & OOMTRACE_T_COMM ? ev->victim.comm : "?");
 		tally_add(&t->by_cgroup, ev->victim.known & OOMTRACE_T_CGROUP ? ev->victim.cgroup
-					 : ev->known & OOMTRACE_E_OOM_MEMCG ? ev->oom_memcg
+					 : ev->known & OOMTRACE_E_OOM_MEMCG   ? ev->oom_memcg
 									      : "?");
 	}
 	if (t->c->count_limit && t->emitted >= t->c->count_limit)
@@ -112,11 +112,15 @@ static int tallies_close(void *state, const struct oomtrace_run_totals *rt)
 	struct tallies *t = state;
 
 	if (rt && t->c->print_tallies) {
-		fprintf(stderr, "oomtrace: %" PRIu64 " event%s (%" PRIu64 " partial), %" PRIu64 " reaper report%s, %" PRIu64 " lost\n",
-			t->emitted, t->emitted == 1 ? "" : "s", t->partial, t->reaps, t->reaps == 1 ? "" : "s",
-			rt->lost);
+		fprintf(stderr,
+			"oomtrace: %" PRIu64 " event%s (%" PRIu64 " partial), %" PRIu64
+			" reaper report%s, %" PRIu64 " lost\n",
+			t->emitted, t->emitted == 1 ? "" : "s", t->partial, t->reaps,
+			t->reaps == 1 ? "" : "s", rt->lost);
 		if (rt->no_cgroup)
-			fprintf(stderr, "oomtrace: %" PRIu64 " kill%s not shown: no cgroup known to match --cgroup %s\n",
+			fprintf(stderr,
+				"oomtrace: %" PRIu64
+				" kill%s not shown: no cgroup known to match --cgroup %s\n",
 				rt->no_cgroup, rt->no_cgroup == 1 ? "" : "s", t->c->cgroup_filter);
 		if (t->by_comm.n) {
 			table_line("victim comm", &t->by_comm);
@@ -128,8 +132,8 @@ static int tallies_close(void *state, const struct oomtrace_run_totals *rt)
 }
 
 const struct oomtrace_output_ops oomtrace_output_tallies = {
-	.name = "tallies",
-	.open = tallies_open,
-	.event = tallies_event,
-	.close = tallies_close,
+    .name = "tallies",
+    .open = tallies_open,
+    .event = tallies_event,
+    .close = tallies_close,
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* text.c: the text renderer (the classic oomkill line, -v details) and the bcc renderer (the line alone). */
+/* text.c: the text renderer (the classic oomkill line, -v details) and the bcc renderer (the line
+ * alone). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -46,22 +47,26 @@ static int classic_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	switch (ev->outcome) {
 	case OOMTRACE_OUTCOME_PANIC:
 		/* each outcome its own line: there is no victim to name */
-		return oomtrace_buf_printf(b,
-					   "%s Triggered by PID %s (\"%s\"), Kernel panic on OOM (nothing killed), "
-					   "%s pages, loadavg: %s\n",
-					   hms, tpid, comm_of(&ev->trigger, tc, sizeof(tc)), pages, load);
+		return oomtrace_buf_printf(
+		    b,
+		    "%s Triggered by PID %s (\"%s\"), Kernel panic on OOM (nothing killed), "
+		    "%s pages, loadavg: %s\n",
+		    hms, tpid, comm_of(&ev->trigger, tc, sizeof(tc)), pages, load);
 	case OOMTRACE_OUTCOME_NO_KILLABLE:
 		return oomtrace_buf_printf(b,
-					   "%s Triggered by PID %s (\"%s\"), OOM with no killable process (nothing killed), "
+					   "%s Triggered by PID %s (\"%s\"), OOM with no killable "
+					   "process (nothing killed), "
 					   "%s pages, loadavg: %s\n",
-					   hms, tpid, comm_of(&ev->trigger, tc, sizeof(tc)), pages, load);
+					   hms, tpid, comm_of(&ev->trigger, tc, sizeof(tc)), pages,
+					   load);
 	case OOMTRACE_OUTCOME_UNKNOWN:
 		if (ev->victim.known & OOMTRACE_T_PID)
 			break; /* a victim is named: the kill line */
-		return oomtrace_buf_printf(b,
-					   "%s Triggered by PID %s (\"%s\"), OOM report cut off before its kill, "
-					   "%s pages, loadavg: %s\n",
-					   hms, tpid, comm_of(&ev->trigger, tc, sizeof(tc)), pages, load);
+		return oomtrace_buf_printf(
+		    b,
+		    "%s Triggered by PID %s (\"%s\"), OOM report cut off before its kill, "
+		    "%s pages, loadavg: %s\n",
+		    hms, tpid, comm_of(&ev->trigger, tc, sizeof(tc)), pages, load);
 	default:
 		break;
 	}
@@ -91,7 +96,8 @@ static void path_or_q(struct oomtrace_buf *b, const char *label, bool known, con
 	oomtrace_buf_printf(b, "%s %s", label, known ? tmp : "?");
 }
 
-/* One line of counters; with @terse, zeros and v1's hierarchical "total_" copies are left to JSON. */
+/* One line of counters; with @terse, zeros and v1's hierarchical "total_" copies are left to JSON.
+ */
 static void kvline(struct oomtrace_buf *b, const char *title, const struct oomtrace_kvset *set,
 		   bool terse)
 {
@@ -143,9 +149,10 @@ static void names_lines(struct oomtrace_buf *b, const struct oomtrace_names *n)
 	if (n->pod_uid[0]) {
 		oomtrace_utf8_repair(na, sizeof(na), n->pod, strlen(n->pod));
 		oomtrace_utf8_repair(nc, sizeof(nc), n->container, strlen(n->container));
-		oomtrace_buf_printf(b, "\n    kubernetes: namespace %s, pod %s (uid %s, qos %s), container %s",
-				    n->k8s_namespace[0] ? n->k8s_namespace : "?", na[0] ? na : "?", n->pod_uid,
-				    n->qos[0] ? n->qos : "?", nc[0] ? nc : "?");
+		oomtrace_buf_printf(
+		    b, "\n    kubernetes: namespace %s, pod %s (uid %s, qos %s), container %s",
+		    n->k8s_namespace[0] ? n->k8s_namespace : "?", na[0] ? na : "?", n->pod_uid,
+		    n->qos[0] ? n->qos : "?", nc[0] ? nc : "?");
 	}
 	if (n->container_id[0])
 		oomtrace_buf_printf(b, "%s container id %s (%s)", n->pod_uid[0] ? "," : "\n   ",
@@ -188,7 +195,8 @@ static void request_lines(struct oomtrace_buf *b, const struct oomtrace_event *e
 	uint32_t k = ev->known;
 
 	oomtrace_buf_printf(b, "\n    constraint %s, ",
-			    k & OOMTRACE_E_CONSTRAINT ? oomtrace_constraint_name(ev->constraint) : "?");
+			    k & OOMTRACE_E_CONSTRAINT ? oomtrace_constraint_name(ev->constraint)
+						      : "?");
 	path_or_q(b, "oom_memcg", k & OOMTRACE_E_OOM_MEMCG, ev->oom_memcg);
 	oomtrace_buf_append(b, ", ", 2);
 	path_or_q(b, "cpuset", k & OOMTRACE_E_CPUSET, ev->cpuset);
@@ -206,8 +214,9 @@ static void request_lines(struct oomtrace_buf *b, const struct oomtrace_event *e
 	else
 		oomtrace_buf_printf(b, ", order ?");
 	if (k & OOMTRACE_E_TOTALPAGES)
-		oomtrace_buf_printf(b, ", domain size %" PRIu64 " pages (memory that ran out, not the victim's)",
-				    ev->totalpages);
+		oomtrace_buf_printf(
+		    b, ", domain size %" PRIu64 " pages (memory that ran out, not the victim's)",
+		    ev->totalpages);
 	oomtrace_buf_append(b, "\n", 1);
 	if (k & OOMTRACE_E_REAPED) {
 		oomtrace_buf_printf(b, "    reaped: now ");
@@ -223,8 +232,9 @@ static void request_lines(struct oomtrace_buf *b, const struct oomtrace_event *e
 
 static void psi_line(struct oomtrace_buf *b, const char *which, const struct oomtrace_psi *p)
 {
-	oomtrace_buf_printf(b, "    psi memory: %s avg10=%.2f avg60=%.2f avg300=%.2f total=%" PRIu64 "\n",
-			    which, p->avg10, p->avg60, p->avg300, p->total_us);
+	oomtrace_buf_printf(
+	    b, "    psi memory: %s avg10=%.2f avg60=%.2f avg300=%.2f total=%" PRIu64 "\n", which,
+	    p->avg10, p->avg60, p->avg300, p->total_us);
 }
 
 /* what the machine and the memcg looked like: counters, pressure, the largest tasks */
@@ -247,8 +257,8 @@ static void context_lines(struct oomtrace_buf *b, const struct oomtrace_context 
 	oomtrace_buf_printf(b, "    largest tasks (rss pages):");
 	for (i = 0; i < c->ntop; i++) {
 		oomtrace_utf8_repair(tmp, sizeof(tmp), c->top[i].name, strlen(c->top[i].name));
-		oomtrace_buf_printf(b, "%s %" PRId32 " \"%s\" %" PRIu64, i ? "," : "", c->top[i].pid, tmp,
-				    c->top[i].rss_pages);
+		oomtrace_buf_printf(b, "%s %" PRId32 " \"%s\" %" PRIu64, i ? "," : "",
+				    c->top[i].pid, tmp, c->top[i].rss_pages);
 	}
 	oomtrace_buf_append(b, "\n", 1);
 }
@@ -297,7 +307,8 @@ static int reap_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	if (ev->known & OOMTRACE_E_TIME)
 		oomtrace_format_hms(hms, sizeof(hms), ev->time_us, ev->tz_off_s);
 	oomtrace_buf_printf(b, "%s oom_reaper: PID %" PRId32 " (\"%s\") %s", hms, ev->victim.pid,
-			    comm_of(&ev->victim, vc, sizeof(vc)), ev->reap_skipped ? "skipped" : "reaped");
+			    comm_of(&ev->victim, vc, sizeof(vc)),
+			    ev->reap_skipped ? "skipped" : "reaped");
 	if (ev->known & OOMTRACE_E_REAP_LATENCY)
 		oomtrace_buf_printf(b, " %" PRIu64 ".%03" PRIu64 " ms after the kill",
 				    ev->reap_latency_us / 1000, ev->reap_latency_us % 1000);
@@ -333,5 +344,7 @@ static int bcc_event(struct oomtrace_buf *b, struct oomtrace_out_event *oe, unsi
 	return classic_line(b, ev);
 }
 
-const struct oomtrace_format_ops oomtrace_format_text = { .name = "text", .event = text_event, .lost = text_lost };
-const struct oomtrace_format_ops oomtrace_format_bcc = { .name = "bcc", .event = bcc_event, .lost = text_lost };
+const struct oomtrace_format_ops oomtrace_format_text = {
+    .name = "text", .event = text_event, .lost = text_lost};
+const struct oomtrace_format_ops oomtrace_format_bcc = {
+    .name = "bcc", .event = bcc_event, .lost = text_lost};

@@ -15,17 +15,17 @@
 
 static const struct oomtrace_backend_info backends[] = {
 #ifdef WITH_LIBBPF
-	{ "libbpf", &oomtrace_libbpf_ops, "--with-libbpf" },
+    {"libbpf", &oomtrace_libbpf_ops, "--with-libbpf"},
 #else
-	{ "libbpf", NULL, "--with-libbpf" },
+    {"libbpf", NULL, "--with-libbpf"},
 #endif
 #ifdef WITH_BCC
-	{ "bcc", &oomtrace_bcc_ops, "--with-bcc" },
+    {"bcc", &oomtrace_bcc_ops, "--with-bcc"},
 #else
-	{ "bcc", NULL, "--with-bcc" },
+    {"bcc", NULL, "--with-bcc"},
 #endif
-	{ "replay", &oomtrace_replay_ops, NULL },
-	{ NULL, NULL, NULL },
+    {"replay", &oomtrace_replay_ops, NULL},
+    {NULL, NULL, NULL},
 };
 
 const struct oomtrace_backend_info *oomtrace_backend_list(void)

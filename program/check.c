@@ -41,14 +41,16 @@ static void mechanism_rows(struct oomtrace_check *c, const struct oomtrace_backe
 	oomtrace_check_add(c, "kernel", release, "%s", "running kernel release");
 	for (b = oomtrace_backend_list(); b->name; b++) {
 		if (!b->ops)
-			oomtrace_check_add(c, b->name, "not built", "reconfigure with %s", b->configure_flag);
+			oomtrace_check_add(c, b->name, "not built", "reconfigure with %s",
+					   b->configure_flag);
 		else if (b->ops->check)
 			b->ops->check(bo, c);
 	}
 	oomtrace_check_add(c, "memcg v1", v1 ? "yes" : "no", "%s",
 			   v1 ? "/sys/fs/cgroup/memory" : "no v1 memory controller mounted");
 	oomtrace_check_add(c, "memcg v2", v2 ? "yes" : "no", "%s",
-			   v2 ? "memory controller enabled in the unified hierarchy" : "no v2 memory controller");
+			   v2 ? "memory controller enabled in the unified hierarchy"
+			      : "no v2 memory controller");
 	snprintf(hdr, sizeof(hdr), "/lib/modules/%s/build", release);
 	oomtrace_check_add(c, "kernel headers", access(hdr, F_OK) == 0 ? "yes" : "no",
 			   "%s (for the bcc backend)", hdr);
@@ -83,7 +85,7 @@ static void print_json(const struct oomtrace_check *c, const char *backend, cons
 
 int oomtrace_check_run(struct oomtrace_config *cf)
 {
-	struct oomtrace_check c = { 0 };
+	struct oomtrace_check c = {0};
 	const struct oomtrace_backend_info *pick;
 	char probe[96] = "log (/dev/kmsg)";
 	void *st = NULL;
@@ -92,7 +94,8 @@ int oomtrace_check_run(struct oomtrace_config *cf)
 	mechanism_rows(&c, &cf->bo);
 	pick = oomtrace_select_live(&cf->bo, &st, note_unusable, &c);
 	if (pick) {
-		snprintf(probe, sizeof(probe), "%s", pick->ops->probe_name ? pick->ops->probe_name(st) : "?");
+		snprintf(probe, sizeof(probe), "%s",
+			 pick->ops->probe_name ? pick->ops->probe_name(st) : "?");
 		pick->ops->close(st);
 	}
 	oomtrace_check_add(&c, "auto picks", pick ? pick->name : "replay", "%s", probe);

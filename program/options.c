@@ -18,73 +18,73 @@
 #include "options.h"
 
 static const char help[] =
-	"Usage: oomtrace [OPTION]... [FILE]...\n"
-	"Report every Linux OOM kill: who asked for memory, who was killed, how much each\n"
-	"held, which cgroup hit which limit, and what the machine looked like.\n"
-	"\n"
-	"Sources:\n"
-	"  -b, --backend NAME    auto (default), libbpf, bcc or replay\n"
-	"                        auto: replay of FILEs, or of standard input when it is a\n"
-	"                        pipe or a file; else a live backend when one is usable\n"
-	"                        here; else replay of /dev/kmsg\n"
-	"      --probe NAME      live: force one probe (fentry, kprobe, tp_btf, tracepoint)\n"
-	"      --no-btf          libbpf: use the BTF-less tracepoint object even with BTF\n"
-	"      --btf FILE        libbpf: the kernel's types for CO-RE from FILE (raw BTF or\n"
-	"                        an ELF vmlinux with .BTF), for kernels built without\n"
-	"                        /sys/kernel/btf/vmlinux; kprobe and tracepoint only\n"
-	"      --context LIST    live: snapshots per event: loadavg, meminfo, psi, memcg,\n"
-	"                        status (the trigger's /proc/PID/status), all (default), none\n"
-	"      --keep-oom-score-adj  live: do not shield the tracer (oom_score_adj -1000)\n"
-	"      --no-sandbox      live: keep every capability after attaching, no seccomp filter\n"
-	"      --buffer-size KB  live: the kernel-to-tracer buffer, rounded up to a power of two\n"
-	"                        (default 1024: >= 10 s of a 100 kills/s storm with the reader\n"
-	"                        stopped; perf buffers, before 5.8: per CPU, default 256)\n"
-	"      --no-kmsg         live: do not join the kernel's own report of each kill\n"
-	"                        (/dev/kmsg) for the facts the probe cannot read\n"
-	"      --check           print this kernel's tracing mechanisms and what auto picks\n"
-	"      --kernel-headers DIR  bcc: kernel headers to compile against\n"
-	"      --bcc-cache DIR   bcc: keep the compiled program there for the next start on\n"
-	"                        this kernel (default /var/cache/oomtrace; none: compile always)\n"
-	"  FILE...               replay: kernel logs (dmesg, dmesg -T, dmesg -r, journalctl -k\n"
-	"                        -o short*/json/export, syslog, logread, /dev/kmsg records,\n"
-	"                        text quoted in mail; .gz read transparently); '-': standard\n"
-	"                        input; pipes are read line by line as they arrive\n"
-	"      --events FILE     replay: recorded events (JSON Lines from --format json)\n"
-	"  -F, --follow          replay: keep reading a growing file (reopened when rotated\n"
-	"                        or truncated) or /dev/kmsg\n"
-	"      --year YYYY       replay: year of syslog lines, which carry none\n"
-	"                        (default: the current year, or the last for future dates)\n"
-	"\n"
-	"Output:\n"
-	"  -f, --format FMT      text (default): the classic oomkill line (-v adds details);\n"
-	"                        bcc: the classic line only; json: JSON Lines (docs/schema.md)\n"
-	"  -o, --output FILE     append events to FILE (one write per event) instead of stdout\n"
-	"  -v, --verbose         text: detail lines; also more diagnostics (-vv: debug)\n"
-	"\n"
-	"Selection and run time:\n"
-	"      --comm NAME       only events whose victim or trigger comm is NAME\n"
-	"      --pid PID         only events whose victim or trigger pid is PID\n"
-	"      --cgroup PATH     only events whose victim cgroup or OOM memcg is under PATH\n"
-	"      --pod NAME        only Kubernetes pod NAME (or pod UID)\n"
-	"      --namespace NS    only Kubernetes namespace NS (live: names from /var/log/pods)\n"
-	"      --unit UNIT       only systemd unit UNIT (worker or worker.service)\n"
-	"      --metrics-file PATH  Prometheus textfile (node_exporter): written whole and renamed\n"
-	"                        at every kill and every --metrics-interval seconds (15)\n"
-	"      --metrics-listen [ADDR:]PORT  serve /metrics over HTTP (default address 127.0.0.1)\n"
-	"      --journal         also send each event to the systemd journal: MESSAGE, MESSAGE_ID,\n"
-	"                        PRIORITY and every fact as an OOMTRACE_* field\n"
-	"      --summary         no events: at the end, one row per pod, systemd unit, container\n"
-	"                        or victim comm: kills, first and last, largest victim,\n"
-	"                        constraint (text table, or JSON Lines with --format json)\n"
-	"  -c, --count N         stop after N events\n"
-	"  -d, --duration SECS   stop after SECS seconds (0: attach, then exit)\n"
-	"\n"
-	"  -V, --version         print the version and the backends built in\n"
-	"  -h, --help            print this help\n"
-	"\n"
-	"Exit status: 0 success; 1 some input unreadable or malformed (valid parts were\n"
-	"still processed); 2 bad arguments; 3 no usable backend or probe; 4 not permitted;\n"
-	"5 runtime failure (e.g. cannot write the output).\n";
+    "Usage: oomtrace [OPTION]... [FILE]...\n"
+    "Report every Linux OOM kill: who asked for memory, who was killed, how much each\n"
+    "held, which cgroup hit which limit, and what the machine looked like.\n"
+    "\n"
+    "Sources:\n"
+    "  -b, --backend NAME    auto (default), libbpf, bcc or replay\n"
+    "                        auto: replay of FILEs, or of standard input when it is a\n"
+    "                        pipe or a file; else a live backend when one is usable\n"
+    "                        here; else replay of /dev/kmsg\n"
+    "      --probe NAME      live: force one probe (fentry, kprobe, tp_btf, tracepoint)\n"
+    "      --no-btf          libbpf: use the BTF-less tracepoint object even with BTF\n"
+    "      --btf FILE        libbpf: the kernel's types for CO-RE from FILE (raw BTF or\n"
+    "                        an ELF vmlinux with .BTF), for kernels built without\n"
+    "                        /sys/kernel/btf/vmlinux; kprobe and tracepoint only\n"
+    "      --context LIST    live: snapshots per event: loadavg, meminfo, psi, memcg,\n"
+    "                        status (the trigger's /proc/PID/status), all (default), none\n"
+    "      --keep-oom-score-adj  live: do not shield the tracer (oom_score_adj -1000)\n"
+    "      --no-sandbox      live: keep every capability after attaching, no seccomp filter\n"
+    "      --buffer-size KB  live: the kernel-to-tracer buffer, rounded up to a power of two\n"
+    "                        (default 1024: >= 10 s of a 100 kills/s storm with the reader\n"
+    "                        stopped; perf buffers, before 5.8: per CPU, default 256)\n"
+    "      --no-kmsg         live: do not join the kernel's own report of each kill\n"
+    "                        (/dev/kmsg) for the facts the probe cannot read\n"
+    "      --check           print this kernel's tracing mechanisms and what auto picks\n"
+    "      --kernel-headers DIR  bcc: kernel headers to compile against\n"
+    "      --bcc-cache DIR   bcc: keep the compiled program there for the next start on\n"
+    "                        this kernel (default /var/cache/oomtrace; none: compile always)\n"
+    "  FILE...               replay: kernel logs (dmesg, dmesg -T, dmesg -r, journalctl -k\n"
+    "                        -o short*/json/export, syslog, logread, /dev/kmsg records,\n"
+    "                        text quoted in mail; .gz read transparently); '-': standard\n"
+    "                        input; pipes are read line by line as they arrive\n"
+    "      --events FILE     replay: recorded events (JSON Lines from --format json)\n"
+    "  -F, --follow          replay: keep reading a growing file (reopened when rotated\n"
+    "                        or truncated) or /dev/kmsg\n"
+    "      --year YYYY       replay: year of syslog lines, which carry none\n"
+    "                        (default: the current year, or the last for future dates)\n"
+    "\n"
+    "Output:\n"
+    "  -f, --format FMT      text (default): the classic oomkill line (-v adds details);\n"
+    "                        bcc: the classic line only; json: JSON Lines (docs/schema.md)\n"
+    "  -o, --output FILE     append events to FILE (one write per event) instead of stdout\n"
+    "  -v, --verbose         text: detail lines; also more diagnostics (-vv: debug)\n"
+    "\n"
+    "Selection and run time:\n"
+    "      --comm NAME       only events whose victim or trigger comm is NAME\n"
+    "      --pid PID         only events whose victim or trigger pid is PID\n"
+    "      --cgroup PATH     only events whose victim cgroup or OOM memcg is under PATH\n"
+    "      --pod NAME        only Kubernetes pod NAME (or pod UID)\n"
+    "      --namespace NS    only Kubernetes namespace NS (live: names from /var/log/pods)\n"
+    "      --unit UNIT       only systemd unit UNIT (worker or worker.service)\n"
+    "      --metrics-file PATH  Prometheus textfile (node_exporter): written whole and renamed\n"
+    "                        at every kill and every --metrics-interval seconds (15)\n"
+    "      --metrics-listen [ADDR:]PORT  serve /metrics over HTTP (default address 127.0.0.1)\n"
+    "      --journal         also send each event to the systemd journal: MESSAGE, MESSAGE_ID,\n"
+    "                        PRIORITY and every fact as an OOMTRACE_* field\n"
+    "      --summary         no events: at the end, one row per pod, systemd unit, container\n"
+    "                        or victim comm: kills, first and last, largest victim,\n"
+    "                        constraint (text table, or JSON Lines with --format json)\n"
+    "  -c, --count N         stop after N events\n"
+    "  -d, --duration SECS   stop after SECS seconds (0: attach, then exit)\n"
+    "\n"
+    "  -V, --version         print the version and the backends built in\n"
+    "  -h, --help            print this help\n"
+    "\n"
+    "Exit status: 0 success; 1 some input unreadable or malformed (valid parts were\n"
+    "still processed); 2 bad arguments; 3 no usable backend or probe; 4 not permitted;\n"
+    "5 runtime failure (e.g. cannot write the output).\n";
 
 static void usage(FILE *f)
 {
@@ -98,7 +98,8 @@ static void version(void)
 	printf("oomtrace %s\nbackends:", PACKAGE_VERSION);
 	for (b = oomtrace_backend_list(); b->name; b++)
 		printf(" %s%s", b->name, b->ops ? "" : " (not built)");
-	printf("\nformats: %s\nevent schema: %d\n", oomtrace_format_list(), OOMTRACE_SCHEMA_VERSION);
+	printf("\nformats: %s\nevent schema: %d\n", oomtrace_format_list(),
+	       OOMTRACE_SCHEMA_VERSION);
 #if defined(__SANITIZE_ADDRESS__)
 	printf("sanitizers: address (a test build: several times the memory)\n");
 #endif
@@ -147,40 +148,40 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{ "backend", required_argument, NULL, 'b' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "follow", no_argument, NULL, 'F' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "events", required_argument, NULL, OPT_EVENTS },
-	{ "year", required_argument, NULL, OPT_YEAR },
-	{ "probe", required_argument, NULL, OPT_PROBE },
-	{ "kernel-headers", required_argument, NULL, OPT_HEADERS },
-	{ "bcc-cache", required_argument, NULL, OPT_BCC_CACHE },
-	{ "comm", required_argument, NULL, OPT_COMM },
-	{ "pid", required_argument, NULL, OPT_PID },
-	{ "cgroup", required_argument, NULL, OPT_CGROUP },
-	{ "pod", required_argument, NULL, OPT_POD },
-	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
-	{ "unit", required_argument, NULL, OPT_UNIT },
-	{ "summary", no_argument, NULL, OPT_SUMMARY },
-	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
-	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
-	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
-	{ "journal", no_argument, NULL, OPT_JOURNAL },
-	{ "check", no_argument, NULL, OPT_CHECK },
-	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
-	{ "btf", required_argument, NULL, OPT_BTF },
-	{ "no-kmsg", no_argument, NULL, OPT_NO_KMSG },
-	{ "context", required_argument, NULL, OPT_CONTEXT },
-	{ "buffer-size", required_argument, NULL, OPT_BUFFER },
-	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
-	{ "keep-oom-score-adj", no_argument, NULL, OPT_KEEP_ADJ },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"backend", required_argument, NULL, 'b'},
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"follow", no_argument, NULL, 'F'},
+    {"count", required_argument, NULL, 'c'},
+    {"duration", required_argument, NULL, 'd'},
+    {"events", required_argument, NULL, OPT_EVENTS},
+    {"year", required_argument, NULL, OPT_YEAR},
+    {"probe", required_argument, NULL, OPT_PROBE},
+    {"kernel-headers", required_argument, NULL, OPT_HEADERS},
+    {"bcc-cache", required_argument, NULL, OPT_BCC_CACHE},
+    {"comm", required_argument, NULL, OPT_COMM},
+    {"pid", required_argument, NULL, OPT_PID},
+    {"cgroup", required_argument, NULL, OPT_CGROUP},
+    {"pod", required_argument, NULL, OPT_POD},
+    {"namespace", required_argument, NULL, OPT_NAMESPACE},
+    {"unit", required_argument, NULL, OPT_UNIT},
+    {"summary", no_argument, NULL, OPT_SUMMARY},
+    {"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
+    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+    {"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
+    {"journal", no_argument, NULL, OPT_JOURNAL},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {"no-btf", no_argument, NULL, OPT_NO_BTF},
+    {"btf", required_argument, NULL, OPT_BTF},
+    {"no-kmsg", no_argument, NULL, OPT_NO_KMSG},
+    {"context", required_argument, NULL, OPT_CONTEXT},
+    {"buffer-size", required_argument, NULL, OPT_BUFFER},
+    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"keep-oom-score-adj", no_argument, NULL, OPT_KEEP_ADJ},
+    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 int oomtrace_bad_arg(const char *opt, const char *val, const char *why)
@@ -222,8 +223,11 @@ static int source_opt(struct oomtrace_config *c, int opt, const char *arg)
 		bo->year = (int)v;
 		return 0;
 	case OPT_PROBE:
-		if (strcmp(arg, "fentry") && strcmp(arg, "kprobe") && strcmp(arg, "tp_btf") && strcmp(arg, "tracepoint"))
-			return oomtrace_bad_arg("--probe", arg, "unknown probe; use fentry, kprobe, tp_btf or tracepoint");
+		if (strcmp(arg, "fentry") && strcmp(arg, "kprobe") && strcmp(arg, "tp_btf") &&
+		    strcmp(arg, "tracepoint"))
+			return oomtrace_bad_arg(
+			    "--probe", arg,
+			    "unknown probe; use fentry, kprobe, tp_btf or tracepoint");
 		bo->probe = arg;
 		return 0;
 	case OPT_HEADERS:
@@ -231,7 +235,8 @@ static int source_opt(struct oomtrace_config *c, int opt, const char *arg)
 		return 0;
 	case OPT_BCC_CACHE:
 		if (!arg[0])
-			return oomtrace_bad_arg("--bcc-cache", arg, "empty; give a directory, or none");
+			return oomtrace_bad_arg("--bcc-cache", arg,
+						"empty; give a directory, or none");
 		bo->bcc_cache = arg;
 		return 0;
 	case OPT_CHECK:
@@ -263,14 +268,16 @@ static int live_opt(struct oomtrace_config *c, int opt, const char *arg)
 	switch (opt) {
 	case OPT_CONTEXT:
 		if (oomtrace_context_parse(arg, &bo->context_mask))
-			return oomtrace_bad_arg("--context", arg,
-						"not a list of loadavg, meminfo, psi, memcg, status, all, none");
+			return oomtrace_bad_arg(
+			    "--context", arg,
+			    "not a list of loadavg, meminfo, psi, memcg, status, all, none");
 		c->context_set = true;
 		return 0;
 	case OPT_BUFFER:
 		kb = strtoul(arg, &end, 10);
 		if (*end || end == arg || kb < 16 || kb > 1048576)
-			return oomtrace_bad_arg("--buffer-size", arg, "not a size in KiB between 16 and 1048576");
+			return oomtrace_bad_arg("--buffer-size", arg,
+						"not a size in KiB between 16 and 1048576");
 		bo->buffer_kb = (unsigned int)kb;
 		return 0;
 	case OPT_NO_SANDBOX:
@@ -309,13 +316,15 @@ static int output_opt(struct oomtrace_config *c, int opt, const char *arg)
 		return 0;
 	case OPT_METRICS_LISTEN:
 		if (oomtrace_metrics_parse_addr(arg, &addr))
-			return oomtrace_bad_arg("--metrics-listen", arg, "not PORT, :PORT or IPV4:PORT");
+			return oomtrace_bad_arg("--metrics-listen", arg,
+						"not PORT, :PORT or IPV4:PORT");
 		c->metrics_listen = arg;
 		return 0;
 	case OPT_METRICS_INTERVAL:
 		secs = strtod(arg, &end);
 		if (*end || end == arg || !(secs >= 1 && secs <= 86400))
-			return oomtrace_bad_arg("--metrics-interval", arg, "not a number of seconds from 1 to 86400");
+			return oomtrace_bad_arg("--metrics-interval", arg,
+						"not a number of seconds from 1 to 86400");
 		c->metrics_interval = secs;
 		return 0;
 	case OPT_JOURNAL:
@@ -374,12 +383,13 @@ static int settle(struct oomtrace_config *c, int argc, char **argv)
 	if (c->bo.btf_file && c->bo.no_btf)
 		return oomtrace_bad_arg("--btf", c->bo.btf_file, "contradicts --no-btf");
 	if (!oomtrace_format_find(c->format))
-		return oomtrace_bad_arg("--format", c->format, "unknown format; use text, bcc or json");
+		return oomtrace_bad_arg("--format", c->format,
+					"unknown format; use text, bcc or json");
 	if (strcmp(c->format, "json") == 0)
 		oomtrace_log_set_json(true);
 	oomtrace_log_set_level(c->verbose >= 2 ? OOMTRACE_LOG_DEBUG
-			       : c->verbose   ? OOMTRACE_LOG_INFO
-					      : OOMTRACE_LOG_WARN);
+			       : c->verbose    ? OOMTRACE_LOG_INFO
+					       : OOMTRACE_LOG_WARN);
 	if (c->verbose && strcmp(c->format, "text") == 0)
 		c->fmt_flags |= OOMTRACE_FMT_VERBOSE;
 	if (optind < argc)

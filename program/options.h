@@ -11,18 +11,18 @@
 
 struct oomtrace_config {
 	struct oomtrace_backend_opts bo; /* what the backends are given */
-	const char *backend;             /* auto, libbpf, bcc, replay */
-	const char *format;              /* text, bcc, json */
-	unsigned int fmt_flags;          /* OOMTRACE_FMT_* */
-	const char *output;              /* -o FILE; NULL: standard output */
+	const char *backend;		 /* auto, libbpf, bcc, replay */
+	const char *format;		 /* text, bcc, json */
+	unsigned int fmt_flags;		 /* OOMTRACE_FMT_* */
+	const char *output;		 /* -o FILE; NULL: standard output */
 	int verbose;
 	uint64_t count_limit; /* -c N (0: none) */
 	double duration;      /* -d SECS (< 0: none) */
 	struct oomtrace_filter filter;
-	bool check;      /* --check: what this kernel offers, no tracing */
-	bool no_sandbox; /* --no-sandbox */
-	bool summary;    /* --summary */
-	bool journal;    /* --journal */
+	bool check;	  /* --check: what this kernel offers, no tracing */
+	bool no_sandbox;  /* --no-sandbox */
+	bool summary;	  /* --summary */
+	bool journal;	  /* --journal */
 	bool context_set; /* --context was given */
 	const char *metrics_file;
 	const char *metrics_listen;
@@ -48,8 +48,8 @@ int oomtrace_check_run(struct oomtrace_config *c);
  * hears of each one passed over: @why its reason, or NULL when it probed
  * fine but attached nothing.
  */
-const struct oomtrace_backend_info *oomtrace_select_live(const struct oomtrace_backend_opts *bo, void **state,
-							 void (*note)(void *ctx, const char *backend, const char *why),
-							 void *ctx);
+const struct oomtrace_backend_info *
+oomtrace_select_live(const struct oomtrace_backend_opts *bo, void **state,
+		     void (*note)(void *ctx, const char *backend, const char *why), void *ctx);
 
 #endif

@@ -56,7 +56,7 @@ static double now_s(void)
 /* Our standard output is a pipe whose reader has gone (POLLERR on its write end). */
 static bool stdout_gone(void)
 {
-	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+	struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
 
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
@@ -83,10 +83,11 @@ static void note_passed_over(void *ctx, const char *backend, const char *why)
 		oomtrace_info("backend %s: no probe attached; trying the next", backend);
 }
 
-/* --backend auto: FILEs or a piped standard input are replayed; else a live backend, else /dev/kmsg. */
+/* --backend auto: FILEs or a piped standard input are replayed; else a live backend, else
+ * /dev/kmsg. */
 static void choose_auto(struct run *r)
 {
-	static char *kmsg_only[] = { "/dev/kmsg", NULL };
+	static char *kmsg_only[] = {"/dev/kmsg", NULL};
 	bool inputs = r->bo.files || r->bo.events_file;
 
 	if (!inputs)
@@ -97,8 +98,9 @@ static void choose_auto(struct run *r)
 	if (!inputs) {
 		r->bo.files = kmsg_only;
 		r->bo.follow = true;
-		oomtrace_warn("no live backend usable here: following the kernel log (/dev/kmsg), "
-			      "which carries fewer facts than live tracing (oomtrace --check says why)");
+		oomtrace_warn(
+		    "no live backend usable here: following the kernel log (/dev/kmsg), "
+		    "which carries fewer facts than live tracing (oomtrace --check says why)");
 	}
 }
 
@@ -110,13 +112,16 @@ static int choose_backend(struct run *r)
 	int rc;
 
 	if (strcmp(backend, "auto") == 0 && !r->bo.files && !r->bo.events_file && stdin_is_input())
-		backend = "replay"; /* "cat log | oomtrace", "oomtrace < log": replay what comes in */
+		backend =
+		    "replay"; /* "cat log | oomtrace", "oomtrace < log": replay what comes in */
 	if (strcmp(backend, "auto") == 0) {
 		choose_auto(r);
 	} else if (!(r->bi = oomtrace_backend_find(backend))) {
-		return oomtrace_bad_arg("--backend", backend, "unknown backend; use auto, libbpf, bcc or replay");
+		return oomtrace_bad_arg("--backend", backend,
+					"unknown backend; use auto, libbpf, bcc or replay");
 	} else if (!r->bi->ops) {
-		oomtrace_err("backend %s: not built; reconfigure with %s", backend, r->bi->configure_flag);
+		oomtrace_err("backend %s: not built; reconfigure with %s", backend,
+			     r->bi->configure_flag);
 		return OOMTRACE_EXIT_NO_PROBE;
 	}
 	r->live = strcmp(r->bi->name, "replay") != 0;
@@ -126,15 +131,16 @@ static int choose_backend(struct run *r)
 		return oomtrace_bad_arg(r->bo.files ? r->bo.files[0] : r->bo.events_file, backend,
 					"input files are for the replay backend");
 	if (r->bo.events_file && r->bo.files)
-		return oomtrace_bad_arg("--events", r->bo.events_file, "give either --events or log files, not both");
+		return oomtrace_bad_arg("--events", r->bo.events_file,
+					"give either --events or log files, not both");
 	rc = r->state ? 0 : r->bi->ops->probe(&r->bo, why, sizeof(why));
 	if (!rc)
 		return 0;
 	oomtrace_err("backend %s: %s", r->bi->name, why);
 	/* -EINVAL: an argument the backend cannot use (a --btf file without BTF) */
 	return rc == -EPERM || rc == -EACCES ? OOMTRACE_EXIT_PERM
-	       : rc == -EINVAL		    ? OOMTRACE_EXIT_USAGE
-					    : OOMTRACE_EXIT_NO_PROBE;
+	       : rc == -EINVAL		     ? OOMTRACE_EXIT_USAGE
+					     : OOMTRACE_EXIT_NO_PROBE;
 }
 
 static int open_outputs(struct run *r)
@@ -143,18 +149,18 @@ static int open_outputs(struct run *r)
 	int code;
 
 	r->oc = (struct oomtrace_output_conf){
-		.format = c->format,
-		.fmt_flags = c->fmt_flags,
-		.path = c->output,
-		.summary = c->summary,
-		.count_limit = c->count_limit,
-		.print_tallies = r->live || c->verbose,
-		.cgroup_filter = c->filter.cgroup,
-		.metrics_file = c->metrics_file,
-		.metrics_listen = c->metrics_listen,
-		.metrics_interval = c->metrics_interval,
-		.journal = c->journal,
-		.totals = &r->t,
+	    .format = c->format,
+	    .fmt_flags = c->fmt_flags,
+	    .path = c->output,
+	    .summary = c->summary,
+	    .count_limit = c->count_limit,
+	    .print_tallies = r->live || c->verbose,
+	    .cgroup_filter = c->filter.cgroup,
+	    .metrics_file = c->metrics_file,
+	    .metrics_listen = c->metrics_listen,
+	    .metrics_interval = c->metrics_interval,
+	    .journal = c->journal,
+	    .totals = &r->t,
 	};
 	r->outs = oomtrace_outputs_open(&r->oc, &code);
 	return code;
@@ -168,7 +174,8 @@ static int start_backend(struct run *r)
 	if (rc == 0)
 		rc = ops->start ? ops->start(r->state) : 0;
 	if (rc == -ENOENT) {
-		oomtrace_err("backend %s: no usable probe here (oomtrace --check shows what this kernel has)",
+		oomtrace_err("backend %s: no usable probe here (oomtrace --check shows what this "
+			     "kernel has)",
 			     r->bi->name);
 		return OOMTRACE_EXIT_NO_PROBE;
 	}
@@ -207,7 +214,7 @@ static void lock_memory(void)
 /* Attached: the outputs' sockets and files, then no privilege beyond reading the counters. */
 static int attached(struct run *r)
 {
-	struct oomtrace_output_source src = { .backend = r->bi->name, .probe = probe_of(r) };
+	struct oomtrace_output_source src = {.backend = r->bi->name, .probe = probe_of(r)};
 	int code;
 
 	if (r->live)
@@ -223,7 +230,8 @@ static int attached(struct run *r)
 #endif
 	}
 	if (r->live)
-		oomtrace_info("tracing OOM kills with %s/%s; Ctrl-C to stop", r->bi->name, probe_of(r));
+		oomtrace_info("tracing OOM kills with %s/%s; Ctrl-C to stop", r->bi->name,
+			      probe_of(r));
 	return 0;
 }
 
@@ -233,17 +241,21 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 	struct run *r = ctx;
 	const struct oomtrace_filter *f = &r->c->filter;
 
-	/* systemd unit and Kubernetes identity from the cgroup path; live, names from the node's files */
+	/* systemd unit and Kubernetes identity from the cgroup path; live, names from the node's
+	 * files */
 	if (ev->record == OOMTRACE_RECORD_KILL)
 		oomtrace_names_of_event(ev, r->live);
 	if (!oomtrace_filter_match(f, ev)) {
-		if (f->cgroup && ev->record == OOMTRACE_RECORD_KILL && !(ev->victim.known & OOMTRACE_T_CGROUP) &&
+		if (f->cgroup && ev->record == OOMTRACE_RECORD_KILL &&
+		    !(ev->victim.known & OOMTRACE_T_CGROUP) &&
 		    !(ev->known & OOMTRACE_E_OOM_MEMCG) && !r->t.no_cgroup++)
-			/* not "did not match": this source could not say; never drop those in silence */
-			oomtrace_warn("--cgroup %s: the kill of PID %d came without any cgroup (this "
-				      "source or probe cannot know it) and is not shown; such kills are "
-				      "counted in the summary (-v)",
-				      f->cgroup, ev->victim.known & OOMTRACE_T_PID ? ev->victim.pid : -1);
+			/* not "did not match": this source could not say; never drop those in
+			 * silence */
+			oomtrace_warn(
+			    "--cgroup %s: the kill of PID %d came without any cgroup (this "
+			    "source or probe cannot know it) and is not shown; such kills are "
+			    "counted in the summary (-v)",
+			    f->cgroup, ev->victim.known & OOMTRACE_T_PID ? ev->victim.pid : -1);
 		return 0;
 	}
 	ev->seq = ++r->seq;
@@ -299,7 +311,8 @@ static int loop(struct run *r)
 		}
 		if (rc < 0 && rc != -EINTR && !(stop_signal && r->t.write_error)) {
 			if (r->t.write_error)
-				oomtrace_err("%s: cannot write: %s", r->c->output ? r->c->output : "<stdout>",
+				oomtrace_err("%s: cannot write: %s",
+					     r->c->output ? r->c->output : "<stdout>",
 					     strerror(-r->t.write_error));
 			else
 				oomtrace_err("backend %s: %s", r->bi->name, strerror(-rc));
@@ -324,9 +337,10 @@ static int finish(struct run *r, int code)
 	if (c)
 		code = c;
 	if (stop_signal && r->t.write_error && r->t.write_error != -EPIPE) {
-		oomtrace_err("%s blocked (no reader reading it) when told to stop: at least %llu event%s not written",
-			     r->c->output ? r->c->output : "<stdout>", (unsigned long long)r->t.unwritten,
-			     r->t.unwritten == 1 ? "" : "s");
+		oomtrace_err("%s blocked (no reader reading it) when told to stop: at least %llu "
+			     "event%s not written",
+			     r->c->output ? r->c->output : "<stdout>",
+			     (unsigned long long)r->t.unwritten, r->t.unwritten == 1 ? "" : "s");
 		code = OOMTRACE_EXIT_RUNTIME;
 	}
 	return code;
@@ -334,7 +348,7 @@ static int finish(struct run *r, int code)
 
 static void catch_signals(void)
 {
-	struct sigaction sa = { 0 };
+	struct sigaction sa = {0};
 
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -346,7 +360,7 @@ static void catch_signals(void)
 
 int oomtrace_run(struct oomtrace_config *c)
 {
-	struct run r = { .c = c, .bo = c->bo };
+	struct run r = {.c = c, .bo = c->bo};
 	int code = choose_backend(&r);
 
 	if (!code)

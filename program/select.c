@@ -6,9 +6,9 @@
 
 #include "options.h"
 
-const struct oomtrace_backend_info *oomtrace_select_live(const struct oomtrace_backend_opts *bo, void **state,
-							 void (*note)(void *ctx, const char *backend, const char *why),
-							 void *ctx)
+const struct oomtrace_backend_info *
+oomtrace_select_live(const struct oomtrace_backend_opts *bo, void **state,
+		     void (*note)(void *ctx, const char *backend, const char *why), void *ctx)
 {
 	const struct oomtrace_backend_info *b;
 	char why[256];

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* backend.c: the replay backend: kernel logs through the parser, or recorded events, into the core. */
+/* backend.c: the replay backend: kernel logs through the parser, or recorded events, into the core.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -48,8 +49,13 @@ static int replay_probe(const struct oomtrace_backend_opts *o, char *why, size_t
 static int local_time(int year, int mon, int mday, int hour, int min, int sec, int64_t *epoch_s,
 		      int32_t *tz_off_s)
 {
-	struct tm tm = { .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = mday,
-			 .tm_hour = hour, .tm_min = min, .tm_sec = sec, .tm_isdst = -1 };
+	struct tm tm = {.tm_year = year - 1900,
+			.tm_mon = mon - 1,
+			.tm_mday = mday,
+			.tm_hour = hour,
+			.tm_min = min,
+			.tm_sec = sec,
+			.tm_isdst = -1};
 	time_t t = mktime(&tm);
 
 	if (t == (time_t)-1 && errno == EOVERFLOW)
@@ -62,7 +68,7 @@ static int local_time(int year, int mon, int mday, int hour, int min, int sec, i
 static int replay_open(const struct oomtrace_backend_opts *o, void **state)
 {
 	struct replay *r = calloc(1, sizeof(*r));
-	struct oomtrace_parser_opts po = { 0 };
+	struct oomtrace_parser_opts po = {0};
 	struct timeval now;
 	size_t n = 0;
 
@@ -191,7 +197,7 @@ static bool next_input(struct replay *r)
 static int replay_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx)
 {
 	struct replay *r = state;
-	struct oomtrace_reader_cb cb = { .ctx = r };
+	struct oomtrace_reader_cb cb = {.ctx = r};
 	int rc;
 
 	r->fn = fn;
@@ -212,7 +218,8 @@ static int replay_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *
 		if (!r->events_mode && timeout_ms > 50 && oomtrace_parser_waiting(r->parser))
 			timeout_ms = 50;
 		if (!r->rd && !next_input(r)) {
-			rc = r->events_mode ? 0 : oomtrace_parser_flush(r->parser, false, to_core, r);
+			rc = r->events_mode ? 0
+					    : oomtrace_parser_flush(r->parser, false, to_core, r);
 			if (rc)
 				return rc;
 			r->done = true;
@@ -284,12 +291,12 @@ static const char *replay_probe_name(void *state)
 }
 
 const struct oomtrace_backend_ops oomtrace_replay_ops = {
-	.name = "replay",
-	.probe = replay_probe,
-	.open = replay_open,
-	.poll = replay_poll,
-	.close = replay_close,
-	.lost = replay_lost,
-	.input_errors = replay_input_errors,
-	.probe_name = replay_probe_name,
+    .name = "replay",
+    .probe = replay_probe,
+    .open = replay_open,
+    .poll = replay_poll,
+    .close = replay_close,
+    .lost = replay_lost,
+    .input_errors = replay_input_errors,
+    .probe_name = replay_probe_name,
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* decode.c: each message of the kernel's OOM report into the facts it states, from 2.6 to 6.x wording. */
+/* decode.c: each message of the kernel's OOM report into the facts it states, from 2.6 to 6.x
+ * wording. */
 #include "config.h"
 
 #include <stdio.h>
@@ -123,7 +124,8 @@ bool oomtrace_decode_kill(const char *s, struct oomtrace_task *t)
 	return true;
 }
 
-/* "COMM invoked oom-killer: gfp_mask=0x..(FLAGS), order=0, oom_score_adj=0" (older: oom_adj=, oomkilladj=) */
+/* "COMM invoked oom-killer: gfp_mask=0x..(FLAGS), order=0, oom_score_adj=0" (older: oom_adj=,
+ * oomkilladj=) */
 void oomtrace_decode_header(const char *m, const char *inv, struct oomtrace_event *ev)
 {
 	const char *s;
@@ -166,8 +168,10 @@ void oomtrace_decode_header(const char *m, const char *inv, struct oomtrace_even
 			bool adj = starts(s, "oom_score_adj=");
 
 			s = strchr(s, '=') + 1;
-			if ((e = num(s, &v)) && (adj || !(ev->trigger.known & OOMTRACE_T_OOM_SCORE_ADJ))) {
-				/* oom_score_adj is -1000..1000; the old oom_adj -17..15 kept when alone */
+			if ((e = num(s, &v)) &&
+			    (adj || !(ev->trigger.known & OOMTRACE_T_OOM_SCORE_ADJ))) {
+				/* oom_score_adj is -1000..1000; the old oom_adj -17..15 kept when
+				 * alone */
 				ev->trigger.oom_score_adj = (int32_t)v;
 				ev->trigger.known |= OOMTRACE_T_OOM_SCORE_ADJ;
 				s = e;
@@ -195,7 +199,8 @@ int32_t oomtrace_decode_cpu_pid(const char *m)
 	return (int32_t)pid;
 }
 
-/* One keyed value of the summary, [v0, v1), into @ev: @i indexes the keys of oomtrace_decode_summary(). */
+/* One keyed value of the summary, [v0, v1), into @ev: @i indexes the keys of
+ * oomtrace_decode_summary(). */
 static void summary_value(size_t i, const char *v0, const char *v1, struct oomtrace_event *ev)
 {
 	char c[32];
@@ -235,7 +240,8 @@ static void summary_value(size_t i, const char *v0, const char *v1, struct oomtr
 	}
 }
 
-/* The summary's victim, right to left: uid, pid, task (the comm may hold commas). Where task= begins. */
+/* The summary's victim, right to left: uid, pid, task (the comm may hold commas). Where task=
+ * begins. */
 static const char *summary_victim(const char *s, size_t n, struct oomtrace_event *ev)
 {
 	const char *task, *pidp, *uidp;
@@ -263,8 +269,8 @@ static const char *summary_victim(const char *s, size_t n, struct oomtrace_event
  *  oom_memcg=/oomtest,task_memcg=/oomtest,task=my hog,pid=2286,uid=0" */
 void oomtrace_decode_summary(const char *s, struct oomtrace_event *ev)
 {
-	static const char *const keys[] = { "constraint=", ",nodemask=", ",cpuset=",
-					    ",mems_allowed=", ",oom_memcg=", ",task_memcg=" };
+	static const char *const keys[] = {"constraint=",    ",nodemask=",  ",cpuset=",
+					   ",mems_allowed=", ",oom_memcg=", ",task_memcg="};
 	const char *at[6], *end, *pos;
 	size_t i, j;
 
@@ -332,10 +338,10 @@ bool oomtrace_decode_reaped(const char *s, int64_t *pid, struct oomtrace_task *t
 void oomtrace_decode_memcg_usage(const char *m, struct oomtrace_kvset *set)
 {
 	static const char *const names[][3] = {
-		{ "usage_kb", "limit_kb", "failcnt" },
-		{ "memsw_usage_kb", "memsw_limit_kb", "memsw_failcnt" },
-		{ "kmem_usage_kb", "kmem_limit_kb", "kmem_failcnt" },
-		{ "swap_usage_kb", "swap_limit_kb", "swap_failcnt" },
+	    {"usage_kb", "limit_kb", "failcnt"},
+	    {"memsw_usage_kb", "memsw_limit_kb", "memsw_failcnt"},
+	    {"kmem_usage_kb", "kmem_limit_kb", "kmem_failcnt"},
+	    {"swap_usage_kb", "swap_limit_kb", "swap_failcnt"},
 	};
 	const char *const *nm;
 	const char *s;
@@ -360,7 +366,8 @@ void oomtrace_decode_memcg_usage(const char *m, struct oomtrace_kvset *set)
 		const char *f = strstr(s, w);
 
 		if (f && num(f + strlen(w), &v)) {
-			/* "no limit" is PAGE_COUNTER_MAX pages (9007199254740988kB on 4 KiB pages): -1, as live */
+			/* "no limit" is PAGE_COUNTER_MAX pages (9007199254740988kB on 4 KiB pages):
+			 * -1, as live */
 			if (i == 1 && v >= (1LL << 52))
 				v = -1;
 			oomtrace_kvset_set(set, nm[i], strlen(nm[i]), v);
@@ -368,7 +375,8 @@ void oomtrace_decode_memcg_usage(const char *m, struct oomtrace_kvset *set)
 	}
 }
 
-/* A counter of the report; "hierarchical_*_limit" of an unlimited memcg (~2^63 bytes) is -1 (no limit). */
+/* A counter of the report; "hierarchical_*_limit" of an unlimited memcg (~2^63 bytes) is -1 (no
+ * limit). */
 void oomtrace_decode_stat_set(struct oomtrace_kvset *set, const char *k, size_t n, int64_t v)
 {
 	if (n > 18 && memcmp(k, "hierarchical_", 13) == 0 && memcmp(k + n - 5, "limit", 5) == 0 &&
@@ -400,7 +408,8 @@ bool oomtrace_decode_kv_tokens(struct oomtrace_kvset *set, const char *s, bool s
 		if (!e)
 			return false;
 		if (strip_kb && (starts(e, "KB") || starts(e, "kB"))) {
-			/* <= 4.x "rss:65536KB": bytes, as memory.stat and later kernels print them */
+			/* <= 4.x "rss:65536KB": bytes, as memory.stat and later kernels print them
+			 */
 			e += 2;
 			v = v > INT64_MAX / 1024 ? INT64_MAX : v * 1024;
 		}

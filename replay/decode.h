@@ -30,7 +30,8 @@ enum oomtrace_col {
 /* "Task in /a killed as a result of limit of /b" (memcg, <= 4.18): the phrase in the middle */
 #define OOMTRACE_TASK_IN_PHRASE " killed as a result of limit of "
 
-/* What the killer chose before it killed (<= 5.0: "Kill process N (c) score S or sacrifice child"). */
+/* What the killer chose before it killed (<= 5.0: "Kill process N (c) score S or sacrifice child").
+ */
 struct oomtrace_choice {
 	int32_t pid;
 	bool has_comm, has_points;
@@ -42,7 +43,8 @@ struct oomtrace_choice {
 void oomtrace_decode_task_kv(const char *s, struct oomtrace_task *t);
 /* The kill line after "Killed process " (every wording, RHEL's too); false when it names no pid. */
 bool oomtrace_decode_kill(const char *s, struct oomtrace_task *t);
-/* The header: @inv is where " invoked oom-killer:" stands in @m; the trigger's comm and the request. */
+/* The header: @inv is where " invoked oom-killer:" stands in @m; the trigger's comm and the
+ * request. */
 void oomtrace_decode_header(const char *m, const char *inv, struct oomtrace_event *ev);
 /* "CPU: 0 UID: 0 PID: 2286 Comm: ..." or 2.6's "Pid: 1234, comm: ...": the pid, 0 when none. */
 int32_t oomtrace_decode_cpu_pid(const char *m);
@@ -75,7 +77,8 @@ int oomtrace_decode_tasks_header(const char *s, enum oomtrace_col *cols, int max
 /* A row "[   2286]     0  2286    17067 ... my hog" by the header's columns; false when not one. */
 bool oomtrace_decode_task_row(const char *s, const enum oomtrace_col *cols, int ncols,
 			      struct oomtrace_task_row *row);
-/* "Task in /a killed as a result of limit of /b" after "Task in ": the victim's cgroup, oom_memcg. */
+/* "Task in /a killed as a result of limit of /b" after "Task in ": the victim's cgroup, oom_memcg.
+ */
 void oomtrace_decode_task_in(const char *s, struct oomtrace_event *ev);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* events.c: one line of a recorded event file (JSON Lines, docs/schema.md) to an event, via json-c. */
+/* events.c: one line of a recorded event file (JSON Lines, docs/schema.md) to an event, via json-c.
+ */
 #include "config.h"
 
 #include <errno.h>

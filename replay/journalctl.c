@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* journalctl.c: the journal's own formats as replay input: journalctl -o json (a line an entry) and -o export. */
+/* journalctl.c: the journal's own formats as replay input: journalctl -o json (a line an entry) and
+ * -o export. */
 #include "config.h"
 
 #include <stdio.h>
@@ -28,7 +29,7 @@ void oomtrace_jctl_new_input(struct oomtrace_jctl *p)
 }
 
 static void jctl_stamp(struct oomtrace_prefix *x, const char *rt, const char *mono,
-			  const char *host)
+		       const char *host)
 {
 	int64_t v;
 
@@ -69,8 +70,8 @@ static bool journal_kernel(const char *transport, const char *ident)
 }
 
 /* "journalctl -o json": one object a line. Returns false when @line is not one. */
-bool oomtrace_jctl_json(struct oomtrace_jctl *p, const char *line, size_t len, struct oomtrace_prefix *x,
-			char *out)
+bool oomtrace_jctl_json(struct oomtrace_jctl *p, const char *line, size_t len,
+			struct oomtrace_prefix *x, char *out)
 {
 	struct json_tokener *tok;
 	struct json_object *o, *jm;
@@ -88,8 +89,8 @@ bool oomtrace_jctl_json(struct oomtrace_jctl *p, const char *line, size_t len, s
 		return false;
 	}
 	mono = jstr(o, "_SOURCE_MONOTONIC_TIMESTAMP");
-	jctl_stamp(x, jstr(o, "__REALTIME_TIMESTAMP"), mono ? mono : jstr(o, "__MONOTONIC_TIMESTAMP"),
-		      NULL);
+	jctl_stamp(x, jstr(o, "__REALTIME_TIMESTAMP"),
+		   mono ? mono : jstr(o, "__MONOTONIC_TIMESTAMP"), NULL);
 	x->kernel = journal_kernel(jstr(o, "_TRANSPORT"), jstr(o, "SYSLOG_IDENTIFIER"));
 	if (jstr(o, "_HOSTNAME"))
 		snprintf(p->host, sizeof(p->host), "%s", jstr(o, "_HOSTNAME"));
@@ -121,7 +122,8 @@ bool oomtrace_jctl_json(struct oomtrace_jctl *p, const char *line, size_t len, s
 	return true;
 }
 
-/* A binary MESSAGE: "MESSAGE\n" + 64-bit little-endian size + data + "\n"; the data may hold newlines. */
+/* A binary MESSAGE: "MESSAGE\n" + 64-bit little-endian size + data + "\n"; the data may hold
+ * newlines. */
 static void export_binary(struct oomtrace_jctl *p, const char *line, size_t len)
 {
 	uint64_t sz = 0;
@@ -202,7 +204,8 @@ static void export_field(struct oomtrace_jctl *p, const char *line, size_t len, 
 	const char *v = eq + 1;
 	size_t vl = len - (size_t)(v - line);
 
-#define FIELD(name) ((size_t)(eq - line) == sizeof(name) - 1 && memcmp(line, name, sizeof(name) - 1) == 0)
+#define FIELD(name)                                                                                \
+	((size_t)(eq - line) == sizeof(name) - 1 && memcmp(line, name, sizeof(name) - 1) == 0)
 	if (FIELD("MESSAGE")) {
 		if (vl > OOMTRACE_MSG_MAX - 1)
 			vl = OOMTRACE_MSG_MAX - 1;
@@ -226,8 +229,8 @@ static void export_field(struct oomtrace_jctl *p, const char *line, size_t len, 
 #undef FIELD
 }
 
-int oomtrace_jctl_export(struct oomtrace_jctl *p, const char *line, size_t len, struct oomtrace_prefix *x,
-			 char *msg)
+int oomtrace_jctl_export(struct oomtrace_jctl *p, const char *line, size_t len,
+			 struct oomtrace_prefix *x, char *msg)
 {
 	const char *eq;
 

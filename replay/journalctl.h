@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* journalctl.h: journalctl -o json and -o export as replay input: the kernel's messages and their stamps. */
+/* journalctl.h: journalctl -o json and -o export as replay input: the kernel's messages and their
+ * stamps. */
 #ifndef OOMTRACE_JOURNALCTL_H
 #define OOMTRACE_JOURNALCTL_H
 
@@ -29,10 +30,11 @@ bool oomtrace_jctl_detect(struct oomtrace_jctl *j, const char *line, size_t len)
  * one; else its stamp in @x (x->kernel: the kernel's entry) and its MESSAGE in
  * @msg (OOMTRACE_MSG_MAX bytes, NULs made spaces).
  */
-bool oomtrace_jctl_json(struct oomtrace_jctl *j, const char *line, size_t len, struct oomtrace_prefix *x,
-			char *msg);
-/* One field line of an export: 1 at the end of a kernel entry (its stamp in @x, MESSAGE in @msg), else 0. */
-int oomtrace_jctl_export(struct oomtrace_jctl *j, const char *line, size_t len, struct oomtrace_prefix *x,
-			 char *msg);
+bool oomtrace_jctl_json(struct oomtrace_jctl *j, const char *line, size_t len,
+			struct oomtrace_prefix *x, char *msg);
+/* One field line of an export: 1 at the end of a kernel entry (its stamp in @x, MESSAGE in @msg),
+ * else 0. */
+int oomtrace_jctl_export(struct oomtrace_jctl *j, const char *line, size_t len,
+			 struct oomtrace_prefix *x, char *msg);
 
 #endif

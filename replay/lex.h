@@ -12,7 +12,8 @@
 
 #define OOMTRACE_MSG_MAX 8192 /* one message of the log, as the parser keeps it */
 
-/* @s starts with the string literal @lit (the first byte compared inline: most lines differ there) */
+/* @s starts with the string literal @lit (the first byte compared inline: most lines differ there)
+ */
 #define starts(s, lit) ((s)[0] == (lit)[0] && strncmp((s), (lit), sizeof(lit) - 1) == 0)
 
 static inline const char *skip_sp(const char *s)

@@ -20,7 +20,7 @@
 static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 		   oomtrace_sink_fn sink, void *ctx)
 {
-	struct oomtrace_task t = { 0 };
+	struct oomtrace_task t = {0};
 	struct oomtrace_event *ev;
 	int r;
 
@@ -103,8 +103,10 @@ static int on_header(struct oomtrace_parser *p, const char *m, const char *inv,
 		 * is a partial event of its own.
 		 */
 		if (!sl->mixed) {
-			/* the abandoned record's number goes back: kills are numbered as they come */
-			if ((sl->rec.known & OOMTRACE_E_INVOCATION) && sl->rec.invocation == p->invocations)
+			/* the abandoned record's number goes back: kills are numbered as they come
+			 */
+			if ((sl->rec.known & OOMTRACE_E_INVOCATION) &&
+			    sl->rec.invocation == p->invocations)
 				p->invocations--;
 			sl->mixed = 1;
 			oomtrace_rec_open(p, true);
@@ -161,7 +163,7 @@ static void on_select(struct oomtrace_parser *p, const char *m, const char *s)
 /* "oom_reaper: reaped process N (c), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB" */
 static int on_reaped(struct oomtrace_parser *p, const char *s, oomtrace_sink_fn sink, void *ctx)
 {
-	struct oomtrace_task t = { 0 };
+	struct oomtrace_task t = {0};
 	int64_t pid;
 	unsigned int i;
 
@@ -177,7 +179,8 @@ static int on_reaped(struct oomtrace_parser *p, const char *s, oomtrace_sink_fn 
 		ev->reaped_file_rss_kb = t.file_rss_kb;
 		ev->reaped_shmem_rss_kb = t.shmem_rss_kb;
 		ev->known |= OOMTRACE_E_REAPED;
-		if (p->cur.has_uptime && (ev->known & OOMTRACE_E_UPTIME) && p->cur.uptime_ns >= ev->uptime_ns) {
+		if (p->cur.has_uptime && (ev->known & OOMTRACE_E_UPTIME) &&
+		    p->cur.uptime_ns >= ev->uptime_ns) {
 			ev->reap_latency_us = (p->cur.uptime_ns - ev->uptime_ns) / 1000;
 			ev->known |= OOMTRACE_E_REAP_LATENCY;
 		}
@@ -265,7 +268,8 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 		s = skip_sp(m);
 		if (*s == '[') {
 			if (*skip_sp(s + 1) == 'p')
-				sl->ncols = oomtrace_decode_tasks_header(s, sl->cols, OOMTRACE_TASK_COLS);
+				sl->ncols =
+				    oomtrace_decode_tasks_header(s, sl->cols, OOMTRACE_TASK_COLS);
 			else if (oomtrace_decode_task_row(s, sl->cols, sl->ncols, &row))
 				oomtrace_context_add_task(&ev->ctx, &row);
 			return;
@@ -317,16 +321,19 @@ static int dispatch(struct oomtrace_parser *p, const char *m, oomtrace_sink_fn s
 			return 0;
 		}
 		if (starts(m, "Kernel panic - not syncing: ")) {
-			if (p->s->open || strstr(m, "ut of memory") || strstr(m, "deadlocked on memory"))
+			if (p->s->open || strstr(m, "ut of memory") ||
+			    strstr(m, "deadlocked on memory"))
 				return on_end_without_kill(p, OOMTRACE_OUTCOME_PANIC, sink, ctx);
 			return 0;
 		}
 		break;
 	case 'O':
-		/* "Out of memory: ", 2.6's "Out of Memory: ", "Out of memory (oom_kill_allocating_task): " */
+		/* "Out of memory: ", 2.6's "Out of Memory: ", "Out of memory
+		 * (oom_kill_allocating_task): " */
 		if (starts(m, "Out of memory and no killable processes"))
 			return on_end_without_kill(p, OOMTRACE_OUTCOME_NO_KILLABLE, sink, ctx);
-		if ((starts(m, "Out of memory") || starts(m, "Out of Memory")) && (s = strstr(m, ": ")))
+		if ((starts(m, "Out of memory") || starts(m, "Out of Memory")) &&
+		    (s = strstr(m, ": ")))
 			return on_kill_wording(p, m, s + 2, sink, ctx);
 		break;
 	case 'M':
@@ -335,8 +342,10 @@ static int dispatch(struct oomtrace_parser *p, const char *m, oomtrace_sink_fn s
 		break;
 	case 'o':
 		if (starts(m, "oom-kill:")) {
-			if (p->s->open && !p->s->mixed && (p->s->rec.victim.known & OOMTRACE_T_PID)) {
-				/* the last summary's kill line never came: that kill is an event of its own */
+			if (p->s->open && !p->s->mixed &&
+			    (p->s->rec.victim.known & OOMTRACE_T_PID)) {
+				/* the last summary's kill line never came: that kill is an event of
+				 * its own */
 				int r = oomtrace_rec_close_cut(p, sink, ctx);
 
 				if (r)
@@ -486,7 +495,8 @@ static void take_msg(struct oomtrace_parser *p, const char *m, size_t n, bool km
 			n = OOMTRACE_MSG_MAX - 1;
 		memcpy(p->msg, m, n);
 		p->msg[n] = '\0';
-		for (char *z = memchr(p->msg, '\0', n); z; z = memchr(z, '\0', (size_t)(p->msg + n - z)))
+		for (char *z = memchr(p->msg, '\0', n); z;
+		     z = memchr(z, '\0', (size_t)(p->msg + n - z)))
 			*z = ' ';
 		return;
 	}

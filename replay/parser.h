@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* parser.h: kernel-log lines in, OOM events out; a pure state machine (no I/O, no globals) that can be fuzzed. */
+/* parser.h: kernel-log lines in, OOM events out; a pure state machine (no I/O, no globals) that can
+ * be fuzzed. */
 #ifndef OOMTRACE_PARSER_H
 #define OOMTRACE_PARSER_H
 
@@ -32,10 +33,10 @@ struct oomtrace_parser_opts {
 };
 
 struct oomtrace_parser_stats {
-	uint64_t lines;          /* lines seen by the parser */
-	uint64_t events;         /* events emitted */
-	uint64_t partial;        /* of which partial */
-	uint64_t orphan_reaper;  /* reaper lines that matched no kill */
+	uint64_t lines;		/* lines seen by the parser */
+	uint64_t events;	/* events emitted */
+	uint64_t partial;	/* of which partial */
+	uint64_t orphan_reaper; /* reaper lines that matched no kill */
 };
 
 struct oomtrace_parser;
@@ -65,9 +66,11 @@ void oomtrace_parser_new_input(struct oomtrace_parser *p);
  * so a reader may skip them without calling oomtrace_parser_line().
  */
 bool oomtrace_parser_idle(const struct oomtrace_parser *p);
-/* Kills are held back (for their oom_reaper line) or a line may go on: flush soon when input pauses. */
+/* Kills are held back (for their oom_reaper line) or a line may go on: flush soon when input
+ * pauses. */
 bool oomtrace_parser_waiting(const struct oomtrace_parser *p);
-/* The pre-filter (replay/scan.c): the first place in [b, end) where a line that matters may be, or NULL. */
+/* The pre-filter (replay/scan.c): the first place in [b, end) where a line that matters may be, or
+ * NULL. */
 const char *oomtrace_parser_scan(const struct oomtrace_parser *p, const char *b, const char *end);
 
 const struct oomtrace_parser_stats *oomtrace_parser_stats(const struct oomtrace_parser *p);

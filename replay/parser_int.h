@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* parser_int.h: the replay parser's state, shared by its record keeping (record.c) and its dispatch (parser.c). */
+/* parser_int.h: the replay parser's state, shared by its record keeping (record.c) and its dispatch
+ * (parser.c). */
 #ifndef OOMTRACE_PARSER_INT_H
 #define OOMTRACE_PARSER_INT_H
 
@@ -16,11 +17,11 @@
 #include "scan.h"
 #include "stamp.h"
 
-#define HELD_MAX 8          /* kills held back waiting for their oom_reaper line */
-#define HELD_LINES 400      /* ... for at most this many lines */
-#define HELD_NS 2000000000ULL /* ... or this long in kernel time */
+#define HELD_MAX 8		/* kills held back waiting for their oom_reaper line */
+#define HELD_LINES 400		/* ... for at most this many lines */
+#define HELD_NS 2000000000ULL	/* ... or this long in kernel time */
 #define RECORD_MAX_LINES 200000 /* an open record with no end is cut off after this */
-#define GROUP_LINES 200     /* memory.oom.group kills follow each other within this (no time) */
+#define GROUP_LINES 200		/* memory.oom.group kills follow each other within this (no time) */
 
 enum section {
 	SEC_NONE = 0,
@@ -67,7 +68,7 @@ struct slot {
 	struct mark hdr;    /* the last header */
 
 	bool group;
-	struct mark grp; /* the last member of a memory.oom.group kill */
+	struct mark grp;	/* the last member of a memory.oom.group kill */
 	int32_t group_pids[64]; /* victims already reported for this invocation */
 	unsigned int ngroup_pids;
 	struct oomtrace_event tmpl; /* invocation facts of the last record */
@@ -85,7 +86,7 @@ struct oomtrace_parser {
 
 	struct slot slots[SLOTS];
 	struct slot *s; /* the slot of the current line */
-	char ckind;     /* the current line's caller id */
+	char ckind;	/* the current line's caller id */
 	int32_t cid;
 	uint64_t invocations;
 
@@ -113,7 +114,8 @@ int oomtrace_rec_close_cut(struct oomtrace_parser *p, oomtrace_sink_fn sink, voi
 /* Emit held events from the head while they are done (or all, with @force). */
 int oomtrace_rec_release(struct oomtrace_parser *p, bool force, oomtrace_sink_fn sink, void *ctx);
 /* Queue a finished kill, to wait a little for its oom_reaper line. */
-int oomtrace_rec_hold(struct oomtrace_parser *p, const struct oomtrace_event *ev, oomtrace_sink_fn sink, void *ctx);
+int oomtrace_rec_hold(struct oomtrace_parser *p, const struct oomtrace_event *ev,
+		      oomtrace_sink_fn sink, void *ctx);
 /* The invocation facts of the last record, for the next member of a memory.oom.group kill. */
 void oomtrace_rec_save_template(struct oomtrace_parser *p);
 /* What the kill line says wins; the summary's cgroup and uid fill gaps. */
@@ -122,7 +124,8 @@ void oomtrace_rec_merge_victim(struct oomtrace_task *dst, const struct oomtrace_
 void oomtrace_rec_reset_victim(struct oomtrace_event *ev);
 /* Remember where the current line is. */
 void oomtrace_rec_mark(const struct oomtrace_parser *p, struct mark *m);
-/* The current line is within a second of kernel time of @m (@lines lines where there is no time). */
+/* The current line is within a second of kernel time of @m (@lines lines where there is no time).
+ */
 bool oomtrace_rec_near(const struct oomtrace_parser *p, const struct mark *m, uint64_t lines);
 /* The slot for the current line's caller id (a new or the least recently used one). */
 int oomtrace_rec_pick_slot(struct oomtrace_parser *p, oomtrace_sink_fn sink, void *ctx);

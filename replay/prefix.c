@@ -131,7 +131,8 @@ static bool try_kmsg(const char *line, const char *end, struct oomtrace_prefix *
 
 	if (oomtrace_pfx_digits(&p, end, 4, &pri) < 1 || p >= end || *p++ != ',' ||
 	    oomtrace_pfx_digits(&p, end, 20, &seq) < 1 || p >= end || *p++ != ',' ||
-	    oomtrace_pfx_digits(&p, end, 16, &usec) < 1 || p >= end || *p++ != ',') /* 16: ns fit 64 bits */
+	    oomtrace_pfx_digits(&p, end, 16, &usec) < 1 || p >= end ||
+	    *p++ != ',') /* 16: ns fit 64 bits */
 		return false;
 	while (p < end && *p != ';' && *p != ' ') {
 		/* "-,caller=T123;": the printk caller id */
@@ -165,7 +166,7 @@ static bool try_dmesg_t(const char *line, const char *end, struct oomtrace_prefi
 	size_t toklen[8];
 	int ntok = 0, i;
 	long long y, d;
-	struct oomtrace_civil c = { 0 };
+	struct oomtrace_civil c = {0};
 
 	close = memchr(line, ']', (size_t)(end - line) < 64 ? (size_t)(end - line) : 64);
 	if (!close || close - line < 15)
@@ -199,7 +200,8 @@ static bool try_dmesg_t(const char *line, const char *end, struct oomtrace_prefi
 	for (i = ntok - 1; i >= 0; i--) {
 		const char *q = tok[i];
 
-		if (oomtrace_pfx_digits(&q, tok[i] + toklen[i], 2, &d) == (int)toklen[i] && d >= 1 && d <= 31) {
+		if (oomtrace_pfx_digits(&q, tok[i] + toklen[i], 2, &d) == (int)toklen[i] &&
+		    d >= 1 && d <= 31) {
 			c.mday = (int)d;
 			break;
 		}
@@ -229,7 +231,7 @@ static bool try_dmesg_t(const char *line, const char *end, struct oomtrace_prefi
 static bool try_syslog(const char *line, const char *end, struct oomtrace_prefix *o)
 {
 	const char *p = line, *m = line;
-	struct oomtrace_civil c = { 0 };
+	struct oomtrace_civil c = {0};
 	long long d;
 
 	while (p < end && *p != ' ' && p - line < 12)
@@ -281,8 +283,8 @@ static bool try_rfc5424(const char *line, const char *end, struct oomtrace_prefi
 	long long pri;
 	int i;
 
-	if (*p++ != '<' || oomtrace_pfx_digits(&p, end, 3, &pri) < 1 || p + 3 > end || *p++ != '>' ||
-	    *p++ != '1' || *p++ != ' ')
+	if (*p++ != '<' || oomtrace_pfx_digits(&p, end, 3, &pri) < 1 || p + 3 > end ||
+	    *p++ != '>' || *p++ != '1' || *p++ != ' ')
 		return false;
 	if (!oomtrace_pfx_iso(&p, end, o) || p >= end || *p++ != ' ') {
 		o->has_abs = false;
@@ -326,7 +328,7 @@ static bool isalpha_(char c)
 static bool try_logread(const char *line, const char *end, struct oomtrace_prefix *o)
 {
 	const char *p = line, *m, *t;
-	struct oomtrace_civil c = { 0 };
+	struct oomtrace_civil c = {0};
 	long long d, y;
 
 	if (end - p < 30 || !isalpha_(p[0]) || !isalpha_(p[1]) || !isalpha_(p[2]) || p[3] != ' ')
@@ -340,8 +342,8 @@ static bool try_logread(const char *line, const char *end, struct oomtrace_prefi
 	while (p < end && *p == ' ')
 		p++;
 	if (oomtrace_pfx_digits(&p, end, 2, &d) < 1 || d < 1 || d > 31 || p >= end || *p++ != ' ' ||
-	    !oomtrace_pfx_hms(&p, end, &c) || p >= end || *p++ != ' ' || oomtrace_pfx_digits(&p, end, 4, &y) != 4 ||
-	    p >= end || *p++ != ' ')
+	    !oomtrace_pfx_hms(&p, end, &c) || p >= end || *p++ != ' ' ||
+	    oomtrace_pfx_digits(&p, end, 4, &y) != 4 || p >= end || *p++ != ' ')
 		return false;
 	c.mday = (int)d;
 	c.year = (int)y;
@@ -392,15 +394,16 @@ static bool try_unix(const char *line, const char *end, struct oomtrace_prefix *
 static bool try_full(const char *line, const char *end, struct oomtrace_prefix *o)
 {
 	const char *p = line, *z, *m;
-	struct oomtrace_civil c = { 0 };
+	struct oomtrace_civil c = {0};
 	long long y, mo, d;
 
 	while (p < end && isalpha_(*p))
 		p++;
 	if (p - line < 2 || p >= end || *p++ != ' ')
 		return false;
-	if (oomtrace_pfx_digits(&p, end, 4, &y) != 4 || p >= end || *p++ != '-' || oomtrace_pfx_digits(&p, end, 2, &mo) != 2 ||
-	    p >= end || *p++ != '-' || oomtrace_pfx_digits(&p, end, 2, &d) != 2 || p >= end || *p++ != ' ' ||
+	if (oomtrace_pfx_digits(&p, end, 4, &y) != 4 || p >= end || *p++ != '-' ||
+	    oomtrace_pfx_digits(&p, end, 2, &mo) != 2 || p >= end || *p++ != '-' ||
+	    oomtrace_pfx_digits(&p, end, 2, &d) != 2 || p >= end || *p++ != ' ' ||
 	    !oomtrace_pfx_hms(&p, end, &c) || mo < 1 || mo > 12 || d < 1 || d > 31)
 		return false;
 	oomtrace_pfx_frac(&p, end, &c.usec, &c.subsec);
@@ -416,8 +419,11 @@ static bool try_full(const char *line, const char *end, struct oomtrace_prefix *
 	c.mday = (int)d;
 	if ((p - z == 3 && (memcmp(z, "UTC", 3) == 0 || memcmp(z, "GMT", 3) == 0))) {
 		o->has_abs = true;
-		o->abs_us = (oomtrace_days_from_civil(y, (unsigned int)mo, (unsigned int)d) * 86400 +
-			     c.hour * 3600 + c.min * 60 + c.sec) * 1000000LL + c.usec;
+		o->abs_us =
+		    (oomtrace_days_from_civil(y, (unsigned int)mo, (unsigned int)d) * 86400 +
+		     c.hour * 3600 + c.min * 60 + c.sec) *
+			1000000LL +
+		    c.usec;
 		o->subsec = c.subsec;
 	} else {
 		/* a zone abbreviation is ambiguous: the time is read in the local zone (TZ) */
@@ -454,7 +460,8 @@ static void quoted(const char *line, size_t len, struct oomtrace_prefix *o)
 	o->quote = q;
 }
 
-/* "[  123.456789] msg" (dmesg, journalctl -o short-monotonic "[ 12.3] host kernel: msg") or dmesg -T. */
+/* "[  123.456789] msg" (dmesg, journalctl -o short-monotonic "[ 12.3] host kernel: msg") or dmesg
+ * -T. */
 static bool bracketed(const char *line, const char *end, struct oomtrace_prefix *o)
 {
 	const char *p = line, *m;
@@ -476,7 +483,8 @@ static bool bracketed(const char *line, const char *end, struct oomtrace_prefix 
 	return true;
 }
 
-/* RFC 5424 "<4>1 2025-..." or a priority alone: "<4>[ 1770.37] msg" / "<4>msg" (dmesg -r, /proc/kmsg). */
+/* RFC 5424 "<4>1 2025-..." or a priority alone: "<4>[ 1770.37] msg" / "<4>msg" (dmesg -r,
+ * /proc/kmsg). */
 static bool with_priority(const char *line, size_t len, struct oomtrace_prefix *o)
 {
 	const char *end = line + len, *p;
@@ -498,7 +506,8 @@ static bool with_priority(const char *line, size_t len, struct oomtrace_prefix *
 	return true;
 }
 
-/* A line that starts with its time: /dev/kmsg, ISO 8601, Unix seconds, syslog, logread, short-full. */
+/* A line that starts with its time: /dev/kmsg, ISO 8601, Unix seconds, syslog, logread, short-full.
+ */
 static bool timed(const char *line, const char *end, struct oomtrace_prefix *o)
 {
 	if (isdig(line[0])) {
@@ -513,7 +522,8 @@ static bool timed(const char *line, const char *end, struct oomtrace_prefix *o)
 		if (!isalpha_(line[0]))
 			return false;
 		memset(o, 0, sizeof(*o));
-		if (!try_logread(line, end, o) && (memset(o, 0, sizeof(*o)), !try_full(line, end, o)))
+		if (!try_logread(line, end, o) &&
+		    (memset(o, 0, sizeof(*o)), !try_full(line, end, o)))
 			return false;
 	}
 	inner_uptime(line, end, o);

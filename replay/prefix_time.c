@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* prefix_time.c: the times log prefixes carry: digits, HH:MM:SS[.frac], month names in a few locales, ISO 8601. */
+/* prefix_time.c: the times log prefixes carry: digits, HH:MM:SS[.frac], month names in a few
+ * locales, ISO 8601. */
 #include "config.h"
 
 #include <string.h>
@@ -31,8 +32,9 @@ bool oomtrace_pfx_hms(const char **p, const char *end, struct oomtrace_civil *c)
 	long long h, m, s;
 	const char *q = *p;
 
-	if (oomtrace_pfx_digits(&q, end, 2, &h) < 1 || q >= end || *q++ != ':' || oomtrace_pfx_digits(&q, end, 2, &m) != 2 ||
-	    q >= end || *q++ != ':' || oomtrace_pfx_digits(&q, end, 2, &s) != 2)
+	if (oomtrace_pfx_digits(&q, end, 2, &h) < 1 || q >= end || *q++ != ':' ||
+	    oomtrace_pfx_digits(&q, end, 2, &m) != 2 || q >= end || *q++ != ':' ||
+	    oomtrace_pfx_digits(&q, end, 2, &s) != 2)
 		return false;
 	if (h > 23 || m > 59 || s > 60)
 		return false;
@@ -69,19 +71,19 @@ void oomtrace_pfx_frac(const char **p, const char *end, int *usec, bool *subsec)
 }
 
 static const char *const months[][12] = {
-	{ "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec" },
-	/* de */
-	{ "jan", "feb", "mär", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "dez" },
-	/* fr */
-	{ "janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc" },
-	/* es */
-	{ "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic" },
-	/* it */
-	{ "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic" },
-	/* pt */
-	{ "jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez" },
-	/* ru */
-	{ "янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек" },
+    {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"},
+    /* de */
+    {"jan", "feb", "mär", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "dez"},
+    /* fr */
+    {"janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc"},
+    /* es */
+    {"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"},
+    /* it */
+    {"gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"},
+    /* pt */
+    {"jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"},
+    /* ru */
+    {"янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"},
 };
 
 int oomtrace_month_from_name(const char *s, size_t len)
@@ -113,12 +115,12 @@ bool oomtrace_pfx_iso(const char **pp, const char *end, struct oomtrace_prefix *
 {
 	const char *p = *pp;
 	long long y, mo, d, oh = 0, om = 0;
-	struct oomtrace_civil c = { 0 };
+	struct oomtrace_civil c = {0};
 	int sign = 1;
 
-	if (oomtrace_pfx_digits(&p, end, 4, &y) != 4 || p >= end || *p++ != '-' || oomtrace_pfx_digits(&p, end, 2, &mo) != 2 ||
-	    p >= end || *p++ != '-' || oomtrace_pfx_digits(&p, end, 2, &d) != 2 || p >= end ||
-	    (*p != 'T' && *p != ' '))
+	if (oomtrace_pfx_digits(&p, end, 4, &y) != 4 || p >= end || *p++ != '-' ||
+	    oomtrace_pfx_digits(&p, end, 2, &mo) != 2 || p >= end || *p++ != '-' ||
+	    oomtrace_pfx_digits(&p, end, 2, &d) != 2 || p >= end || (*p != 'T' && *p != ' '))
 		return false;
 	p++;
 	if (!oomtrace_pfx_hms(&p, end, &c) || mo < 1 || mo > 12 || d < 1 || d > 31)
@@ -139,11 +141,13 @@ bool oomtrace_pfx_iso(const char **pp, const char *end, struct oomtrace_prefix *
 		return false;
 	}
 	o->tz_off_s = (int32_t)(sign * (oh * 3600 + om * 60));
-	o->abs_us = ((oomtrace_days_from_civil(y, (unsigned int)mo, (unsigned int)d) * 86400 + c.hour * 3600 + c.min * 60 + c.sec) -
-		     o->tz_off_s) * 1000000LL + c.usec;
+	o->abs_us = ((oomtrace_days_from_civil(y, (unsigned int)mo, (unsigned int)d) * 86400 +
+		      c.hour * 3600 + c.min * 60 + c.sec) -
+		     o->tz_off_s) *
+			1000000LL +
+		    c.usec;
 	o->has_abs = true;
 	o->subsec = c.subsec;
 	*pp = p;
 	return true;
 }
-

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* reader.c: buffered line reading over read(2), zlib and /dev/kmsg, with skipping of lines that cannot matter. */
+/* reader.c: buffered line reading over read(2), zlib and /dev/kmsg, with skipping of lines that
+ * cannot matter. */
 #include "config.h"
 
 #include <errno.h>
@@ -23,9 +24,9 @@
 #define FP_MAX 64 /* bytes of a followed file's beginning kept to notice truncation */
 
 enum kind {
-	K_FILE,   /* a regular file, read(2) */
+	K_FILE,	  /* a regular file, read(2) */
 	K_STREAM, /* a pipe, FIFO, terminal or socket: poll(2) + read(2), lines as they come */
-	K_KMSG,   /* /dev/kmsg: one record per read */
+	K_KMSG,	  /* /dev/kmsg: one record per read */
 };
 
 struct oomtrace_reader {
@@ -35,19 +36,19 @@ struct oomtrace_reader {
 	int fd;
 	bool follow;
 	bool eof;
-	bool sniffed;      /* the first bytes were looked at (gzip or not) */
-	z_stream *z;       /* gzip: inflate state, NULL for plain text */
-	bool z_end;        /* the last gzip member ended */
+	bool sniffed; /* the first bytes were looked at (gzip or not) */
+	z_stream *z;  /* gzip: inflate state, NULL for plain text */
+	bool z_end;   /* the last gzip member ended */
 	unsigned char *zin;
 	size_t zin_len;
 	char *buf;
 	size_t start, len; /* unconsumed bytes: buf[start, start+len) */
 	bool discarding;   /* inside an over-long line: drop until its newline */
 	uint64_t offset;   /* bytes consumed so far (for messages) */
-	off_t pos;         /* followed file: bytes read from it */
-	dev_t dev;         /* followed file: which file the fd is */
+	off_t pos;	   /* followed file: bytes read from it */
+	dev_t dev;	   /* followed file: which file the fd is */
 	ino_t ino;
-	char fp[FP_MAX];   /* followed file: its first bytes, as read */
+	char fp[FP_MAX]; /* followed file: its first bytes, as read */
 	size_t fp_len;
 	unsigned int problems;
 	bool warned_nul, warned_long;
@@ -55,7 +56,7 @@ struct oomtrace_reader {
 };
 
 static void problem(struct oomtrace_reader *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void problem(struct oomtrace_reader *r, const char *fmt, ...)
 {
@@ -154,7 +155,7 @@ static ssize_t raw_read(struct oomtrace_reader *r, void *dst, size_t room, int t
 	ssize_t n;
 
 	if (r->kind == K_STREAM) {
-		struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
 		int k = poll(&pfd, 1, timeout_ms < 0 ? -1 : timeout_ms);
 
 		if (k == 0)
@@ -173,7 +174,7 @@ static ssize_t raw_read(struct oomtrace_reader *r, void *dst, size_t room, int t
 			continue;
 		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+			struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
 
 			if (!r->follow || timeout_ms == 0)
 				return r->follow ? -EAGAIN : 0;
@@ -238,7 +239,8 @@ static ssize_t sniff(struct oomtrace_reader *r, int timeout_ms, bool *gzip)
 	return 0;
 }
 
-/* Damage in the gzip stream: what was inflated before it is still read (@n), then the input ends. */
+/* Damage in the gzip stream: what was inflated before it is still read (@n), then the input ends.
+ */
 static ssize_t gzip_damaged(struct oomtrace_reader *r, ssize_t n)
 {
 	problem(r, "corrupt gzip stream (%s)", r->z->msg ? r->z->msg : "inflate failed");
@@ -253,7 +255,8 @@ static ssize_t gzip_damaged(struct oomtrace_reader *r, ssize_t n)
 	return 0;
 }
 
-/* gzip: inflate what has arrived into @room bytes of the buffer; never wait for more than the stream gives now. */
+/* gzip: inflate what has arrived into @room bytes of the buffer; never wait for more than the
+ * stream gives now. */
 static ssize_t inflate_more(struct oomtrace_reader *r, size_t room, int timeout_ms)
 {
 	ssize_t n;
@@ -269,7 +272,8 @@ static ssize_t inflate_more(struct oomtrace_reader *r, size_t room, int timeout_
 				return n;
 			if (n == 0) {
 				if (!r->z_end)
-					problem(r, "truncated or corrupt gzip stream (it ends inside a member)");
+					problem(r, "truncated or corrupt gzip stream (it ends "
+						   "inside a member)");
 				return 0;
 			}
 			r->zin_len = (size_t)n;
@@ -277,7 +281,8 @@ static ssize_t inflate_more(struct oomtrace_reader *r, size_t room, int timeout_
 			r->z->avail_in = (uInt)n;
 		}
 		if (r->z_end) {
-			/* another gzip member follows (concatenated .gz files, as zcat reads them) */
+			/* another gzip member follows (concatenated .gz files, as zcat reads them)
+			 */
 			if (inflateReset(r->z) != Z_OK)
 				return -EIO;
 			r->z_end = false;
@@ -379,8 +384,8 @@ static void warn_long(struct oomtrace_reader *r, const char *b)
  * @b. *@wait when nothing more can be read here before more input comes (the
  * tail is kept: a needle may be split across reads).
  */
-static const char *skip_ahead(const struct oomtrace_reader_cb *cb, const char *b, const char *end, bool at_end,
-			      bool *wait)
+static const char *skip_ahead(const struct oomtrace_reader_cb *cb, const char *b, const char *end,
+			      bool at_end, bool *wait)
 {
 	const char *hit = cb->scan(cb->ctx, b, end), *nl;
 
@@ -392,7 +397,8 @@ static const char *skip_ahead(const struct oomtrace_reader_cb *cb, const char *b
 	nl = memrchr(b, '\n', (size_t)(end - b));
 	if (nl)
 		b = nl + 1;
-	/* an over-long line is cut and reported by the caller; so is the final line, without a newline */
+	/* an over-long line is cut and reported by the caller; so is the final line, without a
+	 * newline */
 	if ((size_t)(end - b) < OOMTRACE_LINE_MAX && (!at_end || b == end))
 		*wait = true;
 	return b;
@@ -514,10 +520,12 @@ int oomtrace_reader_poll(struct oomtrace_reader *r, int timeout_ms,
 		if (!r->warned_nul && memchr(r->buf + r->start + r->len, '\0', (size_t)n)) {
 			/* a kernel log is text: NUL bytes mean a damaged or wrong file */
 			r->warned_nul = true;
-			problem(r, "binary data (NUL bytes) in the input; the text lines around it are still read");
+			problem(r, "binary data (NUL bytes) in the input; the text lines around it "
+				   "are still read");
 		}
 		r->len += (size_t)n;
-		if (r->kind == K_KMSG && r->buf[r->start + r->len - 1] != '\n' && r->len < BUF_SIZE) {
+		if (r->kind == K_KMSG && r->buf[r->start + r->len - 1] != '\n' &&
+		    r->len < BUF_SIZE) {
 			r->buf[r->start + r->len] = '\n';
 			r->len++;
 		}

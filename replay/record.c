@@ -48,8 +48,8 @@ int oomtrace_rec_release(struct oomtrace_parser *p, bool force, oomtrace_sink_fn
 	return 0;
 }
 
-int oomtrace_rec_hold(struct oomtrace_parser *p, const struct oomtrace_event *ev, oomtrace_sink_fn sink,
-		      void *ctx)
+int oomtrace_rec_hold(struct oomtrace_parser *p, const struct oomtrace_event *ev,
+		      oomtrace_sink_fn sink, void *ctx)
 {
 	struct held *h;
 	int r;
@@ -172,7 +172,8 @@ void oomtrace_rec_mark(const struct oomtrace_parser *p, struct mark *m)
 bool oomtrace_rec_near(const struct oomtrace_parser *p, const struct mark *m, uint64_t lines)
 {
 	if (m->has_uptime && p->cur.has_uptime)
-		return p->cur.uptime_ns >= m->uptime_ns && p->cur.uptime_ns - m->uptime_ns <= 1000000000ULL;
+		return p->cur.uptime_ns >= m->uptime_ns &&
+		       p->cur.uptime_ns - m->uptime_ns <= 1000000000ULL;
 	return p->st.lines <= m->line + lines;
 }
 
@@ -211,4 +212,3 @@ int oomtrace_rec_pick_slot(struct oomtrace_parser *p, oomtrace_sink_fn sink, voi
 	p->s = free_sl;
 	return 0;
 }
-

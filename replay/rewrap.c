@@ -28,7 +28,8 @@ enum oomtrace_pend oomtrace_rewrap_needs_more(const char *m, size_t n)
 	if (starts(m, "Task in "))
 		return OOMTRACE_PEND_TASK_IN;
 	/* the kill line's "total-vm:..., UID:.. pgtables:.. oom_score_adj:.." may go on in the next
-	 * (it starts "Killed process", "Out of memory: Killed", "Memory cgroup out of memory: Killed") */
+	 * (it starts "Killed process", "Out of memory: Killed", "Memory cgroup out of memory:
+	 * Killed") */
 	if ((m[0] == 'K' || m[0] == 'O' || m[0] == 'M') && strstr(m, "Killed process "))
 		return OOMTRACE_PEND_KILL;
 	/* "COMM invoked oom-killer: gfp_mask=..., order=0," + "oom_score_adj=0" */
@@ -37,7 +38,8 @@ enum oomtrace_pend oomtrace_rewrap_needs_more(const char *m, size_t n)
 	return OOMTRACE_PEND_NONE;
 }
 
-/* "total-vm:640048kB," / "pgtables:1104kB" / "oom_score_adj=0": a line that starts with key:number */
+/* "total-vm:640048kB," / "pgtables:1104kB" / "oom_score_adj=0": a line that starts with key:number
+ */
 static bool kv_start(const char *m)
 {
 	const char *q = m;
@@ -79,7 +81,8 @@ const char *oomtrace_rewrap_join(struct oomtrace_rewrap *p, const char *m, size_
 			if (!p->prefixed || memchr(m, ' ', n) || memchr(m, ':', n))
 				return NULL;
 		} else {
-			/* a mailer breaks at a space and drops it: the join that makes the phrase whole */
+			/* a mailer breaks at a space and drops it: the join that makes the phrase
+			 * whole */
 			join_to_pending(p, m, n, true);
 			if (strstr(p->join, k))
 				return p->join;
@@ -91,7 +94,8 @@ const char *oomtrace_rewrap_join(struct oomtrace_rewrap *p, const char *m, size_
 	return p->join;
 }
 
-void oomtrace_rewrap_hold(struct oomtrace_rewrap *w, enum oomtrace_pend kind, const char *m, size_t n, bool prefixed)
+void oomtrace_rewrap_hold(struct oomtrace_rewrap *w, enum oomtrace_pend kind, const char *m,
+			  size_t n, bool prefixed)
 {
 	w->kind = kind;
 	w->len = n;

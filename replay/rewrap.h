@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* rewrap.h: a kernel line that may go on in the next one (re-wrapped by a mailer or cut by a terminal). */
+/* rewrap.h: a kernel line that may go on in the next one (re-wrapped by a mailer or cut by a
+ * terminal). */
 #ifndef OOMTRACE_REWRAP_H
 #define OOMTRACE_REWRAP_H
 
@@ -28,8 +29,8 @@ struct oomtrace_rewrap {
 /* Whether @m (@n bytes) may go on in the next line, and as what. */
 enum oomtrace_pend oomtrace_rewrap_needs_more(const char *m, size_t n);
 /* Hold @m (@n < OOMTRACE_MSG_MAX bytes) as a line of @kind. */
-void oomtrace_rewrap_hold(struct oomtrace_rewrap *w, enum oomtrace_pend kind, const char *m, size_t n,
-			  bool prefixed);
+void oomtrace_rewrap_hold(struct oomtrace_rewrap *w, enum oomtrace_pend kind, const char *m,
+			  size_t n, bool prefixed);
 /*
  * @m (a continuation: no prefix of its own) goes on the held line? Then the
  * two joined (in @w, until the next call), else NULL. The held line stays held.

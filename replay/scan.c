@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* scan.c: the replay pre-filter: where in a buffer of log text a line that matters to an OOM report may stand. */
+/* scan.c: the replay pre-filter: where in a buffer of log text a line that matters to an OOM report
+ * may stand. */
 #include "config.h"
 
 #include <string.h>
@@ -21,13 +22,13 @@
  *   "memory.oom.group"     Tasks in /a are going to be killed due to memory.oom.group set
  */
 #define SCAN_L 12
-static const char *const scan_needles[] = { "illed process",	    "ill process ",
-					    "invoked oom-kill",	    "oom-kill:constr",
-					    "oom_reaper: reaped",   "killed as a result",
-					    "no killable process", "panic - not syncing",
-					    "memory.oom.group" };
+static const char *const scan_needles[] = {
+    "illed process",	   "ill process ",	  "invoked oom-kill",
+    "oom-kill:constr",	   "oom_reaper: reaped",  "killed as a result",
+    "no killable process", "panic - not syncing", "memory.oom.group"};
 #define NNEEDLES (sizeof(scan_needles) / sizeof(scan_needles[0]))
-#define SCAN_HASH(a, b, c) ((((unsigned int)(a) << 10) ^ ((unsigned int)(b) << 5) ^ (unsigned int)(c)) & 0x3fffu)
+#define SCAN_HASH(a, b, c)                                                                         \
+	((((unsigned int)(a) << 10) ^ ((unsigned int)(b) << 5) ^ (unsigned int)(c)) & 0x3fffu)
 _Static_assert(NNEEDLES <= 16, "a needle is a bit of oomtrace_scan.cand");
 
 void oomtrace_scan_init(struct oomtrace_scan *s)
@@ -46,13 +47,14 @@ void oomtrace_scan_init(struct oomtrace_scan *s)
 			if (sh < s->shift[h])
 				s->shift[h] = sh;
 		}
-		s->cand[SCAN_HASH(n[SCAN_L - 3], n[SCAN_L - 2], n[SCAN_L - 1])] |= (uint16_t)(1u << i);
+		s->cand[SCAN_HASH(n[SCAN_L - 3], n[SCAN_L - 2], n[SCAN_L - 1])] |=
+		    (uint16_t)(1u << i);
 	}
 }
 
 /* Is a needle at the window ending at @w (hash @h)? */
-static const char *scan_verify(const struct oomtrace_scan *s, const unsigned char *w, const unsigned char *e,
-			       unsigned int h)
+static const char *scan_verify(const struct oomtrace_scan *s, const unsigned char *w,
+			       const unsigned char *e, unsigned int h)
 {
 	unsigned int c = s->cand[h];
 	const unsigned char *st = w - (SCAN_L - 1);
@@ -71,8 +73,8 @@ static const char *scan_verify(const struct oomtrace_scan *s, const unsigned cha
 }
 
 /* One stream: windows ending in [w, stop), needles checked up to @e. */
-static const char *scan_one(const struct oomtrace_scan *s, const unsigned char *w, const unsigned char *stop,
-			    const unsigned char *e)
+static const char *scan_one(const struct oomtrace_scan *s, const unsigned char *w,
+			    const unsigned char *stop, const unsigned char *e)
 {
 	while (w < stop) {
 		unsigned int h = SCAN_HASH(w[-2], w[-1], w[0]);
@@ -129,9 +131,9 @@ const char *oomtrace_scan_find(const struct oomtrace_scan *s, const char *b, con
 			return hit2;
 		if (w2 < stop2 && (hit = scan_one(s, w2, stop2, e)))
 			return hit;
-		/* both halves done: go on where the second one stopped (it may have jumped past its end) */
+		/* both halves done: go on where the second one stopped (it may have jumped past its
+		 * end) */
 		w1 = w2 > stop2 ? w2 : stop2;
 	}
 	return scan_one(s, w1, e, e);
 }
-

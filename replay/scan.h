@@ -7,11 +7,12 @@
 
 struct oomtrace_scan {
 	unsigned char shift[16384]; /* by the hash of the window's last 3 bytes */
-	uint16_t cand[16384];       /* bit i: needle i's first bytes end so */
+	uint16_t cand[16384];	    /* bit i: needle i's first bytes end so */
 };
 
 void oomtrace_scan_init(struct oomtrace_scan *s);
-/* The first place in [b, end) where a line that starts, ends or annotates an OOM record may be, or NULL. */
+/* The first place in [b, end) where a line that starts, ends or annotates an OOM record may be, or
+ * NULL. */
 const char *oomtrace_scan_find(const struct oomtrace_scan *s, const char *b, const char *end);
 
 #endif

@@ -15,7 +15,8 @@ void oomtrace_clock_init(struct oomtrace_clock *c, const struct oomtrace_parser_
 	c->cache_key = -1;
 }
 
-static bool civil_to_abs(struct oomtrace_clock *p, const struct oomtrace_civil *c, int64_t *us, int32_t *off)
+static bool civil_to_abs(struct oomtrace_clock *p, const struct oomtrace_civil *c, int64_t *us,
+			 int32_t *off)
 {
 	int year = c->year;
 	int64_t key, epoch;
@@ -32,9 +33,10 @@ static bool civil_to_abs(struct oomtrace_clock *p, const struct oomtrace_civil *
 			while (oomtrace_days_from_civil(y + 1, 1, 1) <= d)
 				y++;
 			year = (int)y;
-			if (p->opts->now_us &&
-			    (oomtrace_days_from_civil(year, (unsigned int)c->mon, (unsigned int)c->mday) -
-			     1) * 86400000000LL > p->opts->now_us)
+			if (p->opts->now_us && (oomtrace_days_from_civil(year, (unsigned int)c->mon,
+									 (unsigned int)c->mday) -
+						1) * 86400000000LL >
+						   p->opts->now_us)
 				year--; /* a December line read in January */
 		}
 	}
@@ -48,7 +50,7 @@ static bool civil_to_abs(struct oomtrace_clock *p, const struct oomtrace_civil *
 		} else {
 			epoch = oomtrace_days_from_civil(year, (unsigned int)c->mon,
 							 (unsigned int)c->mday) *
-					86400 +
+				    86400 +
 				c->hour * 3600;
 		}
 		p->cache_key = key;
@@ -60,7 +62,8 @@ static bool civil_to_abs(struct oomtrace_clock *p, const struct oomtrace_civil *
 	return true;
 }
 
-void oomtrace_clock_stamp(struct oomtrace_clock *p, const struct oomtrace_prefix *x, struct oomtrace_stamp *t)
+void oomtrace_clock_stamp(struct oomtrace_clock *p, const struct oomtrace_prefix *x,
+			  struct oomtrace_stamp *t)
 {
 
 	if (x->kind == OOMTRACE_LINE_BARE)
@@ -114,4 +117,3 @@ void oomtrace_stamp_event(const struct oomtrace_stamp *t, struct oomtrace_event 
 		ev->known |= OOMTRACE_E_HOST;
 	}
 }
-

@@ -30,8 +30,10 @@ struct oomtrace_clock {
 };
 
 void oomtrace_clock_init(struct oomtrace_clock *c, const struct oomtrace_parser_opts *opts);
-/* The stamp of a line with prefix @x into @t; a continuation line (no prefix) leaves @t as it was. */
-void oomtrace_clock_stamp(struct oomtrace_clock *c, const struct oomtrace_prefix *x, struct oomtrace_stamp *t);
+/* The stamp of a line with prefix @x into @t; a continuation line (no prefix) leaves @t as it was.
+ */
+void oomtrace_clock_stamp(struct oomtrace_clock *c, const struct oomtrace_prefix *x,
+			  struct oomtrace_stamp *t);
 /* Stamp @ev with @t (what @t does not know stays as it was in @ev). */
 void oomtrace_stamp_event(const struct oomtrace_stamp *t, struct oomtrace_event *ev);
 

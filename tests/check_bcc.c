@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* check_bcc.c: the BCC backend's embedded program per kernel feature set (and that libbcc compiles it), records → events. */
+/* check_bcc.c: the BCC backend's embedded program per kernel feature set (and that libbcc compiles
+ * it), records → events. */
 #include "config.h"
 
 #include <dlfcn.h>
@@ -24,7 +25,7 @@
 
 static char *text_of(const struct bcc_features *f)
 {
-	struct oomtrace_buf b = { 0 };
+	struct oomtrace_buf b = {0};
 
 	ck_assert_int_eq(bcc_program_text(f, &b), 0);
 	return b.p;
@@ -40,7 +41,8 @@ START_TEST(program_per_features)
 	ck_assert_ptr_nonnull(strstr(t, "#define RINGBUF 0")); /* perf buffer before 5.8 */
 	ck_assert_ptr_null(strstr(t, "okp_entry"));
 	ck_assert_ptr_null(strstr(t, "signal_generate"));
-	ck_assert_ptr_nonnull(strstr(t, "struct oomtrace_kill_wire {")); /* the shared wire layout */
+	ck_assert_ptr_nonnull(
+	    strstr(t, "struct oomtrace_kill_wire {")); /* the shared wire layout */
 	free(t);
 	t = text_of(&sets[1]);
 	ck_assert_ptr_nonnull(strstr(t, "#define TP_MEM 1"));
@@ -51,15 +53,18 @@ START_TEST(program_per_features)
 	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(oom, skip_task_reaping)"));
 	free(t);
 	t = text_of(&sets[2]);
-	ck_assert_ptr_nonnull(strstr(t, "int okp_entry(struct pt_regs *ctx, struct oom_control *oc)"));
-	/* both rss_stat layouts, chosen by the headers' version; the old signature refused by name */
+	ck_assert_ptr_nonnull(
+	    strstr(t, "int okp_entry(struct pt_regs *ctx, struct oom_control *oc)"));
+	/* both rss_stat layouts, chosen by the headers' version; the old signature refused by name
+	 */
 	ck_assert_ptr_nonnull(strstr(t, "#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)"));
 	/* each counter through an explicit address (BCC's rewriter strides a.b[i].c as arrays) */
 	ck_assert_ptr_nonnull(strstr(t, "(void *)&mm->rss_stat[i].count)"));
 	ck_assert_ptr_nonnull(strstr(t, "(void *)&mm->rss_stat.count[i].counter)"));
 	ck_assert_ptr_nonnull(strstr(t, "RSS(MM_ANONPAGES)"));
 	ck_assert_ptr_nonnull(strstr(t, "(void *)&cs->subsys[memory_cgrp_id])"));
-	ck_assert_ptr_nonnull(strstr(t, "(void *)&kn->id)")); /* the chain after a helper read too */
+	ck_assert_ptr_nonnull(
+	    strstr(t, "(void *)&kn->id)")); /* the chain after a helper read too */
 	ck_assert_ptr_null(strstr(t, "mm->rss_stat.count[MM_ANONPAGES].counter <<"));
 	ck_assert_ptr_nonnull(strstr(t, "#error \"oom_kill_process() before 4.9"));
 	ck_assert_ptr_null(strstr(t, "TRACEPOINT_PROBE(oom, mark_victim)")); /* one victim source */
@@ -70,8 +75,8 @@ START_TEST(program_per_features)
 }
 END_TEST
 
-
-/* The release headers were made for: UTS_RELEASE (what uname says), not Debian's upstream version. */
+/* The release headers were made for: UTS_RELEASE (what uname says), not Debian's upstream version.
+ */
 START_TEST(headers_release)
 {
 	char d[] = "/tmp/oomtrace-hdr-XXXXXX", p[200], rel[64];
@@ -111,15 +116,31 @@ static void sample_entry(struct bcc_cache *c, uint64_t *insns)
 	c->feat.ring_pages = 256;
 	snprintf(c->probe_desc, sizeof(c->probe_desc), "tracepoint (ring buffer)");
 	c->nmaps = 2;
-	c->maps[0] = (struct bcc_cache_map){ .type = 27, .key_size = 0, .value_size = 0, .max_entries = 1 << 20, .fd = 7, .name = "events" };
-	c->maps[1] = (struct bcc_cache_map){ .type = 2, .key_size = 4, .value_size = 8, .max_entries = 1, .fd = 9, .name = "drops" };
+	c->maps[0] = (struct bcc_cache_map){.type = 27,
+					    .key_size = 0,
+					    .value_size = 0,
+					    .max_entries = 1 << 20,
+					    .fd = 7,
+					    .name = "events"};
+	c->maps[1] = (struct bcc_cache_map){
+	    .type = 2, .key_size = 4, .value_size = 8, .max_entries = 1, .fd = 9, .name = "drops"};
 	c->events_map = 0;
 	c->drops_map = 1;
 	c->nprogs = 2;
-	c->progs[0] = (struct bcc_cache_prog){ .type = 5, .attach = BCA_TRACEPOINT, .ninsn = 4, .name = "mark_victim", .license = "GPL",
-					       .where = { "oom", "mark_victim" }, .insns = insns };
-	c->progs[1] = (struct bcc_cache_prog){ .type = 17, .attach = BCA_RAW_TRACEPOINT, .ninsn = 2, .name = "reap", .license = "GPL",
-					       .where = { "finish_task_reaping", "" }, .insns = insns + 4 };
+	c->progs[0] = (struct bcc_cache_prog){.type = 5,
+					      .attach = BCA_TRACEPOINT,
+					      .ninsn = 4,
+					      .name = "mark_victim",
+					      .license = "GPL",
+					      .where = {"oom", "mark_victim"},
+					      .insns = insns};
+	c->progs[1] = (struct bcc_cache_prog){.type = 17,
+					      .attach = BCA_RAW_TRACEPOINT,
+					      .ninsn = 2,
+					      .name = "reap",
+					      .license = "GPL",
+					      .where = {"finish_task_reaping", ""},
+					      .insns = insns + 4};
 }
 
 START_TEST(cache_roundtrip_and_refusals)
@@ -190,7 +211,7 @@ END_TEST
 
 START_TEST(cache_key_parts)
 {
-	struct oomtrace_backend_opts o = { 0 };
+	struct oomtrace_backend_opts o = {0};
 	char a[2048], b[2048];
 
 	ck_assert_int_eq(bcc_cache_key(&o, "", a, sizeof(a)), 0);

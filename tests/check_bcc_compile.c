@@ -22,12 +22,13 @@
 #include "bcc_sets.h"
 #include "helpers.h"
 
-/* Debian's generic headers (--kernel-headers) where this kernel has none of its own; "" for its own */
+/* Debian's generic headers (--kernel-headers) where this kernel has none of its own; "" for its own
+ */
 static char headers[4096];
 
 static char *text_of(const struct bcc_features *f)
 {
-	struct oomtrace_buf b = { 0 };
+	struct oomtrace_buf b = {0};
 
 	ck_assert_int_eq(bcc_program_text(f, &b), 0);
 	return b.p;
@@ -39,7 +40,7 @@ START_TEST(programs_compile_with_libbcc)
 	void *(*create)(const char *, unsigned int, const char *[], int, bool, const char *);
 	void *(*start)(void *, const char *);
 	void (*destroy)(void *);
-	struct oomtrace_backend_opts o = { 0 };
+	struct oomtrace_backend_opts o = {0};
 	char build[4096], src[4096], why[512], tmp[128];
 	void *dl;
 	size_t i;
@@ -47,9 +48,13 @@ START_TEST(programs_compile_with_libbcc)
 	dl = dlopen("libbcc.so.0", RTLD_NOW | RTLD_LOCAL);
 	ck_assert_ptr_nonnull(dl);
 	o.kernel_headers = headers[0] ? headers : NULL;
-	ck_assert_msg(bcc_find_headers(&o, build, sizeof(build), src, sizeof(src), why, sizeof(why)) == 0, "%s", why);
+	ck_assert_msg(
+	    bcc_find_headers(&o, build, sizeof(build), src, sizeof(src), why, sizeof(why)) == 0,
+	    "%s", why);
 	if (o.kernel_headers)
-		ck_assert_msg(bcc_expose_headers(build, src, tmp, sizeof(tmp), why, sizeof(why)) == 0, "%s", why);
+		ck_assert_msg(bcc_expose_headers(build, src, tmp, sizeof(tmp), why, sizeof(why)) ==
+				  0,
+			      "%s", why);
 	*(void **)&create = dlsym(dl, "bpf_module_create_c_from_string");
 	*(void **)&start = dlsym(dl, "bpf_function_start");
 	*(void **)&destroy = dlsym(dl, "bpf_module_destroy");
@@ -60,8 +65,10 @@ START_TEST(programs_compile_with_libbcc)
 
 		if (!mod)
 			fprintf(stderr, "feature set %zu did not compile:\n%s\n", i, t);
-		ck_assert_msg(mod != NULL, "feature set %zu did not compile (program on stderr)", i);
-		ck_assert_ptr_nonnull(start(mod, sets[i].kprobe ? "okp_entry" : "tracepoint__oom__mark_victim"));
+		ck_assert_msg(mod != NULL, "feature set %zu did not compile (program on stderr)",
+			      i);
+		ck_assert_ptr_nonnull(
+		    start(mod, sets[i].kprobe ? "okp_entry" : "tracepoint__oom__mark_victim"));
 		destroy(mod);
 		free(t);
 	}
@@ -77,7 +84,7 @@ END_TEST
 
 int main(void)
 {
-	struct oomtrace_backend_opts o = { 0 };
+	struct oomtrace_backend_opts o = {0};
 	char build[4096], src[4096], why[512];
 	Suite *s = suite_create("bcc-compile");
 	TCase *t = tcase_create("libbcc");
@@ -85,7 +92,8 @@ int main(void)
 	void *dl;
 
 	if (geteuid() != 0)
-		skip_all("compiling with libbcc needs root (a private mount namespace for the headers)");
+		skip_all(
+		    "compiling with libbcc needs root (a private mount namespace for the headers)");
 	if (!(dl = dlopen("libbcc.so.0", RTLD_NOW | RTLD_LOCAL)))
 		skip_all("libbcc.so.0 not installed (libbpfcc)");
 	dlclose(dl);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* check_format.c: the renderers (golden lines), the JSON form of an event and its reading back, UTF-8 and time helpers. */
+/* check_format.c: the renderers (golden lines), the JSON form of an event and its reading back,
+ * UTF-8 and time helpers. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,7 +22,7 @@
 static const char *render(const char *fmt, struct oomtrace_event *ev, unsigned int flags)
 {
 	static struct oomtrace_buf b;
-	struct oomtrace_out_event oe = { .ev = ev };
+	struct oomtrace_out_event oe = {.ev = ev};
 
 	oomtrace_buf_reset(&b);
 	ck_assert_int_eq(oomtrace_format_find(fmt)->event(&b, &oe, flags), 0);
@@ -34,7 +35,8 @@ static void seed_event(struct oomtrace_event *ev)
 {
 	oomtrace_event_init(ev);
 	ev->known = OOMTRACE_E_TIME | OOMTRACE_E_TOTALPAGES;
-	ev->time_us = (oomtrace_days_from_civil(2025, 5, 11) * 86400 + 7 * 3600 + 41 * 60 + 14) * 1000000LL;
+	ev->time_us =
+	    (oomtrace_days_from_civil(2025, 5, 11) * 86400 + 7 * 3600 + 41 * 60 + 14) * 1000000LL;
 	ev->tz_off_s = 8 * 3600;
 	ev->totalpages = 1704429;
 	ev->trigger.known = OOMTRACE_T_PID | OOMTRACE_T_COMM;
@@ -83,14 +85,17 @@ START_TEST(classic_line_matches_bcc_oomkill)
 	ck_assert_str_eq(render("text", &ev, 0), render("bcc", &ev, 0));
 	/* -v adds indented details after the same first line */
 	{
-		const char *head = "15:41:14 Triggered by PID 1039 (\"oeaware\"), OOM kill of PID 39693";
+		const char *head =
+		    "15:41:14 Triggered by PID 1039 (\"oeaware\"), OOM kill of PID 39693";
 
-		ck_assert(strncmp(render("text", &ev, OOMTRACE_FMT_VERBOSE), head, strlen(head)) == 0);
+		ck_assert(strncmp(render("text", &ev, OOMTRACE_FMT_VERBOSE), head, strlen(head)) ==
+			  0);
 	}
 	ck_assert_ptr_nonnull(strstr(render("text", &ev, OOMTRACE_FMT_VERBOSE),
 				     "\n    victim: pid 39693 (\"stress-ng\")"));
-	ck_assert_ptr_nonnull(strstr(render("text", &ev, OOMTRACE_FMT_VERBOSE),
-				     "domain size 1704429 pages (memory that ran out, not the victim's)"));
+	ck_assert_ptr_nonnull(
+	    strstr(render("text", &ev, OOMTRACE_FMT_VERBOSE),
+		   "domain size 1704429 pages (memory that ran out, not the victim's)"));
 }
 END_TEST
 
@@ -101,12 +106,13 @@ START_TEST(unknown_facts)
 
 	oomtrace_event_init(&ev);
 	ev.seq = 1;
-	ck_assert_str_eq(render("bcc", &ev, 0),
-			 "? Triggered by PID ? (\"unknown\"), OOM report cut off before its kill, ? pages, loadavg: ?\n");
+	ck_assert_str_eq(render("bcc", &ev, 0), "? Triggered by PID ? (\"unknown\"), OOM report "
+						"cut off before its kill, ? pages, loadavg: ?\n");
 	j = render("json", &ev, 0);
 	ck_assert_ptr_nonnull(strstr(j, "\"time\":null"));
 	ck_assert_ptr_nonnull(strstr(j, "\"totalpages\":null"));
-	ck_assert_ptr_nonnull(strstr(j, "\"victim\":{\"pid\":null,\"tgid\":null,\"comm\":null,\"uid\":null"));
+	ck_assert_ptr_nonnull(
+	    strstr(j, "\"victim\":{\"pid\":null,\"tgid\":null,\"comm\":null,\"uid\":null"));
 	ck_assert_ptr_nonnull(strstr(j, "\"constraint\":null"));
 	ck_assert_ptr_null(strstr(j, ":0,")); /* nothing unknown became 0 */
 	ck_assert_ptr_nonnull(strstr(j, "\"schema\":1"));
@@ -138,7 +144,8 @@ START_TEST(json_shape_and_round_trip)
 	ck_assert_ptr_nonnull(strstr(first, "\"cgroup\":\"/system.slice/a b.service\""));
 	ck_assert_ptr_nonnull(strstr(first, "\"meminfo_kb\":{\"MemTotal\":6817716}"));
 	ck_assert_ptr_nonnull(strstr(first, "\"source\":\"libbpf\",\"probe\":\"tp_btf\""));
-	ck_assert_ptr_nonnull(strstr(first, "\"from_kmsg\":[\"oom_control\",\"top_tasks\"],\"partial\""));
+	ck_assert_ptr_nonnull(
+	    strstr(first, "\"from_kmsg\":[\"oom_control\",\"top_tasks\"],\"partial\""));
 	o = json_tokener_parse(first);
 	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
 	json_object_put(o);
@@ -168,23 +175,32 @@ static void full_task(struct oomtrace_task *t, int32_t pid, const char *comm, ui
 	t->pgtables_kb = 172 + k;
 	t->cgroup_id = 9001 + k;
 	strcpy(t->comm, comm);
-	snprintf(t->cgroup, sizeof(t->cgroup), "/kubepods.slice/kubepods-pod1.slice/cri-containerd-abc%u.scope", (unsigned)k);
+	snprintf(t->cgroup, sizeof(t->cgroup),
+		 "/kubepods.slice/kubepods-pod1.slice/cri-containerd-abc%u.scope", (unsigned)k);
 }
 
 START_TEST(json_round_trip_every_field)
 {
 	struct oomtrace_event ev, back;
-	struct oomtrace_task_row row = { .known = 0xff, .pid = 31, .uid = 4243, .tgid = 29, .oom_score_adj = 499,
-					 .total_vm_pages = 17067, .rss_pages = 16556,
-					 .pgtables_bytes = 176128, .swapents = 3, .name = "hog" };
+	struct oomtrace_task_row row = {.known = 0xff,
+					.pid = 31,
+					.uid = 4243,
+					.tgid = 29,
+					.oom_score_adj = 499,
+					.total_vm_pages = 17067,
+					.rss_pages = 16556,
+					.pgtables_bytes = 176128,
+					.swapents = 3,
+					.name = "hog"};
 	json_object *o;
 	char *first, err[128];
 
 	seed_event(&ev);
 	ev.known = OOMTRACE_E_TIME | OOMTRACE_E_UPTIME | OOMTRACE_E_HOST | OOMTRACE_E_CONSTRAINT |
-		   OOMTRACE_E_OOM_MEMCG | OOMTRACE_E_CPUSET | OOMTRACE_E_MEMS_ALLOWED | OOMTRACE_E_GFP_MASK |
-		   OOMTRACE_E_GFP_FLAGS | OOMTRACE_E_ORDER | OOMTRACE_E_TOTALPAGES | OOMTRACE_E_REAPED |
-		   OOMTRACE_E_SELECTED | OOMTRACE_E_POINTS | OOMTRACE_E_INVOCATION | OOMTRACE_E_TIME_SUBSEC |
+		   OOMTRACE_E_OOM_MEMCG | OOMTRACE_E_CPUSET | OOMTRACE_E_MEMS_ALLOWED |
+		   OOMTRACE_E_GFP_MASK | OOMTRACE_E_GFP_FLAGS | OOMTRACE_E_ORDER |
+		   OOMTRACE_E_TOTALPAGES | OOMTRACE_E_REAPED | OOMTRACE_E_SELECTED |
+		   OOMTRACE_E_POINTS | OOMTRACE_E_INVOCATION | OOMTRACE_E_TIME_SUBSEC |
 		   OOMTRACE_E_REAP_LATENCY | OOMTRACE_E_EXITING | OOMTRACE_E_TOTALPAGES_DERIVED;
 	ev.uptime_ns = 128109667000ULL;
 	strcpy(ev.host, "node-7");
@@ -215,8 +231,10 @@ START_TEST(json_round_trip_every_field)
 	strcpy(ev.names.pod, "cart-0");
 	strcpy(ev.names.container, "api");
 	ev.ctx.known = OOMTRACE_C_LOADAVG | OOMTRACE_C_PSI_SOME | OOMTRACE_C_PSI_FULL;
-	ev.ctx.psi_some = (struct oomtrace_psi){ .avg10 = 1.5, .avg60 = 0.25, .avg300 = 0.07, .total_us = 123456 };
-	ev.ctx.psi_full = (struct oomtrace_psi){ .avg10 = 0.75, .avg60 = 0.31, .avg300 = 0.03, .total_us = 654 };
+	ev.ctx.psi_some =
+	    (struct oomtrace_psi){.avg10 = 1.5, .avg60 = 0.25, .avg300 = 0.07, .total_us = 123456};
+	ev.ctx.psi_full =
+	    (struct oomtrace_psi){.avg10 = 0.75, .avg60 = 0.31, .avg300 = 0.03, .total_us = 654};
 	ev.reap_skipped = true;
 	ev.partial = true;
 	oomtrace_kvset_set(&ev.ctx.mem_info, "active_anon", 11, 100);
@@ -233,7 +251,8 @@ START_TEST(json_round_trip_every_field)
 	ck_assert_msg(!strstr(first, ":0,") && !strstr(first, ":0}") && !strstr(first, ":0.00"),
 		      "a zero in an event of distinct non-zero values: %s", first);
 	ck_assert_ptr_nonnull(strstr(first, "\"totalpages_derived\":true"));
-	ck_assert_ptr_nonnull(strstr(first, "\"from_kmsg\":[\"oom_control\",\"cpuset\",\"trigger\",\"victim\",\"memcg\",\"mem_info\",\"top_tasks\"]"));
+	ck_assert_ptr_nonnull(strstr(first, "\"from_kmsg\":[\"oom_control\",\"cpuset\",\"trigger\","
+					    "\"victim\",\"memcg\",\"mem_info\",\"top_tasks\"]"));
 	o = json_tokener_parse(first);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
@@ -250,9 +269,9 @@ START_TEST(lost_lines)
 	static const struct {
 		const char *fmt, *want;
 	} cases[] = {
-		{ "text", "LOST 7 events\n" },
-		{ "bcc", "LOST 7 events\n" },
-		{ "json", "{\"lost\":7}\n" },
+	    {"text", "LOST 7 events\n"},
+	    {"bcc", "LOST 7 events\n"},
+	    {"json", "{\"lost\":7}\n"},
 	};
 	size_t i;
 
@@ -270,12 +289,13 @@ START_TEST(json_reading_errors)
 	static const struct {
 		const char *in, *why;
 	} cases[] = {
-		{ "{\"seq\":1}", "field \"schema\": missing" },
-		{ "{\"schema\":1,\"victim\":{\"pid\":\"x\"}}", "field \"pid\": not an integer" },
-		{ "{\"schema\":1,\"victim\":{\"oom_score_adj\":5000}}", "field \"oom_score_adj\": out of range" },
-		{ "{\"schema\":1,\"constraint\":\"lots\"}", "field \"constraint\": unknown constraint" },
-		{ "{\"schema\":1,\"time\":\"yesterday\"}", "field \"time\": not an ISO 8601 time" },
-		{ "[1,2]", "not a JSON object" },
+	    {"{\"seq\":1}", "field \"schema\": missing"},
+	    {"{\"schema\":1,\"victim\":{\"pid\":\"x\"}}", "field \"pid\": not an integer"},
+	    {"{\"schema\":1,\"victim\":{\"oom_score_adj\":5000}}",
+	     "field \"oom_score_adj\": out of range"},
+	    {"{\"schema\":1,\"constraint\":\"lots\"}", "field \"constraint\": unknown constraint"},
+	    {"{\"schema\":1,\"time\":\"yesterday\"}", "field \"time\": not an ISO 8601 time"},
+	    {"[1,2]", "not a JSON object"},
 	};
 	struct oomtrace_event ev;
 	char err[128];
@@ -298,8 +318,12 @@ START_TEST(utf8_repair)
 
 	ck_assert_uint_eq(oomtrace_utf8_repair(out, sizeof(out), "ok \xe4\xb8\xad", 6), 6);
 	ck_assert_str_eq(out, "ok \xe4\xb8\xad");
-	oomtrace_utf8_repair(out, sizeof(out), "a\xff" "b", 3);
-	ck_assert_str_eq(out, "a\xef\xbf\xbd" "b");
+	oomtrace_utf8_repair(out, sizeof(out),
+			     "a\xff"
+			     "b",
+			     3);
+	ck_assert_str_eq(out, "a\xef\xbf\xbd"
+			      "b");
 	oomtrace_utf8_repair(out, sizeof(out), "\xed\xa0\x80", 3); /* a surrogate */
 	ck_assert_str_eq(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	oomtrace_utf8_repair(out, sizeof(out), "\xe4\xb8", 2); /* cut sequence */
@@ -329,13 +353,15 @@ START_TEST(iso8601)
 	ck_assert_str_eq(s, "00:59:59");
 	ck_assert_int_lt(oomtrace_parse_iso8601("2024-13-01T00:00:00Z", &t, &off, &sub), 0);
 	ck_assert_int_lt(oomtrace_parse_iso8601("2024-01-01T00:00:00", &t, &off, &sub), 0);
-	/* years of four digits, as ISO 8601 has them: nothing past them overflows (UBSan watches) */
+	/* years of four digits, as ISO 8601 has them: nothing past them overflows (UBSan watches)
+	 */
 	ck_assert_int_eq(oomtrace_parse_iso8601("9999-12-31T23:59:59Z", &t, &off, &sub), 0);
 	ck_assert_int_eq(t, 253402300799000000LL);
 	ck_assert_int_eq(oomtrace_parse_iso8601("0000-01-01T00:00:00Z", &t, &off, &sub), 0);
 	ck_assert_int_eq(t, -62167219200000000LL);
 	ck_assert_int_lt(oomtrace_parse_iso8601("99999999-01-01T00:00:00Z", &t, &off, &sub), 0);
-	ck_assert_int_lt(oomtrace_parse_iso8601("9223372036854775807-01-01T00:00:00Z", &t, &off, &sub), 0);
+	ck_assert_int_lt(
+	    oomtrace_parse_iso8601("9223372036854775807-01-01T00:00:00Z", &t, &off, &sub), 0);
 	ck_assert_int_lt(oomtrace_parse_iso8601("-1-01-01T00:00:00Z", &t, &off, &sub), 0);
 	ck_assert_int_lt(oomtrace_parse_iso8601("+2024-01-01T00:00:00Z", &t, &off, &sub), 0);
 	/* and the offset is hours and minutes of a real zone */
@@ -345,8 +371,8 @@ END_TEST
 
 START_TEST(top_tasks_kept_sorted)
 {
-	struct oomtrace_context c = { 0 };
-	struct oomtrace_task_row r = { 0 };
+	struct oomtrace_context c = {0};
+	struct oomtrace_task_row r = {0};
 	unsigned int i;
 	uint64_t max = 0;
 
@@ -377,8 +403,9 @@ START_TEST(reap_records)
 	ev.reap_latency_us = 2000123;
 	ck_assert_str_eq(render("bcc", &ev, 0), "");  /* not a line the classic tool has */
 	ck_assert_str_eq(render("text", &ev, 0), ""); /* details only */
-	ck_assert_str_eq(render("text", &ev, OOMTRACE_FMT_VERBOSE),
-			 "15:41:14 oom_reaper: PID 39693 (\"stress-ng\") reaped 2000.123 ms after the kill\n");
+	ck_assert_str_eq(
+	    render("text", &ev, OOMTRACE_FMT_VERBOSE),
+	    "15:41:14 oom_reaper: PID 39693 (\"stress-ng\") reaped 2000.123 ms after the kill\n");
 	j = strdup(render("json", &ev, 0));
 	ck_assert_ptr_nonnull(strstr(j, "\"record\":\"reap\""));
 	ck_assert_ptr_nonnull(strstr(j, "\"reap_latency_us\":2000123"));
@@ -390,11 +417,6 @@ START_TEST(reap_records)
 	free(j);
 }
 END_TEST
-
-
-
-
-
 
 int main(void)
 {

@@ -32,8 +32,8 @@ static const struct btf_type *kt(struct kbtf *k, int id, const char **name)
  */
 START_TEST(kbtf_kernel)
 {
-	const char *names[] = { "task_struct", "mm_struct", "oom_control" }, *n1, *n2;
-	struct kbtf k, m = { 0 };
+	const char *names[] = {"task_struct", "mm_struct", "oom_control"}, *n1, *n2;
+	struct kbtf k, m = {0};
 	const struct btf_type *a, *b;
 	char *blob;
 	size_t blen;
@@ -56,7 +56,8 @@ START_TEST(kbtf_kernel)
 
 		ck_assert_str_eq(k.strs + x->name_off, m.strs + y->name_off);
 		ck_assert_uint_eq(x->offset, y->offset);
-		ck_assert_uint_eq(BTF_INFO_KIND(kt(&k, (int)x->type, &n1)->info), BTF_INFO_KIND(kt(&m, (int)y->type, &n2)->info));
+		ck_assert_uint_eq(BTF_INFO_KIND(kt(&k, (int)x->type, &n1)->info),
+				  BTF_INFO_KIND(kt(&m, (int)y->type, &n2)->info));
 	}
 	ck_assert_int_eq(kbtf_find(&m, "oom_kill_process", BTF_KIND_FUNC), -ENOENT);
 	kbtf_free(&m);

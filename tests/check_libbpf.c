@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* check_libbpf.c: the libbpf backend's kernel-free parts: probe-chain plans, wire and raw records → events. */
+/* check_libbpf.c: the libbpf backend's kernel-free parts: probe-chain plans, wire and raw records →
+ * events. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,7 +22,7 @@
 #include "plan.h"
 #include "tpformat.h"
 
-#define STEP(i, v) ((i) * 8 + (v))
+#define STEP(i, v) ((i)*8 + (v))
 
 static int plan(const struct lb_features *f, const char *forced, bool no_btf, int *out)
 {
@@ -34,14 +35,18 @@ static int plan(const struct lb_features *f, const char *forced, bool no_btf, in
 }
 
 /* this development machine: 6.18 x86, BTF, no kprobes */
-static const struct lb_features here = { .btf = true, .okp_btf = true, .tp_btf = true,
-					 .tp_task_arg = true, .task_from_pid = true, .tracepoint = true };
+static const struct lb_features here = {.btf = true,
+					.okp_btf = true,
+					.tp_btf = true,
+					.tp_task_arg = true,
+					.task_from_pid = true,
+					.tracepoint = true};
 
 START_TEST(plan_here)
 {
-	int s[16], want[] = { STEP(PR_FENTRY, PR_TP_BTF), STEP(PR_NONE, PR_TP_BTF),
-			      STEP(PR_FENTRY, PR_TRACEPOINT), STEP(PR_NONE, PR_TRACEPOINT),
-			      STEP(PR_FENTRY, PR_NONE), STEP(PR_NONE, PR_NOBTF) };
+	int s[16], want[] = {STEP(PR_FENTRY, PR_TP_BTF),     STEP(PR_NONE, PR_TP_BTF),
+			     STEP(PR_FENTRY, PR_TRACEPOINT), STEP(PR_NONE, PR_TRACEPOINT),
+			     STEP(PR_FENTRY, PR_NONE),	     STEP(PR_NONE, PR_NOBTF)};
 
 	ck_assert_int_eq(plan(&here, NULL, false, s), 6);
 	ck_assert_mem_eq(s, want, sizeof(want));
@@ -50,9 +55,11 @@ END_TEST
 
 START_TEST(plan_fentry_refused)
 {
-	/* this machine as it is: the kernel refuses a fentry program (EPERM): never loaded in full */
+	/* this machine as it is: the kernel refuses a fentry program (EPERM): never loaded in full
+	 */
 	struct lb_features f = here;
-	int s[16], want[] = { STEP(PR_NONE, PR_TP_BTF), STEP(PR_NONE, PR_TRACEPOINT), STEP(PR_NONE, PR_NOBTF) };
+	int s[16], want[] = {STEP(PR_NONE, PR_TP_BTF), STEP(PR_NONE, PR_TRACEPOINT),
+			     STEP(PR_NONE, PR_NOBTF)};
 
 	f.fentry_err = EPERM;
 	ck_assert_int_eq(plan(&f, NULL, false, s), 3);
@@ -64,11 +71,15 @@ END_TEST
 START_TEST(plan_openeuler_510_arm64)
 {
 	/* BTF and kprobes; mark_victim(pid) and no bpf_task_from_pid: tp_btf cannot see the task */
-	struct lb_features f = { .btf = true, .okp_btf = true, .kprobes = true, .okp_symbol = true,
-				 .tp_btf = true, .tracepoint = true };
-	int s[16], want[] = { STEP(PR_FENTRY, PR_TRACEPOINT), STEP(PR_KPROBE, PR_TRACEPOINT),
-			      STEP(PR_NONE, PR_TRACEPOINT), STEP(PR_FENTRY, PR_NONE),
-			      STEP(PR_KPROBE, PR_NONE), STEP(PR_NONE, PR_NOBTF) };
+	struct lb_features f = {.btf = true,
+				.okp_btf = true,
+				.kprobes = true,
+				.okp_symbol = true,
+				.tp_btf = true,
+				.tracepoint = true};
+	int s[16], want[] = {STEP(PR_FENTRY, PR_TRACEPOINT), STEP(PR_KPROBE, PR_TRACEPOINT),
+			     STEP(PR_NONE, PR_TRACEPOINT),   STEP(PR_FENTRY, PR_NONE),
+			     STEP(PR_KPROBE, PR_NONE),	     STEP(PR_NONE, PR_NOBTF)};
 
 	ck_assert_int_eq(plan(&f, NULL, false, s), 6);
 	ck_assert_mem_eq(s, want, sizeof(want));
@@ -77,8 +88,9 @@ END_TEST
 
 START_TEST(plan_no_btf_and_forced)
 {
-	struct lb_features nobtf = { .kprobes = true, .okp_symbol = true, .tracepoint = true };
-	struct lb_features old = { .btf = true, .okp_btf = true, .kprobes = true, .okp_symbol = true };
+	struct lb_features nobtf = {.kprobes = true, .okp_symbol = true, .tracepoint = true};
+	struct lb_features old = {
+	    .btf = true, .okp_btf = true, .kprobes = true, .okp_symbol = true};
 	int s[16];
 
 	ck_assert_int_eq(plan(&nobtf, NULL, false, s), 1);
@@ -89,8 +101,8 @@ START_TEST(plan_no_btf_and_forced)
 	ck_assert_int_eq(s[0], STEP(PR_NONE, PR_NOBTF));
 	ck_assert_int_eq(plan(&here, "tracepoint", false, s), 2); /* CO-RE first, then BTF-less */
 	ck_assert_int_eq(s[0], STEP(PR_NONE, PR_TRACEPOINT));
-	ck_assert_int_eq(plan(&here, "kprobe", false, s), 0);     /* no kprobes here */
-	ck_assert_int_eq(plan(&here, "tp_btf", true, s), 0);      /* needs BTF */
+	ck_assert_int_eq(plan(&here, "kprobe", false, s), 0); /* no kprobes here */
+	ck_assert_int_eq(plan(&here, "tp_btf", true, s), 0);  /* needs BTF */
 	ck_assert_int_eq(plan(&here, "uprobe", false, s), -1);
 	/* before 4.13: no mark_victim; the invocation probe reports victims itself */
 	ck_assert_int_eq(plan(&old, NULL, false, s), 2);
@@ -102,9 +114,10 @@ END_TEST
 /* openEuler 22.03 GA's 5.10 arm64: no sysfs BTF, kprobes; a BTF file (--btf or the search path) */
 START_TEST(plan_external_btf)
 {
-	struct lb_features f = { .ext_btf = true, .kprobes = true, .okp_symbol = true, .tracepoint = true };
-	int s[16], want[] = { STEP(PR_KPROBE, PR_TRACEPOINT), STEP(PR_NONE, PR_TRACEPOINT),
-			      STEP(PR_KPROBE, PR_NONE), STEP(PR_NONE, PR_NOBTF) };
+	struct lb_features f = {
+	    .ext_btf = true, .kprobes = true, .okp_symbol = true, .tracepoint = true};
+	int s[16], want[] = {STEP(PR_KPROBE, PR_TRACEPOINT), STEP(PR_NONE, PR_TRACEPOINT),
+			     STEP(PR_KPROBE, PR_NONE), STEP(PR_NONE, PR_NOBTF)};
 
 	ck_assert_int_eq(plan(&f, NULL, false, s), 4);
 	ck_assert_mem_eq(s, want, sizeof(want));
@@ -164,9 +177,9 @@ START_TEST(wire_to_event)
 	ck_assert_uint_eq(ev.totalpages, 16384);
 	ck_assert_int_eq(ev.points, 1999);
 	ck_assert_int_eq(ev.trigger.pid, 80);
-	ck_assert(!(ev.victim.known & OOMTRACE_T_SWAP));   /* not flagged: unknown */
+	ck_assert(!(ev.victim.known & OOMTRACE_T_SWAP)); /* not flagged: unknown */
 	ck_assert(!(ev.trigger.known & OOMTRACE_T_CGROUP));
-	ck_assert(!(ev.known & OOMTRACE_E_EXITING));        /* SIGKILL went to it just before */
+	ck_assert(!(ev.known & OOMTRACE_E_EXITING)); /* SIGKILL went to it just before */
 	/* no SIGKILL from this task to the victim: it was exiting already */
 	w.sig_target = 12;
 	oomtrace_event_init(&ev);
@@ -174,7 +187,7 @@ START_TEST(wire_to_event)
 	ck_assert(ev.known & OOMTRACE_E_EXITING);
 	/* root cgroup, and a path deeper than kept */
 	{
-		struct w_cgpath p = { 0 };
+		struct w_cgpath p = {0};
 		char s[128];
 
 		lb_cg_path(&p, s, sizeof(s));
@@ -209,26 +222,26 @@ END_TEST
 
 /* tracefs formats of mark_victim: 6.9+ (this machine's) and the pid-only one before */
 static const char fmt_new[] =
-	"name: mark_victim\nID: 609\nformat:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
-	"\tfield:int pid;\toffset:8;\tsize:4;\tsigned:1;\n"
-	"\tfield:__data_loc char[] comm;\toffset:12;\tsize:4;\tsigned:0;\n"
-	"\tfield:unsigned long total_vm;\toffset:16;\tsize:8;\tsigned:0;\n"
-	"\tfield:unsigned long anon_rss;\toffset:24;\tsize:8;\tsigned:0;\n"
-	"\tfield:unsigned long file_rss;\toffset:32;\tsize:8;\tsigned:0;\n"
-	"\tfield:unsigned long shmem_rss;\toffset:40;\tsize:8;\tsigned:0;\n"
-	"\tfield:uid_t uid;\toffset:48;\tsize:4;\tsigned:0;\n"
-	"\tfield:unsigned long pgtables;\toffset:56;\tsize:8;\tsigned:0;\n"
-	"\tfield:short oom_score_adj;\toffset:64;\tsize:2;\tsigned:1;\n\n"
-	"print fmt: \"pid=%d comm=%s\", REC->pid, __get_str(comm)\n";
+    "name: mark_victim\nID: 609\nformat:\n"
+    "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+    "\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+    "\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+    "\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+    "\tfield:int pid;\toffset:8;\tsize:4;\tsigned:1;\n"
+    "\tfield:__data_loc char[] comm;\toffset:12;\tsize:4;\tsigned:0;\n"
+    "\tfield:unsigned long total_vm;\toffset:16;\tsize:8;\tsigned:0;\n"
+    "\tfield:unsigned long anon_rss;\toffset:24;\tsize:8;\tsigned:0;\n"
+    "\tfield:unsigned long file_rss;\toffset:32;\tsize:8;\tsigned:0;\n"
+    "\tfield:unsigned long shmem_rss;\toffset:40;\tsize:8;\tsigned:0;\n"
+    "\tfield:uid_t uid;\toffset:48;\tsize:4;\tsigned:0;\n"
+    "\tfield:unsigned long pgtables;\toffset:56;\tsize:8;\tsigned:0;\n"
+    "\tfield:short oom_score_adj;\toffset:64;\tsize:2;\tsigned:1;\n\n"
+    "print fmt: \"pid=%d comm=%s\", REC->pid, __get_str(comm)\n";
 static const char fmt_old[] =
-	"name: mark_victim\nformat:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
-	"\tfield:int pid;\toffset:8;\tsize:4;\tsigned:1;\n\nprint fmt: \"pid=%d\", REC->pid\n";
+    "name: mark_victim\nformat:\n"
+    "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+    "\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+    "\tfield:int pid;\toffset:8;\tsize:4;\tsigned:1;\n\nprint fmt: \"pid=%d\", REC->pid\n";
 
 START_TEST(raw_records)
 {
@@ -288,7 +301,6 @@ START_TEST(raw_records)
 }
 END_TEST
 
-
 /* ---- kbtf: the kernel's BTF read in place ------------------------------------------------ */
 
 /*
@@ -299,12 +311,28 @@ END_TEST
  *   [8] proto void (struct bar *)   [9] func oom_kill_process -> [8]
  *   [10] typedef btf_trace_x -> [11] ptr -> [8]
  */
-static const char mini_strs[] = "\0int\0foo\0a\0p\0b\0arr\0bar\0x\0foo_t\0unrelated\0z\0oom_kill_process\0btf_trace_x";
-enum { S_INT = 1, S_FOO = 5, S_A = 9, S_P = 11, S_B = 13, S_ARR = 15, S_BAR = 19, S_X = 23, S_FOOT = 25,
-       S_UNREL = 31, S_Z = 41, S_OKP = 43, S_TRACE = 60 };
+static const char mini_strs[] =
+    "\0int\0foo\0a\0p\0b\0arr\0bar\0x\0foo_t\0unrelated\0z\0oom_kill_process\0btf_trace_x";
+enum {
+	S_INT = 1,
+	S_FOO = 5,
+	S_A = 9,
+	S_P = 11,
+	S_B = 13,
+	S_ARR = 15,
+	S_BAR = 19,
+	S_X = 23,
+	S_FOOT = 25,
+	S_UNREL = 31,
+	S_Z = 41,
+	S_OKP = 43,
+	S_TRACE = 60
+};
 
-#define BTF_INFO_ENC(kind, kflag, vlen) ((!!(kflag) << 31) | ((uint32_t)(kind) << 24) | ((vlen) & 0xffff))
-#define BTF_INT_ENC(encoding, offset, bits) (((uint32_t)(encoding) << 24) | ((offset) << 16) | (bits))
+#define BTF_INFO_ENC(kind, kflag, vlen)                                                            \
+	((!!(kflag) << 31) | ((uint32_t)(kind) << 24) | ((vlen)&0xffff))
+#define BTF_INT_ENC(encoding, offset, bits)                                                        \
+	(((uint32_t)(encoding) << 24) | ((offset) << 16) | (bits))
 
 static size_t mini_btf(uint32_t *w)
 {
@@ -329,10 +357,10 @@ static size_t mini_btf(uint32_t *w)
 #undef T
 	w[0] = BTF_MAGIC | (BTF_VERSION << 16);
 	w[1] = sizeof(struct btf_header);
-	w[2] = 0;                                                 /* type_off */
-	w[3] = (uint32_t)((char *)p - (char *)types);              /* type_len */
-	w[4] = w[3];                                              /* str_off */
-	w[5] = sizeof(mini_strs);                                 /* str_len */
+	w[2] = 0;				      /* type_off */
+	w[3] = (uint32_t)((char *)p - (char *)types); /* type_len */
+	w[4] = w[3];				      /* str_off */
+	w[5] = sizeof(mini_strs);		      /* str_len */
 	memcpy(p, mini_strs, sizeof(mini_strs));
 	return 24 + w[3] + sizeof(mini_strs);
 }
@@ -341,7 +369,7 @@ START_TEST(kbtf_find_names)
 {
 	uint32_t w[256];
 	size_t len = mini_btf(w);
-	struct kbtf k = { 0 };
+	struct kbtf k = {0};
 
 	ck_assert_int_eq(kbtf_from_mem(&k, w, len), 0);
 	ck_assert_int_eq(kbtf_find(&k, "int", BTF_KIND_INT), 1);
@@ -354,7 +382,8 @@ START_TEST(kbtf_find_names)
 	ck_assert(!kbtf_has_name(&k, "unrelate"));
 	ck_assert_int_eq(kbtf_param_is_ptr(&k, "btf_trace_x", 0), 1);
 	ck_assert_int_eq(kbtf_param_is_ptr(&k, "btf_trace_x", 1), -ENOENT);
-	ck_assert_int_eq(kbtf_param_is_ptr(&k, "foo_t", 0), -ENOENT); /* not a pointer to a prototype */
+	ck_assert_int_eq(kbtf_param_is_ptr(&k, "foo_t", 0),
+			 -ENOENT); /* not a pointer to a prototype */
 	kbtf_free(&k);
 }
 END_TEST
@@ -371,8 +400,8 @@ static const struct btf_type *kt(struct kbtf *k, int id, const char **name)
 START_TEST(kbtf_min_core_closure)
 {
 	uint32_t w[256];
-	const char *names[] = { "foo", "nothere" }, *nm;
-	struct kbtf k = { 0 }, m = { 0 };
+	const char *names[] = {"foo", "nothere"}, *nm;
+	struct kbtf k = {0}, m = {0};
 	const struct btf_type *t;
 	const struct btf_member *mb;
 	char *blob;
@@ -403,7 +432,8 @@ START_TEST(kbtf_min_core_closure)
 	ck_assert_uint_eq(t->type, 0);
 	t = kt(&m, (int)mb[3].type, &nm);
 	ck_assert_uint_eq(BTF_INFO_KIND(t->info), BTF_KIND_ARRAY);
-	ck_assert_int_eq((int)((const struct btf_array *)(t + 1))->type, kbtf_find(&m, "int", BTF_KIND_INT));
+	ck_assert_int_eq((int)((const struct btf_array *)(t + 1))->type,
+			 kbtf_find(&m, "int", BTF_KIND_INT));
 	ck_assert_uint_eq(((const struct btf_array *)(t + 1))->nelems, 3);
 	kbtf_free(&m);
 	free(blob);
@@ -415,12 +445,12 @@ START_TEST(kbtf_malformed)
 {
 	uint32_t w[256], c[256];
 	size_t len = mini_btf(w), i;
-	const char *names[] = { "foo" };
-	struct kbtf k = { 0 };
+	const char *names[] = {"foo"};
+	struct kbtf k = {0};
 	char *blob;
 	size_t blen;
 
-	ck_assert_int_eq(kbtf_from_mem(&k, w, 10), -EINVAL);    /* shorter than a header */
+	ck_assert_int_eq(kbtf_from_mem(&k, w, 10), -EINVAL);	  /* shorter than a header */
 	ck_assert_int_eq(kbtf_from_mem(&k, w, len - 1), -EINVAL); /* strings cut */
 	memcpy(c, w, len);
 	c[0] ^= 1; /* magic */

@@ -48,12 +48,18 @@ START_TEST(context_from_fake_root)
 
 	ck_assert_ptr_nonnull(mkdtemp(root));
 	put(root, "/proc/loadavg", "4.34 2.87 1.77 6/396 39695\n");
-	put(root, "/proc/meminfo", "MemTotal:        6817716 kB\nMemFree:         1494936 kB\nHugePages_Total:       0\n");
-	put(root, "/proc/pressure/memory", "some avg10=1.50 avg60=0.25 avg300=0.05 total=123456\nfull avg10=0.75 avg60=0.00 avg300=0.00 total=654\n");
-	put(root, "/proc/1039/status", "Name:\toeaware\nVmRSS:\t  1415824 kB\nRssAnon:\t 1415760 kB\nThreads:\t1\nUid:\t0\t0\t0\t0\n");
+	put(root, "/proc/meminfo",
+	    "MemTotal:        6817716 kB\nMemFree:         1494936 kB\nHugePages_Total:       0\n");
+	put(root, "/proc/pressure/memory",
+	    "some avg10=1.50 avg60=0.25 avg300=0.05 total=123456\nfull avg10=0.75 avg60=0.00 "
+	    "avg300=0.00 total=654\n");
+	put(root, "/proc/1039/status",
+	    "Name:\toeaware\nVmRSS:\t  1415824 kB\nRssAnon:\t 1415760 "
+	    "kB\nThreads:\t1\nUid:\t0\t0\t0\t0\n");
 	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.max", "67108864\n");
 	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.current", "67100000\n");
-	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.events", "low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\n");
+	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.events",
+	    "low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\n");
 	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.swap.max", "33554432\n");
 	put(root, "/sys/fs/cgroup/system.slice/a.service/memory.swap.current", "4194304\n");
 	oomtrace_event_init(&ev);
@@ -89,7 +95,8 @@ START_TEST(context_from_fake_root)
 	ck_assert_int_eq(v, 2);
 	/* v1, selected parts only */
 	put(root, "/sys/fs/cgroup/memory/oomtest/memory.limit_in_bytes", "67108864\n");
-	put(root, "/sys/fs/cgroup/memory/oomtest/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 7\n");
+	put(root, "/sys/fs/cgroup/memory/oomtest/memory.oom_control",
+	    "oom_kill_disable 0\nunder_oom 0\noom_kill 7\n");
 	oomtrace_event_init(&ev);
 	strcpy(ev.victim.cgroup, "/oomtest");
 	ev.victim.known = OOMTRACE_T_CGROUP;
@@ -107,7 +114,8 @@ END_TEST
 /* Memory cgroup ids resolved to full paths by a walk: any length, the exact cgroup or none. */
 START_TEST(cgroup_path_by_id)
 {
-	char root[] = "/tmp/oomtrace-cg-XXXXXX", cmd[600], deep[1024], rel[900], got[1024], longname[151];
+	char root[] = "/tmp/oomtrace-cg-XXXXXX", cmd[600], deep[1024], rel[900], got[1024],
+	     longname[151];
 	struct stat st;
 	bool v2;
 
@@ -139,7 +147,8 @@ START_TEST(cgroup_path_by_id)
 		ino_t old = st.st_ino;
 		char moved[sizeof(deep) + 8];
 
-		ck_assert_int_eq(oomtrace_memcg_path_by_id(root, old, got, sizeof(got)), 0); /* cached */
+		ck_assert_int_eq(oomtrace_memcg_path_by_id(root, old, got, sizeof(got)),
+				 0); /* cached */
 		snprintf(moved, sizeof(moved), "%s.old", deep);
 		ck_assert_int_eq(rename(deep, moved), 0);
 		ck_assert_int_eq(mkdir(deep, 0755), 0);
@@ -187,7 +196,8 @@ START_TEST(totalpages_derived)
 	ev.known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG;
 	oomtrace_derive_totalpages(&ev, root, 4096);
 	ck_assert(ev.known & OOMTRACE_E_TOTALPAGES_DERIVED);
-	ck_assert_uint_eq(ev.totalpages, 16384 + 8192); /* limit + swap.max, within the swap there is */
+	ck_assert_uint_eq(ev.totalpages,
+			  16384 + 8192); /* limit + swap.max, within the swap there is */
 	put(root, "/sys/fs/cgroup/a/memory.swap.max", "max\n");
 	ev.known &= ~(uint32_t)(OOMTRACE_E_TOTALPAGES | OOMTRACE_E_TOTALPAGES_DERIVED);
 	oomtrace_derive_totalpages(&ev, root, 4096);
@@ -233,12 +243,13 @@ END_TEST
 START_TEST(kmsg_join_apply)
 {
 	struct oomtrace_event rep, ev;
-	struct oomtrace_task_row row = { .known = OOMTRACE_R_RSS, .pid = 4242, .rss_pages = 16556 };
+	struct oomtrace_task_row row = {.known = OOMTRACE_R_RSS, .pid = 4242, .rss_pages = 16556};
 	int64_t v;
 
 	oomtrace_event_init(&rep);
 	rep.victim.pid = 4242;
-	rep.victim.known = OOMTRACE_T_PID | OOMTRACE_T_ANON_RSS | OOMTRACE_T_UID | OOMTRACE_T_CGROUP;
+	rep.victim.known =
+	    OOMTRACE_T_PID | OOMTRACE_T_ANON_RSS | OOMTRACE_T_UID | OOMTRACE_T_CGROUP;
 	rep.victim.anon_rss_kb = 65280;
 	rep.victim.uid = 1000;
 	strcpy(rep.victim.cgroup, "/from/log");
@@ -274,8 +285,9 @@ START_TEST(kmsg_join_apply)
 	ck_assert_int_eq(ev.trigger.oom_score_adj, 500);
 	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg_stat, "rss", &v));
 	ck_assert_uint_eq(ev.ctx.ntop, 1);
-	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_OOM_CONTROL | OOMTRACE_K_CPUSET | OOMTRACE_K_TRIGGER |
-					OOMTRACE_K_MEMCG | OOMTRACE_K_TASKS);
+	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_OOM_CONTROL | OOMTRACE_K_CPUSET |
+					    OOMTRACE_K_TRIGGER | OOMTRACE_K_MEMCG |
+					    OOMTRACE_K_TASKS);
 	/* a fentry event already has oom_control; another trigger's facts are never taken */
 	oomtrace_event_init(&ev);
 	ev.victim.pid = 4242;

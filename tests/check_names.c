@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* check_names.c: cgroup path -> systemd unit / Kubernetes identity, over every path shape documented; the filters on them. */
+/* check_names.c: cgroup path -> systemd unit / Kubernetes identity, over every path shape
+ * documented; the filters on them. */
 #include "config.h"
 
 #include <stdio.h>
@@ -26,66 +27,81 @@ struct row {
 };
 
 static const struct row rows[] = {
-	/* kubelet systemd driver (pkg/kubelet/cm/cgroup_manager_linux.go ToSystemd: '-' -> '_', slices expanded) */
-	{ "systemd driver, Guaranteed (no QoS segment), containerd",
-	  "/kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-" CID ".scope",
-	  "", UID, "guaranteed", CID, "containerd" },
-	{ "systemd driver, Burstable, containerd",
-	  "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice/cri-containerd-" CID ".scope",
-	  "", UID, "burstable", CID, "containerd" },
-	{ "systemd driver, BestEffort, CRI-O (pixie StandardFormatCRIO)",
-	  "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_ ".slice/crio-" CID ".scope",
-	  "", UID, "besteffort", CID, "cri-o" },
-	{ "CRI-O's conmon (coroot skips crio-conmon-)",
-	  "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice/crio-conmon-" CID ".scope",
-	  "", UID, "burstable", CID, "cri-o" },
-	{ "systemd driver, Docker/cri-dockerd (pixie StandardFormatDocker)",
-	  "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice/docker-" CID ".scope",
-	  "", UID, "burstable", CID, "docker" },
-	{ "iSulad, openEuler's runtime (iSulad specs.c: cgroupsPath <slice>:isulad:<id> -> isulad-<id>.scope)",
-	  "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_ ".slice/isulad-" CID ".scope",
-	  "", UID, "besteffort", CID, "isulad" },
-	{ "containerd raw slice:prefix:name form (cgroup v1 name=systemd, pixie BareMetalK8s_1_21)",
-	  "/system.slice/containerd.service/kubepods-besteffort-pod" UID_ ".slice:cri-containerd:" CID,
-	  "", UID, "besteffort", CID, "containerd" },
-	/* kubelet cgroupfs driver */
-	{ "cgroupfs driver, Guaranteed: bare id (runtime cannot be told)",
-	  "/kubepods/pod" UID "/" CID, "", UID, "guaranteed", CID, "" },
-	{ "cgroupfs driver, Burstable", "/kubepods/burstable/pod" UID "/" CID, "", UID, "burstable", CID, "" },
-	{ "cgroupfs driver, BestEffort, CRI-O", "/kubepods/besteffort/pod" UID "/crio-" CID, "", UID, "besteffort",
-	  CID, "cri-o" },
-	{ "a child cgroup below the container (the container's own)",
-	  "/kubepods/burstable/pod" UID "/" CID "/worker", "", UID, "burstable", CID, "" },
-	{ "the pod's own memcg (an oom_memcg): no container",
-	  "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice", "", UID, "burstable", "",
-	  "" },
-	{ "static pod: the UID is a 32-hex config hash", "/kubepods/burstable/pod6f0e5c3e0d6a1c4f2b3e7a9d8c1b2a3f/" CID,
-	  "", "6f0e5c3e0d6a1c4f2b3e7a9d8c1b2a3f", "burstable", CID, "" },
-	/* nested nodes */
-	{ "kind: kubelet in a container (kubelet.slice/kubelet-kubepods...)",
-	  "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-burstable.slice/kubelet-kubepods-burstable-pod" UID_
-	  ".slice/cri-containerd-" CID ".scope",
-	  "", UID, "burstable", CID, "containerd" },
-	{ "minikube (docker driver): a node container around the pods",
-	  "/docker/aaaabbbbccccddddeeeeffff0000111122223333444455556666777788889999/kubepods/burstable/pod" UID "/" CID,
-	  "", UID, "burstable", CID, "" },
-	{ "LXC: a node in a container", "/lxc.payload.node1/kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-" CID
-	  ".scope", "", UID, "guaranteed", CID, "containerd" },
-	/* outside Kubernetes */
-	{ "Docker, systemd cgroup driver", "/system.slice/docker-" CID ".scope", "", "", "", CID, "docker" },
-	{ "Docker, cgroupfs driver", "/docker/" CID, "", "", "", CID, "docker" },
-	{ "iSulad standalone (default parent /isulad)", "/isulad/" CID, "", "", "", CID, "isulad" },
-	{ "Podman", "/machine.slice/libpod-" CID ".scope", "", "", "", CID, "podman" },
-	/* systemd units (systemd.unit(5): \xHH escapes) */
-	{ "a service", "/system.slice/worker.service", "worker.service", "", "", "", "" },
-	{ "a service's child cgroup", "/system.slice/nginx.service/workers", "nginx.service", "", "", "", "" },
-	{ "a template instance with an escaped dash", "/system.slice/system-getty.slice/getty@tty\\x2d1.service",
-	  "getty@tty-1.service", "", "", "", "" },
-	{ "a login session", "/user.slice/user-1000.slice/session-4.scope", "session-4.scope", "", "", "", "" },
-	{ "a slice alone", "/user.slice/user-1000.slice", "user-1000.slice", "", "", "", "" },
-	{ "the root", "/", "", "", "", "", "" },
-	{ "not a pod: 'pod' in a name", "/system.slice/podman-restart.service", "podman-restart.service", "", "", "",
-	  "" },
+    /* kubelet systemd driver (pkg/kubelet/cm/cgroup_manager_linux.go ToSystemd: '-' -> '_', slices
+       expanded) */
+    {"systemd driver, Guaranteed (no QoS segment), containerd",
+     "/kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-" CID ".scope", "", UID,
+     "guaranteed", CID, "containerd"},
+    {"systemd driver, Burstable, containerd",
+     "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+     ".slice/cri-containerd-" CID ".scope",
+     "", UID, "burstable", CID, "containerd"},
+    {"systemd driver, BestEffort, CRI-O (pixie StandardFormatCRIO)",
+     "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_ ".slice/crio-" CID
+     ".scope",
+     "", UID, "besteffort", CID, "cri-o"},
+    {"CRI-O's conmon (coroot skips crio-conmon-)",
+     "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+     ".slice/crio-conmon-" CID ".scope",
+     "", UID, "burstable", CID, "cri-o"},
+    {"systemd driver, Docker/cri-dockerd (pixie StandardFormatDocker)",
+     "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice/docker-" CID
+     ".scope",
+     "", UID, "burstable", CID, "docker"},
+    {"iSulad, openEuler's runtime (iSulad specs.c: cgroupsPath <slice>:isulad:<id> -> "
+     "isulad-<id>.scope)",
+     "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_ ".slice/isulad-" CID
+     ".scope",
+     "", UID, "besteffort", CID, "isulad"},
+    {"containerd raw slice:prefix:name form (cgroup v1 name=systemd, pixie BareMetalK8s_1_21)",
+     "/system.slice/containerd.service/kubepods-besteffort-pod" UID_ ".slice:cri-containerd:" CID,
+     "", UID, "besteffort", CID, "containerd"},
+    /* kubelet cgroupfs driver */
+    {"cgroupfs driver, Guaranteed: bare id (runtime cannot be told)", "/kubepods/pod" UID "/" CID,
+     "", UID, "guaranteed", CID, ""},
+    {"cgroupfs driver, Burstable", "/kubepods/burstable/pod" UID "/" CID, "", UID, "burstable", CID,
+     ""},
+    {"cgroupfs driver, BestEffort, CRI-O", "/kubepods/besteffort/pod" UID "/crio-" CID, "", UID,
+     "besteffort", CID, "cri-o"},
+    {"a child cgroup below the container (the container's own)",
+     "/kubepods/burstable/pod" UID "/" CID "/worker", "", UID, "burstable", CID, ""},
+    {"the pod's own memcg (an oom_memcg): no container",
+     "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice", "", UID,
+     "burstable", "", ""},
+    {"static pod: the UID is a 32-hex config hash",
+     "/kubepods/burstable/pod6f0e5c3e0d6a1c4f2b3e7a9d8c1b2a3f/" CID, "",
+     "6f0e5c3e0d6a1c4f2b3e7a9d8c1b2a3f", "burstable", CID, ""},
+    /* nested nodes */
+    {"kind: kubelet in a container (kubelet.slice/kubelet-kubepods...)",
+     "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-burstable.slice/"
+     "kubelet-kubepods-burstable-pod" UID_ ".slice/cri-containerd-" CID ".scope",
+     "", UID, "burstable", CID, "containerd"},
+    {"minikube (docker driver): a node container around the pods",
+     "/docker/aaaabbbbccccddddeeeeffff0000111122223333444455556666777788889999/kubepods/burstable/"
+     "pod" UID "/" CID,
+     "", UID, "burstable", CID, ""},
+    {"LXC: a node in a container",
+     "/lxc.payload.node1/kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-" CID ".scope",
+     "", UID, "guaranteed", CID, "containerd"},
+    /* outside Kubernetes */
+    {"Docker, systemd cgroup driver", "/system.slice/docker-" CID ".scope", "", "", "", CID,
+     "docker"},
+    {"Docker, cgroupfs driver", "/docker/" CID, "", "", "", CID, "docker"},
+    {"iSulad standalone (default parent /isulad)", "/isulad/" CID, "", "", "", CID, "isulad"},
+    {"Podman", "/machine.slice/libpod-" CID ".scope", "", "", "", CID, "podman"},
+    /* systemd units (systemd.unit(5): \xHH escapes) */
+    {"a service", "/system.slice/worker.service", "worker.service", "", "", "", ""},
+    {"a service's child cgroup", "/system.slice/nginx.service/workers", "nginx.service", "", "", "",
+     ""},
+    {"a template instance with an escaped dash",
+     "/system.slice/system-getty.slice/getty@tty\\x2d1.service", "getty@tty-1.service", "", "", "",
+     ""},
+    {"a login session", "/user.slice/user-1000.slice/session-4.scope", "session-4.scope", "", "",
+     "", ""},
+    {"a slice alone", "/user.slice/user-1000.slice", "user-1000.slice", "", "", "", ""},
+    {"the root", "/", "", "", "", "", ""},
+    {"not a pod: 'pod' in a name", "/system.slice/podman-restart.service", "podman-restart.service",
+     "", "", "", ""},
 };
 
 START_TEST(path_shapes)
@@ -97,14 +113,17 @@ START_TEST(path_shapes)
 		struct oomtrace_names n;
 
 		oomtrace_names_from_cgroup(r->path, &n);
-		ck_assert_msg(strcmp(n.unit, r->unit) == 0, "%s: unit '%s', want '%s'", r->why, n.unit, r->unit);
-		ck_assert_msg(strcmp(n.pod_uid, r->pod_uid) == 0, "%s: pod_uid '%s', want '%s'", r->why, n.pod_uid,
-			      r->pod_uid);
-		ck_assert_msg(strcmp(n.qos, r->qos) == 0, "%s: qos '%s', want '%s'", r->why, n.qos, r->qos);
-		ck_assert_msg(strcmp(n.container_id, r->container_id) == 0, "%s: container_id '%s', want '%s'", r->why,
-			      n.container_id, r->container_id);
-		ck_assert_msg(strcmp(n.runtime, r->runtime) == 0, "%s: runtime '%s', want '%s'", r->why, n.runtime,
-			      r->runtime);
+		ck_assert_msg(strcmp(n.unit, r->unit) == 0, "%s: unit '%s', want '%s'", r->why,
+			      n.unit, r->unit);
+		ck_assert_msg(strcmp(n.pod_uid, r->pod_uid) == 0, "%s: pod_uid '%s', want '%s'",
+			      r->why, n.pod_uid, r->pod_uid);
+		ck_assert_msg(strcmp(n.qos, r->qos) == 0, "%s: qos '%s', want '%s'", r->why, n.qos,
+			      r->qos);
+		ck_assert_msg(strcmp(n.container_id, r->container_id) == 0,
+			      "%s: container_id '%s', want '%s'", r->why, n.container_id,
+			      r->container_id);
+		ck_assert_msg(strcmp(n.runtime, r->runtime) == 0, "%s: runtime '%s', want '%s'",
+			      r->why, n.runtime, r->runtime);
 	}
 }
 END_TEST
@@ -117,14 +136,17 @@ static void touch(const char *p)
 	fclose(f);
 }
 
-/* Names from the node's files, laid out as kubelet writes them (kuberuntime helpers.go, legacyLogSymlink). */
+/* Names from the node's files, laid out as kubelet writes them (kuberuntime helpers.go,
+ * legacyLogSymlink). */
 /* The cart pod's api container and the pod's own memcg (two containers there: none named). */
 static void cart_names(const char *root)
 {
 	struct oomtrace_names n;
 
-	oomtrace_names_from_cgroup("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
-				   ".slice/cri-containerd-" CID ".scope", &n);
+	oomtrace_names_from_cgroup(
+	    "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+	    ".slice/cri-containerd-" CID ".scope",
+	    &n);
 	ck_assert(oomtrace_names_resolve(root, &n));
 	ck_assert_str_eq(n.k8s_namespace, "shop");
 	ck_assert_str_eq(n.pod, "cart-7d9f8-x2x4q");
@@ -155,13 +177,14 @@ START_TEST(names_from_var_log)
 	mkdir(p, 0755);
 	snprintf(p, sizeof(p), "%s/var/log/pods/shop_cart-7d9f8-x2x4q_" UID "/istio-proxy", root);
 	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/var/log/pods/other_db-0_11111111-2222-3333-4444-555555555555", root);
+	snprintf(p, sizeof(p), "%s/var/log/pods/other_db-0_11111111-2222-3333-4444-555555555555",
+		 root);
 	mkdir(p, 0755);
 	snprintf(p, sizeof(p), "%s/var/log/containers/cart-7d9f8-x2x4q_shop_api-" CID ".log", root);
 	touch(p);
 	/* another container of the pod, whose id differs */
-	snprintf(p, sizeof(p), "%s/var/log/containers/cart-7d9f8-x2x4q_shop_istio-proxy-%s.log", root,
-		 "ffff4e5d6c7b8a99887766554433221100aabbccddeeff00112233445566778899");
+	snprintf(p, sizeof(p), "%s/var/log/containers/cart-7d9f8-x2x4q_shop_istio-proxy-%s.log",
+		 root, "ffff4e5d6c7b8a99887766554433221100aabbccddeeff00112233445566778899");
 	touch(p);
 
 	cart_names(root);
@@ -170,7 +193,8 @@ START_TEST(names_from_var_log)
 	ck_assert(!oomtrace_names_resolve(root, &n));
 	ck_assert_str_eq(n.pod, "");
 	/* once kubelet has written it, it is found (what was not found is not remembered) */
-	snprintf(p, sizeof(p), "%s/var/log/pods/late_web-1_99999999-2222-3333-4444-555555555555", root);
+	snprintf(p, sizeof(p), "%s/var/log/pods/late_web-1_99999999-2222-3333-4444-555555555555",
+		 root);
 	mkdir(p, 0755);
 	ck_assert(oomtrace_names_resolve(root, &n));
 	ck_assert_str_eq(n.pod, "web-1");
@@ -184,7 +208,8 @@ START_TEST(names_from_var_log)
 }
 END_TEST
 
-/* Each filter on what it names: victim or trigger, the cgroup tree, the pod, the unit with or without its suffix. */
+/* Each filter on what it names: victim or trigger, the cgroup tree, the pod, the unit with or
+ * without its suffix. */
 START_TEST(filters)
 {
 	struct oomtrace_event ev;
@@ -203,36 +228,39 @@ START_TEST(filters)
 	strcpy(ev.names.pod, "cart-7d9f");
 	strcpy(ev.names.pod_uid, UID);
 	strcpy(ev.names.k8s_namespace, "shop");
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ 0 }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){0}, &ev));
 	/* --comm and --pid: the victim's or the trigger's */
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .comm = "hog" }, &ev));
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .comm = "java" }, &ev));
-	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .comm = "ho" }, &ev));
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .pid = 30 }, &ev));
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .pid = 31 }, &ev));
-	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .pid = 3 }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){.comm = "hog"}, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){.comm = "java"}, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){.comm = "ho"}, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){.pid = 30}, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){.pid = 31}, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){.pid = 3}, &ev));
 	ev.trigger.known &= ~(uint32_t)OOMTRACE_T_COMM; /* a comm not known matches nothing */
-	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .comm = "java" }, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){.comm = "java"}, &ev));
 	ev.trigger.known |= OOMTRACE_T_COMM;
 	/* --cgroup: the tree under a path, not a prefix of a name */
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .cgroup = "/kubepods" }, &ev));
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .cgroup = "/kubepods/" }, &ev));
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .cgroup = "/" }, &ev));
-	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .cgroup = "/kube" }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){.cgroup = "/kubepods"}, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){.cgroup = "/kubepods/"}, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){.cgroup = "/"}, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){.cgroup = "/kube"}, &ev));
 	/* --pod by name or UID, --namespace */
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .pod = "cart-7d9f" }, &ev));
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .pod = UID }, &ev));
-	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .pod = "cart" }, &ev));
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .k8s_namespace = "shop" }, &ev));
-	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .k8s_namespace = "sho" }, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){.pod = "cart-7d9f"}, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){.pod = UID}, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){.pod = "cart"}, &ev));
+	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){.k8s_namespace = "shop"}, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){.k8s_namespace = "sho"}, &ev));
 	/* --unit with or without its type suffix, never a longer name */
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .unit = "batch\\x2dworker.service" }, &ev));
-	ck_assert(oomtrace_filter_match(&(struct oomtrace_filter){ .unit = "batch\\x2dworker" }, &ev));
-	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .unit = "batch" }, &ev));
+	ck_assert(oomtrace_filter_match(
+	    &(struct oomtrace_filter){.unit = "batch\\x2dworker.service"}, &ev));
+	ck_assert(
+	    oomtrace_filter_match(&(struct oomtrace_filter){.unit = "batch\\x2dworker"}, &ev));
+	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){.unit = "batch"}, &ev));
 	strcpy(ev.names.unit, "batch\\x2dworker.service.d.x");
-	ck_assert(!oomtrace_filter_match(&(struct oomtrace_filter){ .unit = "batch\\x2dworker" }, &ev));
+	ck_assert(
+	    !oomtrace_filter_match(&(struct oomtrace_filter){.unit = "batch\\x2dworker"}, &ev));
 	/* every criterion must hold */
-	f = (struct oomtrace_filter){ .comm = "hog", .pid = 3 };
+	f = (struct oomtrace_filter){.comm = "hog", .pid = 3};
 	ck_assert(!oomtrace_filter_match(&f, &ev));
 }
 END_TEST

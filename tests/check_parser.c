@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* check_parser.c: the kernel-log parser, per log format and per kernel wording, on real and constructed logs. */
+/* check_parser.c: the kernel-log parser, per log format and per kernel wording, on real and
+ * constructed logs. */
 #include "config.h"
 
 #include <stdio.h>
@@ -16,7 +17,8 @@ static struct collected C;
 
 static int64_t utc_us(int y, int mo, int d, int h, int mi, int s)
 {
-	return (oomtrace_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s) *
+	return (oomtrace_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+		mi * 60 + s) *
 	       1000000LL;
 }
 
@@ -68,8 +70,9 @@ END_TEST
 
 START_TEST(real_618_memcg_burst)
 {
-	static const char *const comms[] = { "((resolved))", "runc:[2:INIT]", "my hog", "hog", "hog", "hog" };
-	static const int pids[] = { 2307, 2308, 2309, 2311, 2312, 2310 };
+	static const char *const comms[] = {"((resolved))", "runc:[2:INIT]", "my hog",
+					    "hog",	    "hog",	     "hog"};
+	static const int pids[] = {2307, 2308, 2309, 2311, 2312, 2310};
 	size_t i;
 	int64_t v;
 
@@ -105,13 +108,16 @@ END_TEST
 START_TEST(real_618_all_formats_agree)
 {
 	static const char *const names[] = {
-		"6.18-x86_64-memcg-v1-burst-dmesg-T.log", "6.18-x86_64-memcg-v1-burst-short.log",
-		"6.18-x86_64-memcg-v1-burst-short-iso.log", "6.18-x86_64-memcg-v1-burst-short-precise.log",
-		"6.18-x86_64-memcg-v1-burst-short-monotonic.log", "6.18-x86_64-memcg-v1-burst-syslog.log",
-		"6.18-x86_64-memcg-v1-burst-rfc5424.log",
+	    "6.18-x86_64-memcg-v1-burst-dmesg-T.log",
+	    "6.18-x86_64-memcg-v1-burst-short.log",
+	    "6.18-x86_64-memcg-v1-burst-short-iso.log",
+	    "6.18-x86_64-memcg-v1-burst-short-precise.log",
+	    "6.18-x86_64-memcg-v1-burst-short-monotonic.log",
+	    "6.18-x86_64-memcg-v1-burst-syslog.log",
+	    "6.18-x86_64-memcg-v1-burst-rfc5424.log",
 	};
 	struct collected *ref = malloc(sizeof(*ref));
-	struct oomtrace_parser_opts o = { .year = 2026 };
+	struct oomtrace_parser_opts o = {.year = 2026};
 	size_t i, k;
 
 	parse_fixture("6.18-x86_64-memcg-v1-burst-dmesg.log", NULL, ref);
@@ -121,7 +127,8 @@ START_TEST(real_618_all_formats_agree)
 		for (i = 0; i < C.n; i++) {
 			ck_assert_int_eq(C.ev[i].victim.pid, ref->ev[i].victim.pid);
 			ck_assert_str_eq(C.ev[i].victim.comm, ref->ev[i].victim.comm);
-			ck_assert_uint_eq(C.ev[i].victim.anon_rss_kb, ref->ev[i].victim.anon_rss_kb);
+			ck_assert_uint_eq(C.ev[i].victim.anon_rss_kb,
+					  ref->ev[i].victim.anon_rss_kb);
 			ck_assert_int_eq(C.ev[i].trigger.pid, ref->ev[i].trigger.pid);
 			ck_assert_str_eq(C.ev[i].oom_memcg, ref->ev[i].oom_memcg);
 		}
@@ -148,11 +155,13 @@ START_TEST(kmsg_records)
 	ck_assert_str_eq(C.ev[0].victim.comm, "my hog");
 	ck_assert_uint_eq(C.ev[0].uptime_ns, 128109667000ULL);
 	/* escaped bytes and embedded newlines of /dev/kmsg */
-	parse_text("4,1,100,-;\\xe4\\xb8\\xad invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+	parse_text("4,1,100,-;\\xe4\\xb8\\xad invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), "
+		   "order=0, oom_score_adj=0\n"
 		   "4,2,101,-;Mem-Info:\n"
 		   "4,3,102,-;active_anon:1 inactive_anon:2\\x0afree:3 free_pcp:4\n"
 		   " SUBSYSTEM=memory\n"
-		   "3,4,103,-;Out of memory: Killed process 9 (\\xe4\\xb8\\xad) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:4kB\n",
+		   "3,4,103,-;Out of memory: Killed process 9 (\\xe4\\xb8\\xad) total-vm:1kB, "
+		   "anon-rss:2kB, file-rss:3kB, shmem-rss:4kB\n",
 		   NULL, &C);
 	ck_assert_uint_eq(C.n, 1);
 	ck_assert_str_eq(C.ev[0].victim.comm, "\xe4\xb8\xad");
@@ -166,11 +175,12 @@ START_TEST(kmsg_records)
 }
 END_TEST
 
-/* /dev/kmsg carries programs' messages too (written to /dev/kmsg): only facility 0 is the kernel's. */
+/* /dev/kmsg carries programs' messages too (written to /dev/kmsg): only facility 0 is the kernel's.
+ */
 START_TEST(kmsg_user_facility_ignored)
 {
-	static const char *const kill =
-		"Out of memory: Killed process 77 (fake) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:4kB";
+	static const char *const kill = "Out of memory: Killed process 77 (fake) total-vm:1kB, "
+					"anon-rss:2kB, file-rss:3kB, shmem-rss:4kB";
 	char text[512];
 	int pri;
 
@@ -180,7 +190,8 @@ START_TEST(kmsg_user_facility_ignored)
 		ck_assert_msg(C.n == (pri < 8 ? 1u : 0u), "priority %d: %zu events", pri, C.n);
 	}
 	/* and through dmesg -r's "<N>" prefix */
-	parse_text("<14>Out of memory: Killed process 77 (fake) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:4kB\n",
+	parse_text("<14>Out of memory: Killed process 77 (fake) total-vm:1kB, anon-rss:2kB, "
+		   "file-rss:3kB, shmem-rss:4kB\n",
 		   NULL, &C);
 	ck_assert_uint_eq(C.n, 0);
 }
@@ -200,12 +211,17 @@ static void kill_then_reaper(double at, unsigned int noise)
 	unsigned int i;
 
 	o += (size_t)snprintf(text + o, sizeof(text) - o,
-			      "[ 10.000000] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
-			      "[ 10.000100] Out of memory: Killed process 10 (a) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n");
+			      "[ 10.000000] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), "
+			      "order=0, oom_score_adj=0\n"
+			      "[ 10.000100] Out of memory: Killed process 10 (a) total-vm:8kB, "
+			      "anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n");
 	for (i = 0; i < noise; i++)
-		o += (size_t)snprintf(text + o, sizeof(text) - o, "[ 10.000200] usb 1-1: new device %u\n", i);
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      "[ 10.000200] usb 1-1: new device %u\n", i);
 	snprintf(text + o, sizeof(text) - o,
-		 "[ %.6f] oom_reaper: reaped process 10 (a), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n", at);
+		 "[ %.6f] oom_reaper: reaped process 10 (a), now anon-rss:0kB, file-rss:0kB, "
+		 "shmem-rss:0kB\n",
+		 at);
 	parse_text(text, NULL, &C);
 	ck_assert_uint_eq(C.n, 1);
 }
@@ -230,8 +246,9 @@ END_TEST
  */
 START_TEST(scan_finds_every_offset)
 {
-	static const char *const needles[] = { "Killed process", "invoked oom-killer", "oom-kill:constraint",
-					       "oom_reaper: reaped", "memory.oom.group" };
+	static const char *const needles[] = {"Killed process", "invoked oom-killer",
+					      "oom-kill:constraint", "oom_reaper: reaped",
+					      "memory.oom.group"};
 	struct oomtrace_parser *p = oomtrace_parser_new(NULL);
 	size_t len = 3 * 32768 + 100, at, i;
 	char *buf = malloc(len);
@@ -249,8 +266,8 @@ START_TEST(scan_finds_every_offset)
 
 			memcpy(buf + at, needles[i], k);
 			hit = oomtrace_parser_scan(p, buf, buf + len);
-			ck_assert_msg(hit && hit >= buf + at && hit < buf + at + k, "%s at %zu: %s", needles[i], at,
-				      hit ? "found elsewhere" : "not found");
+			ck_assert_msg(hit && hit >= buf + at && hit < buf + at + k, "%s at %zu: %s",
+				      needles[i], at, hit ? "found elsewhere" : "not found");
 			memset(buf + at, 'x', k);
 		}
 	}
@@ -348,7 +365,9 @@ START_TEST(no_killable_and_panic)
 	ck_assert_uint_eq(C.n, 1);
 	ck_assert_int_eq(C.ev[0].outcome, OOMTRACE_OUTCOME_PANIC);
 	ck_assert_int_eq(C.ev[0].trigger.pid, 1);
-	parse_text("[ 5.0] Kernel panic - not syncing: Out of memory: compulsory panic_on_oom is enabled\n", NULL, &C);
+	parse_text("[ 5.0] Kernel panic - not syncing: Out of memory: compulsory panic_on_oom is "
+		   "enabled\n",
+		   NULL, &C);
 	ck_assert_uint_eq(C.n, 1);
 	ck_assert_int_eq(C.ev[0].outcome, OOMTRACE_OUTCOME_PANIC);
 	ck_assert(C.ev[0].partial);
@@ -361,10 +380,11 @@ END_TEST
 START_TEST(interleaved_noise)
 {
 	static const char *const noise[] = {
-		"[ 9181.300001] usb 1-1: reset high-speed USB device number 2 using xhci_hcd; will retry",
-		"[ 9181.300002] audit: type=1400 audit(1.1:2): apparmor=\"DENIED\" operation=\"open\"",
-		"[ 9181.300003] EXT4-fs (sda1): re-mounted. Opts: errors=remount-ro",
-		"[ 9181.300004] e1000e: eth0 NIC Link is Down; skill issue",
+	    "[ 9181.300001] usb 1-1: reset high-speed USB device number 2 using xhci_hcd; will "
+	    "retry",
+	    "[ 9181.300002] audit: type=1400 audit(1.1:2): apparmor=\"DENIED\" operation=\"open\"",
+	    "[ 9181.300003] EXT4-fs (sda1): re-mounted. Opts: errors=remount-ro",
+	    "[ 9181.300004] e1000e: eth0 NIC Link is Down; skill issue",
 	};
 	struct collected *ref = malloc(sizeof(*ref));
 	FILE *f = fopen(fixture_path("4.19-aarch64-openeuler2003-memcg-constructed.log"), "r");
@@ -400,11 +420,16 @@ END_TEST
 /* A reaper line arriving after the next OOM's header still finds its kill. */
 START_TEST(reaper_after_next_header)
 {
-	parse_text("[ 1.000000] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
-		   "[ 1.000100] Out of memory: Killed process 10 (a) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n"
-		   "[ 1.000200] b invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
-		   "[ 1.050100] oom_reaper: reaped process 10 (a), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n"
-		   "[ 1.060000] Out of memory: Killed process 11 (b) total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n",
+	parse_text("[ 1.000000] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+		   "oom_score_adj=0\n"
+		   "[ 1.000100] Out of memory: Killed process 10 (a) total-vm:8kB, anon-rss:4kB, "
+		   "file-rss:0kB, shmem-rss:0kB\n"
+		   "[ 1.000200] b invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+		   "oom_score_adj=0\n"
+		   "[ 1.050100] oom_reaper: reaped process 10 (a), now anon-rss:0kB, file-rss:0kB, "
+		   "shmem-rss:0kB\n"
+		   "[ 1.060000] Out of memory: Killed process 11 (b) total-vm:8kB, anon-rss:4kB, "
+		   "file-rss:0kB, shmem-rss:0kB\n",
 		   NULL, &C);
 	ck_assert_uint_eq(C.n, 2);
 	ck_assert_int_eq(C.ev[0].victim.pid, 10);
@@ -423,23 +448,30 @@ START_TEST(truncated_record_is_partial)
 	struct oomtrace_parser *p;
 	int n = 0;
 
-	parse_text("[ 2.0] java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
-		   "[ 2.0] CPU: 1 PID: 77 Comm: java Not tainted 6.1.0-13-amd64 #1 Debian 6.1.55-1\n"
-		   "[ 2.0] Tasks state (memory values in pages):\n"
-		   "[ 2.0] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
-		   "[ 2.0] [     77]     0    77    1000      500    40960        0             0 java\n",
-		   NULL, &C);
+	parse_text(
+	    "[ 2.0] java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+	    "[ 2.0] CPU: 1 PID: 77 Comm: java Not tainted 6.1.0-13-amd64 #1 Debian 6.1.55-1\n"
+	    "[ 2.0] Tasks state (memory values in pages):\n"
+	    "[ 2.0] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj "
+	    "name\n"
+	    "[ 2.0] [     77]     0    77    1000      500    40960        0             0 java\n",
+	    NULL, &C);
 	ck_assert_uint_eq(C.n, 1);
 	ck_assert(C.ev[0].partial);
 	ck_assert_int_eq(C.ev[0].outcome, OOMTRACE_OUTCOME_UNKNOWN);
 	ck_assert_int_eq(C.ev[0].trigger.pid, 77);
 	ck_assert_uint_eq(C.ev[0].ctx.top[0].rss_pages, 500);
-	/* idle tracking used by the reader's fast path: never before the first line (export detection) */
+	/* idle tracking used by the reader's fast path: never before the first line (export
+	 * detection) */
 	p = oomtrace_parser_new(NULL);
 	ck_assert(!oomtrace_parser_idle(p));
-	ck_assert_int_eq(oomtrace_parser_line(p, "[ 1.0] usb 1-1: new device", 26, count_sink, &n), 0);
+	ck_assert_int_eq(oomtrace_parser_line(p, "[ 1.0] usb 1-1: new device", 26, count_sink, &n),
+			 0);
 	ck_assert(oomtrace_parser_idle(p));
-	ck_assert_int_eq(oomtrace_parser_line(p, "[ 1.1] x invoked oom-killer: gfp_mask=0x0, order=0", 50, count_sink, &n), 0);
+	ck_assert_int_eq(oomtrace_parser_line(p,
+					      "[ 1.1] x invoked oom-killer: gfp_mask=0x0, order=0",
+					      50, count_sink, &n),
+			 0);
 	ck_assert(!oomtrace_parser_idle(p));
 	oomtrace_parser_free(p);
 }
@@ -447,11 +479,15 @@ END_TEST
 
 START_TEST(other_programs_ignored)
 {
-	parse_text("May 11 15:41:12 h systemd[1]: worker.service: A process of this unit has been killed by the OOM killer.\n"
-		   "May 11 15:41:12 h myapp: Out of memory: Killed process 5 (x) total-vm:1kB, anon-rss:1kB, file-rss:1kB\n"
-		   "[ 3.0] audit: comm=\"Killed process 3 (y)\" quoted text\n"
-		   "May 11 15:41:13 h kernel: Out of memory: Killed process 6 (z) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:4kB, UID:7 pgtables:8kB oom_score_adj:9\n",
-		   &(struct oomtrace_parser_opts){ .year = 2024 }, &C);
+	parse_text(
+	    "May 11 15:41:12 h systemd[1]: worker.service: A process of this unit has been killed "
+	    "by the OOM killer.\n"
+	    "May 11 15:41:12 h myapp: Out of memory: Killed process 5 (x) total-vm:1kB, "
+	    "anon-rss:1kB, file-rss:1kB\n"
+	    "[ 3.0] audit: comm=\"Killed process 3 (y)\" quoted text\n"
+	    "May 11 15:41:13 h kernel: Out of memory: Killed process 6 (z) total-vm:1kB, "
+	    "anon-rss:2kB, file-rss:3kB, shmem-rss:4kB, UID:7 pgtables:8kB oom_score_adj:9\n",
+	    &(struct oomtrace_parser_opts){.year = 2024}, &C);
 	ck_assert_uint_eq(C.n, 1);
 	ck_assert_int_eq(C.ev[0].victim.pid, 6);
 	ck_assert_uint_eq(C.ev[0].victim.uid, 7);
@@ -512,10 +548,12 @@ END_TEST
 /* A syslog line without a year takes the year before when it would be in the future. */
 START_TEST(syslog_year_guess)
 {
-	struct oomtrace_parser_opts o = { .now_us = utc_us(2026, 1, 2, 0, 0, 0) };
+	struct oomtrace_parser_opts o = {.now_us = utc_us(2026, 1, 2, 0, 0, 0)};
 
-	parse_text("Dec 31 23:59:00 h kernel: Killed process 1 (a) total-vm:1kB, anon-rss:1kB, file-rss:1kB\n"
-		   "Jan  1 00:00:10 h kernel: Killed process 2 (b) total-vm:1kB, anon-rss:1kB, file-rss:1kB\n",
+	parse_text("Dec 31 23:59:00 h kernel: Killed process 1 (a) total-vm:1kB, anon-rss:1kB, "
+		   "file-rss:1kB\n"
+		   "Jan  1 00:00:10 h kernel: Killed process 2 (b) total-vm:1kB, anon-rss:1kB, "
+		   "file-rss:1kB\n",
 		   &o, &C);
 	ck_assert_uint_eq(C.n, 2);
 	ck_assert_int_eq(C.ev[0].time_us, utc_us(2025, 12, 31, 23, 59, 0));
@@ -535,8 +573,12 @@ START_TEST(random_bytes)
 {
 	int events = 0;
 	struct oomtrace_parser *p = oomtrace_parser_new(NULL);
-	static const char *const seeds[] = { "[ 1.0] x invoked oom-killer: gfp_mask=", "Killed process ",
-					     "oom-kill:", "Kill process 1 (", "[  pid  ]", "Mem-Info:" };
+	static const char *const seeds[] = {"[ 1.0] x invoked oom-killer: gfp_mask=",
+					    "Killed process ",
+					    "oom-kill:",
+					    "Kill process 1 (",
+					    "[  pid  ]",
+					    "Mem-Info:"};
 	char line[600];
 	unsigned int seed = 12345;
 	int i, j;
@@ -548,9 +590,12 @@ START_TEST(random_bytes)
 
 		memcpy(line, s, (size_t)sl);
 		for (j = sl; j < n; j++)
-			line[j] = (char)(rand_r(&seed) % 4 ? "0123456789 (),:=[]kBx"[rand_r(&seed) % 21]
-							  : rand_r(&seed) % 256);
-		ck_assert_int_eq(oomtrace_parser_line(p, line, (size_t)(n > sl ? n : sl), count_sink, &events), 0);
+			line[j] =
+			    (char)(rand_r(&seed) % 4 ? "0123456789 (),:=[]kBx"[rand_r(&seed) % 21]
+						     : rand_r(&seed) % 256);
+		ck_assert_int_eq(
+		    oomtrace_parser_line(p, line, (size_t)(n > sl ? n : sl), count_sink, &events),
+		    0);
 	}
 	ck_assert_int_eq(oomtrace_parser_flush(p, false, count_sink, &events), 0);
 	ck_assert_int_gt(events, 0); /* fragments that look like kills are reported, partial */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* fuzz_parser.c: libFuzzer harness: arbitrary bytes through the line parser and the event-file reader. */
+/* fuzz_parser.c: libFuzzer harness: arbitrary bytes through the line parser and the event-file
+ * reader. */
 #include "config.h"
 
 #include <stdint.h>
@@ -20,7 +21,7 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct oomtrace_parser_opts o = { .year = 2025 };
+	struct oomtrace_parser_opts o = {.year = 2025};
 	struct oomtrace_parser *p = oomtrace_parser_new(&o);
 	const char *s = (const char *)data, *end = s + size, *nl;
 	static struct oomtrace_event ev;
@@ -35,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!nl)
 			nl = end;
 		{
-			/* the reader's pre-filter must never crash or read outside the line either */
+			/* the reader's pre-filter must never crash or read outside the line either
+			 */
 			const char *h = oomtrace_parser_scan(p, s, nl);
 
 			if (h && (h < s || h >= nl))

@@ -18,7 +18,8 @@ struct collected {
 /* Parse @text (lines separated by '\n') with @opts (NULL: defaults) and flush at the end. */
 void parse_text(const char *text, const struct oomtrace_parser_opts *opts, struct collected *out);
 /* Parse a file of fixtures/ the same way. */
-void parse_fixture(const char *name, const struct oomtrace_parser_opts *opts, struct collected *out);
+void parse_fixture(const char *name, const struct oomtrace_parser_opts *opts,
+		   struct collected *out);
 /* Run @s, print Check's summary; the exit status for main(). */
 int run_suite(Suite *s);
 /* This program cannot run here: "SKIP: why" on stdout, exit 77 (automake's SKIP). Never returns. */

@@ -67,7 +67,8 @@ int main(int argc, char **argv)
 	if (optind != argc - 1 || (mib = mib_arg(argv[optind])) <= 0 || mib + shm > 1024)
 		usage();
 	if (shm) {
-		char *p = mmap(NULL, (size_t)shm << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		char *p = mmap(NULL, (size_t)shm << 20, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
 			return 1;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* jfield: print fields of one JSON Lines record, for shell tests where no python or jq exists (VM guests). */
+/* jfield: print fields of one JSON Lines record, for shell tests where no python or jq exists (VM
+ * guests). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@ static void print_path(struct json_object *o, const char *path)
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (tok = strtok_r(buf, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
-		if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, tok, &o)) {
+		if (!o || !json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, tok, &o)) {
 			puts("missing");
 			return;
 		}
@@ -67,7 +69,8 @@ int main(int argc, char **argv)
 
 		if (!o)
 			continue;
-		if (json_object_object_get_ex(o, key, &v) && v && strcmp(json_object_get_string(v), want) == 0) {
+		if (json_object_object_get_ex(o, key, &v) && v &&
+		    strcmp(json_object_get_string(v), want) == 0) {
 			for (i = first; i < argc; i++)
 				print_path(o, argv[i]);
 			json_object_put(o);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* bcc_api.c: libbcc loaded with dlopen, its functions by name, only where a program must be compiled. */
+/* bcc_api.c: libbcc loaded with dlopen, its functions by name, only where a program must be
+ * compiled. */
 #include "config.h"
 
 #include <dlfcn.h>
@@ -17,26 +18,26 @@ int bcc_api_load(struct bcc_api *a, char *why, size_t whysz)
 {
 	static const struct oomtrace_dlsym syms[] = {
 #define SYM(field, name) OOMTRACE_DLSYM(struct bcc_api, field, #name)
-		SYM(module_create, bpf_module_create_c_from_string),
-		SYM(module_destroy, bpf_module_destroy),
-		SYM(module_license, bpf_module_license),
-		SYM(module_kern_version, bpf_module_kern_version),
-		SYM(function_start, bpf_function_start),
-		SYM(function_size, bpf_function_size),
-		SYM(table_fd, bpf_table_fd),
-		SYM(num_tables, bpf_num_tables),
-		SYM(table_name, bpf_table_name),
-		SYM(table_fd_id, bpf_table_fd_id),
-		SYM(table_type_id, bpf_table_type_id),
-		SYM(table_max_entries_id, bpf_table_max_entries_id),
-		SYM(table_flags_id, bpf_table_flags_id),
-		SYM(table_key_size_id, bpf_table_key_size_id),
-		SYM(table_leaf_size_id, bpf_table_leaf_size_id),
-		SYM(prog_load, bcc_prog_load),
-		SYM(attach_tracepoint, bpf_attach_tracepoint),
-		SYM(attach_raw_tracepoint, bpf_attach_raw_tracepoint),
-		SYM(attach_kprobe, bpf_attach_kprobe),
-		SYM(detach_kprobe, bpf_detach_kprobe),
+	    SYM(module_create, bpf_module_create_c_from_string),
+	    SYM(module_destroy, bpf_module_destroy),
+	    SYM(module_license, bpf_module_license),
+	    SYM(module_kern_version, bpf_module_kern_version),
+	    SYM(function_start, bpf_function_start),
+	    SYM(function_size, bpf_function_size),
+	    SYM(table_fd, bpf_table_fd),
+	    SYM(num_tables, bpf_num_tables),
+	    SYM(table_name, bpf_table_name),
+	    SYM(table_fd_id, bpf_table_fd_id),
+	    SYM(table_type_id, bpf_table_type_id),
+	    SYM(table_max_entries_id, bpf_table_max_entries_id),
+	    SYM(table_flags_id, bpf_table_flags_id),
+	    SYM(table_key_size_id, bpf_table_key_size_id),
+	    SYM(table_leaf_size_id, bpf_table_leaf_size_id),
+	    SYM(prog_load, bcc_prog_load),
+	    SYM(attach_tracepoint, bpf_attach_tracepoint),
+	    SYM(attach_raw_tracepoint, bpf_attach_raw_tracepoint),
+	    SYM(attach_kprobe, bpf_attach_kprobe),
+	    SYM(detach_kprobe, bpf_detach_kprobe),
 #undef SYM
 	};
 	const char *missing;
@@ -47,7 +48,9 @@ int bcc_api_load(struct bcc_api *a, char *why, size_t whysz)
 		if (missing)
 			snprintf(why, whysz, "%s lacks %s: libbcc too old", LIBBCC, missing);
 		else
-			snprintf(why, whysz, "%s not found: install libbpfcc (Debian/Ubuntu) or bcc (openEuler/RHEL)",
+			snprintf(why, whysz,
+				 "%s not found: install libbpfcc (Debian/Ubuntu) or bcc "
+				 "(openEuler/RHEL)",
 				 LIBBCC);
 		return -ENOENT;
 	}
@@ -94,4 +97,3 @@ int bcc_api_check(char *why, size_t whysz)
 		snprintf(why, whysz, "%s could not be loaded", LIBBCC);
 	return -ENOENT;
 }
-

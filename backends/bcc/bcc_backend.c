@@ -30,14 +30,16 @@ static int bcc_probe(const struct oomtrace_backend_opts *o, char *why, size_t wh
 	if (!oomtrace_live_permitted(why, whysz))
 		return -EPERM;
 	if (o->probe && strcmp(o->probe, "kprobe") && strcmp(o->probe, "tracepoint")) {
-		snprintf(why, whysz, "probe %s: the bcc backend has kprobe and tracepoint", o->probe);
+		snprintf(why, whysz, "probe %s: the bcc backend has kprobe and tracepoint",
+			 o->probe);
 		return -EINVAL;
 	}
 	r = bcc_find_headers(o, build, sizeof(build), src, sizeof(src), why, whysz);
 	if (r)
 		return r;
 	/* whether libbcc loads is found by the compiling child: no second dlopen of LLVM here */
-	if (!oomtrace_tracefs_dir(true, why, whysz) && !(o->probe && strcmp(o->probe, "kprobe") == 0))
+	if (!oomtrace_tracefs_dir(true, why, whysz) &&
+	    !(o->probe && strcmp(o->probe, "kprobe") == 0))
 		return -ENOENT;
 	return 0;
 }
@@ -97,7 +99,8 @@ static void cache_setup(struct bcc *b, const struct oomtrace_backend_opts *o)
 	snprintf(b->cache_dir, sizeof(b->cache_dir), "%s", dir);
 }
 
-/* The program compiled on an earlier start, loaded and attached here without libbcc. 0 or -errno. */
+/* The program compiled on an earlier start, loaded and attached here without libbcc. 0 or -errno.
+ */
 static int from_cache(struct bcc *b)
 {
 	struct bcc_cache c;
@@ -107,18 +110,24 @@ static int from_cache(struct bcc *b)
 	if (r == -ENOENT)
 		return r;
 	if (r) {
-		oomtrace_info("bcc: the compiled program in %s is not used (%s): compiling", b->cache_dir,
-			      r == -EPERM ? "not ours alone: its owner or mode" : r == -EINVAL ? "damaged, or for another build or kernel" : strerror(-r));
+		oomtrace_info("bcc: the compiled program in %s is not used (%s): compiling",
+			      b->cache_dir,
+			      r == -EPERM    ? "not ours alone: its owner or mode"
+			      : r == -EINVAL ? "damaged, or for another build or kernel"
+					     : strerror(-r));
 		return r;
 	}
-	r = bcc_cache_load(&c, b->fds, BCC_FDS, &b->nfds, &b->events_fd, &b->drops_fd, why, sizeof(why));
+	r = bcc_cache_load(&c, b->fds, BCC_FDS, &b->nfds, &b->events_fd, &b->drops_fd, why,
+			   sizeof(why));
 	if (!r) {
 		b->feat = c.feat;
 		snprintf(b->probe_desc, sizeof(b->probe_desc), "%s", c.probe_desc);
-		oomtrace_info("bcc: the program compiled on an earlier start on this kernel, from %s (libbcc not loaded)",
+		oomtrace_info("bcc: the program compiled on an earlier start on this kernel, from "
+			      "%s (libbcc not loaded)",
 			      b->cache_dir);
 	} else {
-		oomtrace_info("bcc: the compiled program in %s did not load (%s): compiling", b->cache_dir, why);
+		oomtrace_info("bcc: the compiled program in %s did not load (%s): compiling",
+			      b->cache_dir, why);
 	}
 	bcc_cache_free(&c);
 	return r;
@@ -142,11 +151,12 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 	if (r)
 		r = bcc_compile_in_child(b, o, why, sizeof(why));
 	if (!r) {
-		b->buf = oomtrace_evbuf_new(b->events_fd, b->feat.ringbuf, b->opts.buffer_kb ? b->feat.ring_pages : 64,
+		b->buf = oomtrace_evbuf_new(b->events_fd, b->feat.ringbuf,
+					    b->opts.buffer_kb ? b->feat.ring_pages : 64,
 					    sizeof(struct oomtrace_kill_wire), on_record, b);
 		if (!b->buf)
-			snprintf(why, sizeof(why), "cannot open the %s (%s)", b->feat.ringbuf ? "ring buffer" : "perf buffers",
-				 strerror(errno));
+			snprintf(why, sizeof(why), "cannot open the %s (%s)",
+				 b->feat.ringbuf ? "ring buffer" : "perf buffers", strerror(errno));
 	}
 	if (r || !b->buf) {
 		if (why[0] && (!r || r != -ENOENT))
@@ -215,32 +225,36 @@ static void bcc_check(const struct oomtrace_backend_opts *o, struct oomtrace_che
 	char why[512], build[4096], src[4096];
 
 	if (bcc_api_check(why, sizeof(why)) == 0) {
-		oomtrace_check_add(c, "libbcc", "yes", "%s (loaded by a child that compiles and exits: LLVM never stays)",
-				   LIBBCC);
+		oomtrace_check_add(
+		    c, "libbcc", "yes",
+		    "%s (loaded by a child that compiles and exits: LLVM never stays)", LIBBCC);
 	} else {
 		oomtrace_check_add(c, "libbcc", "no", "%s", why);
 	}
 	if (bcc_find_headers(o, build, sizeof(build), src, sizeof(src), why, sizeof(why)) == 0) {
 		char hrel[128];
 
-		if (build[0] && bcc_headers_release(build, hrel, sizeof(hrel)) && strcmp(hrel, bcc_kernel_release()))
+		if (build[0] && bcc_headers_release(build, hrel, sizeof(hrel)) &&
+		    strcmp(hrel, bcc_kernel_release()))
 			oomtrace_check_add(c, "bcc headers", "mismatch",
-					   "%s is for %s: tracepoint only (the kprobe program needs %s's own headers)",
+					   "%s is for %s: tracepoint only (the kprobe program "
+					   "needs %s's own headers)",
 					   build, hrel, bcc_kernel_release());
 		else
-			oomtrace_check_add(c, "bcc headers", "yes", "%s", build[0] ? build : "/sys/kernel/kheaders.tar.xz");
+			oomtrace_check_add(c, "bcc headers", "yes", "%s",
+					   build[0] ? build : "/sys/kernel/kheaders.tar.xz");
 	} else
 		oomtrace_check_add(c, "bcc headers", "no", "%s", why);
 }
 
 const struct oomtrace_backend_ops oomtrace_bcc_ops = {
-	.name = "bcc",
-	.probe = bcc_probe,
-	.open = bcc_open,
-	.poll = bcc_poll,
-	.stop = bcc_stop,
-	.close = bcc_close,
-	.lost = bcc_lost,
-	.probe_name = bcc_probe_name,
-	.check = bcc_check,
+    .name = "bcc",
+    .probe = bcc_probe,
+    .open = bcc_open,
+    .poll = bcc_poll,
+    .stop = bcc_stop,
+    .close = bcc_close,
+    .lost = bcc_lost,
+    .probe_name = bcc_probe_name,
+    .check = bcc_check,
 };

@@ -21,12 +21,13 @@ static const char magic[8] = "OOMTBCC1";
 #define CACHE_MAX_BYTES (1 << 20)
 /* the key padded with NULs to 8 bytes, so the entry and its instructions stay 8-byte aligned */
 #define KEY_SPACE(n) (((n) + 7) & ~(size_t)7)
-_Static_assert(sizeof(struct bcc_cache) % 8 == 0, "the instructions after an entry stay 8-byte aligned");
+_Static_assert(sizeof(struct bcc_cache) % 8 == 0,
+	       "the instructions after an entry stay 8-byte aligned");
 
 int bcc_cache_key(const struct oomtrace_backend_opts *o, const char *build, char *key, size_t keysz)
 {
 	struct utsname u;
-	struct stat x, h = { 0 };
+	struct stat x, h = {0};
 	char p[600];
 	int n;
 
@@ -38,10 +39,12 @@ int bcc_cache_key(const struct oomtrace_backend_opts *o, const char *build, char
 			memset(&h, 0, sizeof(h));
 	}
 	n = snprintf(key, keysz,
-		     "oomtrace %s exe %ju:%ju:%jd:%jd\nkernel %s %s %s\nprobe %s buffer %u\nheaders %s %jd:%jd\n",
+		     "oomtrace %s exe %ju:%ju:%jd:%jd\nkernel %s %s %s\nprobe %s buffer "
+		     "%u\nheaders %s %jd:%jd\n",
 		     PACKAGE_VERSION, (uintmax_t)x.st_dev, (uintmax_t)x.st_ino, (intmax_t)x.st_size,
-		     (intmax_t)x.st_mtime, u.release, u.version, u.machine, o->probe ? o->probe : "auto", o->buffer_kb,
-		     build[0] ? build : "kheaders", (intmax_t)h.st_size, (intmax_t)h.st_mtime);
+		     (intmax_t)x.st_mtime, u.release, u.version, u.machine,
+		     o->probe ? o->probe : "auto", o->buffer_kb, build[0] ? build : "kheaders",
+		     (intmax_t)h.st_size, (intmax_t)h.st_mtime);
 	return n < 0 || (size_t)n >= keysz ? -ENAMETOOLONG : 0;
 }
 
@@ -121,21 +124,24 @@ int bcc_cache_write(const char *dir, const char *key, const struct bcc_cache *c)
 	return err;
 }
 
-/* Counts, indexes and strings of a read entry within bounds; instructions sized as the file says. */
+/* Counts, indexes and strings of a read entry within bounds; instructions sized as the file says.
+ */
 static int check_entry(struct bcc_cache *c, size_t insn_bytes)
 {
 	size_t sum = 0;
 	unsigned int i;
 
-	if (c->nmaps > BCC_CACHE_MAPS || c->nprogs == 0 || c->nprogs > BCC_CACHE_PROGS || c->events_map < 0 ||
-	    (uint32_t)c->events_map >= c->nmaps || c->drops_map < -1 || c->drops_map >= (int32_t)c->nmaps)
+	if (c->nmaps > BCC_CACHE_MAPS || c->nprogs == 0 || c->nprogs > BCC_CACHE_PROGS ||
+	    c->events_map < 0 || (uint32_t)c->events_map >= c->nmaps || c->drops_map < -1 ||
+	    c->drops_map >= (int32_t)c->nmaps)
 		return -EINVAL;
 	for (i = 0; i < c->nmaps; i++)
 		c->maps[i].name[sizeof(c->maps[i].name) - 1] = '\0';
 	for (i = 0; i < c->nprogs; i++) {
 		struct bcc_cache_prog *p = &c->progs[i];
 
-		if (p->attach < BCA_TRACEPOINT || p->attach > BCA_KPROBE || p->ninsn == 0 || p->ninsn > 1000000)
+		if (p->attach < BCA_TRACEPOINT || p->attach > BCA_KPROBE || p->ninsn == 0 ||
+		    p->ninsn > 1000000)
 			return -EINVAL;
 		p->name[sizeof(p->name) - 1] = p->license[sizeof(p->license) - 1] = '\0';
 		p->where[0][sizeof(p->where[0]) - 1] = p->where[1][sizeof(p->where[1]) - 1] = '\0';
@@ -163,10 +169,15 @@ int bcc_cache_read(const char *dir, const char *key, struct bcc_cache *c)
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ENOENT : -errno;
-	err = fstat(fd, &st) ? -errno : !S_ISREG(st.st_mode) || !ours_alone(&st) ? -EPERM
-		: st.st_size > CACHE_MAX_BYTES || st.st_size < (off_t)(sizeof(magic) + sizeof(hdr) + sizeof(*c) + 4) ? -EINVAL
-		: !(buf = malloc((size_t)st.st_size)) ? -ENOMEM : 0;
-	while (!err && got < st.st_size && (n = read(fd, buf + got, (size_t)(st.st_size - got))) > 0)
+	err = fstat(fd, &st)				 ? -errno
+	      : !S_ISREG(st.st_mode) || !ours_alone(&st) ? -EPERM
+	      : st.st_size > CACHE_MAX_BYTES ||
+		      st.st_size < (off_t)(sizeof(magic) + sizeof(hdr) + sizeof(*c) + 4)
+		  ? -EINVAL
+	      : !(buf = malloc((size_t)st.st_size)) ? -ENOMEM
+						    : 0;
+	while (!err && got < st.st_size &&
+	       (n = read(fd, buf + got, (size_t)(st.st_size - got))) > 0)
 		got += n;
 	close(fd);
 	if (!err && got != st.st_size)
@@ -176,7 +187,8 @@ int bcc_cache_read(const char *dir, const char *key, struct bcc_cache *c)
 		memcpy(&crc, buf + got - 4, sizeof(crc));
 		off = sizeof(magic) + sizeof(hdr);
 		if (memcmp(buf, magic, sizeof(magic)) || hdr[0] != keylen ||
-		    (size_t)got != off + KEY_SPACE(keylen) + sizeof(*c) + hdr[1] + 4 || memcmp(buf + off, key, keylen) ||
+		    (size_t)got != off + KEY_SPACE(keylen) + sizeof(*c) + hdr[1] + 4 ||
+		    memcmp(buf + off, key, keylen) ||
 		    crc != (uint32_t)crc32(0, buf, (uInt)(got - 4)))
 			err = -EINVAL;
 	}

@@ -38,7 +38,8 @@ struct bcc_cache_prog {
 	uint32_t type, kern_version, attach, ninsn;
 	char name[32], license[32];
 	char where[2][64]; /* tracepoint: category, name; raw tracepoint: name; kprobe: function */
-	const uint64_t *insns; /* ninsn BPF instructions (8 bytes each); owned by the cache when read */
+	const uint64_t
+	    *insns; /* ninsn BPF instructions (8 bytes each); owned by the cache when read */
 };
 
 struct bcc_cache {
@@ -52,7 +53,8 @@ struct bcc_cache {
 };
 
 /* The key for this start (@build: the headers' build directory, "" for kheaders). 0 or -errno. */
-int bcc_cache_key(const struct oomtrace_backend_opts *o, const char *build, char *key, size_t keysz);
+int bcc_cache_key(const struct oomtrace_backend_opts *o, const char *build, char *key,
+		  size_t keysz);
 
 /* Write @c under @key into @dir (made 0700 if missing), atomically. 0 or -errno. */
 int bcc_cache_write(const char *dir, const char *key, const struct bcc_cache *c);
@@ -71,7 +73,7 @@ void bcc_cache_free(struct bcc_cache *c);
  * them. Descriptors (programs and attachments, then the events map, then the drops map)
  * go to @fds (room for @max), their count to *@nfds. 0 or -errno with @why.
  */
-int bcc_cache_load(const struct bcc_cache *c, int *fds, int max, int *nfds, int *events_fd, int *drops_fd,
-		   char *why, size_t whysz);
+int bcc_cache_load(const struct bcc_cache *c, int *fds, int max, int *nfds, int *events_fd,
+		   int *drops_fd, char *why, size_t whysz);
 
 #endif

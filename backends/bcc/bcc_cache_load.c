@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* bcc_cache_load.c: a kept BCC program made live again by the tracer itself, with libbpf, no libbcc. */
+/* bcc_cache_load.c: a kept BCC program made live again by the tracer itself, with libbpf, no
+ * libbcc. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,7 +22,7 @@
 /* A perf event for tracepoint @cat/@name, or for a kprobe on @fn through the kprobe PMU. */
 static int perf_event_for(const struct bcc_cache_prog *p)
 {
-	struct perf_event_attr a = { .size = sizeof(a), .sample_period = 1, .wakeup_events = 1 };
+	struct perf_event_attr a = {.size = sizeof(a), .sample_period = 1, .wakeup_events = 1};
 	char path[300], num[32] = "";
 	int fd;
 	ssize_t n;
@@ -105,8 +106,8 @@ static int attach_prog(const struct bcc_cache_prog *p, int pfd)
 	return ev;
 }
 
-int bcc_cache_load(const struct bcc_cache *c, int *fds, int max, int *nfds, int *events_fd, int *drops_fd,
-		   char *why, size_t whysz)
+int bcc_cache_load(const struct bcc_cache *c, int *fds, int max, int *nfds, int *events_fd,
+		   int *drops_fd, char *why, size_t whysz)
 {
 	int mapfd[BCC_CACHE_MAPS], n = 0, err = 0;
 	unsigned int i;
@@ -118,7 +119,8 @@ int bcc_cache_load(const struct bcc_cache *c, int *fds, int max, int *nfds, int 
 		const struct bcc_cache_map *m = &c->maps[i];
 		LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = m->flags);
 
-		mapfd[i] = bpf_map_create(m->type, m->name, m->key_size, m->value_size, m->max_entries, &mo);
+		mapfd[i] = bpf_map_create(m->type, m->name, m->key_size, m->value_size,
+					  m->max_entries, &mo);
 		if (mapfd[i] < 0) {
 			err = -errno;
 			snprintf(why, whysz, "map %s: %s", m->name, strerror(-err));

@@ -32,10 +32,10 @@ struct child_msg {
 	int drops_at;
 };
 
-
-/* Headers shown to libbcc, libbcc loaded, its kallsyms question answered: 0 or -errno with @m->why. */
-static int child_prepare(struct bcc *b, const struct oomtrace_backend_opts *o, char *build, size_t bsz, char *tmp,
-			 size_t tmpsz, struct child_msg *m)
+/* Headers shown to libbcc, libbcc loaded, its kallsyms question answered: 0 or -errno with @m->why.
+ */
+static int child_prepare(struct bcc *b, const struct oomtrace_backend_opts *o, char *build,
+			 size_t bsz, char *tmp, size_t tmpsz, struct child_msg *m)
 {
 	char src[4096];
 	int r;
@@ -50,16 +50,18 @@ static int child_prepare(struct bcc *b, const struct oomtrace_backend_opts *o, c
 		bcc_unexpose_headers(tmp);
 		return r;
 	}
-	/* the one question libbcc asks of /proc/kallsyms, answered by the kernel in one program load */
-	if ((r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_probe_read_kernel, NULL)) >= 0 &&
+	/* the one question libbcc asks of /proc/kallsyms, answered by the kernel in one program
+	 * load */
+	if ((r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_probe_read_kernel,
+					 NULL)) >= 0 &&
 	    (r = bcc_small_kallsyms(r == 1)) < 0)
 		oomtrace_debug("libbcc reads all of /proc/kallsyms: %s", strerror(-r));
 	return 0;
 }
 
 /* The kprobe (where this kernel's own headers are), else the tracepoint: 0 or -errno with @why. */
-static int child_attempts(struct bcc *b, const struct oomtrace_backend_opts *o, const char *build, char *why,
-			  size_t whysz)
+static int child_attempts(struct bcc *b, const struct oomtrace_backend_opts *o, const char *build,
+			  char *why, size_t whysz)
 {
 	bool want_kprobe = !o->probe || strcmp(o->probe, "kprobe") == 0;
 	char hrel[128];
@@ -72,13 +74,19 @@ static int child_attempts(struct bcc *b, const struct oomtrace_backend_opts *o, 
 		dup2(STDERR_FILENO, STDOUT_FILENO);
 	if (want_kprobe) {
 		if (!oomtrace_kprobes_available())
-			snprintf(why, whysz, "kprobes not available in this kernel (no kprobe PMU or kprobe_events)");
+			snprintf(why, whysz,
+				 "kprobes not available in this kernel (no kprobe PMU or "
+				 "kprobe_events)");
 		else if (build[0] && bcc_headers_release(build, hrel, sizeof(hrel)) &&
 			 strcmp(hrel, bcc_kernel_release()) != 0)
 			/* the kprobe program reads kernel structures at the headers' offsets */
-			snprintf(why, whysz, "the kernel headers at %.200s are for %.64s, this kernel is %.64s: the "
-				 "kprobe program would read wrong offsets (install linux-headers-%.64s or kernel-devel-%.64s)",
-				 build, hrel, bcc_kernel_release(), bcc_kernel_release(), bcc_kernel_release());
+			snprintf(
+			    why, whysz,
+			    "the kernel headers at %.200s are for %.64s, this kernel is %.64s: the "
+			    "kprobe program would read wrong offsets (install linux-headers-%.64s "
+			    "or kernel-devel-%.64s)",
+			    build, hrel, bcc_kernel_release(), bcc_kernel_release(),
+			    bcc_kernel_release());
 		else
 			r = bcc_try_probe(b, true, why, whysz);
 		if (r)
@@ -102,8 +110,8 @@ static int child_attempts(struct bcc *b, const struct oomtrace_backend_opts *o, 
 static void child_send(struct bcc *b, struct child_msg *m, int sock)
 {
 	char ctl[CMSG_SPACE(sizeof(int) * BCC_FDS)];
-	struct iovec iov = { m, sizeof(*m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {m, sizeof(*m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	int fds[BCC_FDS], nfds = 0, i;
 	struct cmsghdr *c;
 
@@ -138,9 +146,9 @@ static void child_send(struct bcc *b, struct child_msg *m, int sock)
  */
 static void child_main(struct bcc *b, const struct oomtrace_backend_opts *o, int sock)
 {
-	struct child_msg m = { 0 };
-	struct iovec iov = { &m, sizeof(m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct child_msg m = {0};
+	struct iovec iov = {&m, sizeof(m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	char build[4096], tmp[128] = "";
 	int r = child_prepare(b, o, build, sizeof(build), tmp, sizeof(tmp), &m);
 
@@ -158,12 +166,14 @@ static void child_main(struct bcc *b, const struct oomtrace_backend_opts *o, int
 	_exit(m.ok ? 0 : 1);
 }
 
-int bcc_compile_in_child(struct bcc *b, const struct oomtrace_backend_opts *o, char *why, size_t whysz)
+int bcc_compile_in_child(struct bcc *b, const struct oomtrace_backend_opts *o, char *why,
+			 size_t whysz)
 {
-	struct child_msg m = { 0 };
+	struct child_msg m = {0};
 	char ctl[CMSG_SPACE(sizeof(int) * BCC_FDS)];
-	struct iovec iov = { &m, sizeof(m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct iovec iov = {&m, sizeof(m)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
 	struct cmsghdr *c;
 	int sv[2], st = 0, n = 0, i;
 	ssize_t got;
@@ -189,7 +199,8 @@ int bcc_compile_in_child(struct bcc *b, const struct oomtrace_backend_opts *o, c
 	while (waitpid(b->child, &st, 0) < 0 && errno == EINTR)
 		;
 	if (got != (ssize_t)sizeof(m)) {
-		snprintf(why, whysz, "the compiling child %s", WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "died");
+		snprintf(why, whysz, "the compiling child %s",
+			 WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "died");
 		return -ENOENT;
 	}
 	if (!m.ok) {
@@ -206,7 +217,8 @@ int bcc_compile_in_child(struct bcc *b, const struct oomtrace_backend_opts *o, c
 	if (n != m.nfds + 1 + (m.drops_at >= 0) || m.events_at >= n) {
 		for (i = 0; i < n; i++)
 			close(b->fds[i]);
-		snprintf(why, whysz, "the compiling child sent %d descriptors, not %d", n, m.nfds + 1 + (m.drops_at >= 0));
+		snprintf(why, whysz, "the compiling child sent %d descriptors, not %d", n,
+			 m.nfds + 1 + (m.drops_at >= 0));
 		return -EIO;
 	}
 	b->nfds = n;
@@ -218,4 +230,3 @@ int bcc_compile_in_child(struct bcc *b, const struct oomtrace_backend_opts *o, c
 	b->kprobe_attached = m.kprobe_attached;
 	return 0;
 }
-

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* bcc_compile.c: in the compiling child, the BPF text compiled by libbcc, loaded and attached, and kept. */
+/* bcc_compile.c: in the compiling child, the BPF text compiled by libbcc, loaded and attached, and
+ * kept. */
 #include "config.h"
 
 #include <errno.h>
@@ -13,7 +14,6 @@
 #include "bcc_int.h"
 #include "log.h"
 #include "util.h"
-
 
 /* Compile @text; libbcc's clang prints to stderr: kept aside, shown only with -v. */
 static void *compile(struct bcc *b, const char *text, char *why, size_t whysz)
@@ -40,15 +40,19 @@ static void *compile(struct bcc *b, const char *text, char *why, size_t whysz)
 		n = read(tfd, out, sizeof(out) - 1);
 		out[n > 0 ? n : 0] = '\0';
 		if (n > 0)
-			oomtrace_log(mod ? OOMTRACE_LOG_DEBUG : OOMTRACE_LOG_INFO, "libbcc: %s", out);
+			oomtrace_log(mod ? OOMTRACE_LOG_DEBUG : OOMTRACE_LOG_INFO, "libbcc: %s",
+				     out);
 		if (!mod) {
 			char *first = strstr(out, "error: ");
 
 			if (first && strstr(first, "not supported"))
 				/* our own #error: this kernel's headers declare what we refuse */
-				snprintf(why, whysz, "%.*s", (int)strcspn(first + 7, "\n"), first + 7);
+				snprintf(why, whysz, "%.*s", (int)strcspn(first + 7, "\n"),
+					 first + 7);
 			else
-				snprintf(why, whysz, "the embedded BPF program did not compile (%.*s) -- a bug, please report it with -v",
+				snprintf(why, whysz,
+					 "the embedded BPF program did not compile (%.*s) -- a "
+					 "bug, please report it with -v",
 					 first ? (int)strcspn(first, "\n") : 0, first ? first : "");
 		}
 		close(tfd);
@@ -126,12 +130,14 @@ static int attach_tp(struct bcc *b, const char *fn, const char *cat, const char 
 		     size_t whysz)
 {
 	bool raw = strncmp(fn, "raw_", 4) == 0;
-	int pfd, fd = load_fn(b, fn, raw ? BPF_PROG_TYPE_RAW_TRACEPOINT : BPF_PROG_TYPE_TRACEPOINT, why, whysz);
+	int pfd, fd = load_fn(b, fn, raw ? BPF_PROG_TYPE_RAW_TRACEPOINT : BPF_PROG_TYPE_TRACEPOINT,
+			      why, whysz);
 
 	if (fd < 0)
 		return fd;
 	b->fds[b->nfds++] = fd;
-	pfd = raw ? b->api.attach_raw_tracepoint(fd, name) : b->api.attach_tracepoint(fd, cat, name);
+	pfd =
+	    raw ? b->api.attach_raw_tracepoint(fd, name) : b->api.attach_tracepoint(fd, cat, name);
 	if (pfd < 0) {
 		snprintf(why, whysz, "attaching %s:%s failed (%s)", cat, name, strerror(errno));
 		return -ENOENT;
@@ -185,7 +191,8 @@ static int attach_victim(struct bcc *b, bool kprobe, char *why, size_t whysz)
 	int fd, r;
 
 	if (!kprobe)
-		return attach_tp(b, "tracepoint__oom__mark_victim", "oom", "mark_victim", why, whysz);
+		return attach_tp(b, "tracepoint__oom__mark_victim", "oom", "mark_victim", why,
+				 whysz);
 	fd = load_fn(b, "okp_entry", BPF_PROG_TYPE_KPROBE, why, whysz);
 	if (fd < 0)
 		return fd;
@@ -212,8 +219,10 @@ static void attach_extras(struct bcc *b, bool kprobe, char *why, size_t whysz)
 	char finish[64], skip[64];
 
 	if (b->feat.signals && !kprobe &&
-	    attach_tp(b, "tracepoint__signal__signal_generate", "signal", "signal_generate", why, whysz))
-		oomtrace_info("signal:signal_generate not attached: exiting victims cannot be told apart");
+	    attach_tp(b, "tracepoint__signal__signal_generate", "signal", "signal_generate", why,
+		      whysz))
+		oomtrace_info(
+		    "signal:signal_generate not attached: exiting victims cannot be told apart");
 	if (!b->feat.reaper)
 		return;
 	snprintf(finish, sizeof(finish), "%sfinish_task_reaping", pre);
@@ -225,7 +234,7 @@ static void attach_extras(struct bcc *b, bool kprobe, char *why, size_t whysz)
 
 int bcc_try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 {
-	struct oomtrace_buf text = { 0 };
+	struct oomtrace_buf text = {0};
 	const char *tfs = oomtrace_tracefs_dir(true, NULL, 0);
 	int r;
 
@@ -252,8 +261,8 @@ int bcc_try_probe(struct bcc *b, bool kprobe, char *why, size_t whysz)
 		return -ENOENT;
 	}
 	/* the buffers are opened by the tracer, on this map, with libbpf */
-	snprintf(b->probe_desc, sizeof(b->probe_desc), "%s (%s buffer)", kprobe ? "kprobe" : "tracepoint",
-		 b->feat.ringbuf ? "ring" : "perf");
+	snprintf(b->probe_desc, sizeof(b->probe_desc), "%s (%s buffer)",
+		 kprobe ? "kprobe" : "tracepoint", b->feat.ringbuf ? "ring" : "perf");
 	return 0;
 }
 
@@ -286,7 +295,8 @@ void bcc_save_cache(struct bcc *b)
 			c->drops_map = (int32_t)c->nmaps;
 		c->nmaps++;
 	}
-	for (j = 0; j < c->nprogs; j++) /* loaded and attached; one whose attach failed is left out */
+	for (j = 0; j < c->nprogs;
+	     j++) /* loaded and attached; one whose attach failed is left out */
 		if (c->progs[j].attach)
 			c->progs[k++] = c->progs[j];
 	c->nprogs = k;
@@ -295,9 +305,10 @@ void bcc_save_cache(struct bcc *b)
 	if (!err)
 		err = c->events_map < 0 ? -ENOENT : bcc_cache_write(b->cache_dir, b->cache_key, c);
 	if (err)
-		oomtrace_info("bcc: the compiled program is not kept in %s: %s", b->cache_dir, strerror(-err));
+		oomtrace_info("bcc: the compiled program is not kept in %s: %s", b->cache_dir,
+			      strerror(-err));
 	else
-		oomtrace_info("bcc: the compiled program is kept in %s for the next start on this kernel",
-			      b->cache_dir);
+		oomtrace_info(
+		    "bcc: the compiled program is kept in %s for the next start on this kernel",
+		    b->cache_dir);
 }
-

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* bcc_headers.c: find kernel headers for libbcc and show them where it looks (private mount namespace). */
+/* bcc_headers.c: find kernel headers for libbcc and show them where it looks (private mount
+ * namespace). */
 #include "config.h"
 
 #include <errno.h>
@@ -67,7 +68,8 @@ static bool source_of(const char *build, char *src, size_t srcsz)
 			const char *base = strrchr(inc, '/') + 1;
 			int dl = (int)(strrchr(build, '/') - build);
 
-			if (snprintf(p, sizeof(p), "%.*s/%s", dl, build, base) < (int)sizeof(p) && has_kconfig(p)) {
+			if (snprintf(p, sizeof(p), "%.*s/%s", dl, build, base) < (int)sizeof(p) &&
+			    has_kconfig(p)) {
 				oomtrace_strlcpy_n(src, srcsz, p, strlen(p));
 				ok = true;
 			}
@@ -82,7 +84,7 @@ static bool source_of(const char *build, char *src, size_t srcsz)
  * /lib/modules/$(uname -r)/{build,source}, /sys/kernel/kheaders.tar.xz.
  */
 int bcc_find_headers(const struct oomtrace_backend_opts *o, char *build, size_t bsz, char *src,
-			size_t ssz, char *why, size_t whysz)
+		     size_t ssz, char *why, size_t whysz)
 {
 	const char *env = getenv("BCC_KERNEL_SOURCE");
 	char p[512];
@@ -95,8 +97,10 @@ int bcc_find_headers(const struct oomtrace_backend_opts *o, char *build, size_t 
 		oomtrace_strlcpy_n(build, bsz, h, strlen(h));
 		if (source_of(build, src, ssz))
 			return 0;
-		snprintf(why, whysz, "--kernel-headers %s: no kernel headers there (no include/linux/kconfig.h)",
-			 o->kernel_headers);
+		snprintf(
+		    why, whysz,
+		    "--kernel-headers %s: no kernel headers there (no include/linux/kconfig.h)",
+		    o->kernel_headers);
 		return -ENOENT;
 	}
 	if (env && has_kconfig(env)) {
@@ -113,10 +117,11 @@ int bcc_find_headers(const struct oomtrace_backend_opts *o, char *build, size_t 
 		build[0] = src[0] = '\0'; /* libbcc unpacks it itself */
 		return 0;
 	}
-	snprintf(why, whysz,
-		 "no kernel headers for %s: install linux-headers-%s (Debian/Ubuntu) or kernel-devel-%s "
-		 "(openEuler/RHEL), or give --kernel-headers DIR",
-		 bcc_kernel_release(), bcc_kernel_release(), bcc_kernel_release());
+	snprintf(
+	    why, whysz,
+	    "no kernel headers for %s: install linux-headers-%s (Debian/Ubuntu) or kernel-devel-%s "
+	    "(openEuler/RHEL), or give --kernel-headers DIR",
+	    bcc_kernel_release(), bcc_kernel_release(), bcc_kernel_release());
 	return -ENOENT;
 }
 
@@ -149,7 +154,8 @@ int bcc_expose_headers(const char *build, const char *src, char *tmp, size_t tmp
 		return -errno;
 	}
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
-		snprintf(why, whysz, "cannot make a private mount namespace for --kernel-headers: %s",
+		snprintf(why, whysz,
+			 "cannot make a private mount namespace for --kernel-headers: %s",
 			 strerror(errno));
 		return -errno;
 	}
@@ -163,7 +169,8 @@ int bcc_expose_headers(const char *build, const char *src, char *tmp, size_t tmp
 			memcpy(tmp + strlen(dir) + 1, top, strlen(top) + 1);
 		snprintf(link, sizeof(link), "%s/%s", top, bcc_kernel_release());
 		if (symlink(dir, link) || mount(top, "/lib/modules", NULL, MS_BIND, NULL)) {
-			snprintf(why, whysz, "cannot show the headers at %s: %s", mod, strerror(errno));
+			snprintf(why, whysz, "cannot show the headers at %s: %s", mod,
+				 strerror(errno));
 			return -errno;
 		}
 		return 0;
@@ -206,7 +213,8 @@ bool bcc_headers_release(const char *build, char *rel, size_t relsz)
 	FILE *f;
 	bool ok = false;
 
-	/* UTS_RELEASE is what uname(2) reports; Debian's include/config/kernel.release is the upstream version */
+	/* UTS_RELEASE is what uname(2) reports; Debian's include/config/kernel.release is the
+	 * upstream version */
 	snprintf(p, sizeof(p), "%s/include/generated/utsrelease.h", build);
 	if ((f = fopen(p, "re"))) {
 		while (!ok && fgets(buf, sizeof(buf), f)) {
@@ -221,7 +229,8 @@ bool bcc_headers_release(const char *build, char *rel, size_t relsz)
 		}
 		fclose(f);
 	}
-	if (!ok && (f = (snprintf(p, sizeof(p), "%s/include/config/kernel.release", build), fopen(p, "re")))) {
+	if (!ok && (f = (snprintf(p, sizeof(p), "%s/include/config/kernel.release", build),
+			 fopen(p, "re")))) {
 		if (fgets(buf, sizeof(buf), f)) {
 			buf[strcspn(buf, "\n")] = '\0';
 			snprintf(rel, relsz, "%s", buf);
@@ -234,7 +243,8 @@ bool bcc_headers_release(const char *build, char *rel, size_t relsz)
 
 int bcc_small_kallsyms(bool read_kernel)
 {
-	/* any kernel-looking address: libbcc skips lines at 0, and only asks whether the name is there */
+	/* any kernel-looking address: libbcc skips lines at 0, and only asks whether the name is
+	 * there */
 	static const char line[] = "ffffffff81000000 T bpf_probe_read_kernel\n";
 	char p[] = "/tmp/oomtrace-kallsyms-XXXXXX";
 	int fd, err = 0;

@@ -43,7 +43,8 @@ struct bcc {
 	char cache_dir[512]; /* "" when not used */
 	char cache_key[2048];
 	struct bcc_cache rec;
-	bool rec_unusable; /* a kprobe made through kprobe_events: the tracer could not make it again */
+	bool rec_unusable; /* a kprobe made through kprobe_events: the tracer could not make it
+			      again */
 };
 
 /* ---- bcc_compile.c (in the child) ---- */
@@ -55,7 +56,9 @@ void bcc_save_cache(struct bcc *b);
 
 /* ---- bcc_child.c ---- */
 
-/* Compile, load and attach in a throwaway child; its descriptors received. 0 or -errno with @why. */
-int bcc_compile_in_child(struct bcc *b, const struct oomtrace_backend_opts *o, char *why, size_t whysz);
+/* Compile, load and attach in a throwaway child; its descriptors received. 0 or -errno with @why.
+ */
+int bcc_compile_in_child(struct bcc *b, const struct oomtrace_backend_opts *o, char *why,
+			 size_t whysz);
 
 #endif

@@ -10,13 +10,13 @@
 #include "util.h"
 
 struct bcc_features {
-	bool kprobe;     /* oom_kill_process kprobe (needs the running kernel's own headers) */
+	bool kprobe;	 /* oom_kill_process kprobe (needs the running kernel's own headers) */
 	bool tracepoint; /* oom:mark_victim */
-	bool tp_mem;     /* its format has comm, total_vm, rss, uid, pgtables, oom_score_adj (6.9+) */
-	bool signals;    /* signal:signal_generate, to tell kills from exiting victims */
-	bool reaper;     /* oom:finish_task_reaping and skip_task_reaping */
-	bool raw_tp;     /* raw tracepoints (4.17+) for those */
-	bool ringbuf;    /* BPF ring buffer (5.8+ and a libbcc that has it), else perf buffer */
+	bool tp_mem;  /* its format has comm, total_vm, rss, uid, pgtables, oom_score_adj (6.9+) */
+	bool signals; /* signal:signal_generate, to tell kills from exiting victims */
+	bool reaper;  /* oom:finish_task_reaping and skip_task_reaping */
+	bool raw_tp;  /* raw tracepoints (4.17+) for those */
+	bool ringbuf; /* BPF ring buffer (5.8+ and a libbcc that has it), else perf buffer */
 	unsigned int page_shift;
 	unsigned int ring_pages; /* ring buffer pages (a power of two); 0: the default */
 };

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* bcc_wire.h: the BCC backend's record: the live backends' shared kill record, spelled into the BPF text. */
+/* bcc_wire.h: the BCC backend's record: the live backends' shared kill record, spelled into the BPF
+ * text. */
 #ifndef OOMTRACE_BCC_WIRE_H
 #define OOMTRACE_BCC_WIRE_H
 
 #include "kill_wire.h"
 
-/* The BPF text's names for the shared kinds, probes and flags (#defined into it by bcc_program.c). */
+/* The BPF text's names for the shared kinds, probes and flags (#defined into it by bcc_program.c).
+ */
 #define BW_KILL W_KILL
 #define BW_FINISH_REAP W_FINISH_REAP
 #define BW_SKIP_REAP W_SKIP_REAP

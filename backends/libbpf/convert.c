@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* convert.c: the libbpf backend's records to core events (its cgroup paths, the BTF-less records); pure, unit-tested. */
+/* convert.c: the libbpf backend's records to core events (its cgroup paths, the BTF-less records);
+ * pure, unit-tested. */
 #include "config.h"
 
 #include <stddef.h>

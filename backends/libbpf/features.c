@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* features.c: the libbpf backend's view of this kernel: BTF, tracefs, kprobes, fentry; probe() and --check. */
+/* features.c: the libbpf backend's view of this kernel: BTF, tracefs, kprobes, fentry; probe() and
+ * --check. */
 #include "config.h"
 
 #include <errno.h>
@@ -25,10 +26,10 @@ bool lb_have_btf(void)
 
 /* Where a kernel without /sys/kernel/btf/vmlinux may have its BTF: prefix, uname -r, suffix. */
 static const char *const btf_search[][2] = {
-	{ "/usr/lib/oomtrace/btf/", ".btf" }, /* package-owned, per release (BTF archives' layout) */
-	{ "/boot/vmlinux-", "" },
-	{ "/usr/lib/debug/boot/vmlinux-", "" },
-	{ "/usr/lib/debug/lib/modules/", "/vmlinux" },
+    {"/usr/lib/oomtrace/btf/", ".btf"}, /* package-owned, per release (BTF archives' layout) */
+    {"/boot/vmlinux-", ""},
+    {"/usr/lib/debug/boot/vmlinux-", ""},
+    {"/usr/lib/debug/lib/modules/", "/vmlinux"},
 };
 
 /* A file libbpf can take the kernel's types from: raw BTF, or an ELF with .BTF. */
@@ -111,15 +112,16 @@ bool lb_find_okp_symbol(char *name, size_t namesz)
 static int fentry_probe(struct kbtf *k)
 {
 	struct bpf_insn insns[2] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	int id = kbtf_find(k, "oom_kill_process", BTF_KIND_FUNC);
 	int fd, err = 0;
 
 	if (id <= 0)
 		return ENOENT;
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY, .attach_btf_id = (__u32)id);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (__u32)id);
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "oomtrace_probe", "GPL", insns, 2, &o);
 	if (fd < 0)
 		err = errno ? errno : EINVAL;
@@ -140,7 +142,8 @@ void lb_features(struct lb_features *f, const char *ext_btf, struct kbtf *keep)
 	tfs = oomtrace_tracefs_dir(geteuid() == 0, NULL, 0);
 	f->tracepoint = tfs != NULL;
 	f->kprobes = oomtrace_kprobes_available();
-	f->okp_symbol = f->kprobes && lb_find_okp_symbol(sym, sizeof(sym)); /* kallsyms only when useful */
+	f->okp_symbol =
+	    f->kprobes && lb_find_okp_symbol(sym, sizeof(sym)); /* kallsyms only when useful */
 	if (tfs) {
 		/* 6.9+ (and backports): mark_victim(task, uid) prints the memory fields */
 		snprintf(p, sizeof(p), "%s/events/oom/mark_victim/format", tfs);
@@ -164,7 +167,8 @@ void lb_features(struct lb_features *f, const char *ext_btf, struct kbtf *keep)
 	 */
 	f->tp_task_arg = strstr(fmt, " total_vm;") != NULL;
 	if (!fmt[0] && f->tp_btf)
-		f->tp_task_arg = kbtf_param_is_ptr(&bs, "btf_trace_mark_victim", 1) == 1; /* [0]: void *data */
+		f->tp_task_arg =
+		    kbtf_param_is_ptr(&bs, "btf_trace_mark_victim", 1) == 1; /* [0]: void *data */
 	f->task_from_pid = kbtf_has_name(&bs, "bpf_task_from_pid");
 	f->okp_btf = kbtf_has_name(&bs, "oom_kill_process");
 	if (f->okp_btf)
@@ -201,25 +205,31 @@ int lb_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 const char *lb_forced_why(const struct lb_features *f, const char *probe)
 {
 	if (!probe)
-		return !f->tracepoint ? "no oom:mark_victim tracepoint (tracefs)" : "nothing usable (see oomtrace --check)";
+		return !f->tracepoint ? "no oom:mark_victim tracepoint (tracefs)"
+				      : "nothing usable (see oomtrace --check)";
 	if (!strcmp(probe, "fentry")) {
 		static char refused[160];
 
-		snprintf(refused, sizeof(refused), "the kernel refused a fentry program at oom_kill_process: %s",
+		snprintf(refused, sizeof(refused),
+			 "the kernel refused a fentry program at oom_kill_process: %s",
 			 lb_strerror(f->fentry_err));
 		return !f->btf ? "needs the kernel's own BTF"
-		       : !f->okp_btf ? "oom_kill_process is not in the kernel's BTF: no fentry target here"
-				     : refused;
+		       : !f->okp_btf
+			   ? "oom_kill_process is not in the kernel's BTF: no fentry target here"
+			   : refused;
 	}
 	if (!strcmp(probe, "kprobe"))
-		return !f->kprobes ? "kprobes not available in this kernel (no kprobe PMU or kprobe_events)"
+		return !f->kprobes
+			   ? "kprobes not available in this kernel (no kprobe PMU or kprobe_events)"
 		       : !f->okp_symbol ? "oom_kill_process is not in /proc/kallsyms"
 					: "needs kernel BTF or a BTF file (--btf)";
 	if (!strcmp(probe, "tp_btf"))
-		return !f->btf ? "needs the kernel's own BTF"
+		return !f->btf	    ? "needs the kernel's own BTF"
 		       : !f->tp_btf ? "no btf_trace_mark_victim in the kernel's BTF"
-				    : "mark_victim passes only a pid here and bpf_task_from_pid (6.2+) is missing";
-	return !f->tracepoint ? "no oom:mark_victim tracepoint (tracefs)" : "not usable (see oomtrace --check)";
+				    : "mark_victim passes only a pid here and bpf_task_from_pid "
+				      "(6.2+) is missing";
+	return !f->tracepoint ? "no oom:mark_victim tracepoint (tracefs)"
+			      : "not usable (see oomtrace --check)";
 }
 
 int lb_probe(const struct oomtrace_backend_opts *o, char *why, size_t whysz)
@@ -233,23 +243,30 @@ int lb_probe(const struct oomtrace_backend_opts *o, char *why, size_t whysz)
 	lb_find_ext_btf(o, ext, sizeof(ext));
 	btf = kbtf || ext[0];
 	if (o->btf_file && !btf_file_usable(o->btf_file)) {
-		snprintf(why, whysz, "--btf %s: no BTF in that file (raw BTF or an ELF vmlinux with .BTF)",
+		snprintf(why, whysz,
+			 "--btf %s: no BTF in that file (raw BTF or an ELF vmlinux with .BTF)",
 			 o->btf_file);
 		return -EINVAL;
 	}
 	if (o->probe && strcmp(o->probe, "fentry") && strcmp(o->probe, "kprobe") &&
 	    strcmp(o->probe, "tp_btf") && strcmp(o->probe, "tracepoint")) {
-		snprintf(why, whysz, "unknown probe '%s' (fentry, kprobe, tp_btf, tracepoint)", o->probe);
+		snprintf(why, whysz, "unknown probe '%s' (fentry, kprobe, tp_btf, tracepoint)",
+			 o->probe);
 		return -EINVAL;
 	}
 	if (!kbtf && o->probe && (!strcmp(o->probe, "fentry") || !strcmp(o->probe, "tp_btf"))) {
-		snprintf(why, whysz, "probe %s needs the kernel's own BTF (/sys/kernel/btf/vmlinux)%s", o->probe,
-			 o->no_btf ? " and --no-btf was given" : "; a BTF file serves kprobe and tracepoint only");
+		snprintf(why, whysz,
+			 "probe %s needs the kernel's own BTF (/sys/kernel/btf/vmlinux)%s",
+			 o->probe,
+			 o->no_btf ? " and --no-btf was given"
+				   : "; a BTF file serves kprobe and tracepoint only");
 		return -ENOENT;
 	}
 	if (!btf && o->probe && !strcmp(o->probe, "kprobe")) {
-		snprintf(why, whysz, "probe kprobe needs kernel BTF: /sys/kernel/btf/vmlinux, --btf FILE or "
-			 "/usr/lib/oomtrace/btf/$(uname -r).btf%s", o->no_btf ? " (and --no-btf was given)" : "");
+		snprintf(why, whysz,
+			 "probe kprobe needs kernel BTF: /sys/kernel/btf/vmlinux, --btf FILE or "
+			 "/usr/lib/oomtrace/btf/$(uname -r).btf%s",
+			 o->no_btf ? " (and --no-btf was given)" : "");
 		return -ENOENT;
 	}
 	if (!btf && !oomtrace_tracefs_dir(true, why, whysz))
@@ -270,12 +287,18 @@ void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_check *c)
 	lb_find_ext_btf(o, ext, sizeof(ext));
 	lb_features(&bf, ext, NULL);
 	if (ext[0])
-		oomtrace_check_add(c, "btf", "file", "%s (CO-RE for kprobe and tracepoint; fentry and tp_btf need /sys/kernel/btf/vmlinux)%s",
-				   ext, lb_have_btf() || btf_file_usable(ext) ? "" : ": NO BTF IN IT");
+		oomtrace_check_add(c, "btf", "file",
+				   "%s (CO-RE for kprobe and tracepoint; fentry and tp_btf need "
+				   "/sys/kernel/btf/vmlinux)%s",
+				   ext,
+				   lb_have_btf() || btf_file_usable(ext) ? "" : ": NO BTF IN IT");
 	else
-		oomtrace_check_add(c, "btf", lb_have_btf() ? "yes" : "no", "%s",
-				   lb_have_btf() ? "/sys/kernel/btf/vmlinux"
-					      : "no /sys/kernel/btf/vmlinux nor /usr/lib/oomtrace/btf/$(uname -r).btf, /boot/vmlinux-$(uname -r), /usr/lib/debug/...: only the BTF-less object (or --btf FILE)");
+		oomtrace_check_add(
+		    c, "btf", lb_have_btf() ? "yes" : "no", "%s",
+		    lb_have_btf() ? "/sys/kernel/btf/vmlinux"
+				  : "no /sys/kernel/btf/vmlinux nor /usr/lib/oomtrace/btf/$(uname "
+				    "-r).btf, /boot/vmlinux-$(uname -r), /usr/lib/debug/...: only "
+				    "the BTF-less object (or --btf FILE)");
 	oomtrace_check_add(c, "tracefs", tfs ? "mounted" : "no", "%s",
 			   tfs ? tfs : "mount -t tracefs tracefs /sys/kernel/tracing");
 	if (tfs) {
@@ -286,28 +309,35 @@ void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_check *c)
 			unsigned int i;
 
 			for (i = 0; i < f.nfields && o2 < sizeof(fields); i++)
-				o2 += (size_t)snprintf(fields + o2, sizeof(fields) - o2, "%s%s", i ? "," : "", f.f[i].name);
-			oomtrace_check_add(c, "tracepoint", "yes", "oom:mark_victim fields: %s", fields);
+				o2 += (size_t)snprintf(fields + o2, sizeof(fields) - o2, "%s%s",
+						       i ? "," : "", f.f[i].name);
+			oomtrace_check_add(c, "tracepoint", "yes", "oom:mark_victim fields: %s",
+					   fields);
 		} else {
-			oomtrace_check_add(c, "tracepoint", "no", "no oom:mark_victim (kernel < 4.13?)");
+			oomtrace_check_add(c, "tracepoint", "no",
+					   "no oom:mark_victim (kernel < 4.13?)");
 		}
 	} else {
 		oomtrace_check_add(c, "tracepoint", "unknown", "tracefs not mounted");
 	}
-	oomtrace_check_add(c, "tp_btf", bf.tp_btf && (bf.tp_task_arg || bf.task_from_pid) ? "yes" : "no",
-			   "%s", !bf.tp_btf ? "no btf_trace_mark_victim in BTF"
-			   : bf.tp_task_arg ? "mark_victim(task, uid): 6.9+ layout"
-			   : bf.task_from_pid ? "mark_victim(pid) + bpf_task_from_pid"
-					      : "mark_victim(pid) and no bpf_task_from_pid kfunc (< 6.2)");
-	oomtrace_check_add(c, "kprobes", oomtrace_kprobes_available() ? "yes" : "no", "%s",
-			   oomtrace_kprobes_available() ? (lb_find_okp_symbol(sym, sizeof(sym)) ? sym : "oom_kill_process not in kallsyms")
-					       : "no kprobe PMU and no kprobe_events (CONFIG_KPROBES off)");
-	oomtrace_check_add(c, "fentry", bf.okp_btf && !bf.fentry_err ? "yes" : "no", "%s%s",
-			   !bf.okp_btf ? "oom_kill_process not in BTF"
-			   : bf.fentry_err ? "oom_kill_process in BTF, but the kernel refuses a fentry program there: "
-					   : "a fentry program at oom_kill_process loads",
-			   bf.okp_btf && bf.fentry_err ? lb_strerror(bf.fentry_err) : "");
+	oomtrace_check_add(
+	    c, "tp_btf", bf.tp_btf && (bf.tp_task_arg || bf.task_from_pid) ? "yes" : "no", "%s",
+	    !bf.tp_btf	       ? "no btf_trace_mark_victim in BTF"
+	    : bf.tp_task_arg   ? "mark_victim(task, uid): 6.9+ layout"
+	    : bf.task_from_pid ? "mark_victim(pid) + bpf_task_from_pid"
+			       : "mark_victim(pid) and no bpf_task_from_pid kfunc (< 6.2)");
+	oomtrace_check_add(
+	    c, "kprobes", oomtrace_kprobes_available() ? "yes" : "no", "%s",
+	    oomtrace_kprobes_available()
+		? (lb_find_okp_symbol(sym, sizeof(sym)) ? sym : "oom_kill_process not in kallsyms")
+		: "no kprobe PMU and no kprobe_events (CONFIG_KPROBES off)");
+	oomtrace_check_add(
+	    c, "fentry", bf.okp_btf && !bf.fentry_err ? "yes" : "no", "%s%s",
+	    !bf.okp_btf ? "oom_kill_process not in BTF"
+	    : bf.fentry_err
+		? "oom_kill_process in BTF, but the kernel refuses a fentry program there: "
+		: "a fentry program at oom_kill_process loads",
+	    bf.okp_btf && bf.fentry_err ? lb_strerror(bf.fentry_err) : "");
 	oomtrace_check_add(c, "ring buffer", rb == 1 ? "yes" : "no", "%s",
 			   rb == 1 ? "BPF ring buffer (5.8+)" : "perf buffer will be used");
 }
-

@@ -24,9 +24,9 @@ int kbtf_from_mem(struct kbtf *k, const void *data, size_t len)
 	if (len < sizeof(h))
 		return -EINVAL;
 	memcpy(&h, b, sizeof(h));
-	if (h.magic != BTF_MAGIC || h.version != BTF_VERSION || h.hdr_len < sizeof(h) || h.hdr_len > len ||
-	    (uint64_t)h.type_off + h.type_len > len - h.hdr_len || (uint64_t)h.str_off + h.str_len > len - h.hdr_len ||
-	    h.str_len == 0)
+	if (h.magic != BTF_MAGIC || h.version != BTF_VERSION || h.hdr_len < sizeof(h) ||
+	    h.hdr_len > len || (uint64_t)h.type_off + h.type_len > len - h.hdr_len ||
+	    (uint64_t)h.str_off + h.str_len > len - h.hdr_len || h.str_len == 0)
 		return -EINVAL;
 	k->types = (const uint8_t *)b + h.hdr_len + h.type_off;
 	k->types_len = h.type_len;
@@ -117,17 +117,17 @@ static struct vrec vrec_of(unsigned int kind)
 	switch (kind) {
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
-		return (struct vrec){ 3, 0, 1 }; /* btf_member: name_off, type, offset */
+		return (struct vrec){3, 0, 1}; /* btf_member: name_off, type, offset */
 	case BTF_KIND_ENUM:
-		return (struct vrec){ 2, 0, -1 }; /* btf_enum: name_off, val */
+		return (struct vrec){2, 0, -1}; /* btf_enum: name_off, val */
 	case BTF_KIND_ENUM64:
-		return (struct vrec){ 3, 0, -1 }; /* btf_enum64: name_off, val_lo32, val_hi32 */
+		return (struct vrec){3, 0, -1}; /* btf_enum64: name_off, val_lo32, val_hi32 */
 	case BTF_KIND_FUNC_PROTO:
-		return (struct vrec){ 2, 0, 1 }; /* btf_param: name_off, type */
+		return (struct vrec){2, 0, 1}; /* btf_param: name_off, type */
 	case BTF_KIND_DATASEC:
-		return (struct vrec){ 3, -1, 0 }; /* btf_var_secinfo: type, offset, size */
+		return (struct vrec){3, -1, 0}; /* btf_var_secinfo: type, offset, size */
 	}
-	return (struct vrec){ 0, -1, -1 };
+	return (struct vrec){0, -1, -1};
 }
 
 /* Bytes a type of @kind with @vlen records takes after its 12-byte head; -1: unknown kind. */
@@ -223,7 +223,8 @@ int kbtf_find(struct kbtf *k, const char *name, unsigned int kind)
 		if (!(len = rec_len(k, pos)))
 			return -EINVAL;
 		t = type_at(k, pos);
-		if (BTF_INFO_KIND(t->info) == kind && (s = str_at(k, t->name_off)) && strcmp(s, name) == 0)
+		if (BTF_INFO_KIND(t->info) == kind && (s = str_at(k, t->name_off)) &&
+		    strcmp(s, name) == 0)
 			return id;
 	}
 	return -ENOENT;
@@ -418,7 +419,7 @@ static int take_roots(struct mini *m, const char **names, size_t nnames)
 /* The blob: header, the taken types renumbered in the order taken, their names. */
 static int write_blob(struct mini *m, char **out, size_t *outlen)
 {
-	struct btf_header h = { .magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h) };
+	struct btf_header h = {.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h)};
 	size_t tlen = 0, pos, refs = 1;
 	uint32_t i;
 	uint8_t *types;
@@ -460,9 +461,10 @@ static int write_blob(struct mini *m, char **out, size_t *outlen)
 	return err;
 }
 
-int kbtf_min_core(struct kbtf *k, const char *const *names, size_t nnames, char **out, size_t *outlen)
+int kbtf_min_core(struct kbtf *k, const char *const *names, size_t nnames, char **out,
+		  size_t *outlen)
 {
-	struct mini m = { .k = k };
+	struct mini m = {.k = k};
 	const char **sorted = NULL;
 	int err = kbtf_index(k);
 

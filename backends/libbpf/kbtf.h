@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kbtf.h: the kernel's BTF read in place (mapped where it can be): names, ids, a minimized CO-RE target. */
+/* kbtf.h: the kernel's BTF read in place (mapped where it can be): names, ids, a minimized CO-RE
+ * target. */
 #ifndef OOMTRACE_LIBBPF_KBTF_H
 #define OOMTRACE_LIBBPF_KBTF_H
 
@@ -16,15 +17,15 @@
  * kind, and a small BTF holding only the types CO-RE relocations can match.
  */
 struct kbtf {
-	char *buf;          /* the raw BTF */
+	char *buf; /* the raw BTF */
 	size_t size;
-	bool mapped;        /* buf is the kernel's own copy, mapped */
+	bool mapped; /* buf is the kernel's own copy, mapped */
 	const uint8_t *types;
 	uint32_t types_len;
 	const char *strs;
 	uint32_t strs_len;
-	uint32_t n;         /* types: ids 1..n */
-	uint32_t *off;      /* off[id - 1]: where type id starts in types; built on first need */
+	uint32_t n;    /* types: ids 1..n */
+	uint32_t *off; /* off[id - 1]: where type id starts in types; built on first need */
 };
 
 /* Read (map where possible) the raw BTF at @path (NULL: /sys/kernel/btf/vmlinux). 0 or -errno. */
@@ -57,6 +58,7 @@ int kbtf_param_is_ptr(struct kbtf *k, const char *name, unsigned int arg);
  * without going through a pointer: what libbpf's CO-RE matching reads (it
  * compares pointers by kind only). Pointers point to void. 0 or -errno.
  */
-int kbtf_min_core(struct kbtf *k, const char *const *names, size_t nnames, char **out, size_t *outlen);
+int kbtf_min_core(struct kbtf *k, const char *const *names, size_t nnames, char **out,
+		  size_t *outlen);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kernel_types.h: the few kernel structs and fields oomtrace reads, for CO-RE (see docs/libbpf.md). */
+/* kernel_types.h: the few kernel structs and fields oomtrace reads, for CO-RE (see docs/libbpf.md).
+ */
 #ifndef OOMTRACE_KERNEL_TYPES_H
 #define OOMTRACE_KERNEL_TYPES_H
 

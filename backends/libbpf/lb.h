@@ -34,13 +34,14 @@ struct lb {
 	int nlinks;
 	enum pr vic, inv;
 	char probe_desc[64];
-	char btf_path[512]; /* a BTF file for CO-RE where the kernel has none in sysfs; "" if unused */
+	char btf_path[512]; /* a BTF file for CO-RE where the kernel has none in sysfs; "" if unused
+			     */
 	const char *core_btf; /* the CO-RE target given to libbpf: btf_path, or see lb_open */
-	struct kbtf kbtf; /* the kernel's BTF while opening; zeroed where none was read */
-	int core_fd;      /* while opening: a memfd for the small CO-RE target made from it; -1: none */
+	struct kbtf kbtf;     /* the kernel's BTF while opening; zeroed where none was read */
+	int core_fd; /* while opening: a memfd for the small CO-RE target made from it; -1: none */
 	bool core_filled; /* core_fd holds it (made by the first open, used by every try after) */
 	struct tpf fmt[W_SKIP_REAP + 1]; /* BTF-less decoding, by w_kind */
-	int drops_fd;     /* the BPF side's count of records it could not send */
+	int drops_fd;			 /* the BPF side's count of records it could not send */
 	bool drops_percpu;
 	struct oomtrace_live live;
 	struct oomtrace_event ev;
@@ -50,11 +51,13 @@ struct lb {
 
 /* /sys/kernel/btf/vmlinux is readable. */
 bool lb_have_btf(void);
-/* The BTF file for CO-RE relocations (--btf, else the search path where sysfs has none); "" if none. */
+/* The BTF file for CO-RE relocations (--btf, else the search path where sysfs has none); "" if
+ * none. */
 void lb_find_ext_btf(const struct oomtrace_backend_opts *o, char *path, size_t sz);
 /* The oom_kill_process symbol to kprobe: the function or one of its clones (.isra/.constprop). */
 bool lb_find_okp_symbol(char *name, size_t namesz);
-/* What this kernel offers. The kernel's BTF, where read, stays in @keep for the load (NULL: freed). */
+/* What this kernel offers. The kernel's BTF, where read, stays in @keep for the load (NULL: freed).
+ */
 void lb_features(struct lb_features *f, const char *ext_btf, struct kbtf *keep);
 /* Why the plan has no step for @probe on this kernel, in the words of --check. */
 const char *lb_forced_why(const struct lb_features *f, const char *probe);
@@ -68,7 +71,8 @@ void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_check *c);
 /* ---- load.c ---- */
 
 /* Open, load and attach the CO-RE object for one invocation probe + one victim probe. */
-int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features *bf, char *why, size_t whysz);
+int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features *bf, char *why,
+		size_t whysz);
 /* The BTF-less object: raw tracepoint records decoded with the tracefs format files. */
 int lb_try_nobtf(struct lb *l, char *why, size_t whysz);
 /* Detach and free what a try made. */

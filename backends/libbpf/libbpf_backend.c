@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* libbpf_backend.c: the libbpf backend's ops: open (the plan's steps, richest first), poll, the records. */
+/* libbpf_backend.c: the libbpf backend's ops: open (the plan's steps, richest first), poll, the
+ * records. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,7 +22,8 @@
 /* ---- records → events -------------------------------------------------------------- */
 
 /* A reaper tracepoint: report finish/skip against the kill it belongs to. */
-static void reaper_record(struct lb *l, unsigned int kind, int32_t pid, uint64_t ts, enum oomtrace_probe probe)
+static void reaper_record(struct lb *l, unsigned int kind, int32_t pid, uint64_t ts,
+			  enum oomtrace_probe probe)
 {
 	if (kind != W_FINISH_REAP && kind != W_SKIP_REAP)
 		return;
@@ -39,7 +41,8 @@ static void finish_kill(struct lb *l, struct oomtrace_event *ev, uint64_t ts, ui
 int lb_on_core(void *ctx, const void *data, size_t size)
 {
 	struct lb *l = ctx;
-	const struct w_event *w = data; /* aligned, and zeros past a record sized to what it carries */
+	const struct w_event *w =
+	    data; /* aligned, and zeros past a record sized to what it carries */
 	enum oomtrace_probe probe = oomtrace_kill_probe((const struct oomtrace_kill_wire *)w);
 
 	if (size < W_SIZE_HEAD)
@@ -74,9 +77,10 @@ int lb_on_raw(void *ctx, const void *data, size_t size)
 	}
 	oomtrace_live_stamp(&l->live, ev, r->ts_ns, OOMTRACE_PROBE_TRACEPOINT);
 	lb_raw_to_event(&l->fmt[r->kind], r, ev);
-	oomtrace_debug("mark_victim pid %d: last SIGKILL from this task: seen %u target %d at %llu (now %llu)",
-		       (int)ev->victim.pid, r->sig_seen, r->sig_target, (unsigned long long)r->sig_ts_ns,
-		       (unsigned long long)r->ts_ns);
+	oomtrace_debug(
+	    "mark_victim pid %d: last SIGKILL from this task: seen %u target %d at %llu (now %llu)",
+	    (int)ev->victim.pid, r->sig_seen, r->sig_target, (unsigned long long)r->sig_ts_ns,
+	    (unsigned long long)r->ts_ns);
 	finish_kill(l, ev, r->ts_ns, 0);
 	return 0;
 }
@@ -106,7 +110,8 @@ static void core_target(struct lb *l, const struct oomtrace_backend_opts *o, str
 	}
 	lb_features(bf, l->btf_path, &l->kbtf);
 	l->core_fd = -1;
-	if (l->btf_path[0] || !l->kbtf.buf || (l->core_fd = memfd_create("oomtrace-core-btf", MFD_CLOEXEC)) < 0)
+	if (l->btf_path[0] || !l->kbtf.buf ||
+	    (l->core_fd = memfd_create("oomtrace-core-btf", MFD_CLOEXEC)) < 0)
 		return;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", l->core_fd);
 	if (access(path, R_OK)) { /* no /proc: libbpf could not open it at load */
@@ -116,7 +121,8 @@ static void core_target(struct lb *l, const struct oomtrace_backend_opts *o, str
 }
 
 /* The plan's steps in turn until one attaches: 0, or the last step's error. */
-static int try_steps(struct lb *l, const struct oomtrace_backend_opts *o, const struct lb_features *bf)
+static int try_steps(struct lb *l, const struct oomtrace_backend_opts *o,
+		     const struct lb_features *bf)
 {
 	struct lb_step steps[12];
 	int nsteps, i, err = -ENOENT;
@@ -124,8 +130,8 @@ static int try_steps(struct lb *l, const struct oomtrace_backend_opts *o, const 
 
 	nsteps = lb_plan(bf, o->probe, o->no_btf, steps, (int)(sizeof(steps) / sizeof(steps[0])));
 	if (nsteps <= 0)
-		oomtrace_err("%s%s: %s", o->probe ? "probe " : "no probe can work here", o->probe ? o->probe : "",
-			     lb_forced_why(bf, o->probe));
+		oomtrace_err("%s%s: %s", o->probe ? "probe " : "no probe can work here",
+			     o->probe ? o->probe : "", lb_forced_why(bf, o->probe));
 	for (i = 0; i < nsteps; i++) {
 		const struct lb_step *st = &steps[i];
 
@@ -134,8 +140,9 @@ static int try_steps(struct lb *l, const struct oomtrace_backend_opts *o, const 
 		if (!err)
 			break;
 		oomtrace_log(i + 1 == nsteps ? OOMTRACE_LOG_ERROR : OOMTRACE_LOG_INFO,
-			     "probe %s%s%s: not usable here: %s", st->inv ? lb_pr_names[st->inv] : "",
-			     st->inv && st->vic ? "+" : "", st->vic ? lb_pr_names[st->vic] : "", why);
+			     "probe %s%s%s: not usable here: %s",
+			     st->inv ? lb_pr_names[st->inv] : "", st->inv && st->vic ? "+" : "",
+			     st->vic ? lb_pr_names[st->vic] : "", why);
 	}
 	return err;
 }
@@ -162,12 +169,15 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	if (err) {
 		oomtrace_kjoin_detach(&l->live);
 		free(l);
-		/* permissions were checked by probe(): a refusal now means the probe cannot work here */
+		/* permissions were checked by probe(): a refusal now means the probe cannot work
+		 * here */
 		return -ENOENT;
 	}
 	snprintf(l->probe_desc, sizeof(l->probe_desc), "%s%s%s%s",
-		 l->inv != PR_NONE ? lb_pr_names[l->inv] : "", l->inv != PR_NONE && l->vic != PR_NONE ? "+" : "",
-		 l->vic != PR_NONE ? lb_pr_names[l->vic] : "", l->vic == PR_NOBTF ? " (BTF-less object)" : "");
+		 l->inv != PR_NONE ? lb_pr_names[l->inv] : "",
+		 l->inv != PR_NONE && l->vic != PR_NONE ? "+" : "",
+		 l->vic != PR_NONE ? lb_pr_names[l->vic] : "",
+		 l->vic == PR_NOBTF ? " (BTF-less object)" : "");
 	*state = l;
 	return 0;
 }
@@ -230,13 +240,13 @@ static const char *lb_probe_name(void *state)
 }
 
 const struct oomtrace_backend_ops oomtrace_libbpf_ops = {
-	.name = "libbpf",
-	.probe = lb_probe,
-	.open = lb_open,
-	.poll = lb_poll,
-	.stop = lb_stop,
-	.close = lb_close,
-	.lost = lb_lost,
-	.probe_name = lb_probe_name,
-	.check = lb_check,
+    .name = "libbpf",
+    .probe = lb_probe,
+    .open = lb_open,
+    .poll = lb_poll,
+    .stop = lb_stop,
+    .close = lb_close,
+    .lost = lb_lost,
+    .probe_name = lb_probe_name,
+    .check = lb_check,
 };

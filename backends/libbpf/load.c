@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* load.c: the libbpf backend's two objects (CO-RE, BTF-less) opened, loaded, attached, their buffer opened. */
+/* load.c: the libbpf backend's two objects (CO-RE, BTF-less) opened, loaded, attached, their buffer
+ * opened. */
 #include "config.h"
 
 #include <errno.h>
@@ -70,8 +71,10 @@ static int prepare_trace(struct bpf_program *prog, struct bpf_prog_load_opts *o,
 
 	if (!target || !attach_btf)
 		return -EINVAL;
-	snprintf(name, sizeof(name), "%s%s", cookie == BPF_TRACE_RAW_TP ? "btf_trace_" : "", target + 1);
-	id = kbtf_find(attach_btf, name, cookie == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC);
+	snprintf(name, sizeof(name), "%s%s", cookie == BPF_TRACE_RAW_TP ? "btf_trace_" : "",
+		 target + 1);
+	id = kbtf_find(attach_btf, name,
+		       cookie == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC);
 	if (id < 0)
 		return id;
 	o->attach_prog_fd = 0;
@@ -90,16 +93,23 @@ static int attach_trace(const struct bpf_program *prog, long cookie, struct bpf_
 /* Once per process, before the first CO-RE object is opened. 0 or -errno. */
 static int register_trace_handlers(void)
 {
-	static const struct { const char *sec; enum bpf_attach_type type; } h[] = {
-		{ "tp_btf/", BPF_TRACE_RAW_TP }, { "fentry/", BPF_TRACE_FENTRY }, { "fexit/", BPF_TRACE_FEXIT },
+	static const struct {
+		const char *sec;
+		enum bpf_attach_type type;
+	} h[] = {
+	    {"tp_btf/", BPF_TRACE_RAW_TP},
+	    {"fentry/", BPF_TRACE_FENTRY},
+	    {"fexit/", BPF_TRACE_FEXIT},
 	};
 	static int done;
 	size_t i;
 
 	for (i = 0; !done && i < sizeof(h) / sizeof(h[0]); i++) {
-		LIBBPF_OPTS(libbpf_prog_handler_opts, ho, .cookie = h[i].type, .prog_setup_fn = setup_trace,
-			    .prog_prepare_load_fn = prepare_trace, .prog_attach_fn = attach_trace);
-		int id = libbpf_register_prog_handler(h[i].sec, BPF_PROG_TYPE_TRACING, h[i].type, &ho);
+		LIBBPF_OPTS(libbpf_prog_handler_opts, ho, .cookie = h[i].type,
+			    .prog_setup_fn = setup_trace, .prog_prepare_load_fn = prepare_trace,
+			    .prog_attach_fn = attach_trace);
+		int id =
+		    libbpf_register_prog_handler(h[i].sec, BPF_PROG_TYPE_TRACING, h[i].type, &ho);
 
 		if (id < 0)
 			return id;
@@ -127,8 +137,9 @@ static int write_core_target(struct kbtf *k, struct bpf_object *obj, int fd)
 		const struct btf_type *t = btf__type_by_id(lb, i);
 		const char *nm = btf__name_by_offset(lb, t->name_off);
 
-		if (nm && *nm && (btf_is_composite(t) || btf_is_any_enum(t) || btf_is_typedef(t) ||
-				  btf_is_fwd(t) || btf_is_int(t))) {
+		if (nm && *nm &&
+		    (btf_is_composite(t) || btf_is_any_enum(t) || btf_is_typedef(t) ||
+		     btf_is_fwd(t) || btf_is_int(t))) {
 			names[nn++] = nm;
 			used += strlen(nm) + 1;
 		}
@@ -150,7 +161,8 @@ static int write_core_target(struct kbtf *k, struct bpf_object *obj, int fd)
 	if (!err && oomtrace_write_all(fd, blob, len))
 		err = -errno;
 	if (!err)
-		oomtrace_debug("CO-RE target: %zu bytes of the kernel's BTF, for %zu names", len, nn);
+		oomtrace_debug("CO-RE target: %zu bytes of the kernel's BTF, for %zu names", len,
+			       nn);
 	free(blob);
 	free(flat);
 	free(names);
@@ -188,7 +200,8 @@ static struct oomtrace_bpf *open_core(struct lb *l, bool kfunc)
 		if (!err)
 			err = oomtrace_bpf__create_skeleton(s);
 		if (!err && (!lb_have_btf() || !kfunc))
-			s->skeleton->data = (void *)oomtrace_ext_bpf__elf_bytes(&s->skeleton->data_sz);
+			s->skeleton->data =
+			    (void *)oomtrace_ext_bpf__elf_bytes(&s->skeleton->data_sz);
 		if (!err)
 			err = bpf_object__open_skeleton(s->skeleton, &oo);
 		if (!err && (oo.btf_custom_path != path || l->core_filled))
@@ -200,8 +213,9 @@ static struct oomtrace_bpf *open_core(struct lb *l, bool kfunc)
 		oomtrace_bpf__destroy(s);
 		if (oo.btf_custom_path != path)
 			break;
-		oomtrace_info("no small CO-RE target from the kernel's BTF (%s): libbpf reads all of it",
-			      strerror(-err));
+		oomtrace_info(
+		    "no small CO-RE target from the kernel's BTF (%s): libbpf reads all of it",
+		    strerror(-err));
 		close(l->core_fd);
 		l->core_fd = -1;
 	}
@@ -212,7 +226,8 @@ static struct oomtrace_bpf *open_core(struct lb *l, bool kfunc)
 /* The ring buffer's size in bytes: a power of two of whole pages (--buffer-size KB). */
 static unsigned int ring_bytes(unsigned int kb)
 {
-	unsigned long want = (unsigned long)(kb ? kb : OOMTRACE_BUFFER_KB_DEFAULT) * 1024, b = (unsigned long)sysconf(_SC_PAGESIZE);
+	unsigned long want = (unsigned long)(kb ? kb : OOMTRACE_BUFFER_KB_DEFAULT) * 1024,
+		      b = (unsigned long)sysconf(_SC_PAGESIZE);
 
 	while (b < want)
 		b <<= 1;
@@ -229,21 +244,24 @@ static size_t perf_pages(unsigned int kb)
 	return pages;
 }
 
-/* The programs one step loads: the invocation probe's, the victim probe's, the reaper's and signals'. */
-static int core_programs(struct oomtrace_bpf *s, enum pr inv, enum pr vic, const struct lb_features *bf, char *sym,
-			 size_t symsz, char *why, size_t whysz)
+/* The programs one step loads: the invocation probe's, the victim probe's, the reaper's and
+ * signals'. */
+static int core_programs(struct oomtrace_bpf *s, enum pr inv, enum pr vic,
+			 const struct lb_features *bf, char *sym, size_t symsz, char *why,
+			 size_t whysz)
 {
 	const char *tfs = oomtrace_tracefs_dir(false, NULL, 0);
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, s->obj)
-		bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_program(prog, s->obj) bpf_program__set_autoload(prog, false);
 	if (inv == PR_FENTRY) {
 		bpf_program__set_autoload(s->progs.fentry_oom_kill_process, true);
 		bpf_program__set_autoload(s->progs.fexit_oom_kill_process, true);
 	} else if (inv == PR_KPROBE) {
 		if (!oomtrace_kprobes_available() || !lb_find_okp_symbol(sym, symsz)) {
-			snprintf(why, whysz, "kprobes not available in this kernel (no kprobe PMU or kprobe_events)");
+			snprintf(why, whysz,
+				 "kprobes not available in this kernel (no kprobe PMU or "
+				 "kprobe_events)");
 			return -ENOTSUP;
 		}
 		bpf_program__set_autoload(s->progs.kprobe_oom_kill_process, true);
@@ -255,10 +273,13 @@ static int core_programs(struct oomtrace_bpf *s, enum pr inv, enum pr vic, const
 			return -ENOENT;
 		}
 		if (!bf->tp_task_arg && !bf->task_from_pid) {
-			snprintf(why, whysz, "mark_victim passes only a pid and bpf_task_from_pid (6.2+) is missing");
+			snprintf(why, whysz,
+				 "mark_victim passes only a pid and bpf_task_from_pid (6.2+) is "
+				 "missing");
 			return -ENOTSUP;
 		}
-		bpf_program__set_autoload(bf->tp_task_arg ? s->progs.tp_btf_mark_victim : s->progs.tp_btf_mark_victim_pid,
+		bpf_program__set_autoload(bf->tp_task_arg ? s->progs.tp_btf_mark_victim
+							  : s->progs.tp_btf_mark_victim_pid,
 					  true);
 	} else if (vic == PR_TRACEPOINT) {
 		if (!tfs) {
@@ -285,7 +306,8 @@ static int core_programs(struct oomtrace_bpf *s, enum pr inv, enum pr vic, const
 	return 0;
 }
 
-/* The events maps sized: the ring buffer (--buffer-size) where there is one, else the perf buffer's. */
+/* The events maps sized: the ring buffer (--buffer-size) where there is one, else the perf
+ * buffer's. */
 static void core_maps(struct lb *l, struct oomtrace_bpf *s, bool ringbuf)
 {
 	if (!ringbuf) {
@@ -300,24 +322,30 @@ static void core_maps(struct lb *l, struct oomtrace_bpf *s, bool ringbuf)
 	}
 }
 
-/* Attach every program that was loaded; the kprobe at @sym, the oom_kill_process symbol (or clone) found. */
-static int core_attach(struct lb *l, struct oomtrace_bpf *s, const char *sym, char *why, size_t whysz)
+/* Attach every program that was loaded; the kprobe at @sym, the oom_kill_process symbol (or clone)
+ * found. */
+static int core_attach(struct lb *l, struct oomtrace_bpf *s, const char *sym, char *why,
+		       size_t whysz)
 {
 	struct bpf_program *prog;
 	int err;
 
-	bpf_object__for_each_program(prog, s->obj) {
+	bpf_object__for_each_program(prog, s->obj)
+	{
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (prog == s->progs.kprobe_oom_kill_process || prog == s->progs.kretprobe_oom_kill_process)
-			link = bpf_program__attach_kprobe(prog, prog == s->progs.kretprobe_oom_kill_process, sym);
+		if (prog == s->progs.kprobe_oom_kill_process ||
+		    prog == s->progs.kretprobe_oom_kill_process)
+			link = bpf_program__attach_kprobe(
+			    prog, prog == s->progs.kretprobe_oom_kill_process, sym);
 		else
 			link = bpf_program__attach(prog);
 		if (!link) {
 			err = -errno;
-			snprintf(why, whysz, "attaching %s failed: %s", bpf_program__name(prog), lb_strerror(err));
+			snprintf(why, whysz, "attaching %s failed: %s", bpf_program__name(prog),
+				 lb_strerror(err));
 			return err;
 		}
 		if (l->nlinks < (int)(sizeof(l->links) / sizeof(l->links[0])))
@@ -326,7 +354,8 @@ static int core_attach(struct lb *l, struct oomtrace_bpf *s, const char *sym, ch
 	return 0;
 }
 
-int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features *bf, char *why, size_t whysz)
+int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features *bf, char *why,
+		size_t whysz)
 {
 	bool ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	bool kfunc = vic == PR_TP_BTF && !bf->tp_task_arg; /* mark_victim(pid): bpf_task_from_pid */
@@ -358,11 +387,13 @@ int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features
 	l->skel = s;
 	err = core_attach(l, s, sym, why, whysz);
 	if (!err) {
-		l->buf = oomtrace_evbuf_new(bpf_map__fd(ringbuf ? s->maps.events_rb : s->maps.events_pb), ringbuf,
-					    perf_pages(l->opts.buffer_kb), sizeof(struct w_event), lb_on_core, l);
+		l->buf = oomtrace_evbuf_new(
+		    bpf_map__fd(ringbuf ? s->maps.events_rb : s->maps.events_pb), ringbuf,
+		    perf_pages(l->opts.buffer_kb), sizeof(struct w_event), lb_on_core, l);
 		if (!l->buf) {
 			err = -errno;
-			snprintf(why, whysz, "cannot open the %s buffer (%s)", ringbuf ? "ring" : "perf", strerror(-err));
+			snprintf(why, whysz, "cannot open the %s buffer (%s)",
+				 ringbuf ? "ring" : "perf", strerror(-err));
 		}
 	}
 	if (err) {
@@ -377,33 +408,38 @@ int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features
 }
 
 static const char *const tp_names[] = {
-	[W_KILL] = "mark_victim",
-	[W_WAKE_REAPER] = "wake_reaper",
-	[W_START_REAP] = "start_task_reaping",
-	[W_FINISH_REAP] = "finish_task_reaping",
-	[W_SKIP_REAP] = "skip_task_reaping",
+    [W_KILL] = "mark_victim",
+    [W_WAKE_REAPER] = "wake_reaper",
+    [W_START_REAP] = "start_task_reaping",
+    [W_FINISH_REAP] = "finish_task_reaping",
+    [W_SKIP_REAP] = "skip_task_reaping",
 };
 
-/* The tracefs format of each oom tracepoint the BTF-less object decodes; mark_victim's is required. */
+/* The tracefs format of each oom tracepoint the BTF-less object decodes; mark_victim's is required.
+ */
 static int nobtf_formats(struct lb *l, const char *tfs, char *why, size_t whysz)
 {
 	unsigned int k;
 	char p[160];
 
 	for (k = W_KILL; k <= W_SKIP_REAP; k++) {
-		/* wake/start of the reaper add nothing to a report: not attached (each costs ~70 ms to detach) */
+		/* wake/start of the reaper add nothing to a report: not attached (each costs ~70 ms
+		 * to detach) */
 		if (k == W_WAKE_REAPER || k == W_START_REAP)
 			continue;
 		snprintf(p, sizeof(p), "%s/events/oom/%s/format", tfs, tp_names[k]);
 		if (tpf_load(p, &l->fmt[k]) && k == W_KILL) {
-			snprintf(why, whysz, "no oom:mark_victim tracepoint format in %s (kernel before 4.13?)", tfs);
+			snprintf(why, whysz,
+				 "no oom:mark_victim tracepoint format in %s (kernel before 4.13?)",
+				 tfs);
 			return -ENOENT;
 		}
 	}
 	return 0;
 }
 
-/* signal:signal_generate, told where its sig and pid fields are: exiting victims told from killed ones. */
+/* signal:signal_generate, told where its sig and pid fields are: exiting victims told from killed
+ * ones. */
 static void nobtf_signals(struct lb *l, struct oomtrace_nobtf_bpf *s, const char *tfs)
 {
 	const struct tpf_field *sig, *pid;
@@ -414,8 +450,8 @@ static void nobtf_signals(struct lb *l, struct oomtrace_nobtf_bpf *s, const char
 	__u64 so, po;
 
 	snprintf(p, sizeof(p), "%s/events/signal/signal_generate/format", tfs);
-	if (tpf_load(p, &sf) || !(sig = tpf_find(&sf, "sig")) || !(pid = tpf_find(&sf, "pid")) || sig->size != 4 ||
-	    pid->size != 4 || sig->offset > 60 || pid->offset > 60)
+	if (tpf_load(p, &sf) || !(sig = tpf_find(&sf, "sig")) || !(pid = tpf_find(&sf, "pid")) ||
+	    sig->size != 4 || pid->size != 4 || sig->offset > 60 || pid->offset > 60)
 		return;
 	so = sig->offset;
 	po = pid->offset;
@@ -425,12 +461,13 @@ static void nobtf_signals(struct lb *l, struct oomtrace_nobtf_bpf *s, const char
 	if (link)
 		l->links[l->nlinks++] = link;
 	else
-		oomtrace_info("signal:signal_generate not attached: exiting victims cannot be told apart");
+		oomtrace_info(
+		    "signal:signal_generate not attached: exiting victims cannot be told apart");
 }
 
 /* Each oom tracepoint with a format, told its record size, attached. */
-static int nobtf_attach(struct lb *l, struct oomtrace_nobtf_bpf *s, struct bpf_program *const *progs, char *why,
-			size_t whysz)
+static int nobtf_attach(struct lb *l, struct oomtrace_nobtf_bpf *s,
+			struct bpf_program *const *progs, char *why, size_t whysz)
 {
 	unsigned int k;
 	int err;
@@ -446,7 +483,8 @@ static int nobtf_attach(struct lb *l, struct oomtrace_nobtf_bpf *s, struct bpf_p
 		link = bpf_program__attach(progs[k]);
 		if (!link) {
 			err = -errno;
-			snprintf(why, whysz, "attaching oom:%s failed (%s)", tp_names[k], strerror(-err));
+			snprintf(why, whysz, "attaching oom:%s failed (%s)", tp_names[k],
+				 strerror(-err));
 			return err;
 		}
 		l->links[l->nlinks++] = link;
@@ -481,7 +519,8 @@ int lb_try_nobtf(struct lb *l, char *why, size_t whysz)
 	bpf_program__set_autoload(s->progs.raw_signal_generate, true);
 	err = oomtrace_nobtf_bpf__load(s);
 	if (err) {
-		snprintf(why, whysz, "the kernel refused to load the BTF-less object: %s", lb_strerror(err));
+		snprintf(why, whysz, "the kernel refused to load the BTF-less object: %s",
+			 lb_strerror(err));
 		oomtrace_nobtf_bpf__destroy(s);
 		return err;
 	}
@@ -489,8 +528,9 @@ int lb_try_nobtf(struct lb *l, char *why, size_t whysz)
 	nobtf_signals(l, s, tfs);
 	err = nobtf_attach(l, s, progs, why, whysz);
 	if (!err) {
-		l->buf = oomtrace_evbuf_new(bpf_map__fd(s->maps.events), false, perf_pages(l->opts.buffer_kb),
-					    sizeof(struct w_raw), lb_on_raw, l);
+		l->buf = oomtrace_evbuf_new(bpf_map__fd(s->maps.events), false,
+					    perf_pages(l->opts.buffer_kb), sizeof(struct w_raw),
+					    lb_on_raw, l);
 		if (!l->buf) {
 			err = -errno;
 			snprintf(why, whysz, "cannot open the perf buffer (%s)", strerror(-err));

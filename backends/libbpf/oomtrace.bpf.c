@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* oomtrace.bpf.c: the CO-RE programs: oom_kill_process (fentry/kprobe), mark_victim (tp_btf/tracepoint), reaper tracepoints. */
+/* oomtrace.bpf.c: the CO-RE programs: oom_kill_process (fentry/kprobe), mark_victim
+ * (tp_btf/tracepoint), reaper tracepoints. */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
@@ -11,7 +12,6 @@
 #include "wire.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
 
 /* set by user space before load */
 const volatile unsigned int page_shift = 12;
@@ -208,17 +208,17 @@ static __always_inline __u64 kn_id(struct kernfs_node *kn)
 }
 
 /* CO-RE needs constant array indexes: one read per counter */
-#define MM_COUNTER(mm, i)                                                            \
-	({                                                                           \
-		struct mm_struct___new *n_ = (void *)(mm);                           \
-		struct mm_struct___old *o_ = (void *)(mm);                           \
-		long long v_;                                                        \
-		/* struct mm_rss_stat went away in 6.2 when the counters became percpu */ \
-		if (bpf_core_type_exists(struct mm_rss_stat))                        \
-			v_ = BPF_CORE_READ(o_, rss_stat.count[i].counter);           \
-		else                                                                 \
-			v_ = BPF_CORE_READ(n_, rss_stat[i].count);                   \
-		v_ < 0 ? 0 : (__u64)v_;                                              \
+#define MM_COUNTER(mm, i)                                                                          \
+	({                                                                                         \
+		struct mm_struct___new *n_ = (void *)(mm);                                         \
+		struct mm_struct___old *o_ = (void *)(mm);                                         \
+		long long v_;                                                                      \
+		/* struct mm_rss_stat went away in 6.2 when the counters became percpu */          \
+		if (bpf_core_type_exists(struct mm_rss_stat))                                      \
+			v_ = BPF_CORE_READ(o_, rss_stat.count[i].counter);                         \
+		else                                                                               \
+			v_ = BPF_CORE_READ(n_, rss_stat[i].count);                                 \
+		v_ < 0 ? 0 : (__u64)v_;                                                            \
 	})
 
 /* Everything known from the victim's task_struct. */
@@ -238,10 +238,10 @@ static __always_inline void victim_facts(struct w_event *e, struct task_struct *
 	mm = BPF_CORE_READ(v, mm);
 	if (mm) {
 		e->total_vm_kb = (__u64)BPF_CORE_READ(mm, total_vm) << shift;
-		e->anon_kb = MM_COUNTER(mm, 1) << shift;   /* MM_ANONPAGES */
-		e->file_kb = MM_COUNTER(mm, 0) << shift;   /* MM_FILEPAGES */
-		e->shmem_kb = MM_COUNTER(mm, 3) << shift;  /* MM_SHMEMPAGES */
-		e->swap_kb = MM_COUNTER(mm, 2) << shift;   /* MM_SWAPENTS */
+		e->anon_kb = MM_COUNTER(mm, 1) << shift;  /* MM_ANONPAGES */
+		e->file_kb = MM_COUNTER(mm, 0) << shift;  /* MM_FILEPAGES */
+		e->shmem_kb = MM_COUNTER(mm, 3) << shift; /* MM_SHMEMPAGES */
+		e->swap_kb = MM_COUNTER(mm, 2) << shift;  /* MM_SWAPENTS */
 		e->flags |= WF_MM | WF_SWAP;
 		if (bpf_core_field_exists(mm->pgtables_bytes)) {
 			e->pgtables_kb = BPF_CORE_READ(mm, pgtables_bytes.counter) >> 10;
@@ -335,7 +335,8 @@ static __always_inline void victim_from_chosen(struct w_event *e, int pid)
 
 /* ---- oom_kill_process(struct oom_control *oc, const char *message) ------------ */
 
-static __always_inline int on_oom_kill_process(void *ctx, struct oom_control *oc, unsigned int probe)
+static __always_inline int on_oom_kill_process(void *ctx, struct oom_control *oc,
+					       unsigned int probe)
 {
 	__u32 zero = 0, tid = (__u32)bpf_get_current_pid_tgid();
 	struct oc_facts *f = bpf_map_lookup_elem(&oc_scratch, &zero);
@@ -578,7 +579,8 @@ int tp_signal_generate(struct trace_event_raw_signal_generate *ctx)
 	return 0;
 }
 
-/* signal_generate(int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int result) */
+/* signal_generate(int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int
+ * result) */
 SEC("tp_btf/signal_generate")
 int BPF_PROG(btf_signal_generate, int sig, void *info, struct task_struct *task)
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* oomtrace_nobtf.bpf.c: the BTF-less object: no CO-RE at all, so it loads on kernels without BTF (4.13+). */
+/* oomtrace_nobtf.bpf.c: the BTF-less object: no CO-RE at all, so it loads on kernels without BTF
+ * (4.13+). */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

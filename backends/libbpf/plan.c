@@ -6,7 +6,8 @@
 
 #include "plan.h"
 
-const char *const lb_pr_names[] = { "none", "fentry", "kprobe", "tp_btf", "tracepoint", "tracepoint" };
+const char *const lb_pr_names[] = {"none",   "fentry",	   "kprobe",
+				   "tp_btf", "tracepoint", "tracepoint"};
 
 static bool usable(const struct lb_features *f, enum pr p)
 {
@@ -40,8 +41,8 @@ static void add(const struct lb_features *f, struct lb_step *s, int max, int *n,
 int lb_plan(const struct lb_features *f, const char *forced, bool no_btf, struct lb_step *steps,
 	    int max)
 {
-	static const enum pr vics[] = { PR_TP_BTF, PR_TRACEPOINT };
-	static const enum pr invs[] = { PR_FENTRY, PR_KPROBE, PR_NONE };
+	static const enum pr vics[] = {PR_TP_BTF, PR_TRACEPOINT};
+	static const enum pr invs[] = {PR_FENTRY, PR_KPROBE, PR_NONE};
 	struct lb_features g = *f;
 	int n = 0;
 	size_t i, j;

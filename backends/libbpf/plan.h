@@ -18,18 +18,18 @@ extern const char *const lb_pr_names[];
 
 /* What the kernel offers, as far as can be seen without loading anything. */
 struct lb_features {
-	bool btf;           /* /sys/kernel/btf/vmlinux: the kernel's own BTF */
-	bool ext_btf;       /* a BTF file for CO-RE (--btf, search path): kprobe, tracepoint */
-	bool okp_btf;       /* oom_kill_process in BTF: an fentry target */
-	int fentry_err;     /* errno of a two-instruction fentry program at it; 0: loads */
-	bool kprobes;       /* kprobe PMU or kprobe_events */
+	bool btf;	    /* /sys/kernel/btf/vmlinux: the kernel's own BTF */
+	bool ext_btf;	    /* a BTF file for CO-RE (--btf, search path): kprobe, tracepoint */
+	bool okp_btf;	    /* oom_kill_process in BTF: an fentry target */
+	int fentry_err;	    /* errno of a two-instruction fentry program at it; 0: loads */
+	bool kprobes;	    /* kprobe PMU or kprobe_events */
 	bool okp_symbol;    /* oom_kill_process (or a clone) in kallsyms */
-	bool tp_btf;        /* btf_trace_mark_victim */
+	bool tp_btf;	    /* btf_trace_mark_victim */
 	bool tp_task_arg;   /* mark_victim(task, uid): 6.9+ */
 	bool task_from_pid; /* bpf_task_from_pid kfunc: 6.2+ */
 	bool tracepoint;    /* tracefs events/oom/mark_victim */
-	bool tp_signal;     /* btf_trace_signal_generate (attach cheaply) */
-	bool tp_reaper;     /* btf_trace_{finish,skip}_task_reaping */
+	bool tp_signal;	    /* btf_trace_signal_generate (attach cheaply) */
+	bool tp_reaper;	    /* btf_trace_{finish,skip}_task_reaping */
 };
 
 /* One attempt: an invocation probe (fentry/kprobe/none) with a victim probe. */

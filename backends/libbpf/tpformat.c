@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tpformat.c: tracefs format files ("field:int pid; offset:8; size:4; signed:1;") and raw record decoding. */
+/* tpformat.c: tracefs format files ("field:int pid; offset:8; size:4; signed:1;") and raw record
+ * decoding. */
 #include "config.h"
 
 #include <errno.h>
@@ -58,7 +59,8 @@ int tpf_load(const char *path, struct tpf *out)
 
 	if (fd < 0)
 		return -errno;
-	while (got < (ssize_t)sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
+	while (got < (ssize_t)sizeof(buf) - 1 &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
 		got += n;
 	close(fd);
 	buf[got] = '\0';

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* wire.h: the records the libbpf backend's BPF programs send to user space (private to this backend). */
+/* wire.h: the records the libbpf backend's BPF programs send to user space (private to this
+ * backend). */
 #ifndef OOMTRACE_LIBBPF_WIRE_H
 #define OOMTRACE_LIBBPF_WIRE_H
 
 #define W_COMM OOMTRACE_KILL_COMM
-#define W_CG_DEPTH 8   /* cgroup path components kept, innermost first */
+#define W_CG_DEPTH 8 /* cgroup path components kept, innermost first */
 #define W_CG_NAME 48
-#define W_RAW_MAX 256  /* bytes of a raw tracepoint record copied by the BTF-less object */
+#define W_RAW_MAX 256 /* bytes of a raw tracepoint record copied by the BTF-less object */
 
 #include "kill_wire.h" /* the kill record both live backends share; its kinds, probes and flags */
 
