@@ -35,7 +35,7 @@ struct oomtrace_live {
 	uint64_t last_kernel_inv; /* the kernel-side id last_inv was given for (0: none) */
 	/*
 	 * Optional: merge the kernel's own report of the kill into an event
-	 * (replay/kjoin.c; core knows nothing of log syntax), before the
+	 * (live/kjoin.c, through the replay parser; core knows nothing of log syntax), before the
 	 * context snapshots.
 	 */
 	int (*join)(void *join_ctx, struct oomtrace_event *ev);

@@ -18,10 +18,14 @@
  * (and stop the run at -c N). Adding an output: its file, and its line here.
  */
 const struct oomtrace_output_ops *const oomtrace_output_registry[] = {
-    &oomtrace_output_metrics, &oomtrace_output_journal,
-    &oomtrace_output_summary, &oomtrace_output_text,
-    &oomtrace_output_bcc,     &oomtrace_output_json,
-    &oomtrace_output_tallies, NULL,
+    &oomtrace_output_metrics, /* --metrics-file, --metrics-listen */
+    &oomtrace_output_journal, /* --journal */
+    &oomtrace_output_summary, /* --summary */
+    &oomtrace_output_text,    /* --format text (the default) */
+    &oomtrace_output_bcc,     /* --format bcc */
+    &oomtrace_output_json,    /* --format json */
+    &oomtrace_output_tallies, /* the exit summary; -c N */
+    NULL,
 };
 
 static const struct oomtrace_format_ops *const formats[] = {

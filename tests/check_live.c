@@ -305,7 +305,7 @@ START_TEST(kmsg_join_apply)
 }
 END_TEST
 
-/* core/live.c: kills get invocations; a reaper report finds its kill */
+/* live/live.c: kills get invocations; a reaper report finds its kill */
 START_TEST(live_invocations_and_reaper)
 {
 	struct oomtrace_live lv;

@@ -6,6 +6,7 @@ set -u
 srcdir=${srcdir:-$(dirname "$0")/..}
 CLANG_FORMAT=${CLANG_FORMAT:-clang-format}
 . "$srcdir/tests/lib.sh"
+[ -n "${OOMTRACE_SKIP_FORMAT:-}" ] && skip_all "OOMTRACE_SKIP_FORMAT=$OOMTRACE_SKIP_FORMAT"
 command -v "$CLANG_FORMAT" >/dev/null || skip_all "no clang-format here (apt-get install clang-format)"
 v=$("$CLANG_FORMAT" --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
 [ "$v" = 14 ] || skip_all "clang-format $v: the sources are kept formatted by clang-format 14"
