@@ -163,7 +163,7 @@ END_TEST
 static void full_task(struct oomtrace_task *t, int32_t pid, const char *comm, uint64_t k)
 {
 	memset(t, 0, sizeof(*t)); /* no bytes of an earlier comm past the new one's end */
-	t->known = 0x1fff; /* every OOMTRACE_T_* */
+	t->known = 0x1fff;	  /* every OOMTRACE_T_* */
 	t->pid = pid;
 	t->tgid = pid - 1;
 	t->uid = 4242 + (uint32_t)k;
