@@ -101,7 +101,7 @@ static json_object *field_json(const struct table *t, const struct field *f, con
 		return known ? json_object_new_boolean(1) : NULL;
 	case K_BOOL:
 		*absent = (f->flags & JF_TRUE) && !*(const bool *)p;
-		return json_object_new_boolean(*(const bool *)p);
+		return *absent ? NULL : json_object_new_boolean(*(const bool *)p);
 	case K_KVSET:
 		*absent = !((const struct oomtrace_kvset *)p)->n;
 		return *absent ? NULL : kvset_json((const struct oomtrace_kvset *)p);
