@@ -286,15 +286,11 @@ struct journal_out {
 
 static int journal_out_open(const struct oomtrace_output_conf *c, void **state)
 {
-	*state = NULL;
-	if (!c->journal)
-		return 0;
-	*state = calloc(1, sizeof(struct journal_out));
-	if (!*state) {
-		oomtrace_err("out of memory");
-		return OOMTRACE_EXIT_RUNTIME;
-	}
-	return 0;
+	int code = 0;
+
+	*state = c->journal ? oomtrace_output_state(sizeof(struct journal_out), NULL, NULL, &code)
+			    : NULL;
+	return code;
 }
 
 static int journal_out_start(void *state, const struct oomtrace_output_source *src)

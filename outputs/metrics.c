@@ -418,15 +418,13 @@ static void write_file(struct metrics_out *o)
 static int metrics_open(const struct oomtrace_output_conf *c, void **state)
 {
 	struct metrics_out *o;
+	int code;
 
 	*state = NULL;
 	if (!c->metrics_file && !c->metrics_listen)
 		return 0;
-	o = calloc(1, sizeof(*o));
-	if (!o) {
-		oomtrace_err("out of memory");
-		return OOMTRACE_EXIT_RUNTIME;
-	}
+	if (!(o = oomtrace_output_state(sizeof(*o), NULL, NULL, &code)))
+		return code;
 	o->c = c;
 	*state = o;
 	return 0;

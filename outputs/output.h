@@ -90,6 +90,12 @@ extern const struct oomtrace_output_ops oomtrace_output_tallies; /* outputs/tall
 
 /* -o FILE opened for appending (created 0644), or standard output (NULL, "-"); -1 with errno. */
 int oomtrace_output_open_path(const char *path);
+/*
+ * An output's state: @size bytes zeroed and, where @fd is given, @path opened
+ * for appending into *@fd (oomtrace_output_open_path). NULL with *@code set
+ * when either cannot be had (said, naming the path).
+ */
+void *oomtrace_output_state(size_t size, const char *path, int *fd, int *code);
 
 /* The open outputs of one run, in registry order. */
 struct oomtrace_outputs;

@@ -49,6 +49,24 @@ const char *oomtrace_format_list(void)
 	return "text, bcc, json";
 }
 
+void *oomtrace_output_state(size_t size, const char *path, int *fd, int *code)
+{
+	void *state = calloc(1, size);
+
+	*code = OOMTRACE_EXIT_RUNTIME;
+	if (!state) {
+		oomtrace_err("out of memory");
+		return NULL;
+	}
+	if (fd && (*fd = oomtrace_output_open_path(path)) < 0) {
+		oomtrace_err("%s: cannot open for appending: %s", path, strerror(errno));
+		free(state);
+		return NULL;
+	}
+	*code = 0;
+	return state;
+}
+
 json_object *oomtrace_out_json(struct oomtrace_out_event *oe)
 {
 	if (!oe->json)

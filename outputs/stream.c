@@ -38,21 +38,14 @@ static int stream_open(const struct oomtrace_output_conf *c, const struct oomtra
 		       void **state)
 {
 	struct stream *s;
+	int fd, code;
 
 	*state = NULL;
 	if (c->summary || strcmp(c->format, fmt->name) != 0)
 		return 0;
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		oomtrace_err("out of memory");
-		return OOMTRACE_EXIT_RUNTIME;
-	}
-	s->fd = oomtrace_output_open_path(c->path);
-	if (s->fd < 0) {
-		oomtrace_err("%s: cannot open for appending: %s", c->path, strerror(errno));
-		free(s);
-		return OOMTRACE_EXIT_RUNTIME;
-	}
+	if (!(s = oomtrace_output_state(sizeof(*s), c->path, &fd, &code)))
+		return code;
+	s->fd = fd;
 	s->fmt = fmt;
 	s->flags = c->fmt_flags;
 	s->t = c->totals;

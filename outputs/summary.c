@@ -240,21 +240,14 @@ static int report_write(struct report *r, FILE *f, bool json)
 static int summary_open(const struct oomtrace_output_conf *c, void **state)
 {
 	struct report *r;
+	int fd, code;
 
 	*state = NULL;
 	if (!c->summary)
 		return 0;
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		oomtrace_err("out of memory");
-		return OOMTRACE_EXIT_RUNTIME;
-	}
-	r->fd = oomtrace_output_open_path(c->path);
-	if (r->fd < 0) {
-		oomtrace_err("%s: cannot open for appending: %s", c->path, strerror(errno));
-		free(r);
-		return OOMTRACE_EXIT_RUNTIME;
-	}
+	if (!(r = oomtrace_output_state(sizeof(*r), c->path, &fd, &code)))
+		return code;
+	r->fd = fd;
 	r->json = strcmp(c->format, "json") == 0;
 	r->fmt = oomtrace_format_find(c->format);
 	r->path = c->path;

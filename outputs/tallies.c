@@ -36,12 +36,11 @@ struct tallies {
 
 static int tallies_open(const struct oomtrace_output_conf *c, void **state)
 {
-	struct tallies *t = calloc(1, sizeof(*t));
+	int code;
+	struct tallies *t = oomtrace_output_state(sizeof(*t), NULL, NULL, &code);
 
-	if (!t) {
-		oomtrace_err("out of memory");
-		return OOMTRACE_EXIT_RUNTIME;
-	}
+	if (!t)
+		return code;
 	t->c = c;
 	*state = t;
 	return 0;

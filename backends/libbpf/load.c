@@ -354,6 +354,21 @@ static int core_attach(struct lb *l, struct oomtrace_bpf *s, const char *sym, ch
 	return 0;
 }
 
+/* The events map read as a ring buffer or perf buffers (--buffer-size): 0 or -errno with @why. */
+static int open_buffer(struct lb *l, int map_fd, bool ring, size_t max, oomtrace_evbuf_fn fn,
+		       char *why, size_t whysz)
+{
+	int err;
+
+	l->buf = oomtrace_evbuf_new(map_fd, ring, perf_pages(l->opts.buffer_kb), max, fn, l);
+	if (l->buf)
+		return 0;
+	err = -errno;
+	snprintf(why, whysz, "cannot open the %s buffer (%s)", ring ? "ring" : "perf",
+		 strerror(-err));
+	return err;
+}
+
 int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features *bf, char *why,
 		size_t whysz)
 {
@@ -386,16 +401,9 @@ int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features
 	}
 	l->skel = s;
 	err = core_attach(l, s, sym, why, whysz);
-	if (!err) {
-		l->buf = oomtrace_evbuf_new(
-		    bpf_map__fd(ringbuf ? s->maps.events_rb : s->maps.events_pb), ringbuf,
-		    perf_pages(l->opts.buffer_kb), sizeof(struct w_event), lb_on_core, l);
-		if (!l->buf) {
-			err = -errno;
-			snprintf(why, whysz, "cannot open the %s buffer (%s)",
-				 ringbuf ? "ring" : "perf", strerror(-err));
-		}
-	}
+	if (!err)
+		err = open_buffer(l, bpf_map__fd(ringbuf ? s->maps.events_rb : s->maps.events_pb),
+				  ringbuf, sizeof(struct w_event), lb_on_core, why, whysz);
 	if (err) {
 		lb_destroy(l);
 		return err;
@@ -527,15 +535,9 @@ int lb_try_nobtf(struct lb *l, char *why, size_t whysz)
 	l->raw = s;
 	nobtf_signals(l, s, tfs);
 	err = nobtf_attach(l, s, progs, why, whysz);
-	if (!err) {
-		l->buf = oomtrace_evbuf_new(bpf_map__fd(s->maps.events), false,
-					    perf_pages(l->opts.buffer_kb), sizeof(struct w_raw),
-					    lb_on_raw, l);
-		if (!l->buf) {
-			err = -errno;
-			snprintf(why, whysz, "cannot open the perf buffer (%s)", strerror(-err));
-		}
-	}
+	if (!err)
+		err = open_buffer(l, bpf_map__fd(s->maps.events), false, sizeof(struct w_raw),
+				  lb_on_raw, why, whysz);
 	if (err) {
 		lb_destroy(l);
 		return err;
