@@ -44,10 +44,10 @@ BASE_ARGS=${OOMTRACE_ARGS:-}
 VUID=4242
 VADJ=500
 VSHM=4
-t=$(mktemp -d)
+t=
 pass=0 fail=0 skipped=0 fail0=0 ran=0
 
-skip_all() { echo "SKIP: $*"; rm -rf "$t"; exit 77; }
+skip_all() { echo "SKIP: $*"; [ -n "${t:-}" ] && rm -rf "$t"; exit 77; }
 ok() { pass=$((pass + 1)); echo "ok: $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
@@ -63,54 +63,62 @@ result() {
 }
 
 [ -n "${OOMTRACE_SKIP_LIVE:-}" ] && skip_all "OOMTRACE_SKIP_LIVE=$OOMTRACE_SKIP_LIVE (live tests ran elsewhere)"
-[ "$(id -u)" -eq 0 ] || skip_all "live tracing and memory cgroups need root"
-[ -x "$HOG" ] || skip_all "no hog program at $HOG"
-[ -x "$JFIELD" ] || skip_all "no jfield program at $JFIELD"
-# One live test at a time (make -j runs several side by side): the kernel ratelimits its OOM
-# report (10 per 5 s), and each kill's report is what the facts are checked against.
-if command -v flock >/dev/null; then # (not in busybox: the VM guests run one at a time anyway)
-	exec 9>/tmp/oomtrace-live-test.lock
-	flock 9 || skip_all "cannot lock /tmp/oomtrace-live-test.lock"
-fi
-# a name of our own, so that kills made by tests running beside this one are filtered out
-comm=hog-$$
-cp "$HOG" "$t/$comm" && chmod 755 "$t" "$t/$comm" && HOG=$t/$comm
-page_kb=$(awk '/^KernelPageSize:/ {print $2; exit}' /proc/self/smaps)
-: "${page_kb:=4}"
+# What every section needs before its first kill: root, the programs, its own memory cgroup with
+# a small limit (v1 or v2), and the lock that keeps live tests one at a time. Made by live_each,
+# only where a backend of the section runs, so that an area with nothing to do here costs nothing.
+live_setup() {
+	[ -n "${cg:-}" ] && return 0
+	t=$(mktemp -d)
+	[ "$(id -u)" -eq 0 ] || skip_all "live tracing and memory cgroups need root"
+	[ -x "$HOG" ] || skip_all "no hog program at $HOG"
+	[ -x "$JFIELD" ] || skip_all "no jfield program at $JFIELD"
+	# One live test at a time (make -j runs several side by side): the kernel ratelimits its OOM
+	# report (10 per 5 s), and each kill's report is what the facts are checked against.
+	if command -v flock >/dev/null; then # (not in busybox: the VM guests run one at a time anyway)
+		exec 9>/tmp/oomtrace-live-test.lock
+		flock 9 || skip_all "cannot lock /tmp/oomtrace-live-test.lock"
+	fi
+	# a name of our own, so that kills made by tests running beside this one are filtered out
+	comm=hog-$$
+	cp "$HOG" "$t/$comm" && chmod 755 "$t" "$t/$comm" && HOG=$t/$comm
+	page_kb=$(awk '/^KernelPageSize:/ {print $2; exit}' /proc/self/smaps)
+	: "${page_kb:=4}"
 
-# a memory cgroup with a small limit, v1 or v2
-name=oomtrace-test-$$
-if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
-	cg=/sys/fs/cgroup/memory/$name
-	mkdir "$cg" || skip_all "cannot create $cg"
-	echo $((LIMIT_MB << 20)) >"$cg/memory.limit_in_bytes"
-	echo 0 >"$cg/memory.swappiness" 2>/dev/null
-	oom_kills() { awk '/^oom_kill /{print $2}' "$cg/memory.oom_control"; }
-	cgv=1
-elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-	echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
-	cg=/sys/fs/cgroup/$name
-	mkdir "$cg" || skip_all "cannot create $cg"
-	echo $((LIMIT_MB << 20)) >"$cg/memory.max"
-	echo 0 >"$cg/memory.swap.max" 2>/dev/null
-	oom_kills() { awk '/^oom_kill /{print $2}' "$cg/memory.events"; }
-	cgv=2
-else
-	skip_all "no memory cgroup controller (v1 or v2) to make a contained OOM"
-fi
-# no swap in the test memcg: the kernel's totalpages is then the limit in pages
-swap_kb=$(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)
-cleanup() {
-	[ -n "${tracer:-}" ] && kill "$tracer" 2>/dev/null
-	[ -n "${jd_pid:-}" ] && kill "$jd_pid" 2>/dev/null
-	for p in $(cat $(find "$cg" "$cg-long" -name cgroup.procs 2>/dev/null) 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null
-	done
-	sleep 0.2
-	find "$cg" "$cg-long" -depth -type d -exec rmdir {} \; 2>/dev/null
-	rm -rf "$t"
+	# a memory cgroup with a small limit, v1 or v2
+	name=oomtrace-test-$$
+	if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+		cg=/sys/fs/cgroup/memory/$name
+		mkdir "$cg" || skip_all "cannot create $cg"
+		echo $((LIMIT_MB << 20)) >"$cg/memory.limit_in_bytes"
+		echo 0 >"$cg/memory.swappiness" 2>/dev/null
+		oom_kills() { awk '/^oom_kill /{print $2}' "$cg/memory.oom_control"; }
+		cgv=1
+	elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+		cg=/sys/fs/cgroup/$name
+		mkdir "$cg" || skip_all "cannot create $cg"
+		echo $((LIMIT_MB << 20)) >"$cg/memory.max"
+		echo 0 >"$cg/memory.swap.max" 2>/dev/null
+		oom_kills() { awk '/^oom_kill /{print $2}' "$cg/memory.events"; }
+		cgv=2
+	else
+		skip_all "no memory cgroup controller (v1 or v2) to make a contained OOM"
+	fi
+	# no swap in the test memcg: the kernel's totalpages is then the limit in pages
+	swap_kb=$(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)
+	cleanup() {
+		[ -n "${tracer:-}" ] && kill "$tracer" 2>/dev/null
+		[ -n "${jd_pid:-}" ] && kill "$jd_pid" 2>/dev/null
+		for p in $(cat $(find "$cg" "$cg-long" -name cgroup.procs 2>/dev/null) 2>/dev/null); do
+			kill -9 "$p" 2>/dev/null
+		done
+		sleep 0.2
+		find "$cg" "$cg-long" -depth -type d -exec rmdir {} \; 2>/dev/null
+		rm -rf "$t"
+	}
+	trap cleanup EXIT
 }
-trap cleanup EXIT
+
 
 # Kernel headers for the BCC backend where this kernel has none of its own: Debian's generic
 # linux-headers-<arch> (given with --kernel-headers). Tracepoint programs compile and read
@@ -128,11 +136,19 @@ bcc_headers_arg() {
 	fi
 }
 
-# Run the section @2 for each backend of @1 that is asked for (LIVE_BACKENDS) and built here.
-live_each() { # backends function
-	local b h
+# Run the section @2 for each backend of @1 that is asked for (LIVE_BACKENDS) and built here;
+# @3, where given, says whether the section is wanted at all (env knobs), before anything is made.
+live_each() { # backends function [wanted]
+	local b h want=
 	for b in $1; do
-		case " ${LIVE_BACKENDS:-libbpf bcc} " in *" $b "*) ;; *) continue ;; esac
+		case " ${LIVE_BACKENDS:-libbpf bcc} " in *" $b "*) want="$want $b" ;; esac
+	done
+	[ -n "$want" ] || return 0
+	if [ $# -ge 3 ] && ! "$3"; then
+		return 0
+	fi
+	live_setup
+	for b in $want; do
 		if ! "$OOMTRACE" --version | grep -q "^backends:.* $b\( \|$\)" ||
 			"$OOMTRACE" --version | grep -q "$b (not built)"; then
 			skip "$b: the $b backend was not built (configure --with-$b)"

@@ -4,9 +4,13 @@
 # Real memcg OOM kills; see tests/live/lib.sh for the environment it reads.
 . "$(dirname "$0")/lib.sh"
 
-loss() {
+# whether this area is wanted here at all (before anything is set up)
+loss_wanted() {
 	LOSS=${OOMTRACE_LOSS_KILLS:-220}
-	[ "$LOSS" -gt 0 ] || { skip "stopped reader: OOMTRACE_LOSS_KILLS=0"; return; }
+	[ "$LOSS" -gt 0 ] || { skip "stopped reader: OOMTRACE_LOSS_KILLS=0"; return 1; }
+}
+
+loss() {
 	before=$(oom_kills)
 	# a 64 KiB buffer (about a hundred kill records): the storm must overflow it
 	if start_tracer "$t/loss.json" "$t/loss.err" --duration 600 --context none --buffer-size 64 ${OOMTRACE_ARGS:-}; then
@@ -37,5 +41,5 @@ loss() {
 	fi
 }
 
-live_each "libbpf" loss
+live_each "libbpf" loss loss_wanted
 live_verdict loss

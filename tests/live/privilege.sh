@@ -4,8 +4,12 @@
 # Real memcg OOM kills; see tests/live/lib.sh for the environment it reads.
 . "$(dirname "$0")/lib.sh"
 
+# whether this area is wanted here at all (before anything is set up)
+privilege_wanted() {
+	[ "${OOMTRACE_PRIV_TESTS:-1}" = 1 ] || { skip "privilege: OOMTRACE_PRIV_TESTS=0"; return 1; }
+}
+
 privilege() {
-	[ "${OOMTRACE_PRIV_TESTS:-1}" = 1 ] || { skip "privilege: OOMTRACE_PRIV_TESTS=0"; return; }
 	if ! "$OOMTRACE" --version | grep -q "live sandbox: yes"; then
 		echo "SKIP: sandbox: built without libseccomp/libcap-ng"
 		skipped=$((skipped + 1))
@@ -63,5 +67,5 @@ privilege() {
 	fi
 }
 
-live_each "libbpf" privilege
+live_each "libbpf" privilege privilege_wanted
 live_verdict privilege

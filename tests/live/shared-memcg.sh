@@ -6,12 +6,16 @@
 
 shared_kill() { sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 64' sh "$shared" "$HOG"; } 2>/dev/null
 
-shared_memcg() {
-	[ "${OOMTRACE_SHARED_KILLS:-50}" -gt 0 ] || { skip "shared memcg: OOMTRACE_SHARED_KILLS=0"; return; }
+# whether this area is wanted here at all (before anything is set up)
+shared_memcg_wanted() {
+	[ "${OOMTRACE_SHARED_KILLS:-50}" -gt 0 ] || { skip "shared memcg: OOMTRACE_SHARED_KILLS=0"; return 1; }
 	if "$OOMTRACE" --version | grep -q "^sanitizers:"; then
 		skip "shared memcg: a sanitizer build holds several times the memory: no size test means anything"
-		return
+		return 1
 	fi
+}
+
+shared_memcg() {
 	SHARED=${OOMTRACE_SHARED_KILLS:-50}
 	shared=$cg/shared
 	[ "$cgv" = 2 ] && echo +memory >"$cg/cgroup.subtree_control" 2>/dev/null
@@ -48,5 +52,5 @@ shared_memcg() {
 	sleep 6
 }
 
-live_each "libbpf" shared_memcg
+live_each "libbpf" shared_memcg shared_memcg_wanted
 live_verdict shared-memcg

@@ -4,8 +4,12 @@
 # Real memcg OOM kills; see tests/live/lib.sh for the environment it reads.
 . "$(dirname "$0")/lib.sh"
 
+# whether this area is wanted here at all (before anything is set up)
+stopping_wanted() {
+	[ "${OOMTRACE_STOP_TESTS:-1}" = 1 ] || { skip "stopping: OOMTRACE_STOP_TESTS=0"; return 1; }
+}
+
 stopping() {
-	[ "${OOMTRACE_STOP_TESTS:-1}" = 1 ] || { skip "stopping: OOMTRACE_STOP_TESTS=0"; return; }
 	( "$OOMTRACE" --backend libbpf -v --comm "$comm" ${OOMTRACE_ARGS:-} 2>"$t/head.err"
 	  echo $? >"$t/head.rc" ) | head -1 >"$t/head.out" &
 	hp=$!
@@ -56,5 +60,5 @@ stopping() {
 	sleep 6 # the kernel's report ratelimit
 }
 
-live_each "libbpf" stopping
+live_each "libbpf" stopping stopping_wanted
 live_verdict stopping

@@ -14,9 +14,13 @@ ten_small_kills() {
 	done
 	wait "${hogs[@]}"
 } 2>/dev/null
-storm() {
+# whether this area is wanted here at all (before anything is set up)
+storm_wanted() {
 	STORM=${OOMTRACE_STORM_SECONDS:-10}
-	[ "$STORM" -gt 0 ] || { skip "storm: OOMTRACE_STORM_SECONDS=0"; return; }
+	[ "$STORM" -gt 0 ] || { skip "storm: OOMTRACE_STORM_SECONDS=0"; return 1; }
+}
+
+storm() {
 	before=$(oom_kills)
 	if COMM_FILTER=0 start_tracer "$t/storm.json" "$t/storm.err" --duration 600 --context none ${OOMTRACE_ARGS:-}; then
 		kill -STOP "$tracer"
@@ -66,5 +70,5 @@ storm() {
 	fi
 }
 
-live_each "libbpf bcc" storm
+live_each "libbpf bcc" storm storm_wanted
 live_verdict storm

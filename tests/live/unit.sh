@@ -4,9 +4,13 @@
 # Real memcg OOM kills; see tests/live/lib.sh for the environment it reads.
 . "$(dirname "$0")/lib.sh"
 
+# whether this area is wanted here at all (before anything is set up)
+unit_wanted() {
+	[ "${OOMTRACE_PRIV_TESTS:-1}" = 1 ] || { skip "unit: OOMTRACE_PRIV_TESTS=0"; return 1; }
+}
+
 unit() {
 	unit_in=${srcdir:-.}/packaging/oomtrace.service.in
-	[ "${OOMTRACE_PRIV_TESTS:-1}" = 1 ] || { skip "unit: OOMTRACE_PRIV_TESTS=0"; return; }
 	if [ ! -f "$unit_in" ]; then
 		echo "SKIP: unit: no packaging/oomtrace.service.in here"
 		skipped=$((skipped + 1))
@@ -32,5 +36,5 @@ unit() {
 	fi
 }
 
-live_each "libbpf" unit
+live_each "libbpf" unit unit_wanted
 live_verdict unit
