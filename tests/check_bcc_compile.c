@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,6 +97,13 @@ int main(void)
 		    "compiling with libbcc needs root (a private mount namespace for the headers)");
 	if (!(dl = dlopen("libbcc.so.0", RTLD_NOW | RTLD_LOCAL)))
 		skip_all("libbcc.so.0 not installed (libbpfcc)");
+	/* libbcc builds a tracepoint's args from its tracefs format: mounted as the tracer would
+	 * (live/live.c, oomtrace_tracefs_dir), since a fresh machine may have none */
+	if (access("/sys/kernel/tracing/events/oom", F_OK) != 0 &&
+	    access("/sys/kernel/debug/tracing/events/oom", F_OK) != 0 &&
+	    (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0 ||
+	     access("/sys/kernel/tracing/events/oom", F_OK) != 0))
+		skip_all("tracefs with events/oom cannot be mounted on /sys/kernel/tracing");
 	dlclose(dl);
 	if (glob("/usr/src/linux-headers-*-amd64", 0, NULL, &g) == 0 ||
 	    glob("/usr/src/linux-headers-*-arm64", 0, NULL, &g) == 0) {
