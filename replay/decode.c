@@ -9,17 +9,26 @@
 #include "decode.h"
 #include "lex.h"
 
-void oomtrace_decode_task_kv(const char *s, struct oomtrace_task *t)
+/* A size of the kill line: "65280kB"; a number without its unit was cut inside ("anon-rss:12"). */
+static bool kb_unit(const char *e)
+{
+	return (e[0] == 'k' || e[0] == 'K') && e[1] == 'B';
+}
+
+bool oomtrace_decode_task_kv(const char *s, struct oomtrace_task *t)
 {
 	/* "total-vm:68268kB, anon-rss:65280kB, file-rss:1084kB, shmem-rss:0kB,
 	 *  UID:0 pgtables:168kB oom_score_adj:0" */
 	while (*s) {
 		const char *k = s, *c, *e;
+		bool kb;
 		int64_t v;
 
 		while (*s && *s != ':' && *s != ' ' && *s != ',')
 			s++;
 		if (*s != ':') {
+			if (!*s && s > k)
+				return true; /* a key cut short ("shmem-r") */
 			while (*s && *s != ' ' && *s != ',')
 				s++;
 			while (*s == ' ' || *s == ',')
@@ -29,12 +38,20 @@ void oomtrace_decode_task_kv(const char *s, struct oomtrace_task *t)
 		c = s + 1;
 		e = num(c, &v);
 		if (!e) {
+			if (!*c)
+				return true; /* "anon-rss:" and nothing after */
 			s = c;
 			continue;
 		}
 		s = e;
 #define KEY(name) ((size_t)(c - 1 - k) == strlen(name) && memcmp(k, name, strlen(name)) == 0)
-		if (KEY("total-vm")) {
+		kb = KEY("total-vm") || KEY("anon-rss") || KEY("file-rss") || KEY("shmem-rss") ||
+		     KEY("pgtables");
+		if (kb && !kb_unit(e)) {
+			/* no unit: the line was cut inside this number (or its unit) */
+			if (!*e || !e[1] || (!e[2] && (*e == 'k' || *e == 'K')))
+				return true;
+		} else if (KEY("total-vm")) {
 			t->total_vm_kb = (uint64_t)v;
 			t->known |= OOMTRACE_T_TOTAL_VM;
 		} else if (KEY("anon-rss")) {
@@ -62,6 +79,7 @@ void oomtrace_decode_task_kv(const char *s, struct oomtrace_task *t)
 		while (*s == ' ' || *s == ',')
 			s++;
 	}
+	return false;
 }
 
 /*
@@ -69,15 +87,20 @@ void oomtrace_decode_task_kv(const char *s, struct oomtrace_task *t)
  * "Killed process N, UID U, (c) total-vm:..." / "Killed process N (c), UID U, total-vm:...",
  * 2.6's "Killed process N (c)." — @s points after "Killed process ".
  */
-bool oomtrace_decode_kill(const char *s, struct oomtrace_task *t)
+bool oomtrace_decode_kill(const char *s, struct oomtrace_task *t, bool *cut)
 {
 	const char *open, *close = NULL, *rest = "";
 	int64_t pid, uid;
 	size_t n;
 
+	*cut = false;
 	s = num(s, &pid);
 	if (!s || pid <= 0 || pid > INT32_MAX)
 		return false;
+	if (!*s) {
+		*cut = true; /* "Killed process 12" may be "Killed process 1234" cut */
+		return false;
+	}
 	t->pid = (int32_t)pid;
 	t->known |= OOMTRACE_T_PID;
 	if (starts(s, ", UID ")) {
@@ -92,8 +115,10 @@ bool oomtrace_decode_kill(const char *s, struct oomtrace_task *t)
 		}
 	}
 	s = skip_sp(s);
-	if (*s != '(')
+	if (*s != '(') {
+		*cut = !*s && s[-1] == ' ';
 		return true;
+	}
 	open = s + 1;
 	n = strlen(open);
 	/* the comm may hold parentheses: find the ')' that ends it from the right */
@@ -107,8 +132,10 @@ bool oomtrace_decode_kill(const char *s, struct oomtrace_task *t)
 		close = open + n - 1;
 	else if ((close = rfind(open, n, ")")))
 		rest = close + 1;
-	if (!close)
+	if (!close) {
+		*cut = true; /* "(my ho": the comm was cut */
 		return true;
+	}
 	copy(t->comm, sizeof(t->comm), open, (size_t)(close - open));
 	t->known |= OOMTRACE_T_COMM;
 	if (starts(rest, ", UID ")) {
@@ -120,7 +147,8 @@ bool oomtrace_decode_kill(const char *s, struct oomtrace_task *t)
 			rest = e;
 		}
 	}
-	oomtrace_decode_task_kv(rest, t);
+	if (oomtrace_decode_task_kv(rest, t))
+		*cut = true;
 	return true;
 }
 

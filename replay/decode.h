@@ -39,10 +39,15 @@ struct oomtrace_choice {
 	int64_t points;
 };
 
-/* "total-vm:68268kB, anon-rss:65280kB, ..., UID:0 pgtables:168kB oom_score_adj:0" into @t. */
-void oomtrace_decode_task_kv(const char *s, struct oomtrace_task *t);
-/* The kill line after "Killed process " (every wording, RHEL's too); false when it names no pid. */
-bool oomtrace_decode_kill(const char *s, struct oomtrace_task *t);
+/*
+ * "total-vm:68268kB, anon-rss:65280kB, ..., UID:0 pgtables:168kB oom_score_adj:0" into @t; true
+ * when the text was cut inside a field (a size without its unit, a key without its value): that
+ * field is left unknown, never read short.
+ */
+bool oomtrace_decode_task_kv(const char *s, struct oomtrace_task *t);
+/* The kill line after "Killed process " (every wording, RHEL's too); false when it names no pid.
+ * *@cut: the line ends inside a field (an author or a console cut it). */
+bool oomtrace_decode_kill(const char *s, struct oomtrace_task *t, bool *cut);
 /* The header: @inv is where " invoked oom-killer:" stands in @m; the trigger's comm and the
  * request. */
 void oomtrace_decode_header(const char *m, const char *inv, struct oomtrace_event *ev);

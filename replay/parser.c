@@ -22,9 +22,10 @@ static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 {
 	struct oomtrace_task t = {0};
 	struct oomtrace_event *ev;
+	bool cut;
 	int r;
 
-	if (!oomtrace_decode_kill(after, &t))
+	if (!oomtrace_decode_kill(after, &t, &cut))
 		return 0;
 	if (p->s->group && (p->s->open || !oomtrace_rec_near(p, &p->s->grp, GROUP_LINES)))
 		p->s->group = false;
@@ -66,6 +67,8 @@ static int on_kill(struct oomtrace_parser *p, const char *m, const char *after,
 		ev->known |= OOMTRACE_E_CONSTRAINT;
 	}
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
+	if (cut)
+		ev->partial = true; /* what the line printed is kept; the rest is unknown */
 	oomtrace_stamp_event(&p->cur, ev);
 	p->s->open = false;
 	if (p->s->mixed) {
@@ -405,6 +408,7 @@ void oomtrace_parser_new_input(struct oomtrace_parser *p)
 {
 	p->last_kind = OOMTRACE_LINE_BARE;
 	p->input_lines = 0;
+	p->anchor.n = 0;
 	oomtrace_jctl_new_input(&p->jctl);
 	memset(&p->cur, 0, sizeof(p->cur));
 }
@@ -548,11 +552,61 @@ static int run_msg(struct oomtrace_parser *p, bool bare, oomtrace_sink_fn sink, 
 	}
 }
 
+/*
+ * A line of text: its prefix (a known format, or one found by the report's phrases), then its
+ * message; two records run together on one line are split where the second one starts.
+ */
+static int one_line(struct oomtrace_parser *p, const char *line, size_t len, oomtrace_sink_fn sink,
+		    void *ctx)
+{
+	struct oomtrace_prefix x;
+	size_t n, cut;
+	bool bare;
+	int r;
+
+	for (;;) {
+		oomtrace_prefix_parse(line, len, &x);
+		/* dmesg --time-format iso has no tag to end its prefix: a head may follow the time
+		 * (CRI's "2025-...Z stdout F msg") */
+		if (x.kind == OOMTRACE_LINE_BARE || x.kind == OOMTRACE_LINE_DMESG_ISO)
+			oomtrace_anchor_prefix(&p->anchor, line, len, &x);
+		if ((x.kind == OOMTRACE_LINE_BARE || x.kind == OOMTRACE_LINE_ANCHORED) &&
+		    len - x.msg_off && line[x.msg_off] == ' ' && p->last_kind == OOMTRACE_LINE_KMSG)
+			return 0; /* a kmsg dictionary line (" SUBSYSTEM=...") */
+		bare = x.kind == OOMTRACE_LINE_BARE;
+		if (!bare && x.kind != OOMTRACE_LINE_ANCHORED)
+			p->last_kind = x.kind;
+		if (!x.kernel)
+			return 0;
+		if (!bare) {
+			p->ckind = x.caller_kind;
+			p->cid = x.caller_id;
+		}
+		oomtrace_clock_stamp(&p->clock, &x, &p->cur);
+		n = len - x.msg_off;
+		cut = x.kind == OOMTRACE_LINE_KMSG ? 0 : oomtrace_anchor_split(line + x.msg_off, n);
+		if (cut) {
+			size_t k = cut;
+
+			while (k &&
+			       (line[x.msg_off + k - 1] == ' ' || line[x.msg_off + k - 1] == '\t'))
+				k--;
+			take_msg(p, line + x.msg_off, k, false);
+		} else {
+			take_msg(p, line + x.msg_off, n, x.kind == OOMTRACE_LINE_KMSG);
+		}
+		r = run_msg(p, bare, sink, ctx);
+		if (r || !cut)
+			return r;
+		line += x.msg_off + cut;
+		len -= x.msg_off + cut;
+	}
+}
+
 int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len,
 			 oomtrace_sink_fn sink, void *ctx)
 {
 	struct oomtrace_prefix x;
-	bool bare;
 
 	p->st.lines++;
 	while (len && line[len - 1] == '\r')
@@ -575,22 +629,7 @@ int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len
 		oomtrace_clock_stamp(&p->clock, &x, &p->cur);
 		return run_msg(p, false, sink, ctx);
 	}
-	oomtrace_prefix_parse(line, len, &x);
-	if (x.kind == OOMTRACE_LINE_BARE && len - x.msg_off && line[x.msg_off] == ' ' &&
-	    p->last_kind == OOMTRACE_LINE_KMSG)
-		return 0; /* a kmsg dictionary line (" SUBSYSTEM=...") */
-	bare = x.kind == OOMTRACE_LINE_BARE;
-	if (!bare)
-		p->last_kind = x.kind;
-	if (!x.kernel)
-		return 0;
-	if (!bare) {
-		p->ckind = x.caller_kind;
-		p->cid = x.caller_id;
-	}
-	oomtrace_clock_stamp(&p->clock, &x, &p->cur);
-	take_msg(p, line + x.msg_off, len - x.msg_off, x.kind == OOMTRACE_LINE_KMSG);
-	return run_msg(p, bare, sink, ctx);
+	return one_line(p, line, len, sink, ctx);
 }
 
 int oomtrace_parser_flush(struct oomtrace_parser *p, bool idle, oomtrace_sink_fn sink, void *ctx)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "anchor.h"
 #include "decode.h"
 #include "event.h"
 #include "journalctl.h"
@@ -95,7 +96,8 @@ struct oomtrace_parser {
 	struct slot *pend_slot;
 	struct oomtrace_stamp pend_cur; /* the time of the held line */
 
-	struct oomtrace_jctl jctl; /* journalctl -o json / -o export input */
+	struct oomtrace_jctl jctl;     /* journalctl -o json / -o export input */
+	struct oomtrace_anchor anchor; /* the head of no known format learned from the report */
 
 	struct held held[HELD_MAX];
 	unsigned int head, nheld;

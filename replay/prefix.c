@@ -23,7 +23,7 @@ static bool facility_level(const char *t, const char *e)
 }
 
 /* "[ T1234]" / "[T1234]" / "[  C3]": a printk caller id (CONFIG_PRINTK_CALLER) at p */
-static bool caller_id(const char **pp, const char *end, struct oomtrace_prefix *o)
+bool oomtrace_pfx_caller_id(const char **pp, const char *end, struct oomtrace_prefix *o)
 {
 	const char *p = *pp;
 	long long v;
@@ -53,10 +53,11 @@ static const char *host_tag(const char *p, const char *end, struct oomtrace_pref
 {
 	const char *h = p, *t;
 
-	while (p < end && *p != ' ')
+	while (p < end && *p != ' ' && *p != ':' && *p != '=')
 		p++;
-	if (p == h || p >= end)
-		return NULL;
+	if (p == h || p >= end || *p != ' ')
+		return NULL; /* a host name holds no ':' or '=' ("active_anon:12 inactive_anon:3")
+			      */
 	o->host = h;
 	o->host_len = (size_t)(p - h);
 	t = ++p;
@@ -100,7 +101,11 @@ static bool bracket_uptime(const char **pp, const char *end, uint64_t *ns)
 		}
 		p++;
 	}
-	if (!nf || p >= end || *p != ']')
+	if (!nf || p >= end)
+		return false;
+	if (*p == ' ' && !oomtrace_pfx_delta_in_brackets(&p, end))
+		return false;
+	if (*p != ']')
 		return false;
 	while (nf++ < 9)
 		f *= 10;
@@ -119,7 +124,7 @@ static void inner_uptime(const char *line, const char *end, struct oomtrace_pref
 
 	if (bracket_uptime(&p, end, &o->uptime_ns)) {
 		o->has_uptime = true;
-		caller_id(&p, end, o);
+		oomtrace_pfx_caller_id(&p, end, o);
 		o->msg_off = (size_t)(p - line);
 	}
 }
@@ -159,74 +164,6 @@ static bool try_kmsg(const char *line, const char *end, struct oomtrace_prefix *
 	return true;
 }
 
-/* "[<anything> HH:MM:SS YYYY] msg": dmesg -T in any locale */
-static bool try_dmesg_t(const char *line, const char *end, struct oomtrace_prefix *o)
-{
-	const char *close, *p, *t, *tok[8];
-	size_t toklen[8];
-	int ntok = 0, i;
-	long long y, d;
-	struct oomtrace_civil c = {0};
-
-	close = memchr(line, ']', (size_t)(end - line) < 64 ? (size_t)(end - line) : 64);
-	if (!close || close - line < 15)
-		return false;
-	/* year */
-	p = close - 4;
-	t = p;
-	if (oomtrace_pfx_digits(&t, close, 4, &y) != 4 || p[-1] != ' ')
-		return false;
-	/* time */
-	t = p - 9;
-	if (t < line || !oomtrace_pfx_hms(&t, p - 1, &c) || (t[-9] != ' ' && t - 8 != line + 1))
-		return false;
-	c.year = (int)y;
-	/* tokens between '[' and the time: weekday, month, day in locale order */
-	p = line + 1;
-	while (p < close - 13 && ntok < 8) {
-		while (p < close - 13 && *p == ' ')
-			p++;
-		if (p >= close - 13)
-			break;
-		tok[ntok] = p;
-		while (p < close - 13 && *p != ' ')
-			p++;
-		toklen[ntok] = (size_t)(p - tok[ntok]);
-		ntok++;
-	}
-	if (ntok < 2)
-		return false;
-	/* the day is the last all-digit token; the month the token naming one */
-	for (i = ntok - 1; i >= 0; i--) {
-		const char *q = tok[i];
-
-		if (oomtrace_pfx_digits(&q, tok[i] + toklen[i], 2, &d) == (int)toklen[i] &&
-		    d >= 1 && d <= 31) {
-			c.mday = (int)d;
-			break;
-		}
-	}
-	if (!c.mday)
-		return false;
-	for (i = 0; i < ntok && !c.mon; i++) {
-		const char *q = tok[i];
-		long long dd;
-
-		if (oomtrace_pfx_digits(&q, tok[i] + toklen[i], 2, &dd) == (int)toklen[i])
-			continue; /* the day itself */
-		c.mon = oomtrace_month_from_name(tok[i], toklen[i]);
-	}
-	o->kind = OOMTRACE_LINE_DMESG_T;
-	o->has_civil = true;
-	o->civil = c;
-	o->kernel = true;
-	p = close + 1;
-	if (p < end && *p == ' ')
-		p++;
-	o->msg_off = (size_t)(p - line);
-	return true;
-}
-
 /* "May 11 15:41:12[.123456] host kernel: msg" */
 static bool try_syslog(const char *line, const char *end, struct oomtrace_prefix *o)
 {
@@ -251,8 +188,15 @@ static bool try_syslog(const char *line, const char *end, struct oomtrace_prefix
 	oomtrace_pfx_frac(&p, end, &c.usec, &c.subsec);
 	if (p >= end || *p++ != ' ')
 		return false;
-	if (!(m = host_tag(p, end, o)))
+	if (end - p > 7 && memcmp(p, "kernel: ", 8) == 0) {
+		/* no host name (a syslogd that leaves it out, or a paste that cut it) */
+		o->host = NULL;
+		o->host_len = 0;
+		o->kernel = true;
+		m = p + 8;
+	} else if (!(m = host_tag(p, end, o))) {
 		return false;
+	}
 	o->msg_off = (size_t)(m - line);
 	o->kind = OOMTRACE_LINE_SYSLOG;
 	o->has_civil = true;
@@ -266,9 +210,26 @@ static bool try_iso(const char *line, const char *end, struct oomtrace_prefix *o
 
 	if (!oomtrace_pfx_iso(&p, end, o) || p >= end || *p++ != ' ')
 		return false;
+	if (end - p > 9 && (memcmp(p, "stdout ", 7) == 0 || memcmp(p, "stderr ", 7) == 0) &&
+	    (p[7] == 'F' || p[7] == 'P') && p[8] == ' ') {
+		/* a container's log as the CRI runtime writes it: "<RFC 3339 nano> stdout F msg"
+		 * (kubernetes cri-api, "CRI container log format"; P: a partial line) */
+		o->host = NULL;
+		o->host_len = 0;
+		o->kernel = true;
+		o->msg_off = (size_t)(p + 9 - line);
+		o->kind = OOMTRACE_LINE_DMESG_ISO;
+		return true;
+	}
 	if (!(m = host_tag(p, end, o))) {
-		o->has_abs = false;
-		return false;
+		/* dmesg --time-format iso: "2025-03-02T10:11:12,123456+01:00 msg", no host, no tag
+		 * (util-linux dmesg.c, iso_8601_time) */
+		o->host = NULL;
+		o->host_len = 0;
+		o->kernel = true;
+		o->msg_off = (size_t)(p - line);
+		o->kind = OOMTRACE_LINE_DMESG_ISO;
+		return true;
 	}
 	o->msg_off = (size_t)(m - line);
 	o->kind = OOMTRACE_LINE_ISO;
@@ -468,10 +429,12 @@ static bool bracketed(const char *line, const char *end, struct oomtrace_prefix 
 	struct oomtrace_prefix h;
 
 	if (!bracket_uptime(&p, end, &o->uptime_ns))
-		return try_dmesg_t(line, end, o);
+		return oomtrace_pfx_dmesg_delta(line, end, o) ||
+		       oomtrace_pfx_dmesg_reltime(line, end, o) ||
+		       oomtrace_pfx_dmesg_t(line, end, o);
 	o->kind = OOMTRACE_LINE_DMESG;
 	o->has_uptime = true;
-	caller_id(&p, end, o);
+	oomtrace_pfx_caller_id(&p, end, o);
 	o->msg_off = (size_t)(p - line);
 	h = *o;
 	m = host_tag(p, end, &h);
@@ -506,6 +469,44 @@ static bool with_priority(const char *line, size_t len, struct oomtrace_prefix *
 	return true;
 }
 
+/* dmesg -x: "kern  :warn  : " before the time (util-linux dmesg.c, print_record: "%-6s:%-6s: " of
+ * facility_names[] and level_names[]); the kernel's facility is "kern". */
+static bool decoded(const char *line, size_t len, struct oomtrace_prefix *o)
+{
+	static const char *const levels[] = {"emerg", "alert",	"crit", "err",
+					     "warn",  "notice", "info", "debug"};
+	const char *end = line + len, *p = line, *f = line, *l;
+	size_t fl, ll, i;
+	bool kern;
+
+	while (p < end && ((*p >= 'a' && *p <= 'z') || isdig(*p)))
+		p++;
+	fl = (size_t)(p - f);
+	while (p < end && *p == ' ')
+		p++;
+	if (!fl || fl > 8 || p >= end || *p++ != ':')
+		return false;
+	l = p;
+	while (p < end && *p >= 'a' && *p <= 'z')
+		p++;
+	ll = (size_t)(p - l);
+	while (p < end && *p == ' ')
+		p++;
+	if (p + 1 >= end || *p != ':' || p[1] != ' ')
+		return false;
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strlen(levels[i]) == ll && memcmp(levels[i], l, ll) == 0)
+			break;
+	if (i == sizeof(levels) / sizeof(levels[0]))
+		return false;
+	kern = fl == 4 && memcmp(f, "kern", 4) == 0;
+	parse_rest(line, len, (size_t)(p + 2 - line), o);
+	if (o->kind == OOMTRACE_LINE_BARE)
+		o->kind = OOMTRACE_LINE_PRI; /* --time-format notime */
+	o->kernel = kern && o->kernel;
+	return true;
+}
+
 /* A line that starts with its time: /dev/kmsg, ISO 8601, Unix seconds, syslog, logread, short-full.
  */
 static bool timed(const char *line, const char *end, struct oomtrace_prefix *o)
@@ -526,7 +527,8 @@ static bool timed(const char *line, const char *end, struct oomtrace_prefix *o)
 		    (memset(o, 0, sizeof(*o)), !try_full(line, end, o)))
 			return false;
 	}
-	inner_uptime(line, end, o);
+	if (o->kind != OOMTRACE_LINE_DMESG_ISO)
+		inner_uptime(line, end, o); /* the parser reads what follows an untagged time */
 	return true;
 }
 
@@ -555,7 +557,8 @@ void oomtrace_prefix_parse(const char *line, size_t len, struct oomtrace_prefix 
 		known = false;
 		break;
 	default:
-		known = timed(line, end, o);
+		known = timed(line, end, o) || (line[0] >= 'a' && line[0] <= 'z' &&
+						(memset(o, 0, sizeof(*o)), decoded(line, len, o)));
 		break;
 	}
 	if (!known) {

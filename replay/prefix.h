@@ -22,6 +22,12 @@ enum oomtrace_line_kind {
 				*/
 	OOMTRACE_LINE_UNIX,    /* "1732790000.123456 host kernel: msg" (journalctl -o short-unix) */
 	OOMTRACE_LINE_FULL,    /* "Sat 2025-05-11 15:41:12 CST host kernel: msg" (-o short-full) */
+	OOMTRACE_LINE_DMESG_ISO, /* "2025-03-02T10:11:12,123456+01:00 msg" (dmesg --time-format iso)
+				  */
+	OOMTRACE_LINE_DMESG_DELTA, /* "[  +0.000123] msg", "[<    0.000123>] msg": no time of its
+				    * own (dmesg --time-format reltime / delta) */
+	OOMTRACE_LINE_ANCHORED,	   /* a prefix of no known format, found by the kernel's own words
+				    * after it (anchor.c) */
 };
 
 /* Broken-down local time without zone (dmesg -T, BSD syslog). */

@@ -45,13 +45,14 @@ bool oomtrace_pfx_hms(const char **p, const char *end, struct oomtrace_civil *c)
 	return true;
 }
 
-/* ".123456" fraction (any number of digits; microseconds kept) */
+/* ".123456" or ISO 8601's ",123456" (dmesg --time-format iso) fraction (any number of digits;
+ * microseconds kept) */
 void oomtrace_pfx_frac(const char **p, const char *end, int *usec, bool *subsec)
 {
 	const char *q = *p;
 	int n = 0, u = 0;
 
-	if (q >= end || *q != '.')
+	if (q >= end || (*q != '.' && *q != ','))
 		return;
 	q++;
 	while (q < end && isdig(*q)) {

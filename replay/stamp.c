@@ -68,6 +68,10 @@ void oomtrace_clock_stamp(struct oomtrace_clock *p, const struct oomtrace_prefix
 
 	if (x->kind == OOMTRACE_LINE_BARE)
 		return; /* a continuation keeps the time of the line before */
+	if ((x->kind == OOMTRACE_LINE_DMESG_DELTA || x->kind == OOMTRACE_LINE_ANCHORED) &&
+	    !x->has_uptime && !x->has_abs && !x->has_civil)
+		return; /* a time relative to the line before, or none in a prefix of no known
+			   format */
 	memset(t, 0, sizeof(*t));
 	if (x->has_uptime) {
 		t->has_uptime = true;
