@@ -325,6 +325,19 @@ static bool civil_in(const char *h, size_t n, struct oomtrace_prefix *x)
 	return true;
 }
 
+/* The time fields of @src into @dst. */
+static void copy_time(struct oomtrace_prefix *dst, const struct oomtrace_prefix *src)
+{
+	dst->has_uptime = src->has_uptime;
+	dst->uptime_ns = src->uptime_ns;
+	dst->has_abs = src->has_abs;
+	dst->abs_us = src->abs_us;
+	dst->tz_off_s = src->tz_off_s;
+	dst->subsec = src->subsec;
+	dst->has_civil = src->has_civil;
+	dst->civil = src->civil;
+}
+
 /* A time in the head @h (@n bytes, the line going on to @end): a known stamp anywhere in it. */
 static void head_time(const char *h, size_t n, const char *end, struct oomtrace_prefix *x)
 {
@@ -336,14 +349,7 @@ static void head_time(const char *h, size_t n, const char *end, struct oomtrace_
 			continue;
 		oomtrace_prefix_parse(h + i, (size_t)(end - h) - i, &y);
 		if (y.has_uptime || y.has_abs || y.has_civil) {
-			x->has_uptime = y.has_uptime;
-			x->uptime_ns = y.uptime_ns;
-			x->has_abs = y.has_abs;
-			x->abs_us = y.abs_us;
-			x->tz_off_s = y.tz_off_s;
-			x->subsec = y.subsec;
-			x->has_civil = y.has_civil;
-			x->civil = y.civil;
+			copy_time(x, &y);
 			return;
 		}
 	}
@@ -390,16 +396,8 @@ static void anchored(struct oomtrace_prefix *x, const struct oomtrace_prefix *wa
 	x->msg_off = msg_off;
 	x->has_uptime = x->has_abs = x->has_civil = false;
 	head_time(h, n, end, x);
-	if (!x->has_uptime && !x->has_abs && !x->has_civil) {
-		x->has_uptime = was->has_uptime;
-		x->uptime_ns = was->uptime_ns;
-		x->has_abs = was->has_abs;
-		x->abs_us = was->abs_us;
-		x->tz_off_s = was->tz_off_s;
-		x->subsec = was->subsec;
-		x->has_civil = was->has_civil;
-		x->civil = was->civil;
-	}
+	if (!x->has_uptime && !x->has_abs && !x->has_civil)
+		copy_time(x, was);
 }
 
 void oomtrace_anchor_prefix(struct oomtrace_anchor *a, const char *line, size_t len,
