@@ -108,14 +108,6 @@ static long find(const char *s, size_t n, bool *header, size_t *hdr)
 	return best;
 }
 
-long oomtrace_anchor_find(const char *s, size_t n)
-{
-	bool header;
-	size_t hdr;
-
-	return find(s, n, &header, &hdr);
-}
-
 /* Phrases that start a record and never stand inside another message. */
 static const struct phrase splits[] = {
     PH("oom-kill:constraint="),
@@ -357,17 +349,18 @@ static void head_time(const char *h, size_t n, const char *end, struct oomtrace_
 }
 
 /*
- * A known format starting inside the head [@off, @lim) of @line whose message starts by @ms (the
- * anchored message, or a header's comm: it may hold blanks); its offset, 0 when none. The line is
+ * A known format starting inside the head [@off, @ms) of @line whose message starts by @ms (the
+ * anchored message, or for a header the phrase itself: its comm may hold blanks); its offset, 0
+ * when none. The line is
  * then read as that format, as it would be without the head: its own message start, time, caller
  * id and whether it is the kernel's.
  */
-static size_t known_inside(const char *line, size_t len, size_t off, size_t lim, size_t ms,
+static size_t known_inside(const char *line, size_t len, size_t off, size_t ms,
 			   struct oomtrace_prefix *y)
 {
 	size_t i;
 
-	for (i = off + 1; i < lim; i++) {
+	for (i = off + 1; i < ms; i++) {
 		if (blank(line[i]) || !(blank(line[i - 1]) || line[i - 1] == '|'))
 			continue;
 		oomtrace_prefix_parse(line + i, len - i, y);
@@ -432,8 +425,7 @@ void oomtrace_anchor_prefix(struct oomtrace_anchor *a, const char *line, size_t 
 		return; /* the message starts the line: nothing to strip */
 	if (f > 0) {
 		ms = off + (size_t)f;
-		if ((k = known_inside(line, len, off, header ? off + hdr : ms,
-				      header ? off + hdr : ms, &y))) {
+		if ((k = known_inside(line, len, off, header ? off + hdr : ms, &y))) {
 			learn(a, line + off, k - off);
 			a->inner = true;
 			take_known(x, &y, k);

@@ -32,8 +32,6 @@ struct oomtrace_anchor {
 	struct oomtrace_shape_el el[OOMTRACE_SHAPE_MAX];
 };
 
-/* Where the message of the first anchored phrase in @s (@n bytes) starts, or -1 when none. */
-long oomtrace_anchor_find(const char *s, size_t n);
 /*
  * Where, after its first bytes, a second kernel record starts in the message @m (@n bytes):
  * two records run together on one line. The offset of that record's line (its prefix where it
