@@ -18,8 +18,9 @@
  *     Podman      libpod-<id>.scope, libpod-conmon-<id>.scope
  *     cgroupfs driver: the bare <id> (containerd, Docker and iSulad alike: runtime unknown)
  *   outside Kubernetes: /system.slice/docker-<id>.scope, /docker/<id>, /isulad/<id>,
- *   /machine.slice/libpod-<id>.scope; systemd units *.service, *.scope, *.slice with
- *   \xHH escapes (systemd.unit(5) "String Escaping").
+ *   /machine.slice/libpod-<id>.scope.
+ *   systemd units: the innermost directory that is a unit's name (see unit_dir()), written as
+ *   the directory names it, \xHH escapes kept (systemd.unit(5) "String Escaping").
  */
 #include "config.h"
 
@@ -194,29 +195,58 @@ static bool pod_segment(const char *s, size_t n, const char *prev, size_t prevn,
 	return false;
 }
 
-/* systemd's "\x2d" escapes decoded into @dst. */
-static void unescape_unit(char *dst, size_t dstsz, const char *s, size_t n)
+/*
+ * Is @s (@n bytes, one cgroup directory) a systemd unit's? As systemd reads its own tree
+ * (src/basic/cgroup-util.c: cg_path_decode_unit, cg_unescape; src/basic/unit-name.c:
+ * unit_name_is_valid): one leading '_' is cg_escape()'s, not the unit's; then under 256 bytes,
+ * a suffix after the last '.' naming a unit type, and before it only [0-9A-Za-z:_.\\@-], the
+ * first '@' neither first nor last (an instance; a template has no cgroup). Only the unit types
+ * that own a cgroup are taken. The name is returned as written: its \xHH escapes are part of it
+ * (`systemctl status` and `journalctl -u` want them). Its start (past a '_') in @name.
+ */
+static bool unit_dir(const char *s, size_t n, const char **name, size_t *namen)
 {
-	size_t i, o = 0;
+	static const char *const types[] = {"service", "scope", "slice", "socket", "mount", "swap"};
+	const char *dot = NULL, *at = NULL;
+	size_t i, t;
 
-	for (i = 0; i < n && o + 1 < dstsz; i++) {
-		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && ishex(s[i + 2] | 0x20) &&
-		    ishex(s[i + 3] | 0x20)) {
-			char h[3] = {s[i + 2], s[i + 3], 0};
-
-			dst[o++] = (char)strtol(h, NULL, 16);
-			i += 3;
-		} else {
-			dst[o++] = s[i];
-		}
+	if (n && s[0] == '_') {
+		s++;
+		n--;
 	}
-	dst[o] = '\0';
+	if (n < 3 || n >= 256)
+		return false;
+	for (i = n; i-- > 0 && !dot;)
+		if (s[i] == '.')
+			dot = s + i;
+	if (!dot || dot == s)
+		return false;
+	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+		if ((size_t)(s + n - dot - 1) == strlen(types[t]) &&
+		    memcmp(dot + 1, types[t], strlen(types[t])) == 0)
+			break;
+	if (t == sizeof(types) / sizeof(types[0]))
+		return false;
+	for (i = 0; s + i < dot; i++) {
+		char c = s[i];
+
+		if (c == '@' && !at)
+			at = s + i;
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c && strchr("@:-_.\\", c))))
+			return false;
+	}
+	if (at == s || (at && at + 1 == dot))
+		return false;
+	*name = s;
+	*namen = n;
+	return true;
 }
 
 bool oomtrace_names_from_cgroup(const char *path, struct oomtrace_names *out)
 {
-	const char *seg[64], *unit = NULL, *slice = NULL;
-	size_t len[64], unitn = 0, slicen = 0;
+	const char *seg[64];
+	size_t len[64];
 	int nseg = 0, i, pod = -1;
 	const char *p = path;
 
@@ -265,25 +295,17 @@ bool oomtrace_names_from_cgroup(const char *path, struct oomtrace_names *out)
 			}
 		}
 	}
-	/* a systemd unit only where no container stands for it: scopes of containers churn */
-	if (!out->container_id[0] && !out->pod_uid[0]) {
-		for (i = nseg - 1; i >= 0; i--) {
-			if (!unit &&
-			    (ends(seg[i], len[i], ".service") || ends(seg[i], len[i], ".scope"))) {
-				unit = seg[i];
-				unitn = len[i];
-			}
-			if (!slice && ends(seg[i], len[i], ".slice")) {
-				slice = seg[i];
-				slicen = len[i];
-			}
+	/* the innermost unit, a container's scope and a user manager's units included (journalctl
+	 * -u, or --user -u, takes it); a metrics label leaves a container's out
+	 * (oomtrace_names_label) */
+	for (i = nseg - 1; i >= 0; i--) {
+		const char *u;
+		size_t un;
+
+		if (unit_dir(seg[i], len[i], &u, &un)) {
+			oomtrace_strlcpy_n(out->unit, sizeof(out->unit), u, un);
+			break;
 		}
-		if (!unit) {
-			unit = slice;
-			unitn = slicen;
-		}
-		if (unit)
-			unescape_unit(out->unit, sizeof(out->unit), unit, unitn);
 	}
 	return out->unit[0] || out->pod_uid[0] || out->container_id[0];
 }
@@ -432,4 +454,9 @@ void oomtrace_names_of_event(struct oomtrace_event *ev, bool resolve)
 	if (resolve)
 		oomtrace_names_resolve("", &n);
 	ev->names = n;
+}
+
+const char *oomtrace_names_label(const struct oomtrace_names *n)
+{
+	return n->pod_uid[0] || n->container_id[0] ? "" : n->unit;
 }

@@ -10,11 +10,20 @@
 
 /*
  * Derive from @path (a memory cgroup path as the kernel prints it, v1 or v2):
- * the innermost systemd unit (*.service, *.scope, *.slice; \x2d escapes
- * decoded), and for Kubernetes the pod UID (dashed), QoS class, container id
+ * the innermost systemd unit (a directory named as systemd names a unit that
+ * owns a cgroup: *.service, *.scope, *.slice, *.socket, *.mount, *.swap),
+ * written as the directory names it (\x2d escapes kept), container scopes
+ * included; and for Kubernetes the pod UID (dashed), QoS class, container id
  * and runtime. Fields not found stay empty. True when anything was found.
  */
 bool oomtrace_names_from_cgroup(const char *path, struct oomtrace_names *out);
+
+/*
+ * The unit as a metrics label or a summary key: the unit where no container or
+ * pod stands for it, else "" (container scopes and pod slices churn: one label
+ * value per container would grow a series per restart).
+ */
+const char *oomtrace_names_label(const struct oomtrace_names *n);
 
 /*
  * Kubernetes names from the node's own files, no API server: the pod's

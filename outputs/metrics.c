@@ -66,6 +66,7 @@ static int mhd_load(void)
 
 #include "log.h"
 #include "metrics.h"
+#include "names.h"
 #include "output.h"
 #include "util.h"
 
@@ -138,7 +139,7 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 	for (i = 0; i < m->n && !w; i++)
 		if (m->s[i].constraint == c && !strcmp(m->s[i].ns, n->k8s_namespace) &&
 		    !strcmp(m->s[i].pod, n->pod) && !strcmp(m->s[i].container, n->container) &&
-		    !strcmp(m->s[i].unit, n->unit))
+		    !strcmp(m->s[i].unit, oomtrace_names_label(n)))
 			w = &m->s[i];
 	if (!w) {
 		if (m->n == MAX_SERIES) {
@@ -156,7 +157,7 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 		snprintf(w->ns, sizeof(w->ns), "%s", n->k8s_namespace);
 		snprintf(w->pod, sizeof(w->pod), "%s", n->pod);
 		snprintf(w->container, sizeof(w->container), "%s", n->container);
-		snprintf(w->unit, sizeof(w->unit), "%s", n->unit);
+		snprintf(w->unit, sizeof(w->unit), "%s", oomtrace_names_label(n));
 	}
 	w->kills++;
 	if (ev->known & OOMTRACE_E_TIME)

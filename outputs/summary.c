@@ -15,6 +15,7 @@
 #include "event_json.h"
 #include "format.h"
 #include "log.h"
+#include "names.h"
 #include "output.h"
 #include "util.h"
 
@@ -61,7 +62,7 @@ static void key_of(const struct oomtrace_event *ev, char *kind, size_t ksz, char
 				 n->pod);
 		else
 			snprintf(name, nsz, "uid %s", n->pod_uid);
-	} else if (n->unit[0]) {
+	} else if (oomtrace_names_label(n)[0]) {
 		snprintf(kind, ksz, "unit");
 		snprintf(name, nsz, "%s", n->unit);
 	} else if (n->container_id[0]) {

@@ -30,32 +30,32 @@ static const struct row rows[] = {
     /* kubelet systemd driver (pkg/kubelet/cm/cgroup_manager_linux.go ToSystemd: '-' -> '_', slices
        expanded) */
     {"systemd driver, Guaranteed (no QoS segment), containerd",
-     "/kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-" CID ".scope", "", UID,
-     "guaranteed", CID, "containerd"},
+     "/kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-" CID ".scope",
+     "cri-containerd-" CID ".scope", UID, "guaranteed", CID, "containerd"},
     {"systemd driver, Burstable, containerd",
      "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
      ".slice/cri-containerd-" CID ".scope",
-     "", UID, "burstable", CID, "containerd"},
+     "cri-containerd-" CID ".scope", UID, "burstable", CID, "containerd"},
     {"systemd driver, BestEffort, CRI-O (pixie StandardFormatCRIO)",
      "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_ ".slice/crio-" CID
      ".scope",
-     "", UID, "besteffort", CID, "cri-o"},
+     "crio-" CID ".scope", UID, "besteffort", CID, "cri-o"},
     {"CRI-O's conmon (coroot skips crio-conmon-)",
      "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
      ".slice/crio-conmon-" CID ".scope",
-     "", UID, "burstable", CID, "cri-o"},
+     "crio-conmon-" CID ".scope", UID, "burstable", CID, "cri-o"},
     {"systemd driver, Docker/cri-dockerd (pixie StandardFormatDocker)",
      "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice/docker-" CID
      ".scope",
-     "", UID, "burstable", CID, "docker"},
+     "docker-" CID ".scope", UID, "burstable", CID, "docker"},
     {"iSulad, openEuler's runtime (iSulad specs.c: cgroupsPath <slice>:isulad:<id> -> "
      "isulad-<id>.scope)",
      "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_ ".slice/isulad-" CID
      ".scope",
-     "", UID, "besteffort", CID, "isulad"},
+     "isulad-" CID ".scope", UID, "besteffort", CID, "isulad"},
     {"containerd raw slice:prefix:name form (cgroup v1 name=systemd, pixie BareMetalK8s_1_21)",
      "/system.slice/containerd.service/kubepods-besteffort-pod" UID_ ".slice:cri-containerd:" CID,
-     "", UID, "besteffort", CID, "containerd"},
+     "containerd.service", UID, "besteffort", CID, "containerd"},
     /* kubelet cgroupfs driver */
     {"cgroupfs driver, Guaranteed: bare id (runtime cannot be told)", "/kubepods/pod" UID "/" CID,
      "", UID, "guaranteed", CID, ""},
@@ -66,8 +66,8 @@ static const struct row rows[] = {
     {"a child cgroup below the container (the container's own)",
      "/kubepods/burstable/pod" UID "/" CID "/worker", "", UID, "burstable", CID, ""},
     {"the pod's own memcg (an oom_memcg): no container",
-     "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice", "", UID,
-     "burstable", "", ""},
+     "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice",
+     "kubepods-burstable-pod" UID_ ".slice", UID, "burstable", "", ""},
     {"static pod: the UID is a 32-hex config hash",
      "/kubepods/burstable/pod6f0e5c3e0d6a1c4f2b3e7a9d8c1b2a3f/" CID, "",
      "6f0e5c3e0d6a1c4f2b3e7a9d8c1b2a3f", "burstable", CID, ""},
@@ -75,27 +75,47 @@ static const struct row rows[] = {
     {"kind: kubelet in a container (kubelet.slice/kubelet-kubepods...)",
      "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-burstable.slice/"
      "kubelet-kubepods-burstable-pod" UID_ ".slice/cri-containerd-" CID ".scope",
-     "", UID, "burstable", CID, "containerd"},
+     "cri-containerd-" CID ".scope", UID, "burstable", CID, "containerd"},
     {"minikube (docker driver): a node container around the pods",
      "/docker/aaaabbbbccccddddeeeeffff0000111122223333444455556666777788889999/kubepods/burstable/"
      "pod" UID "/" CID,
      "", UID, "burstable", CID, ""},
     {"LXC: a node in a container",
      "/lxc.payload.node1/kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-" CID ".scope",
-     "", UID, "guaranteed", CID, "containerd"},
+     "cri-containerd-" CID ".scope", UID, "guaranteed", CID, "containerd"},
     /* outside Kubernetes */
-    {"Docker, systemd cgroup driver", "/system.slice/docker-" CID ".scope", "", "", "", CID,
-     "docker"},
+    {"Docker, systemd cgroup driver", "/system.slice/docker-" CID ".scope", "docker-" CID ".scope",
+     "", "", CID, "docker"},
     {"Docker, cgroupfs driver", "/docker/" CID, "", "", "", CID, "docker"},
     {"iSulad standalone (default parent /isulad)", "/isulad/" CID, "", "", "", CID, "isulad"},
-    {"Podman", "/machine.slice/libpod-" CID ".scope", "", "", "", CID, "podman"},
+    {"Podman", "/machine.slice/libpod-" CID ".scope", "libpod-" CID ".scope", "", "", CID,
+     "podman"},
     /* systemd units (systemd.unit(5): \xHH escapes) */
     {"a service", "/system.slice/worker.service", "worker.service", "", "", "", ""},
     {"a service's child cgroup", "/system.slice/nginx.service/workers", "nginx.service", "", "", "",
      ""},
-    {"a template instance with an escaped dash",
-     "/system.slice/system-getty.slice/getty@tty\\x2d1.service", "getty@tty-1.service", "", "", "",
+    {"a template instance with an escaped dash: the unit's name keeps it",
+     "/system.slice/system-getty.slice/getty@tty\\x2d1.service", "getty@tty\\x2d1.service", "", "",
+     "", ""},
+    {"a user manager's app scope (systemd's app-<launcher>-<app>-<id>.scope), escape kept",
+     "/user.slice/user-1000.slice/user@1000.service/app.slice/"
+     "app-flatpak-org.example.Editor\\x2dbeta-4242.scope",
+     "app-flatpak-org.example.Editor\\x2dbeta-4242.scope", "", "", "", ""},
+    {"the user manager itself", "/user.slice/user-1000.slice/user@1000.service/init.scope",
+     "init.scope", "", "", "", ""},
+    {"cg_escape()'s '_' before a name a controller's files could take: not the unit's",
+     "/system.slice/_cpu.service", "cpu.service", "", "", "", ""},
+    {"a mount unit's cgroup", "/system.slice/home.mount", "home.mount", "", "", "", ""},
+    {"a socket unit's cgroup", "/system.slice/sshd.socket", "sshd.socket", "", "", "", ""},
+    {"a template (foo@.service) owns no cgroup: the slice", "/system.slice/foo@.service",
+     "system.slice", "", "", "", ""},
+    {"'@' first is no unit", "/system.slice/@x.service", "system.slice", "", "", "", ""},
+    {"a blank is no unit character", "/system.slice/my app.service", "system.slice", "", "", "",
      ""},
+    {"a target owns no cgroup", "/system.slice/multi-user.target", "system.slice", "", "", "", ""},
+    {"a suffix that is no unit type", "/system.slice/app.services", "system.slice", "", "", "", ""},
+    {"a delegated subtree's own groups below the unit", "/system.slice/ci.service/job-7/payload",
+     "ci.service", "", "", "", ""},
     {"a login session", "/user.slice/user-1000.slice/session-4.scope", "session-4.scope", "", "",
      "", ""},
     {"a slice alone", "/user.slice/user-1000.slice", "user-1000.slice", "", "", "", ""},
@@ -156,6 +176,36 @@ static void cart_names(const char *root)
 	ck_assert_str_eq(n.pod, "cart-7d9f8-x2x4q");
 	ck_assert_str_eq(n.container, "");
 }
+
+/* A metrics label or summary key: the unit only where no container or pod stands for it (a scope
+ * per container would make a series per restart), while the event keeps the scope. */
+START_TEST(unit_label)
+{
+	static const struct {
+		const char *path, *label;
+	} cases[] = {
+	    {"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+	     ".slice/cri-containerd-" CID ".scope",
+	     ""},
+	    {"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice", ""},
+	    {"/system.slice/docker-" CID ".scope", ""},
+	    {"/system.slice/worker.service", "worker.service"},
+	    {"/user.slice/user-1000.slice/user@1000.service/app.slice/app-a\\x2db-1.scope",
+	     "app-a\\x2db-1.scope"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct oomtrace_names n;
+
+		oomtrace_names_from_cgroup(cases[i].path, &n);
+		ck_assert_msg(n.unit[0], "%s: no unit", cases[i].path);
+		ck_assert_msg(strcmp(oomtrace_names_label(&n), cases[i].label) == 0,
+			      "%s: label '%s', want '%s'", cases[i].path, oomtrace_names_label(&n),
+			      cases[i].label);
+	}
+}
+END_TEST
 
 START_TEST(names_from_var_log)
 {
@@ -271,6 +321,7 @@ int main(void)
 	TCase *t = tcase_create("core");
 
 	tcase_add_test(t, path_shapes);
+	tcase_add_test(t, unit_label);
 	tcase_add_test(t, names_from_var_log);
 	tcase_add_test(t, filters);
 	suite_add_tcase(s, t);

@@ -225,4 +225,18 @@ is "-c 2: two events" "$(grep -c '"record":"kill"' "$t/o")" 2
 "$OOMTRACE" --events "$t/ev.json" -c 1 >"$t/o"
 is "-c 1: one line" "$(grep -c 'OOM kill of PID' "$t/o")" 1
 
+# --- names: the unit as systemd names it; a container's scope is no metrics label ----------
+replay "$fx/6.1-x86_64-unit-names-constructed.log" >"$t/o"
+cid=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+is "names: container scope is the unit" "$(f 1 unit container.id)" "cri-containerd-$cid.scope $cid"
+is "names: escapes kept" "$(f 2 unit)" 'app-flatpak-org.example.Editor\x2dbeta-4242.scope'
+is "names: cg_escape's '_' dropped" "$(f 3 unit)" cpu.service
+"$OOMTRACE" --backend replay --year 2026 --format bcc --metrics-file "$t/m.prom" \
+	"$fx/6.1-x86_64-unit-names-constructed.log" >/dev/null 2>&1
+is "names: metrics unit labels" "$(sed -n 's/^oomtrace_oom_kills_total{.*unit="\(.*\)"} \([0-9]*\)$/\1=\2/p' "$t/m.prom" | sort | tr '\n' ' ')" \
+	'=1 app-flatpak-org.example.Editor\\x2dbeta-4242.scope=1 cpu.service=1 '
+"$OOMTRACE" --backend replay --year 2026 --format json --unit 'app-flatpak-org.example.Editor\x2dbeta-4242' \
+	"$fx/6.1-x86_64-unit-names-constructed.log" >"$t/o" 2>/dev/null
+is "names: --unit takes the name verbatim, suffix optional" "$(f 1 victim.pid) $(nev)" "4242 1"
+
 verdict replay-classes

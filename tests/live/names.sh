@@ -76,7 +76,7 @@ names() {
 		fi
 		ev() { "$JFIELD" "$t/names.json" -k "$1" "${@:2}" | tr '\n' ' '; }
 		got=$(grep "\"pod_uid\":\"$puid1\"" "$t/names.json" >"$t/n1.json"; "$JFIELD" "$t/n1.json" k8s.namespace k8s.pod k8s.container k8s.qos container.id container.runtime unit | tr '\n' ' ')
-		want="oomtrace-test cart-$$ api burstable $cid1 containerd null "
+		want="oomtrace-test cart-$$ api burstable $cid1 containerd cri-containerd-$cid1.scope "
 		[ "$got" = "$want" ] && ok "names: containerd pod: names from /var/log at event time, qos, id, runtime from the path" || bad "names: containerd pod: got '$got', want '$want'"
 		got=$(grep "\"pod_uid\":\"$puid2\"" "$t/names.json" >"$t/n2.json"; "$JFIELD" "$t/n2.json" k8s.namespace k8s.pod k8s.container k8s.qos container.runtime | tr '\n' ' ')
 		want="oomtrace-test db-$$ postgres guaranteed cri-o "
