@@ -138,7 +138,9 @@ int oomtrace_kvset_set(struct oomtrace_kvset *set, const char *key, size_t keyle
 	if (keylen >= OOMTRACE_KEY_MAX)
 		keylen = OOMTRACE_KEY_MAX - 1;
 	for (i = 0; i < set->n; i++) {
-		if (strncmp(set->kv[i].key, key, keylen) == 0 && set->kv[i].key[keylen] == '\0') {
+		/* the first byte first: a memcg's stat block sets some 40 keys, one by one */
+		if ((!keylen || set->kv[i].key[0] == key[0]) &&
+		    strncmp(set->kv[i].key, key, keylen) == 0 && set->kv[i].key[keylen] == '\0') {
 			set->kv[i].val = val;
 			return 0;
 		}

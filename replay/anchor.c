@@ -149,31 +149,48 @@ static bool starts_record(const char *m, size_t k, const struct phrase *ph)
 	return true;
 }
 
+/*
+ * One pass, left to right (it runs on every line the parser reads): the first place where a split
+ * phrase starts a record is the earliest over all phrases, and the header's first place is noted
+ * on the way. A header after that place cannot start earlier: its comm starts after the blank or
+ * ']' before the phrase found.
+ */
 size_t oomtrace_anchor_split(const char *m, size_t n)
 {
-	size_t best = 0, i, j;
-	const char *q;
+	size_t best = 0, hdr = 0, i, j, k;
 
 	if (n < 16)
 		return 0;
-	for (i = 0; i < sizeof(splits) / sizeof(splits[0]); i++) {
-		for (q = memmem(m + 1, n - 1, splits[i].s, splits[i].n);
-		     q && (!best || (size_t)(q - m) < best);
-		     q = memmem(q + 1, n - (size_t)(q + 1 - m), splits[i].s, splits[i].n)) {
-			if (starts_record(m, (size_t)(q - m), &splits[i])) {
-				best = (size_t)(q - m);
+	for (k = 1; k < n && !best; k++) {
+		switch (m[k]) {
+		case ' ':
+			if (!hdr && n - k >= sizeof(HEADER) - 1 && m[k + 1] == 'i' &&
+			    memcmp(m + k, HEADER, sizeof(HEADER) - 1) == 0)
+				hdr = k;
+			continue;
+		case 'o':
+		case 'M':
+		case 'O':
+		case 'T':
+		case 'K':
+			break;
+		default:
+			continue;
+		}
+		for (i = 0; i < sizeof(splits) / sizeof(splits[0]); i++)
+			if (splits[i].s[0] == m[k] && n - k >= splits[i].n &&
+			    memcmp(m + k, splits[i].s, splits[i].n) == 0 &&
+			    starts_record(m, k, &splits[i])) {
+				best = k;
 				break;
 			}
-		}
 	}
-	q = memmem(m, n, HEADER, sizeof(HEADER) - 1);
-	if (q && q > m) {
+	if (hdr) {
 		/* a comm may hold blanks ("my hog invoked oom-killer:"): a header starts a record
 		 * of its own only after a known prefix */
-		size_t c = comm_start(m, (size_t)(q - m));
+		size_t c = comm_start(m, hdr);
 
-		if (c > 0 && c < (size_t)(q - m) && (!best || c < best) &&
-		    (j = line_start(m, n, c)) < c)
+		if (c > 0 && c < hdr && (!best || c < best) && (j = line_start(m, n, c)) < c)
 			best = j;
 	}
 	if (!best)
