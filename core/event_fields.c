@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "event_fields.h"
+#include "jsonw.h"
 #include "util.h"
 
 #define INT(nm, type, m, b, l, h, fl)                                                              \
@@ -244,10 +245,11 @@ const struct table oomtrace_event_table = TABLE(struct oomtrace_event, event_fie
 /* ---- the fields with rules of their own -------------------------------------------- */
 
 /* schema: always 1 here, and required */
-static json_object *schema_write(const void *base)
+static bool schema_emit(struct oomtrace_jw *w, const void *base)
 {
 	(void)base;
-	return json_object_new_int(OOMTRACE_SCHEMA_VERSION);
+	oomtrace_jw_i64(w, OOMTRACE_SCHEMA_VERSION);
+	return true;
 }
 
 static void schema_read(struct jctx *c, json_object *v, void *base)
@@ -265,16 +267,17 @@ static void schema_read(struct jctx *c, json_object *v, void *base)
 }
 
 /* time: ISO 8601 in the zone it was recorded in, with microseconds where known */
-static json_object *time_write(const void *base)
+static bool time_emit(struct oomtrace_jw *w, const void *base)
 {
 	const struct oomtrace_event *ev = base;
 	char s[64];
 
 	if (!(ev->known & OOMTRACE_E_TIME))
-		return NULL;
+		return false;
 	oomtrace_format_iso8601(s, sizeof(s), ev->time_us, ev->tz_off_s,
 				!!(ev->known & OOMTRACE_E_TIME_SUBSEC));
-	return json_object_new_string(s);
+	oomtrace_jw_str(w, s);
+	return true;
 }
 
 static void time_read(struct jctx *c, json_object *v, void *base)
@@ -292,16 +295,17 @@ static void time_read(struct jctx *c, json_object *v, void *base)
 }
 
 /* uptime_s: kernel time in seconds, written with exactly its microseconds */
-static json_object *uptime_write(const void *base)
+static bool uptime_emit(struct oomtrace_jw *w, const void *base)
 {
 	const struct oomtrace_event *ev = base;
 	char s[64];
 
 	if (!(ev->known & OOMTRACE_E_UPTIME))
-		return NULL;
+		return false;
 	snprintf(s, sizeof(s), "%" PRIu64 ".%06" PRIu64, ev->uptime_ns / 1000000000,
 		 ev->uptime_ns % 1000000000 / 1000);
-	return json_object_new_double_s((double)ev->uptime_ns / 1e9, s);
+	oomtrace_jw_number(w, s);
+	return true;
 }
 
 static void uptime_read(struct jctx *c, json_object *v, void *base)
@@ -340,20 +344,19 @@ static void uptime_read(struct jctx *c, json_object *v, void *base)
 }
 
 /* from_kmsg: the groups of facts joined from the kernel's own report */
-static json_object *kmsg_write(const void *base)
+static bool kmsg_emit(struct oomtrace_jw *w, const void *base)
 {
 	const struct oomtrace_event *ev = base;
-	json_object *a;
 	uint32_t bit;
 
 	if (!ev->from_kmsg)
-		return NULL;
-	a = json_object_new_array();
+		return false;
+	oomtrace_jw_open(w, '[');
 	for (bit = 1; bit & OOMTRACE_K_ALL; bit <<= 1)
 		if (ev->from_kmsg & bit)
-			json_object_array_add(
-			    a, json_object_new_string(oomtrace_kmsg_group_name(bit)));
-	return a;
+			oomtrace_jw_str(w, oomtrace_kmsg_group_name(bit));
+	oomtrace_jw_close(w, ']');
+	return true;
 }
 
 static void kmsg_read(struct jctx *c, json_object *v, void *base)
@@ -383,35 +386,38 @@ static void kmsg_read(struct jctx *c, json_object *v, void *base)
 }
 
 /* psi_memory: {"some": {...}, "full": {...}}, each where known; averages as printed (2 decimals) */
-static json_object *psi_one(const struct oomtrace_psi *p)
+static void psi_one(struct oomtrace_jw *w, const char *key, const struct oomtrace_psi *p)
 {
 	const double avg[3] = {p->avg10, p->avg60, p->avg300};
 	static const char *const names[3] = {"avg10", "avg60", "avg300"};
-	json_object *o = json_object_new_object();
 	char s[32];
 	int i;
 
+	oomtrace_jw_key(w, key);
+	oomtrace_jw_open(w, '{');
 	for (i = 0; i < 3; i++) {
 		snprintf(s, sizeof(s), "%.2f", avg[i]);
-		json_object_object_add(o, names[i], json_object_new_double_s(avg[i], s));
+		oomtrace_jw_key(w, names[i]);
+		oomtrace_jw_number(w, s);
 	}
-	json_object_object_add(o, "total_us", json_object_new_uint64(p->total_us));
-	return o;
+	oomtrace_jw_key(w, "total_us");
+	oomtrace_jw_u64(w, p->total_us);
+	oomtrace_jw_close(w, '}');
 }
 
-static json_object *psi_write(const void *base)
+static bool psi_emit(struct oomtrace_jw *w, const void *base)
 {
 	const struct oomtrace_context *c = base;
-	json_object *p;
 
 	if (!(c->known & (OOMTRACE_C_PSI_SOME | OOMTRACE_C_PSI_FULL)))
-		return NULL;
-	p = json_object_new_object();
+		return false;
+	oomtrace_jw_open(w, '{');
 	if (c->known & OOMTRACE_C_PSI_SOME)
-		json_object_object_add(p, "some", psi_one(&c->psi_some));
+		psi_one(w, "some", &c->psi_some);
 	if (c->known & OOMTRACE_C_PSI_FULL)
-		json_object_object_add(p, "full", psi_one(&c->psi_full));
-	return p;
+		psi_one(w, "full", &c->psi_full);
+	oomtrace_jw_close(w, '}');
+	return true;
 }
 
 static void psi_read_one(struct jctx *c, json_object *o, struct oomtrace_psi *p)
@@ -444,18 +450,18 @@ static void psi_read(struct jctx *c, json_object *v, void *base)
 }
 
 /* top_tasks: the largest rows of the kernel's task table */
-static json_object *top_tasks_write(const void *base)
+static bool top_tasks_emit(struct oomtrace_jw *w, const void *base)
 {
 	const struct oomtrace_context *c = base;
-	json_object *a;
 	unsigned int i;
 
 	if (!c->ntop)
-		return NULL;
-	a = json_object_new_array();
+		return false;
+	oomtrace_jw_open(w, '[');
 	for (i = 0; i < c->ntop; i++)
-		json_object_array_add(a, oomtrace_jf_write(&row_table, &c->top[i], 0));
-	return a;
+		oomtrace_jf_emit(w, &row_table, &c->top[i], 0);
+	oomtrace_jw_close(w, ']');
+	return true;
 }
 
 static void top_tasks_read(struct jctx *c, json_object *a, void *base)
@@ -475,9 +481,9 @@ static void top_tasks_read(struct jctx *c, json_object *a, void *base)
 				 &x->top[x->ntop++]);
 }
 
-static const struct codec schema_codec = {schema_write, schema_read};
-static const struct codec time_codec = {time_write, time_read};
-static const struct codec uptime_codec = {uptime_write, uptime_read};
-static const struct codec kmsg_codec = {kmsg_write, kmsg_read};
-static const struct codec psi_codec = {psi_write, psi_read};
-static const struct codec top_tasks_codec = {top_tasks_write, top_tasks_read};
+static const struct codec schema_codec = {schema_emit, schema_read};
+static const struct codec time_codec = {time_emit, time_read};
+static const struct codec uptime_codec = {uptime_emit, uptime_read};
+static const struct codec kmsg_codec = {kmsg_emit, kmsg_read};
+static const struct codec psi_codec = {psi_emit, psi_read};
+static const struct codec top_tasks_codec = {top_tasks_emit, top_tasks_read};

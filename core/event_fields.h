@@ -59,8 +59,11 @@ struct jctx {
 	int failed;
 };
 
+struct oomtrace_jw;
+
 struct codec {
-	json_object *(*write)(const void *base);
+	/* writes the value and returns true, or writes nothing: null, or left out (JF_ABSENT) */
+	bool (*emit)(struct oomtrace_jw *w, const void *base);
 	void (*read)(struct jctx *c, json_object *v, void *base);
 };
 
@@ -80,8 +83,10 @@ struct field {
 /* The whole event (event_fields.c). */
 extern const struct table oomtrace_event_table;
 
-/* The object of the fields of @t at @base (@flags: the K_OBJ field's: JF_TRIGGER). */
-json_object *oomtrace_jf_write(const struct table *t, const void *base, unsigned int flags);
+/* The object of the fields of @t at @base, written to @w (@flags: the K_OBJ field's: JF_TRIGGER).
+ */
+void oomtrace_jf_emit(struct oomtrace_jw *w, const struct table *t, const void *base,
+		      unsigned int flags);
 /* The fields of @t from @o into @base: the first problem kept in @c. */
 void oomtrace_jf_read(struct jctx *c, const struct table *t, json_object *o, void *base);
 /* The first problem: field @field, @what. */

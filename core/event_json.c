@@ -14,6 +14,7 @@
 
 #include "event_fields.h"
 #include "event_json.h"
+#include "jsonw.h"
 #include "util.h"
 
 const char *oomtrace_json_line(json_object *obj)
@@ -75,93 +76,111 @@ static void int_put(const struct field *f, void *p, int64_t v)
 		memcpy(p, &u32, 4); /* two's complement: the same bits for int32_t */
 }
 
-/* ---- writing --------------------------------------------------------------------- */
+/* ---- writing: one streaming walk of the table ------------------------------------ */
 
-static json_object *kvset_json(const struct oomtrace_kvset *set)
+static void kvset_emit(struct oomtrace_jw *w, const struct oomtrace_kvset *set)
 {
-	json_object *o = json_object_new_object();
 	unsigned int i;
 
-	for (i = 0; i < set->n; i++)
-		json_object_object_add(o, set->kv[i].key, json_object_new_int64(set->kv[i].val));
-	return o;
+	oomtrace_jw_open(w, '{');
+	for (i = 0; i < set->n; i++) {
+		char key[OOMTRACE_KEY_MAX * 3];
+
+		/* keys come from log text: repaired, as every string we write */
+		oomtrace_utf8_repair(key, sizeof(key), set->kv[i].key, strlen(set->kv[i].key));
+		oomtrace_jw_key(w, key);
+		oomtrace_jw_i64(w, set->kv[i].val);
+	}
+	oomtrace_jw_close(w, '}');
 }
 
-/* The value of @f, or NULL (JSON null); *@absent when it is to be left out. */
-static json_object *field_json(const struct table *t, const struct field *f, const void *base,
-			       bool *absent)
+/* Member @f: its value, null, or nothing (left out). */
+static void field_emit(struct oomtrace_jw *w, const struct table *t, const struct field *f,
+		       const void *base)
 {
 	const char *p = (const char *)base + f->off;
 	bool known = is_known(t, f, base);
 
-	*absent = false;
+	oomtrace_jw_key(w, f->name);
 	switch (f->kind) {
 	case K_FLAG:
-		*absent = !known;
-		return known ? json_object_new_boolean(1) : NULL;
+		if (known)
+			oomtrace_jw_bool(w, true);
+		break;
 	case K_BOOL:
-		*absent = (f->flags & JF_TRUE) && !*(const bool *)p;
-		return *absent ? NULL : json_object_new_boolean(*(const bool *)p);
+		if (!(f->flags & JF_TRUE) || *(const bool *)p)
+			oomtrace_jw_bool(w, *(const bool *)p);
+		break;
 	case K_KVSET:
-		*absent = !((const struct oomtrace_kvset *)p)->n;
-		return *absent ? NULL : kvset_json((const struct oomtrace_kvset *)p);
-	case K_FN: {
-		json_object *v = ((const struct codec *)f->aux)->write(base);
-
-		*absent = !v && (f->flags & JF_ABSENT);
-		return v;
-	}
+		if (((const struct oomtrace_kvset *)p)->n)
+			kvset_emit(w, (const struct oomtrace_kvset *)p);
+		break;
+	case K_FN:
+		if (!((const struct codec *)f->aux)->emit(w, base) && !(f->flags & JF_ABSENT))
+			oomtrace_jw_null(w);
+		break;
 	case K_NAME:
-		return *p ? oomtrace_json_string(p) : NULL;
-	case K_OBJ:
-		known = f->present ? f->present(p) : (!f->bit || (*known_of(t, base) & f->bit));
+		if (*p)
+			oomtrace_jw_str(w, p);
+		else
+			oomtrace_jw_null(w);
 		break;
 	default:
-		break;
+		if (f->kind == K_OBJ)
+			known =
+			    f->present ? f->present(p) : (!f->bit || (*known_of(t, base) & f->bit));
+		if (!known) {
+			if (!(f->flags & JF_ABSENT))
+				oomtrace_jw_null(w);
+		} else if (f->kind == K_INT) {
+			oomtrace_jw_i64(w, int_at(f, p));
+		} else if (f->kind == K_U64) {
+			oomtrace_jw_u64(w, *(const uint64_t *)p);
+		} else if (f->kind == K_STR) {
+			oomtrace_jw_str(w, p);
+		} else if (f->kind == K_ENUM) {
+			oomtrace_jw_str(w,
+					((const struct enum_names *)f->aux)->name(*(const int *)p));
+		} else {
+			oomtrace_jf_emit(w, f->aux, p, f->flags);
+		}
 	}
-	if (!known) {
-		*absent = f->flags & JF_ABSENT;
-		return NULL;
-	}
-	switch (f->kind) {
-	case K_INT:
-		return json_object_new_int64(int_at(f, p));
-	case K_U64:
-		return json_object_new_uint64(*(const uint64_t *)p);
-	case K_STR:
-		return oomtrace_json_string(p);
-	case K_ENUM:
-		return json_object_new_string(
-		    ((const struct enum_names *)f->aux)->name(*(const int *)p));
-	case K_OBJ:
-		return oomtrace_jf_write(f->aux, p, f->flags);
-	default:
-		return NULL;
-	}
+	oomtrace_jw_drop(w); /* a value left out: its key too */
 }
 
-json_object *oomtrace_jf_write(const struct table *t, const void *base, unsigned int flags)
+void oomtrace_jf_emit(struct oomtrace_jw *w, const struct table *t, const void *base,
+		      unsigned int flags)
 {
-	json_object *o = json_object_new_object();
 	size_t i;
 
-	for (i = 0; o && i < t->n; i++) {
-		const struct field *f = &t->f[i];
-		json_object *v;
-		bool absent;
+	oomtrace_jw_open(w, '{');
+	for (i = 0; i < t->n; i++)
+		if (!((flags & JF_TRIGGER) && (t->f[i].flags & JF_VICTIM)))
+			field_emit(w, t, &t->f[i], base);
+	oomtrace_jw_close(w, '}');
+}
 
-		if ((flags & JF_TRIGGER) && (f->flags & JF_VICTIM))
-			continue;
-		v = field_json(t, f, base, &absent);
-		if (!absent)
-			json_object_object_add(o, f->name, v); /* a NULL v is JSON null */
-	}
-	return o;
+int oomtrace_event_emit(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	struct oomtrace_jw w;
+
+	oomtrace_jw_init(&w, b);
+	oomtrace_jf_emit(&w, &oomtrace_event_table, ev, 0);
+	return oomtrace_jw_error(&w);
 }
 
 json_object *oomtrace_event_to_json(const struct oomtrace_event *ev)
 {
-	return oomtrace_jf_write(&oomtrace_event_table, ev, 0);
+	struct oomtrace_buf b = {0};
+	json_object *o = NULL;
+
+	/* the object is read back from the one writer's text: one set of rules for both */
+	if (oomtrace_event_emit(&b, ev) == 0)
+		o = json_tokener_parse(b.p);
+	oomtrace_buf_free(&b);
+	if (!o)
+		errno = ENOMEM;
+	return o;
 }
 
 /* ---- reading ---------------------------------------------------------------------- */

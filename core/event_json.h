@@ -8,7 +8,10 @@
 #include <json-c/json.h>
 
 #include "event.h"
+#include "util.h"
 
+/* Append the JSON text of @ev to @b (one line, no newline): 0, or -ENOMEM. */
+int oomtrace_event_emit(struct oomtrace_buf *b, const struct oomtrace_event *ev);
 /* A new JSON object for @ev (caller owns it: json_object_put), NULL on ENOMEM. */
 json_object *oomtrace_event_to_json(const struct oomtrace_event *ev);
 /*

@@ -21,10 +21,14 @@ static int put_line(struct oomtrace_buf *b, json_object *o)
 	return r ? r : oomtrace_buf_append(b, "\n", 1);
 }
 
+/* The event's text straight from the streaming writer: no json-c object on the way. */
 static int json_event(struct oomtrace_buf *b, struct oomtrace_out_event *oe, unsigned int flags)
 {
+	int r;
+
 	(void)flags;
-	return put_line(b, oomtrace_out_json(oe));
+	r = oomtrace_event_emit(b, oe->ev);
+	return r ? r : oomtrace_buf_append(b, "\n", 1);
 }
 
 static int json_lost(struct oomtrace_buf *b, uint64_t n)

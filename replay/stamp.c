@@ -72,7 +72,12 @@ void oomtrace_clock_stamp(struct oomtrace_clock *p, const struct oomtrace_prefix
 	    !x->has_uptime && !x->has_abs && !x->has_civil)
 		return; /* a time relative to the line before, or none in a prefix of no known
 			   format */
-	memset(t, 0, sizeof(*t));
+	/* every field but the host's bytes, set or cleared (this runs for every line) */
+	t->has_uptime = t->has_time = t->subsec = t->has_host = false;
+	t->uptime_ns = 0;
+	t->time_us = 0;
+	t->tz_off_s = 0;
+	t->host[0] = '\0';
 	if (x->has_uptime) {
 		t->has_uptime = true;
 		t->uptime_ns = x->uptime_ns;

@@ -17,6 +17,7 @@
 
 #include "event_json.h"
 #include "format.h"
+#include "jsonw.h"
 #include "util.h"
 
 static const char *render(const char *fmt, struct oomtrace_event *ev, unsigned int flags)
@@ -287,6 +288,86 @@ START_TEST(json_round_trip_every_field)
 }
 END_TEST
 
+/* json-c's own text for @o (the format the streaming writer must equal), freshly allocated. */
+static char *jsonc_text(json_object *o)
+{
+	char *t = strdup(oomtrace_json_line(o));
+
+	json_object_put(o);
+	return t;
+}
+
+/* The writer's text for one string. */
+static char *jw_text_str(const char *s)
+{
+	struct oomtrace_buf b = {0};
+	struct oomtrace_jw w;
+
+	oomtrace_jw_init(&w, &b);
+	oomtrace_jw_str(&w, s);
+	ck_assert_int_eq(oomtrace_jw_error(&w), 0);
+	return b.p;
+}
+
+/* The streaming writer writes what json-c writes: every byte value in a string, cut and repaired
+ * strings, the integer extremes, and a whole event (its text against json-c's serialisation of the
+ * object parsed from it). */
+START_TEST(json_writer_equals_json_c)
+{
+	static const int64_t ints[] = {INT64_MIN, -1, 0, 7, INT64_MAX};
+	struct oomtrace_buf b = {0};
+	struct oomtrace_event ev;
+	struct oomtrace_jw w;
+	char s[1100], *a, *c;
+	unsigned int i;
+
+	for (i = 1; i < 256; i++) {
+		snprintf(s, sizeof(s), "a%cz/%c", (char)i, (char)i);
+		a = jw_text_str(s);
+		c = jsonc_text(oomtrace_json_string(s));
+		ck_assert_msg(strcmp(a, c) == 0, "byte 0x%02x: writer %s, json-c %s", i, a, c);
+		free(a);
+		free(c);
+	}
+	memset(s, 'x', sizeof(s) - 1);
+	s[sizeof(s) - 1] = '\0';
+	s[700] = '\xc3'; /* cut inside a character, then past oomtrace_json_string's cut */
+	a = jw_text_str(s);
+	c = jsonc_text(oomtrace_json_string(s));
+	ck_assert_str_eq(a, c);
+	free(a);
+	free(c);
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		oomtrace_buf_reset(&b);
+		oomtrace_jw_init(&w, &b);
+		oomtrace_jw_i64(&w, ints[i]);
+		c = jsonc_text(json_object_new_int64(ints[i]));
+		ck_assert_str_eq(b.p, c);
+		free(c);
+	}
+	oomtrace_buf_reset(&b);
+	oomtrace_jw_init(&w, &b);
+	oomtrace_jw_u64(&w, UINT64_MAX);
+	c = jsonc_text(json_object_new_uint64(UINT64_MAX));
+	ck_assert_str_eq(b.p, c);
+	free(c);
+
+	seed_event(&ev);
+	ev.known |= OOMTRACE_E_UPTIME;
+	ev.uptime_ns = 128109667000ULL;
+	strcpy(ev.victim.comm, "we\"ird\\ \t\x01 comm");
+	oomtrace_kvset_set(&ev.ctx.memcg_stat, "k\"ey\n", 5, -3);
+	oomtrace_kvset_set(&ev.ctx.memcg_stat, "anon", 4, 9);
+	oomtrace_buf_reset(&b);
+	ck_assert_int_eq(oomtrace_event_emit(&b, &ev), 0);
+	c = jsonc_text(json_tokener_parse(b.p));
+	ck_assert_str_eq(b.p, c);
+	ck_assert_ptr_nonnull(strstr(b.p, "\"k\\\"ey\\n\":-3"));
+	free(c);
+	oomtrace_buf_free(&b);
+}
+END_TEST
+
 /* What each renderer says of events lost in transport. */
 START_TEST(lost_lines)
 {
@@ -453,6 +534,7 @@ int main(void)
 	tcase_add_test(t, unknown_facts);
 	tcase_add_test(t, json_shape_and_round_trip);
 	tcase_add_test(t, json_round_trip_every_field);
+	tcase_add_test(t, json_writer_equals_json_c);
 	tcase_add_test(t, json_reading_errors);
 	tcase_add_test(t, lost_lines);
 	tcase_add_test(t, utf8_repair);
