@@ -453,9 +453,14 @@ bool oomtrace_decode_kv_tokens(struct oomtrace_kvset *set, const char *s, bool s
 
 bool oomtrace_decode_stat_line(const char *m, struct oomtrace_kvset *set)
 {
-	const char *sp = strchr(m, ' ');
+	const char *sp;
 	int64_t v;
 	const char *e;
+
+	/* a record of several lines (v2 memory.stat) shows its further lines indented in dmesg */
+	while (*m == ' ' || *m == '\t')
+		m++;
+	sp = strchr(m, ' ');
 
 	if (sp && sp > m && (e = num(sp + 1, &v)) && !*e && !strchr(m, ':')) {
 		oomtrace_decode_stat_set(set, m, (size_t)(sp - m), v);
