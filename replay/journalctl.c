@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* journalctl.c: the journal's own formats as replay input: journalctl -o json (a line an entry) and
- * -o export. */
+/* journalctl.c: the journal's own formats as replay input: journalctl -o json (a line an entry),
+ * -o export and -o verbose (short, short-full and with-unit are prefixes: prefix.c). */
 #include "config.h"
 
 #include <stdio.h>
@@ -26,6 +26,8 @@ void oomtrace_jctl_new_input(struct oomtrace_jctl *p)
 {
 	p->export = false;
 	p->bin = false;
+	/* a verbose entry open at the end of the input before stays: the parser ends it at this
+	 * input's first line (oomtrace_jctl_verbose_end) */
 }
 
 static void jctl_stamp(struct oomtrace_prefix *x, const char *rt, const char *mono,
@@ -248,5 +250,107 @@ int oomtrace_jctl_export(struct oomtrace_jctl *p, const char *line, size_t len,
 	eq = memchr(line, '=', len);
 	if (eq)
 		export_field(p, line, len, eq);
+	return 0;
+}
+
+/* ---- journalctl -o verbose ------------------------------------------------------------- */
+
+/* "Sun 2025-03-02 10:11:12.123456 CET [s=<32 hex>;i=...]": the time into @x. */
+static bool verbose_header(const char *line, size_t len, struct oomtrace_prefix *x)
+{
+	const char *end = line + len, *p;
+
+	if (len < 40 || line[len - 1] != ']')
+		return false;
+	memset(x, 0, sizeof(*x));
+	p = oomtrace_prefix_full_time(line, end, x);
+	return p && end - p > 4 && memcmp(p, " [s=", 4) == 0 && memchr(p, ';', (size_t)(end - p));
+}
+
+bool oomtrace_jctl_verbose_on(const struct oomtrace_jctl *p, const char *line, size_t len)
+{
+	struct oomtrace_prefix x;
+
+	return p->verbose || (len > 40 && line[len - 1] == ']' && verbose_header(line, len, &x));
+}
+
+bool oomtrace_jctl_verbose_end(struct oomtrace_jctl *p, struct oomtrace_prefix *x, char *msg)
+{
+	bool was = p->verbose;
+
+	p->verbose = false;
+	p->in_msg = false;
+	return was && export_end(p, x, msg);
+}
+
+/* "    FIELD=value": the field's name length, or 0 when @line is not one. */
+static size_t verbose_field(const char *line, size_t len)
+{
+	size_t i;
+
+	if (len < 6 || memcmp(line, "    ", 4) != 0)
+		return 0;
+	for (i = 4; i < len && ((line[i] >= 'A' && line[i] <= 'Z') ||
+				(line[i] >= '0' && line[i] <= '9') || line[i] == '_');
+	     i++)
+		;
+	return i > 4 && i < len && line[i] == '=' ? i - 4 : 0;
+}
+
+/* A further line of the MESSAGE value: indented under it (4 + "MESSAGE=" = 12 columns). */
+static bool verbose_more(struct oomtrace_jctl *p, const char *line, size_t len)
+{
+	size_t k = 12;
+
+	if (!p->in_msg || len < k || memcmp(line, "            ", k) != 0)
+		return false;
+	if (p->len + 1 + (len - k) < OOMTRACE_MSG_MAX) {
+		p->exp[p->len++] = '\n';
+		memcpy(p->exp + p->len, line + k, len - k);
+		p->len += len - k;
+		p->exp[p->len] = '\0';
+	}
+	return true;
+}
+
+int oomtrace_jctl_verbose(struct oomtrace_jctl *p, const char *line, size_t len,
+			  struct oomtrace_prefix *x, char *msg)
+{
+	struct oomtrace_prefix h;
+	size_t f;
+	int r = 0;
+
+	if (verbose_header(line, len, &h)) {
+		if (p->verbose && export_end(p, x, msg)) {
+			r = OOMTRACE_JV_DONE;
+			if (x->host) {
+				snprintf(p->xhost, sizeof(p->xhost), "%s", p->host);
+				x->host = p->xhost;
+			}
+		}
+		/* a new entry: its time from the header, kernel time and host from its fields */
+		p->verbose = true;
+		p->in_msg = false;
+		p->kernel = false;
+		p->len = 0;
+		p->host[0] = '\0';
+		p->pfx = h;
+		p->pfx.kind = OOMTRACE_LINE_FULL;
+		p->pfx.kernel = true;
+		return r;
+	}
+	if (verbose_more(p, line, len))
+		return 0;
+	f = verbose_field(line, len);
+	if (!f)
+		return (oomtrace_jctl_verbose_end(p, x, msg) ? OOMTRACE_JV_DONE : 0) |
+		       OOMTRACE_JV_NOT;
+	p->in_msg = f == 7 && memcmp(line + 4, "MESSAGE", 7) == 0;
+	/* "MESSAGE=[1.2K blob data]": a value journalctl did not print, no message */
+	if (p->in_msg && line[len - 1] == ']' && len > 23 &&
+	    memcmp(line + len - 11, " blob data]", 11) == 0 && line[12] == '[')
+		p->in_msg = false;
+	else
+		export_field(p, line + 4, len - 4, line + 4 + f);
 	return 0;
 }

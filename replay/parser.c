@@ -417,8 +417,10 @@ bool oomtrace_parser_idle(const struct oomtrace_parser *p)
 {
 	unsigned int i;
 
-	/* held kills wait only for oom_reaper lines, which the pre-filter finds */
-	if (!p->input_lines || p->jctl.export || p->rw.kind)
+	/* held kills wait only for oom_reaper lines, which the pre-filter finds; journalctl -o
+	 * verbose is told by a header in its first lines (after "-- Logs begin at ..."), then read
+	 * whole */
+	if (p->input_lines < 3 || p->jctl.export || p->jctl.verbose || p->rw.kind)
 		return false;
 	for (i = 0; i < SLOTS; i++)
 		if (p->slots[i].open || p->slots[i].mixed)
@@ -622,6 +624,16 @@ static int one_line(struct oomtrace_parser *p, const char *line, size_t len, oom
 	}
 }
 
+/* A journal entry read whole (-o verbose): its stamp in @x, its message in p->msg. */
+static int journal_entry(struct oomtrace_parser *p, struct oomtrace_prefix *x,
+			 oomtrace_sink_fn sink, void *ctx)
+{
+	p->ckind = 0;
+	p->cid = 0;
+	oomtrace_clock_stamp(&p->clock, x, &p->cur);
+	return run_msg(p, false, sink, ctx);
+}
+
 int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len,
 			 oomtrace_sink_fn sink, void *ctx)
 {
@@ -630,8 +642,16 @@ int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len
 	p->st.lines++;
 	while (len && line[len - 1] == '\r')
 		len--;
-	if (!p->input_lines++)
+	if (!p->input_lines++) {
+		/* a verbose entry open at the end of the input before ended there */
+		if (oomtrace_jctl_verbose_end(&p->jctl, &x, p->msg)) {
+			int r = journal_entry(p, &x, sink, ctx);
+
+			if (r)
+				return r;
+		}
 		oomtrace_jctl_detect(&p->jctl, line, len);
+	}
 	if (p->jctl.export) {
 		if (!oomtrace_jctl_export(&p->jctl, line, len, &x, p->msg))
 			return 0;
@@ -639,6 +659,14 @@ int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len
 		p->cid = 0;
 		oomtrace_clock_stamp(&p->clock, &x, &p->cur);
 		return run_msg(p, false, sink, ctx);
+	}
+	if (oomtrace_jctl_verbose_on(&p->jctl, line, len)) {
+		int v = oomtrace_jctl_verbose(&p->jctl, line, len, &x, p->msg), r;
+
+		if ((v & OOMTRACE_JV_DONE) && (r = journal_entry(p, &x, sink, ctx)))
+			return r;
+		if (!(v & OOMTRACE_JV_NOT))
+			return 0;
 	}
 	if (len && line[0] == '{' && oomtrace_jctl_json(&p->jctl, line, len, &x, p->msg)) {
 		if (!x.kernel)
@@ -654,10 +682,15 @@ int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len
 int oomtrace_parser_flush(struct oomtrace_parser *p, bool idle, oomtrace_sink_fn sink, void *ctx)
 {
 	struct slot *keep = p->s;
+	struct oomtrace_prefix x;
 	unsigned int i;
 	int r;
 
-	/* a pause in a stream: the line that might have gone on did not */
+	/* a pause in a stream: the verbose entry did not go on (first: its message may be held as a
+	 * line that might), nor did the line that might have */
+	if (oomtrace_jctl_verbose_end(&p->jctl, &x, p->msg) &&
+	    (r = journal_entry(p, &x, sink, ctx)))
+		return r;
 	r = dispatch_pending(p, sink, ctx);
 	if (r)
 		return r;

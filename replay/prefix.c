@@ -351,30 +351,29 @@ static bool try_unix(const char *line, const char *end, struct oomtrace_prefix *
 	return true;
 }
 
-/* "Sat 2025-05-11 15:41:12 CST host kernel: msg" (journalctl -o short-full) */
-static bool try_full(const char *line, const char *end, struct oomtrace_prefix *o)
+const char *oomtrace_prefix_full_time(const char *line, const char *end, struct oomtrace_prefix *o)
 {
-	const char *p = line, *z, *m;
+	const char *p = line, *z;
 	struct oomtrace_civil c = {0};
 	long long y, mo, d;
 
 	while (p < end && isalpha_(*p))
 		p++;
 	if (p - line < 2 || p >= end || *p++ != ' ')
-		return false;
+		return NULL;
 	if (oomtrace_pfx_digits(&p, end, 4, &y) != 4 || p >= end || *p++ != '-' ||
 	    oomtrace_pfx_digits(&p, end, 2, &mo) != 2 || p >= end || *p++ != '-' ||
 	    oomtrace_pfx_digits(&p, end, 2, &d) != 2 || p >= end || *p++ != ' ' ||
 	    !oomtrace_pfx_hms(&p, end, &c) || mo < 1 || mo > 12 || d < 1 || d > 31)
-		return false;
+		return NULL;
 	oomtrace_pfx_frac(&p, end, &c.usec, &c.subsec);
 	if (p >= end || *p++ != ' ')
-		return false;
+		return NULL;
 	z = p;
 	while (p < end && *p != ' ')
 		p++;
-	if (p == z || p >= end || !(m = host_tag(p + 1, end, o)))
-		return false;
+	if (p == z)
+		return NULL;
 	c.year = (int)y;
 	c.mon = (int)mo;
 	c.mday = (int)d;
@@ -391,6 +390,16 @@ static bool try_full(const char *line, const char *end, struct oomtrace_prefix *
 		o->has_civil = true;
 		o->civil = c;
 	}
+	return p;
+}
+
+/* "Sat 2025-05-11 15:41:12 CST host kernel: msg" (journalctl -o short-full, -o with-unit) */
+static bool try_full(const char *line, const char *end, struct oomtrace_prefix *o)
+{
+	const char *p = oomtrace_prefix_full_time(line, end, o), *m;
+
+	if (!p || p >= end || !(m = host_tag(p + 1, end, o)))
+		return false;
 	o->kind = OOMTRACE_LINE_FULL;
 	o->msg_off = (size_t)(m - line);
 	return true;

@@ -61,6 +61,13 @@ struct oomtrace_prefix {
 /* Parse the prefix of @line (@len bytes, no newline). Never fails: unknown → BARE. */
 void oomtrace_prefix_parse(const char *line, size_t len, struct oomtrace_prefix *out);
 
+/*
+ * The time of journalctl's -o short-full / with-unit / verbose: "Sat 2025-05-11 15:41:12[.123456]
+ * CST" at @line, into @o's time fields (UTC or GMT: absolute; another zone: civil, read in TZ).
+ * Where it ends (before the blank after the zone), or NULL when @line does not start with one.
+ */
+const char *oomtrace_prefix_full_time(const char *line, const char *end, struct oomtrace_prefix *o);
+
 /* Month number (1..12) of a month name or abbreviation in a few locales, 0 if unknown. */
 int oomtrace_month_from_name(const char *s, size_t len);
 

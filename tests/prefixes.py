@@ -152,8 +152,9 @@ def text_fixtures():
         with open(path, "rb") as f:
             raw = f.read()
         first = raw.split(b"\n", 1)[0]
-        if first.startswith(b"{") or first.startswith(b"__CURSOR=") or b"\x1e" in raw:
-            continue  # journalctl -o json / export: records, not prefixed lines
+        if first.startswith(b"{") or first.startswith(b"__CURSOR=") or b"\x1e" in raw or \
+                (first.endswith(b"]") and b" [s=" in first):
+            continue  # journalctl -o json / export / verbose: records, not prefixed lines
         yield name[:-4], path, raw.decode("utf-8", errors="surrogateescape").split("\n")
 
 
