@@ -419,8 +419,10 @@ bool oomtrace_parser_idle(const struct oomtrace_parser *p)
 
 	/* held kills wait only for oom_reaper lines, which the pre-filter finds; journalctl -o
 	 * verbose is told by a header in its first lines (after "-- Logs begin at ..."), then read
-	 * whole */
-	if (p->input_lines < 3 || p->jctl.export || p->jctl.verbose || p->rw.kind)
+	 * whole; so is a quoted-printable input (a soft break may cut a phrase the pre-filter looks
+	 * for); a held line waits for its continuation */
+	if (p->input_lines < 3 || p->jctl.export || p->jctl.verbose || p->rw.kind || p->uw.held ||
+	    p->uw.qp)
 		return false;
 	for (i = 0; i < SLOTS; i++)
 		if (p->slots[i].open || p->slots[i].mixed)
@@ -624,6 +626,47 @@ static int one_line(struct oomtrace_parser *p, const char *line, size_t len, oom
 	}
 }
 
+/* A line with a known prefix of its own: no continuation of the line before it. */
+static bool starts_record(const char *line, size_t len)
+{
+	struct oomtrace_prefix x;
+
+	oomtrace_prefix_parse(line, len, &x);
+	return x.kind != OOMTRACE_LINE_BARE;
+}
+
+/* A physical line, its transport's breaks undone (unwrap.c), then parsed. */
+static int unwrapped(struct oomtrace_parser *p, const char *line, size_t len, oomtrace_sink_fn sink,
+		     void *ctx)
+{
+	const char *o;
+	size_t n;
+	int r;
+
+	for (;;) {
+		switch (oomtrace_unwrap_line(&p->uw, line, len, starts_record, &o, &n)) {
+		case OOMTRACE_UW_TAKEN:
+			return 0;
+		case OOMTRACE_UW_LINE:
+			return one_line(p, o, n, sink, ctx);
+		case OOMTRACE_UW_HELD_TOO:
+			r = one_line(p, o, n, sink, ctx);
+			if (r)
+				return r;
+			break;
+		}
+	}
+}
+
+/* The line held for a continuation that did not come (the input ended, or paused). */
+static int unwrap_end(struct oomtrace_parser *p, oomtrace_sink_fn sink, void *ctx)
+{
+	const char *o;
+	size_t n;
+
+	return oomtrace_unwrap_flush(&p->uw, &o, &n) ? one_line(p, o, n, sink, ctx) : 0;
+}
+
 /* A journal entry read whole (-o verbose): its stamp in @x, its message in p->msg. */
 static int journal_entry(struct oomtrace_parser *p, struct oomtrace_prefix *x,
 			 oomtrace_sink_fn sink, void *ctx)
@@ -643,13 +686,15 @@ int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len
 	while (len && line[len - 1] == '\r')
 		len--;
 	if (!p->input_lines++) {
-		/* a verbose entry open at the end of the input before ended there */
-		if (oomtrace_jctl_verbose_end(&p->jctl, &x, p->msg)) {
-			int r = journal_entry(p, &x, sink, ctx);
+		/* a verbose entry or a wrapped line open at the end of the input before ended there
+		 */
+		int r = oomtrace_jctl_verbose_end(&p->jctl, &x, p->msg)
+			    ? journal_entry(p, &x, sink, ctx)
+			    : 0;
 
-			if (r)
-				return r;
-		}
+		if (r || (r = unwrap_end(p, sink, ctx)))
+			return r;
+		oomtrace_unwrap_new_input(&p->uw);
 		oomtrace_jctl_detect(&p->jctl, line, len);
 	}
 	if (p->jctl.export) {
@@ -676,7 +721,7 @@ int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len
 		oomtrace_clock_stamp(&p->clock, &x, &p->cur);
 		return run_msg(p, false, sink, ctx);
 	}
-	return one_line(p, line, len, sink, ctx);
+	return unwrapped(p, line, len, sink, ctx);
 }
 
 int oomtrace_parser_flush(struct oomtrace_parser *p, bool idle, oomtrace_sink_fn sink, void *ctx)
@@ -690,6 +735,8 @@ int oomtrace_parser_flush(struct oomtrace_parser *p, bool idle, oomtrace_sink_fn
 	 * line that might), nor did the line that might have */
 	if (oomtrace_jctl_verbose_end(&p->jctl, &x, p->msg) &&
 	    (r = journal_entry(p, &x, sink, ctx)))
+		return r;
+	if ((r = unwrap_end(p, sink, ctx)))
 		return r;
 	r = dispatch_pending(p, sink, ctx);
 	if (r)

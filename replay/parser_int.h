@@ -15,6 +15,7 @@
 #include "parser.h"
 #include "prefix.h"
 #include "rewrap.h"
+#include "unwrap.h"
 #include "scan.h"
 #include "stamp.h"
 
@@ -93,6 +94,7 @@ struct oomtrace_parser {
 
 	/* a line that may go on in the next one (re-wrapped by a mailer or a terminal) */
 	struct oomtrace_rewrap rw;
+	struct oomtrace_unwrap uw; /* quoted-printable and backslash line breaks undone */
 	struct slot *pend_slot;
 	struct oomtrace_stamp pend_cur; /* the time of the held line */
 

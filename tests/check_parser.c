@@ -480,6 +480,50 @@ START_TEST(truncated_record_is_partial)
 }
 END_TEST
 
+/* A transport's breaks undone (unwrap.c): quoted-printable escapes and soft breaks, a backslash
+ * hand-wrap; and neither taken where the next line starts a record of its own. */
+START_TEST(transport_breaks)
+{
+	/* quoted-printable: "=3D" for '=', a soft break inside a number */
+	parse_text(
+	    "[ 5.0] java invoked oom-killer: gfp_mask=3D0xcc0(GFP_KERNEL), order=3D0, oom_sco=\n"
+	    "re_adj=3D936\n"
+	    "[ 5.1] Memory cgroup out of memory: Killed process 77 (java) total-vm:10000kB, "
+	    "anon-r=\n"
+	    "ss:81=\n"
+	    "92kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:40kB oom_score_adj:936\n",
+	    NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert_uint_eq(C.ev[0].victim.anon_rss_kb, 8192);
+	ck_assert_int_eq(C.ev[0].trigger.oom_score_adj, 936);
+	ck_assert_uint_eq(C.ev[0].gfp_mask, 0xcc0);
+	ck_assert(!C.ev[0].partial);
+	/* a backslash at a blank (indentation dropped) and inside a word (the rest as it is) */
+	parse_text(
+	    "[ 6.0] Memory cgroup out of memory: Killed process 78 (hog) total-vm:10000kB, \\\n"
+	    "      anon-rss:40\\\n"
+	    "96kB, file-rss:8kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n",
+	    NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert_uint_eq(C.ev[0].victim.anon_rss_kb, 4096);
+	ck_assert_uint_eq(C.ev[0].victim.file_rss_kb, 8);
+	/* a lone '=' or '\' that ends a line of its own: the next record is not glued to it */
+	parse_text("[ 7.0] Memory cgroup out of memory: Killed process 79 (a=) total-vm:1kB, "
+		   "anon-rss:2kB=\n"
+		   "[ 7.1] Memory cgroup out of memory: Killed process 80 (b) total-vm:1kB, "
+		   "anon-rss:3kB\\\n"
+		   "[ 7.2] Memory cgroup out of memory: Killed process 81 (c) total-vm:1kB, "
+		   "anon-rss:4kB\n",
+		   NULL, &C);
+	ck_assert_uint_eq(C.n, 3);
+	ck_assert_int_eq(C.ev[0].victim.pid, 79);
+	ck_assert_uint_eq(C.ev[0].victim.anon_rss_kb, 2);
+	ck_assert_int_eq(C.ev[1].victim.pid, 80);
+	ck_assert_int_eq(C.ev[2].victim.pid, 81);
+	ck_assert_uint_eq(C.ev[2].victim.anon_rss_kb, 4);
+}
+END_TEST
+
 START_TEST(other_programs_ignored)
 {
 	parse_text(
@@ -627,6 +671,7 @@ static Suite *suite(void)
 	tcase_add_test(t, scan_finds_every_offset);
 	tcase_add_test(t, truncated_record_is_partial);
 	tcase_add_test(t, other_programs_ignored);
+	tcase_add_test(t, transport_breaks);
 	tcase_add_test(t, prefix_locales);
 	tcase_add_test(t, syslog_year_guess);
 	tcase_add_test(t, random_bytes);

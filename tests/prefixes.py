@@ -11,10 +11,16 @@ be those of the original. Two families:
            print_record: iso, ctime, reltime, delta, time+delta, notime, -x decode) and in
            prefixes of no known format with a time of their own: every fact but the times
            (which the new prefix carries, or not) must stay.
+  carry:   the whole text as a transport carries it: quoted-printable by Python's quopri and
+           by its email package (what mail clients send: "=3D", soft breaks at 76 columns),
+           and hand-wrapped with a trailing backslash (at a blank, inside a word, under mail
+           quoting): every fact must stay.
 Usage: prefixes.py OOMTRACE FIXTURES_DIR [--seed N]
 """
 import json
 import os
+import quopri
+from email import charset as email_charset
 import random
 import re
 import subprocess
@@ -158,6 +164,40 @@ def text_fixtures():
         yield name[:-4], path, raw.decode("utf-8", errors="surrogateescape").split("\n")
 
 
+def bslash(lines, width, at_blank, quote=""):
+    """Lines longer than @width hand-wrapped with a trailing backslash, the rest indented."""
+    out = []
+    for l in lines:
+        own = re.match(r"^(?:> ?)*", l).group(0)  # a quoted line's continuation is quoted too
+        while len(l) > width:
+            cut = l.rfind(" ", width // 2, width) if at_blank else -1
+            if cut > 0:  # at a blank: "text \\", the rest indented
+                out.append(quote + l[:cut] + " \\")
+                l = own + "    " + l[cut:].lstrip(" ")
+            else:  # inside a word: "tex\\", "t" going on at the start of the next line
+                out.append(quote + l[:width] + "\\")
+                l = own + l[width:]
+        out.append(quote + l)
+    return out
+
+
+def carriers(raw, lines):
+    """(name, the text's bytes as carried)."""
+    out = [("qp-quopri", quopri.encodestring(raw))]
+    try:
+        text = raw.decode("utf-8")
+        cs = email_charset.Charset("utf-8")
+        cs.body_encoding = email_charset.QP
+        out.append(("qp-email", cs.body_encode(text).encode()))
+    except UnicodeDecodeError:
+        pass  # the email encoder takes text; quopri took the bytes as they are
+    enc = lambda ls: "\n".join(ls).encode("utf-8", errors="surrogateescape")
+    out.append(("backslash-blank", enc(bslash(lines, 72, True))))
+    out.append(("backslash-word", enc(bslash(lines, 64, False))))
+    out.append(("backslash-quoted", enc(bslash(lines, 70, True, "> "))))
+    return out
+
+
 def main():
     tmp = tempfile.mkdtemp()
     cases = fails = 0
@@ -186,11 +226,20 @@ def main():
                     out.append(style(s, u, prev) + x.group(3))
                     prev = s + u / 1e6
                 variants.append((rname, out, TIME_KEYS))
+        with open(path, "rb") as f:
+            raw = f.read()
+        for cname, data in carriers(raw, lines):
+            variants.append((cname, data, set()))
         for vname, out, keys in variants:
             cases += 1
             vp = os.path.join(tmp, "v.log")
-            with open(vp, "w", encoding="utf-8", errors="surrogateescape") as f:
-                f.write("\n".join(out))
+            if isinstance(out, bytes):
+                with open(vp, "wb") as f:
+                    f.write(out)
+                out = out.decode("utf-8", errors="replace").split("\n")
+            else:
+                with open(vp, "w", encoding="utf-8", errors="surrogateescape") as f:
+                    f.write("\n".join(out))
             got, err = replay(vp)
             if err:
                 print("FAIL: %s under %s: %s" % (name, vname, err))

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * unwrap.c: a transport's line breaks undone before a line is parsed (unwrap.h).
+ *
+ * Quoted-printable, RFC 2045 section 6.7: a byte may be written "=XX" (two
+ * uppercase hex digits, rule 1; '=' itself is always "=3D"), and a line may end
+ * in a "soft" break, a lone '=' (rule 5), to be joined with the next. A line is
+ * read as quoted-printable when each of its '=' is such an escape or its last
+ * byte: the kernel's own report lines never are ("gfp_mask=0x", "constraint=CO",
+ * and the kill line has no '='). A lone trailing '=' with no escape seen is a
+ * soft break only where the next line has no prefix of its own.
+ *
+ * A hand-wrapped line ends in one backslash; the next, its own mail quoting taken
+ * off (and its indentation, where the break was at a blank), goes on with it,
+ * unless it starts a record of its own.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "unwrap.h"
+
+static int uhex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Each '=' of @s an escape or the last byte; *@escapes: at least one "=XX". */
+static bool qp_shape(const char *s, size_t n, bool *escapes)
+{
+	const char *e = s + n, *q = memchr(s, '=', n);
+
+	*escapes = false;
+	for (; q; q = q < e ? memchr(q, '=', (size_t)(e - q)) : NULL) {
+		if (q == e - 1)
+			return true;
+		if (e - q < 3 || uhex(q[1]) < 0 || uhex(q[2]) < 0)
+			return false;
+		*escapes = true;
+		q += 3;
+	}
+	return *escapes;
+}
+
+/* "=XX" decoded (a '=' not so followed kept), a last '=' dropped (*@soft); in place is safe. */
+static size_t qp_decode(char *dst, const char *s, size_t n, bool *soft)
+{
+	size_t i, o = 0;
+
+	*soft = n && s[n - 1] == '=';
+	if (*soft)
+		n--;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '=' && i + 2 < n && uhex(s[i + 1]) >= 0 && uhex(s[i + 2]) >= 0) {
+			dst[o++] = (char)(uhex(s[i + 1]) * 16 + uhex(s[i + 2]));
+			i += 2;
+		} else {
+			dst[o++] = s[i];
+		}
+	}
+	return o;
+}
+
+/* Mail quoting at @s: its depth ("> ", ">> ", "> > "), and where the text starts (*@off). */
+static unsigned int quote_depth(const char *s, size_t n, size_t *off)
+{
+	unsigned int d = 0;
+	size_t i = 0;
+
+	while (i < n && s[i] == '>') {
+		d++;
+		i++;
+		if (i < n && s[i] == ' ')
+			i++;
+	}
+	*off = d ? i : 0;
+	return d;
+}
+
+/*
+ * A backslash continuation: the held line's quoting off; then, where the line was broken at a
+ * blank ("text \\"), the indentation that only decorates the wrap. Broken inside a word ("tex\\"),
+ * the continuation is the rest as it is, a leading blank included (as a shell reads it).
+ */
+static const char *bslash_rest(const struct oomtrace_unwrap *u, const char *c, size_t *n)
+{
+	size_t off;
+
+	if (u->quote && quote_depth(c, *n, &off) == u->quote) {
+		c += off;
+		*n -= off;
+	}
+	while (u->len && (u->buf[u->len - 1] == ' ' || u->buf[u->len - 1] == '\t') && *n &&
+	       (*c == ' ' || *c == '\t')) {
+		c++;
+		(*n)--;
+	}
+	return c;
+}
+
+/* Hold or hand out the logical line now in u->buf (u->len bytes). */
+static enum oomtrace_unwrap_out settle(struct oomtrace_unwrap *u, bool soft, bool escapes,
+				       const char **out, size_t *outlen)
+{
+	size_t off;
+
+	if (soft) {
+		u->held = OOMTRACE_UW_QP;
+		u->evidence = escapes || u->qp;
+		return OOMTRACE_UW_TAKEN;
+	}
+	if (u->len && u->buf[u->len - 1] == '\\' && (u->len < 2 || u->buf[u->len - 2] != '\\')) {
+		u->held = OOMTRACE_UW_BSLASH;
+		u->quote = quote_depth(u->buf, u->len, &off);
+		u->len--;
+		return OOMTRACE_UW_TAKEN;
+	}
+	u->held = OOMTRACE_UW_NONE;
+	*out = u->buf;
+	*outlen = u->len;
+	return OOMTRACE_UW_LINE;
+}
+
+/* The held line handed out alone; the caller feeds @line again. */
+static enum oomtrace_unwrap_out held_alone(struct oomtrace_unwrap *u, const char **out,
+					   size_t *outlen)
+{
+	u->held = OOMTRACE_UW_NONE;
+	*out = u->buf;
+	*outlen = u->len;
+	return OOMTRACE_UW_HELD_TOO;
+}
+
+static enum oomtrace_unwrap_out go_on(struct oomtrace_unwrap *u, const char *line, size_t len,
+				      bool (*starts_record)(const char *, size_t), const char **out,
+				      size_t *outlen)
+{
+	bool soft = false, esc = false;
+	const char *c = line;
+	size_t n = len;
+
+	if (u->held == OOMTRACE_UW_BSLASH) {
+		c = bslash_rest(u, line, &n);
+		if (starts_record(c, n))
+			return held_alone(u, out, outlen);
+	} else if (!u->evidence && starts_record(line, len)) {
+		return held_alone(u, out, outlen); /* a lone '=' that was the line's own */
+	}
+	if (u->len + n >= sizeof(u->buf))
+		return held_alone(u, out, outlen);
+	if (u->held == OOMTRACE_UW_QP) {
+		if (qp_shape(c, n, &esc) && esc)
+			u->qp = true;
+		u->len += qp_decode(u->buf + u->len, c, n, &soft);
+	} else {
+		memcpy(u->buf + u->len, c, n);
+		u->len += n;
+	}
+	return settle(u, soft, esc, out, outlen);
+}
+
+enum oomtrace_unwrap_out oomtrace_unwrap_line(struct oomtrace_unwrap *u, const char *line,
+					      size_t len,
+					      bool (*starts_record)(const char *, size_t),
+					      const char **out, size_t *outlen)
+{
+	bool esc, soft = false;
+	char last = len ? line[len - 1] : 0;
+
+	if (u->held)
+		return go_on(u, line, len, starts_record, out, outlen);
+	*out = line;
+	*outlen = len;
+	/* most lines: no '=' at all, no backslash at the end */
+	if (last != '\\' && (!len || !memchr(line, '=', len)))
+		return OOMTRACE_UW_LINE;
+	if (len >= sizeof(u->buf))
+		return OOMTRACE_UW_LINE;
+	if (qp_shape(line, len, &esc)) {
+		if (esc)
+			u->qp = true;
+		u->len = qp_decode(u->buf, line, len, &soft);
+	} else if (last == '\\') {
+		memcpy(u->buf, line, len);
+		u->len = len;
+	} else {
+		return OOMTRACE_UW_LINE;
+	}
+	return settle(u, soft, esc, out, outlen);
+}
+
+bool oomtrace_unwrap_flush(struct oomtrace_unwrap *u, const char **out, size_t *outlen)
+{
+	if (!u->held)
+		return false;
+	u->held = OOMTRACE_UW_NONE;
+	*out = u->buf;
+	*outlen = u->len;
+	return true;
+}
+
+void oomtrace_unwrap_new_input(struct oomtrace_unwrap *u)
+{
+	u->held = OOMTRACE_UW_NONE;
+	u->qp = false;
+	u->evidence = false;
+}
