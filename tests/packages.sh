@@ -21,7 +21,7 @@ spec_ver=$(sed -n 's/^Version: *//p' "$srcdir/packaging/oomtrace.spec")
 deb_ver=$(sed -n '1s/^oomtrace (\([^)-]*\).*/\1/p' "$srcdir/debian/changelog")
 [ "$spec_ver" = "$ver" ] && [ "$deb_ver" = "$ver" ] && ok "version $ver in the tarball, the spec and debian/changelog" ||
 	bad "versions differ: tarball $ver, spec $spec_ver, debian/changelog $deb_ver"
-want_files="usr/bin/oomtrace lib/systemd/system/oomtrace.service etc/oomtrace/oomtrace.conf usr/share/man/man1/oomtrace.1.gz"
+want_files="usr/bin/oomtrace lib/systemd/system/oomtrace.service etc/oomtrace/oomtrace.conf usr/share/man/man1/oomtrace.1.gz usr/share/oomtrace/oomtrace-alerts.yml usr/share/oomtrace/oomtrace-dashboard.json"
 
 # --- Debian ---
 if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
@@ -85,7 +85,7 @@ else
 		rpm -qlp "$rpm" 2>/dev/null | sed 's|^/||' >"$t/rpm.files"
 		missing=
 		# (the man page as brp-compress leaves it: gzip on openEuler, plain with Debian's rpm)
-		for f in usr/bin/oomtrace usr/lib/systemd/system/oomtrace.service etc/oomtrace/oomtrace.conf 'usr/share/man/man1/oomtrace.1\(\.gz\|\.xz\)\?'; do
+		for f in usr/bin/oomtrace usr/lib/systemd/system/oomtrace.service etc/oomtrace/oomtrace.conf usr/share/oomtrace/oomtrace-alerts.yml usr/share/oomtrace/oomtrace-dashboard.json 'usr/share/man/man1/oomtrace.1\(\.gz\|\.xz\)\?'; do
 			grep -qx "$f" "$t/rpm.files" || missing="$missing $f"
 		done
 		[ -z "$missing" ] && ok "rpm: payload has the binary, usr/lib/systemd/system/oomtrace.service, the conf, the man page" ||
