@@ -9,7 +9,7 @@
 
 #include "util.h"
 
-#define OOMTRACE_JW_DEPTH 16
+#define OOMTRACE_JW_DEPTH 32
 
 /*
  * Writes one JSON text into @b, appending: no blanks, strings repaired to

@@ -24,10 +24,11 @@ struct oomtrace_format_ops {
 extern const struct oomtrace_format_ops oomtrace_format_text; /* outputs/text.c */
 extern const struct oomtrace_format_ops oomtrace_format_bcc;  /* outputs/text.c */
 extern const struct oomtrace_format_ops oomtrace_format_json; /* outputs/json.c */
+extern const struct oomtrace_format_ops oomtrace_format_otlp; /* outputs/otlp.c */
 
 /* The renderer called @name, or NULL. */
 const struct oomtrace_format_ops *oomtrace_format_find(const char *name);
-/* "text, bcc, json" */
+/* "text, bcc, json, otlp-json" */
 const char *oomtrace_format_list(void);
 
 #endif

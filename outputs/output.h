@@ -86,6 +86,7 @@ extern const struct oomtrace_output_ops oomtrace_output_summary; /* outputs/summ
 extern const struct oomtrace_output_ops oomtrace_output_text;	 /* outputs/stream.c */
 extern const struct oomtrace_output_ops oomtrace_output_bcc;	 /* outputs/stream.c */
 extern const struct oomtrace_output_ops oomtrace_output_json;	 /* outputs/stream.c */
+extern const struct oomtrace_output_ops oomtrace_output_otlp;	 /* outputs/stream.c */
 extern const struct oomtrace_output_ops oomtrace_output_tallies; /* outputs/tallies.c */
 
 /* -o FILE opened for appending (created 0644), or standard output (NULL, "-"); -1 with errno. */

@@ -24,6 +24,7 @@ const struct oomtrace_output_ops *const oomtrace_output_registry[] = {
     &oomtrace_output_text,    /* --format text (the default) */
     &oomtrace_output_bcc,     /* --format bcc */
     &oomtrace_output_json,    /* --format json */
+    &oomtrace_output_otlp,    /* --format otlp-json */
     &oomtrace_output_tallies, /* the exit summary; -c N */
     NULL,
 };
@@ -32,6 +33,7 @@ static const struct oomtrace_format_ops *const formats[] = {
     &oomtrace_format_text,
     &oomtrace_format_bcc,
     &oomtrace_format_json,
+    &oomtrace_format_otlp,
 };
 
 const struct oomtrace_format_ops *oomtrace_format_find(const char *name)
@@ -46,7 +48,7 @@ const struct oomtrace_format_ops *oomtrace_format_find(const char *name)
 
 const char *oomtrace_format_list(void)
 {
-	return "text, bcc, json";
+	return "text, bcc, json, otlp-json";
 }
 
 void *oomtrace_output_state(size_t size, const char *path, int *fd, int *code)

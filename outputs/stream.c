@@ -68,6 +68,11 @@ static int json_open(const struct oomtrace_output_conf *c, void **state)
 	return stream_open(c, &oomtrace_format_json, state);
 }
 
+static int otlp_open(const struct oomtrace_output_conf *c, void **state)
+{
+	return stream_open(c, &oomtrace_format_otlp, state);
+}
+
 static int flush_buf(struct stream *s)
 {
 	int r = s->buf.len ? oomtrace_write_all(s->fd, s->buf.p, s->buf.len) : 0;
@@ -127,3 +132,4 @@ static int stream_close(void *state, const struct oomtrace_run_totals *t)
 const struct oomtrace_output_ops oomtrace_output_text = STREAM_OPS("text", text_open);
 const struct oomtrace_output_ops oomtrace_output_bcc = STREAM_OPS("bcc", bcc_open);
 const struct oomtrace_output_ops oomtrace_output_json = STREAM_OPS("json", json_open);
+const struct oomtrace_output_ops oomtrace_output_otlp = STREAM_OPS("otlp-json", otlp_open);

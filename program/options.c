@@ -57,7 +57,8 @@ static const char help[] =
     "\n"
     "Output:\n"
     "  -f, --format FMT      text (default): the classic oomkill line (-v adds details);\n"
-    "                        bcc: the classic line only; json: JSON Lines (docs/schema.md)\n"
+    "                        bcc: the classic line only; json: JSON Lines (docs/schema.md);\n"
+    "                        otlp-json: OpenTelemetry log records, one OTLP/JSON request a line\n"
     "  -o, --output FILE     append events to FILE (one write per event) instead of stdout\n"
     "  -v, --verbose         text: detail lines; also more diagnostics (-vv: debug)\n"
     "\n"
@@ -384,7 +385,7 @@ static int settle(struct oomtrace_config *c, int argc, char **argv)
 		return oomtrace_bad_arg("--btf", c->bo.btf_file, "contradicts --no-btf");
 	if (!oomtrace_format_find(c->format))
 		return oomtrace_bad_arg("--format", c->format,
-					"unknown format; use text, bcc or json");
+					"unknown format; use text, bcc, json or otlp-json");
 	if (strcmp(c->format, "json") == 0)
 		oomtrace_log_set_json(true);
 	oomtrace_log_set_level(c->verbose >= 2 ? OOMTRACE_LOG_DEBUG
