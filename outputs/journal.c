@@ -212,6 +212,36 @@ int oomtrace_journal_open(const char *backend, const char *probe)
 	return send_entry(&e);
 }
 
+/*
+ * Where the victim ran, after the classic line in MESSAGE: the one field a log-line reader sees
+ * (node-problem-detector's journald monitor passes MESSAGE alone: deploy/node-problem-detector/).
+ * "; pod NS/NAME, container C" (the pod by its uid where its name is not known), "; container
+ * RUNTIME ID", "; unit U"; nothing where none is known.
+ */
+static int where(struct oomtrace_buf *b, const struct oomtrace_names *n)
+{
+	char tmp[800];
+
+	if (n->pod_uid[0]) {
+		if (n->pod[0])
+			snprintf(tmp, sizeof(tmp), "; pod %s/%s",
+				 n->k8s_namespace[0] ? n->k8s_namespace : "?", n->pod);
+		else
+			snprintf(tmp, sizeof(tmp), "; pod uid %s", n->pod_uid);
+		if (oomtrace_buf_append(b, tmp, strlen(tmp)))
+			return -ENOMEM;
+		if (n->container[0])
+			return oomtrace_buf_printf(b, ", container %s", n->container);
+		return n->container_id[0]
+			   ? oomtrace_buf_printf(b, ", container %.12s", n->container_id)
+			   : 0;
+	}
+	if (n->container_id[0])
+		return oomtrace_buf_printf(b, "; container %s %.12s",
+					   n->runtime[0] ? n->runtime : "?", n->container_id);
+	return n->unit[0] ? oomtrace_buf_printf(b, "; unit %s", n->unit) : 0;
+}
+
 int oomtrace_journal_event(struct oomtrace_out_event *oe)
 {
 	const struct oomtrace_event *ev = oe->ev;
@@ -226,8 +256,12 @@ int oomtrace_journal_event(struct oomtrace_out_event *oe)
 	if (oomtrace_format_text.event(&line, oe, 0) || !line.p)
 		goto out;
 	nl = strchr(line.p, '\n');
-	if (nl)
+	if (nl) {
 		*nl = '\0';
+		line.len = (size_t)(nl - line.p);
+	}
+	if (where(&line, &ev->names))
+		goto out;
 	prio = ev->record == OOMTRACE_RECORD_REAP	? LOG_INFO
 	       : ev->outcome == OOMTRACE_OUTCOME_PANIC	? LOG_CRIT
 	       : ev->outcome == OOMTRACE_OUTCOME_KILLED ? LOG_ERR

@@ -125,6 +125,36 @@ got="$got $(jctl -o cat -u batch-worker.service | grep -c 'OOM kill of PID 4243 
 [ "$got" = "1 0" ] && ok "journal: journalctl -u 'batch\\x2dworker.service' shows its kill (OBJECT_SYSTEMD_UNIT), the decoded name none" ||
 	bad "journal: journalctl -u found '$got' (want '1 0')"
 
+# node-problem-detector (deploy/node-problem-detector/oomtrace-monitor.json): its journald watcher
+# reads SYSLOG_IDENTIFIER=oomtrace's MESSAGEs in order, pushes each into a buffer of bufferSize
+# lines and matches each rule's pattern + \z against the buffer joined by newlines
+# (pkg/systemlogmonitor/log_buffer.go); one OOMKilling event per real kill, naming where it was
+jctl -o json SYSLOG_IDENTIFIER=oomtrace >"$t/npd.json"
+python3 - "$srcdir/deploy/node-problem-detector/oomtrace-monitor.json" "$t/npd.json" "$t/all.json" >"$t/npd" 2>&1 <<'PY'
+import json, re, sys
+cfg = json.load(open(sys.argv[1]))
+assert cfg["plugin"] == "journald" and cfg["pluginConfig"]["source"] == "oomtrace", cfg
+rules = [(r["reason"], re.compile(r["pattern"].replace("\\z", "\\Z") + "\\Z")) for r in cfg["rules"]]
+buf, events = [], []
+for l in open(sys.argv[2]):
+    buf = (buf + [json.loads(l)["MESSAGE"].strip()])[-cfg["bufferSize"]:]
+    for reason, rx in rules:
+        if rx.search("\n".join(buf)):
+            events.append((reason, buf[-1]))
+kills = [json.loads(l) for l in open(sys.argv[3])]
+kills = [e for e in kills if e.get("record") == "kill" and e.get("outcome") == "killed"]
+pod = [m for _, m in events if "; pod uid 6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f, container 0123456789ab" in m]
+unit = [m for _, m in events if m.endswith("; unit batch\\x2dworker.service")]
+[print("event:", m) for m in (pod[:1] + unit[:1])]
+print(len(events), len(kills), len(pod), len(unit), sorted({r for r, _ in events}))
+PY
+sed -n 's/^event: /  node-problem-detector event: /p' "$t/npd"
+got=$(tail -1 "$t/npd")
+n=$(grep -c '"record":"kill".*"outcome":"killed"' "$t/all.json")
+[ "$got" = "$n $n 2 1 ['OOMKilling']" ] &&
+	ok "journal: node-problem-detector's rule makes one OOMKilling event per kill ($n), naming the pod (2) and the unit (1)" ||
+	bad "journal: node-problem-detector events/kills/pod/unit: '$got' (want '$n $n 2 1 [OOMKilling]')"
+
 # events lost in transport: an entry of their own
 printf '{"lost":3}\n' >"$t/lost.jsonl"
 head -1 "$t/all.json" >>"$t/lost.jsonl"
