@@ -134,4 +134,11 @@ bool oomtrace_rec_near(const struct oomtrace_parser *p, const struct mark *m, ui
 /* The slot for the current line's caller id (a new or the least recently used one). */
 int oomtrace_rec_pick_slot(struct oomtrace_parser *p, oomtrace_sink_fn sink, void *ctx);
 
+/* parser.c: p->msg, the current message, routed, split into lines and dispatched (@bare: it
+ * came without a prefix of its own, a continuation). */
+int oomtrace_run_msg(struct oomtrace_parser *p, bool bare, oomtrace_sink_fn sink, void *ctx);
+/* intake.c: the input ended or paused: a verbose entry and a line held for its continuation go
+ * through now. */
+int oomtrace_intake_end(struct oomtrace_parser *p, oomtrace_sink_fn sink, void *ctx);
+
 #endif
