@@ -112,12 +112,37 @@ static int one_line(struct oomtrace_parser *p, const char *line, size_t len, oom
 static bool starts_record(const char *line, size_t len)
 {
 	struct oomtrace_prefix x;
+	char head[512];
+	size_t n;
 
+	/* its head is enough, without its colouring */
+	if (len >= sizeof(head))
+		len = sizeof(head) - 1;
+	n = oomtrace_unwrap_ansi(head, sizeof(head), line, len);
+	if (n != (size_t)-1) {
+		line = head;
+		len = n;
+	}
 	oomtrace_prefix_parse(line, len, &x);
 	return x.kind != OOMTRACE_LINE_BARE;
 }
 
-/* A physical line, its transport's breaks undone (unwrap.c), then parsed. */
+/* A logical line without a terminal's colouring (dmesg --color=always, journalctl into a file),
+ * parsed. */
+static int plain_line(struct oomtrace_parser *p, const char *line, size_t len,
+		      oomtrace_sink_fn sink, void *ctx)
+{
+	size_t n = oomtrace_unwrap_ansi(p->uw.plain, sizeof(p->uw.plain), line, len);
+
+	if (n != (size_t)-1) {
+		line = p->uw.plain;
+		len = n;
+	}
+	return one_line(p, line, len, sink, ctx);
+}
+
+/* A physical line, its transport's breaks undone (unwrap.c; an escape sequence may be cut by
+ * them), then parsed. */
 static int unwrapped(struct oomtrace_parser *p, const char *line, size_t len, oomtrace_sink_fn sink,
 		     void *ctx)
 {
@@ -130,9 +155,9 @@ static int unwrapped(struct oomtrace_parser *p, const char *line, size_t len, oo
 		case OOMTRACE_UW_TAKEN:
 			return 0;
 		case OOMTRACE_UW_LINE:
-			return one_line(p, o, n, sink, ctx);
+			return plain_line(p, o, n, sink, ctx);
 		case OOMTRACE_UW_HELD_TOO:
-			r = one_line(p, o, n, sink, ctx);
+			r = plain_line(p, o, n, sink, ctx);
 			if (r)
 				return r;
 			break;
@@ -146,7 +171,7 @@ static int unwrap_end(struct oomtrace_parser *p, oomtrace_sink_fn sink, void *ct
 	const char *o;
 	size_t n;
 
-	return oomtrace_unwrap_flush(&p->uw, &o, &n) ? one_line(p, o, n, sink, ctx) : 0;
+	return oomtrace_unwrap_flush(&p->uw, &o, &n) ? plain_line(p, o, n, sink, ctx) : 0;
 }
 
 /* A journal entry read whole (-o verbose): its stamp in @x, its message in p->msg. */

@@ -209,3 +209,60 @@ void oomtrace_unwrap_new_input(struct oomtrace_unwrap *u)
 	u->qp = false;
 	u->evidence = false;
 }
+
+/* "[<digits;>m" at @s (the debris of an SGR sequence without its ESC): its length, or 0. */
+static size_t sgr_debris(const char *s, size_t n)
+{
+	size_t i = 1;
+
+	if (n < 3 || s[0] != '[')
+		return 0;
+	while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == ';'))
+		i++;
+	return i > 1 && i < n && s[i] == 'm' ? i + 1 : 0;
+}
+
+/* A CSI or OSC sequence at @s (ESC first): its length (all of @n where it does not end), or 0. */
+static size_t escape_len(const char *s, size_t n)
+{
+	size_t i = 2;
+
+	if (n < 2)
+		return 0;
+	if (s[1] == '[') { /* CSI: parameters 0x30-0x3f, intermediates 0x20-0x2f, final 0x40-0x7e */
+		while (i < n && s[i] >= 0x30 && s[i] <= 0x3f)
+			i++;
+		while (i < n && s[i] >= 0x20 && s[i] <= 0x2f)
+			i++;
+		return i < n && s[i] >= 0x40 && s[i] <= 0x7e ? i + 1 : n;
+	}
+	if (s[1] == ']') { /* OSC: ends at BEL or ST (ESC '\\') */
+		for (; i < n; i++) {
+			if (s[i] == '\a')
+				return i + 1;
+			if (s[i] == 0x1b && i + 1 < n && s[i + 1] == '\\')
+				return i + 2;
+		}
+		return n;
+	}
+	return 0; /* no CSI or OSC: the ESC is the text's own (a comm may hold one) */
+}
+
+size_t oomtrace_unwrap_ansi(char *dst, size_t dstsz, const char *s, size_t n)
+{
+	bool debris = sgr_debris(s, n) > 0;
+	size_t i = 0, o = 0, k;
+
+	if (n >= dstsz || (!debris && !memchr(s, 0x1b, n)))
+		return (size_t)-1;
+	while (i < n) {
+		if (s[i] == 0x1b && (k = escape_len(s + i, n - i)))
+			i += k;
+		else if (debris && s[i] == '[' && (k = sgr_debris(s + i, n - i)))
+			i += k;
+		else
+			dst[o++] = s[i++];
+	}
+	dst[o] = '\0';
+	return o;
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* unwrap.h: a transport's line breaks undone before a line is parsed: quoted-printable (RFC 2045
- * 6.7: "=XX" escapes, "=" soft breaks) and lines hand-wrapped with a trailing backslash. */
+/* unwrap.h: what a transport did to a line undone before it is parsed: quoted-printable (RFC 2045
+ * 6.7: "=XX" escapes, "=" soft breaks), lines hand-wrapped with a trailing backslash, and a
+ * terminal's colouring. */
 #ifndef OOMTRACE_UNWRAP_H
 #define OOMTRACE_UNWRAP_H
 
@@ -23,6 +24,7 @@ struct oomtrace_unwrap {
 	unsigned int quote; /* the held line's mail quoting ("> " depth), stripped from the next */
 	size_t len;
 	char buf[OOMTRACE_MSG_MAX];
+	char plain[OOMTRACE_MSG_MAX]; /* the current line without its colouring */
 };
 
 /* What oomtrace_unwrap_line says of a line. */
@@ -41,6 +43,14 @@ enum oomtrace_unwrap_out oomtrace_unwrap_line(struct oomtrace_unwrap *u, const c
 					      size_t len,
 					      bool (*starts_record)(const char *, size_t),
 					      const char **out, size_t *outlen);
+/*
+ * A terminal's colouring taken out of @s (@n bytes) into @dst (@dstsz bytes): ECMA-48 CSI
+ * sequences (ESC '[' parameters, intermediates, a final byte; dmesg --color, journalctl) and
+ * OSC ones (ESC ']' ... BEL or ESC '\\': journalctl's links); and where the line starts with the
+ * debris of one whose ESC a web page dropped ("[32m[ 12.3] [0m..."), every "[<digits;>m".
+ * The new length, or (size_t)-1 where there is nothing to take out (or no room).
+ */
+size_t oomtrace_unwrap_ansi(char *dst, size_t dstsz, const char *s, size_t n);
 /* The end of the input, or a pause: the held line as it is (true), or nothing. */
 bool oomtrace_unwrap_flush(struct oomtrace_unwrap *u, const char **out, size_t *outlen);
 /* A new input begins (a held line was flushed first). */

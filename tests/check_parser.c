@@ -507,6 +507,18 @@ START_TEST(transport_breaks)
 	ck_assert_uint_eq(C.n, 1);
 	ck_assert_uint_eq(C.ev[0].victim.anon_rss_kb, 4096);
 	ck_assert_uint_eq(C.ev[0].victim.file_rss_kb, 8);
+	/* a terminal's colouring: CSI (dmesg --color), an OSC link around a word (journalctl), an
+	 * escape cut off at the end of the line */
+	parse_text(
+	    "\x1b[32m[ 8.0] \x1b[0m\x1b[33mMemory cgroup out of memory: \x1b[0m\x1b[31mKilled "
+	    "process 82 "
+	    "(\x1b]8;;file:///usr/bin/d\x1b\\d\x1b]8;;\x07) total-vm:1kB, anon-rss:5kB\x1b[0\n",
+	    NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert_int_eq(C.ev[0].victim.pid, 82);
+	ck_assert_str_eq(C.ev[0].victim.comm, "d");
+	ck_assert_uint_eq(C.ev[0].victim.anon_rss_kb, 5);
+	ck_assert_uint_eq(C.ev[0].uptime_ns, 8000000000ULL);
 	/* a lone '=' or '\' that ends a line of its own: the next record is not glued to it */
 	parse_text("[ 7.0] Memory cgroup out of memory: Killed process 79 (a=) total-vm:1kB, "
 		   "anon-rss:2kB=\n"

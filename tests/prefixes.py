@@ -13,8 +13,9 @@ be those of the original. Two families:
            (which the new prefix carries, or not) must stay.
   carry:   the whole text as a transport carries it: quoted-printable by Python's quopri and
            by its email package (what mail clients send: "=3D", soft breaks at 76 columns),
-           and hand-wrapped with a trailing backslash (at a blank, inside a word, under mail
-           quoting): every fact must stay.
+           hand-wrapped with a trailing backslash (at a blank, inside a word, under mail
+           quoting), and dmesg's colouring (with its ESC bytes, and without them as a web page
+           shows it): every fact must stay.
 Usage: prefixes.py OOMTRACE FIXTURES_DIR [--seed N]
 """
 import json
@@ -192,6 +193,19 @@ def carriers(raw, lines):
     except UnicodeDecodeError:
         pass  # the email encoder takes text; quopri took the bytes as they are
     enc = lambda ls: "\n".join(ls).encode("utf-8", errors="surrogateescape")
+    if any(DMESG.match(l) for l in lines):
+        # dmesg --color=always (util-linux dmesg.c: the time green, a "subsystem:" head yellow,
+        # the rest by level), and the same as a web page shows it, its ESC bytes dropped
+        def color(l, esc):
+            m = DMESG.match(l)
+            if not m:
+                return l
+            head = re.match(r"^([^ :]+(?: [^ :]+)*: )(.*)$", m.group(3))
+            body = (esc + "[33m" + head.group(1) + esc + "[0m" + esc + "[1m" + head.group(2)) if head \
+                else esc + "[1m" + m.group(3)
+            return "%s[32m[%5s.%s] %s[0m%s%s[0m" % (esc, m.group(1), m.group(2), esc, body, esc)
+        out.append(("dmesg-color", enc([color(l, "\x1b") for l in lines])))
+        out.append(("color-debris", enc([color(l, "") for l in lines])))
     out.append(("backslash-blank", enc(bslash(lines, 72, True))))
     out.append(("backslash-word", enc(bslash(lines, 64, False))))
     out.append(("backslash-quoted", enc(bslash(lines, 70, True, "> "))))
