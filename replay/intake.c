@@ -113,12 +113,13 @@ static bool starts_record(const char *line, size_t len)
 {
 	struct oomtrace_prefix x;
 	char head[512];
+	bool spaces = false;
 	size_t n;
 
-	/* its head is enough, without its colouring */
+	/* its head is enough, as the log wrote it */
 	if (len >= sizeof(head))
 		len = sizeof(head) - 1;
-	n = oomtrace_unwrap_ansi(head, sizeof(head), line, len);
+	n = oomtrace_unwrap_plain(head, sizeof(head), line, len, &spaces);
 	if (n != (size_t)-1) {
 		line = head;
 		len = n;
@@ -127,12 +128,13 @@ static bool starts_record(const char *line, size_t len)
 	return x.kind != OOMTRACE_LINE_BARE;
 }
 
-/* A logical line without a terminal's colouring (dmesg --color=always, journalctl into a file),
- * parsed. */
+/* A logical line without a terminal's colouring (dmesg --color=always, journalctl into a file)
+ * or a web page's spaces, parsed. */
 static int plain_line(struct oomtrace_parser *p, const char *line, size_t len,
 		      oomtrace_sink_fn sink, void *ctx)
 {
-	size_t n = oomtrace_unwrap_ansi(p->uw.plain, sizeof(p->uw.plain), line, len);
+	size_t n =
+	    oomtrace_unwrap_plain(p->uw.plain, sizeof(p->uw.plain), line, len, &p->uw.spaces);
 
 	if (n != (size_t)-1) {
 		line = p->uw.plain;

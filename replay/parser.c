@@ -420,9 +420,10 @@ bool oomtrace_parser_idle(const struct oomtrace_parser *p)
 	/* held kills wait only for oom_reaper lines, which the pre-filter finds; journalctl -o
 	 * verbose is told by a header in its first lines (after "-- Logs begin at ..."), then read
 	 * whole; so is a quoted-printable input (a soft break may cut a phrase the pre-filter looks
-	 * for); a held line waits for its continuation */
+	 * for) and one with a web page's spaces (its phrases hold blanks); a held line waits for
+	 * its continuation */
 	if (p->input_lines < 3 || p->jctl.export || p->jctl.verbose || p->rw.kind || p->uw.held ||
-	    p->uw.qp)
+	    p->uw.qp || p->uw.spaces)
 		return false;
 	for (i = 0; i < SLOTS; i++)
 		if (p->slots[i].open || p->slots[i].mixed)

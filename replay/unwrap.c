@@ -207,6 +207,7 @@ void oomtrace_unwrap_new_input(struct oomtrace_unwrap *u)
 {
 	u->held = OOMTRACE_UW_NONE;
 	u->qp = false;
+	u->spaces = false;
 	u->evidence = false;
 }
 
@@ -248,20 +249,47 @@ static size_t escape_len(const char *s, size_t n)
 	return 0; /* no CSI or OSC: the ESC is the text's own (a comm may hold one) */
 }
 
-size_t oomtrace_unwrap_ansi(char *dst, size_t dstsz, const char *s, size_t n)
+/*
+ * What a web page writes for a blank, at @s: U+00A0, U+2007 and U+202F (no-break spaces) stand
+ * for one blank (*@blank), U+200B (zero width) and U+FEFF (a byte order mark) for none. Its
+ * length in bytes, or 0.
+ */
+static size_t page_space(const unsigned char *s, size_t n, bool *blank)
 {
-	bool debris = sgr_debris(s, n) > 0;
+	*blank = true;
+	if (n >= 2 && s[0] == 0xc2 && s[1] == 0xa0)
+		return 2;
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x87 || s[2] == 0xaf))
+		return 3;
+	*blank = false;
+	if (n >= 3 && ((s[0] == 0xe2 && s[1] == 0x80 && s[2] == 0x8b) ||
+		       (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)))
+		return 3;
+	return 0;
+}
+
+size_t oomtrace_unwrap_plain(char *dst, size_t dstsz, const char *s, size_t n, bool *spaces)
+{
+	bool debris = sgr_debris(s, n) > 0, blank;
 	size_t i = 0, o = 0, k;
 
-	if (n >= dstsz || (!debris && !memchr(s, 0x1b, n)))
+	if (n >= dstsz || (!debris && !memchr(s, 0x1b, n) && !memchr(s, 0xc2, n) &&
+			   !memchr(s, 0xe2, n) && !(n >= 3 && (unsigned char)s[0] == 0xef)))
 		return (size_t)-1;
 	while (i < n) {
-		if (s[i] == 0x1b && (k = escape_len(s + i, n - i)))
+		if (s[i] == 0x1b && (k = escape_len(s + i, n - i))) {
 			i += k;
-		else if (debris && s[i] == '[' && (k = sgr_debris(s + i, n - i)))
+		} else if (debris && s[i] == '[' && (k = sgr_debris(s + i, n - i))) {
 			i += k;
-		else
+		} else if ((unsigned char)s[i] >= 0xc2 &&
+			   (k = page_space((const unsigned char *)s + i, n - i, &blank))) {
+			i += k;
+			*spaces = true;
+			if (blank)
+				dst[o++] = ' ';
+		} else {
 			dst[o++] = s[i++];
+		}
 	}
 	dst[o] = '\0';
 	return o;

@@ -20,6 +20,7 @@ enum oomtrace_unwrap_held {
 struct oomtrace_unwrap {
 	enum oomtrace_unwrap_held held;
 	bool qp;	    /* this input has shown quoted-printable escapes: it is read whole */
+	bool spaces;	    /* ... or a web page's spaces: the pre-filter's phrases hold blanks */
 	bool evidence;	    /* the held line showed "=XX" escapes (not a lone trailing '=') */
 	unsigned int quote; /* the held line's mail quoting ("> " depth), stripped from the next */
 	size_t len;
@@ -44,13 +45,16 @@ enum oomtrace_unwrap_out oomtrace_unwrap_line(struct oomtrace_unwrap *u, const c
 					      bool (*starts_record)(const char *, size_t),
 					      const char **out, size_t *outlen);
 /*
- * A terminal's colouring taken out of @s (@n bytes) into @dst (@dstsz bytes): ECMA-48 CSI
- * sequences (ESC '[' parameters, intermediates, a final byte; dmesg --color, journalctl) and
- * OSC ones (ESC ']' ... BEL or ESC '\\': journalctl's links); and where the line starts with the
- * debris of one whose ESC a web page dropped ("[32m[ 12.3] [0m..."), every "[<digits;>m".
- * The new length, or (size_t)-1 where there is nothing to take out (or no room).
+ * @s (@n bytes) into @dst (@dstsz bytes) as the log wrote it, without what a terminal or a web
+ * page added: ECMA-48 CSI sequences (ESC '[' parameters, intermediates, a final byte: dmesg
+ * --color, journalctl) and OSC ones (ESC ']' ... BEL or ESC '\\': journalctl's links), and where
+ * the line starts with the debris of one whose ESC a page dropped ("[32m[ 12.3] [0m..."), every
+ * "[<digits;>m"; no-break spaces (U+00A0, U+2007, U+202F) made blanks, U+200B and a byte order
+ * mark dropped (a comm that holds U+00A0 itself is then read with a blank). Another ESC stays (a
+ * comm may hold one). The new length, or (size_t)-1 where there is nothing to do (or no room);
+ * *@spaces set where a page's spaces were found (left as it was otherwise).
  */
-size_t oomtrace_unwrap_ansi(char *dst, size_t dstsz, const char *s, size_t n);
+size_t oomtrace_unwrap_plain(char *dst, size_t dstsz, const char *s, size_t n, bool *spaces);
 /* The end of the input, or a pause: the held line as it is (true), or nothing. */
 bool oomtrace_unwrap_flush(struct oomtrace_unwrap *u, const char **out, size_t *outlen);
 /* A new input begins (a held line was flushed first). */

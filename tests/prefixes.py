@@ -14,8 +14,8 @@ be those of the original. Two families:
   carry:   the whole text as a transport carries it: quoted-printable by Python's quopri and
            by its email package (what mail clients send: "=3D", soft breaks at 76 columns),
            hand-wrapped with a trailing backslash (at a blank, inside a word, under mail
-           quoting), and dmesg's colouring (with its ESC bytes, and without them as a web page
-           shows it): every fact must stay.
+           quoting), dmesg's colouring (with its ESC bytes, and without them as a web page
+           shows it), and a web page's no-break spaces: every fact must stay.
 Usage: prefixes.py OOMTRACE FIXTURES_DIR [--seed N]
 """
 import json
@@ -206,6 +206,9 @@ def carriers(raw, lines):
             return "%s[32m[%5s.%s] %s[0m%s%s[0m" % (esc, m.group(1), m.group(2), esc, body, esc)
         out.append(("dmesg-color", enc([color(l, "\x1b") for l in lines])))
         out.append(("color-debris", enc([color(l, "") for l in lines])))
+    # copied from a web page: runs of blanks as no-break spaces (&nbsp;), or every blank one
+    out.append(("nbsp-runs", raw.replace(b"  ", b" \xc2\xa0")))
+    out.append(("nbsp-every", raw.replace(b" ", b"\xc2\xa0")))
     out.append(("backslash-blank", enc(bslash(lines, 72, True))))
     out.append(("backslash-word", enc(bslash(lines, 64, False))))
     out.append(("backslash-quoted", enc(bslash(lines, 70, True, "> "))))
