@@ -35,6 +35,13 @@ static const char *const constraint_names[] = {
     "memcg",
 };
 
+static const char *const alloc_class_names[] = {
+    [OOMTRACE_ALLOC_UNKNOWN] = "unknown",	[OOMTRACE_ALLOC_ANON_FAULT] = "anon_fault",
+    [OOMTRACE_ALLOC_FILE_FAULT] = "file_fault", [OOMTRACE_ALLOC_THP_FAULT] = "thp_fault",
+    [OOMTRACE_ALLOC_SYSCALL] = "syscall",	[OOMTRACE_ALLOC_KERNEL] = "kernel",
+    [OOMTRACE_ALLOC_KTHREAD] = "kthread",
+};
+
 static const char *const outcome_names[] = {
     [OOMTRACE_OUTCOME_UNKNOWN] = "unknown",
     [OOMTRACE_OUTCOME_KILLED] = "killed",
@@ -99,6 +106,16 @@ const char *oomtrace_record_name(enum oomtrace_record r)
 int oomtrace_record_parse(const char *s, enum oomtrace_record *out)
 {
 	PARSE_INTO(record_names, s, out);
+}
+
+const char *oomtrace_alloc_class_name(enum oomtrace_alloc_class c)
+{
+	return NAME_OF(alloc_class_names, c);
+}
+
+int oomtrace_alloc_class_parse(const char *s, enum oomtrace_alloc_class *out)
+{
+	PARSE_INTO(alloc_class_names, s, out);
 }
 
 int oomtrace_source_parse(const char *s, enum oomtrace_source *out)

@@ -71,6 +71,21 @@ enum {
 	OOMTRACE_T_CGROUP_ID = 1u << 12,
 };
 
+/* One frame of a kernel stack: "function+0xoffset/0xsize [module]" as the kernel prints it. */
+#define OOMTRACE_FUNC_MAX 64
+#define OOMTRACE_STACK_MAX 48
+struct oomtrace_frame {
+	char function[OOMTRACE_FUNC_MAX]; /* compiler suffixes (.cold, .constprop.0) folded */
+	char module[32];		  /* "" for the kernel itself */
+	uint32_t offset, size;		  /* 0/0 where the line gave none (ARM32's "X from") */
+	bool reliable; /* false where the kernel marked it ("? ", "(unreliable)") */
+};
+/* A kernel stack, innermost frame first. */
+struct oomtrace_stack {
+	unsigned int n;
+	struct oomtrace_frame f[OOMTRACE_STACK_MAX];
+};
+
 struct oomtrace_task {
 	uint32_t known; /* OOMTRACE_T_* */
 	int32_t pid;
@@ -86,6 +101,7 @@ struct oomtrace_task {
 	uint64_t cgroup_id;
 	char comm[OOMTRACE_COMM_MAX];
 	char cgroup[OOMTRACE_PATH_MAX]; /* memory cgroup path */
+	struct oomtrace_stack kstack; /* the trigger's, from the report's call trace (n: 0 none) */
 };
 
 /* Known-fact bits of struct oomtrace_event. */
@@ -110,6 +126,18 @@ enum {
 	OOMTRACE_E_EXITING = 1u << 17,	    /* the victim was already exiting: no SIGKILL sent */
 	OOMTRACE_E_OOM_MEMCG_ID = 1u << 18, /* oom_memcg_id: resolved to oom_memcg by live.c */
 	OOMTRACE_E_TOTALPAGES_DERIVED = 1u << 19, /* totalpages computed in user space, not read */
+	OOMTRACE_E_ALLOCATION = 1u << 20, /* alloc_class: derived from the trigger's stack */
+};
+
+/* What asked for the memory, as the trigger's kernel stack proves it (core/stack.c). */
+enum oomtrace_alloc_class {
+	OOMTRACE_ALLOC_UNKNOWN = 0, /* the frames prove nothing */
+	OOMTRACE_ALLOC_ANON_FAULT, /* a page fault on anonymous memory (or a COW copy, a swap-in) */
+	OOMTRACE_ALLOC_FILE_FAULT, /* a page fault on a file mapping: page cache */
+	OOMTRACE_ALLOC_THP_FAULT,  /* a transparent huge page fault */
+	OOMTRACE_ALLOC_SYSCALL,	   /* a system call asked (alloc_detail: its name) */
+	OOMTRACE_ALLOC_KERNEL,	   /* kernel memory charged outside a syscall (detail: its kind) */
+	OOMTRACE_ALLOC_KTHREAD,	   /* a kernel thread, no allocator proven */
 };
 
 /*
@@ -217,9 +245,12 @@ struct oomtrace_event {
 	enum oomtrace_probe probe;
 	enum oomtrace_outcome outcome;
 	enum oomtrace_record record;
-	bool reap_skipped;  /* REAP: the reaper gave up on this victim */
-	bool partial;	    /* the record was cut off: what is known is still reported */
-	uint32_t from_kmsg; /* OOMTRACE_K_*: joined from the kernel's report */
+	bool reap_skipped; /* REAP: the reaper gave up on this victim */
+	bool partial;	   /* the record was cut off: what is known is still reported */
+	enum oomtrace_alloc_class alloc_class; /* OOMTRACE_E_ALLOCATION */
+	char alloc_detail[32];		       /* syscall name, kind of kernel memory ("" none) */
+	char alloc_frame[OOMTRACE_FUNC_MAX];   /* the frame that proves the class */
+	uint32_t from_kmsg;		       /* OOMTRACE_K_*: joined from the kernel's report */
 	char host[64];
 	struct oomtrace_task trigger;
 	struct oomtrace_task victim;
@@ -255,6 +286,8 @@ const char *oomtrace_probe_name(enum oomtrace_probe p);
 const char *oomtrace_constraint_name(enum oomtrace_constraint c);
 const char *oomtrace_outcome_name(enum oomtrace_outcome o);
 const char *oomtrace_record_name(enum oomtrace_record r);
+const char *oomtrace_alloc_class_name(enum oomtrace_alloc_class c);
+int oomtrace_alloc_class_parse(const char *s, enum oomtrace_alloc_class *out);
 int oomtrace_record_parse(const char *s, enum oomtrace_record *out);
 /* Name → value; return -EINVAL when the name is not one of ours. */
 int oomtrace_source_parse(const char *s, enum oomtrace_source *out);

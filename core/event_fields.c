@@ -68,6 +68,8 @@ ENUM_NAMES(outcome_e, enum oomtrace_outcome, oomtrace_outcome_name, oomtrace_out
 	   "unknown outcome");
 ENUM_NAMES(constraint_e, enum oomtrace_constraint, oomtrace_constraint_name,
 	   oomtrace_constraint_parse, "unknown constraint");
+ENUM_NAMES(alloc_e, enum oomtrace_alloc_class, oomtrace_alloc_class_name,
+	   oomtrace_alloc_class_parse, "unknown allocation class");
 #define ENUM(nm, m, b, names)                                                                      \
 	{                                                                                          \
 		.name = nm, .kind = K_ENUM, .bit = b, .off = offsetof(struct oomtrace_event, m),   \
@@ -75,6 +77,17 @@ ENUM_NAMES(constraint_e, enum oomtrace_constraint, oomtrace_constraint_name,
 	}
 
 /* trigger and victim; the victim's sizes and uid only for the victim */
+static const struct codec kstack_codec; /* defined with its functions, at the end */
+
+/* what asked for the memory (core/stack.c), where the trigger's stack is known */
+static const struct field alloc_fields[] = {
+    ENUM("class", alloc_class, 0, alloc_e),
+    NAME("detail", struct oomtrace_event, alloc_detail),
+    NAME("frame", struct oomtrace_event, alloc_frame),
+};
+static const struct table alloc_table = {alloc_fields,
+					 sizeof(alloc_fields) / sizeof(alloc_fields[0]), NO_KNOWN};
+
 static const struct field task_fields[] = {
     INT("pid", struct oomtrace_task, pid, OOMTRACE_T_PID, INT32_MIN, INT32_MAX, 0),
     INT("tgid", struct oomtrace_task, tgid, OOMTRACE_T_TGID, INT32_MIN, INT32_MAX, 0),
@@ -90,6 +103,7 @@ static const struct field task_fields[] = {
     U64("pgtables_kb", struct oomtrace_task, pgtables_kb, OOMTRACE_T_PGTABLES, JF_VICTIM),
     STR("cgroup", struct oomtrace_task, cgroup, OOMTRACE_T_CGROUP, 0),
     U64("cgroup_id", struct oomtrace_task, cgroup_id, OOMTRACE_T_CGROUP_ID, 0),
+    {.name = "kernel_stack", .kind = K_FN, .flags = JF_ABSENT, .aux = &kstack_codec},
 };
 static const struct table task_table = TABLE(struct oomtrace_task, task_fields);
 
@@ -225,6 +239,11 @@ static const struct field event_fields[] = {
      .kind = K_BOOL,
      .flags = JF_TRUE,
      .off = offsetof(struct oomtrace_event, reap_skipped)},
+    {.name = "allocation",
+     .kind = K_OBJ,
+     .flags = JF_ABSENT | JF_SETBIT,
+     .bit = OOMTRACE_E_ALLOCATION,
+     .aux = &alloc_table},
     NAME("unit", struct oomtrace_event, names.unit),
     {.name = "container",
      .kind = K_OBJ,
@@ -487,3 +506,72 @@ static const struct codec uptime_codec = {uptime_emit, uptime_read};
 static const struct codec kmsg_codec = {kmsg_emit, kmsg_read};
 static const struct codec psi_codec = {psi_emit, psi_read};
 static const struct codec top_tasks_codec = {top_tasks_emit, top_tasks_read};
+
+/* trigger.kernel_stack: [{"function", "offset", "size", "module" (where one), "reliable"}, ...] */
+static bool kstack_emit(struct oomtrace_jw *w, const void *base)
+{
+	const struct oomtrace_stack *st = &((const struct oomtrace_task *)base)->kstack;
+	unsigned int i;
+
+	if (!st->n)
+		return false;
+	oomtrace_jw_open(w, '[');
+	for (i = 0; i < st->n; i++) {
+		const struct oomtrace_frame *f = &st->f[i];
+
+		oomtrace_jw_open(w, '{');
+		oomtrace_jw_key(w, "function");
+		oomtrace_jw_str(w, f->function);
+		oomtrace_jw_key(w, "offset");
+		oomtrace_jw_u64(w, f->offset);
+		oomtrace_jw_key(w, "size");
+		oomtrace_jw_u64(w, f->size);
+		if (f->module[0]) {
+			oomtrace_jw_key(w, "module");
+			oomtrace_jw_str(w, f->module);
+		}
+		oomtrace_jw_key(w, "reliable");
+		oomtrace_jw_bool(w, f->reliable);
+		oomtrace_jw_close(w, '}');
+	}
+	oomtrace_jw_close(w, ']');
+	return true;
+}
+
+static void kstack_read(struct jctx *c, json_object *a, void *base)
+{
+	struct oomtrace_stack *st = &((struct oomtrace_task *)base)->kstack;
+	size_t i, n;
+
+	if (!a)
+		return;
+	if (!json_object_is_type(a, json_type_array)) {
+		oomtrace_jf_fail(c, "kernel_stack", "not an array");
+		return;
+	}
+	n = json_object_array_length(a);
+	for (i = 0; i < n && st->n < OOMTRACE_STACK_MAX; i++) {
+		json_object *o = json_object_array_get_idx(a, i), *v;
+		struct oomtrace_frame *f = &st->f[st->n];
+		uint64_t x;
+
+		memset(f, 0, sizeof(*f));
+		if (!json_object_is_type(o, json_type_object) ||
+		    !(v = oomtrace_jf_member(o, "function")) ||
+		    !oomtrace_jf_str(c, v, "function", f->function, sizeof(f->function))) {
+			oomtrace_jf_fail(c, "kernel_stack", "a frame without its function");
+			return;
+		}
+		if ((v = oomtrace_jf_member(o, "offset")) && oomtrace_jf_u64(c, v, "offset", &x))
+			f->offset = (uint32_t)x;
+		if ((v = oomtrace_jf_member(o, "size")) && oomtrace_jf_u64(c, v, "size", &x))
+			f->size = (uint32_t)x;
+		if ((v = oomtrace_jf_member(o, "module")))
+			oomtrace_jf_str(c, v, "module", f->module, sizeof(f->module));
+		v = oomtrace_jf_member(o, "reliable");
+		f->reliable = !v || json_object_get_boolean(v);
+		st->n++;
+	}
+}
+
+static const struct codec kstack_codec = {kstack_emit, kstack_read};

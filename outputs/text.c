@@ -288,6 +288,57 @@ static void source_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	oomtrace_buf_append(b, "\n", 1);
 }
 
+/*
+ * "allocation: anon_fault at do_anonymous_page (in read)" and the trigger's kernel stack from
+ * the frame that asked outwards, reliable frames only: "kernel stack: do_anonymous_page <
+ * __handle_mm_fault < ..." (all of it, and every frame's offset, in --format json).
+ */
+static void why_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	const struct oomtrace_stack *st = &ev->trigger.kstack;
+	unsigned int i = 0, shown = 0;
+	bool reliable_only;
+
+	if (ev->known & OOMTRACE_E_ALLOCATION) {
+		oomtrace_buf_printf(b, "    allocation: %s",
+				    oomtrace_alloc_class_name(ev->alloc_class));
+		if (ev->alloc_class == OOMTRACE_ALLOC_SYSCALL && ev->alloc_detail[0])
+			oomtrace_buf_printf(b, " %s", ev->alloc_detail);
+		if (ev->alloc_frame[0])
+			oomtrace_buf_printf(b, " at %s", ev->alloc_frame);
+		if (ev->alloc_class != OOMTRACE_ALLOC_SYSCALL && ev->alloc_detail[0])
+			oomtrace_buf_printf(b, " (%s%s)",
+					    ev->alloc_class == OOMTRACE_ALLOC_KERNEL ? "" : "in ",
+					    ev->alloc_detail);
+		oomtrace_buf_append(b, "\n", 1);
+	}
+	if (!st->n)
+		return;
+	if (ev->alloc_frame[0])
+		while (i < st->n && strcmp(st->f[i].function, ev->alloc_frame) != 0)
+			i++;
+	if (i == st->n)
+		i = 0;
+	for (shown = 0; shown < st->n && !st->f[shown].reliable; shown++)
+		;
+	reliable_only = shown < st->n; /* none reliable: all, with the kernel's "? " */
+	shown = 0;
+	oomtrace_buf_printf(b, "    kernel stack:");
+	for (; i < st->n; i++) {
+		if (reliable_only && !st->f[i].reliable)
+			continue;
+		if (shown == 12) {
+			oomtrace_buf_printf(b, " < ...");
+			break;
+		}
+		oomtrace_buf_printf(b, "%s%s%s", shown++ ? " < " : " ",
+				    st->f[i].reliable ? "" : "? ", st->f[i].function);
+		if (st->f[i].module[0])
+			oomtrace_buf_printf(b, " [%s]", st->f[i].module);
+	}
+	oomtrace_buf_append(b, "\n", 1);
+}
+
 /* The detail lines of -v under the classic line. */
 static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 {
@@ -295,6 +346,7 @@ static void details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	names_lines(b, &ev->names);
 	trigger_lines(b, ev);
 	request_lines(b, ev);
+	why_lines(b, ev);
 	context_lines(b, &ev->ctx);
 	source_line(b, ev);
 }

@@ -71,6 +71,16 @@ static int one_line(struct oomtrace_parser *p, const char *line, size_t len, oom
 
 	for (;;) {
 		oomtrace_prefix_parse(line, len, &x);
+		/* in dmesg --time-format iso, "<ISO> Call Trace:" is the kernel's "Call Trace:",
+		 * not host "Call" with a program's tag (dmesg prints the kernel's records only) */
+		if (x.kind == OOMTRACE_LINE_ISO && !x.kernel && x.host &&
+		    p->last_kind == OOMTRACE_LINE_DMESG_ISO) {
+			x.kind = OOMTRACE_LINE_DMESG_ISO;
+			x.kernel = true;
+			x.msg_off = (size_t)(x.host - line);
+			x.host = NULL;
+			x.host_len = 0;
+		}
 		/* dmesg --time-format iso has no tag to end its prefix: a head may follow the time
 		 * (CRI's "2025-...Z stdout F msg") */
 		if (x.kind == OOMTRACE_LINE_BARE || x.kind == OOMTRACE_LINE_DMESG_ISO)

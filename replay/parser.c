@@ -228,6 +228,11 @@ static void on_section_start(struct oomtrace_parser *p, const char *m)
 			sl->rec.trigger.pid = pid;
 			sl->rec.trigger.known |= OOMTRACE_T_PID;
 		}
+	} else if (starts(m, "Call Trace:") || starts(m, "Call trace:") ||
+		   starts(m, "Backtrace:")) {
+		/* the report's dump_stack, run by the trigger: its kernel stack */
+		sl->sec = SEC_STACK;
+		sl->rec.trigger.kstack.n = 0;
 	} else if (starts(m, "Mem-Info:")) {
 		sl->sec = SEC_MEMINFO;
 	} else if (starts(m, "Tasks state (memory values in pages)") || starts(m, "[ pid ]") ||
@@ -267,6 +272,12 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 		if (oomtrace_decode_stat_line(m, &ev->ctx.memcg_stat))
 			return;
 		break;
+	case SEC_STACK:
+		/* frames, markers (<TASK>), and the registers between them, until another section
+		 */
+		if (oomtrace_trace_line(m, &ev->trigger.kstack) != OOMTRACE_TRACE_NONE)
+			return;
+		break;
 	case SEC_TASKS:
 		s = skip_sp(m);
 		if (*s == '[') {
@@ -279,6 +290,13 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 		}
 		break;
 	default:
+		/* ARM32 prints its trace without a header: "unwind_backtrace from
+		 * show_stack+0x10/.." */
+		if (!ev->trigger.kstack.n && strstr(m, " from ") &&
+		    oomtrace_trace_line(m, &ev->trigger.kstack) == OOMTRACE_TRACE_FRAME) {
+			sl->sec = SEC_STACK;
+			return;
+		}
 		break;
 	}
 	on_section_start(p, m);

@@ -16,6 +16,7 @@
 #include "prefix.h"
 #include "rewrap.h"
 #include "unwrap.h"
+#include "trace.h"
 #include "scan.h"
 #include "stamp.h"
 
@@ -30,6 +31,7 @@ enum section {
 	SEC_MEMINFO,
 	SEC_MEMCG_STAT,
 	SEC_TASKS,
+	SEC_STACK, /* the call trace of the report's dump_stack */
 };
 
 struct held {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "parser_int.h"
+#include "stack.h"
 
 void oomtrace_rec_new_event(struct oomtrace_parser *p, struct oomtrace_event *ev)
 {
@@ -24,6 +25,8 @@ static int emit(struct oomtrace_parser *p, struct oomtrace_event *ev, oomtrace_s
 	p->st.events++;
 	if (ev->partial)
 		p->st.partial++;
+	if (ev->record == OOMTRACE_RECORD_KILL && !(ev->known & OOMTRACE_E_ALLOCATION))
+		oomtrace_stack_classify(ev);
 	return sink(ctx, ev);
 }
 
