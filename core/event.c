@@ -229,6 +229,8 @@ const char *oomtrace_kmsg_group_name(uint32_t bit)
 		return "memcg";
 	case OOMTRACE_K_MEM_INFO:
 		return "mem_info";
+	case OOMTRACE_K_STACK:
+		return "stack";
 	case OOMTRACE_K_TASKS:
 		return "top_tasks";
 	}

@@ -153,7 +153,8 @@ enum {
 	OOMTRACE_K_MEMCG = 1u << 4,    /* context.memcg, context.memcg_stat as printed */
 	OOMTRACE_K_MEM_INFO = 1u << 5, /* context.mem_info */
 	OOMTRACE_K_TASKS = 1u << 6,    /* context.top_tasks */
-	OOMTRACE_K_ALL = (1u << 7) - 1,
+	OOMTRACE_K_STACK = 1u << 7,    /* trigger.kernel_stack and allocation: the report's trace */
+	OOMTRACE_K_ALL = (1u << 8) - 1,
 };
 /* The JSON name of one OOMTRACE_K_* bit, NULL for none. */
 const char *oomtrace_kmsg_group_name(uint32_t bit);

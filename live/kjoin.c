@@ -259,6 +259,18 @@ void oomtrace_kjoin_apply(const struct oomtrace_event *rep, struct oomtrace_even
 	    rep->trigger.pid == ev->trigger.pid) {
 		if (take_task(&ev->trigger, &rep->trigger, false))
 			ev->from_kmsg |= OOMTRACE_K_TRIGGER;
+		/* the report's call trace: the trigger's kernel stack, and what it proves */
+		if (rep->trigger.kstack.n && !ev->trigger.kstack.n) {
+			ev->trigger.kstack = rep->trigger.kstack;
+			ev->from_kmsg |= OOMTRACE_K_STACK;
+		}
+		if ((rep->known & OOMTRACE_E_ALLOCATION) && !(ev->known & OOMTRACE_E_ALLOCATION)) {
+			ev->alloc_class = rep->alloc_class;
+			memcpy(ev->alloc_detail, rep->alloc_detail, sizeof(ev->alloc_detail));
+			memcpy(ev->alloc_frame, rep->alloc_frame, sizeof(ev->alloc_frame));
+			ev->known |= OOMTRACE_E_ALLOCATION;
+			ev->from_kmsg |= OOMTRACE_K_STACK;
+		}
 	}
 	if (take_task(&ev->victim, &rep->victim, true))
 		ev->from_kmsg |= OOMTRACE_K_VICTIM;

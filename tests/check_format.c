@@ -253,8 +253,9 @@ START_TEST(json_round_trip_every_field)
 	ck_assert_msg(!strstr(first, ":0,") && !strstr(first, ":0}") && !strstr(first, ":0.00"),
 		      "a zero in an event of distinct non-zero values: %s", first);
 	ck_assert_ptr_nonnull(strstr(first, "\"totalpages_derived\":true"));
-	ck_assert_ptr_nonnull(strstr(first, "\"from_kmsg\":[\"oom_control\",\"cpuset\",\"trigger\","
-					    "\"victim\",\"memcg\",\"mem_info\",\"top_tasks\"]"));
+	ck_assert_ptr_nonnull(strstr(first,
+				     "\"from_kmsg\":[\"oom_control\",\"cpuset\",\"trigger\","
+				     "\"victim\",\"memcg\",\"mem_info\",\"top_tasks\",\"stack\"]"));
 	o = json_tokener_parse(first);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);

@@ -265,6 +265,14 @@ START_TEST(kmsg_join_apply)
 		     OOMTRACE_E_GFP_FLAGS | OOMTRACE_E_ORDER;
 	oomtrace_kvset_set(&rep.ctx.memcg_stat, "rss", 3, 66920448);
 	oomtrace_context_add_task(&rep.ctx, &row);
+	/* the report's call trace, and what it proves */
+	rep.trigger.kstack.n = 2;
+	strcpy(rep.trigger.kstack.f[0].function, "dump_stack_lvl");
+	strcpy(rep.trigger.kstack.f[1].function, "do_anonymous_page");
+	rep.trigger.kstack.f[0].reliable = rep.trigger.kstack.f[1].reliable = true;
+	rep.alloc_class = OOMTRACE_ALLOC_ANON_FAULT;
+	strcpy(rep.alloc_frame, "do_anonymous_page");
+	rep.known |= OOMTRACE_E_ALLOCATION;
 	/* a tp_btf event: victim read in the kernel, nothing of oom_control */
 	oomtrace_event_init(&ev);
 	ev.victim.pid = 4242;
@@ -285,9 +293,14 @@ START_TEST(kmsg_join_apply)
 	ck_assert_int_eq(ev.trigger.oom_score_adj, 500);
 	ck_assert(oomtrace_kvset_get(&ev.ctx.memcg_stat, "rss", &v));
 	ck_assert_uint_eq(ev.ctx.ntop, 1);
+	ck_assert_uint_eq(ev.trigger.kstack.n, 2);
+	ck_assert_str_eq(ev.trigger.kstack.f[1].function, "do_anonymous_page");
+	ck_assert(ev.known & OOMTRACE_E_ALLOCATION);
+	ck_assert_int_eq(ev.alloc_class, OOMTRACE_ALLOC_ANON_FAULT);
+	ck_assert_str_eq(ev.alloc_frame, "do_anonymous_page");
 	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_OOM_CONTROL | OOMTRACE_K_CPUSET |
 					    OOMTRACE_K_TRIGGER | OOMTRACE_K_MEMCG |
-					    OOMTRACE_K_TASKS);
+					    OOMTRACE_K_TASKS | OOMTRACE_K_STACK);
 	/* a fentry event already has oom_control; another trigger's facts are never taken */
 	oomtrace_event_init(&ev);
 	ev.victim.pid = 4242;
@@ -301,6 +314,8 @@ START_TEST(kmsg_join_apply)
 	ck_assert_int_eq(ev.constraint, OOMTRACE_CONSTRAINT_CPUSET);
 	ck_assert(!(ev.trigger.known & OOMTRACE_T_OOM_SCORE_ADJ));
 	ck_assert_uint_eq(ev.victim.anon_rss_kb, 65280);
+	ck_assert_uint_eq(ev.trigger.kstack.n, 0); /* another trigger's stack is not this one's */
+	ck_assert(!(ev.known & OOMTRACE_E_ALLOCATION));
 	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_VICTIM | OOMTRACE_K_MEMCG | OOMTRACE_K_TASKS);
 }
 END_TEST

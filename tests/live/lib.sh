@@ -276,6 +276,15 @@ kernel_report() {
 	[ -n "$K_gfp" ] && K_gfp=$((K_gfp))
 	K_order=$(echo "$K_head" | sed -n 's/.*order=\([0-9-]*\).*/\1/p')
 	K_trigger=$(echo "$K_head" | sed -n 's/^.*\] \(.*\) invoked oom-killer:.*/\1/p; t; s/^\(.*\) invoked oom-killer:.*/\1/p')
+	# the report's call trace: its frames' functions in order (compiler suffixes folded, the
+	# "? " frames too), between this report's header and its summary
+	K_stack=$(echo "$log" | awk -v pid="$v" '
+		/invoked oom-killer:/ { n = 0; split("", fr); intrace = 0 }
+		/Call [Tt]race:/ { intrace = 1; next }
+		intrace && match($0, /[A-Za-z_][A-Za-z0-9_.$]*\+0x[0-9a-f]+\/0x[0-9a-f]+/) {
+			f = substr($0, RSTART, RLENGTH); sub(/\+.*/, "", f); sub(/\..*/, "", f); fr[++n] = f
+		}
+		index($0, ",pid=" pid ",") && /oom-kill:/ { s = ""; for (i = 1; i <= n; i++) s = s " " fr[i]; print s }' | tail -1)
 }
 
 # every fact of the first kill event in $2 against the kernel's report of pid $3
@@ -323,6 +332,20 @@ check_event() {
 	[ "${f[23]}" = "$([ "$kmsg" = 1 ] && echo true || echo missing)" ] && ok "$mode: totalpages_derived ${f[23]}" ||
 		bad "$mode: totalpages_derived ${f[23]}, want it exactly when oom_control came from the report"
 	fact "$mode: mems_allowed" "${f[22]}" "$K_mems" "${10}"
+	# the trigger's kernel stack joined from the report: the same functions in the same order,
+	# and an anonymous fault where the report's trace shows do_anonymous_page (the hog touches
+	# what it allocated)
+	if [ "${10}" = 1 ]; then
+		local ks cls
+		ks=$("$JFIELD" "$out" trigger.kernel_stack | grep -o '"function":"[^"]*"' | sed 's/"function":"\(.*\)"/ \1/' | tr -d '\n')
+		cls=$("$JFIELD" "$out" allocation.class)
+		[ -n "$K_stack" ] && [ "$ks" = "$K_stack" ] && ok "$mode: kernel stack = the report's call trace ($(echo $K_stack | wc -w) frames)" ||
+			bad "$mode: kernel stack '$ks', the report's '$K_stack'"
+		case " $K_stack " in
+		*" do_anonymous_page "*) fact "$mode: allocation class" "$cls" anon_fault 1 ;;
+		*) [ "$cls" != missing ] && [ -n "$cls" ] && ok "$mode: allocation class $cls" || bad "$mode: no allocation class" ;;
+		esac
+	fi
 	# what the kernel printed must be what the test made
 	# (shmem: most of it; a few pages may not be resident when the kill comes)
 	[ "$K_uid" = "$VUID" ] && [ "$K_adj" = "$VADJ" ] && [ "${K_shmem:-0}" -ge $((VSHM * 512)) ] ||
