@@ -73,7 +73,7 @@ enum {
 
 /* One frame of a kernel stack: "function+0xoffset/0xsize [module]" as the kernel prints it. */
 #define OOMTRACE_FUNC_MAX 64
-#define OOMTRACE_STACK_MAX 48
+#define OOMTRACE_STACK_MAX 32 /* the innermost ones: they prove the allocation */
 struct oomtrace_frame {
 	char function[OOMTRACE_FUNC_MAX]; /* compiler suffixes (.cold, .constprop.0) folded */
 	char module[32];		  /* "" for the kernel itself */

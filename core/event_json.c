@@ -85,10 +85,20 @@ static void kvset_emit(struct oomtrace_jw *w, const struct oomtrace_kvset *set)
 	oomtrace_jw_open(w, '{');
 	for (i = 0; i < set->n; i++) {
 		char key[OOMTRACE_KEY_MAX * 3];
+		const char *k = set->kv[i].key;
 
-		/* keys come from log text: repaired, as every string we write */
-		oomtrace_utf8_repair(key, sizeof(key), set->kv[i].key, strlen(set->kv[i].key));
-		oomtrace_jw_key(w, key);
+		/* keys come from log text: repaired, as every string we write (ASCII is as it is)
+		 */
+		while (*k > 0 && *k < 0x7f)
+			k++;
+		if (*k) {
+			oomtrace_utf8_repair(key, sizeof(key), set->kv[i].key,
+					     strlen(set->kv[i].key));
+			k = key;
+		} else {
+			k = set->kv[i].key;
+		}
+		oomtrace_jw_key(w, k);
 		oomtrace_jw_i64(w, set->kv[i].val);
 	}
 	oomtrace_jw_close(w, '}');

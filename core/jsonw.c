@@ -75,12 +75,37 @@ static void quoted(struct oomtrace_jw *w, const char *s, size_t n)
 	put(w, "\"", 1);
 }
 
-/* Before a value: the comma after the one before, and the held key. */
+/* The length of @s where it is printable ASCII with nothing to escape (up to @max), else 0. */
+static size_t plain(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\'; i++)
+		;
+	return s[i] ? 0 : i;
+}
+
+/* Before a value: the comma after the one before, and the held key (one piece where it is
+ * plain, as every key of ours is). */
 static void before(struct oomtrace_jw *w)
 {
-	if (w->more[w->depth])
-		put(w, ",", 1);
+	bool comma = w->more[w->depth];
+	char piece[96];
+	size_t n;
+
 	w->more[w->depth] = true;
+	if (w->key && (n = plain(w->key, sizeof(piece) - 4))) {
+		piece[0] = ',';
+		piece[1] = '"';
+		memcpy(piece + 2, w->key, n);
+		piece[n + 2] = '"';
+		piece[n + 3] = ':';
+		put(w, piece + !comma, n + 4 - !comma);
+		w->key = NULL;
+		return;
+	}
+	if (comma)
+		put(w, ",", 1);
 	if (w->key) {
 		quoted(w, w->key, strlen(w->key));
 		put(w, ":", 1);
@@ -167,7 +192,17 @@ void oomtrace_jw_number(struct oomtrace_jw *w, const char *text)
 void oomtrace_jw_str(struct oomtrace_jw *w, const char *s)
 {
 	char tmp[2048];
-	size_t n = strlen(s);
+	size_t n, i;
+
+	/* most strings are printable ASCII with nothing to escape: as they are */
+	if ((i = plain(s, 683)) || !*s) {
+		before(w);
+		put(w, "\"", 1);
+		put(w, s, i);
+		put(w, "\"", 1);
+		return;
+	}
+	n = strlen(s);
 
 	/* as oomtrace_json_string: room for every byte to become a three-byte U+FFFD */
 	if (n * 3 + 1 > sizeof(tmp))

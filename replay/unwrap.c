@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "unwrap.h"
@@ -268,13 +269,33 @@ static size_t page_space(const unsigned char *s, size_t n, bool *blank)
 	return 0;
 }
 
+/* Does @s hold an ESC or a byte >= 0x80 (where a page's spaces start)? Eight bytes a step. */
+static bool suspect(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, s + i, 8);
+		/* a high bit, or a byte equal to 0x1b: (v ^ 0x1b..) has a zero byte */
+		if ((v & 0x8080808080808080ULL) ||
+		    (((v ^ 0x1b1b1b1b1b1b1b1bULL) - 0x0101010101010101ULL) &
+		     ~(v ^ 0x1b1b1b1b1b1b1b1bULL) & 0x8080808080808080ULL))
+			return true;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80 || s[i] == 0x1b)
+			return true;
+	return false;
+}
+
 size_t oomtrace_unwrap_plain(char *dst, size_t dstsz, const char *s, size_t n, bool *spaces)
 {
 	bool debris = sgr_debris(s, n) > 0, blank;
 	size_t i = 0, o = 0, k;
 
-	if (n >= dstsz || (!debris && !memchr(s, 0x1b, n) && !memchr(s, 0xc2, n) &&
-			   !memchr(s, 0xe2, n) && !(n >= 3 && (unsigned char)s[0] == 0xef)))
+	if (n >= dstsz || (!debris && !suspect(s, n)))
 		return (size_t)-1;
 	while (i < n) {
 		if (s[i] == 0x1b && (k = escape_len(s + i, n - i))) {
