@@ -47,10 +47,11 @@ void oomtrace_stack_push(struct oomtrace_stack *st, const struct oomtrace_frame 
 		st->f[st->n++] = *f;
 }
 
+/* (each comparison after a first-byte check: every frame meets every list) */
 static bool is(const char *fn, const char *const *names)
 {
 	for (; *names; names++)
-		if (strcmp(fn, *names) == 0)
+		if (fn[0] == (*names)[0] && strcmp(fn, *names) == 0)
 			return true;
 	return false;
 }
@@ -58,7 +59,7 @@ static bool is(const char *fn, const char *const *names)
 static bool starts(const char *fn, const char *const *prefixes)
 {
 	for (; *prefixes; prefixes++)
-		if (strncmp(fn, *prefixes, strlen(*prefixes)) == 0)
+		if (fn[0] == (*prefixes)[0] && strncmp(fn, *prefixes, strlen(*prefixes)) == 0)
 			return true;
 	return false;
 }
@@ -159,7 +160,8 @@ static const char *kernel_kind(const char *fn)
 	size_t i;
 
 	for (i = 0; i < sizeof(kernel_alloc) / sizeof(kernel_alloc[0]); i++)
-		if (strncmp(fn, kernel_alloc[i].prefix, strlen(kernel_alloc[i].prefix)) == 0)
+		if (fn[0] == kernel_alloc[i].prefix[0] &&
+		    strncmp(fn, kernel_alloc[i].prefix, strlen(kernel_alloc[i].prefix)) == 0)
 			return kernel_alloc[i].kind;
 	return NULL;
 }
@@ -172,7 +174,8 @@ static const char *syscall_name(const char *fn)
 	for (i = 0; syscall_prefix[i]; i++) {
 		size_t k = strlen(syscall_prefix[i]);
 
-		if (strncmp(fn, syscall_prefix[i], k) == 0 && fn[k] >= 'a' && fn[k] <= 'z')
+		if (fn[0] == syscall_prefix[i][0] && strncmp(fn, syscall_prefix[i], k) == 0 &&
+		    fn[k] >= 'a' && fn[k] <= 'z')
 			return fn + k;
 	}
 	return NULL;

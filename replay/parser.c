@@ -385,6 +385,7 @@ static int dispatch(struct oomtrace_parser *p, const char *m, oomtrace_sink_fn s
 			return 0;
 		}
 		if (starts(m, "Tasks in ") && strstr(m, "memory.oom.group")) {
+			oomtrace_rec_take_template(p);
 			p->s->group = true;
 			oomtrace_rec_mark(p, &p->s->grp);
 			if (p->s->have_tmpl && !(p->s->tmpl.known & OOMTRACE_E_CONSTRAINT)) {

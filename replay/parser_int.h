@@ -77,6 +77,7 @@ struct slot {
 	unsigned int ngroup_pids;
 	struct oomtrace_event tmpl; /* invocation facts of the last record */
 	bool have_tmpl;
+	bool tmpl_pending; /* the record just killed is the template, if a group line comes */
 };
 #define SLOTS 16
 
@@ -122,8 +123,10 @@ int oomtrace_rec_release(struct oomtrace_parser *p, bool force, oomtrace_sink_fn
 /* Queue a finished kill, to wait a little for its oom_reaper line. */
 int oomtrace_rec_hold(struct oomtrace_parser *p, const struct oomtrace_event *ev,
 		      oomtrace_sink_fn sink, void *ctx);
-/* The invocation facts of the last record, for the next member of a memory.oom.group kill. */
+/* The invocation facts of the last record, for the next member of a memory.oom.group kill:
+ * marked at the kill, taken (copied) at the group line. */
 void oomtrace_rec_save_template(struct oomtrace_parser *p);
+void oomtrace_rec_take_template(struct oomtrace_parser *p);
 /* What the kill line says wins; the summary's cgroup and uid fill gaps. */
 void oomtrace_rec_merge_victim(struct oomtrace_task *dst, const struct oomtrace_task *src);
 /* The template's victim facts forgotten, but for its cgroup. */

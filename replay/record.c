@@ -73,6 +73,7 @@ int oomtrace_rec_hold(struct oomtrace_parser *p, const struct oomtrace_event *ev
 
 void oomtrace_rec_open(struct oomtrace_parser *p, bool partial)
 {
+	p->s->tmpl_pending = false; /* another record: no group line came for the last one */
 	oomtrace_rec_new_event(p, &p->s->rec);
 	p->s->rec.partial = partial;
 	if (!p->s->mixed) {
@@ -117,8 +118,18 @@ int oomtrace_rec_close_cut(struct oomtrace_parser *p, oomtrace_sink_fn sink, voi
 
 void oomtrace_rec_save_template(struct oomtrace_parser *p)
 {
+	/* taken only when a memory.oom.group line says it will be needed (oomtrace_rec_take_
+	 * template): the kernel prints it right after the first kill, before another record */
+	p->s->tmpl_pending = true;
+}
+
+void oomtrace_rec_take_template(struct oomtrace_parser *p)
+{
+	if (!p->s->tmpl_pending)
+		return;
 	p->s->tmpl = p->s->rec;
 	p->s->have_tmpl = true;
+	p->s->tmpl_pending = false;
 }
 
 void oomtrace_rec_merge_victim(struct oomtrace_task *dst, const struct oomtrace_task *src)
