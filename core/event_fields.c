@@ -378,18 +378,24 @@ static bool kmsg_emit(struct oomtrace_jw *w, const void *base)
 	return true;
 }
 
+/* The length of an array member; 0 when it is absent, or not an array (then the read fails). */
+static size_t jf_array_len(struct jctx *c, json_object *v, const char *field)
+{
+	if (!v)
+		return 0;
+	if (!json_object_is_type(v, json_type_array)) {
+		oomtrace_jf_fail(c, field, "not an array");
+		return 0;
+	}
+	return json_object_array_length(v);
+}
+
 static void kmsg_read(struct jctx *c, json_object *v, void *base)
 {
 	struct oomtrace_event *ev = base;
 	size_t i, n;
 
-	if (!v)
-		return;
-	if (!json_object_is_type(v, json_type_array)) {
-		oomtrace_jf_fail(c, "from_kmsg", "not an array");
-		return;
-	}
-	n = json_object_array_length(v);
+	n = jf_array_len(c, v, "from_kmsg");
 	for (i = 0; i < n; i++) {
 		const char *name = json_object_get_string(json_object_array_get_idx(v, i));
 		uint32_t bit;
@@ -488,13 +494,7 @@ static void top_tasks_read(struct jctx *c, json_object *a, void *base)
 	struct oomtrace_context *x = base;
 	size_t i, n;
 
-	if (!a)
-		return;
-	if (!json_object_is_type(a, json_type_array)) {
-		oomtrace_jf_fail(c, "top_tasks", "not an array");
-		return;
-	}
-	n = json_object_array_length(a);
+	n = jf_array_len(c, a, "top_tasks");
 	for (i = 0; i < n && x->ntop < OOMTRACE_TOP_TASKS; i++)
 		oomtrace_jf_read(c, &row_table, json_object_array_get_idx(a, i),
 				 &x->top[x->ntop++]);
@@ -543,13 +543,7 @@ static void kstack_read(struct jctx *c, json_object *a, void *base)
 	struct oomtrace_stack *st = &((struct oomtrace_task *)base)->kstack;
 	size_t i, n;
 
-	if (!a)
-		return;
-	if (!json_object_is_type(a, json_type_array)) {
-		oomtrace_jf_fail(c, "kernel_stack", "not an array");
-		return;
-	}
-	n = json_object_array_length(a);
+	n = jf_array_len(c, a, "kernel_stack");
 	for (i = 0; i < n && st->n < OOMTRACE_STACK_MAX; i++) {
 		json_object *o = json_object_array_get_idx(a, i), *v;
 		struct oomtrace_frame *f = &st->f[st->n];
