@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,11 +30,6 @@ static const char *blanks(const char *s)
 	return s;
 }
 
-static bool xdigit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* "[<hex>]" or "[hex]" at @s: what follows it, or NULL. */
 static const char *address(const char *s)
 {
@@ -44,7 +40,7 @@ static const char *address(const char *s)
 		return NULL;
 	angle = *p == '<';
 	p += angle;
-	for (h = p; xdigit(*p); p++)
+	for (h = p; isxdigit((unsigned char)*p); p++)
 		;
 	if (p == h || (angle && *p++ != '>') || *p != ']')
 		return NULL;
@@ -57,7 +53,7 @@ static const char *hex(const char *s, uint32_t *v)
 	char *e;
 	unsigned long x;
 
-	if (s[0] != '0' || s[1] != 'x' || !xdigit(s[2]))
+	if (s[0] != '0' || s[1] != 'x' || !isxdigit((unsigned char)s[2]))
 		return NULL;
 	x = strtoul(s + 2, &e, 16);
 	*v = (uint32_t)x;
