@@ -301,6 +301,9 @@ static int loop(struct run *r)
 		rc = ops->poll(r->state, timeout, sink, r);
 		count_lost(r);
 		oomtrace_outputs_tick(r->outs, now_s());
+		if (r->t.write_error && (rc >= 0 || rc == OOMTRACE_EOF))
+			rc = r->t.write_error; /* the tick's write of what the poll rendered failed
+						*/
 		if (rc == OOMTRACE_EOF || rc == -ECANCELED)
 			break;
 		if (rc == -EPIPE && r->t.write_error)

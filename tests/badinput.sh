@@ -177,6 +177,29 @@ rc=$?
 rc_is "follow stops on SIGINT" 0 $rc
 grep_is "follow reported the appended kill" "OOM kill of PID 40211" "$t/follow.out"
 
+# an output that cannot be written (a full disk): one line naming it, exit 5, whether the events
+# are written as they come (a small log: at the end of the read) or in batches (a large one)
+many="$fx/6.18-x86_64-memcg-v1-burst-dmesg.log"
+for f in "$good" "$many"; do
+	n=$(basename "$f")
+	"$OOMTRACE" --backend replay "$f" >/dev/full 2>"$t/e"; rc_is "full stdout $n" 5 $?
+	lines_is "full stdout $n one line" 1 "$t/e"
+	grep_is "full stdout $n says so" "<stdout>: cannot write: No space left on device" "$t/e"
+	"$OOMTRACE" --backend replay --format json -o /dev/full "$f" >"$t/o" 2>"$t/e"; rc_is "full -o $n" 5 $?
+	grep_is "full -o $n names it" "/dev/full: cannot write: No space left on device" "$t/e"
+done
+# written in batches of whole events: 50 copies of a 6-kill log (over 64 KiB of JSON), every event
+# once, every line one whole JSON object
+for i in $(seq 50); do cat "$many"; done >"$t/many.log"
+"$OOMTRACE" --backend replay --format json "$t/many.log" >"$t/o" 2>"$t/e"; rc_is "batched" 0 $?
+if [ "$(wc -c <"$t/o")" -gt 65536 ]; then ok; else bad "batched: output under 64 KiB, no batch"; fi
+got=$(python3 -c 'import json, sys
+n = 0
+for l in open(sys.argv[1]):
+    n += json.loads(l)["outcome"] == "killed"
+print(n)' "$t/o" 2>&1)
+if [ "$got" = 300 ]; then ok; else bad "batched: $got killed events, want 300"; fi
+
 # live backends without the rights: one line saying what is needed, exit 4
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	for b in libbpf bcc; do
