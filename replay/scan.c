@@ -12,7 +12,8 @@
  * SCAN_L bytes of each needle) for every word a line that starts, ends or
  * annotates an OOM record must hold:
  *   "illed process"        Killed process
- *   "ill process "         Kill process / kill process (the choice before the kill, <= 5.0)
+ *   "Kill process "        Out of memory: Kill process (the choice before the kill, 2.6.36-5.0)
+ *   "kill process "        Out of memory: kill process (the same, before 2.6.36)
  *   "invoked oom-kill"     COMM invoked oom-killer:
  *   "oom-kill:constr"      oom-kill:constraint=... (the summary, 4.19+)
  *   "oom_reaper: reaped"   oom_reaper: reaped process
@@ -20,12 +21,14 @@
  *   "no killable process"  Out of memory and no killable processes...
  *   "panic - not syncing"  Kernel panic - not syncing: (Out of memory / deadlocked on memory)
  *   "memory.oom.group"     Tasks in /a are going to be killed due to memory.oom.group set
+ * (13 bytes each at least: the longer the shortest needle, the longer the jumps; a needle never
+ * spans a ": ", where dmesg --color ends its colour of a subsystem)
  */
-#define SCAN_L 12
+#define SCAN_L 13
 static const char *const scan_needles[] = {
-    "illed process",	   "ill process ",	  "invoked oom-kill",
-    "oom-kill:constr",	   "oom_reaper: reaped",  "killed as a result",
-    "no killable process", "panic - not syncing", "memory.oom.group"};
+    "illed process",	   "Kill process ",	 "kill process ",      "invoked oom-kill",
+    "oom-kill:constr",	   "oom_reaper: reaped", "killed as a result", "no killable process",
+    "panic - not syncing", "memory.oom.group"};
 #define NNEEDLES (sizeof(scan_needles) / sizeof(scan_needles[0]))
 #define SCAN_HASH(a, b, c)                                                                         \
 	((((unsigned int)(a) << 10) ^ ((unsigned int)(b) << 5) ^ (unsigned int)(c)) & 0x3fffu)

@@ -246,9 +246,9 @@ END_TEST
  */
 START_TEST(scan_finds_every_offset)
 {
-	static const char *const needles[] = {"Killed process", "invoked oom-killer",
-					      "oom-kill:constraint", "oom_reaper: reaped",
-					      "memory.oom.group"};
+	static const char *const needles[] = {
+	    "Killed process",	   "Kill process ",	 "kill process ",   "invoked oom-killer",
+	    "oom-kill:constraint", "oom_reaper: reaped", "memory.oom.group"};
 	struct oomtrace_parser *p = oomtrace_parser_new(NULL);
 	size_t len = 3 * 32768 + 100, at, i;
 	char *buf = malloc(len);
