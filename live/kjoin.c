@@ -259,12 +259,16 @@ void oomtrace_kjoin_apply(const struct oomtrace_event *rep, struct oomtrace_even
 	    rep->trigger.pid == ev->trigger.pid) {
 		if (take_task(&ev->trigger, &rep->trigger, false))
 			ev->from_kmsg |= OOMTRACE_K_TRIGGER;
-		/* the report's call trace: the trigger's kernel stack, and what it proves */
-		if (rep->trigger.kstack.n && !ev->trigger.kstack.n) {
+		/* the report's call trace: the trigger's kernel stack, and what it proves (not
+		 * where the probe read the stack itself: that one is classified on its own) */
+		bool own = ev->trigger.kstack.n > 0;
+
+		if (rep->trigger.kstack.n && !own) {
 			ev->trigger.kstack = rep->trigger.kstack;
 			ev->from_kmsg |= OOMTRACE_K_STACK;
 		}
-		if ((rep->known & OOMTRACE_E_ALLOCATION) && !(ev->known & OOMTRACE_E_ALLOCATION)) {
+		if (!own && (rep->known & OOMTRACE_E_ALLOCATION) &&
+		    !(ev->known & OOMTRACE_E_ALLOCATION)) {
 			ev->alloc_class = rep->alloc_class;
 			memcpy(ev->alloc_detail, rep->alloc_detail, sizeof(ev->alloc_detail));
 			memcpy(ev->alloc_frame, rep->alloc_frame, sizeof(ev->alloc_frame));

@@ -13,8 +13,10 @@
 
 #include "cgroup.h"
 #include "context.h"
+#include "ksyms.h"
 #include "live.h"
 #include "log.h"
+#include "stack.h"
 
 #define GROUP_WINDOW_NS 1000000ULL /* kills by one trigger this close are one invocation */
 
@@ -272,6 +274,9 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 	cgroups_from_ids(ev);
 	if (lv->join)
 		lv->join(lv->join_ctx, ev);
+	/* what the trigger's stack proves, where the probe read it (the join gives the report's) */
+	if (ev->trigger.kstack.n && !(ev->known & OOMTRACE_E_ALLOCATION))
+		oomtrace_stack_classify(ev);
 	oomtrace_derive_totalpages(ev, "", sysconf(_SC_PAGESIZE));
 	if (!(ev->victim.known & OOMTRACE_T_PID) || ev->trigger.pid != ev->victim.pid)
 		cgroup_from_proc(&ev->trigger);
@@ -281,6 +286,37 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 	r->ts_ns = ts_ns;
 	r->invocation = ev->invocation;
 	memcpy(r->comm, ev->victim.comm, sizeof(r->comm));
+}
+
+void oomtrace_live_ksyms_open(struct oomtrace_live *lv)
+{
+	if (!lv->ksyms && !(lv->ksyms = oomtrace_ksyms_open()))
+		oomtrace_debug(
+		    "/proc/kallsyms: %s: kernel stacks come from the kernel's report only",
+		    strerror(errno));
+}
+
+void oomtrace_live_ksyms_close(struct oomtrace_live *lv)
+{
+	oomtrace_ksyms_close(lv->ksyms);
+	lv->ksyms = NULL;
+}
+
+void oomtrace_live_kstack(struct oomtrace_live *lv, struct oomtrace_event *ev, const uint64_t *ips,
+			  unsigned int n)
+{
+	int r;
+
+	if (!n || !lv->ksyms)
+		return;
+	r = oomtrace_ksyms_stack(lv->ksyms, ips, n, &ev->trigger.kstack);
+	if (r && !lv->ksyms_warned) {
+		lv->ksyms_warned = true;
+		oomtrace_info(
+		    "kernel stacks cannot be named from /proc/kallsyms (%s): taken from the "
+		    "kernel's report where it has one",
+		    r == -EPERM ? "its addresses are hidden" : strerror(-r));
+	}
 }
 
 void oomtrace_live_reap(struct oomtrace_live *lv, struct oomtrace_event *ev, int32_t pid,

@@ -13,6 +13,8 @@
 
 #define OOMTRACE_LIVE_RECENT 256
 
+struct oomtrace_ksyms;
+
 struct oomtrace_live_kill {
 	int32_t pid;
 	uint64_t ts_ns;
@@ -40,6 +42,9 @@ struct oomtrace_live {
 	 */
 	int (*join)(void *join_ctx, struct oomtrace_event *ev);
 	void *join_ctx;
+	/* /proc/kallsyms, opened while addresses are shown to us (oomtrace_live_ksyms_open) */
+	struct oomtrace_ksyms *ksyms;
+	bool ksyms_warned;
 	/* our own memory cgroup's usage and limit, kept open; -1 when unlimited or unknown */
 	int usage_fd, limit_fd;
 	/* where the current poll delivers */
@@ -70,6 +75,15 @@ void oomtrace_live_stamp(struct oomtrace_live *lv, struct oomtrace_event *ev, ui
  */
 void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *ev, uint64_t ts_ns,
 			       uint64_t kernel_inv);
+/* Open /proc/kallsyms for naming kernel stacks (before the sandbox); close it. */
+void oomtrace_live_ksyms_open(struct oomtrace_live *lv);
+void oomtrace_live_ksyms_close(struct oomtrace_live *lv);
+/*
+ * The trigger's kernel stack as the probe read it (@n addresses, innermost first), named into
+ * @ev. Where they cannot be named, nothing: the kernel's report may still give it (the join).
+ */
+void oomtrace_live_kstack(struct oomtrace_live *lv, struct oomtrace_event *ev, const uint64_t *ips,
+			  unsigned int n);
 /* Turn a reaper finish/skip of @pid at @ts_ns into a REAP record (after _stamp). */
 void oomtrace_live_reap(struct oomtrace_live *lv, struct oomtrace_event *ev, int32_t pid,
 			uint64_t ts_ns, bool skipped);

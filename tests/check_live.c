@@ -22,6 +22,7 @@
 #include "helpers.h"
 #include "kill.h"
 #include "kjoin.h"
+#include "ksyms.h"
 #include "live.h"
 
 static void put(const char *root, const char *path, const char *text)
@@ -470,6 +471,84 @@ START_TEST(live_grouping_window)
 }
 END_TEST
 
+/*
+ * Kernel stack addresses named as the kernel's report names them: the nearest symbol at or below
+ * (a return address looked up less 1), offset from it, size to the next symbol; modules; the
+ * text fed in pieces cut anywhere a line ends; the tracer's own frames left off the innermost
+ * end; an address hidden (kptr_restrict) or not in the text named by its value.
+ */
+START_TEST(ksyms_name_a_stack)
+{
+	static const char text[] =
+	    "ffffffff81000000 T _stext\n"
+	    "ffffffff81100000 t bpf_trace_run1\n"
+	    "ffffffff81100200 T __traceiter_mark_victim\n"
+	    "ffffffff81100300 t mark_oom_victim\n"
+	    "ffffffff81100400 T oom_kill_process\n"
+	    "ffffffff81100590 t oom_kill_process.cold\n"
+	    "ffffffff8110061a t out_of_memory\n"
+	    "ffffffff81100bea D some_data\n"
+	    "0000000000000000 t hidden_one\n"
+	    "not a kallsyms line at all\n"
+	    "ffffffffc0a01000 t xfs_alloc_page\t[xfs]\n"
+	    "ffffffffc0a01200 t xfs_next\t[xfs]\n"
+	    "ffffffffc0b00000 t bpf_prog_6deef7357e7b4530_tp_mark_victim\t[bpf]\n";
+	const uint64_t ips[] = {
+	    0xffffffffc0b00040ULL, /* the BPF program: the tracer's */
+	    0xffffffff81100010ULL, /* bpf_trace_run1: the tracer's */
+	    0xffffffff811003baULL, /* mark_oom_victim+0xba */
+	    0xffffffff81100590ULL, /* a call that ends oom_kill_process: oom_kill_process+0x190 */
+	    0xffffffff81100600ULL, /* oom_kill_process.cold+0x70, folded */
+	    0xffffffff81100855ULL, /* out_of_memory+0x23b/0x5d0 (the next start is some_data) */
+	    0xffffffffc0a01088ULL, /* xfs_alloc_page+0x88/0x200 [xfs] */
+	    0x0000000000001234ULL, /* nothing names it */
+	};
+	const unsigned int n = sizeof(ips) / sizeof(ips[0]);
+	struct oomtrace_ksym_q q[8];
+	struct oomtrace_stack st;
+	size_t cut, at;
+	unsigned int i;
+
+	/* every way of cutting the text at a line's end gives the same answer */
+	for (cut = 0; cut < sizeof(text) - 1; cut++) {
+		if (cut && text[cut - 1] != '\n')
+			continue;
+		memset(q, 0, sizeof(q));
+		for (i = 0; i < n; i++) {
+			q[i].key = i ? ips[i] - 1 : ips[i];
+			q[i].above = UINT64_MAX;
+		}
+		oomtrace_ksyms_feed(q, n, text, cut);
+		oomtrace_ksyms_settle(q, n);
+		at = cut;
+		oomtrace_ksyms_feed(q, n, text + at, sizeof(text) - 1 - at);
+		oomtrace_ksyms_settle(q, n);
+		oomtrace_ksyms_frames(ips, q, n, &st);
+		ck_assert_uint_eq(st.n, 6);
+		ck_assert_str_eq(st.f[0].function, "mark_oom_victim");
+		ck_assert_uint_eq(st.f[0].offset, 0xba);
+		ck_assert_uint_eq(st.f[0].size, 0x100);
+		ck_assert_str_eq(st.f[1].function, "oom_kill_process");
+		ck_assert_uint_eq(st.f[1].offset, 0x190);
+		ck_assert_uint_eq(st.f[1].size, 0x190);
+		ck_assert_str_eq(st.f[2].function, "oom_kill_process"); /* .cold folded */
+		ck_assert_uint_eq(st.f[2].offset, 0x70);
+		ck_assert_uint_eq(st.f[2].size, 0x8a);
+		ck_assert_str_eq(st.f[3].function, "out_of_memory");
+		ck_assert_uint_eq(st.f[3].offset, 0x23b);
+		ck_assert_uint_eq(st.f[3].size, 0x5d0);
+		ck_assert_str_eq(st.f[3].module, "");
+		ck_assert_str_eq(st.f[4].function, "xfs_alloc_page");
+		ck_assert_str_eq(st.f[4].module, "xfs");
+		ck_assert_uint_eq(st.f[4].offset, 0x88);
+		ck_assert_uint_eq(st.f[4].size, 0x200);
+		ck_assert_str_eq(st.f[5].function, "0x1234");
+		ck_assert_uint_eq(st.f[5].size, 0);
+		ck_assert(st.f[5].reliable);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("live");
@@ -482,6 +561,7 @@ int main(void)
 	tcase_add_test(t, cgroup_path_by_id);
 	tcase_add_test(t, totalpages_derived);
 	tcase_add_test(t, kmsg_join_apply);
+	tcase_add_test(t, ksyms_name_a_stack);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -11,8 +11,9 @@
 #include "kill.h"
 #include "live.h"
 
-/* a w_event is the shared kill record followed by the paths: read as one, it must start as one */
-_Static_assert(offsetof(struct w_event, victim_cg) == sizeof(struct oomtrace_kill_wire),
+/* a w_event is the shared kill record followed by the stack and the paths: read as one, it must
+ * start as one */
+_Static_assert(offsetof(struct w_event, kstack_bytes) == sizeof(struct oomtrace_kill_wire),
 	       "struct w_event begins with the fields of struct oomtrace_kill_wire, nothing else");
 
 bool lb_cg_complete(const struct w_cgpath *p)

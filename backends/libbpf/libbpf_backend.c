@@ -44,6 +44,7 @@ int lb_on_core(void *ctx, const void *data, size_t size)
 	const struct w_event *w =
 	    data; /* aligned, and zeros past a record sized to what it carries */
 	enum oomtrace_probe probe = oomtrace_kill_probe((const struct oomtrace_kill_wire *)w);
+	size_t kb;
 
 	if (size < W_SIZE_HEAD)
 		return 0;
@@ -55,6 +56,11 @@ int lb_on_core(void *ctx, const void *data, size_t size)
 		return 0;
 	oomtrace_live_stamp(&l->live, &l->ev, w->ts_ns, probe);
 	lb_wire_to_event(w, &l->ev);
+	/* the stack as far as the record carries it */
+	kb = w->kstack_bytes < sizeof(w->kstack) ? w->kstack_bytes : sizeof(w->kstack);
+	if (kb > size - W_SIZE_VICTIM)
+		kb = size - W_SIZE_VICTIM;
+	oomtrace_live_kstack(&l->live, &l->ev, (const uint64_t *)w->kstack, (unsigned int)(kb / 8));
 	finish_kill(l, &l->ev, w->ts_ns, (w->flags & WF_OC) ? w->invocation : 0);
 	return l->live.cb_error;
 }
@@ -160,6 +166,7 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	libbpf_set_print(lb_libbpf_print);
 	oomtrace_live_init(&l->live, OOMTRACE_SOURCE_LIBBPF, o->context_mask);
 	oomtrace_kjoin_attach(&l->live, o);
+	oomtrace_live_ksyms_open(&l->live);
 	core_target(l, o, &bf);
 	oomtrace_protect_self(o->keep_oom_score_adj);
 	err = try_steps(l, o, &bf);
@@ -168,6 +175,7 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 		close(l->core_fd);
 	if (err) {
 		oomtrace_kjoin_detach(&l->live);
+		oomtrace_live_ksyms_close(&l->live);
 		free(l);
 		/* permissions were checked by probe(): a refusal now means the probe cannot work
 		 * here */
@@ -209,6 +217,7 @@ static void lb_close(void *state)
 		return;
 	lb_destroy(l);
 	oomtrace_kjoin_detach(&l->live);
+	oomtrace_live_ksyms_close(&l->live);
 	free(l);
 }
 

@@ -139,9 +139,14 @@ static __always_inline void send(void *ctx, struct w_event *e)
 		    (e->flags & (WF_OOM_MEMCG | WF_OOM_MEMCG_CGID)) == WF_OOM_MEMCG) {
 			size = sizeof(*e);
 		} else {
-			/* the ids stand for those paths: not sent, so not claimed */
+			/* the ids stand for those paths: not sent, so not claimed; the stack as far
+			 * as it was read (masked too: older verifiers keep the bound that way) */
+			__u64 b = e->kstack_bytes & 0x1ff;
+
+			if (b > sizeof(e->kstack))
+				b = sizeof(e->kstack);
 			e->flags &= ~(__u32)(WF_TRIGGER_CG | WF_OOM_MEMCG);
-			size = W_SIZE_VICTIM;
+			size = W_SIZE_VICTIM + b;
 		}
 	}
 	if (use_ringbuf)
@@ -296,6 +301,18 @@ static __always_inline struct w_event *new_event(unsigned int kind, unsigned int
 	return e;
 }
 
+/*
+ * The trigger's kernel stack, where the probe stands: the allocation path (fault or syscall →
+ * charge → out_of_memory → oom_kill_process). bpf_get_stack is 4.18+; this object needs 5.2+
+ * (global data) anyway.
+ */
+static __always_inline void kernel_stack(void *ctx, struct w_event *e)
+{
+	long n = bpf_get_stack(ctx, e->kstack, sizeof(e->kstack), 0);
+
+	e->kstack_bytes = n > 0 ? (unsigned int)n : 0;
+}
+
 /* Merge the oom_control facts of the call in progress in this task, if any. */
 static __always_inline void merge_oc(struct w_event *e)
 {
@@ -386,6 +403,7 @@ static __always_inline int on_oom_kill_process(void *ctx, struct oom_control *oc
 	merge_oc(e);
 	victim_facts(e, BPF_CORE_READ(oc, chosen));
 	trigger_facts(e);
+	kernel_stack(ctx, e);
 	send(ctx, e);
 	return 0;
 }
@@ -435,6 +453,7 @@ int BPF_PROG(tp_btf_mark_victim, struct task_struct *task)
 	trigger_facts(e);
 	if (track_signals)
 		sigkill_facts(e);
+	kernel_stack(ctx, e);
 	send(ctx, e);
 	return 0;
 }
@@ -476,6 +495,7 @@ int BPF_PROG(tp_btf_mark_victim_pid, int pid)
 	trigger_facts(e);
 	if (track_signals)
 		sigkill_facts(e);
+	kernel_stack(ctx, e);
 	send(ctx, e);
 	return 0;
 }
@@ -509,6 +529,7 @@ int tp_mark_victim(struct trace_event_raw_mark_victim *ctx)
 	trigger_facts(e);
 	if (track_signals)
 		sigkill_facts(e);
+	kernel_stack(ctx, e);
 	send(ctx, e);
 	return 0;
 }
@@ -524,9 +545,9 @@ static __always_inline int reaper(void *ctx, int pid, unsigned int kind)
 	e->victim_pid = pid;
 	/* only the head of the record matters: send a short one */
 	if (use_ringbuf) {
-		if (bpf_ringbuf_output(&events_rb, e, 64, 0))
+		if (bpf_ringbuf_output(&events_rb, e, W_SIZE_HEAD, 0))
 			count_drop();
-	} else if (bpf_perf_event_output(ctx, &events_pb, BPF_F_CURRENT_CPU, e, 64)) {
+	} else if (bpf_perf_event_output(ctx, &events_pb, BPF_F_CURRENT_CPU, e, W_SIZE_HEAD)) {
 		count_drop();
 	}
 	return 0;

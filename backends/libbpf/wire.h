@@ -7,7 +7,8 @@
 #define W_COMM OOMTRACE_KILL_COMM
 #define W_CG_DEPTH 8 /* cgroup path components kept, innermost first */
 #define W_CG_NAME 48
-#define W_RAW_MAX 256 /* bytes of a raw tracepoint record copied by the BTF-less object */
+#define W_RAW_MAX 256	/* bytes of a raw tracepoint record copied by the BTF-less object */
+#define W_KSTACK_MAX 48 /* return addresses of the trigger's kernel stack (bpf_get_stack) */
 
 #include "kill_wire.h" /* the kill record both live backends share; its kinds, probes and flags */
 
@@ -27,14 +28,18 @@ struct w_event {
 	OOMTRACE_KILL_WIRE_FIELDS;
 	/*
 	 * Records are sized to what they carry: a reaper record ends here
-	 * (W_SIZE_HEAD), a kill carries the victim's path (W_SIZE_VICTIM), and
-	 * the other two paths only where no cgroup id can stand for them.
+	 * (W_SIZE_HEAD); a kill carries the victim's path (W_SIZE_VICTIM) and as
+	 * much of the trigger's kernel stack as was read, and the other two paths
+	 * only where no cgroup id can stand for them (then the whole record).
 	 */
+	unsigned int kstack_bytes; /* of kstack filled, 8 per address, innermost first; 0: none */
+	unsigned int kstack_pad;
 	struct w_cgpath victim_cg;
+	unsigned long long kstack[W_KSTACK_MAX];
 	struct w_cgpath trigger_cg, oom_memcg;
 };
-#define W_SIZE_HEAD ((unsigned long)&((struct w_event *)0)->victim_cg)
-#define W_SIZE_VICTIM ((unsigned long)&((struct w_event *)0)->trigger_cg)
+#define W_SIZE_HEAD ((unsigned long)&((struct w_event *)0)->kstack_bytes)
+#define W_SIZE_VICTIM ((unsigned long)&((struct w_event *)0)->kstack)
 
 /* Record of the BTF-less object: the raw tracepoint record, decoded with the tracefs format. */
 struct w_raw {

@@ -285,7 +285,19 @@ kernel_report() {
 			f = substr($0, RSTART, RLENGTH); sub(/\+.*/, "", f); sub(/\..*/, "", f); fr[++n] = f
 		}
 		index($0, ",pid=" pid ",") && /oom-kill:/ { s = ""; for (i = 1; i <= n; i++) s = s " " fr[i]; print s }' | tail -1)
+	# its reliable frames (no "? "), as printed: function+0xoffset/0xsize, suffixes folded
+	K_rframes=$(echo "$log" | awk -v pid="$v" '
+		/invoked oom-killer:/ { n = 0; split("", fr); intrace = 0 }
+		/Call [Tt]race:/ { intrace = 1; next }
+		intrace && !/ \? [A-Za-z_]/ && match($0, /[A-Za-z_][A-Za-z0-9_.$]*\+0x[0-9a-f]+\/0x[0-9a-f]+/) {
+			f = substr($0, RSTART, RLENGTH); fn = f; sub(/\+.*/, "", fn); sub(/\..*/, "", fn)
+			sub(/^[^+]*/, "", f); fr[++n] = fn f
+		}
+		index($0, ",pid=" pid ",") && /oom-kill:/ { s = ""; for (i = 1; i <= n; i++) s = s " " fr[i]; print s }' | tail -1)
 }
+
+# " f+0xo/0xs ..." from out_of_memory outward (the frames every probe and the report share)
+from_oom() { echo " $1" | sed -n 's/^.* \(out_of_memory+.*\)$/ \1/p'; }
 
 # every fact of the first kill event in $2 against the kernel's report of pid $3
 check_event() {
@@ -332,15 +344,31 @@ check_event() {
 	[ "${f[23]}" = "$([ "$kmsg" = 1 ] && echo true || echo missing)" ] && ok "$mode: totalpages_derived ${f[23]}" ||
 		bad "$mode: totalpages_derived ${f[23]}, want it exactly when oom_control came from the report"
 	fact "$mode: mems_allowed" "${f[22]}" "$K_mems" "${10}"
-	# the trigger's kernel stack joined from the report: the same functions in the same order,
-	# and an anonymous fault where the report's trace shows do_anonymous_page (the hog touches
-	# what it allocated)
-	if [ "${10}" = 1 ]; then
-		local ks cls
-		ks=$("$JFIELD" "$out" trigger.kernel_stack | grep -o '"function":"[^"]*"' | sed 's/"function":"\(.*\)"/ \1/' | tr -d '\n')
-		cls=$("$JFIELD" "$out" allocation.class)
+	# the trigger's kernel stack. Read by the probe itself (${11} = 1: the CO-RE object's
+	# bpf_get_stack, named through /proc/kallsyms, with or without the join): from out_of_memory
+	# outward every frame equals the report's own, function, offset and size (its "? " guesses
+	# left out). Else joined from the report: the report's functions in order, "? " ones too.
+	# Either way an anonymous fault where the report's trace shows do_anonymous_page (the hog
+	# touches what it allocated).
+	local ks kf cls
+	ks=$("$JFIELD" "$out" trigger.kernel_stack | grep -o '"function":"[^"]*"' | sed 's/"function":"\(.*\)"/ \1/' | tr -d '\n')
+	cls=$("$JFIELD" "$out" allocation.class)
+	if [ "${11:-0}" = 1 ]; then
+		kf=$("$JFIELD" "$out" trigger.kernel_stack | grep -o '"function":"[^"]*",\("module":"[^"]*",\)\{0,1\}"offset":[0-9]*,"size":[0-9]*' |
+			sed 's/"function":"\([^"]*\)",\("module":"[^"]*",\)\{0,1\}"offset":\([0-9]*\),"size":\([0-9]*\)/\1 \3 \4/' |
+			awk '{ printf " %s+0x%x/0x%x", $1, $2, $3 }')
+		case ${f[20]} in
+		*'"stack"'*) bad "$mode: kernel stack taken from the report, want the probe's own" ;;
+		*) ok "$mode: kernel stack read by the probe ($(echo $kf | wc -w) frames)" ;;
+		esac
+		[ -n "$(from_oom "$K_rframes")" ] && [ "$(from_oom "$kf")" = "$(from_oom "$K_rframes")" ] &&
+			ok "$mode: kernel stack from out_of_memory out = the report's frames, offsets and sizes" ||
+			bad "$mode: kernel stack '$kf', the report's reliable frames '$K_rframes'"
+	elif [ "${10}" = 1 ]; then
 		[ -n "$K_stack" ] && [ "$ks" = "$K_stack" ] && ok "$mode: kernel stack = the report's call trace ($(echo $K_stack | wc -w) frames)" ||
 			bad "$mode: kernel stack '$ks', the report's '$K_stack'"
+	fi
+	if [ "${11:-0}" = 1 ] || [ "${10}" = 1 ]; then
 		case " $K_stack " in
 		*" do_anonymous_page "*) fact "$mode: allocation class" "$cls" anon_fault 1 ;;
 		*) [ "$cls" != missing ] && [ -n "$cls" ] && ok "$mode: allocation class $cls" || bad "$mode: no allocation class" ;;
@@ -392,7 +420,7 @@ one_kill_reported() {
 # One kill with the tracer started for MODE (a probe, auto, nokmsg, nobtf or bcc's cached), every
 # fact of its event checked; a probe this kernel refuses is said (STRICT: as expected, or not).
 probe_mode() { # mode
-	local mode=$1 args rc reason desc victim i treq vreq oreq creq tpreq kreq joinon
+	local mode=$1 args rc reason desc victim i treq vreq oreq creq tpreq kreq joinon kst
 	case $mode in
 	auto) args=() ;;
 	nokmsg) args=(--no-kmsg) ;;
@@ -453,6 +481,9 @@ probe_mode() { # mode
 	read -r treq vreq oreq creq tpreq kreq < <(probe_reads "$desc" "${args[*]}")
 	joinon=1
 	case " ${args[*]} " in *" --no-kmsg "*) joinon=0 ;; esac
-	check_event "$mode" "$t/$mode.json" "$victim" "$treq" "$vreq" "$oreq" "$creq" "$tpreq" "$kreq" "$joinon"
+	# the trigger's kernel stack read by the probe: the libbpf backend's CO-RE object
+	kst=0
+	[ "$BACKEND" = libbpf ] && [[ $desc != *BTF-less* ]] && kst=1
+	check_event "$mode" "$t/$mode.json" "$victim" "$treq" "$vreq" "$oreq" "$creq" "$tpreq" "$kreq" "$joinon" "$kst"
 	result "$mode" pass "$desc"
 }

@@ -41,8 +41,9 @@ shared_memcg() {
 			[ "$events" -eq "$i" ] && ok "shared memcg: $events events for $i kills" || bad "shared memcg: $events events for $i kills: $(grep -v debug "$t/shared.err" | tail -4 | tr "\n" " ")"
 		else
 			wait "$tracer"
+			rc=$?
 			tracer=
-			bad "shared memcg: the tracer was killed (after $i kills; $rss KiB resident)"
+			bad "shared memcg: the tracer ended (exit $rc after $i kills; $rss KiB resident): $(grep -v debug "$t/shared.err" | tail -3 | tr "\n" " ")"
 		fi
 	else
 		bad "shared memcg: oomtrace did not attach in a 32 MiB memcg (exit $rc): $(tail -2 "$t/shared.err")"

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ksyms.c: kernel stack addresses named through /proc/kallsyms, as the kernel names them in its
+ * own report (lib/vsprintf.c %pB → kernel/kallsyms.c sprint_backtrace): the symbol is looked up
+ * at a return address less 1 (a call may be a function's last instruction), the offset printed
+ * is from the symbol's start to the address itself, and the size is the distance to the next
+ * symbol's start (kallsyms_lookup_size_offset). The text is read whole for every stack, not kept:
+ * no table in memory between kills, and modules loaded after the start are named too.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ksyms.h"
+#include "stack.h"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One line "ADDR TYPE NAME[\t[MODULE]]" (no newline): the address, and where the name starts. */
+static bool parse_line(const char *l, const char *e, uint64_t *addr, const char **name)
+{
+	uint64_t a = 0;
+	const char *p = l;
+	int v, digits = 0;
+
+	while (p < e && (v = hexval(*p)) >= 0 && digits < 16) {
+		a = a << 4 | (uint64_t)v;
+		p++;
+		digits++;
+	}
+	/* " T " then a name */
+	if (!digits || e - p < 4 || p[0] != ' ' || p[2] != ' ' || p[1] == ' ')
+		return false;
+	*addr = a;
+	*name = p + 3;
+	return true;
+}
+
+static void copy_pending(struct oomtrace_ksym_q *q)
+{
+	const char *n = q->pending, *le = n + q->pending_len, *e = n, *m;
+	size_t len;
+
+	while (e < le && *e != '\t' && *e != ' ')
+		e++;
+	len = (size_t)(e - n);
+	if (len >= sizeof(q->name))
+		len = sizeof(q->name) - 1;
+	memcpy(q->name, n, len);
+	q->name[len] = '\0';
+	q->module[0] = '\0';
+	/* "\t[module]" */
+	if (le - e > 2 && e[0] == '\t' && e[1] == '[' &&
+	    (m = memchr(e + 2, ']', (size_t)(le - e - 2)))) {
+		len = (size_t)(m - (e + 2));
+		if (len >= sizeof(q->module))
+			len = sizeof(q->module) - 1;
+		memcpy(q->module, e + 2, len);
+		q->module[len] = '\0';
+	}
+	q->pending = NULL;
+}
+
+void oomtrace_ksyms_feed(struct oomtrace_ksym_q *q, unsigned int n, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *name;
+		const char *le = nl ? nl : end;
+		uint64_t a;
+		unsigned int i;
+
+		if (parse_line(p, le, &a, &name) && a) {
+			for (i = 0; i < n; i++) {
+				if (a <= q[i].key) {
+					if (a > q[i].sym || !q[i].sym) {
+						q[i].sym = a;
+						q[i].pending = name;
+						q[i].pending_len = (size_t)(le - name);
+					}
+				} else if (a < q[i].above) {
+					q[i].above = a;
+				}
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
+void oomtrace_ksyms_settle(struct oomtrace_ksym_q *q, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (q[i].pending)
+			copy_pending(&q[i]);
+}
+
+/* The tracer's own frames: the BPF program, its trampoline or dispatcher, the tracing and perf
+ * code that called it (kernel/trace/bpf_trace.c, kernel/bpf/trampoline.c, kernel/kprobes.c). */
+static bool tracer_frame(const struct oomtrace_ksym_q *q)
+{
+	static const char *const prefixes[] = {"bpf_",
+					       "__bpf_",
+					       "___bpf_",
+					       "__traceiter_",
+					       "trace_call_bpf",
+					       "perf_",
+					       "kprobe",
+					       "__kprobes",
+					       "ftrace_",
+					       "arch_ftrace",
+					       "fprobe",
+					       "rethook",
+					       "trace_event_raw_event_",
+					       NULL};
+	const char *const *p;
+
+	if (strcmp(q->module, "bpf") == 0)
+		return true;
+	for (p = prefixes; *p; p++)
+		if (strncmp(q->name, *p, strlen(*p)) == 0)
+			return true;
+	return false;
+}
+
+void oomtrace_ksyms_frames(const uint64_t *ips, const struct oomtrace_ksym_q *q, unsigned int n,
+			   struct oomtrace_stack *st)
+{
+	unsigned int i = 0;
+
+	st->n = 0;
+	while (i < n && q[i].sym && tracer_frame(&q[i]))
+		i++;
+	for (; i < n; i++) {
+		struct oomtrace_frame f;
+
+		memset(&f, 0, sizeof(f));
+		if (!q[i].sym) {
+			/* an address no symbol names (kallsyms hid it, or JIT code since gone) */
+			snprintf(f.function, sizeof(f.function), "0x%llx",
+				 (unsigned long long)ips[i]);
+		} else {
+			oomtrace_stack_fold(f.function, sizeof(f.function), q[i].name,
+					    strlen(q[i].name));
+			memcpy(f.module, q[i].module, sizeof(f.module));
+			f.offset = (uint32_t)(ips[i] - q[i].sym);
+			if (q[i].above != UINT64_MAX && q[i].above > q[i].sym)
+				f.size = (uint32_t)(q[i].above - q[i].sym);
+		}
+		f.reliable = true;
+		oomtrace_stack_push(st, &f);
+	}
+}
+
+/* ---- /proc/kallsyms ---- */
+
+#define KSYMS_CHUNK 65536
+
+struct oomtrace_ksyms {
+	int fd;
+	char *buf;
+};
+
+struct oomtrace_ksyms *oomtrace_ksyms_open(void)
+{
+	struct oomtrace_ksyms *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	k->fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	if (k->fd < 0) {
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+void oomtrace_ksyms_close(struct oomtrace_ksyms *k)
+{
+	if (!k)
+		return;
+	close(k->fd);
+	free(k->buf);
+	free(k);
+}
+
+int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned int n,
+			 struct oomtrace_stack *st)
+{
+	struct oomtrace_ksym_q q[OOMTRACE_KSYMS_MAX];
+	size_t have = 0;
+	unsigned int i, named = 0;
+
+	st->n = 0;
+	if (!k || !n)
+		return -ENOENT;
+	if (n > OOMTRACE_KSYMS_MAX)
+		n = OOMTRACE_KSYMS_MAX;
+	if (!k->buf && !(k->buf = malloc(KSYMS_CHUNK)))
+		return -ENOMEM;
+	memset(q, 0, sizeof(q[0]) * n);
+	for (i = 0; i < n; i++) {
+		q[i].key = i ? ips[i] - 1 : ips[i];
+		q[i].above = UINT64_MAX;
+	}
+	if (lseek(k->fd, 0, SEEK_SET) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t r = read(k->fd, k->buf + have, KSYMS_CHUNK - have);
+		char *last;
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		have += (size_t)r;
+		if (r == 0) {
+			oomtrace_ksyms_feed(q, n, k->buf, have);
+			oomtrace_ksyms_settle(q, n);
+			break;
+		}
+		/* whole lines only; the rest waits for the next read */
+		last = memrchr(k->buf, '\n', have);
+		if (!last) {
+			if (have == KSYMS_CHUNK)
+				have = 0; /* no kallsyms line is that long: drop it */
+			continue;
+		}
+		oomtrace_ksyms_feed(q, n, k->buf, (size_t)(last + 1 - k->buf));
+		oomtrace_ksyms_settle(q, n);
+		have -= (size_t)(last + 1 - k->buf);
+		memmove(k->buf, last + 1, have);
+	}
+	for (i = 0; i < n; i++)
+		named += q[i].sym != 0;
+	if (!named)
+		return -EPERM; /* addresses hidden (kptr_restrict): nothing to name */
+	oomtrace_ksyms_frames(ips, q, n, st);
+	return 0;
+}
