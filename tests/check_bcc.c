@@ -47,7 +47,15 @@ START_TEST(program_per_features)
 	t = text_of(&sets[1]);
 	ck_assert_ptr_nonnull(strstr(t, "#define TP_MEM 1"));
 	ck_assert_ptr_nonnull(strstr(t, "#define RINGBUF 1"));
-	ck_assert_ptr_nonnull(strstr(t, "TP_DATA_LOC_READ_CONST(w.victim_comm, comm"));
+	ck_assert_ptr_nonnull(strstr(t, "TP_DATA_LOC_READ_CONST(w->victim_comm, comm"));
+	/* a kill's record: built in a per-CPU map, with the trigger's kernel stack where the
+	 * headers' kernel has bpf_get_stack */
+	ck_assert_ptr_nonnull(strstr(t, "struct bcc_kill {"));
+	ck_assert_ptr_nonnull(strstr(t, "BPF_PERCPU_ARRAY(kscratch, struct bcc_kill, 1);"));
+	ck_assert_ptr_nonnull(
+	    strstr(t, "#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 18, 0)\n"
+		      "\tlong n = bpf_get_stack(ctx, w->kstack, sizeof(w->kstack), 0);"));
+	ck_assert_ptr_nonnull(strstr(t, "send_kill(args, w);"));
 	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(signal, signal_generate)"));
 	ck_assert_ptr_nonnull(strstr(t, "#define SIGNALS 1"));
 	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(oom, skip_task_reaping)"));

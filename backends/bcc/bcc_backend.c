@@ -59,6 +59,14 @@ static int on_record(void *cookie, const void *data, size_t size)
 		oomtrace_live_deliver(&b->live, ev);
 	} else if (w->kind == W_KILL) {
 		oomtrace_kill_to_event(w, ev);
+		if (size >= sizeof(struct bcc_kill)) {
+			const struct bcc_kill *k = data;
+			size_t kb = k->kstack_bytes < sizeof(k->kstack) ? k->kstack_bytes
+									: sizeof(k->kstack);
+
+			oomtrace_live_kstack(&b->live, ev, (const uint64_t *)k->kstack,
+					     (unsigned int)(kb / 8));
+		}
 		oomtrace_live_finish_kill(&b->live, ev, w->ts_ns, 0);
 		oomtrace_live_deliver(&b->live, ev);
 	}
@@ -153,7 +161,7 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 	if (!r) {
 		b->buf = oomtrace_evbuf_new(b->events_fd, b->feat.ringbuf,
 					    b->opts.buffer_kb ? b->feat.ring_pages : 64,
-					    sizeof(struct oomtrace_kill_wire), on_record, b);
+					    sizeof(struct bcc_kill), on_record, b);
 		if (!b->buf)
 			snprintf(why, sizeof(why), "cannot open the %s (%s)",
 				 b->feat.ringbuf ? "ring buffer" : "perf buffers", strerror(errno));
@@ -168,6 +176,7 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 		return -ENOENT;
 	}
 	oomtrace_kjoin_attach(&b->live, o);
+	oomtrace_live_ksyms_open(&b->live);
 	*state = b;
 	return 0;
 }
@@ -200,6 +209,7 @@ static void bcc_close(void *state)
 		close(b->fds[--b->nfds]);
 	remove_legacy_kprobe(b);
 	oomtrace_kjoin_detach(&b->live);
+	oomtrace_live_ksyms_close(&b->live);
 	free(b);
 }
 

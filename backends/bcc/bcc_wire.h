@@ -28,9 +28,25 @@
 #define BWF_SWAP WF_SWAP
 #define BWF_VICTIM_CGID WF_VICTIM_CGID
 
-/* the record's struct, as BPF C text */
+/*
+ * A kill's record: the shared one, then the trigger's kernel stack (bpf_get_stack, 4.18+; built
+ * in a per-CPU map, too big for the BPF stack). The reaper's records are the shared one alone.
+ */
+#define BCC_KSTACK_MAX 48
+#define BCC_KILL_DEF                                                                               \
+	struct bcc_kill {                                                                          \
+		OOMTRACE_KILL_WIRE_FIELDS;                                                         \
+		unsigned int kstack_bytes; /* 8 per address, innermost first; 0: none */           \
+		unsigned int kstack_pad;                                                           \
+		unsigned long long kstack[BCC_KSTACK_MAX];                                         \
+	}
+
+BCC_KILL_DEF;
+
+/* the records' structs, as BPF C text */
 #define BCC_STR2(...) #__VA_ARGS__
 #define BCC_STR(...) BCC_STR2(__VA_ARGS__)
 #define BCC_WIRE_TEXT BCC_STR(OOMTRACE_KILL_WIRE_DEF)
+#define BCC_KILL_TEXT BCC_STR(BCC_KILL_DEF)
 
 #endif
