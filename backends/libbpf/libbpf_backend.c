@@ -83,6 +83,12 @@ int lb_on_raw(void *ctx, const void *data, size_t size)
 	}
 	oomtrace_live_stamp(&l->live, ev, r->ts_ns, OOMTRACE_PROBE_TRACEPOINT);
 	lb_raw_to_event(&l->fmt[r->kind], r, ev);
+	if (size >= sizeof(*r))
+		oomtrace_live_kstack(
+		    &l->live, ev, (const uint64_t *)r->kstack,
+		    (unsigned int)((r->kstack_bytes < sizeof(r->kstack) ? r->kstack_bytes
+									: sizeof(r->kstack)) /
+				   8));
 	oomtrace_debug(
 	    "mark_victim pid %d: last SIGKILL from this task: seen %u target %d at %llu (now %llu)",
 	    (int)ev->victim.pid, r->sig_seen, r->sig_target, (unsigned long long)r->sig_ts_ns,

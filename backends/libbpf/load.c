@@ -506,6 +506,7 @@ int lb_try_nobtf(struct lb *l, char *why, size_t whysz)
 	struct bpf_program *progs[W_SKIP_REAP + 1];
 	const char *tfs = oomtrace_tracefs_dir(true, why, whysz);
 	unsigned int k;
+	bool kstack;
 	int err;
 
 	if (!tfs)
@@ -525,6 +526,9 @@ int lb_try_nobtf(struct lb *l, char *why, size_t whysz)
 	for (k = W_KILL; k <= W_SKIP_REAP; k++)
 		bpf_program__set_autoload(progs[k], l->fmt[k].nfields > 0);
 	bpf_program__set_autoload(s->progs.raw_signal_generate, true);
+	/* the kernel stack's program only where the kernel has the helper (4.18+) */
+	kstack = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_stack, NULL) == 1;
+	bpf_program__set_autoload(s->progs.raw_kstack, kstack);
 	err = oomtrace_nobtf_bpf__load(s);
 	if (err) {
 		snprintf(why, whysz, "the kernel refused to load the BTF-less object: %s",
@@ -533,6 +537,13 @@ int lb_try_nobtf(struct lb *l, char *why, size_t whysz)
 		return err;
 	}
 	l->raw = s;
+	if (kstack) {
+		__u32 zero = 0;
+		int fd = bpf_program__fd(s->progs.raw_kstack);
+
+		if (bpf_map_update_elem(bpf_map__fd(s->maps.kstack_jmp), &zero, &fd, BPF_ANY))
+			oomtrace_debug("BTF-less object: no kernel stacks: %s", strerror(errno));
+	}
 	nobtf_signals(l, s, tfs);
 	err = nobtf_attach(l, s, progs, why, whysz);
 	if (!err)

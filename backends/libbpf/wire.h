@@ -52,6 +52,10 @@ struct w_raw {
 	unsigned long long sig_ts_ns;
 	char cur_comm[W_COMM];
 	unsigned char raw[W_RAW_MAX];
+	/* a kill: the trigger's kernel stack where the kernel has bpf_get_stack (4.18+) */
+	unsigned int kstack_bytes; /* 8 per address, innermost first; 0: none */
+	unsigned int kstack_pad;
+	unsigned long long kstack[W_KSTACK_MAX];
 };
 
 /* the last SIGKILL a task generated */

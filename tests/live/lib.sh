@@ -344,8 +344,8 @@ check_event() {
 	[ "${f[23]}" = "$([ "$kmsg" = 1 ] && echo true || echo missing)" ] && ok "$mode: totalpages_derived ${f[23]}" ||
 		bad "$mode: totalpages_derived ${f[23]}, want it exactly when oom_control came from the report"
 	fact "$mode: mems_allowed" "${f[22]}" "$K_mems" "${10}"
-	# the trigger's kernel stack. Read by the probe itself (${11} = 1: BCC's or the CO-RE
-	# object's bpf_get_stack, named through /proc/kallsyms, with or without the join): from out_of_memory
+	# the trigger's kernel stack. Read by the probe itself (${11} = 1: bpf_get_stack, named
+	# through /proc/kallsyms, with or without the join): from out_of_memory
 	# outward every frame equals the report's own, function, offset and size (its "? " guesses
 	# left out). Else joined from the report: the report's functions in order, "? " ones too.
 	# Either way an anonymous fault where the report's trace shows do_anonymous_page (the hog
@@ -481,10 +481,8 @@ probe_mode() { # mode
 	read -r treq vreq oreq creq tpreq kreq < <(probe_reads "$desc" "${args[*]}")
 	joinon=1
 	case " ${args[*]} " in *" --no-kmsg "*) joinon=0 ;; esac
-	# the trigger's kernel stack read by the probe: BCC's programs and the libbpf backend's
-	# CO-RE object (not its BTF-less one)
+	# the trigger's kernel stack read by the probe: every one of them (the guests are 4.18+)
 	kst=1
-	[[ $desc == *BTF-less* ]] && kst=0
 	check_event "$mode" "$t/$mode.json" "$victim" "$treq" "$vreq" "$oreq" "$creq" "$tpreq" "$kreq" "$joinon" "$kst"
 	result "$mode" pass "$desc"
 }
