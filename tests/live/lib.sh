@@ -296,8 +296,9 @@ kernel_report() {
 		index($0, ",pid=" pid ",") && /oom-kill:/ { s = ""; for (i = 1; i <= n; i++) s = s " " fr[i]; print s }' | tail -1)
 }
 
-# " f+0xo/0xs ..." from out_of_memory outward (the frames every probe and the report share)
-from_oom() { echo " $1" | sed -n 's/^.* \(out_of_memory+.*\)$/ \1/p'; }
+# " f+0xo/0xs ..." outward of the outermost oom_kill_process frame: what every probe's stack and
+# the report's share (the report's own frames, the probe's and the tracer's, are inside it)
+from_oom() { echo " $1 " | sed -n 's/^.* oom_kill_process+[^ ]* \(.*[^ ]\) *$/ \1/p'; }
 
 # every fact of the first kill event in $2 against the kernel's report of pid $3
 check_event() {
@@ -345,9 +346,9 @@ check_event() {
 		bad "$mode: totalpages_derived ${f[23]}, want it exactly when oom_control came from the report"
 	fact "$mode: mems_allowed" "${f[22]}" "$K_mems" "${10}"
 	# the trigger's kernel stack. Read by the probe itself (${11} = 1: bpf_get_stack, named
-	# through /proc/kallsyms, with or without the join): from out_of_memory
-	# outward every frame equals the report's own, function, offset and size (its "? " guesses
-	# left out). Else joined from the report: the report's functions in order, "? " ones too.
+	# through /proc/kallsyms, with or without the join): outward of oom_kill_process every frame
+	# equals the report's own, function, offset and size (its "? " guesses left out; where the
+	# kernel's unwinder stops early, as far as it goes). Else joined from the report: the report's functions in order, "? " ones too.
 	# Either way an anonymous fault where the report's trace shows do_anonymous_page (the hog
 	# touches what it allocated).
 	local ks kf cls
@@ -362,7 +363,7 @@ check_event() {
 		*) ok "$mode: kernel stack read by the probe ($(echo $kf | wc -w) frames)" ;;
 		esac
 		[ -n "$(from_oom "$K_rframes")" ] && [ "$(from_oom "$kf")" = "$(from_oom "$K_rframes")" ] &&
-			ok "$mode: kernel stack from out_of_memory out = the report's frames, offsets and sizes" ||
+			ok "$mode: kernel stack outward of oom_kill_process = the report's frames, offsets and sizes ($(from_oom "$kf" | wc -w))" ||
 			bad "$mode: kernel stack '$kf', the report's reliable frames '$K_rframes'"
 	elif [ "${10}" = 1 ]; then
 		[ -n "$K_stack" ] && [ "$ks" = "$K_stack" ] && ok "$mode: kernel stack = the report's call trace ($(echo $K_stack | wc -w) frames)" ||
