@@ -296,9 +296,14 @@ kernel_report() {
 		index($0, ",pid=" pid ",") && /oom-kill:/ { s = ""; for (i = 1; i <= n; i++) s = s " " fr[i]; print s }' | tail -1)
 }
 
-# " f+0xo/0xs ..." outward of the outermost oom_kill_process frame: what every probe's stack and
-# the report's share (the report's own frames, the probe's and the tracer's, are inside it)
-from_oom() { echo " $1 " | sed -n 's/^.* oom_kill_process+[^ ]* \(.*[^ ]\) *$/ \1/p'; }
+# " f+0xo/0xs ..." outward of the caller of the outermost oom_kill_process frame: what every
+# probe's stack and the report's share. (The report's own frames, the probe's and the tracer's,
+# are inside it; and the report is printed from oom_kill_process.cold, whose caller's frame
+# Debian's 5.10 and 6.1 kernels misname: "elfcorehdr_read+0x40/0x40",
+# "trace_clock_x86_tsc+0x20/0x20" where bpf_get_stack sees out_of_memory+0x1fd.)
+from_oom() { echo " $1 " | sed -n 's/^.* oom_kill_process+[^ ]* [^ ]* \(.*[^ ]\) *$/ \1/p'; }
+# the same, the caller's frame included
+from_okp() { echo " $1 " | sed -n 's/^.* oom_kill_process+[^ ]* \(.*[^ ]\) *$/ \1/p'; }
 
 # every fact of the first kill event in $2 against the kernel's report of pid $3
 check_event() {
@@ -346,9 +351,9 @@ check_event() {
 		bad "$mode: totalpages_derived ${f[23]}, want it exactly when oom_control came from the report"
 	fact "$mode: mems_allowed" "${f[22]}" "$K_mems" "${10}"
 	# the trigger's kernel stack. Read by the probe itself (${11} = 1: bpf_get_stack, named
-	# through /proc/kallsyms, with or without the join): outward of oom_kill_process every frame
-	# equals the report's own, function, offset and size (its "? " guesses left out; where the
-	# kernel's unwinder stops early, as far as it goes). Else joined from the report: the report's functions in order, "? " ones too.
+	# through /proc/kallsyms, with or without the join): outward of oom_kill_process's caller
+	# every frame equals the report's own, function, offset and size (its "? " guesses left
+	# out); where the kernel's unwinder stops at that caller, that frame. Else joined from the report: the report's functions in order, "? " ones too.
 	# Either way an anonymous fault where the report's trace shows do_anonymous_page (the hog
 	# touches what it allocated).
 	local ks kf cls
@@ -362,9 +367,17 @@ check_event() {
 		*'"stack"'*) bad "$mode: kernel stack taken from the report, want the probe's own" ;;
 		*) ok "$mode: kernel stack read by the probe ($(echo $kf | wc -w) frames)" ;;
 		esac
-		[ -n "$(from_oom "$K_rframes")" ] && [ "$(from_oom "$kf")" = "$(from_oom "$K_rframes")" ] &&
-			ok "$mode: kernel stack outward of oom_kill_process = the report's frames, offsets and sizes ($(from_oom "$kf" | wc -w))" ||
+		if [ -z "$(from_oom "$K_rframes")" ]; then
+			# the kernel's unwinder stops at that caller (Debian's 5.10, the report's and
+			# bpf_get_stack's alike): the same frame
+			[ -n "$(from_okp "$K_rframes")" ] && [ "$(from_okp "$kf")" = "$(from_okp "$K_rframes")" ] &&
+				ok "$mode: kernel stack outward of oom_kill_process = the report's, where the kernel stops unwinding: $(from_okp "$kf")" ||
+				bad "$mode: kernel stack '$kf', the report's reliable frames '$K_rframes'"
+		elif [ "$(from_oom "$kf")" = "$(from_oom "$K_rframes")" ]; then
+			ok "$mode: kernel stack outward of oom_kill_process's caller = the report's frames, offsets and sizes ($(from_oom "$kf" | wc -w))"
+		else
 			bad "$mode: kernel stack '$kf', the report's reliable frames '$K_rframes'"
+		fi
 	elif [ "${10}" = 1 ]; then
 		[ -n "$K_stack" ] && [ "$ks" = "$K_stack" ] && ok "$mode: kernel stack = the report's call trace ($(echo $K_stack | wc -w) frames)" ||
 			bad "$mode: kernel stack '$ks', the report's '$K_stack'"
