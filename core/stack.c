@@ -9,7 +9,11 @@
  *   - thp_fault   mm/huge_memory.c: do_huge_pmd_anonymous_page, __do_huge_pmd_anonymous_page,
  *                 do_huge_pmd_wp_page, vma_alloc_anon_folio_pmd
  *   - anon_fault  mm/memory.c: do_anonymous_page, alloc_anon_folio, wp_page_copy, do_wp_page,
- *                 do_swap_page, do_cow_fault (a private copy of a file page is anonymous)
+ *                 do_swap_page, do_cow_fault (a private copy of a file page is anonymous);
+ *                 also a page charged or allocated straight from the fault handler's body
+ *                 (__handle_mm_fault, handle_pte_fault, handle_mm_fault: those functions
+ *                 inlined into it, as in Debian's 5.10 and 6.1 kernels: the body's only page
+ *                 charges; a file page is charged inside the file's fault method, a frame)
  *   - file_fault  mm/filemap.c, mm/memory.c: filemap_fault, __do_fault, do_read_fault,
  *                 do_shared_fault, do_fault, filemap_map_pages
  *   (a fault's detail: the syscall it happened in, where one is on the stack)
@@ -103,6 +107,21 @@ static const char *const anon[] = {"do_anonymous_page",
 				   "do_swap_page",
 				   "do_cow_fault",
 				   NULL};
+/* A fault handler's body, and what it calls to charge or allocate a user page (anon_fault). */
+static const char *const fault_body[] = {"__handle_mm_fault", "handle_pte_fault", "handle_mm_fault",
+					 NULL};
+static const char *const page_charge[] = {"__mem_cgroup_charge",
+					  "mem_cgroup_charge",
+					  "mem_cgroup_swapin_charge",
+					  "charge_memcg",
+					  "alloc_pages_vma",
+					  "vma_alloc_folio",
+					  "vma_alloc_zeroed_movable_folio",
+					  "__folio_alloc",
+					  "folio_alloc",
+					  "__alloc_pages",
+					  "alloc_pages",
+					  NULL};
 static const char *const file[] = {
     "filemap_fault",	 "__do_fault", "do_read_fault", "do_shared_fault", "do_fault",
     "filemap_map_pages", NULL};
@@ -195,7 +214,7 @@ void oomtrace_stack_classify(struct oomtrace_event *ev)
 	const struct oomtrace_stack *st = &ev->trigger.kstack;
 	const char *asked = NULL, *kind = NULL, *sys = NULL, *fn;
 	enum oomtrace_alloc_class fault = OOMTRACE_ALLOC_UNKNOWN;
-	const char *fault_frame = NULL;
+	const char *fault_frame = NULL, *prev = NULL;
 	bool kthread = false;
 	unsigned int i;
 
@@ -203,14 +222,25 @@ void oomtrace_stack_classify(struct oomtrace_event *ev)
 		return;
 	for (i = 0; i < st->n; i++) {
 		fn = st->f[i].function;
-		if (!st->f[i].reliable || starts(fn, machinery_prefix))
+		if (!st->f[i].reliable)
 			continue;
+		if (starts(fn, machinery_prefix)) {
+			prev = fn;
+			continue;
+		}
 		if (!asked && kernel_kind(fn)) {
 			kind = kernel_kind(fn); /* the outermost of the allocator's own frames */
-			continue;		/* the frame that asked comes after them */
+			prev = fn;
+			continue; /* the frame that asked comes after them */
 		}
-		if (!asked)
+		if (!asked) {
 			asked = fn;
+			/* a user page charged straight from a fault handler's body */
+			if (!kind && prev && is(fn, fault_body) && starts(prev, page_charge)) {
+				fault = OOMTRACE_ALLOC_ANON_FAULT;
+				fault_frame = fn;
+			}
+		}
 		if (fault == OOMTRACE_ALLOC_UNKNOWN && !sys) {
 			fault = is(fn, thp)    ? OOMTRACE_ALLOC_THP_FAULT
 				: is(fn, anon) ? OOMTRACE_ALLOC_ANON_FAULT
