@@ -172,18 +172,60 @@ void oomtrace_ksyms_frames(const uint64_t *ips, const struct oomtrace_ksym_q *q,
 
 #define KSYMS_CHUNK 65536
 
+/*
+ * Names already found, by the address looked up: the kernel's own text and this run's BPF
+ * programs stay where they are while the tracer runs, so a storm of kills with the same path
+ * reads kallsyms once, not once per kill (a read is ~30 ms of kernel time). Other modules may be
+ * unloaded and their place reused: their names are read again every time.
+ */
+#define KCACHE 1024
+struct kcache {
+	uint64_t key, sym, above;
+	char name[OOMTRACE_FUNC_MAX];
+	char module[8]; /* "" or "bpf" */
+};
+
 struct oomtrace_ksyms {
 	int fd;
 	char *buf;
+	struct kcache *cache;
+	uint64_t reads; /* kallsyms passes made */
 };
 
+/* The slot holding @key, else the empty one where it would go (NULL: the cache is full). Open
+ * addressing, linear probing; nothing is ever taken out. */
+static struct kcache *cache_slot(struct oomtrace_ksyms *k, uint64_t key)
+{
+	unsigned int h = (unsigned int)((key * 0x9e3779b97f4a7c15ULL) >> 54), i; /* 10 bits */
+
+	for (i = 0; i < KCACHE; i++) {
+		struct kcache *c = &k->cache[(h + i) % KCACHE];
+
+		if (!c->sym || c->key == key)
+			return c;
+	}
+	return NULL;
+}
+
+_Static_assert(KCACHE == 1024, "cache_slot takes 10 bits of the hash");
+
+uint64_t oomtrace_ksyms_reads(const struct oomtrace_ksyms *k)
+{
+	return k ? k->reads : 0;
+}
+
 struct oomtrace_ksyms *oomtrace_ksyms_open(void)
+{
+	return oomtrace_ksyms_open_path("/proc/kallsyms");
+}
+
+struct oomtrace_ksyms *oomtrace_ksyms_open_path(const char *path)
 {
 	struct oomtrace_ksyms *k = calloc(1, sizeof(*k));
 
 	if (!k)
 		return NULL;
-	k->fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	k->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (k->fd < 0) {
 		free(k);
 		return NULL;
@@ -197,28 +239,30 @@ void oomtrace_ksyms_close(struct oomtrace_ksyms *k)
 		return;
 	close(k->fd);
 	free(k->buf);
+	free(k->cache);
 	free(k);
 }
 
-int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned int n,
-			 struct oomtrace_stack *st)
+/* The text to queries given by pointer (those the cache did not answer). */
+static void feed(struct oomtrace_ksym_q **q, unsigned int n, const char *text, size_t len)
 {
-	struct oomtrace_ksym_q q[OOMTRACE_KSYMS_MAX];
-	size_t have = 0;
-	unsigned int i, named = 0;
+	struct oomtrace_ksym_q tmp[OOMTRACE_KSYMS_MAX];
+	unsigned int i;
 
-	st->n = 0;
-	if (!k || !n)
-		return -ENOENT;
-	if (n > OOMTRACE_KSYMS_MAX)
-		n = OOMTRACE_KSYMS_MAX;
-	if (!k->buf && !(k->buf = malloc(KSYMS_CHUNK)))
-		return -ENOMEM;
-	memset(q, 0, sizeof(q[0]) * n);
-	for (i = 0; i < n; i++) {
-		q[i].key = i ? ips[i] - 1 : ips[i];
-		q[i].above = UINT64_MAX;
-	}
+	for (i = 0; i < n; i++)
+		tmp[i] = *q[i];
+	oomtrace_ksyms_feed(tmp, n, text, len);
+	oomtrace_ksyms_settle(tmp, n);
+	for (i = 0; i < n; i++)
+		*q[i] = tmp[i];
+}
+
+/* One pass over the kallsyms text for the @n queries @q. */
+static int read_kallsyms(struct oomtrace_ksyms *k, struct oomtrace_ksym_q **q, unsigned int n)
+{
+	size_t have = 0;
+
+	k->reads++;
 	if (lseek(k->fd, 0, SEEK_SET) < 0)
 		return -errno;
 	for (;;) {
@@ -232,9 +276,8 @@ int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned
 		}
 		have += (size_t)r;
 		if (r == 0) {
-			oomtrace_ksyms_feed(q, n, k->buf, have);
-			oomtrace_ksyms_settle(q, n);
-			break;
+			feed(q, n, k->buf, have);
+			return 0;
 		}
 		/* whole lines only; the rest waits for the next read */
 		last = memrchr(k->buf, '\n', have);
@@ -243,15 +286,65 @@ int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned
 				have = 0; /* no kallsyms line is that long: drop it */
 			continue;
 		}
-		oomtrace_ksyms_feed(q, n, k->buf, (size_t)(last + 1 - k->buf));
-		oomtrace_ksyms_settle(q, n);
+		feed(q, n, k->buf, (size_t)(last + 1 - k->buf));
 		have -= (size_t)(last + 1 - k->buf);
 		memmove(k->buf, last + 1, have);
+	}
+}
+
+int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned int n,
+			 struct oomtrace_stack *st)
+{
+	struct oomtrace_ksym_q q[OOMTRACE_KSYMS_MAX], *miss[OOMTRACE_KSYMS_MAX];
+	unsigned int i, named = 0, nmiss = 0;
+
+	st->n = 0;
+	if (!k || !n)
+		return -ENOENT;
+	if (n > OOMTRACE_KSYMS_MAX)
+		n = OOMTRACE_KSYMS_MAX;
+	if (!k->buf && !(k->buf = malloc(KSYMS_CHUNK)))
+		return -ENOMEM;
+	if (!k->cache && !(k->cache = calloc(KCACHE, sizeof(*k->cache))))
+		return -ENOMEM;
+	memset(q, 0, sizeof(q[0]) * n);
+	for (i = 0; i < n; i++) {
+		struct kcache *c;
+
+		q[i].key = i ? ips[i] - 1 : ips[i];
+		q[i].above = UINT64_MAX;
+		c = cache_slot(k, q[i].key);
+		if (c && c->sym && c->key == q[i].key) {
+			q[i].sym = c->sym;
+			q[i].above = c->above;
+			memcpy(q[i].name, c->name, sizeof(q[i].name));
+			memcpy(q[i].module, c->module, sizeof(c->module));
+		} else {
+			miss[nmiss++] = &q[i];
+		}
+	}
+	if (nmiss) {
+		int r = read_kallsyms(k, miss, nmiss);
+
+		if (r)
+			return r;
 	}
 	for (i = 0; i < n; i++)
 		named += q[i].sym != 0;
 	if (!named)
 		return -EPERM; /* addresses hidden (kptr_restrict): nothing to name */
+	for (i = 0; i < nmiss; i++) {
+		struct kcache *c = cache_slot(k, miss[i]->key);
+
+		if (!c || !miss[i]->sym ||
+		    (miss[i]->module[0] && strcmp(miss[i]->module, "bpf") != 0))
+			continue;
+		c->key = miss[i]->key;
+		c->sym = miss[i]->sym;
+		c->above = miss[i]->above;
+		memcpy(c->name, miss[i]->name, sizeof(c->name));
+		memcpy(c->module, miss[i]->module, sizeof(c->module));
+	}
 	oomtrace_ksyms_frames(ips, q, n, st);
 	return 0;
 }

@@ -44,6 +44,8 @@ void oomtrace_ksyms_frames(const uint64_t *ips, const struct oomtrace_ksym_q *q,
 /* /proc/kallsyms, opened while the tracer may see addresses (the kernel decides at open). */
 struct oomtrace_ksyms;
 struct oomtrace_ksyms *oomtrace_ksyms_open(void);
+/* The same text from another file (tests). */
+struct oomtrace_ksyms *oomtrace_ksyms_open_path(const char *path);
 void oomtrace_ksyms_close(struct oomtrace_ksyms *k);
 /*
  * The kernel stack @ips (@n addresses, innermost first) into @st, named from the kallsyms text
@@ -51,5 +53,8 @@ void oomtrace_ksyms_close(struct oomtrace_ksyms *k);
  */
 int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned int n,
 			 struct oomtrace_stack *st);
+/* Passes over the kallsyms text made so far (names of the kernel's text and of this run's BPF
+ * programs are kept: a stack of names already seen reads nothing). */
+uint64_t oomtrace_ksyms_reads(const struct oomtrace_ksyms *k);
 
 #endif

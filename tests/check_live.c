@@ -549,6 +549,60 @@ START_TEST(ksyms_name_a_stack)
 }
 END_TEST
 
+/*
+ * The text is read again only for what was not named before: the kernel's own text and BPF
+ * programs are kept, another module's name is read every time (it may be unloaded and its
+ * place reused).
+ */
+START_TEST(ksyms_read_once_per_new_name)
+{
+	static const char text[] = "ffffffff81100300 t mark_oom_victim\n"
+				   "ffffffff81100400 T oom_kill_process\n"
+				   "ffffffff8110061a t out_of_memory\n"
+				   "ffffffff81100bea t next_one\n"
+				   "ffffffffc0a01000 t xfs_alloc_page\t[xfs]\n"
+				   "ffffffffc0a01200 t xfs_next\t[xfs]\n"
+				   "ffffffffc0b00000 t bpf_prog_6deef7357e7b4530_x\t[bpf]\n"
+				   "ffffffffc0b00800 t bpf_prog_00000000000000ff_y\t[bpf]\n";
+	const uint64_t core[] = {0xffffffffc0b00040ULL, 0xffffffff811003baULL,
+				 0xffffffff81100470ULL, 0xffffffff81100855ULL};
+	const uint64_t mod[] = {0xffffffff811003baULL, 0xffffffffc0a01088ULL};
+	char path[] = "/tmp/oomtrace-ksyms-XXXXXX";
+	int fd = mkstemp(path);
+	struct oomtrace_ksyms *k;
+	struct oomtrace_stack st;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	k = oomtrace_ksyms_open_path(path);
+	ck_assert_ptr_nonnull(k);
+	ck_assert_int_eq(oomtrace_ksyms_stack(k, core, 4, &st), 0);
+	ck_assert_uint_eq(oomtrace_ksyms_reads(k), 1);
+	ck_assert_uint_eq(st.n, 3); /* the BPF program left off */
+	ck_assert_str_eq(st.f[2].function, "out_of_memory");
+	ck_assert_uint_eq(st.f[2].size, 0x5d0);
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(oomtrace_ksyms_stack(k, core, 4, &st), 0);
+	ck_assert_uint_eq(oomtrace_ksyms_reads(k), 1); /* all kept: nothing read */
+	ck_assert_uint_eq(st.n, 3);
+	ck_assert_str_eq(st.f[0].function, "mark_oom_victim");
+	ck_assert_uint_eq(st.f[0].offset, 0xba);
+	ck_assert_str_eq(st.f[2].function, "out_of_memory");
+	ck_assert_uint_eq(st.f[2].offset, 0x23b);
+	ck_assert_uint_eq(st.f[2].size, 0x5d0);
+	ck_assert_int_eq(oomtrace_ksyms_stack(k, mod, 2, &st), 0);
+	ck_assert_uint_eq(oomtrace_ksyms_reads(k), 2);
+	ck_assert_str_eq(st.f[1].function, "xfs_alloc_page");
+	ck_assert_str_eq(st.f[1].module, "xfs");
+	ck_assert_int_eq(oomtrace_ksyms_stack(k, mod, 2, &st), 0);
+	ck_assert_uint_eq(oomtrace_ksyms_reads(k), 3); /* a module's: read again */
+	ck_assert_str_eq(st.f[1].function, "xfs_alloc_page");
+	oomtrace_ksyms_close(k);
+	unlink(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("live");
@@ -562,6 +616,7 @@ int main(void)
 	tcase_add_test(t, totalpages_derived);
 	tcase_add_test(t, kmsg_join_apply);
 	tcase_add_test(t, ksyms_name_a_stack);
+	tcase_add_test(t, ksyms_read_once_per_new_name);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }
