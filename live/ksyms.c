@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ksyms.c: kernel stack addresses named through /proc/kallsyms, as the kernel names them in its
- * own report (lib/vsprintf.c %pB → kernel/kallsyms.c sprint_backtrace): the symbol is looked up
- * at a return address less 1 (a call may be a function's last instruction), the offset printed
- * is from the symbol's start to the address itself, and the size is the distance to the next
- * symbol's start (kallsyms_lookup_size_offset). The text is read whole for every stack, not kept:
- * no table in memory between kills, and modules loaded after the start are named too.
+ * own report. x86 prints its frames with %pB (arch/x86/kernel/dumpstack.c printk_stack_address;
+ * lib/vsprintf.c → kernel/kallsyms.c sprint_backtrace): a return address is looked up less 1 (a
+ * call may be a function's last instruction). arm64 (arch/arm64/kernel/stacktrace.c,
+ * dump_backtrace_entry: %pS/%pSb), powerpc and s390 look the address up as it is: a
+ * kretprobe's trampoline address then names the trampoline, not the function before it. The
+ * offset printed is from the symbol's start to the address itself, and the size is the
+ * distance to the next symbol's start (kallsyms_lookup_size_offset). The text is read whole for
+ * every stack, not kept: no table in memory between kills, and modules loaded after the start are
+ * named too.
  */
 #include "config.h"
 
@@ -139,6 +143,16 @@ static bool tracer_frame(const struct oomtrace_ksym_q *q)
 	return false;
 }
 
+uint64_t oomtrace_ksyms_key(uint64_t ip, bool ret)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return ret ? ip - 1 : ip;
+#else
+	(void)ret;
+	return ip;
+#endif
+}
+
 void oomtrace_ksyms_frames(const uint64_t *ips, const struct oomtrace_ksym_q *q, unsigned int n,
 			   struct oomtrace_stack *st)
 {
@@ -146,6 +160,9 @@ void oomtrace_ksyms_frames(const uint64_t *ips, const struct oomtrace_ksym_q *q,
 
 	st->n = 0;
 	while (i < n && q[i].sym && tracer_frame(&q[i]))
+		i++;
+	/* arm64 begins a probe's stack with the call site twice (its pc, then its lr): once */
+	if (i + 1 < n && ips[i] == ips[i + 1])
 		i++;
 	for (; i < n; i++) {
 		struct oomtrace_frame f;
@@ -311,7 +328,7 @@ int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned
 	for (i = 0; i < n; i++) {
 		struct kcache *c;
 
-		q[i].key = i ? ips[i] - 1 : ips[i];
+		q[i].key = oomtrace_ksyms_key(ips[i], i > 0);
 		q[i].above = UINT64_MAX;
 		c = cache_slot(k, q[i].key);
 		if (c && c->sym && c->key == q[i].key) {

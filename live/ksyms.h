@@ -6,6 +6,7 @@
 #ifndef OOMTRACE_KSYMS_H
 #define OOMTRACE_KSYMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,7 +16,7 @@
 
 /* One address being named: the nearest symbol at or below it, the nearest one above it. */
 struct oomtrace_ksym_q {
-	uint64_t key;	     /* the address looked up (a return address less 1, as the kernel) */
+	uint64_t key;	     /* the address looked up (oomtrace_ksyms_key) */
 	uint64_t sym;	     /* start of the best symbol so far (0: none) */
 	uint64_t above;	     /* the first symbol start above it (UINT64_MAX: none) */
 	const char *pending; /* the best symbol's name in the text being read, not yet copied */
@@ -23,6 +24,10 @@ struct oomtrace_ksym_q {
 	char name[OOMTRACE_FUNC_MAX];
 	char module[32];
 };
+
+/* The address to look @ip up at, as this architecture's kernel does in its reports (@ret: a
+ * return address, not where the probe stood). */
+uint64_t oomtrace_ksyms_key(uint64_t ip, bool ret);
 
 /*
  * Feed @len bytes of /proc/kallsyms text, whole lines only ("ADDR TYPE NAME[\t[MODULE]]"), to

@@ -546,6 +546,32 @@ START_TEST(ksyms_name_a_stack)
 		ck_assert_uint_eq(st.f[5].size, 0);
 		ck_assert(st.f[5].reliable);
 	}
+	/* arm64's probe stacks begin with the call site twice: once; later repeats are kept */
+	{
+		const uint64_t dup[] = {0xffffffff811003baULL, 0xffffffff811003baULL,
+					0xffffffff81100600ULL, 0xffffffff81100600ULL};
+		struct oomtrace_ksym_q dq[4];
+
+		memset(dq, 0, sizeof(dq));
+		for (i = 0; i < 4; i++) {
+			dq[i].key = i ? dup[i] - 1 : dup[i];
+			dq[i].above = UINT64_MAX;
+		}
+		oomtrace_ksyms_feed(dq, 4, text, sizeof(text) - 1);
+		oomtrace_ksyms_settle(dq, 4);
+		oomtrace_ksyms_frames(dup, dq, 4, &st);
+		ck_assert_uint_eq(st.n, 3);
+		ck_assert_str_eq(st.f[0].function, "mark_oom_victim");
+		ck_assert_str_eq(st.f[1].function, "oom_kill_process");
+		ck_assert_str_eq(st.f[2].function, "oom_kill_process");
+	}
+	/* the lookup as the kernel's reports do it: x86 a return address less 1, others as is */
+#if defined(__x86_64__) || defined(__i386__)
+	ck_assert_uint_eq(oomtrace_ksyms_key(0x1000, true), 0xfff);
+#else
+	ck_assert_uint_eq(oomtrace_ksyms_key(0x1000, true), 0x1000);
+#endif
+	ck_assert_uint_eq(oomtrace_ksyms_key(0x1000, false), 0x1000);
 }
 END_TEST
 
