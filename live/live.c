@@ -309,6 +309,8 @@ void oomtrace_live_kstack(struct oomtrace_live *lv, struct oomtrace_event *ev, c
 
 	if (!n || !lv->ksyms)
 		return;
+	/* reading kallsyms allocates in the kernel, charged to our memcg: not at its limit */
+	headroom_wait(lv);
 	r = oomtrace_ksyms_stack(lv->ksyms, ips, n, &ev->trigger.kstack);
 	if (r && !lv->ksyms_warned) {
 		lv->ksyms_warned = true;
