@@ -55,4 +55,16 @@ int oomtrace_parse_iso8601(const char *s, int64_t *time_us, int32_t *tz_off_s, i
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t oomtrace_days_from_civil(int64_t y, unsigned int m, unsigned int d);
 
+/* The value of hex digit @c, or -1. */
+static inline int oomtrace_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

@@ -22,17 +22,7 @@
 
 #include "ksyms.h"
 #include "stack.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "util.h"
 
 /* One line "ADDR TYPE NAME[\t[MODULE]]" (no newline): the address, and where the name starts. */
 static bool parse_line(const char *l, const char *e, uint64_t *addr, const char **name)
@@ -41,7 +31,7 @@ static bool parse_line(const char *l, const char *e, uint64_t *addr, const char 
 	const char *p = l;
 	int v, digits = 0;
 
-	while (p < e && (v = hexval(*p)) >= 0 && digits < 16) {
+	while (p < e && (v = oomtrace_hexval(*p)) >= 0 && digits < 16) {
 		a = a << 4 | (uint64_t)v;
 		p++;
 		digits++;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "util.h"
 
 #define OOMTRACE_MSG_MAX 8192 /* one message of the log, as the parser keeps it */
 
@@ -76,13 +77,7 @@ static inline const char *rfind(const char *s, size_t n, const char *needle)
 
 static inline int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return oomtrace_hexval(c);
 }
 
 static inline void copy(char *dst, size_t dstsz, const char *s, size_t n)
