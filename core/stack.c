@@ -233,13 +233,14 @@ void oomtrace_stack_classify(struct oomtrace_event *ev)
 			prev = fn;
 			continue; /* the frame that asked comes after them */
 		}
-		if (!asked) {
+		if (!asked)
 			asked = fn;
-			/* a user page charged straight from a fault handler's body */
-			if (!kind && prev && is(fn, fault_body) && starts(prev, page_charge)) {
-				fault = OOMTRACE_ALLOC_ANON_FAULT;
-				fault_frame = fn;
-			}
+		/* a user page charged straight from a fault handler's body (wherever it stands: a
+		 * frame the kernel misnamed may come between the OOM's and the charge's) */
+		if (fault == OOMTRACE_ALLOC_UNKNOWN && !sys && !kind && prev &&
+		    is(fn, fault_body) && starts(prev, page_charge)) {
+			fault = OOMTRACE_ALLOC_ANON_FAULT;
+			fault_frame = fn;
 		}
 		if (fault == OOMTRACE_ALLOC_UNKNOWN && !sys) {
 			fault = is(fn, thp)    ? OOMTRACE_ALLOC_THP_FAULT
@@ -253,6 +254,7 @@ void oomtrace_stack_classify(struct oomtrace_event *ev)
 			sys = syscall_name(fn);
 		if (strcmp(fn, "kthread") == 0)
 			kthread = true;
+		prev = fn;
 	}
 	if (fault != OOMTRACE_ALLOC_UNKNOWN)
 		set(ev, fault, sys, fault_frame);

@@ -151,6 +151,12 @@ START_TEST(classes)
 	     "anon_fault",
 	     "read",
 	     "__handle_mm_fault"},
+	    /* Debian's 5.10: oom_kill_process's caller misnamed (elfcorehdr_read+0x40/0x40) */
+	    {{"elfcorehdr_read", "mem_cgroup_out_of_memory", "try_charge", "mem_cgroup_charge",
+	      "handle_mm_fault", "do_user_addr_fault"},
+	     "anon_fault",
+	     "",
+	     "handle_mm_fault"},
 	    /* not a user page: a page table from the same body, a shmem page in its fault method */
 	    {{"__pte_alloc", "__handle_mm_fault", "handle_mm_fault"},
 	     "kernel",
