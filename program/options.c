@@ -41,6 +41,9 @@ static const char help[] =
     "                        stopped; perf buffers, before 5.8: per CPU, default 256)\n"
     "      --no-kmsg         live: do not join the kernel's own report of each kill\n"
     "                        (/dev/kmsg) for the facts the probe cannot read\n"
+    "      --stacks WHICH    all (default), kernel (the trigger's kernel stack and its\n"
+    "                        allocation class; all adds nothing more yet), none (no stack\n"
+    "                        read by a probe, nor reported from a log)\n"
     "      --check           print this kernel's tracing mechanisms and what auto picks\n"
     "      --kernel-headers DIR  bcc: kernel headers to compile against\n"
     "      --bcc-cache DIR   bcc: keep the compiled program there for the next start on\n"
@@ -134,6 +137,7 @@ enum {
 	OPT_NO_BTF,
 	OPT_BTF,
 	OPT_NO_KMSG,
+	OPT_STACKS,
 	OPT_CONTEXT,
 	OPT_KEEP_ADJ,
 	OPT_BUFFER,
@@ -176,6 +180,7 @@ static const struct option long_opts[] = {
     {"no-btf", no_argument, NULL, OPT_NO_BTF},
     {"btf", required_argument, NULL, OPT_BTF},
     {"no-kmsg", no_argument, NULL, OPT_NO_KMSG},
+    {"stacks", required_argument, NULL, OPT_STACKS},
     {"context", required_argument, NULL, OPT_CONTEXT},
     {"buffer-size", required_argument, NULL, OPT_BUFFER},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
@@ -248,6 +253,11 @@ static int source_opt(struct oomtrace_config *c, int opt, const char *arg)
 		return 0;
 	case OPT_NO_KMSG:
 		bo->no_kmsg = true;
+		return 0;
+	case OPT_STACKS:
+		if (strcmp(arg, "all") && strcmp(arg, "kernel") && strcmp(arg, "none"))
+			return oomtrace_bad_arg("--stacks", arg, "use all, kernel or none");
+		bo->no_stacks = strcmp(arg, "none") == 0;
 		return 0;
 	case OPT_BTF:
 		if (access(arg, R_OK) != 0)

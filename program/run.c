@@ -258,6 +258,13 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 			    f->cgroup, ev->victim.known & OOMTRACE_T_PID ? ev->victim.pid : -1);
 		return 0;
 	}
+	if (r->c->bo.no_stacks) {
+		/* --stacks none: none from a log or the kernel's report either */
+		ev->trigger.kstack.n = 0;
+		ev->victim.kstack.n = 0;
+		ev->known &= ~(uint32_t)OOMTRACE_E_ALLOCATION;
+		ev->from_kmsg &= ~(uint32_t)OOMTRACE_K_STACK;
+	}
 	ev->seq = ++r->seq;
 	return oomtrace_outputs_event(r->outs, ev);
 }

@@ -177,6 +177,16 @@ rc=$?
 rc_is "follow stops on SIGINT" 0 $rc
 grep_is "follow reported the appended kill" "OOM kill of PID 40211" "$t/follow.out"
 
+# --stacks: a value not known is a usage error; none leaves every stack and class out, also
+# what a log printed
+run "$t/o" "$t/e" --stacks user; rc_is "stacks user" 2 $?
+grep_is "stacks user err" "stacks 'user': use all, kernel or none" "$t/e"
+trace="$fx/6.18-x86_64-memcg-v1-burst-dmesg.log"
+"$OOMTRACE" --backend replay --format json "$trace" >"$t/o" 2>"$t/e"
+if grep -q '"kernel_stack":\[{' "$t/o" && grep -q '"allocation":{' "$t/o"; then ok; else bad "stacks default: no kernel_stack from the log's call trace"; fi
+"$OOMTRACE" --backend replay --format json --stacks none "$trace" >"$t/o" 2>"$t/e"; rc_is "stacks none" 0 $?
+if [ -s "$t/o" ] && ! grep -q '"kernel_stack"\|"allocation"' "$t/o"; then ok; else bad "stacks none: a stack or class reported"; fi
+
 # an output that cannot be written (a full disk): one line naming it, exit 5, whether the events
 # are written as they come (a small log: at the end of the read) or in batches (a large one)
 many="$fx/6.18-x86_64-memcg-v1-burst-dmesg.log"

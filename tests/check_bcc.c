@@ -53,13 +53,22 @@ START_TEST(program_per_features)
 	ck_assert_ptr_nonnull(strstr(t, "struct bcc_kill {"));
 	ck_assert_ptr_nonnull(strstr(t, "BPF_PERCPU_ARRAY(kscratch, struct bcc_kill, 1);"));
 	ck_assert_ptr_nonnull(
-	    strstr(t, "#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 18, 0)\n"
+	    strstr(t, "#if KSTACK && LINUX_VERSION_CODE >= KERNEL_VERSION(4, 18, 0)\n"
 		      "\tlong n = bpf_get_stack(ctx, w->kstack, sizeof(w->kstack), 0);"));
+	ck_assert_ptr_nonnull(strstr(t, "#define KSTACK 0\n")); /* this set: --stacks none */
 	ck_assert_ptr_nonnull(strstr(t, "send_kill(args, w);"));
 	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(signal, signal_generate)"));
 	ck_assert_ptr_nonnull(strstr(t, "#define SIGNALS 1"));
 	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(oom, skip_task_reaping)"));
 	free(t);
+	{
+		struct bcc_features k = sets[1];
+
+		k.kstack = true;
+		t = text_of(&k);
+		ck_assert_ptr_nonnull(strstr(t, "#define KSTACK 1\n"));
+		free(t);
+	}
 	t = text_of(&sets[2]);
 	ck_assert_ptr_nonnull(
 	    strstr(t, "int okp_entry(struct pt_regs *ctx, struct oom_control *oc)"));

@@ -176,7 +176,8 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 		return -ENOENT;
 	}
 	oomtrace_kjoin_attach(&b->live, o);
-	oomtrace_live_ksyms_open(&b->live);
+	if (!o->no_stacks)
+		oomtrace_live_ksyms_open(&b->live);
 	*state = b;
 	return 0;
 }

@@ -40,11 +40,11 @@ int bcc_cache_key(const struct oomtrace_backend_opts *o, const char *build, char
 	}
 	n = snprintf(key, keysz,
 		     "oomtrace %s exe %ju:%ju:%jd:%jd\nkernel %s %s %s\nprobe %s buffer "
-		     "%u\nheaders %s %jd:%jd\n",
+		     "%u stacks %d\nheaders %s %jd:%jd\n",
 		     PACKAGE_VERSION, (uintmax_t)x.st_dev, (uintmax_t)x.st_ino, (intmax_t)x.st_size,
 		     (intmax_t)x.st_mtime, u.release, u.version, u.machine,
-		     o->probe ? o->probe : "auto", o->buffer_kb, build[0] ? build : "kheaders",
-		     (intmax_t)h.st_size, (intmax_t)h.st_mtime);
+		     o->probe ? o->probe : "auto", o->buffer_kb, !o->no_stacks,
+		     build[0] ? build : "kheaders", (intmax_t)h.st_size, (intmax_t)h.st_mtime);
 	return n < 0 || (size_t)n >= keysz ? -ENAMETOOLONG : 0;
 }
 

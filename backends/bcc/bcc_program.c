@@ -37,7 +37,7 @@ static const char prologue[] =
     "}\n"
     "static __always_inline void send_kill(void *ctx, struct bcc_kill *w)\n"
     "{\n"
-    "#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 18, 0)\n"
+    "#if KSTACK && LINUX_VERSION_CODE >= KERNEL_VERSION(4, 18, 0)\n"
     "\tlong n = bpf_get_stack(ctx, w->kstack, sizeof(w->kstack), 0);\n"
     "\tw->kstack_bytes = n > 0 ? n : 0;\n"
     "#endif\n"
@@ -259,11 +259,12 @@ int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 	    "#define BWF_VTASK %d\n#define BWF_TRIGGER_CGID %d\n"
 	    "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n#define BWF_VICTIM_CGID %d\n"
 	    "#define TP_MEM %d\n#define SIGNALS %d\n#define RAW_REAPER %d\n"
-	    "#define RINGBUF %d\n#define RINGBUF_PAGES %u\n",
+	    "#define RINGBUF %d\n#define RINGBUF_PAGES %u\n#define KSTACK %d\n",
 	    BW_KILL, BW_FINISH_REAP, BW_SKIP_REAP, BWP_KPROBE, BWP_TRACEPOINT, BWF_MM, BWF_PGTABLES,
 	    BWF_UID, BWF_ADJ, BWF_OC, BWF_POINTS, BWF_CONSTRAINT, BWF_VTASK, BWF_TRIGGER_CGID,
 	    BWF_OOM_MEMCG_CGID, BWF_SWAP, BWF_VICTIM_CGID, f->tp_mem, f->signals && !f->kprobe,
-	    f->raw_tp, f->ringbuf, f->ring_pages ? f->ring_pages : OOMTRACE_BUFFER_KB_DEFAULT / 4);
+	    f->raw_tp, f->ringbuf, f->ring_pages ? f->ring_pages : OOMTRACE_BUFFER_KB_DEFAULT / 4,
+	    f->kstack);
 	r |= oomtrace_buf_append(b, prologue, sizeof(prologue) - 1);
 	if (f->kprobe)
 		r |= oomtrace_buf_append(b, kprobe_text, sizeof(kprobe_text) - 1);

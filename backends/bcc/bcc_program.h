@@ -17,6 +17,7 @@ struct bcc_features {
 	bool reaper;  /* oom:finish_task_reaping and skip_task_reaping */
 	bool raw_tp;  /* raw tracepoints (4.17+) for those */
 	bool ringbuf; /* BPF ring buffer (5.8+ and a libbcc that has it), else perf buffer */
+	bool kstack;  /* the trigger's kernel stack (not with --stacks none; 4.18+ headers) */
 	unsigned int page_shift;
 	unsigned int ring_pages; /* ring buffer pages (a power of two); 0: the default */
 };

@@ -172,7 +172,8 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	libbpf_set_print(lb_libbpf_print);
 	oomtrace_live_init(&l->live, OOMTRACE_SOURCE_LIBBPF, o->context_mask);
 	oomtrace_kjoin_attach(&l->live, o);
-	oomtrace_live_ksyms_open(&l->live);
+	if (!o->no_stacks)
+		oomtrace_live_ksyms_open(&l->live);
 	core_target(l, o, &bf);
 	oomtrace_protect_self(o->keep_oom_score_adj);
 	err = try_steps(l, o, &bf);

@@ -384,6 +384,7 @@ int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features
 	}
 	s->rodata->page_shift = (unsigned int)page_shift();
 	s->rodata->use_ringbuf = ringbuf;
+	s->rodata->want_kstack = !l->opts.no_stacks;
 	s->rodata->okp_emits = vic == PR_NONE;
 	core_maps(l, s, ringbuf);
 	err = core_programs(s, inv, vic, bf, sym, sizeof(sym), why, whysz);
@@ -527,7 +528,8 @@ int lb_try_nobtf(struct lb *l, char *why, size_t whysz)
 		bpf_program__set_autoload(progs[k], l->fmt[k].nfields > 0);
 	bpf_program__set_autoload(s->progs.raw_signal_generate, true);
 	/* the kernel stack's program only where the kernel has the helper (4.18+) */
-	kstack = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_stack, NULL) == 1;
+	kstack = !l->opts.no_stacks &&
+		 libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_stack, NULL) == 1;
 	bpf_program__set_autoload(s->progs.raw_kstack, kstack);
 	err = oomtrace_nobtf_bpf__load(s);
 	if (err) {

@@ -306,9 +306,15 @@ static __always_inline struct w_event *new_event(unsigned int kind, unsigned int
  * charge → out_of_memory → oom_kill_process). bpf_get_stack is 4.18+; this object needs 5.2+
  * (global data) anyway.
  */
+const volatile int want_kstack = 1; /* 0: --stacks none */
+
 static __always_inline void kernel_stack(void *ctx, struct w_event *e)
 {
-	long n = bpf_get_stack(ctx, e->kstack, sizeof(e->kstack), 0);
+	long n;
+
+	if (!want_kstack)
+		return;
+	n = bpf_get_stack(ctx, e->kstack, sizeof(e->kstack), 0);
 
 	e->kstack_bytes = n > 0 ? (unsigned int)n : 0;
 }

@@ -359,7 +359,10 @@ check_event() {
 	local ks kf cls
 	ks=$("$JFIELD" "$out" trigger.kernel_stack | grep -o '"function":"[^"]*"' | sed 's/"function":"\(.*\)"/ \1/' | tr -d '\n')
 	cls=$("$JFIELD" "$out" allocation.class)
-	if [ "${11:-0}" = 1 ]; then
+	if [ "${11:-0}" = none ]; then
+		[ -z "$ks" ] && [ "$cls" = missing ] && ok "$mode: --stacks none: no kernel stack, no allocation class" ||
+			bad "$mode: --stacks none, yet stack '$ks' and class '$cls'"
+	elif [ "${11:-0}" = 1 ]; then
 		kf=$("$JFIELD" "$out" trigger.kernel_stack | grep -o '"function":"[^"]*",\("module":"[^"]*",\)\{0,1\}"offset":[0-9]*,"size":[0-9]*' |
 			sed 's/"function":"\([^"]*\)",\("module":"[^"]*",\)\{0,1\}"offset":\([0-9]*\),"size":\([0-9]*\)/\1 \3 \4/' |
 			awk '{ printf " %s+0x%x/0x%x", $1, $2, $3 }')
@@ -382,7 +385,7 @@ check_event() {
 		[ -n "$K_stack" ] && [ "$ks" = "$K_stack" ] && ok "$mode: kernel stack = the report's call trace ($(echo $K_stack | wc -w) frames)" ||
 			bad "$mode: kernel stack '$ks', the report's '$K_stack'"
 	fi
-	if [ "${11:-0}" = 1 ] || [ "${10}" = 1 ]; then
+	if [ "${11:-0}" != none ] && { [ "${11:-0}" = 1 ] || [ "${10}" = 1 ]; }; then
 		case " $K_stack " in
 		*" do_anonymous_page "*) fact "$mode: allocation class" "$cls" anon_fault 1 ;;
 		*) [ "$cls" != missing ] && [ -n "$cls" ] && ok "$mode: allocation class $cls" || bad "$mode: no allocation class" ;;
@@ -438,6 +441,7 @@ probe_mode() { # mode
 	case $mode in
 	auto) args=() ;;
 	nokmsg) args=(--no-kmsg) ;;
+	nostacks) args=(--stacks none) ;;
 	nobtf) args=(--no-btf) ;;
 	cached) args=() ;;
 	*) args=(--probe "$mode") ;;
@@ -474,7 +478,7 @@ probe_mode() { # mode
 	[[ $UNSUPPORTED == *" $mode "* ]] && bad "$mode: attached, but was expected to be refused here"
 	desc=$(sed -n "s|.*tracing OOM kills with $BACKEND/\(.*\); Ctrl-C.*|\1|p" "$t/$mode.err" | head -1)
 	case $mode in
-	auto | nokmsg) [ -z "${OOMTRACE_EXPECT_AUTO:-}" ] || [ "${desc%% (*}" = "$OOMTRACE_EXPECT_AUTO" ] &&
+	auto | nokmsg | nostacks) [ -z "${OOMTRACE_EXPECT_AUTO:-}" ] || [ "${desc%% (*}" = "$OOMTRACE_EXPECT_AUTO" ] &&
 		ok "$mode: picked $desc" || bad "$mode: picked '$desc', want $OOMTRACE_EXPECT_AUTO" ;;
 	cached) grep -q "bcc: the program compiled on an earlier start on this kernel" "$t/$mode.err" &&
 		! grep -q 'libbcc\|libLLVM\|libclang' "/proc/$tracer/maps" &&
@@ -495,8 +499,10 @@ probe_mode() { # mode
 	read -r treq vreq oreq creq tpreq kreq < <(probe_reads "$desc" "${args[*]}")
 	joinon=1
 	case " ${args[*]} " in *" --no-kmsg "*) joinon=0 ;; esac
-	# the trigger's kernel stack read by the probe: every one of them (the guests are 4.18+)
+	# the trigger's kernel stack read by the probe: every one of them (the guests are 4.18+);
+	# with --stacks none, none at all
 	kst=1
+	[ "$mode" = nostacks ] && kst=none
 	check_event "$mode" "$t/$mode.json" "$victim" "$treq" "$vreq" "$oreq" "$creq" "$tpreq" "$kreq" "$joinon" "$kst"
 	result "$mode" pass "$desc"
 }

@@ -170,11 +170,11 @@ done
 		  d = $6; sub(/ *[|] *$/, "", d); sub(/ [(](ring|perf) buffer[)]/, "", d)
 		  v = ($5 == "pass") ? "ok: " d : ($5 == "unsupported") ? "refused" : $5; cell[k, $4] = v }
 		END {
-			split("auto fentry kprobe tp_btf tracepoint nobtf nokmsg long", p, " ")
-			printf "| kernel | backend | run |"; for (i = 1; i <= 8; i++) printf " %s |", p[i]; print ""
-			printf "|---|---|---|"; for (i = 1; i <= 8; i++) printf "---|"; print ""
+			np = split("auto fentry kprobe tp_btf tracepoint nobtf nokmsg nostacks long", p, " ")
+			printf "| kernel | backend | run |"; for (i = 1; i <= np; i++) printf " %s |", p[i]; print ""
+			printf "|---|---|---|"; for (i = 1; i <= np; i++) printf "---|"; print ""
 			for (r = 0; r < n; r++) { printf "| %s |", rows[r]
-				for (i = 1; i <= 8; i++) printf " %s |", ((rows[r], p[i]) in cell) ? cell[rows[r], p[i]] : "-"
+				for (i = 1; i <= np; i++) printf " %s |", ((rows[r], p[i]) in cell) ? cell[rows[r], p[i]] : "-"
 				print "" } }' "$work/table.md"
 	echo
 	echo "Every probe, with what it attached as or why it was refused:"
