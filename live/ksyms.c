@@ -175,6 +175,17 @@ void oomtrace_ksyms_frames(const uint64_t *ips, const struct oomtrace_ksym_q *q,
 	}
 }
 
+unsigned int oomtrace_ksyms_add_caller(uint64_t *ips, unsigned int n, unsigned int max, uint64_t lr)
+{
+	if (!lr || !n || !max || (n > 1 && ips[1] == lr))
+		return n;
+	if (n == max)
+		n--; /* the outermost frame makes room */
+	memmove(ips + 2, ips + 1, (n - 1) * sizeof(*ips));
+	ips[1] = lr;
+	return n + 1;
+}
+
 /* ---- /proc/kallsyms ---- */
 
 #define KSYMS_CHUNK 65536

@@ -46,6 +46,13 @@ void oomtrace_ksyms_settle(struct oomtrace_ksym_q *q, unsigned int n);
 void oomtrace_ksyms_frames(const uint64_t *ips, const struct oomtrace_ksym_q *q, unsigned int n,
 			   struct oomtrace_stack *st);
 
+/*
+ * The caller @lr of a probe at a function's first instruction (0: none) into @ips (@n of at most
+ * @max addresses) as the second frame, unless it is there already; the new count.
+ */
+unsigned int oomtrace_ksyms_add_caller(uint64_t *ips, unsigned int n, unsigned int max,
+				       uint64_t lr);
+
 /* /proc/kallsyms, opened while the tracer may see addresses (the kernel decides at open). */
 struct oomtrace_ksyms;
 struct oomtrace_ksyms *oomtrace_ksyms_open(void);

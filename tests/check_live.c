@@ -572,6 +572,23 @@ START_TEST(ksyms_name_a_stack)
 	ck_assert_uint_eq(oomtrace_ksyms_key(0x1000, true), 0x1000);
 #endif
 	ck_assert_uint_eq(oomtrace_ksyms_key(0x1000, false), 0x1000);
+	/* a kprobe at a function's entry on arm64: its caller, from the link register */
+	{
+		uint64_t a[4] = {0x10, 0x30, 0x40, 0};
+
+		ck_assert_uint_eq(oomtrace_ksyms_add_caller(a, 3, 4, 0x20), 4);
+		ck_assert_uint_eq(a[0], 0x10);
+		ck_assert_uint_eq(a[1], 0x20);
+		ck_assert_uint_eq(a[2], 0x30);
+		ck_assert_uint_eq(a[3], 0x40);
+		ck_assert_uint_eq(oomtrace_ksyms_add_caller(a, 4, 4, 0x20), 4); /* there already */
+		ck_assert_uint_eq(oomtrace_ksyms_add_caller(a, 4, 4, 0), 4);
+		ck_assert_uint_eq(oomtrace_ksyms_add_caller(a, 4, 4, 0x15),
+				  4); /* full: last goes */
+		ck_assert_uint_eq(a[1], 0x15);
+		ck_assert_uint_eq(a[2], 0x20);
+		ck_assert_uint_eq(a[3], 0x30);
+	}
 }
 END_TEST
 

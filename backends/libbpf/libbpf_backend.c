@@ -15,6 +15,7 @@
 #include "convert.h"
 #include "kill.h"
 #include "kjoin.h"
+#include "ksyms.h"
 #include "lb.h"
 #include "libbpf_backend.h"
 #include "log.h"
@@ -44,6 +45,7 @@ int lb_on_core(void *ctx, const void *data, size_t size)
 	const struct w_event *w =
 	    data; /* aligned, and zeros past a record sized to what it carries */
 	enum oomtrace_probe probe = oomtrace_kill_probe((const struct oomtrace_kill_wire *)w);
+	uint64_t ips[W_KSTACK_MAX];
 	size_t kb;
 
 	if (size < W_SIZE_HEAD)
@@ -56,11 +58,15 @@ int lb_on_core(void *ctx, const void *data, size_t size)
 		return 0;
 	oomtrace_live_stamp(&l->live, &l->ev, w->ts_ns, probe);
 	lb_wire_to_event(w, &l->ev);
-	/* the stack as far as the record carries it */
+	/* the stack as far as the record carries it, and the caller a kprobe at entry could not
+	 * unwind to */
 	kb = w->kstack_bytes < sizeof(w->kstack) ? w->kstack_bytes : sizeof(w->kstack);
 	if (kb > size - W_SIZE_VICTIM)
 		kb = size - W_SIZE_VICTIM;
-	oomtrace_live_kstack(&l->live, &l->ev, (const uint64_t *)w->kstack, (unsigned int)(kb / 8));
+	memcpy(ips, w->kstack, kb);
+	oomtrace_live_kstack(
+	    &l->live, &l->ev, ips,
+	    oomtrace_ksyms_add_caller(ips, (unsigned int)(kb / 8), W_KSTACK_MAX, w->kstack_lr));
 	finish_kill(l, &l->ev, w->ts_ns, (w->flags & WF_OC) ? w->invocation : 0);
 	return l->live.cb_error;
 }

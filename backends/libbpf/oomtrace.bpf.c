@@ -410,6 +410,12 @@ static __always_inline int on_oom_kill_process(void *ctx, struct oom_control *oc
 	victim_facts(e, BPF_CORE_READ(oc, chosen));
 	trigger_facts(e);
 	kernel_stack(ctx, e);
+#ifndef __TARGET_ARCH_x86
+	/* at the first instruction the return address is in the link register, not on the stack:
+	 * the unwinder would skip the caller (out_of_memory) */
+	if (probe == WP_KPROBE && e->kstack_bytes)
+		e->kstack_lr = PT_REGS_RET((struct pt_regs *)ctx);
+#endif
 	send(ctx, e);
 	return 0;
 }

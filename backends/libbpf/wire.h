@@ -34,6 +34,9 @@ struct w_event {
 	 */
 	unsigned int kstack_bytes; /* of kstack filled, 8 per address, innermost first; 0: none */
 	unsigned int kstack_pad;
+	/* a kprobe at a function's entry where the return address is still in a register (not
+	 * x86): the caller, which the unwinder cannot see yet; 0: none */
+	unsigned long long kstack_lr;
 	struct w_cgpath victim_cg;
 	unsigned long long kstack[W_KSTACK_MAX];
 	struct w_cgpath trigger_cg, oom_memcg;
