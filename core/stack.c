@@ -200,6 +200,30 @@ static const char *syscall_name(const char *fn)
 	return NULL;
 }
 
+bool oomtrace_stack_known_function(const char *fn)
+{
+	static const char *const entry[] = {"mark_oom_victim",
+					    "do_user_addr_fault",
+					    "exc_page_fault",
+					    "asm_exc_page_fault",
+					    "do_page_fault",
+					    "do_translation_fault",
+					    "do_mem_abort",
+					    "el0_da",
+					    "el0_sync",
+					    "el0_sync_handler",
+					    "el0t_64_sync",
+					    "el0t_64_sync_handler",
+					    "do_syscall_64",
+					    "entry_SYSCALL_64_after_hwframe",
+					    "ret_from_fork",
+					    "kthread",
+					    NULL};
+
+	return starts(fn, machinery_prefix) || is(fn, thp) || is(fn, anon) || is(fn, file) ||
+	       is(fn, fault_body) || starts(fn, page_charge) || kernel_kind(fn) || is(fn, entry);
+}
+
 static void set(struct oomtrace_event *ev, enum oomtrace_alloc_class c, const char *detail,
 		const char *frame)
 {

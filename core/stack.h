@@ -4,6 +4,7 @@
 #ifndef OOMTRACE_STACK_H
 #define OOMTRACE_STACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "event.h"
@@ -17,6 +18,13 @@ void oomtrace_stack_fold(char *dst, size_t dstsz, const char *sym, size_t n);
 
 /* Append a frame to @st (dropped where full). */
 void oomtrace_stack_push(struct oomtrace_stack *st, const struct oomtrace_frame *f);
+
+/*
+ * A function the rules below name, or one of the entry paths an OOM's stack goes through (the
+ * fault and syscall entries, mark_oom_victim, kthread): the names live/ksyms.c learns at the
+ * start, so that the first kill's stack is named without reading /proc/kallsyms.
+ */
+bool oomtrace_stack_known_function(const char *fn);
 
 /* The allocation class of the trigger's stack of @ev into @ev (alloc_*, OOMTRACE_E_ALLOCATION);
  * nothing where it has no stack. */

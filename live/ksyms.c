@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ksyms.h"
+#include "log.h"
 #include "stack.h"
 #include "util.h"
 
@@ -203,12 +204,36 @@ struct kcache {
 	char module[8]; /* "" or "bpf" */
 };
 
+/*
+ * Whole symbols learned at the start (oomtrace_ksyms_prewarm): the functions an OOM's stack goes
+ * through, [sym, above), from the kernel's own sorted text (no module's), so that the first
+ * kill is named without a pass over kallsyms (~30 ms) in its way.
+ */
+#define KRANGE 512
+struct krange {
+	uint64_t sym, above;
+	char name[OOMTRACE_FUNC_MAX];
+};
+
 struct oomtrace_ksyms {
 	int fd;
 	char *buf;
 	struct kcache *cache;
-	uint64_t reads; /* kallsyms passes made */
+	struct krange *range;
+	unsigned int nrange;
+	uint64_t text_lo, text_hi; /* the kernel's own symbols span [lo, hi] (0: not learned) */
+	uint64_t reads;		   /* kallsyms passes made */
 };
+
+static const struct krange *range_of(const struct oomtrace_ksyms *k, uint64_t key)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->nrange; i++)
+		if (k->range[i].sym <= key && key < k->range[i].above)
+			return &k->range[i];
+	return NULL;
+}
 
 /* The slot holding @key, else the empty one where it would go (NULL: the cache is full). Open
  * addressing, linear probing; nothing is ever taken out. */
@@ -258,6 +283,7 @@ void oomtrace_ksyms_close(struct oomtrace_ksyms *k)
 	close(k->fd);
 	free(k->buf);
 	free(k->cache);
+	free(k->range);
 	free(k);
 }
 
@@ -310,11 +336,134 @@ static int read_kallsyms(struct oomtrace_ksyms *k, struct oomtrace_ksym_q **q, u
 	}
 }
 
+/* The tracing code of the kernel's own text a probe's stack begins with (kernel/trace/bpf_trace.c,
+ * kernel/trace/trace_kprobe.c, the mark_victim tracepoint's own functions). */
+static bool tracer_core(const char *fn)
+{
+	static const char *const names[] = {"bpf_trace_run",
+					    "__bpf_trace_mark_victim",
+					    "__traceiter_mark_victim",
+					    "trace_call_bpf",
+					    "perf_trace_run_bpf_submit",
+					    "perf_trace_mark_victim",
+					    "kprobe_perf_func",
+					    "kprobe_dispatcher",
+					    "kprobe_ftrace_handler",
+					    "trace_event_raw_event_mark_victim",
+					    NULL};
+	const char *const *p;
+
+	for (p = names; *p; p++)
+		if (strncmp(fn, *p, strlen(*p)) == 0)
+			return true;
+	return false;
+}
+
+/* One whole line of the text during the prewarm pass: pending ranges get their end at the first
+ * greater address of the kernel's own text; a wanted name, the first at its address, opens one. */
+struct prewarm {
+	uint64_t lo, hi;       /* the kernel's own symbols seen */
+	uint64_t last;	       /* the address of the line before (0: none, or a module's) */
+	unsigned int pending0; /* ranges waiting for their end: [pending0, nrange) */
+	bool first;	       /* the line before began a new address */
+};
+
+static void prewarm_line(struct oomtrace_ksyms *k, struct prewarm *w, const char *l, const char *e)
+{
+	const char *name, *ne;
+	uint64_t a;
+	size_t len;
+
+	if (!parse_line(l, e, &a, &name) || !a)
+		return;
+	for (ne = name; ne < e && *ne != '\t' && *ne != ' '; ne++)
+		;
+	if (ne < e || a < w->last) {
+		/* a module's symbol, or the sorted text ended: what waits gets no end */
+		k->nrange = w->pending0;
+		w->last = 0;
+		return;
+	}
+	if (!w->lo)
+		w->lo = a;
+	if (a > w->hi)
+		w->hi = a;
+	if (a > w->last) {
+		unsigned int i;
+
+		for (i = w->pending0; i < k->nrange; i++)
+			k->range[i].above = a;
+		w->pending0 = k->nrange;
+		w->first = true;
+	} else {
+		w->first = false; /* an alias: the kernel names the first at an address */
+	}
+	w->last = a;
+	len = (size_t)(ne - name);
+	if (!w->first || k->nrange == KRANGE || len >= OOMTRACE_FUNC_MAX)
+		return;
+	{
+		struct krange *r = &k->range[k->nrange];
+
+		memcpy(r->name, name, len);
+		r->name[len] = '\0';
+		if (!oomtrace_stack_known_function(r->name) && !tracer_core(r->name))
+			return;
+		r->sym = a;
+		r->above = UINT64_MAX;
+		k->nrange++;
+	}
+}
+
+int oomtrace_ksyms_prewarm(struct oomtrace_ksyms *k)
+{
+	struct prewarm w = {0};
+	size_t have = 0;
+
+	if (!k)
+		return -ENOENT;
+	if ((!k->buf && !(k->buf = malloc(KSYMS_CHUNK))) ||
+	    (!k->range && !(k->range = calloc(KRANGE, sizeof(*k->range)))))
+		return -ENOMEM;
+	k->nrange = 0;
+	k->reads++;
+	if (lseek(k->fd, 0, SEEK_SET) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(k->fd, k->buf + have, KSYMS_CHUNK - have);
+		const char *p, *end, *nl;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		have += (size_t)n;
+		end = k->buf + have;
+		for (p = k->buf; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1)
+			prewarm_line(k, &w, p, nl);
+		if (n == 0) {
+			if (p < end)
+				prewarm_line(k, &w, p, end);
+			break;
+		}
+		have = (size_t)(end - p);
+		if (have == KSYMS_CHUNK)
+			have = 0; /* no kallsyms line is that long: drop it */
+		memmove(k->buf, p, have);
+	}
+	k->nrange = w.pending0; /* the last ones got no end */
+	k->text_lo = w.lo;
+	k->text_hi = w.hi;
+	return (int)k->nrange;
+}
+
 int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned int n,
 			 struct oomtrace_stack *st)
 {
+	const struct krange *r;
 	struct oomtrace_ksym_q q[OOMTRACE_KSYMS_MAX], *miss[OOMTRACE_KSYMS_MAX];
-	unsigned int i, named = 0, nmiss = 0;
+	unsigned int i, named = 0, nmiss = 0, nout = 0;
 
 	st->n = 0;
 	if (!k || !n)
@@ -337,15 +486,45 @@ int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned
 			q[i].above = c->above;
 			memcpy(q[i].name, c->name, sizeof(q[i].name));
 			memcpy(q[i].module, c->module, sizeof(c->module));
+		} else if ((r = range_of(k, q[i].key))) {
+			q[i].sym = r->sym;
+			q[i].above = r->above;
+			memcpy(q[i].name, r->name, sizeof(q[i].name));
+		} else if (i == nout && k->text_hi &&
+			   (q[i].key < k->text_lo || q[i].key > k->text_hi)) {
+			/* outside the kernel's own text before any of its frames: the BPF
+			 * program or its trampoline, left off unnamed (see oomtrace_ksyms_frames)
+			 */
+			q[i].sym = q[i].key;
+			q[i].above = q[i].key + 1;
+			snprintf(q[i].name, sizeof(q[i].name), "bpf_prog");
+			snprintf(q[i].module, sizeof(q[i].module), "bpf");
+			nout++;
+			continue;
 		} else {
 			miss[nmiss++] = &q[i];
 		}
+		if (i == nout)
+			nout = n + 1; /* the innermost run is over */
+	}
+	if (nout == n) {
+		/* every frame outside the kernel's text: nothing to leave off, name them all */
+		for (i = 0; i < n; i++) {
+			memset(&q[i], 0, sizeof(q[i]));
+			q[i].key = oomtrace_ksyms_key(ips[i], i > 0);
+			q[i].above = UINT64_MAX;
+			miss[i] = &q[i];
+		}
+		nmiss = n;
 	}
 	if (nmiss) {
-		int r = read_kallsyms(k, miss, nmiss);
+		int err = read_kallsyms(k, miss, nmiss);
 
-		if (r)
-			return r;
+		if (err)
+			return err;
+		for (i = 0; i < nmiss; i++)
+			oomtrace_debug("kernel stacks: %s [%s] named by a pass over kallsyms",
+				       miss[i]->name, miss[i]->module);
 	}
 	for (i = 0; i < n; i++)
 		named += q[i].sym != 0;

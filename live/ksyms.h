@@ -65,6 +65,12 @@ void oomtrace_ksyms_close(struct oomtrace_ksyms *k);
  */
 int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned int n,
 			 struct oomtrace_stack *st);
+/*
+ * Learn, in one pass now, the whole symbols of the kernel's own text an OOM's stack goes through
+ * (oomtrace_stack_known_function), so that the first kill's stack is named without a pass of its
+ * own. The number learned, or -errno.
+ */
+int oomtrace_ksyms_prewarm(struct oomtrace_ksyms *k);
 /* Passes over the kallsyms text made so far (names of the kernel's text and of this run's BPF
  * programs are kept: a stack of names already seen reads nothing). */
 uint64_t oomtrace_ksyms_reads(const struct oomtrace_ksyms *k);

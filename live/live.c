@@ -133,6 +133,13 @@ void oomtrace_live_init(struct oomtrace_live *lv, enum oomtrace_source source,
 
 void oomtrace_live_poll_begin(struct oomtrace_live *lv, oomtrace_event_fn fn, void *ctx)
 {
+	/* attached: the first poll learns the names of an OOM's path (not in the start's way) */
+	if (lv->ksyms && !lv->ksyms_warm) {
+		int n = oomtrace_ksyms_prewarm(lv->ksyms);
+
+		lv->ksyms_warm = true;
+		oomtrace_debug("kernel stacks: %d functions of an OOM's path named ahead", n);
+	}
 	lv->fn = fn;
 	lv->ctx = ctx;
 	lv->delivered = 0;

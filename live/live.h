@@ -45,6 +45,7 @@ struct oomtrace_live {
 	/* /proc/kallsyms, opened while addresses are shown to us (oomtrace_live_ksyms_open) */
 	struct oomtrace_ksyms *ksyms;
 	bool ksyms_warned;
+	bool ksyms_warm; /* the names of an OOM's path learned (oomtrace_ksyms_prewarm) */
 	/* our own memory cgroup's usage and limit, kept open; -1 when unlimited or unknown */
 	int usage_fd, limit_fd;
 	/* where the current poll delivers */

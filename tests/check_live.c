@@ -646,6 +646,55 @@ START_TEST(ksyms_read_once_per_new_name)
 }
 END_TEST
 
+/*
+ * Learned at the start: the functions an OOM's path goes through, from the kernel's own sorted
+ * text (aliases: the first; a module's: not). The first kill's stack is then named without a
+ * pass, its BPF program (outside the kernel's text, innermost) left off unnamed.
+ */
+START_TEST(ksyms_prewarm)
+{
+	static const char text[] = "ffffffff81000000 T _stext\n"
+				   "ffffffff81100300 t mark_oom_victim\n"
+				   "ffffffff81100400 T oom_kill_process\n"
+				   "ffffffff81100400 T oom_kill_process_alias\n"
+				   "ffffffff81100590 t oom_kill_process.cold\n"
+				   "ffffffff8110061a t out_of_memory\n"
+				   "ffffffff81100bea t not_on_any_path\n"
+				   "ffffffff81100c00 t __handle_mm_fault\n"
+				   "ffffffff81101000 T _etext\n"
+				   "ffffffffc0a01000 t xfs_alloc_page\t[xfs]\n"
+				   "ffffffffc0b00000 t bpf_prog_6deef7357e7b4530_x\t[bpf]\n";
+	const uint64_t ips[] = {0xffffffffc0b00040ULL, 0xffffffff811003baULL, 0xffffffff81100470ULL,
+				0xffffffff81100855ULL, 0xffffffff81100c10ULL};
+	char path[] = "/tmp/oomtrace-ksyms-XXXXXX";
+	int fd = mkstemp(path);
+	struct oomtrace_ksyms *k;
+	struct oomtrace_stack st;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	k = oomtrace_ksyms_open_path(path);
+	ck_assert_ptr_nonnull(k);
+	/* mark_oom_victim, oom_kill_process (not its alias), .cold, out_of_memory, the fault */
+	ck_assert_int_eq(oomtrace_ksyms_prewarm(k), 5);
+	ck_assert_uint_eq(oomtrace_ksyms_reads(k), 1);
+	ck_assert_int_eq(oomtrace_ksyms_stack(k, ips, 5, &st), 0);
+	ck_assert_uint_eq(oomtrace_ksyms_reads(k), 1); /* nothing read for the first kill */
+	ck_assert_uint_eq(st.n, 4);		       /* the BPF program left off */
+	ck_assert_str_eq(st.f[0].function, "mark_oom_victim");
+	ck_assert_uint_eq(st.f[0].size, 0x100);
+	ck_assert_str_eq(st.f[1].function, "oom_kill_process");
+	ck_assert_uint_eq(st.f[1].size, 0x190);
+	ck_assert_str_eq(st.f[2].function, "out_of_memory");
+	ck_assert_uint_eq(st.f[2].size, 0x5d0);
+	ck_assert_str_eq(st.f[3].function, "__handle_mm_fault");
+	ck_assert_uint_eq(st.f[3].size, 0x400);
+	oomtrace_ksyms_close(k);
+	unlink(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("live");
@@ -660,6 +709,7 @@ int main(void)
 	tcase_add_test(t, kmsg_join_apply);
 	tcase_add_test(t, ksyms_name_a_stack);
 	tcase_add_test(t, ksyms_read_once_per_new_name);
+	tcase_add_test(t, ksyms_prewarm);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }
