@@ -287,25 +287,17 @@ void oomtrace_ksyms_close(struct oomtrace_ksyms *k)
 	free(k);
 }
 
-/* The text to queries given by pointer (those the cache did not answer). */
-static void feed(struct oomtrace_ksym_q **q, unsigned int n, const char *text, size_t len)
-{
-	struct oomtrace_ksym_q tmp[OOMTRACE_KSYMS_MAX];
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		tmp[i] = *q[i];
-	oomtrace_ksyms_feed(tmp, n, text, len);
-	oomtrace_ksyms_settle(tmp, n);
-	for (i = 0; i < n; i++)
-		*q[i] = tmp[i];
-}
-
-/* One pass over the kallsyms text for the @n queries @q. */
-static int read_kallsyms(struct oomtrace_ksyms *k, struct oomtrace_ksym_q **q, unsigned int n)
+/*
+ * One pass over the kallsyms text from its start: @fn(@ctx, text, len) for each span of whole
+ * lines read (the last line of the text may lack its newline). 0 or -errno.
+ */
+static int pass(struct oomtrace_ksyms *k, void (*fn)(void *ctx, const char *text, size_t len),
+		void *ctx)
 {
 	size_t have = 0;
 
+	if (!k->buf && !(k->buf = malloc(KSYMS_CHUNK)))
+		return -ENOMEM;
 	k->reads++;
 	if (lseek(k->fd, 0, SEEK_SET) < 0)
 		return -errno;
@@ -320,7 +312,8 @@ static int read_kallsyms(struct oomtrace_ksyms *k, struct oomtrace_ksym_q **q, u
 		}
 		have += (size_t)r;
 		if (r == 0) {
-			feed(q, n, k->buf, have);
+			if (have)
+				fn(ctx, k->buf, have);
 			return 0;
 		}
 		/* whole lines only; the rest waits for the next read */
@@ -330,10 +323,30 @@ static int read_kallsyms(struct oomtrace_ksyms *k, struct oomtrace_ksym_q **q, u
 				have = 0; /* no kallsyms line is that long: drop it */
 			continue;
 		}
-		feed(q, n, k->buf, (size_t)(last + 1 - k->buf));
+		fn(ctx, k->buf, (size_t)(last + 1 - k->buf));
 		have -= (size_t)(last + 1 - k->buf);
 		memmove(k->buf, last + 1, have);
 	}
+}
+
+struct misses {
+	struct oomtrace_ksym_q **q;
+	unsigned int n;
+};
+
+/* A span of the text to the queries the caches did not answer (given by pointer). */
+static void feed_misses(void *ctx, const char *text, size_t len)
+{
+	const struct misses *m = ctx;
+	struct oomtrace_ksym_q tmp[OOMTRACE_KSYMS_MAX];
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++)
+		tmp[i] = *m->q[i];
+	oomtrace_ksyms_feed(tmp, m->n, text, len);
+	oomtrace_ksyms_settle(tmp, m->n);
+	for (i = 0; i < m->n; i++)
+		*m->q[i] = tmp[i];
 }
 
 /* The tracing code of the kernel's own text a probe's stack begins with (kernel/trace/bpf_trace.c,
@@ -362,6 +375,7 @@ static bool tracer_core(const char *fn)
 /* One whole line of the text during the prewarm pass: pending ranges get their end at the first
  * greater address of the kernel's own text; a wanted name, the first at its address, opens one. */
 struct prewarm {
+	struct oomtrace_ksyms *k;
 	uint64_t lo, hi;       /* the kernel's own symbols seen */
 	uint64_t last;	       /* the address of the line before (0: none, or a module's) */
 	unsigned int pending0; /* ranges waiting for their end: [pending0, nrange) */
@@ -415,122 +429,73 @@ static void prewarm_line(struct oomtrace_ksyms *k, struct prewarm *w, const char
 	}
 }
 
+/* A span of whole lines to prewarm_line, one at a time. */
+static void prewarm_span(void *ctx, const char *text, size_t len)
+{
+	struct prewarm *w = ctx;
+	const char *p = text, *end = text + len, *nl;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		prewarm_line(w->k, w, p, nl);
+	}
+}
+
 int oomtrace_ksyms_prewarm(struct oomtrace_ksyms *k)
 {
-	struct prewarm w = {0};
-	size_t have = 0;
+	struct prewarm w = {.k = k};
+	int r;
 
 	if (!k)
 		return -ENOENT;
-	if ((!k->buf && !(k->buf = malloc(KSYMS_CHUNK))) ||
-	    (!k->range && !(k->range = calloc(KRANGE, sizeof(*k->range)))))
+	if (!k->range && !(k->range = calloc(KRANGE, sizeof(*k->range))))
 		return -ENOMEM;
 	k->nrange = 0;
-	k->reads++;
-	if (lseek(k->fd, 0, SEEK_SET) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = read(k->fd, k->buf + have, KSYMS_CHUNK - have);
-		const char *p, *end, *nl;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		have += (size_t)n;
-		end = k->buf + have;
-		for (p = k->buf; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1)
-			prewarm_line(k, &w, p, nl);
-		if (n == 0) {
-			if (p < end)
-				prewarm_line(k, &w, p, end);
-			break;
-		}
-		have = (size_t)(end - p);
-		if (have == KSYMS_CHUNK)
-			have = 0; /* no kallsyms line is that long: drop it */
-		memmove(k->buf, p, have);
-	}
+	if ((r = pass(k, prewarm_span, &w)))
+		return r;
 	k->nrange = w.pending0; /* the last ones got no end */
 	k->text_lo = w.lo;
 	k->text_hi = w.hi;
 	return (int)k->nrange;
 }
 
-int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned int n,
-			 struct oomtrace_stack *st)
+static void query_init(struct oomtrace_ksym_q *q, uint64_t ip, bool ret)
 {
+	memset(q, 0, sizeof(*q));
+	q->key = oomtrace_ksyms_key(ip, ret);
+	q->above = UINT64_MAX;
+}
+
+/* Named from what is kept (the names table, the path learned at the start)? */
+static bool named_from_kept(struct oomtrace_ksyms *k, struct oomtrace_ksym_q *q)
+{
+	const struct kcache *c = cache_slot(k, q->key);
 	const struct krange *r;
-	struct oomtrace_ksym_q q[OOMTRACE_KSYMS_MAX], *miss[OOMTRACE_KSYMS_MAX];
-	unsigned int i, named = 0, nmiss = 0, nout = 0;
 
-	st->n = 0;
-	if (!k || !n)
-		return -ENOENT;
-	if (n > OOMTRACE_KSYMS_MAX)
-		n = OOMTRACE_KSYMS_MAX;
-	if (!k->buf && !(k->buf = malloc(KSYMS_CHUNK)))
-		return -ENOMEM;
-	if (!k->cache && !(k->cache = calloc(KCACHE, sizeof(*k->cache))))
-		return -ENOMEM;
-	memset(q, 0, sizeof(q[0]) * n);
+	if (c && c->sym && c->key == q->key) {
+		q->sym = c->sym;
+		q->above = c->above;
+		memcpy(q->name, c->name, sizeof(q->name));
+		memcpy(q->module, c->module, sizeof(c->module));
+		return true;
+	}
+	if ((r = range_of(k, q->key))) {
+		q->sym = r->sym;
+		q->above = r->above;
+		memcpy(q->name, r->name, sizeof(q->name));
+		return true;
+	}
+	return false;
+}
+
+/* Keep what a pass named, where it stays put: the kernel's own text, this run's BPF programs. */
+static void keep_named(struct oomtrace_ksyms *k, struct oomtrace_ksym_q **miss, unsigned int n)
+{
+	unsigned int i;
+
 	for (i = 0; i < n; i++) {
-		struct kcache *c;
-
-		q[i].key = oomtrace_ksyms_key(ips[i], i > 0);
-		q[i].above = UINT64_MAX;
-		c = cache_slot(k, q[i].key);
-		if (c && c->sym && c->key == q[i].key) {
-			q[i].sym = c->sym;
-			q[i].above = c->above;
-			memcpy(q[i].name, c->name, sizeof(q[i].name));
-			memcpy(q[i].module, c->module, sizeof(c->module));
-		} else if ((r = range_of(k, q[i].key))) {
-			q[i].sym = r->sym;
-			q[i].above = r->above;
-			memcpy(q[i].name, r->name, sizeof(q[i].name));
-		} else if (i == nout && k->text_hi &&
-			   (q[i].key < k->text_lo || q[i].key > k->text_hi)) {
-			/* outside the kernel's own text before any of its frames: the BPF
-			 * program or its trampoline, left off unnamed (see oomtrace_ksyms_frames)
-			 */
-			q[i].sym = q[i].key;
-			q[i].above = q[i].key + 1;
-			snprintf(q[i].name, sizeof(q[i].name), "bpf_prog");
-			snprintf(q[i].module, sizeof(q[i].module), "bpf");
-			nout++;
-			continue;
-		} else {
-			miss[nmiss++] = &q[i];
-		}
-		if (i == nout)
-			nout = n + 1; /* the innermost run is over */
-	}
-	if (nout == n) {
-		/* every frame outside the kernel's text: nothing to leave off, name them all */
-		for (i = 0; i < n; i++) {
-			memset(&q[i], 0, sizeof(q[i]));
-			q[i].key = oomtrace_ksyms_key(ips[i], i > 0);
-			q[i].above = UINT64_MAX;
-			miss[i] = &q[i];
-		}
-		nmiss = n;
-	}
-	if (nmiss) {
-		int err = read_kallsyms(k, miss, nmiss);
-
-		if (err)
-			return err;
-		for (i = 0; i < nmiss; i++)
-			oomtrace_debug("kernel stacks: %s [%s] named by a pass over kallsyms",
-				       miss[i]->name, miss[i]->module);
-	}
-	for (i = 0; i < n; i++)
-		named += q[i].sym != 0;
-	if (!named)
-		return -EPERM; /* addresses hidden (kptr_restrict): nothing to name */
-	for (i = 0; i < nmiss; i++) {
 		struct kcache *c = cache_slot(k, miss[i]->key);
 
 		if (!c || !miss[i]->sym ||
@@ -542,6 +507,65 @@ int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned
 		memcpy(c->name, miss[i]->name, sizeof(c->name));
 		memcpy(c->module, miss[i]->module, sizeof(c->module));
 	}
+}
+
+int oomtrace_ksyms_stack(struct oomtrace_ksyms *k, const uint64_t *ips, unsigned int n,
+			 struct oomtrace_stack *st)
+{
+	struct oomtrace_ksym_q q[OOMTRACE_KSYMS_MAX], *miss[OOMTRACE_KSYMS_MAX];
+	unsigned int i, named = 0, nmiss = 0, nout = 0;
+
+	st->n = 0;
+	if (!k || !n)
+		return -ENOENT;
+	if (n > OOMTRACE_KSYMS_MAX)
+		n = OOMTRACE_KSYMS_MAX;
+	if (!k->cache && !(k->cache = calloc(KCACHE, sizeof(*k->cache))))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		query_init(&q[i], ips[i], i > 0);
+		if (!named_from_kept(k, &q[i])) {
+			if (i == nout && k->text_hi &&
+			    (q[i].key < k->text_lo || q[i].key > k->text_hi)) {
+				/* outside the kernel's own text before any of its frames: the BPF
+				 * program or its trampoline, left off unnamed
+				 * (oomtrace_ksyms_frames)
+				 */
+				q[i].sym = q[i].key;
+				q[i].above = q[i].key + 1;
+				snprintf(q[i].name, sizeof(q[i].name), "bpf_prog");
+				snprintf(q[i].module, sizeof(q[i].module), "bpf");
+				nout++;
+				continue;
+			}
+			miss[nmiss++] = &q[i];
+		}
+		if (i == nout)
+			nout = n + 1; /* the innermost run is over */
+	}
+	if (nout == n) {
+		/* every frame outside the kernel's text: nothing to leave off, name them all */
+		for (i = 0; i < n; i++) {
+			query_init(&q[i], ips[i], i > 0);
+			miss[i] = &q[i];
+		}
+		nmiss = n;
+	}
+	if (nmiss) {
+		struct misses m = {miss, nmiss};
+		int err = pass(k, feed_misses, &m);
+
+		if (err)
+			return err;
+		for (i = 0; i < nmiss; i++)
+			oomtrace_debug("kernel stacks: %s [%s] named by a pass over kallsyms",
+				       miss[i]->name, miss[i]->module);
+	}
+	for (i = 0; i < n; i++)
+		named += q[i].sym != 0;
+	if (!named)
+		return -EPERM; /* addresses hidden (kptr_restrict): nothing to name */
+	keep_named(k, miss, nmiss);
 	oomtrace_ksyms_frames(ips, q, n, st);
 	return 0;
 }

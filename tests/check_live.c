@@ -592,6 +592,20 @@ START_TEST(ksyms_name_a_stack)
 }
 END_TEST
 
+/* A kallsyms text in a file of its own (@path: a mkstemp template), opened as /proc/kallsyms is. */
+static struct oomtrace_ksyms *fake_kallsyms(char *path, const char *text, size_t len)
+{
+	int fd = mkstemp(path);
+	struct oomtrace_ksyms *k;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	k = oomtrace_ksyms_open_path(path);
+	ck_assert_ptr_nonnull(k);
+	return k;
+}
+
 /*
  * The text is read again only for what was not named before: the kernel's own text and BPF
  * programs are kept, another module's name is read every time (it may be unloaded and its
@@ -611,15 +625,10 @@ START_TEST(ksyms_read_once_per_new_name)
 				 0xffffffff81100470ULL, 0xffffffff81100855ULL};
 	const uint64_t mod[] = {0xffffffff811003baULL, 0xffffffffc0a01088ULL};
 	char path[] = "/tmp/oomtrace-ksyms-XXXXXX";
-	int fd = mkstemp(path);
 	struct oomtrace_ksyms *k;
 	struct oomtrace_stack st;
 
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
-	close(fd);
-	k = oomtrace_ksyms_open_path(path);
-	ck_assert_ptr_nonnull(k);
+	k = fake_kallsyms(path, text, sizeof(text) - 1);
 	ck_assert_int_eq(oomtrace_ksyms_stack(k, core, 4, &st), 0);
 	ck_assert_uint_eq(oomtrace_ksyms_reads(k), 1);
 	ck_assert_uint_eq(st.n, 3); /* the BPF program left off */
@@ -667,15 +676,10 @@ START_TEST(ksyms_prewarm)
 	const uint64_t ips[] = {0xffffffffc0b00040ULL, 0xffffffff811003baULL, 0xffffffff81100470ULL,
 				0xffffffff81100855ULL, 0xffffffff81100c10ULL};
 	char path[] = "/tmp/oomtrace-ksyms-XXXXXX";
-	int fd = mkstemp(path);
 	struct oomtrace_ksyms *k;
 	struct oomtrace_stack st;
 
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
-	close(fd);
-	k = oomtrace_ksyms_open_path(path);
-	ck_assert_ptr_nonnull(k);
+	k = fake_kallsyms(path, text, sizeof(text) - 1);
 	/* mark_oom_victim, oom_kill_process (not its alias), .cold, out_of_memory, the fault */
 	ck_assert_int_eq(oomtrace_ksyms_prewarm(k), 5);
 	ck_assert_uint_eq(oomtrace_ksyms_reads(k), 1);
