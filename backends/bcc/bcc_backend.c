@@ -20,6 +20,7 @@
 #include "bcc_int.h"
 #include "kill.h"
 #include "kjoin.h"
+#include "ksyms.h"
 #include "log.h"
 
 static int bcc_probe(const struct oomtrace_backend_opts *o, char *why, size_t whysz)
@@ -63,9 +64,13 @@ static int on_record(void *cookie, const void *data, size_t size)
 			const struct bcc_kill *k = data;
 			size_t kb = k->kstack_bytes < sizeof(k->kstack) ? k->kstack_bytes
 									: sizeof(k->kstack);
+			uint64_t ips[BCC_KSTACK_MAX];
 
-			oomtrace_live_kstack(&b->live, ev, (const uint64_t *)k->kstack,
-					     (unsigned int)(kb / 8));
+			memcpy(ips, k->kstack, kb);
+			oomtrace_live_kstack(&b->live, ev, ips,
+					     oomtrace_ksyms_add_caller(ips, (unsigned int)(kb / 8),
+								       BCC_KSTACK_MAX,
+								       k->kstack_lr));
 		}
 		oomtrace_live_finish_kill(&b->live, ev, w->ts_ns, 0);
 		oomtrace_live_deliver(&b->live, ev);

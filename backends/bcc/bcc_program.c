@@ -197,6 +197,14 @@ static const char kprobe_text[] =
     "\t}\n"
     "\ttrigger((struct oomtrace_kill_wire *)w);\n"
     "\tw->sig_seen = 0; /* a kill by definition: the signal is sent after this point */\n"
+    /*
+     * At the first instruction the return address into out_of_memory is still in the link
+     * register (x30), where the frame-pointer unwinder does not look: it would start at
+     * out_of_memory's caller. bpf_target_arm64 is libbcc's (0.21+); __aarch64__ older ones'.
+     */
+    "#if KSTACK && (defined(bpf_target_arm64) || defined(__aarch64__))\n"
+    "\tw->kstack_lr = ctx->regs[30];\n"
+    "#endif\n"
     "\tsend_kill(ctx, w);\n"
     "\treturn 0;\n"
     "}\n";

@@ -38,6 +38,7 @@
 		OOMTRACE_KILL_WIRE_FIELDS;                                                         \
 		unsigned int kstack_bytes; /* 8 per address, innermost first; 0: none */           \
 		unsigned int kstack_pad;                                                           \
+		unsigned long long kstack_lr; /* a kprobe at entry: the caller, or 0 */            \
 		unsigned long long kstack[BCC_KSTACK_MAX];                                         \
 	}
 
