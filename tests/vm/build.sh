@@ -1,13 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# build.sh: static oomtrace (libbpf backend, no BCC) and hog for one architecture, for the
-# initramfs of the VM tests. Builds out of a copy of the distributed sources, so it works from
-# an in-tree or a VPATH build alike.
-# Usage: build.sh TOP_BUILDDIR ARCH(amd64|arm64) OUTDIR   -> OUTDIR/oomtrace, OUTDIR/hog
+# build.sh: static oomtrace (libbpf backend, no BCC), hog and jfield for one architecture, for the
+# initramfs of the VM tests; or, with "bcc", a dynamic oomtrace with the BCC backend (libbcc is
+# dlopen()ed: it cannot be static) for a BCC guest of another architecture. Builds out of a copy of
+# the distributed sources, so it works from an in-tree or a VPATH build alike.
+# Usage: build.sh TOP_BUILDDIR ARCH(amd64|arm64) OUTDIR [static|bcc]
+#   -> OUTDIR/oomtrace (and, static, OUTDIR/hog and OUTDIR/jfield)
 set -euo pipefail
 top=$(cd "${1:?usage: build.sh TOP_BUILDDIR ARCH OUTDIR}" && pwd)
 arch=${2:?}
 out=${3:?}
+flavour=${4:-static}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 src=$out/src
@@ -33,11 +36,18 @@ arm64)
 esac
 mkdir -p "$out/build"
 cd "$out/build"
+case $flavour in
+static) conf=(--without-bcc LDFLAGS=-static) targets=(oomtrace tests/hog tests/jfield) ;;
+bcc) conf=(--with-bcc=yes) targets=(oomtrace) ;;
+*) echo "build.sh: unknown flavour $flavour" >&2; exit 2 ;;
+esac
 if [ ! -f Makefile ]; then
-	"$src/configure" -q "${host[@]}" --without-bcc --without-microhttpd --without-systemd --with-libbpf=yes --enable-werror \
-		LDFLAGS=-static >configure.log 2>&1 || { tail -30 configure.log >&2; exit 1; }
+	"$src/configure" -q "${host[@]}" --without-microhttpd --without-systemd --with-libbpf=yes --enable-werror \
+		"${conf[@]}" >configure.log 2>&1 || { tail -30 configure.log >&2; exit 1; }
 fi
-make -s -j"$jobs" oomtrace tests/hog tests/jfield >make.log 2>&1 || { tail -30 make.log >&2; exit 1; }
+make -s -j"$jobs" "${targets[@]}" >make.log 2>&1 || { tail -30 make.log >&2; exit 1; }
 cp oomtrace "$out/oomtrace"
-cp tests/hog "$out/hog"
-cp tests/jfield "$out/jfield"
+if [ "$flavour" = static ]; then
+	cp tests/hog "$out/hog"
+	cp tests/jfield "$out/jfield"
+fi

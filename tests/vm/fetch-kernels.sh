@@ -2,10 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # fetch-kernels.sh: download Debian's own kernels (5.10 from bullseye, 6.1 from bookworm, 6.12 from
 # bookworm's updates), amd64 and arm64, into a cache, and unpack what the VM tests need: the kernel image, the modules
-# for 9p/virtio (BCC guests) and, for amd64 6.1, the exact kernel headers.
-# Never installs a kernel package: apt-get download + dpkg-deb only, backports through a private
-# apt state, so the machine's sources and /boot stay untouched.
-# Usage: fetch-kernels.sh CACHE_DIR   (prints one line per kernel: ARCH SERIES RELEASE DIR)
+# for 9p/virtio (BCC guests), the exact kernel headers of each BCC guest's kernel and, for a BCC
+# guest of another architecture than this machine's, a root with libbcc and the libraries
+# oomtrace needs in that architecture.
+# Never installs a package: apt-get download + dpkg-deb only, backports through a private apt
+# state, so the machine's sources, /boot and its dpkg database stay untouched (an :arm64 libbcc
+# cannot be installed beside the amd64 toolchain anyway).
+# Usage: fetch-kernels.sh CACHE_DIR [all|kernels]
+#   prints one line per kernel: ARCH SERIES RELEASE DIR; then "headers DIR" for each BCC kernel
+#   and "bccroot ARCH DIR" for each foreign BCC architecture
+# Environment: OOMTRACE_VM_BCC (the BCC guests, e.g. "amd64-6.1 arm64-6.1 arm64-6.12")
 set -euo pipefail
 cache=${1:?usage: fetch-kernels.sh CACHE_DIR}
 mkdir -p "$cache"
@@ -105,22 +111,48 @@ headers() { # arch release
 	[ -f "$dir/.done" ] && { echo "$dir/usr/src/linux-headers-$2"; return 0; }
 	rm -rf "$dir"
 	common=$(apt-cache "${apt_opts[@]}" depends "linux-headers-$2:$1" 2>/dev/null |
-		sed -n 's/.*Depends: \(linux-headers-[^ :]*-common\).*/\1/p' | head -1)
-	unpack "$dir" "linux-headers-$2:$1" ${common:+"$common:all"}
+		sed -n 's/.*Depends: <\{0,1\}\(linux-headers-[^ :>]*-common\).*/\1/p' | head -1)
+	# (for another architecture apt shows the arch-all -common as "<linux-headers-...-common:arm64>")
+	[ -n "$common" ] || { echo "fetch-kernels: no -common package for linux-headers-$2:$1" >&2; return 1; }
+	unpack "$dir" "linux-headers-$2:$1" "$common:all"
 	touch "$dir/.done"
 	echo "$dir/usr/src/linux-headers-$2"
 }
 
+# libbcc and what it loads (LLVM, clang), and the libraries a dynamic oomtrace links, unpacked
+# into one root for a guest of another architecture (shared into it over 9p). The package closure
+# comes from apt's own dependency data, not a list kept here.
+bccroot() { # arch
+	local arch=$1 dir=$cache/bccroot-$1 top pkgs
+	top="libbpfcc libbpf1 libelf1 zlib1g libzstd1 libjson-c5 libseccomp2 libcap-ng0"
+	[ -f "$dir/.done" ] && [ "$(cat "$dir/.done")" = "$top" ] && { echo "$dir"; return 0; }
+	rm -rf "$dir"
+	pkgs=$(apt-cache "${apt_opts[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts \
+		--no-breaks --no-replaces --no-enhances $(printf "%s:$arch " $top) 2>/dev/null |
+		grep -E "^[a-z0-9][a-z0-9.+-]*:$arch\$" | sort -u)
+	[ -n "$pkgs" ] || { echo "fetch-kernels: no dependencies found for libbpfcc:$arch" >&2; return 1; }
+	# shellcheck disable=SC2086
+	unpack "$dir" $pkgs >&2 || return 1
+	echo "$top" >"$dir/.done"
+	echo "$dir"
+}
+
 what=${2:-all}
+bcc=${OOMTRACE_VM_BCC-amd64-6.1}
 for arch in amd64 arm64; do
 	userland "$arch"
 	for series in ${OOMTRACE_VM_SERIES:-5.10 6.1 6.12}; do
 		line=$(fetch "$arch" "$series") || exit 1
 		echo "$line"
-		# BCC runs in the amd64 6.1 guest, against that kernel's own headers
-		if [ "$arch-$series" = amd64-6.1 ] && [ "$what" = all ]; then
-			hdr=$(headers "$arch" "$(echo "$line" | cut -d' ' -f3)") || exit 1
-			echo "headers $hdr"
-		fi
+		# a BCC guest compiles against its kernel's own headers
+		case " $bcc " in *" $arch-$series "*) ;; *) continue ;; esac
+		[ "$what" = all ] || continue
+		hdr=$(headers "$arch" "$(echo "$line" | cut -d' ' -f3)") || exit 1
+		echo "headers $hdr"
 	done
+	case " $bcc " in *" $arch-"*) ;; *) continue ;; esac
+	if [ "$what" = all ] && [ "$arch" != "$(dpkg --print-architecture)" ]; then
+		root=$(bccroot "$arch") || exit 1
+		echo "bccroot $arch $root"
+	fi
 done

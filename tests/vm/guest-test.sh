@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # guest-test.sh: what runs inside each VM: tests/live.sh for the libbpf backend on every probe,
 # the same with the kernel's sysfs BTF hidden (--btf FILE and the search path), or the BCC
-# backend in the host's root shared over 9p with the guest kernel's own headers.
+# backend with the guest kernel's own headers and libbcc shared over 9p (the host's root, or a
+# root of the guest's architecture).
 # /vm.env (written per run by run.sh) sets VM_MODE and the kernel's expectations.
 . /vm.env
 # the stopped-reader storm (220 kills) runs on the host; under TCG it would take minutes
@@ -63,7 +64,9 @@ libbpf_suite() {
 	umount /sys/kernel/btf
 }
 
-# BCC: the host's root, read-only over 9p, with this kernel's own headers
+# BCC: this kernel's own headers, libbcc shared over 9p: the host's root (same architecture), run
+# chrooted into it; or a root of this architecture's libraries (VM_BCC_ROOT) with a dynamic
+# oomtrace built for it, run from this initramfs through that root's loader
 bcc_suite() {
 	local m
 	for m in $VM_MODULES; do
@@ -75,17 +78,26 @@ bcc_suite() {
 		rc=1
 		return
 	fi
-	mount -t proc proc /host/proc
-	mount -t sysfs sys /host/sys
-	mount -t devtmpfs dev /host/dev
-	mount -t tmpfs tmp /host/tmp
-	mount -t tmpfs run /host/run
-	mount -t tracefs tracefs /host/sys/kernel/tracing
-	mount -t cgroup2 cgroup2 /host/sys/fs/cgroup
-	section bcc chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
+	local run=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp)
+	if [ -n "${VM_BCC_ROOT:-}" ]; then
+		# the program's loader where it looks; libbcc shows headers over /lib/modules
+		mkdir -p "$(dirname "$VM_INTERP")" /lib/modules /usr/src
+		ln -sf "$VM_BCC_ROOT$VM_INTERP" "$VM_INTERP"
+		run+=(LD_LIBRARY_PATH="$VM_LIBPATH")
+	else
+		mount -t proc proc /host/proc
+		mount -t sysfs sys /host/sys
+		mount -t devtmpfs dev /host/dev
+		mount -t tmpfs tmp /host/tmp
+		mount -t tmpfs run /host/run
+		mount -t tracefs tracefs /host/sys/kernel/tracing
+		mount -t cgroup2 cgroup2 /host/sys/fs/cgroup
+		run=(chroot /host /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp)
+	fi
+	section bcc "${run[@]}" \
 		OOMTRACE="$VM_OOMTRACE" HOG="$VM_HOG" JFIELD="$VM_JFIELD" OOMTRACE_STRICT=1 \
 		OOMTRACE_ATTACH_TIMEOUT="$OOMTRACE_ATTACH_TIMEOUT" OOMTRACE_BURST="${VM_BURST:-20}" OOMTRACE_STORM_SECONDS=0 \
-		OOMTRACE_MODES="kprobe tracepoint" OOMTRACE_ARGS="--kernel-headers $VM_HEADERS" \
+		OOMTRACE_MODES="$VM_BCC_MODES" OOMTRACE_ARGS="--kernel-headers $VM_HEADERS" \
 		bash "$VM_LIVE" bcc
 }
 

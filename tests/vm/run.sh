@@ -4,20 +4,22 @@
 # this host's KVM cannot run them), x86_64 and arm64, 5.10, 6.1 and 6.12, and runs tests/live.sh (every section of tests/live/)
 # inside each: every probe of the libbpf backend with real memcg OOM kills checked against the
 # guest kernel's own report, then the same with the kernel's sysfs BTF hidden (--btf and the
-# search path); and the BCC backend in an x86_64 6.1 guest, in the host's root shared over 9p,
-# compiled against that kernel's own headers.
+# search path); and the BCC backend compiled against the guest kernel's own headers: in an x86_64
+# 6.1 guest with the host's root shared over 9p, and in arm64 6.1 and 6.12 guests with libbcc and
+# its libraries from Debian's arm64 packages (unpacked, never installed) and an arm64 oomtrace
+# cross-built with the BCC backend, shared over 9p.
 #
 # Usage: run.sh TOP_SRCDIR TOP_BUILDDIR
 # Environment: OOMTRACE_VM_CACHE (kernels, packages and builds; default /var/tmp/oomtrace-vm),
-#   OOMTRACE_VM_KERNELS (default "amd64-5.10 amd64-6.1 amd64-6.12 arm64-5.10 arm64-6.1 arm64-6.12"),
-#   OOMTRACE_VM_BCC (default amd64-6.1; "" for none), OOMTRACE_VM_RESULTS (the table, markdown).
+#   OOMTRACE_VM_KERNELS (default "amd64-5.10 amd64-6.1 amd64-6.12 arm64-5.10 arm64-6.1 arm64-6.12"; "" for none),
+#   OOMTRACE_VM_BCC (default "amd64-6.1 arm64-6.1 arm64-6.12"; "" for none), OOMTRACE_VM_RESULTS (the table, markdown).
 # Exit: 0 all passed, 1 a failure, 77 cannot run here (no qemu, no network for the kernels).
 set -uo pipefail
 src=$(cd "${1:?usage: run.sh TOP_SRCDIR TOP_BUILDDIR}" && pwd)
 top=$(cd "${2:?}" && pwd)
 cache=${OOMTRACE_VM_CACHE:-/var/tmp/oomtrace-vm}
-kernels=${OOMTRACE_VM_KERNELS:-amd64-5.10 amd64-6.1 amd64-6.12 arm64-5.10 arm64-6.1 arm64-6.12}
-bcc_kernels=${OOMTRACE_VM_BCC-amd64-6.1}
+kernels=${OOMTRACE_VM_KERNELS-amd64-5.10 amd64-6.1 amd64-6.12 arm64-5.10 arm64-6.1 arm64-6.12}
+bcc_kernels=${OOMTRACE_VM_BCC-amd64-6.1 arm64-6.1 arm64-6.12}
 results=${OOMTRACE_VM_RESULTS:-$top/vm-results.md}
 work=$top/vm-work
 mkdir -p "$cache" "$work"
@@ -33,7 +35,7 @@ done
 
 # --- kernels, userland, headers ---
 say "fetching kernels into $cache"
-"$src/tests/vm/fetch-kernels.sh" "$cache" >"$work/kernels.txt" 2>"$work/fetch.log" ||
+OOMTRACE_VM_BCC=$bcc_kernels "$src/tests/vm/fetch-kernels.sh" "$cache" >"$work/kernels.txt" 2>"$work/fetch.log" ||
 	{ cat "$work/fetch.log"; say "FAIL: cannot fetch Debian's kernels"; exit 1; }
 cat "$work/kernels.txt"
 headers=$(awk '$1 == "headers" {print $2}' "$work/kernels.txt")
@@ -113,51 +115,107 @@ EOF
 	say "$name: $(($(date +%s) - s)) s"
 done
 
-# --- BCC in a guest: the host's root over 9p, the guest kernel's own headers ---
-for name in $bcc_kernels; do
-	arch=${name%%-*}
-	[ "$arch" = "$(dpkg --print-architecture)" ] || { say "SKIP: bcc in $name: the host's root is $(dpkg --print-architecture)"; continue; }
-	"$top/oomtrace" --version | grep -qw 'bcc' && ! "$top/oomtrace" --version | grep -q 'bcc (not built)' ||
-		{ say "SKIP: bcc in $name: oomtrace was built without the bcc backend"; continue; }
-	read -r _ _ rel dir <<<"$(awk -v a="$arch" -v s="${name#*-}" '$1 == a && $2 == s' "$work/kernels.txt")"
-	hdr=$(echo "$headers" | grep -F "linux-headers-$rel" | head -1)
-	[ -n "$hdr" ] || { say "FAIL: bcc in $name: no headers for $rel"; fail=$((fail + 1)); continue; }
-	# the 9p and virtio modules this kernel does not have built in, in dependency order
-	depmod -b "$dir/root" "$rel"
-	mods=$(mktemp -d)
-	list=
+# --- BCC in a guest: the guest kernel's own headers; libbcc from the host's root over 9p, or, for
+# another architecture, from a root of that architecture's packages (fetch-kernels.sh) with a
+# dynamic oomtrace cross-built for it ---
+host_arch=$(dpkg --print-architecture)
+
+# the 9p and virtio modules a kernel does not have built in, in dependency order, into DIR;
+# prints their names
+bcc_modules() { # kernel-root release DIR
+	local root=$1 rel=$2 mods=$3 m ko b list=
+	depmod -b "$root" "$rel"
 	for m in virtio_pci 9pnet_virtio 9p; do
-		for ko in $(modprobe -d "$dir/root" -S "$rel" --show-depends "$m" | awk '$1 == "insmod" {print $2}'); do
+		for ko in $(modprobe -d "$root" -S "$rel" --show-depends "$m" | awk '$1 == "insmod" {print $2}'); do
 			b=$(basename "$ko" .xz)
 			[ -e "$mods/$b" ] && continue
 			case $ko in *.xz) xz -dc "$ko" >"$mods/$b" ;; *) cp "$ko" "$mods/$b" ;; esac
 			list="$list $b"
 		done
 	done
+	echo "$list"
+}
+
+# what the guest runs, as vm.env lines, and the directory it shares: this machine's root with
+# its own oomtrace, or the cache with the foreign root and a cross-built oomtrace
+bcc_native() { # name hdr -> sets share, prints env
+	local bin=$cache/bcc-run
+	"$top/oomtrace" --version | grep -qw 'bcc' && ! "$top/oomtrace" --version | grep -q 'bcc (not built)' ||
+		{ say "SKIP: bcc in $1: oomtrace was built without the bcc backend"; return 77; }
 	# the guest mounts its own /tmp over the host's: what it runs lives in the cache
-	bin=$cache/bcc-run
-	case $bin in /tmp/*) say "FAIL: bcc in $name: OOMTRACE_VM_CACHE under /tmp is hidden in the guest"; fail=$((fail + 1)); continue ;; esac
+	case $bin in /tmp/*) say "FAIL: bcc in $1: OOMTRACE_VM_CACHE under /tmp is hidden in the guest"; return 1 ;; esac
 	rm -rf "$bin" && mkdir -p "$bin/tests"
 	cp "$top/oomtrace" "$bin/oomtrace" && cp "$top/tests/hog" "$top/tests/jfield" "$bin/tests/" &&
-		cp "$src/tests/live.sh" "$bin/live.sh" && cp -r "$src/tests/live" "$bin/live" || { say "FAIL: bcc in $name: cannot copy the programs"; fail=$((fail + 1)); continue; }
-	env_cpio "$work/env-$name-bcc.cpio.gz" "$mods" <<EOF
-VM_MODE=bcc
-VM_MODULES="$list"
+		cp "$src/tests/live.sh" "$bin/live.sh" && cp -r "$src/tests/live" "$bin/live" ||
+		{ say "FAIL: bcc in $1: cannot copy the programs"; return 1; }
+	share=/
+	cat >"$work/bcc-$1.env" <<EOF
 VM_OOMTRACE=$bin/oomtrace
 VM_HOG=$bin/tests/hog
 VM_JFIELD=$bin/tests/jfield
 VM_LIVE=$bin/live.sh
-VM_HEADERS=$hdr
+VM_HEADERS=$2
+VM_BCC_MODES="kprobe tracepoint"
+EOF
+}
+
+bcc_foreign() { # name hdr arch
+	local name=$1 hdr=$2 arch=$3 root interp multi n
+	root=$(awk -v a="$arch" '$1 == "bccroot" && $2 == a {print $3}' "$work/kernels.txt")
+	[ -n "$root" ] || { say "FAIL: bcc in $name: no $arch root with libbcc was fetched"; return 1; }
+	"$src/tests/vm/build.sh" "$top" "$arch" "$cache/build-$arch-bcc" bcc || { say "FAIL: bcc in $name: $arch build"; return 1; }
+	multi=$(dpkg-architecture -a "$arch" -qDEB_HOST_MULTIARCH 2>/dev/null)
+	interp=$(LC_ALL=C readelf -l "$cache/build-$arch-bcc/oomtrace" | sed -n 's/.*interpreter: \([^]]*\)].*/\1/p')
+	[ -n "$multi" ] && [ -n "$interp" ] && [ -e "$root$interp" ] ||
+		{ say "FAIL: bcc in $name: no loader $interp in $root"; return 1; }
+	# every library the program and libbcc link must be in that root: a clear failure, not a guest's
+	for n in $(LC_ALL=C readelf -d "$cache/build-$arch-bcc/oomtrace" "$root/usr/lib/$multi/libbcc.so.0" |
+		sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | sort -u); do
+		[ -e "$root/lib/$multi/$n" ] || [ -e "$root/usr/lib/$multi/$n" ] ||
+			{ say "FAIL: bcc in $name: $n is not in $root"; return 1; }
+	done
+	share=$cache
+	cat >"$work/bcc-$name.env" <<EOF
+VM_BCC_ROOT=/host/${root#"$cache"/}
+VM_INTERP=$interp
+VM_LIBPATH=/host/${root#"$cache"/}/lib/$multi:/host/${root#"$cache"/}/usr/lib/$multi
+VM_OOMTRACE=/host/build-$arch-bcc/oomtrace
+VM_HOG=/bin/hog
+VM_JFIELD=/bin/jfield
+VM_LIVE=/live.sh
+VM_HEADERS=/host/${hdr#"$cache"/}
+VM_BCC_MODES="kprobe tracepoint cached"
+EOF
+}
+
+for name in $bcc_kernels; do
+	arch=${name%%-*}
+	read -r _ _ rel dir <<<"$(awk -v a="$arch" -v s="${name#*-}" '$1 == a && $2 == s' "$work/kernels.txt")"
+	[ -n "$rel" ] || { say "FAIL: bcc in $name: no such kernel fetched"; fail=$((fail + 1)); continue; }
+	hdr=$(echo "$headers" | grep -F "linux-headers-$rel" | head -1)
+	[ -n "$hdr" ] || { say "FAIL: bcc in $name: no headers for $rel"; fail=$((fail + 1)); continue; }
+	share=
+	if [ "$arch" = "$host_arch" ]; then
+		bcc_native "$name" "$hdr"
+	else
+		bcc_foreign "$name" "$hdr" "$arch"
+	fi
+	case $? in 0) ;; 77) continue ;; *) fail=$((fail + 1)); continue ;; esac
+	mods=$(mktemp -d)
+	list=$(bcc_modules "$dir/root" "$rel" "$mods")
+	{ cat "$work/bcc-$name.env"; cat <<EOF; } | env_cpio "$work/env-$name-bcc.cpio.gz" "$mods"
+VM_MODE=bcc
+VM_MODULES="$list"
 VM_BURST=20
 VM_ATTACH_TIMEOUT=300
 EOF
 	rm -rf "$mods"
 	cat "$work/initramfs-$arch.cpio.gz" "$work/env-$name-bcc.cpio.gz" >"$work/initrd-$name-bcc"
-	say "$name ($rel): bcc through the host's root over 9p, headers $hdr"
+	say "$name ($rel): bcc with libbcc from $share over 9p, headers $hdr"
 	s=$(date +%s)
 	VM_TIMEOUT=1500 boot "$name" "$arch" "$dir/root/boot/vmlinuz-$rel" "$work/initrd-$name-bcc" "$work/$name-bcc.log" 2048 \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap ||
+		-fsdev local,id=hostroot,path="$share",security_model=none,readonly=on,multidevs=remap ||
 		{ fail=$((fail + 1)); continue; }
 	collect "$name" bcc "$work/$name-bcc.log"
 	say "$name bcc: $(($(date +%s) - s)) s"
@@ -170,7 +228,7 @@ done
 		  d = $6; sub(/ *[|] *$/, "", d); sub(/ [(](ring|perf) buffer[)]/, "", d)
 		  v = ($5 == "pass") ? "ok: " d : ($5 == "unsupported") ? "refused" : $5; cell[k, $4] = v }
 		END {
-			np = split("auto fentry kprobe tp_btf tracepoint nobtf nokmsg nostacks long", p, " ")
+			np = split("auto fentry kprobe tp_btf tracepoint nobtf nokmsg nostacks long cached", p, " ")
 			printf "| kernel | backend | run |"; for (i = 1; i <= np; i++) printf " %s |", p[i]; print ""
 			printf "|---|---|---|"; for (i = 1; i <= np; i++) printf "---|"; print ""
 			for (r = 0; r < n; r++) { printf "| %s |", rows[r]
