@@ -80,6 +80,9 @@ struct oomtrace_backend_ops {
 	void (*close)(void *state);
 	/* Events lost in transport so far (NULL: cannot lose). */
 	uint64_t (*lost)(void *state);
+	/* Optional: whether, once started, it still calls bpf(2) (a map read through its fd), so
+	 * that the live sandbox keeps CAP_BPF for it; NULL or false: no capability is kept. */
+	bool (*reads_maps)(void *state);
 	/* Inputs that were unreadable or malformed (NULL: none possible). */
 	unsigned int (*input_errors)(void *state);
 	/* The probe in use, for the "attached" message. */

@@ -31,7 +31,17 @@ struct oomtrace_evbuf *oomtrace_evbuf_new(int map_fd, bool ring, size_t perf_pag
 int oomtrace_evbuf_poll(struct oomtrace_evbuf *b, int timeout_ms);
 /* Handle what is in the buffers now, without waiting. */
 void oomtrace_evbuf_consume(struct oomtrace_evbuf *b);
-/* Records the perf buffers dropped (full), so far; a ring buffer's drops are counted in BPF. */
+/*
+ * The BPF side's count of records it could not send: the u64 at [@index] of the array map
+ * @map_fd. Memory-mapped where the map was made with BPF_F_MMAPABLE (5.5+), so that reading it
+ * needs no bpf(2) call and no capability; else read through the descriptor (kept open).
+ */
+void oomtrace_evbuf_count_drops(struct oomtrace_evbuf *b, int map_fd, unsigned int index);
+/* Whether this kernel makes memory-mapped array maps (BPF_F_MMAPABLE); asked once, while root. */
+bool oomtrace_evbuf_mmapable(void);
+/* Whether reading the losses still calls bpf(2) (the counter could not be memory-mapped). */
+bool oomtrace_evbuf_reads_map(const struct oomtrace_evbuf *b);
+/* Records lost so far: the perf buffers' (full) and the BPF side's count. */
 uint64_t oomtrace_evbuf_lost(const struct oomtrace_evbuf *b);
 /* Accepts NULL. */
 void oomtrace_evbuf_free(struct oomtrace_evbuf *b);

@@ -19,7 +19,7 @@
 
 /*
  * What the steady state calls: reading the ring/perf buffers (epoll, mmap'd
- * pages), the drops counter (bpf), /dev/kmsg, /proc and /sys/fs/cgroup
+ * pages), the drops counter (mmap'd; bpf before 5.5), /dev/kmsg, /proc and /sys/fs/cgroup
  * (open, read, getdents), the output (write), timers and signals, memory, and
  * exiting. Names a libseccomp or an architecture does not know are skipped.
  */
@@ -173,9 +173,11 @@ static const char *const sanitizer_syscalls[] = {
     "getpgid", "setpgid", "unshare"};
 #endif
 
-/* Keep CAP_BPF (or CAP_SYS_ADMIN where the kernel has no CAP_BPF) for the counters, drop the rest.
+/*
+ * Drop every capability; with @keep_bpf keep CAP_BPF (or CAP_SYS_ADMIN where the kernel has no
+ * CAP_BPF) for a counter read through bpf(2). @kept: the one kept, or -1.
  */
-static int drop_caps(char *what, size_t whatsz)
+static int drop_caps(bool keep_bpf, int *kept, char *what, size_t whatsz)
 {
 	int keep = -1, r, last = last_cap();
 
@@ -183,10 +185,12 @@ static int drop_caps(char *what, size_t whatsz)
 		snprintf(what, whatsz, "cannot read the capabilities");
 		return -1;
 	}
-	if (CAP_BPF_NR <= last && capng_have_capability(CAPNG_EFFECTIVE, CAP_BPF_NR))
+	if (keep_bpf && CAP_BPF_NR <= last && capng_have_capability(CAPNG_EFFECTIVE, CAP_BPF_NR))
 		keep = CAP_BPF_NR;
-	else if (CAP_BPF_NR > last && capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN_NR))
+	else if (keep_bpf && CAP_BPF_NR > last &&
+		 capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN_NR))
 		keep = CAP_SYS_ADMIN_NR; /* before 5.8: map reads may need it */
+	*kept = keep;
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (keep >= 0)
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, (unsigned int)keep);
@@ -250,12 +254,12 @@ static int filter(char *what, size_t whatsz)
 	return 0;
 }
 
-int oomtrace_sandbox(void)
+int oomtrace_sandbox(bool keep_bpf)
 {
 	char what[160];
-	int failed = 0;
+	int failed = 0, kept = -1;
 
-	if (drop_caps(what, sizeof(what))) {
+	if (drop_caps(keep_bpf, &kept, what, sizeof(what))) {
 		oomtrace_warn("sandbox: %s; running with the capabilities it started with", what);
 		failed++;
 	}
@@ -269,8 +273,14 @@ int oomtrace_sandbox(void)
 		failed++;
 	}
 	if (!failed)
-		oomtrace_info("sandbox: capabilities dropped (CAP_BPF kept for the loss counters), "
-			      "no_new_privs set, seccomp filter of %zu calls loaded",
-			      sizeof(steady_syscalls) / sizeof(steady_syscalls[0]));
+		oomtrace_info(
+		    "sandbox: capabilities dropped (%s), no_new_privs set, seccomp filter "
+		    "of %zu calls loaded",
+		    kept == CAP_BPF_NR	       ? "CAP_BPF kept: the loss counter is read "
+						 "through bpf(2) before 5.5"
+		    : kept == CAP_SYS_ADMIN_NR ? "CAP_SYS_ADMIN kept: the loss counter is "
+						 "read through bpf(2) before 5.5"
+					       : "none kept",
+		    sizeof(steady_syscalls) / sizeof(steady_syscalls[0]));
 	return failed ? -1 : 0;
 }

@@ -224,7 +224,7 @@ static int attached(struct run *r)
 		return code;
 	if (r->live && !r->c->no_sandbox) {
 #ifdef WITH_SANDBOX
-		oomtrace_sandbox();
+		oomtrace_sandbox(r->bi->ops->reads_maps && r->bi->ops->reads_maps(r->state));
 #else
 		oomtrace_info("sandbox: not built (configure found no libseccomp/libcap-ng)");
 #endif

@@ -170,6 +170,8 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 		if (!b->buf)
 			snprintf(why, sizeof(why), "cannot open the %s (%s)",
 				 b->feat.ringbuf ? "ring buffer" : "perf buffers", strerror(errno));
+		else
+			oomtrace_evbuf_count_drops(b->buf, b->drops_fd, 0);
 	}
 	if (r || !b->buf) {
 		if (why[0] && (!r || r != -ENOENT))
@@ -219,16 +221,15 @@ static void bcc_close(void *state)
 	free(b);
 }
 
+/* the perf buffers' losses and the program's count of records it could not send */
 static uint64_t bcc_lost(void *state)
 {
-	struct bcc *b = state;
-	uint64_t total = oomtrace_evbuf_lost(b->buf), v = 0;
-	int zero = 0;
+	return oomtrace_evbuf_lost(((struct bcc *)state)->buf);
+}
 
-	/* BPF_ARRAY: one shared counter of failed perf_submit calls */
-	if (b->drops_fd >= 0 && bpf_map_lookup_elem(b->drops_fd, &zero, &v) != 0)
-		v = 0;
-	return total + v;
+static bool bcc_reads_maps(void *state)
+{
+	return oomtrace_evbuf_reads_map(((struct bcc *)state)->buf);
 }
 
 static const char *bcc_probe_name(void *state)
@@ -271,6 +272,7 @@ const struct oomtrace_backend_ops oomtrace_bcc_ops = {
     .stop = bcc_stop,
     .close = bcc_close,
     .lost = bcc_lost,
+    .reads_maps = bcc_reads_maps,
     .probe_name = bcc_probe_name,
     .check = bcc_check,
 };

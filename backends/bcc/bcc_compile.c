@@ -165,6 +165,7 @@ static void features_for(struct bcc *b, bool kprobe, const char *tfs)
 			 oomtrace_tracefs_has(tfs, "oom/skip_task_reaping");
 	b->feat.tp_mem = false;
 	b->feat.kstack = !b->opts.no_stacks;
+	b->feat.mmapable = oomtrace_evbuf_mmapable();
 	/* --buffer-size: whole pages, a power of two */
 	while (pages * pg < kb)
 		pages <<= 1;

@@ -15,7 +15,12 @@ static const char prologue[] =
     "#else\n"
     "BPF_PERF_OUTPUT(events);\n"
     "#endif\n"
+    /* memory-mapped (5.5+): the sandboxed tracer reads it without bpf(2) or CAP_BPF */
+    "#if MMAPABLE\n"
+    "BPF_F_TABLE(\"array\", int, u64, drops, 1, 1U << 10 /* BPF_F_MMAPABLE */);\n"
+    "#else\n"
     "BPF_ARRAY(drops, u64, 1);\n"
+    "#endif\n"
     "BPF_PERCPU_ARRAY(kscratch, struct bcc_kill, 1);\n"
     "BPF_TABLE(\"lru_hash\", u32, struct sigk, sigkill, 4096);\n"
     "static __always_inline void send(void *ctx, void *w, u32 size)\n"
@@ -267,12 +272,13 @@ int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 	    "#define BWF_VTASK %d\n#define BWF_TRIGGER_CGID %d\n"
 	    "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n#define BWF_VICTIM_CGID %d\n"
 	    "#define TP_MEM %d\n#define SIGNALS %d\n#define RAW_REAPER %d\n"
-	    "#define RINGBUF %d\n#define RINGBUF_PAGES %u\n#define KSTACK %d\n",
+	    "#define RINGBUF %d\n#define RINGBUF_PAGES %u\n#define KSTACK %d\n#define MMAPABLE "
+	    "%d\n",
 	    BW_KILL, BW_FINISH_REAP, BW_SKIP_REAP, BWP_KPROBE, BWP_TRACEPOINT, BWF_MM, BWF_PGTABLES,
 	    BWF_UID, BWF_ADJ, BWF_OC, BWF_POINTS, BWF_CONSTRAINT, BWF_VTASK, BWF_TRIGGER_CGID,
 	    BWF_OOM_MEMCG_CGID, BWF_SWAP, BWF_VICTIM_CGID, f->tp_mem, f->signals && !f->kprobe,
 	    f->raw_tp, f->ringbuf, f->ring_pages ? f->ring_pages : OOMTRACE_BUFFER_KB_DEFAULT / 4,
-	    f->kstack);
+	    f->kstack, f->mmapable);
 	r |= oomtrace_buf_append(b, prologue, sizeof(prologue) - 1);
 	if (f->kprobe)
 		r |= oomtrace_buf_append(b, kprobe_text, sizeof(kprobe_text) - 1);

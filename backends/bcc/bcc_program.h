@@ -12,12 +12,13 @@
 struct bcc_features {
 	bool kprobe;	 /* oom_kill_process kprobe (needs the running kernel's own headers) */
 	bool tracepoint; /* oom:mark_victim */
-	bool tp_mem;  /* its format has comm, total_vm, rss, uid, pgtables, oom_score_adj (6.9+) */
-	bool signals; /* signal:signal_generate, to tell kills from exiting victims */
-	bool reaper;  /* oom:finish_task_reaping and skip_task_reaping */
-	bool raw_tp;  /* raw tracepoints (4.17+) for those */
-	bool ringbuf; /* BPF ring buffer (5.8+ and a libbcc that has it), else perf buffer */
-	bool kstack;  /* the trigger's kernel stack (not with --stacks none; 4.18+ headers) */
+	bool tp_mem;   /* its format has comm, total_vm, rss, uid, pgtables, oom_score_adj (6.9+) */
+	bool signals;  /* signal:signal_generate, to tell kills from exiting victims */
+	bool reaper;   /* oom:finish_task_reaping and skip_task_reaping */
+	bool raw_tp;   /* raw tracepoints (4.17+) for those */
+	bool ringbuf;  /* BPF ring buffer (5.8+ and a libbcc that has it), else perf buffer */
+	bool kstack;   /* the trigger's kernel stack (not with --stacks none; 4.18+ headers) */
+	bool mmapable; /* the drops counter memory-mapped (BPF_F_MMAPABLE, 5.5+) */
 	unsigned int page_shift;
 	unsigned int ring_pages; /* ring buffer pages (a power of two); 0: the default */
 };

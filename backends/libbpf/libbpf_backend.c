@@ -174,7 +174,6 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	if (!l)
 		return -ENOMEM;
 	l->opts = *o;
-	l->drops_fd = -1;
 	libbpf_set_print(lb_libbpf_print);
 	oomtrace_live_init(&l->live, OOMTRACE_SOURCE_LIBBPF, o->context_mask);
 	oomtrace_kjoin_attach(&l->live, o);
@@ -237,23 +236,12 @@ static void lb_close(void *state)
 /* The perf buffers' losses and the BPF side's count of records it could not send. */
 static uint64_t lb_lost(void *state)
 {
-	struct lb *l = state;
-	uint64_t total = oomtrace_evbuf_lost(l->buf);
-	__u32 zero = 0;
-	__u64 v = 0, *pc;
-	int i, n;
+	return oomtrace_evbuf_lost(((struct lb *)state)->buf);
+}
 
-	if (l->drops_fd < 0)
-		return total;
-	if (!l->drops_percpu)
-		return total + (bpf_map_lookup_elem(l->drops_fd, &zero, &v) == 0 ? v : 0);
-	n = libbpf_num_possible_cpus();
-	pc = n > 0 ? calloc((size_t)n, sizeof(*pc)) : NULL;
-	if (pc && bpf_map_lookup_elem(l->drops_fd, &zero, pc) == 0)
-		for (i = 0; i < n; i++)
-			total += pc[i];
-	free(pc);
-	return total;
+static bool lb_reads_maps(void *state)
+{
+	return oomtrace_evbuf_reads_map(((struct lb *)state)->buf);
 }
 
 static const char *lb_probe_name(void *state)
@@ -269,6 +257,7 @@ const struct oomtrace_backend_ops oomtrace_libbpf_ops = {
     .stop = lb_stop,
     .close = lb_close,
     .lost = lb_lost,
+    .reads_maps = lb_reads_maps,
     .probe_name = lb_probe_name,
     .check = lb_check,
 };

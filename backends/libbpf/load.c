@@ -387,6 +387,8 @@ int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features
 	s->rodata->want_kstack = !l->opts.no_stacks;
 	s->rodata->okp_emits = vic == PR_NONE;
 	core_maps(l, s, ringbuf);
+	if (!oomtrace_evbuf_mmapable())
+		bpf_map__set_map_flags(s->maps.drops, 0);
 	err = core_programs(s, inv, vic, bf, sym, sizeof(sym), why, whysz);
 	if (err) {
 		oomtrace_bpf__destroy(s);
@@ -409,8 +411,7 @@ int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features
 		lb_destroy(l);
 		return err;
 	}
-	l->drops_fd = bpf_map__fd(s->maps.drops);
-	l->drops_percpu = true;
+	oomtrace_evbuf_count_drops(l->buf, bpf_map__fd(s->maps.drops), 0);
 	l->inv = inv;
 	l->vic = vic;
 	return 0;
@@ -531,6 +532,8 @@ int lb_try_nobtf(struct lb *l, char *why, size_t whysz)
 	kstack = !l->opts.no_stacks &&
 		 libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_stack, NULL) == 1;
 	bpf_program__set_autoload(s->progs.raw_kstack, kstack);
+	if (!oomtrace_evbuf_mmapable())
+		bpf_map__set_map_flags(s->maps.conf, 0);
 	err = oomtrace_nobtf_bpf__load(s);
 	if (err) {
 		snprintf(why, whysz, "the kernel refused to load the BTF-less object: %s",
@@ -555,8 +558,7 @@ int lb_try_nobtf(struct lb *l, char *why, size_t whysz)
 		lb_destroy(l);
 		return err;
 	}
-	l->drops_fd = bpf_map__fd(s->maps.conf);
-	l->drops_percpu = false;
+	oomtrace_evbuf_count_drops(l->buf, bpf_map__fd(s->maps.conf), 0); /* [0] */
 	l->vic = PR_NOBTF;
 	l->inv = PR_NONE;
 	return 0;

@@ -41,10 +41,15 @@ struct {
 	__type(value, struct w_event);
 } scratch SEC(".maps");
 
-/* records the BPF side could not hand over */
+/*
+ * records the BPF side could not hand over: one shared counter, memory-mapped by user space so
+ * that the sandboxed tracer reads it without bpf(2) and without CAP_BPF (the flag is cleared
+ * before load where the kernel, before 5.5, has no memory-mapped arrays)
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");

@@ -36,6 +36,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 10);
+	__uint(map_flags, BPF_F_MMAPABLE); /* [0] read without bpf(2); cleared before 5.5 */
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u64));
 } conf SEC(".maps");

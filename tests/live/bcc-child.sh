@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/live/bcc-child.sh: bcc: the compile happens in a child that exits; the attached tracer never maps libbcc or LLVM.
+# tests/live/bcc-child.sh: bcc: the compile happens in a child that exits; the attached tracer never maps libbcc or LLVM, and keeps no capability (5.5+).
 # Real memcg OOM kills; see tests/live/lib.sh for the environment it reads.
 . "$(dirname "$0")/lib.sh"
 
@@ -11,6 +11,9 @@ bcc_child() {
 		else
 			ok "bcc: the attached tracer maps no libbcc, LLVM or clang"
 		fi
+		eff=$(awk '/^CapEff:/ {print $2}' "/proc/$tracer/status")
+		[ "$eff" = "$(sandbox_capeff)" ] && ok "bcc: CapEff $eff after attach (the drops counter memory-mapped from 5.5)" ||
+			bad "bcc: CapEff $eff after attach, want $(sandbox_capeff)"
 		rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$tracer/status")
 		[ "$rss" -lt 20480 ] && ok "bcc: attached tracer resident $rss KiB (< 20 MiB)" || bad "bcc: attached tracer resident $rss KiB"
 		one_kill_reported lean bcc "read through the child's descriptors"

@@ -422,6 +422,18 @@ probe_reads() { # desc extra-args
 
 # one contained kill, the tracer stopped, its event looked for in $t/NAME.json; then the
 # kernel's report ratelimit passes. one_kill_reported NAME LABEL HOW
+# CapEff of an attached, sandboxed tracer: none from 5.5 (its loss counter is a memory-mapped
+# map); before, CAP_SYS_ADMIN (21) to read it through bpf(2)
+sandbox_capeff() {
+	local maj min
+	IFS=. read -r maj min _ <<<"$(uname -r)"
+	if [ "$maj" -lt 5 ] || { [ "$maj" -eq 5 ] && [ "$min" -lt 5 ]; }; then
+		echo 0000000000200000
+	else
+		echo 0000000000000000
+	fi
+}
+
 one_kill_reported() {
 	victim=$(oom_once)
 	sleep 1
