@@ -214,6 +214,29 @@ void oomtrace_context_add_task(struct oomtrace_context *ctx, const struct oomtra
 	ctx->top[i] = *row;
 }
 
+void oomtrace_context_add_slab(struct oomtrace_context *ctx, const struct oomtrace_slab *sl)
+{
+	unsigned int i = ctx->nslab;
+
+	ctx->known |= OOMTRACE_C_SLAB;
+	ctx->slab_caches++;
+	ctx->slab_used_kb += sl->used_kb;
+	ctx->slab_total_kb += sl->total_kb;
+	if (i == OOMTRACE_SLAB_TOP) {
+		if (sl->used_kb <= ctx->slab[i - 1].used_kb)
+			return;
+		i--;
+	} else {
+		ctx->nslab++;
+	}
+	/* as the task table: larger first, ties in the block's order */
+	while (i > 0 && ctx->slab[i - 1].used_kb < sl->used_kb) {
+		ctx->slab[i] = ctx->slab[i - 1];
+		i--;
+	}
+	ctx->slab[i] = *sl;
+}
+
 const char *oomtrace_kmsg_group_name(uint32_t bit)
 {
 	switch (bit) {

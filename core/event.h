@@ -205,6 +205,33 @@ enum {
 	OOMTRACE_C_LOADAVG = 1u << 0,
 	OOMTRACE_C_PSI_SOME = 1u << 1,
 	OOMTRACE_C_PSI_FULL = 1u << 2,
+	OOMTRACE_C_SWAP_FREE = 1u << 3,	 /* "Free swap  = NkB" */
+	OOMTRACE_C_SWAP_TOTAL = 1u << 4, /* "Total swap = NkB" */
+	OOMTRACE_C_SLAB = 1u << 5,	 /* the report's "Unreclaimable slab info:" block */
+};
+
+/* One zone of a global OOM report's Mem-Info ("Node 0 Normal free:..kB min:..kB ..."), in kB. */
+#define OOMTRACE_ZONES_MAX 8
+#define OOMTRACE_Z_NODE 1u /* the line named its node (kernels built with CONFIG_NUMA) */
+struct oomtrace_zone {
+	uint32_t known;
+	int32_t node;
+	char zone[16]; /* DMA, DMA32, Normal, HighMem, Movable, Device */
+	uint64_t free_kb, min_kb, low_kb, high_kb;
+};
+
+/* One slab cache of the report's "Unreclaimable slab info:" block (as printed, kB). */
+#define OOMTRACE_SLAB_TOP 10 /* the largest kept, by used */
+struct oomtrace_slab {
+	char name[48];
+	uint64_t used_kb, total_kb;
+};
+
+/* One hstate of one node ("Node 0 hugepages_total=.. hugepages_free=.. ..."): pages of size_kb. */
+#define OOMTRACE_HUGE_MAX 8
+struct oomtrace_hugepages {
+	int32_t node;
+	uint64_t size_kb, total, free, surplus;
 };
 
 /* What the machine looked like around the kill. */
@@ -219,6 +246,16 @@ struct oomtrace_context {
 	struct oomtrace_psi psi_some, psi_full;
 	unsigned int ntop;
 	struct oomtrace_task_row top[OOMTRACE_TOP_TASKS]; /* by rss, largest first */
+	/* a global OOM report's evidence (mm/show_mem.c, mm/slab_common.c) */
+	unsigned int nzones;
+	struct oomtrace_zone zones[OOMTRACE_ZONES_MAX];
+	unsigned int nhuge;
+	struct oomtrace_hugepages huge[OOMTRACE_HUGE_MAX];
+	uint64_t swap_free_kb, swap_total_kb;
+	unsigned int nslab;			      /* OOMTRACE_C_SLAB: the block was printed */
+	struct oomtrace_slab slab[OOMTRACE_SLAB_TOP]; /* by used, largest first */
+	uint32_t slab_caches;			      /* every cache the block listed */
+	uint64_t slab_used_kb, slab_total_kb;	      /* their sums */
 };
 
 /*
@@ -310,5 +347,7 @@ void oomtrace_task_set_memory(struct oomtrace_task *t, uint64_t total_vm_kb, uin
 
 /* Insert @row into the context's top-holders list (kept sorted by rss). */
 void oomtrace_context_add_task(struct oomtrace_context *ctx, const struct oomtrace_task_row *row);
+/* Count one cache of the unreclaimable-slab block, and keep it if among the largest by used. */
+void oomtrace_context_add_slab(struct oomtrace_context *ctx, const struct oomtrace_slab *sl);
 
 #endif

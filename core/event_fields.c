@@ -163,10 +163,64 @@ static const struct field row_fields[] = {
     STR("name", struct oomtrace_task_row, name, OOMTRACE_R_NAME, 0),
 };
 static const struct table row_table = TABLE(struct oomtrace_task_row, row_fields);
+#define ARRAY(nm, type, m, n, tab, mx)                                                             \
+	{                                                                                          \
+		.name = nm, .kind = K_ARRAY, .flags = JF_ABSENT, .off = offsetof(type, m),         \
+		.aux = &(const struct array_of)                                                    \
+		{                                                                                  \
+			&tab, offsetof(type, n), sizeof(((type *)0)->m[0]), mx                     \
+		}                                                                                  \
+	}
+#define NO_KNOWN_TABLE(fields)                                                                     \
+	{                                                                                          \
+		fields, sizeof(fields) / sizeof(fields[0]), NO_KNOWN                               \
+	}
+
+/* a zone of a global report's Mem-Info, kB */
+static const struct field zone_fields[] = {
+    INT("node", struct oomtrace_zone, node, OOMTRACE_Z_NODE, 0, INT32_MAX, JF_ABSENT),
+    STR("zone", struct oomtrace_zone, zone, 0, 0),
+    U64("free_kb", struct oomtrace_zone, free_kb, 0, 0),
+    U64("min_kb", struct oomtrace_zone, min_kb, 0, 0),
+    U64("low_kb", struct oomtrace_zone, low_kb, 0, 0),
+    U64("high_kb", struct oomtrace_zone, high_kb, 0, 0),
+};
+static const struct table zone_table = TABLE(struct oomtrace_zone, zone_fields);
+
+/* one hstate of one node: counts of pages of size_kb */
+static const struct field huge_fields[] = {
+    INT("node", struct oomtrace_hugepages, node, 0, 0, INT32_MAX, 0),
+    U64("size_kb", struct oomtrace_hugepages, size_kb, 0, 0),
+    U64("total", struct oomtrace_hugepages, total, 0, 0),
+    U64("free", struct oomtrace_hugepages, free, 0, 0),
+    U64("surplus", struct oomtrace_hugepages, surplus, 0, 0),
+};
+static const struct table huge_table = NO_KNOWN_TABLE(huge_fields);
+
+/* the free and total swap the report printed */
+static const struct field swap_fields[] = {
+    U64("free_kb", struct oomtrace_context, swap_free_kb, OOMTRACE_C_SWAP_FREE, JF_ABSENT),
+    U64("total_kb", struct oomtrace_context, swap_total_kb, OOMTRACE_C_SWAP_TOTAL, JF_ABSENT),
+};
+static const struct table swap_table = TABLE(struct oomtrace_context, swap_fields);
+
+/* the unreclaimable-slab block: every cache counted, the largest kept */
+static const struct field slab_fields[] = {
+    STR("name", struct oomtrace_slab, name, 0, 0),
+    U64("used_kb", struct oomtrace_slab, used_kb, 0, 0),
+    U64("total_kb", struct oomtrace_slab, total_kb, 0, 0),
+};
+static const struct table slab_table = NO_KNOWN_TABLE(slab_fields);
+static const struct field slab_block_fields[] = {
+    INT("caches", struct oomtrace_context, slab_caches, 0, 0, UINT32_MAX, JF_UNSIGNED),
+    U64("used_kb", struct oomtrace_context, slab_used_kb, 0, 0),
+    U64("total_kb", struct oomtrace_context, slab_total_kb, 0, 0),
+    ARRAY("top", struct oomtrace_context, slab, nslab, slab_table, OOMTRACE_SLAB_TOP),
+};
+static const struct table slab_block_table = TABLE(struct oomtrace_context, slab_block_fields);
 
 /* defined with their functions, at the end */
-static const struct codec psi_codec, top_tasks_codec, schema_codec, time_codec, uptime_codec,
-    kmsg_codec;
+static const struct codec psi_codec, schema_codec, time_codec, uptime_codec, kmsg_codec;
 
 /* what the machine looked like around the kill */
 static const struct field context_fields[] = {
@@ -177,7 +231,19 @@ static const struct field context_fields[] = {
     KVSET("meminfo_kb", struct oomtrace_context, meminfo_kb),
     {.name = "psi_memory", .kind = K_FN, .flags = JF_ABSENT, .aux = &psi_codec},
     KVSET("trigger_status", struct oomtrace_context, trigger_status),
-    {.name = "top_tasks", .kind = K_FN, .flags = JF_ABSENT, .aux = &top_tasks_codec},
+    ARRAY("top_tasks", struct oomtrace_context, top, ntop, row_table, OOMTRACE_TOP_TASKS),
+    ARRAY("zones", struct oomtrace_context, zones, nzones, zone_table, OOMTRACE_ZONES_MAX),
+    ARRAY("hugepages", struct oomtrace_context, huge, nhuge, huge_table, OOMTRACE_HUGE_MAX),
+    {.name = "swap",
+     .kind = K_OBJ,
+     .flags = JF_ABSENT,
+     .bit = OOMTRACE_C_SWAP_FREE | OOMTRACE_C_SWAP_TOTAL,
+     .aux = &swap_table},
+    {.name = "unreclaimable_slab",
+     .kind = K_OBJ,
+     .flags = JF_ABSENT | JF_SETBIT,
+     .bit = OOMTRACE_C_SLAB,
+     .aux = &slab_block_table},
 };
 static const struct table context_table = TABLE(struct oomtrace_context, context_fields);
 
@@ -474,38 +540,11 @@ static void psi_read(struct jctx *c, json_object *v, void *base)
 	}
 }
 
-/* top_tasks: the largest rows of the kernel's task table */
-static bool top_tasks_emit(struct oomtrace_jw *w, const void *base)
-{
-	const struct oomtrace_context *c = base;
-	unsigned int i;
-
-	if (!c->ntop)
-		return false;
-	oomtrace_jw_open(w, '[');
-	for (i = 0; i < c->ntop; i++)
-		oomtrace_jf_emit(w, &row_table, &c->top[i], 0);
-	oomtrace_jw_close(w, ']');
-	return true;
-}
-
-static void top_tasks_read(struct jctx *c, json_object *a, void *base)
-{
-	struct oomtrace_context *x = base;
-	size_t i, n;
-
-	n = jf_array_len(c, a, "top_tasks");
-	for (i = 0; i < n && x->ntop < OOMTRACE_TOP_TASKS; i++)
-		oomtrace_jf_read(c, &row_table, json_object_array_get_idx(a, i),
-				 &x->top[x->ntop++]);
-}
-
 static const struct codec schema_codec = {schema_emit, schema_read};
 static const struct codec time_codec = {time_emit, time_read};
 static const struct codec uptime_codec = {uptime_emit, uptime_read};
 static const struct codec kmsg_codec = {kmsg_emit, kmsg_read};
 static const struct codec psi_codec = {psi_emit, psi_read};
-static const struct codec top_tasks_codec = {top_tasks_emit, top_tasks_read};
 
 /* trigger.kernel_stack: [{"function", "offset", "size", "module" (where one), "reliable"}, ...] */
 static bool kstack_emit(struct oomtrace_jw *w, const void *base)

@@ -23,6 +23,8 @@ enum kind {
 	K_OBJ,	 /* a nested object (.aux: struct table) */
 	K_KVSET, /* struct oomtrace_kvset: an object of integers, left out when empty */
 	K_FN,	 /* written and read by functions of its own (.aux: struct codec) */
+	K_ARRAY, /* .off: the first of an array of structs (.aux: struct array_of), left out empty
+		  */
 };
 
 enum {
@@ -57,6 +59,13 @@ struct jctx {
 	char *err;
 	size_t errsz;
 	int failed;
+};
+
+/* K_ARRAY: elements of table .t, .elem_size bytes apart; their count an unsigned int at .count */
+struct array_of {
+	const struct table *t;
+	size_t count, elem_size;
+	unsigned int max;
 };
 
 struct oomtrace_jw;

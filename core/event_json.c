@@ -104,6 +104,26 @@ static void kvset_emit(struct oomtrace_jw *w, const struct oomtrace_kvset *set)
 	oomtrace_jw_close(w, '}');
 }
 
+static unsigned int *array_count(const struct field *f, const void *base)
+{
+	return (unsigned int *)((char *)base + ((const struct array_of *)f->aux)->count);
+}
+
+/* K_ARRAY: the elements, as objects of their table; false (nothing written) when none */
+static bool array_emit(struct oomtrace_jw *w, const struct field *f, const void *base)
+{
+	const struct array_of *a = f->aux;
+	unsigned int i, n = *array_count(f, base);
+
+	if (!n)
+		return false;
+	oomtrace_jw_open(w, '[');
+	for (i = 0; i < n && i < a->max; i++)
+		oomtrace_jf_emit(w, a->t, (const char *)base + f->off + i * a->elem_size, 0);
+	oomtrace_jw_close(w, ']');
+	return true;
+}
+
 /* Member @f: its value, null, or nothing (left out). */
 static void field_emit(struct oomtrace_jw *w, const struct table *t, const struct field *f,
 		       const void *base)
@@ -127,6 +147,10 @@ static void field_emit(struct oomtrace_jw *w, const struct table *t, const struc
 		break;
 	case K_FN:
 		if (!((const struct codec *)f->aux)->emit(w, base) && !(f->flags & JF_ABSENT))
+			oomtrace_jw_null(w);
+		break;
+	case K_ARRAY:
+		if (!array_emit(w, f, base) && !(f->flags & JF_ABSENT))
 			oomtrace_jw_null(w);
 		break;
 	case K_NAME:
@@ -273,6 +297,32 @@ static void kvset_read(struct jctx *c, json_object *o, const char *name, struct 
 	}
 }
 
+/* K_ARRAY: as many elements as it holds; each one's first problem kept in @c */
+static void array_read(struct jctx *c, const struct field *f, json_object *v, void *base)
+{
+	const struct array_of *a = f->aux;
+	unsigned int *n = array_count(f, base);
+	size_t i, len;
+
+	if (!json_object_is_type(v, json_type_array)) {
+		oomtrace_jf_fail(c, f->name, "not an array");
+		return;
+	}
+	len = json_object_array_length(v);
+	for (i = 0; i < len && *n < a->max; i++) {
+		json_object *o = json_object_array_get_idx(v, i);
+		char *e = (char *)base + f->off + *n * a->elem_size;
+
+		if (!json_object_is_type(o, json_type_object)) {
+			oomtrace_jf_fail(c, f->name, "an element is not an object");
+			return;
+		}
+		memset(e, 0, a->elem_size);
+		oomtrace_jf_read(c, a->t, o, e);
+		(*n)++;
+	}
+}
+
 /* The value of @f read from @v (not null) into its place: true when it is known now. */
 static bool field_read(struct jctx *c, const struct field *f, json_object *v, void *base)
 {
@@ -312,6 +362,9 @@ static bool field_read(struct jctx *c, const struct field *f, json_object *v, vo
 		return false;
 	case K_FN:
 		((const struct codec *)f->aux)->read(c, v, base);
+		return false;
+	case K_ARRAY:
+		array_read(c, f, v, base);
 		return false;
 	case K_OBJ:
 		if (!json_object_is_type(v, json_type_object)) {

@@ -237,6 +237,54 @@ static void psi_line(struct oomtrace_buf *b, const char *which, const struct oom
 	    p->avg10, p->avg60, p->avg300, p->total_us);
 }
 
+/* a global report's evidence: zones against their min watermark, huge pages, swap, slab */
+static void evidence_lines(struct oomtrace_buf *b, const struct oomtrace_context *c)
+{
+	char tmp[sizeof(c->slab[0].name) * 3];
+	unsigned int i;
+
+	for (i = 0; i < c->nzones; i++) {
+		const struct oomtrace_zone *z = &c->zones[i];
+
+		oomtrace_buf_printf(b, "%s", i ? "," : "    zones (kB):");
+		if (z->known & OOMTRACE_Z_NODE)
+			oomtrace_buf_printf(b, " node %" PRId32, z->node);
+		oomtrace_buf_printf(
+		    b, " %s free %" PRIu64 " min %" PRIu64 " low %" PRIu64 " high %" PRIu64 "%s",
+		    z->zone, z->free_kb, z->min_kb, z->low_kb, z->high_kb,
+		    z->free_kb < z->min_kb ? " (below min)" : "");
+		if (i + 1 == c->nzones)
+			oomtrace_buf_append(b, "\n", 1);
+	}
+	for (i = 0; i < c->nhuge; i++)
+		oomtrace_buf_printf(b,
+				    "%s node %" PRId32 " %" PRIu64 " x %" PRIu64
+				    " kB (free %" PRIu64 ", surplus %" PRIu64 ")%s",
+				    i ? "," : "    hugepages:", c->huge[i].node, c->huge[i].total,
+				    c->huge[i].size_kb, c->huge[i].free, c->huge[i].surplus,
+				    i + 1 == c->nhuge ? "\n" : "");
+	if (c->known & (OOMTRACE_C_SWAP_FREE | OOMTRACE_C_SWAP_TOTAL)) {
+		oomtrace_buf_printf(b, "    swap (kB):");
+		if (c->known & OOMTRACE_C_SWAP_FREE)
+			oomtrace_buf_printf(b, " free %" PRIu64, c->swap_free_kb);
+		if (c->known & OOMTRACE_C_SWAP_TOTAL)
+			oomtrace_buf_printf(b, " total %" PRIu64, c->swap_total_kb);
+		oomtrace_buf_append(b, "\n", 1);
+	}
+	if (!(c->known & OOMTRACE_C_SLAB))
+		return;
+	oomtrace_buf_printf(b,
+			    "    unreclaimable slab: %" PRIu64 " kB used (%" PRIu64
+			    " kB total) in %" PRIu32 " caches",
+			    c->slab_used_kb, c->slab_total_kb, c->slab_caches);
+	for (i = 0; i < c->nslab; i++) {
+		oomtrace_utf8_repair(tmp, sizeof(tmp), c->slab[i].name, strlen(c->slab[i].name));
+		oomtrace_buf_printf(b, "%s %s %" PRIu64 " kB", i ? "," : "; largest:", tmp,
+				    c->slab[i].used_kb);
+	}
+	oomtrace_buf_append(b, "\n", 1);
+}
+
 /* what the machine and the memcg looked like: counters, pressure, the largest tasks */
 static void context_lines(struct oomtrace_buf *b, const struct oomtrace_context *c)
 {
@@ -252,6 +300,7 @@ static void context_lines(struct oomtrace_buf *b, const struct oomtrace_context 
 	if (c->known & OOMTRACE_C_PSI_FULL)
 		psi_line(b, "full", &c->psi_full);
 	kvline(b, "trigger status", &c->trigger_status, false);
+	evidence_lines(b, c);
 	if (!c->ntop)
 		return;
 	oomtrace_buf_printf(b, "    largest tasks (rss pages):");

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evidence.h"
 #include "parser_int.h"
 #include "util.h"
 
@@ -235,6 +236,11 @@ static void on_section_start(struct oomtrace_parser *p, const char *m)
 		sl->rec.trigger.kstack.n = 0;
 	} else if (starts(m, "Mem-Info:")) {
 		sl->sec = SEC_MEMINFO;
+	} else if (starts(m, "Unreclaimable slab info:")) {
+		sl->sec = SEC_SLAB;
+		sl->rec.ctx.known |= OOMTRACE_C_SLAB;
+	} else if (starts(m, "Free swap  = ") || starts(m, "Total swap = ")) {
+		oomtrace_decode_swap(m, &sl->rec.ctx);
 	} else if (starts(m, "Tasks state (memory values in pages)") || starts(m, "[ pid ]") ||
 		   starts(m, "[  pid  ]")) {
 		sl->sec = SEC_TASKS;
@@ -265,6 +271,13 @@ static void on_record_line(struct oomtrace_parser *p, const char *m)
 	switch (sl->sec) {
 	case SEC_MEMINFO:
 		if (oomtrace_decode_kv_tokens(&ev->ctx.mem_info, m, false))
+			return;
+		/* a global report's zones and huge pages, after the counters */
+		if (oomtrace_decode_zone(m, &ev->ctx) || oomtrace_decode_hugepages(m, &ev->ctx))
+			return;
+		break;
+	case SEC_SLAB:
+		if (oomtrace_decode_slab_line(m, &ev->ctx))
 			return;
 		break;
 	case SEC_MEMCG_STAT:

@@ -32,6 +32,7 @@ enum section {
 	SEC_MEMCG_STAT,
 	SEC_TASKS,
 	SEC_STACK, /* the call trace of the report's dump_stack */
+	SEC_SLAB,  /* "Unreclaimable slab info:" */
 };
 
 struct held {

@@ -6,9 +6,11 @@
  * uppercase hex digits, rule 1; '=' itself is always "=3D"), and a line may end
  * in a "soft" break, a lone '=' (rule 5), to be joined with the next. A line is
  * read as quoted-printable when each of its '=' is such an escape or its last
- * byte: the kernel's own report lines never are ("gfp_mask=0x", "constraint=CO",
- * and the kill line has no '='). A lone trailing '=' with no escape seen is a
- * soft break only where the next line has no prefix of its own.
+ * byte, and one escape at least is one only an encoder writes (qp_escape_sure):
+ * the kernel's own report lines are not ("gfp_mask=0x", "constraint=CO", and
+ * "Node 0 hugepages_total=1024 hugepages_free=1024 hugepages_surp=10
+ * hugepages_size=2048kB" has digits only). A lone trailing '=' with no escape
+ * seen is a soft break only where the next line has no prefix of its own.
  *
  * A hand-wrapped line ends in one backslash; the next, its own mail quoting taken
  * off (and its indentation, where the break was at a blank), goes on with it,
@@ -30,21 +32,39 @@ static int uhex(char c)
 	return -1;
 }
 
-/* Each '=' of @s an escape or the last byte; *@escapes: at least one "=XX". */
+/*
+ * "=XX" at @q (before @e) that only an encoder writes: a hex letter in it (=3D for '=', a UTF-8
+ * lead byte, ESC), or a blank escaped where it ends the line (=20, =09: rule 3). Two decimal
+ * digits elsewhere are as likely the text's own: "hugepages_total=512", "pid=48211".
+ */
+static bool qp_escape_sure(const char *q, const char *e)
+{
+	bool end = q + 3 == e || (q + 4 == e && q[3] == '=');
+
+	return q[1] > '9' || q[2] > '9' ||
+	       (end && ((q[1] == '2' && q[2] == '0') || (q[1] == '0' && q[2] == '9')));
+}
+
+/*
+ * Each '=' of @s an escape or the last byte, and at least one escape sure (or none but the
+ * soft break); *@escapes: at least one "=XX".
+ */
 static bool qp_shape(const char *s, size_t n, bool *escapes)
 {
 	const char *e = s + n, *q = memchr(s, '=', n);
+	bool sure = false;
 
 	*escapes = false;
 	for (; q; q = q < e ? memchr(q, '=', (size_t)(e - q)) : NULL) {
 		if (q == e - 1)
-			return true;
+			return sure || !*escapes;
 		if (e - q < 3 || uhex(q[1]) < 0 || uhex(q[2]) < 0)
 			return false;
 		*escapes = true;
+		sure = sure || qp_escape_sure(q, e);
 		q += 3;
 	}
-	return *escapes;
+	return sure;
 }
 
 /* "=XX" decoded (a '=' not so followed kept), a last '=' dropped (*@soft); in place is safe. */

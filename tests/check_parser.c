@@ -9,6 +9,7 @@
 
 #include <check.h>
 
+#include "evidence.h"
 #include "helpers.h"
 #include "prefix.h"
 #include "util.h"
@@ -536,6 +537,102 @@ START_TEST(transport_breaks)
 }
 END_TEST
 
+/*
+ * A global report's evidence (replay/evidence.c): zones with and without "Node N" (CONFIG_NUMA),
+ * the node's own line and the free areas not taken for zones, huge pages, swap, and the
+ * unreclaimable-slab block with a name longer than its 17 columns; the largest caches kept.
+ */
+START_TEST(global_evidence)
+{
+	struct oomtrace_context x;
+	char line[128];
+	int i;
+
+	memset(&x, 0, sizeof(x));
+	ck_assert(oomtrace_decode_zone("Node 1 Normal free:53876kB boost:0kB min:111376kB "
+				       "low:139220kB high:167064kB reserved_highatomic:2048KB "
+				       "active_anon:4kB",
+				       &x));
+	ck_assert(
+	    oomtrace_decode_zone("HighMem free:3712kB min:512kB low:6096kB high:11680kB", &x));
+	/* 2.6.32: no boost, no reserved_highatomic, "all_unreclaimable? no" at the end */
+	ck_assert(oomtrace_decode_zone("Node 0 DMA free:15744kB min:124kB low:152kB high:184kB "
+				       "active_anon:0kB pages_scanned:0 all_unreclaimable? yes",
+				       &x));
+	ck_assert(!oomtrace_decode_zone("Node 0 active_anon:26172kB inactive_anon:4373380kB", &x));
+	ck_assert(
+	    !oomtrace_decode_zone("Node 0 Normal: 1469*4kB (UME) 1011*8kB (UME) = 53876kB", &x));
+	ck_assert(
+	    !oomtrace_decode_zone("Node 0 DMA free:15744kB min:124kB", &x)); /* no low, high */
+	ck_assert(!oomtrace_decode_zone("Node 0 DMA free:15744 min:124kB low:1kB high:2kB", &x));
+	ck_assert_uint_eq(x.nzones, 3);
+	ck_assert_int_eq(x.zones[0].node, 1);
+	ck_assert(x.zones[0].known & OOMTRACE_Z_NODE);
+	ck_assert_str_eq(x.zones[0].zone, "Normal");
+	ck_assert_uint_eq(x.zones[0].free_kb, 53876);
+	ck_assert_uint_eq(x.zones[0].min_kb, 111376);
+	ck_assert_uint_eq(x.zones[0].low_kb, 139220);
+	ck_assert_uint_eq(x.zones[0].high_kb, 167064);
+	ck_assert(!(x.zones[1].known & OOMTRACE_Z_NODE));
+	ck_assert_str_eq(x.zones[1].zone, "HighMem");
+	ck_assert_uint_eq(x.zones[2].high_kb, 184);
+
+	ck_assert(oomtrace_decode_hugepages("Node 0 hugepages_total=512 hugepages_free=500 "
+					    "hugepages_surp=3 hugepages_size=2048kB",
+					    &x));
+	ck_assert(!oomtrace_decode_hugepages("Node 0 hugepages_total=512 hugepages_free=500", &x));
+	ck_assert_uint_eq(x.nhuge, 1);
+	ck_assert_uint_eq(x.huge[0].total, 512);
+	ck_assert_uint_eq(x.huge[0].free, 500);
+	ck_assert_uint_eq(x.huge[0].surplus, 3);
+	ck_assert_uint_eq(x.huge[0].size_kb, 2048);
+
+	ck_assert(oomtrace_decode_swap("Free swap  = 1024kB", &x));
+	ck_assert(oomtrace_decode_swap("Total swap = 4194300kB", &x));
+	ck_assert(!oomtrace_decode_swap("Free swap  = lots", &x));
+	ck_assert_uint_eq(x.known & (OOMTRACE_C_SWAP_FREE | OOMTRACE_C_SWAP_TOTAL),
+			  OOMTRACE_C_SWAP_FREE | OOMTRACE_C_SWAP_TOTAL);
+	ck_assert_uint_eq(x.swap_free_kb, 1024);
+	ck_assert_uint_eq(x.swap_total_kb, 4194300);
+
+	ck_assert(oomtrace_decode_slab_line("Name                      Used          Total", &x));
+	ck_assert_uint_eq(x.slab_caches, 0);
+	ck_assert(
+	    oomtrace_decode_slab_line("fsnotify_mark_connector         96KB        128KB", &x));
+	ck_assert(!oomtrace_decode_slab_line("kmalloc-64   96KB", &x));
+	ck_assert(!oomtrace_decode_slab_line("kmalloc-64 x96KB 100KB", &x));
+	ck_assert(!oomtrace_decode_slab_line("          96KB        128KB", &x));
+	/* twelve more: only the ten largest are kept, every one counted */
+	for (i = 1; i <= 12; i++) {
+		snprintf(line, sizeof(line), "%-17s %10dKB %10dKB", i == 7 ? "kmalloc-64" : "c",
+			 i * 1000, i * 1000 + 8);
+		ck_assert(oomtrace_decode_slab_line(line, &x));
+	}
+	ck_assert(x.known & OOMTRACE_C_SLAB);
+	ck_assert_uint_eq(x.slab_caches, 13);
+	ck_assert_uint_eq(x.slab_used_kb, 96 + 78000);
+	ck_assert_uint_eq(x.slab_total_kb, 128 + 78000 + 12 * 8);
+	ck_assert_uint_eq(x.nslab, OOMTRACE_SLAB_TOP);
+	ck_assert_uint_eq(x.slab[0].used_kb, 12000);
+	ck_assert_str_eq(x.slab[5].name, "kmalloc-64");
+	ck_assert_uint_eq(x.slab[9].used_kb, 3000);
+
+	/* "=10", "=20" of the text's own, not quoted-printable: the line as it is */
+	parse_text("[ 9.0] x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+		   "oom_score_adj=0\n"
+		   "[ 9.0] Mem-Info:\n"
+		   "[ 9.0] Node 0 hugepages_total=1024 hugepages_free=1024 hugepages_surp=10 "
+		   "hugepages_size=2048kB\n"
+		   "[ 9.1] Out of memory: Killed process 83 (x) total-vm:1kB, anon-rss:2kB, "
+		   "file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n",
+		   NULL, &C);
+	ck_assert_uint_eq(C.n, 1);
+	ck_assert_uint_eq(C.ev[0].ctx.nhuge, 1);
+	ck_assert_uint_eq(C.ev[0].ctx.huge[0].total, 1024);
+	ck_assert_uint_eq(C.ev[0].ctx.huge[0].surplus, 10);
+}
+END_TEST
+
 START_TEST(other_programs_ignored)
 {
 	parse_text(
@@ -684,6 +781,7 @@ static Suite *suite(void)
 	tcase_add_test(t, truncated_record_is_partial);
 	tcase_add_test(t, other_programs_ignored);
 	tcase_add_test(t, transport_breaks);
+	tcase_add_test(t, global_evidence);
 	tcase_add_test(t, prefix_locales);
 	tcase_add_test(t, syslog_year_guess);
 	tcase_add_test(t, random_bytes);
