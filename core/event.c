@@ -42,6 +42,17 @@ static const char *const alloc_class_names[] = {
     [OOMTRACE_ALLOC_KTHREAD] = "kthread",
 };
 
+static const char *const cause_names[] = {
+    [OOMTRACE_CAUSE_UNKNOWN] = "unknown",
+    [OOMTRACE_CAUSE_KERNEL_MEMORY] = "kernel_memory",
+    [OOMTRACE_CAUSE_HUGEPAGES_RESERVED] = "hugepages_reserved",
+    [OOMTRACE_CAUSE_FRAGMENTATION] = "fragmentation",
+    [OOMTRACE_CAUSE_SHMEM_TMPFS] = "shmem_tmpfs",
+    [OOMTRACE_CAUSE_PAGE_CACHE_UNRECLAIMABLE] = "page_cache_unreclaimable",
+    [OOMTRACE_CAUSE_MANY_TASKS] = "many_tasks",
+    [OOMTRACE_CAUSE_SINGLE_TASK] = "single_task",
+};
+
 static const char *const outcome_names[] = {
     [OOMTRACE_OUTCOME_UNKNOWN] = "unknown",
     [OOMTRACE_OUTCOME_KILLED] = "killed",
@@ -116,6 +127,16 @@ const char *oomtrace_alloc_class_name(enum oomtrace_alloc_class c)
 int oomtrace_alloc_class_parse(const char *s, enum oomtrace_alloc_class *out)
 {
 	PARSE_INTO(alloc_class_names, s, out);
+}
+
+const char *oomtrace_cause_name(enum oomtrace_cause c)
+{
+	return NAME_OF(cause_names, c);
+}
+
+int oomtrace_cause_parse(const char *s, enum oomtrace_cause *out)
+{
+	PARSE_INTO(cause_names, s, out);
 }
 
 int oomtrace_source_parse(const char *s, enum oomtrace_source *out)
@@ -199,6 +220,9 @@ void oomtrace_context_add_task(struct oomtrace_context *ctx, const struct oomtra
 {
 	unsigned int i = ctx->ntop;
 
+	ctx->ntasks++;
+	if (row->known & OOMTRACE_R_RSS)
+		ctx->tasks_rss_pages += row->rss_pages;
 	if (i == OOMTRACE_TOP_TASKS) {
 		if (row->rss_pages <= ctx->top[i - 1].rss_pages)
 			return;

@@ -127,6 +127,19 @@ enum {
 	OOMTRACE_E_OOM_MEMCG_ID = 1u << 18, /* oom_memcg_id: resolved to oom_memcg by live.c */
 	OOMTRACE_E_TOTALPAGES_DERIVED = 1u << 19, /* totalpages computed in user space, not read */
 	OOMTRACE_E_ALLOCATION = 1u << 20, /* alloc_class: derived from the trigger's stack */
+	OOMTRACE_E_WHY = 1u << 21,	  /* cause and why: derived from the event's evidence */
+};
+
+/* Why the memory ran out, as the event's own evidence proves it (core/why.c, docs/schema.md). */
+enum oomtrace_cause {
+	OOMTRACE_CAUSE_UNKNOWN = 0,	   /* nothing proves one */
+	OOMTRACE_CAUSE_KERNEL_MEMORY,	   /* kernel memory (slab, stacks, page tables) held most */
+	OOMTRACE_CAUSE_HUGEPAGES_RESERVED, /* reserved huge pages outweighed everything in use */
+	OOMTRACE_CAUSE_FRAGMENTATION, /* order > 0 asked while a zone was above its high mark */
+	OOMTRACE_CAUSE_SHMEM_TMPFS,   /* shmem/tmpfs held most */
+	OOMTRACE_CAUSE_PAGE_CACHE_UNRECLAIMABLE, /* page cache held most, and was not reclaimed */
+	OOMTRACE_CAUSE_MANY_TASKS,		 /* no task held most of the tasks' memory */
+	OOMTRACE_CAUSE_SINGLE_TASK,		 /* one task held most of it */
 };
 
 /* What asked for the memory, as the trigger's kernel stack proves it (core/stack.c). */
@@ -246,6 +259,8 @@ struct oomtrace_context {
 	struct oomtrace_psi psi_some, psi_full;
 	unsigned int ntop;
 	struct oomtrace_task_row top[OOMTRACE_TOP_TASKS]; /* by rss, largest first */
+	uint32_t ntasks;	  /* rows of the task table seen (all, not only the top) */
+	uint64_t tasks_rss_pages; /* their rss summed */
 	/* a global OOM report's evidence (mm/show_mem.c, mm/slab_common.c) */
 	unsigned int nzones;
 	struct oomtrace_zone zones[OOMTRACE_ZONES_MAX];
@@ -289,6 +304,8 @@ struct oomtrace_event {
 	char alloc_detail[32];		       /* syscall name, kind of kernel memory ("" none) */
 	char alloc_frame[OOMTRACE_FUNC_MAX];   /* the frame that proves the class */
 	uint32_t from_kmsg;		       /* OOMTRACE_K_*: joined from the kernel's report */
+	enum oomtrace_cause cause;	       /* OOMTRACE_E_WHY */
+	char why[256]; /* one sentence with the numbers that prove the cause */
 	char host[64];
 	struct oomtrace_task trigger;
 	struct oomtrace_task victim;
@@ -324,6 +341,8 @@ const char *oomtrace_probe_name(enum oomtrace_probe p);
 const char *oomtrace_constraint_name(enum oomtrace_constraint c);
 const char *oomtrace_outcome_name(enum oomtrace_outcome o);
 const char *oomtrace_record_name(enum oomtrace_record r);
+const char *oomtrace_cause_name(enum oomtrace_cause c);
+int oomtrace_cause_parse(const char *s, enum oomtrace_cause *out);
 const char *oomtrace_alloc_class_name(enum oomtrace_alloc_class c);
 int oomtrace_alloc_class_parse(const char *s, enum oomtrace_alloc_class *out);
 int oomtrace_record_parse(const char *s, enum oomtrace_record *out);

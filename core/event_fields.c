@@ -70,6 +70,8 @@ ENUM_NAMES(constraint_e, enum oomtrace_constraint, oomtrace_constraint_name,
 	   oomtrace_constraint_parse, "unknown constraint");
 ENUM_NAMES(alloc_e, enum oomtrace_alloc_class, oomtrace_alloc_class_name,
 	   oomtrace_alloc_class_parse, "unknown allocation class");
+ENUM_NAMES(cause_e, enum oomtrace_cause, oomtrace_cause_name, oomtrace_cause_parse,
+	   "unknown cause");
 #define ENUM(nm, m, b, names)                                                                      \
 	{                                                                                          \
 		.name = nm, .kind = K_ENUM, .bit = b, .off = offsetof(struct oomtrace_event, m),   \
@@ -87,6 +89,14 @@ static const struct field alloc_fields[] = {
 };
 static const struct table alloc_table = {alloc_fields,
 					 sizeof(alloc_fields) / sizeof(alloc_fields[0]), NO_KNOWN};
+
+/* why: the cause the event's evidence proves, and the sentence with its numbers */
+static const struct field why_fields[] = {
+    ENUM("cause", cause, 0, cause_e),
+    NAME("summary", struct oomtrace_event, why),
+};
+static const struct table why_table = {why_fields, sizeof(why_fields) / sizeof(why_fields[0]),
+				       NO_KNOWN};
 
 static const struct field task_fields[] = {
     INT("pid", struct oomtrace_task, pid, OOMTRACE_T_PID, INT32_MIN, INT32_MAX, 0),
@@ -219,6 +229,17 @@ static const struct field slab_block_fields[] = {
 };
 static const struct table slab_block_table = TABLE(struct oomtrace_context, slab_block_fields);
 
+/* the whole task table, as counted (top_tasks keeps only its largest rows) */
+static const struct field task_table_fields[] = {
+    INT("rows", struct oomtrace_context, ntasks, 0, 0, UINT32_MAX, JF_UNSIGNED),
+    U64("rss_pages", struct oomtrace_context, tasks_rss_pages, 0, 0),
+};
+static const struct table task_table_table = TABLE(struct oomtrace_context, task_table_fields);
+static bool has_task_table(const void *base)
+{
+	return ((const struct oomtrace_context *)base)->ntasks > 0;
+}
+
 /* defined with their functions, at the end */
 static const struct codec psi_codec, schema_codec, time_codec, uptime_codec, kmsg_codec;
 
@@ -232,6 +253,11 @@ static const struct field context_fields[] = {
     {.name = "psi_memory", .kind = K_FN, .flags = JF_ABSENT, .aux = &psi_codec},
     KVSET("trigger_status", struct oomtrace_context, trigger_status),
     ARRAY("top_tasks", struct oomtrace_context, top, ntop, row_table, OOMTRACE_TOP_TASKS),
+    {.name = "task_table",
+     .kind = K_OBJ,
+     .flags = JF_ABSENT,
+     .aux = &task_table_table,
+     .present = has_task_table},
     ARRAY("zones", struct oomtrace_context, zones, nzones, zone_table, OOMTRACE_ZONES_MAX),
     ARRAY("hugepages", struct oomtrace_context, huge, nhuge, huge_table, OOMTRACE_HUGE_MAX),
     {.name = "swap",
@@ -310,6 +336,11 @@ static const struct field event_fields[] = {
      .flags = JF_ABSENT | JF_SETBIT,
      .bit = OOMTRACE_E_ALLOCATION,
      .aux = &alloc_table},
+    {.name = "why",
+     .kind = K_OBJ,
+     .flags = JF_ABSENT | JF_SETBIT,
+     .bit = OOMTRACE_E_WHY,
+     .aux = &why_table},
     NAME("unit", struct oomtrace_event, names.unit),
     {.name = "container",
      .kind = K_OBJ,

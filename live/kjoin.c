@@ -288,12 +288,28 @@ void oomtrace_kjoin_apply(const struct oomtrace_event *rep, struct oomtrace_even
 		ev->from_kmsg |= OOMTRACE_K_MEMCG;
 	}
 	if (rc->mem_info.n && !c->mem_info.n) {
+		/* a global report's Mem-Info, with its zones, huge pages, swap and slab block */
 		c->mem_info = rc->mem_info;
+		c->nzones = rc->nzones;
+		memcpy(c->zones, rc->zones, sizeof(c->zones));
+		c->nhuge = rc->nhuge;
+		memcpy(c->huge, rc->huge, sizeof(c->huge));
+		c->swap_free_kb = rc->swap_free_kb;
+		c->swap_total_kb = rc->swap_total_kb;
+		c->nslab = rc->nslab;
+		memcpy(c->slab, rc->slab, sizeof(c->slab));
+		c->slab_caches = rc->slab_caches;
+		c->slab_used_kb = rc->slab_used_kb;
+		c->slab_total_kb = rc->slab_total_kb;
+		c->known |=
+		    rc->known & (OOMTRACE_C_SWAP_FREE | OOMTRACE_C_SWAP_TOTAL | OOMTRACE_C_SLAB);
 		ev->from_kmsg |= OOMTRACE_K_MEM_INFO;
 	}
 	if (rc->ntop && !c->ntop) {
 		c->ntop = rc->ntop;
 		memcpy(c->top, rc->top, sizeof(c->top));
+		c->ntasks = rc->ntasks;
+		c->tasks_rss_pages = rc->tasks_rss_pages;
 		ev->from_kmsg |= OOMTRACE_K_TASKS;
 	}
 }

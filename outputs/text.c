@@ -338,6 +338,7 @@ static void source_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 }
 
 /*
+ * "why: single_task: hog (pid 7) held 98% of ..." (core/why.c),
  * "allocation: anon_fault at do_anonymous_page (in read)" and the trigger's kernel stack from
  * the frame that asked outwards, reliable frames only: "kernel stack: do_anonymous_page <
  * __handle_mm_fault < ..." (all of it, and every frame's offset, in --format json).
@@ -348,6 +349,9 @@ static void why_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	unsigned int i = 0, shown = 0;
 	bool reliable_only;
 
+	if (ev->known & OOMTRACE_E_WHY)
+		oomtrace_buf_printf(b, "    why: %s: %s\n", oomtrace_cause_name(ev->cause),
+				    ev->why);
 	if (ev->known & OOMTRACE_E_ALLOCATION) {
 		oomtrace_buf_printf(b, "    allocation: %s",
 				    oomtrace_alloc_class_name(ev->alloc_class));

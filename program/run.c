@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "names.h"
+#include "why.h"
 #include "options.h"
 #include "output.h"
 #include "util.h"
@@ -243,8 +244,10 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 
 	/* systemd unit and Kubernetes identity from the cgroup path; live, names from the node's
 	 * files */
-	if (ev->record == OOMTRACE_RECORD_KILL)
+	if (ev->record == OOMTRACE_RECORD_KILL) {
 		oomtrace_names_of_event(ev, r->live);
+		oomtrace_why(ev);
+	}
 	if (!oomtrace_filter_match(f, ev)) {
 		if (f->cgroup && ev->record == OOMTRACE_RECORD_KILL &&
 		    !(ev->victim.known & OOMTRACE_T_CGROUP) &&

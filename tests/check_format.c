@@ -245,6 +245,26 @@ START_TEST(json_round_trip_every_field)
 	oomtrace_kvset_set(&ev.ctx.meminfo_kb, "MemTotal", 8, 6817716);
 	oomtrace_kvset_set(&ev.ctx.trigger_status, "VmRSS", 5, 1415824);
 	oomtrace_context_add_task(&ev.ctx, &row);
+	/* a global report's evidence, and the cause */
+	ev.ctx.known |= OOMTRACE_C_SWAP_FREE | OOMTRACE_C_SWAP_TOTAL | OOMTRACE_C_SLAB;
+	ev.ctx.swap_free_kb = 11;
+	ev.ctx.swap_total_kb = 12;
+	ev.ctx.nzones = 1;
+	ev.ctx.zones[0] = (struct oomtrace_zone){.known = OOMTRACE_Z_NODE,
+						 .node = 1,
+						 .zone = "Normal",
+						 .free_kb = 13,
+						 .min_kb = 14,
+						 .low_kb = 15,
+						 .high_kb = 16};
+	ev.ctx.nhuge = 1;
+	ev.ctx.huge[0] = (struct oomtrace_hugepages){
+	    .node = 2, .size_kb = 2048, .total = 17, .free = 18, .surplus = 19};
+	oomtrace_context_add_slab(
+	    &ev.ctx, &(struct oomtrace_slab){.name = "kmalloc-64", .used_kb = 20, .total_kb = 21});
+	ev.known |= OOMTRACE_E_WHY;
+	ev.cause = OOMTRACE_CAUSE_KERNEL_MEMORY;
+	strcpy(ev.why, "kernel memory held most");
 	ev.seq = 3;
 	ev.record = OOMTRACE_RECORD_REAP;
 	ev.outcome = OOMTRACE_OUTCOME_NO_KILLABLE;
@@ -274,6 +294,9 @@ START_TEST(json_round_trip_every_field)
 	ck_assert_str_eq(back.trigger.cgroup, ev.trigger.cgroup);
 	ck_assert_mem_eq(&back.names, &ev.names, sizeof(ev.names));
 	ck_assert_mem_eq(&back.ctx, &ev.ctx, sizeof(ev.ctx));
+	ck_assert_int_eq(back.cause, ev.cause);
+	ck_assert_str_eq(back.why, ev.why);
+	ck_assert(back.known & OOMTRACE_E_WHY);
 	ck_assert_int_eq(back.points, ev.points);
 	ck_assert_int_eq(back.selected_pid, ev.selected_pid);
 	ck_assert_uint_eq(back.gfp_mask, ev.gfp_mask);
