@@ -288,13 +288,10 @@ void oomtrace_why(struct oomtrace_event *ev)
 {
 	if (ev->record != OOMTRACE_RECORD_KILL || (ev->known & OOMTRACE_E_WHY))
 		return;
-	ev->cause = OOMTRACE_CAUSE_UNKNOWN;
-	ev->why[0] = '\0';
-	if (!memcg_cause(ev) && !global_cause(ev) && !tasks_cause(ev)) {
-		ev->cause = OOMTRACE_CAUSE_UNKNOWN;
+	ev->cause = OOMTRACE_CAUSE_UNKNOWN; /* until a rule holds */
+	if (!memcg_cause(ev) && !global_cause(ev) && !tasks_cause(ev))
 		snprintf(ev->why, sizeof(ev->why),
 			 "this event carries no breakdown that proves a cause (the memcg's stats, "
 			 "the report's Mem-Info or its task table)");
-	}
 	ev->known |= OOMTRACE_E_WHY;
 }

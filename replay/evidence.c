@@ -144,7 +144,7 @@ bool oomtrace_decode_swap(const char *m, struct oomtrace_context *ctx)
 bool oomtrace_decode_slab_line(const char *m, struct oomtrace_context *ctx)
 {
 	struct oomtrace_slab sl = {0};
-	size_t n = strlen(m), b[2], ns;
+	size_t n = strlen(m), ns;
 	const char *start;
 	uint64_t v[2];
 	int i;
@@ -168,17 +168,13 @@ bool oomtrace_decode_slab_line(const char *m, struct oomtrace_context *ctx)
 		end = kb_num(m + s, &v[i]);
 		if (!end || (size_t)(end - m) != e)
 			return false;
-		b[i] = s;
 		n = s;
 		while (n && (m[n - 1] == ' ' || m[n - 1] == '\t'))
 			n--;
 	}
-	/* the name: from the first non-blank to the blanks before the first size */
+	/* the name: from the first non-blank to the blanks before the first size (n, trimmed) */
 	start = skip_sp(m);
 	ns = (size_t)(start - m);
-	n = b[0];
-	while (n > ns && (m[n - 1] == ' ' || m[n - 1] == '\t'))
-		n--;
 	if (n <= ns)
 		return false;
 	copy(sl.name, sizeof(sl.name), start, n - ns);
