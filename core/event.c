@@ -63,6 +63,7 @@ static const char *const outcome_names[] = {
 static const char *const record_names[] = {
     [OOMTRACE_RECORD_KILL] = "kill",
     [OOMTRACE_RECORD_REAP] = "reap",
+    [OOMTRACE_RECORD_EVICTION] = "eviction",
 };
 
 #define NAME_OF(tab, v)                                                                            \

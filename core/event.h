@@ -52,6 +52,7 @@ enum oomtrace_outcome {
 enum oomtrace_record {
 	OOMTRACE_RECORD_KILL = 0, /* an OOM kill (or an OOM that ended without one) */
 	OOMTRACE_RECORD_REAP,	  /* the oom_reaper finished (or skipped) a victim, later */
+	OOMTRACE_RECORD_EVICTION, /* the kubelet evicted a pod for memory (killer: "kubelet") */
 };
 
 /* Known-fact bits of struct oomtrace_task. */
@@ -288,6 +289,27 @@ struct oomtrace_names {
 	char container[256];
 };
 
+/*
+ * A death a userspace memory killer dealt (systemd-oomd, earlyoom, nohang, oomd, lmkd) or a pod
+ * the kubelet evicted, as its own log line states it (replay/killers.c). name "": the kernel's.
+ */
+#define OOMTRACE_KILLER_NAME_MAX 24
+enum {
+	OOMTRACE_KL_PID = 1u << 0,	  /* pid */
+	OOMTRACE_KL_SIGNAL = 1u << 1,	  /* signal */
+	OOMTRACE_KL_DIED_AFTER = 1u << 2, /* died_after_us */
+};
+struct oomtrace_killer {
+	uint32_t known; /* OOMTRACE_KL_* */
+	char name[OOMTRACE_KILLER_NAME_MAX];
+	int32_t pid;		     /* the killer's own, from its log tag */
+	int32_t signal;		     /* the signal it said it sent: 9, 15 */
+	bool died;		     /* its log confirmed the victim's death */
+	uint64_t died_after_us;	     /* how long the death took, as it logged it (died) */
+	char reason[256];	     /* why, in its own words */
+	struct oomtrace_kvset facts; /* the numbers it stated: badness, vm_rss_kb, pressure ... */
+};
+
 struct oomtrace_event {
 	uint32_t known;	    /* OOMTRACE_E_* */
 	uint64_t seq;	    /* per run, from 1; assigned by the core */
@@ -330,6 +352,7 @@ struct oomtrace_event {
 	uint64_t reaped_file_rss_kb;
 	uint64_t reaped_shmem_rss_kb;
 	struct oomtrace_names names;
+	struct oomtrace_killer killer;
 	struct oomtrace_context ctx;
 };
 

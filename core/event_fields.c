@@ -156,7 +156,29 @@ static bool has_container(const void *names)
 
 static bool has_pod(const void *names)
 {
-	return ((const struct oomtrace_names *)names)->pod_uid[0] != '\0';
+	const struct oomtrace_names *n = names;
+
+	return n->pod_uid[0] != '\0' || n->pod[0] != '\0'; /* an eviction names the pod only */
+}
+
+/* who killed, where it was not the kernel: a userspace memory killer, or the kubelet */
+static const struct field killer_fields[] = {
+    NAME("name", struct oomtrace_killer, name),
+    INT("pid", struct oomtrace_killer, pid, OOMTRACE_KL_PID, 1, INT32_MAX, JF_ABSENT),
+    INT("signal", struct oomtrace_killer, signal, OOMTRACE_KL_SIGNAL, 1, 64, JF_ABSENT),
+    NAME("reason", struct oomtrace_killer, reason),
+    KVSET("facts", struct oomtrace_killer, facts),
+    {.name = "died",
+     .kind = K_BOOL,
+     .flags = JF_TRUE,
+     .off = offsetof(struct oomtrace_killer, died)},
+    U64("died_after_us", struct oomtrace_killer, died_after_us, OOMTRACE_KL_DIED_AFTER, JF_ABSENT),
+};
+static const struct table killer_table = TABLE(struct oomtrace_killer, killer_fields);
+
+static bool has_killer(const void *killer)
+{
+	return ((const struct oomtrace_killer *)killer)->name[0] != '\0';
 }
 
 /* one row of the kernel's task table: a column this kernel's table lacks is null */
@@ -352,6 +374,11 @@ static const struct field event_fields[] = {
      .off = offsetof(struct oomtrace_event, names),
      .aux = &k8s_table,
      .present = has_pod},
+    {.name = "killer",
+     .kind = K_OBJ,
+     .off = offsetof(struct oomtrace_event, killer),
+     .aux = &killer_table,
+     .present = has_killer},
     OBJ("context", ctx, 0, context_table, JF_STRICT),
     {.name = "from_kmsg", .kind = K_FN, .flags = JF_ABSENT, .aux = &kmsg_codec},
     {.name = "partial", .kind = K_BOOL, .off = offsetof(struct oomtrace_event, partial)},

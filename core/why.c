@@ -286,8 +286,9 @@ static bool tasks_cause(struct oomtrace_event *ev)
 
 void oomtrace_why(struct oomtrace_event *ev)
 {
-	if (ev->record != OOMTRACE_RECORD_KILL || (ev->known & OOMTRACE_E_WHY))
-		return;
+	if (ev->record != OOMTRACE_RECORD_KILL || (ev->known & OOMTRACE_E_WHY) ||
+	    ev->killer.name[0])
+		return; /* a userspace killer's kill carries its own reason (killer.reason) */
 	ev->cause = OOMTRACE_CAUSE_UNKNOWN; /* until a rule holds */
 	if (!memcg_cause(ev) && !global_cause(ev) && !tasks_cause(ev))
 		snprintf(ev->why, sizeof(ev->why),

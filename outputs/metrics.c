@@ -75,6 +75,7 @@ static int mhd_load(void)
 
 struct series {
 	int constraint;
+	char killer[OOMTRACE_KILLER_NAME_MAX]; /* "kernel", or the userspace killer's name */
 	char ns[64], pod[256], container[256], unit[256];
 	uint64_t kills;
 	double last_ts;
@@ -122,6 +123,7 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 	const struct oomtrace_names *n = &ev->names;
 	int c = (ev->known & OOMTRACE_E_CONSTRAINT) ? (int)ev->constraint
 						    : (int)OOMTRACE_CONSTRAINT_UNKNOWN;
+	const char *killer = ev->killer.name;
 	struct series *w = NULL;
 	size_t i;
 
@@ -129,16 +131,18 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 		return 0;
 	/* one invocation per kernel call: its victims come one after another with the same number
 	 */
-	if (!(ev->known & OOMTRACE_E_INVOCATION) || ev->invocation != m->last_invocation ||
-	    c != m->last_inv_constraint) {
+	if (!killer[0] && (!(ev->known & OOMTRACE_E_INVOCATION) ||
+			   ev->invocation != m->last_invocation || c != m->last_inv_constraint)) {
 		if (c >= 0 && c < 8)
 			m->invocations[c]++;
 		m->last_invocation = (ev->known & OOMTRACE_E_INVOCATION) ? ev->invocation : 0;
 		m->last_inv_constraint = c;
 	}
 	for (i = 0; i < m->n && !w; i++)
-		if (m->s[i].constraint == c && !strcmp(m->s[i].ns, n->k8s_namespace) &&
-		    !strcmp(m->s[i].pod, n->pod) && !strcmp(m->s[i].container, n->container) &&
+		if (m->s[i].constraint == c &&
+		    !strcmp(m->s[i].killer, killer[0] ? killer : "kernel") &&
+		    !strcmp(m->s[i].ns, n->k8s_namespace) && !strcmp(m->s[i].pod, n->pod) &&
+		    !strcmp(m->s[i].container, n->container) &&
 		    !strcmp(m->s[i].unit, oomtrace_names_label(n)))
 			w = &m->s[i];
 	if (!w) {
@@ -154,6 +158,7 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 		w = &m->s[m->n++];
 		memset(w, 0, sizeof(*w));
 		w->constraint = c;
+		snprintf(w->killer, sizeof(w->killer), "%s", killer[0] ? killer : "kernel");
 		snprintf(w->ns, sizeof(w->ns), "%s", n->k8s_namespace);
 		snprintf(w->pod, sizeof(w->pod), "%s", n->pod);
 		snprintf(w->container, sizeof(w->container), "%s", n->container);
@@ -189,6 +194,7 @@ static void series_labels(struct oomtrace_buf *b, const struct series *s)
 	oomtrace_buf_append(b, "{", 1);
 	label(b, "constraint", oomtrace_constraint_name((enum oomtrace_constraint)s->constraint),
 	      false);
+	label(b, "killer", s->killer, false);
 	label(b, "namespace", s->ns, false);
 	label(b, "pod", s->pod, false);
 	label(b, "container", s->container, false);
@@ -203,22 +209,23 @@ const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
 	int c;
 
 	oomtrace_buf_reset(b);
-	oomtrace_buf_printf(b,
-			    "# HELP oomtrace_oom_kills_total Processes killed by the OOM killer, "
-			    "by constraint and where "
-			    "the victim ran (Kubernetes namespace/pod/container, systemd unit).\n"
-			    "# TYPE oomtrace_oom_kills_total counter\n");
+	oomtrace_buf_printf(
+	    b, "# HELP oomtrace_oom_kills_total Processes killed by the OOM killer (killer "
+	       "\"kernel\") or a userspace memory killer, by constraint and where "
+	       "the victim ran (Kubernetes namespace/pod/container, systemd unit).\n"
+	       "# TYPE oomtrace_oom_kills_total counter\n");
 	for (i = 0; i < m->n; i++) {
 		oomtrace_buf_printf(b, "oomtrace_oom_kills_total");
 		series_labels(b, &m->s[i]);
 		oomtrace_buf_printf(b, " %" PRIu64 "\n", m->s[i].kills);
 	}
 	if (m->overflow)
-		oomtrace_buf_printf(b,
-				    "oomtrace_oom_kills_total{constraint=\"\",namespace=\"\",pod="
-				    "\"\",container=\"\","
-				    "unit=\"(more than %d series)\"} %" PRIu64 "\n",
-				    MAX_SERIES, m->overflow);
+		oomtrace_buf_printf(
+		    b,
+		    "oomtrace_oom_kills_total{constraint=\"\",killer=\"\",namespace=\"\",pod="
+		    "\"\",container=\"\","
+		    "unit=\"(more than %d series)\"} %" PRIu64 "\n",
+		    MAX_SERIES, m->overflow);
 	oomtrace_buf_printf(
 	    b, "# HELP oomtrace_oom_invocations_total Calls of the OOM killer that killed, by "
 	       "constraint (one memory.oom.group call may kill many).\n"

@@ -38,7 +38,24 @@ struct row {
 	uint64_t big_kb;
 	bool has_big;
 	uint32_t constraints; /* 1 << enum oomtrace_constraint */
+	char killers[96];     /* who killed: "kernel", "earlyoom", ... (comma-separated, first seen
+				 first) */
 };
+
+/* @name added to the row's killers where it is not there yet */
+static void add_killer(struct row *w, const char *name)
+{
+	size_t n = strlen(name), o = strlen(w->killers);
+	const char *p = w->killers;
+
+	while ((p = strstr(p, name))) {
+		if ((p == w->killers || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return;
+		p += n;
+	}
+	if (o + n + 2 <= sizeof(w->killers))
+		snprintf(w->killers + o, sizeof(w->killers) - o, "%s%s", o ? "," : "", name);
+}
 
 struct report {
 	struct row *rows;
@@ -122,6 +139,7 @@ static int report_add(struct report *r, const struct oomtrace_event *ev)
 	w->has_first = true;
 	if (ev->known & OOMTRACE_E_CONSTRAINT)
 		w->constraints |= 1u << ev->constraint;
+	add_killer(w, ev->killer.name[0] ? ev->killer.name : "kernel");
 	/* the largest victim, by what it held: anon + file + shmem rss */
 	if (ev->victim.known & OOMTRACE_T_ANON_RSS) {
 		kb += ev->victim.anon_rss_kb;
@@ -131,6 +149,15 @@ static int report_add(struct report *r, const struct oomtrace_event *ev)
 		kb += ev->victim.file_rss_kb;
 	if (ev->victim.known & OOMTRACE_T_SHMEM_RSS)
 		kb += ev->victim.shmem_rss_kb;
+	if (!sized && ev->killer.name[0]) { /* a userspace killer states the RSS it saw */
+		int64_t v;
+
+		if (oomtrace_kvset_get(&ev->killer.facts, "vm_rss_kb", &v) ||
+		    oomtrace_kvset_get(&ev->killer.facts, "rss_kb", &v)) {
+			kb = (uint64_t)(v > 0 ? v : 0);
+			sized = true;
+		}
+	}
 	if (sized && (!w->has_big || kb > w->big_kb)) {
 		w->has_big = true;
 		w->big_kb = kb;
@@ -187,8 +214,8 @@ static int report_write(struct report *r, FILE *f, bool json)
 
 	qsort(r->rows, r->n, sizeof(*r->rows), by_kills);
 	if (!json)
-		fprintf(f, "%-9s %-40s %6s  %-25s  %-25s  %-32s %s\n", "KIND", "NAME", "KILLS",
-			"FIRST", "LAST", "LARGEST VICTIM (rss)", "CONSTRAINT");
+		fprintf(f, "%-9s %-40s %6s  %-25s  %-25s  %-32s %-10s %s\n", "KIND", "NAME",
+			"KILLS", "FIRST", "LAST", "LARGEST VICTIM (rss)", "CONSTRAINT", "KILLER");
 	for (i = 0; i < r->n; i++) {
 		const struct row *w = &r->rows[i];
 		char first[64], last[64], big[320], cons[64], name[sizeof(w->name) * 3];
@@ -218,6 +245,7 @@ static int report_write(struct report *r, FILE *f, bool json)
 			}
 			json_object_object_add(o, "largest_victim", b);
 			json_object_object_add(o, "constraint", json_object_new_string(cons));
+			json_object_object_add(o, "killer", json_object_new_string(w->killers));
 			s = oomtrace_json_line(o);
 			fprintf(f, "%s\n", s);
 			json_object_put(o);
@@ -232,8 +260,8 @@ static int report_write(struct report *r, FILE *f, bool json)
 		} else {
 			snprintf(big, sizeof(big), "?");
 		}
-		fprintf(f, "%-9s %-40s %6" PRIu64 "  %-25s  %-25s  %-32s %s\n", w->kind, name,
-			w->kills, first, last, big, cons);
+		fprintf(f, "%-9s %-40s %6" PRIu64 "  %-25s  %-25s  %-32s %-10s %s\n", w->kind, name,
+			w->kills, first, last, big, cons, w->killers);
 	}
 	return ferror(f) ? -EIO : 0;
 }

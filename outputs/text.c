@@ -146,13 +146,13 @@ static void names_lines(struct oomtrace_buf *b, const struct oomtrace_names *n)
 {
 	char na[300], nc[300];
 
-	if (n->pod_uid[0]) {
+	if (n->pod_uid[0] || n->pod[0]) {
 		oomtrace_utf8_repair(na, sizeof(na), n->pod, strlen(n->pod));
 		oomtrace_utf8_repair(nc, sizeof(nc), n->container, strlen(n->container));
 		oomtrace_buf_printf(
 		    b, "\n    kubernetes: namespace %s, pod %s (uid %s, qos %s), container %s",
-		    n->k8s_namespace[0] ? n->k8s_namespace : "?", na[0] ? na : "?", n->pod_uid,
-		    n->qos[0] ? n->qos : "?", nc[0] ? nc : "?");
+		    n->k8s_namespace[0] ? n->k8s_namespace : "?", na[0] ? na : "?",
+		    n->pod_uid[0] ? n->pod_uid : "?", n->qos[0] ? n->qos : "?", nc[0] ? nc : "?");
 	}
 	if (n->container_id[0])
 		oomtrace_buf_printf(b, "%s container id %s (%s)", n->pod_uid[0] ? "," : "\n   ",
@@ -420,6 +420,67 @@ static int reap_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	return oomtrace_buf_append(b, "\n", 1);
 }
 
+/*
+ * A userspace killer's kill or the kubelet's eviction: "HH:MM:SS earlyoom (PID 812) sent SIGKILL
+ * to PID 4242 ("java") uid 1000, cgroup /x, died after 1.100 s: <reason>"
+ */
+static int killer_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	const struct oomtrace_killer *k = &ev->killer;
+	char hms[16] = "?", tmp[sizeof(k->reason) * 3];
+
+	if (ev->known & OOMTRACE_E_TIME)
+		oomtrace_format_hms(hms, sizeof(hms), ev->time_us, ev->tz_off_s);
+	oomtrace_buf_printf(b, "%s %s", hms, k->name);
+	if (k->known & OOMTRACE_KL_PID)
+		oomtrace_buf_printf(b, " (PID %" PRId32 ")", k->pid);
+	if (ev->record == OOMTRACE_RECORD_EVICTION) {
+		oomtrace_buf_printf(b, " evicted pod %s/%s",
+				    ev->names.k8s_namespace[0] ? ev->names.k8s_namespace : "?",
+				    ev->names.pod[0] ? ev->names.pod : "?");
+	} else {
+		oomtrace_buf_printf(b, " %s",
+				    !(k->known & OOMTRACE_KL_SIGNAL) ? "killed"
+				    : k->signal == 9		     ? "sent SIGKILL to"
+				    : k->signal == 15		     ? "sent SIGTERM to"
+								     : "signalled");
+		if (ev->victim.known & OOMTRACE_T_PID)
+			oomtrace_buf_printf(b, " PID %" PRId32 " (\"%s\")", ev->victim.pid,
+					    comm_of(&ev->victim, tmp, sizeof(tmp)));
+		if (ev->victim.known & OOMTRACE_T_UID)
+			oomtrace_buf_printf(b, " uid %" PRIu32, ev->victim.uid);
+		if (ev->victim.known & OOMTRACE_T_CGROUP) {
+			oomtrace_utf8_repair(tmp, sizeof(tmp), ev->victim.cgroup,
+					     strlen(ev->victim.cgroup));
+			oomtrace_buf_printf(b, "%s cgroup %s",
+					    ev->victim.known & OOMTRACE_T_PID ? "," : "", tmp);
+		}
+	}
+	if (k->known & OOMTRACE_KL_DIED_AFTER)
+		oomtrace_buf_printf(b, ", died after %" PRIu64 ".%03" PRIu64 " s",
+				    k->died_after_us / 1000000, k->died_after_us / 1000 % 1000);
+	if (k->reason[0]) {
+		oomtrace_utf8_repair(tmp, sizeof(tmp), k->reason, strlen(k->reason));
+		oomtrace_buf_printf(b, ": %s", tmp);
+	}
+	return oomtrace_buf_append(b, "\n", 1);
+}
+
+/* -v under a killer's line: the numbers it stated, the names, the source */
+static void killer_details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	const struct oomtrace_kvset *f = &ev->killer.facts;
+	unsigned int i;
+
+	oomtrace_buf_printf(b, "    killer: %s, stated:%s", ev->killer.name,
+			    f->n ? "" : " nothing more");
+	for (i = 0; i < f->n; i++)
+		oomtrace_buf_printf(b, " %s=%" PRId64, f->kv[i].key, f->kv[i].val);
+	names_lines(b, &ev->names);
+	oomtrace_buf_append(b, "\n", 1);
+	source_line(b, ev);
+}
+
 static int text_event(struct oomtrace_buf *b, struct oomtrace_out_event *oe, unsigned int flags)
 {
 	const struct oomtrace_event *ev = oe->ev;
@@ -427,6 +488,12 @@ static int text_event(struct oomtrace_buf *b, struct oomtrace_out_event *oe, uns
 
 	if (ev->record == OOMTRACE_RECORD_REAP)
 		return flags & OOMTRACE_FMT_VERBOSE ? reap_line(b, ev) : 0;
+	if (ev->killer.name[0]) {
+		r = killer_line(b, ev);
+		if (r == 0 && (flags & OOMTRACE_FMT_VERBOSE))
+			killer_details(b, ev);
+		return r;
+	}
 	r = classic_line(b, ev);
 
 	if (r == 0 && (flags & OOMTRACE_FMT_VERBOSE))
@@ -444,7 +511,7 @@ static int bcc_event(struct oomtrace_buf *b, struct oomtrace_out_event *oe, unsi
 	const struct oomtrace_event *ev = oe->ev;
 
 	(void)flags;
-	if (ev->record == OOMTRACE_RECORD_REAP)
+	if (ev->record == OOMTRACE_RECORD_REAP || ev->killer.name[0])
 		return 0; /* the classic tool has no such line */
 	return classic_line(b, ev);
 }

@@ -79,7 +79,7 @@ static const char help[] =
     "                        PRIORITY and every fact as an OOMTRACE_* field\n"
     "      --summary         no events: at the end, one row per pod, systemd unit, container\n"
     "                        or victim comm: kills, first and last, largest victim,\n"
-    "                        constraint (text table, or JSON Lines with --format json)\n"
+    "                        constraint, killer (text table, or JSON Lines with --format json)\n"
     "  -c, --count N         stop after N events\n"
     "  -d, --duration SECS   stop after SECS seconds (0: attach, then exit)\n"
     "\n"

@@ -92,7 +92,11 @@ static int one_line(struct oomtrace_parser *p, const char *line, size_t len, oom
 		if (!bare && x.kind != OOMTRACE_LINE_ANCHORED)
 			p->last_kind = x.kind;
 		if (!x.kernel)
-			return 0;
+			return oomtrace_rec_killer_line(p, &x, line + x.msg_off, len - x.msg_off,
+							sink, ctx);
+		if (oomtrace_killers_in_kmsg(line + x.msg_off, len - x.msg_off))
+			return oomtrace_rec_killer_line(p, &x, line + x.msg_off, len - x.msg_off,
+							sink, ctx); /* oomd writes to /dev/kmsg */
 		if (!bare) {
 			p->ckind = x.caller_kind;
 			p->cid = x.caller_id;
@@ -204,6 +208,12 @@ int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len
 	p->st.lines++;
 	while (len && line[len - 1] == '\r')
 		len--;
+	if (oomtrace_killers_busy(&p->kl)) {
+		int r = oomtrace_rec_killers_expire(p, false, sink, ctx);
+
+		if (r)
+			return r;
+	}
 	if (!p->input_lines++) {
 		/* a verbose entry or a wrapped line open at the end of the input before ended there
 		 */
@@ -233,8 +243,8 @@ int oomtrace_parser_line(struct oomtrace_parser *p, const char *line, size_t len
 			return 0;
 	}
 	if (len && line[0] == '{' && oomtrace_jctl_json(&p->jctl, line, len, &x, p->msg)) {
-		if (!x.kernel)
-			return 0;
+		if (!x.kernel || oomtrace_killers_in_kmsg(p->msg, strlen(p->msg)))
+			return oomtrace_rec_killer_line(p, &x, p->msg, strlen(p->msg), sink, ctx);
 		p->ckind = 0;
 		p->cid = 0;
 		oomtrace_clock_stamp(&p->clock, &x, &p->cur);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -101,6 +102,16 @@ bool oomtrace_jctl_json(struct oomtrace_jctl *p, const char *line, size_t len,
 	if (p->host[0]) {
 		x->host = p->host;
 		x->host_len = strlen(p->host);
+	}
+	snprintf(p->ident, sizeof(p->ident), "%s",
+		 jstr(o, "SYSLOG_IDENTIFIER") ? jstr(o, "SYSLOG_IDENTIFIER") : "");
+	x->ident = p->ident;
+	x->ident_len = strlen(p->ident);
+	x->ident_pid = 0;
+	if (jstr(o, "_PID") || jstr(o, "SYSLOG_PID")) {
+		long long v = atoll(jstr(o, "_PID") ? jstr(o, "_PID") : jstr(o, "SYSLOG_PID"));
+
+		x->ident_pid = v > 0 && v <= INT32_MAX ? (int32_t)v : 0;
 	}
 	if (json_object_is_type(jm, json_type_string)) {
 		const char *m = json_object_get_string(jm);

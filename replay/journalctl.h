@@ -20,6 +20,7 @@ struct oomtrace_jctl {
 	size_t len;
 	struct oomtrace_prefix pfx;
 	char host[64];
+	char ident[64]; /* json: the entry's SYSLOG_IDENTIFIER */
 	char xhost[64]; /* verbose: the host of the entry handed out (its reader starts the next) */
 	char exp[OOMTRACE_MSG_MAX];
 };

@@ -460,7 +460,7 @@ bool oomtrace_parser_idle(const struct oomtrace_parser *p)
 	for (i = 0; i < SLOTS; i++)
 		if (p->slots[i].open || p->slots[i].mixed)
 			return false;
-	return true;
+	return !oomtrace_killers_busy(&p->kl); /* a killer's next lines hold no phrase to find */
 }
 
 const char *oomtrace_parser_scan(const struct oomtrace_parser *p, const char *b, const char *end)
@@ -470,7 +470,7 @@ const char *oomtrace_parser_scan(const struct oomtrace_parser *p, const char *b,
 
 bool oomtrace_parser_waiting(const struct oomtrace_parser *p)
 {
-	return p->nheld || p->rw.kind;
+	return p->nheld || p->rw.kind || oomtrace_killers_busy(&p->kl);
 }
 
 const struct oomtrace_parser_stats *oomtrace_parser_stats(const struct oomtrace_parser *p)
@@ -575,7 +575,9 @@ int oomtrace_parser_flush(struct oomtrace_parser *p, bool idle, oomtrace_sink_fn
 	r = dispatch_pending(p, sink, ctx);
 	if (r)
 		return r;
-	r = oomtrace_rec_release(p, true, sink, ctx);
+	r = oomtrace_rec_killers_expire(p, true, sink, ctx);
+	if (!r)
+		r = oomtrace_rec_release(p, true, sink, ctx);
 	if (r || idle)
 		return r;
 	for (i = 0; i < SLOTS; i++) {

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "event.h"
 #include "journalctl.h"
+#include "killers.h"
 #include "lex.h"
 #include "parser.h"
 #include "prefix.h"
@@ -107,7 +108,9 @@ struct oomtrace_parser {
 
 	struct held held[HELD_MAX];
 	unsigned int head, nheld;
-	struct oomtrace_scan scan; /* the pre-filter's tables */
+	struct oomtrace_scan scan;  /* the pre-filter's tables */
+	struct oomtrace_killers kl; /* userspace killers' lines (killers.c) */
+	struct oomtrace_event kev;  /* a kill they finished */
 	char msg[OOMTRACE_MSG_MAX];
 };
 
@@ -124,6 +127,16 @@ int oomtrace_rec_release(struct oomtrace_parser *p, bool force, oomtrace_sink_fn
 /* Queue a finished kill, to wait a little for its oom_reaper line. */
 int oomtrace_rec_hold(struct oomtrace_parser *p, const struct oomtrace_event *ev,
 		      oomtrace_sink_fn sink, void *ctx);
+/* Queue a finished event behind the kills held before it (so that events keep their order). */
+int oomtrace_rec_hold_done(struct oomtrace_parser *p, const struct oomtrace_event *ev,
+			   oomtrace_sink_fn sink, void *ctx);
+/* A line of a program, not the kernel (@x its prefix, @m its message): a userspace memory
+ * killer's, or the kubelet's, read by killers.c. */
+int oomtrace_rec_killer_line(struct oomtrace_parser *p, const struct oomtrace_prefix *x,
+			     const char *m, size_t n, oomtrace_sink_fn sink, void *ctx);
+/* Kills of userspace killers held past their last line handed on (all of them: @force). */
+int oomtrace_rec_killers_expire(struct oomtrace_parser *p, bool force, oomtrace_sink_fn sink,
+				void *ctx);
 /* The invocation facts of the last record, for the next member of a memory.oom.group kill:
  * marked at the kill, taken (copied) at the group line. */
 void oomtrace_rec_save_template(struct oomtrace_parser *p);

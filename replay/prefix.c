@@ -48,6 +48,23 @@ bool oomtrace_pfx_caller_id(const char **pp, const char *end, struct oomtrace_pr
 	return true;
 }
 
+void oomtrace_pfx_ident(struct oomtrace_prefix *o, const char *t, size_t n)
+{
+	const char *b = memchr(t, '[', n);
+	long long v;
+
+	o->ident = t;
+	o->ident_len = b ? (size_t)(b - t) : n;
+	o->ident_pid = 0;
+	if (b) {
+		const char *q = b + 1;
+
+		if (oomtrace_pfx_digits(&q, t + n, 10, &v) > 0 && q < t + n && *q == ']' &&
+		    v <= INT32_MAX)
+			o->ident_pid = (int32_t)v;
+	}
+}
+
 /* "host kernel: " or "host kernel[0]: " after a syslog/journal timestamp; returns the message */
 static const char *host_tag(const char *p, const char *end, struct oomtrace_prefix *o)
 {
@@ -73,6 +90,7 @@ static const char *host_tag(const char *p, const char *end, struct oomtrace_pref
 		return NULL;
 	o->kernel = (p - t == 6 && memcmp(t, "kernel", 6) == 0) ||
 		    (p - t > 7 && memcmp(t, "kernel[", 7) == 0);
+	oomtrace_pfx_ident(o, t, (size_t)(p - t));
 	p++;
 	if (p < end && *p == ' ')
 		p++;
@@ -275,6 +293,17 @@ static bool try_rfc5424(const char *line, const char *end, struct oomtrace_prefi
 	o->host = f[0];
 	o->host_len = fl[0];
 	o->kernel = fl[1] == 6 && memcmp(f[1], "kernel", 6) == 0;
+	o->ident = f[1];
+	o->ident_len = fl[1];
+	o->ident_pid = 0;
+	{
+		const char *q = f[2];
+		long long v;
+
+		if (oomtrace_pfx_digits(&q, f[2] + fl[2], 10, &v) > 0 && q == f[2] + fl[2] &&
+		    v <= INT32_MAX)
+			o->ident_pid = (int32_t)v;
+	}
 	o->kind = OOMTRACE_LINE_RFC5424;
 	o->msg_off = (size_t)(p - line);
 	return true;

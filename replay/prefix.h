@@ -53,7 +53,11 @@ struct oomtrace_prefix {
 	struct oomtrace_civil civil;
 	const char *host; /* points into the line, not NUL-terminated */
 	size_t host_len;
-	char caller_kind; /* 'T' (thread) or 'C' (CPU) of a printk caller id, 0: none */
+	const char
+	    *ident; /* a program's syslog tag ("earlyoom" of "earlyoom[812]:"), in the line */
+	size_t ident_len;
+	int32_t ident_pid; /* its pid, 0: none given */
+	char caller_kind;  /* 'T' (thread) or 'C' (CPU) of a printk caller id, 0: none */
 	int32_t caller_id;
 	unsigned int quote; /* depth of mail/issue quoting ("> ", ">> ") stripped first */
 };

@@ -15,6 +15,8 @@ static inline bool isdig(char c)
 
 /* Up to @max digits at *@p (advanced past them) into *@v; returns how many were read. */
 int oomtrace_pfx_digits(const char **p, const char *end, int max, long long *v);
+/* A program's syslog tag @t (@n bytes: "earlyoom[812]") as @o's ident and ident_pid. */
+void oomtrace_pfx_ident(struct oomtrace_prefix *o, const char *t, size_t n);
 /* "HH:MM:SS" at *@p into @c. */
 bool oomtrace_pfx_hms(const char **p, const char *end, struct oomtrace_civil *c);
 /* ".123456" or ",123456" (any number of digits; microseconds kept), where there is one. */

@@ -71,6 +71,64 @@ int oomtrace_rec_hold(struct oomtrace_parser *p, const struct oomtrace_event *ev
 	return 0;
 }
 
+int oomtrace_rec_hold_done(struct oomtrace_parser *p, const struct oomtrace_event *ev,
+			   oomtrace_sink_fn sink, void *ctx)
+{
+	int r = oomtrace_rec_hold(p, ev, sink, ctx);
+
+	if (r)
+		return r;
+	p->held[(p->head + p->nheld - 1) % HELD_MAX].done = true;
+	return oomtrace_rec_release(p, false, sink, ctx);
+}
+
+/* killers.c's new event: stamped with the time of the program's line */
+struct killer_arg {
+	struct oomtrace_stamp st;
+	const struct oomtrace_stamp *cur;
+};
+
+static void killer_ev_new(void *arg, struct oomtrace_event *ev)
+{
+	struct killer_arg *a = arg;
+
+	oomtrace_event_init(ev);
+	ev->source = OOMTRACE_SOURCE_REPLAY;
+	ev->probe = OOMTRACE_PROBE_LOG;
+	oomtrace_stamp_event(&a->st, ev);
+}
+
+int oomtrace_rec_killer_line(struct oomtrace_parser *p, const struct oomtrace_prefix *x,
+			     const char *m, size_t n, oomtrace_sink_fn sink, void *ctx)
+{
+	struct oomtrace_killer_line l = {
+	    .msg = m,
+	    .len = n,
+	    .ident = x->ident,
+	    .ident_len = x->ident_len,
+	    .pid = x->ident_pid,
+	    .line = p->st.lines,
+	};
+	struct killer_arg a;
+
+	/* the line's own time; a kernel continuation after it keeps the kernel's */
+	a.st = p->cur;
+	oomtrace_clock_stamp(&p->clock, x, &a.st);
+	if (!oomtrace_killers_line(&p->kl, &l, killer_ev_new, &a, &p->kev))
+		return 0;
+	return oomtrace_rec_hold_done(p, &p->kev, sink, ctx);
+}
+
+int oomtrace_rec_killers_expire(struct oomtrace_parser *p, bool force, oomtrace_sink_fn sink,
+				void *ctx)
+{
+	int r = 0;
+
+	while (!r && oomtrace_killers_expire(&p->kl, p->st.lines, HELD_LINES, force, &p->kev))
+		r = oomtrace_rec_hold_done(p, &p->kev, sink, ctx);
+	return r;
+}
+
 void oomtrace_rec_open(struct oomtrace_parser *p, bool partial)
 {
 	p->s->tmpl_pending = false; /* another record: no group line came for the last one */

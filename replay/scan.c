@@ -21,18 +21,34 @@
  *   "no killable process"  Out of memory and no killable processes...
  *   "panic - not syncing"  Kernel panic - not syncing: (Out of memory / deadlocked on memory)
  *   "memory.oom.group"     Tasks in /a are going to be killed due to memory.oom.group set
+ * and the first line of each userspace killer's kill (killers.c names the sources):
+ *   " due to memory "      systemd-oomd: Killed|Marked /a.scope ... due to memory pressure|used
+ *   "low memory! at or"    earlyoom: low memory! at or below SIGTERM limits: ... (its reason)
+ *   "KILL to process "     earlyoom: sending SIGKILL to process N ...
+ *   "TERM to process "     earlyoom: sending SIGTERM to process N ...
+ *   "requires corrective"  nohang: Memory status that requires corrective actions: (its reason)
+ *   "Victim status (found" nohang: Victim status (found in 1ms):
+ *   "detectorgroup:["      oomd: oomd kill: ... ruleset:[..] detectorgroup:[..] killer:..
+ *   "oom_score_adj"        lmkd: Kill 'app' (N), uid N, oom_score_adj N to free ...
+ *   "attempting to reclaim" the kubelet's eviction manager: ... attempting to reclaim memory
+ *   " evicted successfully" ... pod ns/name is evicted successfully
+ *   "low on resource"      "Evicting pod" pod=.. message="The node was low on resource: memory.."
  * (13 bytes each at least: the longer the shortest needle, the longer the jumps; a needle never
  * spans a ": ", where dmesg --color ends its colour of a subsystem)
  */
 #define SCAN_L 13
 static const char *const scan_needles[] = {
-    "illed process",	   "Kill process ",	 "kill process ",      "invoked oom-kill",
-    "oom-kill:constr",	   "oom_reaper: reaped", "killed as a result", "no killable process",
-    "panic - not syncing", "memory.oom.group"};
+    "illed process", "Kill process ", "kill process ", "invoked oom-kill", "oom-kill:constr",
+    "oom_reaper: reaped", "killed as a result", "no killable process", "panic - not syncing",
+    "memory.oom.group",
+    /* userspace killers (killers.c): systemd-oomd; earlyoom; nohang; oomd; lmkd; the kubelet */
+    " due to memory ", "low memory! at or", "KILL to process ", "TERM to process ",
+    "requires corrective", "Victim status (found", "detectorgroup:[", "oom_score_adj",
+    "attempting to reclaim", " evicted successfully", "low on resource"};
 #define NNEEDLES (sizeof(scan_needles) / sizeof(scan_needles[0]))
 #define SCAN_HASH(a, b, c)                                                                         \
 	((((unsigned int)(a) << 10) ^ ((unsigned int)(b) << 5) ^ (unsigned int)(c)) & 0x3fffu)
-_Static_assert(NNEEDLES <= 16, "a needle is a bit of oomtrace_scan.cand");
+_Static_assert(NNEEDLES <= 32, "a needle is a bit of oomtrace_scan.cand");
 
 void oomtrace_scan_init(struct oomtrace_scan *s)
 {
@@ -51,7 +67,7 @@ void oomtrace_scan_init(struct oomtrace_scan *s)
 				s->shift[h] = sh;
 		}
 		s->cand[SCAN_HASH(n[SCAN_L - 3], n[SCAN_L - 2], n[SCAN_L - 1])] |=
-		    (uint16_t)(1u << i);
+		    (uint32_t)(1u << i);
 	}
 }
 
@@ -59,7 +75,7 @@ void oomtrace_scan_init(struct oomtrace_scan *s)
 static const char *scan_verify(const struct oomtrace_scan *s, const unsigned char *w,
 			       const unsigned char *e, unsigned int h)
 {
-	unsigned int c = s->cand[h];
+	uint32_t c = s->cand[h];
 	const unsigned char *st = w - (SCAN_L - 1);
 	size_t i;
 

@@ -7,7 +7,7 @@
 
 struct oomtrace_scan {
 	unsigned char shift[16384]; /* by the hash of the window's last 3 bytes */
-	uint16_t cand[16384];	    /* bit i: needle i's first bytes end so */
+	uint32_t cand[16384];	    /* bit i: needle i's first bytes end so */
 };
 
 void oomtrace_scan_init(struct oomtrace_scan *s);

@@ -155,6 +155,10 @@ def text_fixtures():
     for name in sorted(os.listdir(FIX)):
         if not name.endswith(".log"):
             continue
+        if name.startswith("userspace-"):
+            # a program's line is told by its syslog tag: not found through a prefix of no
+            # known format, nor rejoined after a re-wrap (docs/schema.md, killer)
+            continue
         path = os.path.join(FIX, name)
         with open(path, "rb") as f:
             raw = f.read()
