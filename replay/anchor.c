@@ -82,8 +82,10 @@ static long find(const char *s, size_t n, bool *header, size_t *hdr)
 
 	*header = false;
 	for (i = 0; i < sizeof(starts_with) / sizeof(starts_with[0]); i++) {
-		q = memmem(s, best < 0 ? n : (size_t)best + starts_with[i].n, starts_with[i].s,
-			   starts_with[i].n);
+		/* a phrase later than the best so far cannot win: look no further (nor past @n) */
+		size_t lim = best < 0 ? n : (size_t)best + starts_with[i].n;
+
+		q = memmem(s, lim < n ? lim : n, starts_with[i].s, starts_with[i].n);
 		if (q && (best < 0 || q - s < best))
 			best = q - s;
 	}

@@ -200,6 +200,26 @@ START_TEST(comm_with_blank)
 }
 END_TEST
 
+/*
+ * A phrase found late in a line whose tail is shorter than another phrase: the search never
+ * reads past the line (found by libFuzzer; the sanitizer build checks the bytes it reads).
+ */
+START_TEST(phrase_at_the_end)
+{
+	static const char l[] = "Killed  of memory: Killed process 3/21 (java).";
+	struct oomtrace_anchor a = {0};
+	struct oomtrace_prefix x;
+	char *exact = malloc(sizeof(l) - 1);
+
+	ck_assert_ptr_nonnull(exact);
+	memcpy(exact, l, sizeof(l) - 1);
+	oomtrace_prefix_parse(exact, sizeof(l) - 1, &x);
+	oomtrace_anchor_prefix(&a, exact, sizeof(l) - 1, &x);
+	ck_assert_uint_eq(x.msg_off, 19); /* the kill line's phrase, after the garbled head */
+	free(exact);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("anchor");
@@ -211,6 +231,7 @@ static Suite *suite(void)
 	tcase_add_test(t, cut_kill_line);
 	tcase_add_test(t, records_run_together);
 	tcase_add_test(t, comm_with_blank);
+	tcase_add_test(t, phrase_at_the_end);
 	suite_add_tcase(s, t);
 	return s;
 }
