@@ -60,6 +60,13 @@ static const char *const outcome_names[] = {
     [OOMTRACE_OUTCOME_PANIC] = "panic",
 };
 
+static const char *const role_names[] = {
+    [OOMTRACE_ROLE_HOST_PID_NS] = "host_pid_ns",
+    [OOMTRACE_ROLE_PID_NS_INIT] = "pid_ns_init",
+    [OOMTRACE_ROLE_PID_NS_CHILD] = "pid_ns_child",
+    [OOMTRACE_ROLE_OOM_GROUP] = "oom_group",
+};
+
 static const char *const record_names[] = {
     [OOMTRACE_RECORD_KILL] = "kill",
     [OOMTRACE_RECORD_REAP] = "reap",
@@ -118,6 +125,28 @@ const char *oomtrace_record_name(enum oomtrace_record r)
 int oomtrace_record_parse(const char *s, enum oomtrace_record *out)
 {
 	PARSE_INTO(record_names, s, out);
+}
+
+const char *oomtrace_victim_role_name(enum oomtrace_victim_role r)
+{
+	return NAME_OF(role_names, r);
+}
+
+int oomtrace_victim_role_parse(const char *s, enum oomtrace_victim_role *out)
+{
+	PARSE_INTO(role_names, s, out);
+}
+
+void oomtrace_event_derive_role(struct oomtrace_event *ev)
+{
+	const struct oomtrace_task *v = &ev->victim;
+
+	if ((ev->known & OOMTRACE_E_ROLE) || !(v->known & OOMTRACE_T_NS_PID))
+		return;
+	ev->victim_role = v->ns_level == 0 ? OOMTRACE_ROLE_HOST_PID_NS
+			  : v->ns_pid == 1 ? OOMTRACE_ROLE_PID_NS_INIT
+					   : OOMTRACE_ROLE_PID_NS_CHILD;
+	ev->known |= OOMTRACE_E_ROLE;
 }
 
 const char *oomtrace_alloc_class_name(enum oomtrace_alloc_class c)

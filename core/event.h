@@ -70,6 +70,7 @@ enum {
 	OOMTRACE_T_COMM = 1u << 10,
 	OOMTRACE_T_CGROUP = 1u << 11,
 	OOMTRACE_T_CGROUP_ID = 1u << 12,
+	OOMTRACE_T_NS_PID = 1u << 13, /* ns_pid and ns_level: read from the task's struct pid */
 };
 
 /* One frame of a kernel stack: "function+0xoffset/0xsize [module]" as the kernel prints it. */
@@ -102,6 +103,8 @@ struct oomtrace_task {
 	uint64_t cgroup_id;
 	char comm[OOMTRACE_COMM_MAX];
 	char cgroup[OOMTRACE_PATH_MAX]; /* memory cgroup path */
+	int32_t ns_pid;	   /* its pid in its own pid namespace (1: that namespace's init) */
+	uint32_t ns_level; /* how deep that namespace is: 0 the host's */
 	struct oomtrace_stack kstack; /* the trigger's, from the report's call trace (n: 0 none) */
 };
 
@@ -129,6 +132,15 @@ enum {
 	OOMTRACE_E_TOTALPAGES_DERIVED = 1u << 19, /* totalpages computed in user space, not read */
 	OOMTRACE_E_ALLOCATION = 1u << 20, /* alloc_class: derived from the trigger's stack */
 	OOMTRACE_E_WHY = 1u << 21,	  /* cause and why: derived from the event's evidence */
+	OOMTRACE_E_ROLE = 1u << 22,	  /* victim_role */
+};
+
+/* What the kill meant for the victim's container (its pid namespace, its memory cgroup). */
+enum oomtrace_victim_role {
+	OOMTRACE_ROLE_HOST_PID_NS = 0, /* a task of the host's pid namespace (level 0) */
+	OOMTRACE_ROLE_PID_NS_INIT,     /* its pid namespace's init: the container died with it */
+	OOMTRACE_ROLE_PID_NS_CHILD,    /* below its namespace's init: the container lives on */
+	OOMTRACE_ROLE_OOM_GROUP,       /* killed with its whole memory cgroup (memory.oom.group) */
 };
 
 /* Why the memory ran out, as the event's own evidence proves it (core/why.c, docs/schema.md). */
@@ -327,6 +339,7 @@ struct oomtrace_event {
 	char alloc_frame[OOMTRACE_FUNC_MAX];   /* the frame that proves the class */
 	uint32_t from_kmsg;		       /* OOMTRACE_K_*: joined from the kernel's report */
 	enum oomtrace_cause cause;	       /* OOMTRACE_E_WHY */
+	enum oomtrace_victim_role victim_role; /* OOMTRACE_E_ROLE */
 	char why[256]; /* one sentence with the numbers that prove the cause */
 	char host[64];
 	struct oomtrace_task trigger;
@@ -367,6 +380,10 @@ const char *oomtrace_record_name(enum oomtrace_record r);
 const char *oomtrace_cause_name(enum oomtrace_cause c);
 int oomtrace_cause_parse(const char *s, enum oomtrace_cause *out);
 const char *oomtrace_alloc_class_name(enum oomtrace_alloc_class c);
+const char *oomtrace_victim_role_name(enum oomtrace_victim_role r);
+int oomtrace_victim_role_parse(const char *s, enum oomtrace_victim_role *out);
+/* victim_role from the victim's pid namespace facts, where they are known and no role is yet. */
+void oomtrace_event_derive_role(struct oomtrace_event *ev);
 int oomtrace_alloc_class_parse(const char *s, enum oomtrace_alloc_class *out);
 int oomtrace_record_parse(const char *s, enum oomtrace_record *out);
 /* Name → value; return -EINVAL when the name is not one of ours. */

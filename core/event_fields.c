@@ -72,6 +72,8 @@ ENUM_NAMES(alloc_e, enum oomtrace_alloc_class, oomtrace_alloc_class_name,
 	   oomtrace_alloc_class_parse, "unknown allocation class");
 ENUM_NAMES(cause_e, enum oomtrace_cause, oomtrace_cause_name, oomtrace_cause_parse,
 	   "unknown cause");
+ENUM_NAMES(role_e, enum oomtrace_victim_role, oomtrace_victim_role_name, oomtrace_victim_role_parse,
+	   "unknown victim role");
 #define ENUM(nm, m, b, names)                                                                      \
 	{                                                                                          \
 		.name = nm, .kind = K_ENUM, .bit = b, .off = offsetof(struct oomtrace_event, m),   \
@@ -113,6 +115,10 @@ static const struct field task_fields[] = {
     U64("pgtables_kb", struct oomtrace_task, pgtables_kb, OOMTRACE_T_PGTABLES, JF_VICTIM),
     STR("cgroup", struct oomtrace_task, cgroup, OOMTRACE_T_CGROUP, 0),
     U64("cgroup_id", struct oomtrace_task, cgroup_id, OOMTRACE_T_CGROUP_ID, 0),
+    INT("ns_pid", struct oomtrace_task, ns_pid, OOMTRACE_T_NS_PID, 1, INT32_MAX,
+	JF_VICTIM | JF_ABSENT),
+    INT("ns_level", struct oomtrace_task, ns_level, OOMTRACE_T_NS_PID, 0, 32,
+	JF_UNSIGNED | JF_VICTIM | JF_ABSENT | JF_NOBIT),
     {.name = "kernel_stack", .kind = K_FN, .flags = JF_ABSENT, .aux = &kstack_codec},
 };
 static const struct table task_table = TABLE(struct oomtrace_task, task_fields);
@@ -329,6 +335,7 @@ static const struct field event_fields[] = {
      .aux = &task_table,
      .errname = "trigger/victim"},
     {.name = "victim_exiting", .kind = K_FLAG, .bit = OOMTRACE_E_EXITING},
+    ENUM("victim_role", victim_role, OOMTRACE_E_ROLE, role_e),
     {.name = "selected",
      .kind = K_OBJ,
      .flags = JF_ABSENT,

@@ -149,3 +149,51 @@ int oomtrace_memcg_path_by_id(const char *root, uint64_t id, char *path, size_t 
 		remember(root, id, path);
 	return r;
 }
+
+/* memory.oom.group of the memcg at @rel below @dir: 1 set, 0 not, -1 unreadable */
+static int oom_group_file(const char *dir, const char *rel)
+{
+	char p[OOMTRACE_PATH_MAX + 640], buf[8];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s%s/memory.oom.group", dir, rel);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	return buf[0] == '1';
+}
+
+int oomtrace_memcg_oom_group(const char *root, const char *victim_cg, const char *oom_domain)
+{
+	char dir[600], rel[OOMTRACE_PATH_MAX];
+	size_t dl = strlen(oom_domain);
+	bool v2 = false;
+	int r, any = 0;
+
+	if (!oomtrace_memcg_root(root, dir, sizeof(dir), &v2) || !v2 || victim_cg[0] != '/')
+		return -1;
+	/* the victim's memcg must be the domain or below it */
+	if (strcmp(oom_domain, "/") != 0 &&
+	    (strncmp(victim_cg, oom_domain, dl) != 0 || (victim_cg[dl] && victim_cg[dl] != '/')))
+		return -1;
+	snprintf(rel, sizeof(rel), "%s", victim_cg);
+	while (strcmp(rel, "/") != 0 && rel[0]) { /* the root memcg has no oom.group */
+		char *slash;
+
+		if ((r = oom_group_file(dir, rel)) < 0)
+			return any ? 1 : -1;
+		any |= r;
+		if (strcmp(rel, oom_domain) == 0)
+			break;
+		slash = strrchr(rel, '/');
+		if (slash == rel)
+			break;
+		*slash = '\0';
+	}
+	return any;
+}

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
+
 /*
  * The mount of the hierarchy that holds the memory controller under @root
  * ("" for the real one): "<root>/sys/fs/cgroup/memory" (v1) or the cgroup2
@@ -25,5 +27,13 @@ bool oomtrace_memcg_root(const char *root, char *dir, size_t dirsz, bool *v2);
  * checked against the id of its path before it is used again.
  */
 int oomtrace_memcg_path_by_id(const char *root, uint64_t id, char *path, size_t sz);
+
+/*
+ * Did the victim die with its memory.oom.group? As mem_cgroup_get_oom_group() (mm/memcontrol.c)
+ * decides: cgroup v2 only; from the victim's memcg @victim_cg up to the OOM's domain @oom_domain
+ * ("/" for a global OOM), any memcg with memory.oom.group set has all its tasks killed together.
+ * 1 yes, 0 no, -1 cannot tell (v1, the memcg gone, the victim not under the domain).
+ */
+int oomtrace_memcg_oom_group(const char *root, const char *victim_cg, const char *oom_domain);
 
 #endif

@@ -56,6 +56,11 @@ static void victim_of(const struct oomtrace_kill_wire *w, struct oomtrace_task *
 		v->cgroup_id = w->victim_cgid;
 		v->known |= OOMTRACE_T_CGROUP_ID;
 	}
+	if ((w->flags & WF_NS) && w->victim_ns_pid > 0 && w->victim_ns_level <= 32) {
+		v->ns_pid = w->victim_ns_pid;
+		v->ns_level = w->victim_ns_level;
+		v->known |= OOMTRACE_T_NS_PID;
+	}
 }
 
 /* the trigger is the task the probe ran in: always known */
@@ -99,4 +104,5 @@ void oomtrace_kill_to_event(const struct oomtrace_kill_wire *w, struct oomtrace_
 		ev->known |= OOMTRACE_E_OOM_MEMCG_ID;
 	}
 	oomtrace_live_exiting(ev, w->sig_seen, w->sig_target, w->sig_ts_ns, w->ts_ns);
+	oomtrace_event_derive_role(ev);
 }

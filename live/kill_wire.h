@@ -44,6 +44,7 @@ enum w_flags {
 	WF_VICTIM_CGID = 1 << 14,
 	WF_TRIGGER_CGID = 1 << 15,
 	WF_OOM_MEMCG_CGID = 1 << 16,
+	WF_NS = 1 << 17, /* victim_ns_pid, victim_ns_level: from the victim's struct pid */
 };
 
 #define OOMTRACE_KILL_COMM 16
@@ -66,6 +67,8 @@ enum w_flags {
 	/* the last SIGKILL this task sent: a kill, or a victim exiting */                         \
 	int sig_target;                                                                            \
 	unsigned int sig_seen;                                                                     \
+	int victim_ns_pid;	      /* the victim's pid in its own pid namespace */              \
+	unsigned int victim_ns_level; /* that namespace's level (0: the host's) */                 \
 	unsigned int pad;                                                                          \
 	char victim_comm[OOMTRACE_KILL_COMM];                                                      \
 	char trigger_comm[OOMTRACE_KILL_COMM]

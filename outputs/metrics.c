@@ -76,6 +76,7 @@ static int mhd_load(void)
 struct series {
 	int constraint;
 	char killer[OOMTRACE_KILLER_NAME_MAX]; /* "kernel", or the userspace killer's name */
+	char role[16];			       /* victim_role's name, "" unknown */
 	char ns[64], pod[256], container[256], unit[256];
 	uint64_t kills;
 	double last_ts;
@@ -124,6 +125,8 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 	int c = (ev->known & OOMTRACE_E_CONSTRAINT) ? (int)ev->constraint
 						    : (int)OOMTRACE_CONSTRAINT_UNKNOWN;
 	const char *killer = ev->killer.name;
+	const char *role =
+	    (ev->known & OOMTRACE_E_ROLE) ? oomtrace_victim_role_name(ev->victim_role) : "";
 	struct series *w = NULL;
 	size_t i;
 
@@ -159,6 +162,7 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 		memset(w, 0, sizeof(*w));
 		w->constraint = c;
 		snprintf(w->killer, sizeof(w->killer), "%s", killer[0] ? killer : "kernel");
+		snprintf(w->role, sizeof(w->role), "%s", role);
 		snprintf(w->ns, sizeof(w->ns), "%s", n->k8s_namespace);
 		snprintf(w->pod, sizeof(w->pod), "%s", n->pod);
 		snprintf(w->container, sizeof(w->container), "%s", n->container);
@@ -195,6 +199,7 @@ static void series_labels(struct oomtrace_buf *b, const struct series *s)
 	label(b, "constraint", oomtrace_constraint_name((enum oomtrace_constraint)s->constraint),
 	      false);
 	label(b, "killer", s->killer, false);
+	label(b, "victim_role", s->role, false);
 	label(b, "namespace", s->ns, false);
 	label(b, "pod", s->pod, false);
 	label(b, "container", s->container, false);
@@ -220,12 +225,12 @@ const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
 		oomtrace_buf_printf(b, " %" PRIu64 "\n", m->s[i].kills);
 	}
 	if (m->overflow)
-		oomtrace_buf_printf(
-		    b,
-		    "oomtrace_oom_kills_total{constraint=\"\",killer=\"\",namespace=\"\",pod="
-		    "\"\",container=\"\","
-		    "unit=\"(more than %d series)\"} %" PRIu64 "\n",
-		    MAX_SERIES, m->overflow);
+		oomtrace_buf_printf(b,
+				    "oomtrace_oom_kills_total{constraint=\"\",killer=\"\",victim_"
+				    "role=\"\",namespace=\"\",pod="
+				    "\"\",container=\"\","
+				    "unit=\"(more than %d series)\"} %" PRIu64 "\n",
+				    MAX_SERIES, m->overflow);
 	oomtrace_buf_printf(
 	    b, "# HELP oomtrace_oom_invocations_total Calls of the OOM killer that killed, by "
 	       "constraint (one memory.oom.group call may kill many).\n"

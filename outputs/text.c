@@ -115,6 +115,37 @@ static void kvline(struct oomtrace_buf *b, const char *title, const struct oomtr
 }
 
 /* "victim: pid N ("comm") uid U oom_score_adj A, cgroup /x" and its memory */
+/* "    meant: the init (pid 1) of its pid namespace died: its container ended" */
+static void role_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	const struct oomtrace_task *v = &ev->victim;
+
+	if (!(ev->known & OOMTRACE_E_ROLE))
+		return;
+	oomtrace_buf_printf(b, "\n    meant: ");
+	switch (ev->victim_role) {
+	case OOMTRACE_ROLE_OOM_GROUP:
+		oomtrace_buf_printf(b, "killed with all of its memory.oom.group cgroup");
+		break;
+	case OOMTRACE_ROLE_PID_NS_INIT:
+		oomtrace_buf_printf(
+		    b, "the init (pid 1) of its pid namespace died: its container ended");
+		break;
+	case OOMTRACE_ROLE_PID_NS_CHILD:
+		oomtrace_buf_printf(b,
+				    "a child (pid %" PRId32 ") in its pid namespace: the container "
+				    "lives on without it",
+				    v->ns_pid);
+		break;
+	case OOMTRACE_ROLE_HOST_PID_NS:
+		oomtrace_buf_printf(b, "a task of the host's pid namespace");
+		break;
+	}
+	if ((v->known & OOMTRACE_T_NS_PID) && ev->victim_role != OOMTRACE_ROLE_PID_NS_CHILD)
+		oomtrace_buf_printf(b, " (pid %" PRId32 " at pid namespace level %" PRIu32 ")",
+				    v->ns_pid, v->ns_level);
+}
+
 static void victim_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 {
 	const struct oomtrace_task *v = &ev->victim;
@@ -132,6 +163,7 @@ static void victim_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev
 	path_or_q(b, "cgroup", v->known & OOMTRACE_T_CGROUP, v->cgroup);
 	if (ev->known & OOMTRACE_E_EXITING)
 		oomtrace_buf_printf(b, " (already exiting: no SIGKILL sent)");
+	role_line(b, ev);
 	oomtrace_buf_printf(b, "\n    victim memory: ");
 	kb(b, "total-vm", v->known & OOMTRACE_T_TOTAL_VM, v->total_vm_kb, false);
 	kb(b, "anon-rss", v->known & OOMTRACE_T_ANON_RSS, v->anon_rss_kb, false);

@@ -399,6 +399,7 @@ static int dispatch(struct oomtrace_parser *p, const char *m, oomtrace_sink_fn s
 		}
 		if (starts(m, "Tasks in ") && strstr(m, "memory.oom.group")) {
 			oomtrace_rec_take_template(p);
+			oomtrace_rec_mark_group(p);
 			p->s->group = true;
 			oomtrace_rec_mark(p, &p->s->grp);
 			if (p->s->have_tmpl && !(p->s->tmpl.known & OOMTRACE_E_CONSTRAINT)) {

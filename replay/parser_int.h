@@ -140,6 +140,9 @@ int oomtrace_rec_killers_expire(struct oomtrace_parser *p, bool force, oomtrace_
 /* The invocation facts of the last record, for the next member of a memory.oom.group kill:
  * marked at the kill, taken (copied) at the group line. */
 void oomtrace_rec_save_template(struct oomtrace_parser *p);
+/* A memory.oom.group line: the kill it follows (held for its reaper line) and the members to
+ * come (the template) are the group's. */
+void oomtrace_rec_mark_group(struct oomtrace_parser *p);
 void oomtrace_rec_take_template(struct oomtrace_parser *p);
 /* What the kill line says wins; the summary's cgroup and uid fill gaps. */
 void oomtrace_rec_merge_victim(struct oomtrace_task *dst, const struct oomtrace_task *src);

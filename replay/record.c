@@ -181,6 +181,29 @@ void oomtrace_rec_save_template(struct oomtrace_parser *p)
 	p->s->tmpl_pending = true;
 }
 
+static void group_role(struct oomtrace_event *ev)
+{
+	ev->victim_role = OOMTRACE_ROLE_OOM_GROUP;
+	ev->known |= OOMTRACE_E_ROLE;
+}
+
+void oomtrace_rec_mark_group(struct oomtrace_parser *p)
+{
+	const struct oomtrace_event *t = &p->s->tmpl;
+	unsigned int i;
+
+	if (!p->s->have_tmpl)
+		return;
+	group_role(&p->s->tmpl);
+	for (i = 0; i < p->nheld; i++) {
+		struct oomtrace_event *ev = &p->held[(p->head + i) % HELD_MAX].ev;
+
+		if ((t->known & OOMTRACE_E_INVOCATION) && (ev->known & OOMTRACE_E_INVOCATION) &&
+		    ev->invocation == t->invocation && ev->record == OOMTRACE_RECORD_KILL)
+			group_role(ev);
+	}
+}
+
 void oomtrace_rec_take_template(struct oomtrace_parser *p)
 {
 	if (!p->s->tmpl_pending)

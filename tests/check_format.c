@@ -232,6 +232,11 @@ START_TEST(json_round_trip_every_field)
 	strcpy(ev.names.k8s_namespace, "shop");
 	strcpy(ev.names.pod, "cart-0");
 	strcpy(ev.names.container, "api");
+	ev.victim.ns_pid = 1;
+	ev.victim.ns_level = 2;
+	ev.victim.known |= OOMTRACE_T_NS_PID;
+	ev.victim_role = OOMTRACE_ROLE_PID_NS_INIT;
+	ev.known |= OOMTRACE_E_ROLE;
 	strcpy(ev.killer.name, "earlyoom");
 	ev.killer.known = OOMTRACE_KL_PID | OOMTRACE_KL_SIGNAL | OOMTRACE_KL_DIED_AFTER;
 	ev.killer.pid = 812;

@@ -437,6 +437,58 @@ START_TEST(kill_record_to_event)
 	oomtrace_event_init(&ev);
 	oomtrace_kill_to_event(&w, &ev);
 	ck_assert(!(ev.known & OOMTRACE_E_EXITING));
+	/* the victim's pid namespace: its role follows, only with the flag */
+	ck_assert(!(ev.known & OOMTRACE_E_ROLE));
+	w.flags |= WF_NS;
+	w.victim_ns_pid = 1;
+	w.victim_ns_level = 2;
+	oomtrace_event_init(&ev);
+	oomtrace_kill_to_event(&w, &ev);
+	ck_assert_int_eq(ev.victim.ns_pid, 1);
+	ck_assert_uint_eq(ev.victim.ns_level, 2);
+	ck_assert_int_eq(ev.victim_role, OOMTRACE_ROLE_PID_NS_INIT);
+	w.victim_ns_pid = 7;
+	oomtrace_event_init(&ev);
+	oomtrace_kill_to_event(&w, &ev);
+	ck_assert_int_eq(ev.victim_role, OOMTRACE_ROLE_PID_NS_CHILD);
+	w.victim_ns_pid = 31;
+	w.victim_ns_level = 0;
+	oomtrace_event_init(&ev);
+	oomtrace_kill_to_event(&w, &ev);
+	ck_assert_int_eq(ev.victim_role, OOMTRACE_ROLE_HOST_PID_NS);
+}
+END_TEST
+
+/* memory.oom.group from a fake cgroup2 tree, as mem_cgroup_get_oom_group() walks it */
+START_TEST(oom_group_walk)
+{
+	char root[] = "/tmp/oomtrace-grp-XXXXXX", cmd[600];
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	put(root, "/sys/fs/cgroup/cgroup.controllers", "cpu io memory pids\n");
+	put(root, "/sys/fs/cgroup/a/memory.oom.group", "0\n");
+	put(root, "/sys/fs/cgroup/a/b/memory.oom.group", "1\n");
+	put(root, "/sys/fs/cgroup/a/b/c/memory.oom.group", "0\n");
+	put(root, "/sys/fs/cgroup/x/memory.oom.group", "0\n");
+	put(root, "/sys/fs/cgroup/x/y/memory.oom.group", "0\n");
+	/* set on an ancestor within the domain: the whole group */
+	ck_assert_int_eq(oomtrace_memcg_oom_group(root, "/a/b/c", "/a"), 1);
+	ck_assert_int_eq(oomtrace_memcg_oom_group(root, "/a/b/c", "/"), 1);
+	ck_assert_int_eq(oomtrace_memcg_oom_group(root, "/a/b", "/a/b"), 1);
+	/* set only above the domain: not this OOM's group */
+	ck_assert_int_eq(oomtrace_memcg_oom_group(root, "/a/b/c", "/a/b/c"), 0);
+	ck_assert_int_eq(oomtrace_memcg_oom_group(root, "/x/y", "/"), 0);
+	/* not under the domain (a sibling whose name is its prefix), gone, v1: cannot tell */
+	ck_assert_int_eq(oomtrace_memcg_oom_group(root, "/a/bb", "/a/b"), -1);
+	ck_assert_int_eq(oomtrace_memcg_oom_group(root, "/gone", "/"), -1);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+	strcpy(root, "/tmp/oomtrace-grp-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	put(root, "/sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
+	ck_assert_int_eq(oomtrace_memcg_oom_group(root, "/a", "/"), -1);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -714,6 +766,7 @@ int main(void)
 	tcase_add_test(t, ksyms_name_a_stack);
 	tcase_add_test(t, ksyms_read_once_per_new_name);
 	tcase_add_test(t, ksyms_prewarm);
+	tcase_add_test(t, oom_group_walk);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

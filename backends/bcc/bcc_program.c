@@ -148,6 +148,24 @@ static const char kprobe_text[] =
     "\tw->victim_uid = p->real_cred->uid.val;\n"
     "\tw->victim_adj = p->signal->oom_score_adj;\n"
     "\tw->flags |= BWF_VTASK | BWF_UID | BWF_ADJ;\n"
+    /* its pid in its own pid namespace (task_pid_vnr): 1 there is the container's init */
+    "#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 19, 0)\n"
+    "\t{\n"
+    "\t\tstruct pid *tp = NULL;\n"
+    "\t\tunsigned int lvl = 0;\n"
+    "\t\tint nr = 0;\n"
+    "\t\tbpf_probe_read(&tp, sizeof(tp), (void *)&p->thread_pid);\n"
+    "\t\tif (tp)\n"
+    "\t\t\tbpf_probe_read(&lvl, sizeof(lvl), (void *)&tp->level);\n"
+    "\t\tif (tp && lvl <= 32)\n"
+    "\t\t\tbpf_probe_read(&nr, sizeof(nr), (void *)&tp->numbers[lvl].nr);\n"
+    "\t\tif (nr > 0) {\n"
+    "\t\t\tw->victim_ns_pid = nr;\n"
+    "\t\t\tw->victim_ns_level = lvl;\n"
+    "\t\t\tw->flags |= BWF_NS;\n"
+    "\t\t}\n"
+    "\t}\n"
+    "#endif\n"
     "#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0) && defined(CONFIG_MEMCG)\n"
     "\t{\n"
     "\t\tstruct css_set *cs = p->cgroups;\n"
@@ -271,14 +289,15 @@ int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 	    "%d\n"
 	    "#define BWF_VTASK %d\n#define BWF_TRIGGER_CGID %d\n"
 	    "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n#define BWF_VICTIM_CGID %d\n"
+	    "#define BWF_NS %d\n"
 	    "#define TP_MEM %d\n#define SIGNALS %d\n#define RAW_REAPER %d\n"
 	    "#define RINGBUF %d\n#define RINGBUF_PAGES %u\n#define KSTACK %d\n#define MMAPABLE "
 	    "%d\n",
 	    BW_KILL, BW_FINISH_REAP, BW_SKIP_REAP, BWP_KPROBE, BWP_TRACEPOINT, BWF_MM, BWF_PGTABLES,
 	    BWF_UID, BWF_ADJ, BWF_OC, BWF_POINTS, BWF_CONSTRAINT, BWF_VTASK, BWF_TRIGGER_CGID,
-	    BWF_OOM_MEMCG_CGID, BWF_SWAP, BWF_VICTIM_CGID, f->tp_mem, f->signals && !f->kprobe,
-	    f->raw_tp, f->ringbuf, f->ring_pages ? f->ring_pages : OOMTRACE_BUFFER_KB_DEFAULT / 4,
-	    f->kstack, f->mmapable);
+	    BWF_OOM_MEMCG_CGID, BWF_SWAP, BWF_VICTIM_CGID, BWF_NS, f->tp_mem,
+	    f->signals && !f->kprobe, f->raw_tp, f->ringbuf,
+	    f->ring_pages ? f->ring_pages : OOMTRACE_BUFFER_KB_DEFAULT / 4, f->kstack, f->mmapable);
 	r |= oomtrace_buf_append(b, prologue, sizeof(prologue) - 1);
 	if (f->kprobe)
 		r |= oomtrace_buf_append(b, kprobe_text, sizeof(kprobe_text) - 1);

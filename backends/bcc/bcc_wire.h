@@ -27,6 +27,7 @@
 #define BWF_OOM_MEMCG_CGID WF_OOM_MEMCG_CGID
 #define BWF_SWAP WF_SWAP
 #define BWF_VICTIM_CGID WF_VICTIM_CGID
+#define BWF_NS WF_NS
 
 /*
  * A kill's record: the shared one, then the trigger's kernel stack (bpf_get_stack, 4.18+; built

@@ -84,6 +84,17 @@ struct cred {
 	kuid_t uid;
 };
 
+/* a task's pid in one namespace; struct pid holds one per level, the host's first */
+struct upid {
+	int nr;
+	void *ns;
+};
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[1];
+};
+
 struct task_struct {
 	unsigned int flags;
 	int pid;
@@ -93,6 +104,7 @@ struct task_struct {
 	struct signal_struct *signal;
 	const struct cred *real_cred;
 	struct css_set *cgroups;
+	struct pid *thread_pid; /* 4.19+ */
 };
 
 /*

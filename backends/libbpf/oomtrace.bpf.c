@@ -231,6 +231,32 @@ static __always_inline __u64 kn_id(struct kernfs_node *kn)
 		v_ < 0 ? 0 : (__u64)v_;                                                            \
 	})
 
+/*
+ * The victim's pid in its own pid namespace and how deep that namespace is
+ * (struct pid's numbers[level], as task_pid_vnr() reads it): pid 1 there is
+ * the namespace's init, whose death ends the container.
+ */
+static __always_inline void victim_ns(struct w_event *e, struct task_struct *v)
+{
+	struct pid *p;
+	unsigned int lvl;
+	int nr = 0;
+
+	if (!bpf_core_field_exists(v->thread_pid))
+		return;
+	p = BPF_CORE_READ(v, thread_pid);
+	if (!p)
+		return;
+	lvl = BPF_CORE_READ(p, level);
+	if (lvl > 32) /* MAX_PID_NS_LEVEL */
+		return;
+	if (bpf_core_read(&nr, sizeof(nr), &p->numbers[lvl].nr) || nr <= 0)
+		return;
+	e->victim_ns_pid = nr;
+	e->victim_ns_level = lvl;
+	e->flags |= WF_NS;
+}
+
 /* Everything known from the victim's task_struct. */
 static __always_inline void victim_facts(struct w_event *e, struct task_struct *v)
 {
@@ -245,6 +271,7 @@ static __always_inline void victim_facts(struct w_event *e, struct task_struct *
 	e->victim_uid = BPF_CORE_READ(v, real_cred, uid.val);
 	e->victim_adj = BPF_CORE_READ(v, signal, oom_score_adj);
 	e->flags |= WF_UID | WF_ADJ;
+	victim_ns(e, v);
 	mm = BPF_CORE_READ(v, mm);
 	if (mm) {
 		e->total_vm_kb = (__u64)BPF_CORE_READ(mm, total_vm) << shift;
