@@ -77,25 +77,60 @@ static bool earlyoom_sending(const char *p, const char *e, struct oomtrace_event
 }
 
 /* "low memory! at or below SIGTERM limits: mem  9.80%, swap  4.90%" */
-static bool earlyoom_low(struct oomtrace_killers *k, const char *p, const char *e)
+/*
+ * "mem avail:   546 of  7812 MiB ( 7.00%), swap free:    0 of    0 MiB ( 0.00%)" (1.3: "(%2d %%)"):
+ * the state earlyoom printed before it acted (print_mem_stats, meminfo.c); kept for the kill
+ */
+static bool earlyoom_stats(struct oomtrace_killers *k, const char *p, const char *e)
 {
-	if (!lit(&p, e, "low memory! at or below "))
+	static const char *const keys[] = {"mem_available_kb", "mem_total_kb",	"mem_available_bp",
+					   "swap_free_kb",     "swap_total_kb", "swap_free_bp"};
+	int64_t v[6];
+	int i;
+
+	if (!lit(&p, e, "mem avail: "))
 		return false;
-	oomtrace_strlcpy_n(k->reason[KL_EARLYOOM], sizeof(k->reason[0]), p - 24,
-			   (size_t)(e - (p - 24)));
+	k->ea_stats.n = 0;
+	for (i = 0; i < 6; i++) {
+		if (i == 3 && !(p = find(p, e, "swap free: ")))
+			return true;
+		if (i == 3)
+			p += 11;
+		if (i % 3 == 2) {
+			if (!(p = find(p, e, "(")))
+				return true;
+			p++;
+			if (!hundredths(&p, e, &v[i]))
+				return true;
+		} else if (!num(&p, e, &v[i]) || v[i] < 0 || v[i] > INT64_MAX / 1024) {
+			return true;
+		} else {
+			v[i] *= 1024; /* MiB */
+			if (i % 3 == 0 && !lit(&p, e, " of"))
+				return true;
+		}
+	}
+	for (i = 0; i < 6; i++)
+		(void)oomtrace_kvset_set(&k->ea_stats, keys[i], strlen(keys[i]), v[i]);
 	return true;
 }
 
-/* "mem  9.80%, swap  4.90%" of the kept reason, as facts */
-static void earlyoom_reason_facts(struct oomtrace_event *ev, const char *r)
+/* "low memory! at or below SIGTERM limits: mem 10.00%, swap 10.00%": the limits it crossed */
+static bool earlyoom_low(struct oomtrace_killers *k, const char *p, const char *e)
 {
-	const char *e = r + strlen(r), *p;
+	const char *r = p, *q;
 	int64_t v;
 
-	if ((p = find(r, e, "mem ")) && (p += 4, hundredths(&p, e, &v)))
-		fact(ev, "mem_available_bp", v);
-	if ((p = find(r, e, "swap ")) && (p += 5, hundredths(&p, e, &v)))
-		fact(ev, "swap_free_bp", v);
+	if (!lit(&p, e, "low memory! at or below "))
+		return false;
+	oomtrace_strlcpy_n(k->reason[KL_EARLYOOM], sizeof(k->reason[0]), r, (size_t)(e - r));
+	k->ea_reason = k->ea_stats; /* the state printed just before */
+	k->ea_stats.n = 0;
+	if ((q = find(p, e, "mem ")) && (q += 4, hundredths(&q, e, &v)))
+		(void)oomtrace_kvset_set(&k->ea_reason, "mem_limit_bp", 12, v);
+	if ((q = find(p, e, "swap ")) && (q += 5, hundredths(&q, e, &v)))
+		(void)oomtrace_kvset_set(&k->ea_reason, "swap_limit_bp", 13, v);
+	return true;
 }
 
 static int earlyoom(struct oomtrace_killers *k, const struct oomtrace_killer_line *l,
@@ -108,7 +143,7 @@ static int earlyoom(struct oomtrace_killers *k, const struct oomtrace_killer_lin
 	int64_t v;
 	int r;
 
-	if (earlyoom_low(k, p, e))
+	if (earlyoom_stats(k, p, e) || earlyoom_low(k, p, e))
 		return 0;
 	if (lit(&p, e, "sending ")) {
 		p = l->msg;
@@ -119,7 +154,9 @@ static int earlyoom(struct oomtrace_killers *k, const struct oomtrace_killer_lin
 		if (k->reason[KL_EARLYOOM][0]) {
 			memcpy(ev->killer.reason, k->reason[KL_EARLYOOM],
 			       sizeof(ev->killer.reason));
-			earlyoom_reason_facts(ev, k->reason[KL_EARLYOOM]);
+			for (unsigned int i = 0; i < k->ea_reason.n; i++)
+				fact(ev, k->ea_reason.kv[i].key, k->ea_reason.kv[i].val);
+			k->ea_reason.n = 0;
 			k->reason[KL_EARLYOOM][0] = '\0';
 		}
 		k->open[KL_EARLYOOM] = true;
@@ -344,9 +381,11 @@ static void nohang_status(struct oomtrace_event *ev, const char *p, const char *
 		if ((q = find(p, e, "RSS: ")) && (q += 5, num(&q, e, &v)) && v >= 0 &&
 		    v < INT64_MAX / 1024)
 			fact(ev, "vm_rss_kb", v * 1024);
-	} else if (lit(&p, e, "cgroup_v2:") || lit(&p, e, "cgroup_v1:")) {
+	} else if (lit(&p, e, "cgroup_v2:")) {
+		/* the unified hierarchy's path ("0::" of /proc/PID/cgroup): the memory cgroup on a
+		 * v2 host; nohang's cgroup_v1 is the name=systemd hierarchy's, no memory cgroup */
 		blanks(&p, e);
-		if (p < e && *p == '/' && !(ev->victim.known & OOMTRACE_T_CGROUP))
+		if (p < e && *p == '/')
 			set_cgroup(&ev->victim, p, e);
 	}
 }

@@ -18,10 +18,12 @@ enum { KL_EARLYOOM, KL_NOHANG, KL_OPEN_MAX };
 struct oomtrace_killers {
 	struct oomtrace_event ev[KL_OPEN_MAX]; /* a kill waiting for its death line */
 	bool open[KL_OPEN_MAX];
-	uint64_t opened[KL_OPEN_MAX];	   /* the line it was opened at */
-	char reason[KL_OPEN_MAX][256];	   /* the memory state it logged before choosing a victim */
-	bool nohang_block;		   /* reading nohang's indented lines after a heading */
-	char kube_resource[32];		   /* what the eviction manager said it reclaims */
+	uint64_t opened[KL_OPEN_MAX];	 /* the line it was opened at */
+	char reason[KL_OPEN_MAX][256];	 /* the memory state it logged before choosing a victim */
+	struct oomtrace_kvset ea_stats;	 /* earlyoom's last "mem avail:" line, as facts */
+	struct oomtrace_kvset ea_reason; /* ... and its limits, kept with its "low memory!" line */
+	bool nohang_block;		 /* reading nohang's indented lines after a heading */
+	char kube_resource[32];		 /* what the eviction manager said it reclaims */
 	char kube_pod[256], kube_msg[256]; /* its last "Evicting pod" line (-v 3) */
 };
 

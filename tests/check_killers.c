@@ -115,9 +115,15 @@ START_TEST(earlyoom_any)
 		int v = (int)(random() % 3), term = (int)(random() % 2);
 		char m[1024];
 
+		/* meminfo.c print_mem_stats, then main.c's limits line, then kill.c's */
+		snprintf(m, sizeof(m),
+			 "mem avail: %5lld of %5lld MiB (%5.2f%%), swap free: %4lld of %4lld MiB "
+			 "(%5.2f%%)",
+			 rss / 7, rss + 1, mem / 100.0, rss / 9, rss / 3, swp / 100.0);
+		feed(p, &g, "earlyoom", 812, m);
 		snprintf(m, sizeof(m),
 			 "low memory! at or below %s limits: mem %5.2f%%, swap %5.2f%%",
-			 term ? "SIGTERM" : "SIGKILL", mem / 100.0, swp / 100.0);
+			 term ? "SIGTERM" : "SIGKILL", (mem + 5) / 100.0, (swp + 7) / 100.0);
 		feed(p, &g, "earlyoom", 812, m);
 		if (v == 0) /* 1.4 - 1.7 */
 			snprintf(
@@ -151,6 +157,10 @@ START_TEST(earlyoom_any)
 		ck_assert_int_eq(fact(&g.ev[0], "vm_rss_kb"), rss * 1024);
 		ck_assert_int_eq(fact(&g.ev[0], "mem_available_bp"), mem);
 		ck_assert_int_eq(fact(&g.ev[0], "swap_free_bp"), swp);
+		ck_assert_int_eq(fact(&g.ev[0], "mem_available_kb"), rss / 7 * 1024);
+		ck_assert_int_eq(fact(&g.ev[0], "swap_total_kb"), rss / 3 * 1024);
+		ck_assert_int_eq(fact(&g.ev[0], "mem_limit_bp"), mem + 5);
+		ck_assert_int_eq(fact(&g.ev[0], "swap_limit_bp"), swp + 7);
 		if (v == 2)
 			ck_assert_int_eq(g.ev[0].victim.oom_score_adj, adj);
 		ck_assert(g.ev[0].killer.died);
