@@ -278,6 +278,14 @@ void oomtrace_kjoin_apply(const struct oomtrace_event *rep, struct oomtrace_even
 	}
 	if (take_task(&ev->victim, &rep->victim, true))
 		ev->from_kmsg |= OOMTRACE_K_VICTIM;
+	/* a member of a memory.oom.group kill, as the report's group line says (the probe may
+	 * not have read its cgroup to tell) */
+	if ((rep->known & OOMTRACE_E_ROLE) && rep->victim_role == OOMTRACE_ROLE_OOM_GROUP &&
+	    !((ev->known & OOMTRACE_E_ROLE) && ev->victim_role == OOMTRACE_ROLE_OOM_GROUP)) {
+		ev->victim_role = OOMTRACE_ROLE_OOM_GROUP;
+		ev->known |= OOMTRACE_E_ROLE;
+		ev->from_kmsg |= OOMTRACE_K_VICTIM;
+	}
 	/* the report's own numbers, as the kernel printed them at the kill */
 	if (rc->memcg.n && !c->memcg.n) {
 		c->memcg = rc->memcg;

@@ -302,6 +302,14 @@ START_TEST(kmsg_join_apply)
 	ck_assert_uint_eq(ev.from_kmsg, OOMTRACE_K_OOM_CONTROL | OOMTRACE_K_CPUSET |
 					    OOMTRACE_K_TRIGGER | OOMTRACE_K_MEMCG |
 					    OOMTRACE_K_TASKS | OOMTRACE_K_STACK);
+	/* the report's memory.oom.group line: the probe's own role gives way to it */
+	ck_assert(!(ev.known & OOMTRACE_E_ROLE));
+	rep.victim_role = OOMTRACE_ROLE_OOM_GROUP;
+	rep.known |= OOMTRACE_E_ROLE;
+	ev.victim_role = OOMTRACE_ROLE_PID_NS_CHILD;
+	ev.known |= OOMTRACE_E_ROLE;
+	oomtrace_kjoin_apply(&rep, &ev);
+	ck_assert_int_eq(ev.victim_role, OOMTRACE_ROLE_OOM_GROUP);
 	/* a fentry event already has oom_control; another trigger's facts are never taken */
 	oomtrace_event_init(&ev);
 	ev.victim.pid = 4242;
