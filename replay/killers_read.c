@@ -61,24 +61,34 @@ bool num(const char **p, const char *e, int64_t *v)
 	return true;
 }
 
-/* "12.34" (or "12", "12.3", "12.345" cut) at *@p as hundredths: 1234. */
-bool hundredths(const char **p, const char *e, int64_t *v)
+/* A non-negative decimal at *@p in units of 10^-@digits: "12.3" with 2 digits is 1230 (more
+ * digits than @digits are cut). */
+static bool decimal(const char **p, const char *e, int digits, int64_t *v)
 {
-	int64_t whole, frac = 0;
+	int64_t whole, frac = 0, scale = 1;
 	int n = 0;
 
-	if (!num(p, e, &whole) || whole < 0 || whole > INT64_MAX / 100)
+	while (n++ < digits)
+		scale *= 10;
+	n = 0;
+	if (!num(p, e, &whole) || whole < 0 || whole > INT64_MAX / scale - 1)
 		return false;
 	if (*p < e && **p == '.')
 		for ((*p)++; *p < e && **p >= '0' && **p <= '9'; (*p)++)
-			if (n < 2) {
+			if (n < digits) {
 				frac = frac * 10 + (**p - '0');
 				n++;
 			}
-	for (; n < 2; n++)
+	for (; n < digits; n++)
 		frac *= 10;
-	*v = whole * 100 + frac;
+	*v = whole * scale + frac;
 	return true;
+}
+
+/* "12.34" (or "12", "12.3", "12.345" cut) at *@p as hundredths: 1234. */
+bool hundredths(const char **p, const char *e, int64_t *v)
+{
+	return decimal(p, e, 2, v);
 }
 
 void fact(struct oomtrace_event *ev, const char *key, int64_t v)
@@ -155,20 +165,11 @@ int signal_name(const char **p, const char *e)
 /* "1.234 seconds" / "1.234s" at *@p as microseconds. */
 bool seconds_us(const char **p, const char *e, uint64_t *us)
 {
-	int64_t whole, frac = 0;
-	int n = 0;
+	int64_t v;
 
-	if (!num(p, e, &whole) || whole < 0 || whole > INT64_MAX / 1000000)
+	if (!decimal(p, e, 6, &v))
 		return false;
-	if (*p < e && **p == '.')
-		for ((*p)++; *p < e && **p >= '0' && **p <= '9'; (*p)++)
-			if (n < 6) {
-				frac = frac * 10 + (**p - '0');
-				n++;
-			}
-	for (; n < 6; n++)
-		frac *= 10;
-	*us = (uint64_t)(whole * 1000000 + frac);
+	*us = (uint64_t)v;
 	return true;
 }
 

@@ -14,6 +14,8 @@
 
 #include <check.h>
 
+#include "helpers.h"
+
 #include "parser.h"
 
 struct got {
@@ -309,8 +311,6 @@ int main(void)
 {
 	Suite *s = suite_create("killers");
 	TCase *t = tcase_create("replay");
-	SRunner *r;
-	int failed;
 
 	srandom(20261206);
 	tcase_add_test(t, earlyoom_any);
@@ -318,9 +318,5 @@ int main(void)
 	tcase_add_test(t, cgroup_killers_any);
 	tcase_add_test(t, kubelet_memory_only);
 	suite_add_tcase(s, t);
-	r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -9,6 +9,8 @@
 
 #include <check.h>
 
+#include "helpers.h"
+
 #include "stack.h"
 #include "trace.h"
 
@@ -218,16 +220,10 @@ int main(void)
 {
 	Suite *s = suite_create("stack");
 	TCase *t = tcase_create("core");
-	SRunner *r;
-	int failed;
 
 	tcase_add_test(t, fold);
 	tcase_add_test(t, frame_lines);
 	tcase_add_test(t, classes);
 	suite_add_tcase(s, t);
-	r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -12,6 +12,8 @@
 
 #include <check.h>
 
+#include "helpers.h"
+
 #include "why.h"
 
 static struct oomtrace_event *new_kill(void)
@@ -203,17 +205,11 @@ int main(void)
 {
 	Suite *s = suite_create("why");
 	TCase *t = tcase_create("core");
-	SRunner *r;
-	int failed;
 
 	tcase_add_test(t, memcg_split);
 	tcase_add_test(t, global_rules);
 	tcase_add_test(t, task_table);
 	tcase_add_test(t, unknown_and_kept);
 	suite_add_tcase(s, t);
-	r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }
