@@ -80,8 +80,16 @@ oom_group() {
 		} 2>/dev/null
 		stop_tracer
 		roles=$(grep '"record":"kill"' "$t/group.json" | grep -o '"victim_role":[a-z_"]*' | sort | uniq -c | tr -s ' ')
-		[ "$roles" = ' 2 "victim_role":"oom_group"' ] && ok "pidns: $BACKEND: both tasks of a memory.oom.group memcg marked oom_group" ||
+		if [ "$roles" = ' 2 "victim_role":"oom_group"' ]; then
+			ok "pidns: $BACKEND: both tasks of a memory.oom.group memcg marked oom_group"
+		else
 			bad "pidns: $BACKEND: memory.oom.group kill: roles '$roles' (want both oom_group)"
+			grep '"record":"kill"' "$t/group.json" | while IFS= read -r l; do
+				printf '%s\n' "$l" >"$t/g1.json"
+				echo "  event: $("$JFIELD" "$t/g1.json" victim.pid victim.cgroup oom_memcg victim_role probe | paste -sd' ') from_kmsg $(grep -o '"from_kmsg":[^]]*]' "$t/g1.json")"
+			done
+			grep -v '"level":"debug"' "$t/group.err" | tail -3 | sed 's/^/  stderr: /'
+		fi
 		sleep 6
 	else
 		bad "pidns: $BACKEND did not attach for the oom.group kill"
