@@ -16,6 +16,8 @@ static const struct bcc_features sets[] = {
      .ringbuf = true},		      /* 6.9+ */
     {.kprobe = true, .reaper = true}, /* richest, own headers */
     {.kprobe = true, .tracepoint = true, .signals = true},
+    /* the kprobe, and mark_victim for the other tasks of a memory.oom.group kill */
+    {.kprobe = true, .members = true, .signals = true, .reaper = true, .tp_mem = true},
 };
 
 #endif

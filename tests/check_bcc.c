@@ -89,6 +89,17 @@ START_TEST(program_per_features)
 	t = text_of(&sets[3]);
 	ck_assert_ptr_nonnull(strstr(t, "#define SIGNALS 0")); /* a kprobe kill is a kill */
 	free(t);
+	/* with the group's other tasks: mark_victim too, skipping the kprobe's own victim, and
+	 * signals (a mark_victim without a SIGKILL is an exiting task) */
+	t = text_of(&sets[4]);
+	ck_assert_ptr_nonnull(strstr(t, "#define MEMBERS 1"));
+	ck_assert_ptr_nonnull(strstr(t, "#define SIGNALS 1"));
+	ck_assert_ptr_nonnull(strstr(t, "int okp_entry("));
+	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(oom, mark_victim)"));
+	ck_assert_ptr_nonnull(strstr(t, "chosen.update(&tid, &cp);"));
+	ck_assert_ptr_nonnull(strstr(t, "if (c && *c == args->pid)"));
+	ck_assert_ptr_nonnull(strstr(t, "TRACEPOINT_PROBE(signal, signal_generate)"));
+	free(t);
 }
 END_TEST
 

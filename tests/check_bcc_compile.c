@@ -70,6 +70,8 @@ START_TEST(programs_compile_with_libbcc)
 			      i);
 		ck_assert_ptr_nonnull(
 		    start(mod, sets[i].kprobe ? "okp_entry" : "tracepoint__oom__mark_victim"));
+		if (sets[i].members)
+			ck_assert_ptr_nonnull(start(mod, "tracepoint__oom__mark_victim"));
 		destroy(mod);
 		free(t);
 	}

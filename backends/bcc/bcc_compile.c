@@ -160,6 +160,7 @@ static void features_for(struct bcc *b, bool kprobe, const char *tfs)
 
 	b->feat.kprobe = kprobe;
 	b->feat.tracepoint = !kprobe;
+	b->feat.members = kprobe && tfs && oomtrace_tracefs_has(tfs, "oom/mark_victim");
 	b->feat.signals = tfs && oomtrace_tracefs_has(tfs, "signal/signal_generate");
 	b->feat.reaper = tfs && oomtrace_tracefs_has(tfs, "oom/finish_task_reaping") &&
 			 oomtrace_tracefs_has(tfs, "oom/skip_task_reaping");
@@ -208,6 +209,12 @@ static int attach_victim(struct bcc *b, bool kprobe, char *why, size_t whysz)
 	b->fds[b->nfds++] = r;
 	b->kprobe_attached = true;
 	rec_attached(b, BCA_KPROBE, "oom_kill_process", NULL);
+	/* the other tasks of a memory.oom.group kill: oom_kill_process is not called for them */
+	if (b->feat.members &&
+	    attach_tp(b, "tracepoint__oom__mark_victim", "oom", "mark_victim", why, whysz))
+		oomtrace_warn("oom:mark_victim not attached (%s): the other tasks of a "
+			      "memory.oom.group kill will not be reported",
+			      why);
 	/* without the kprobe PMU libbcc wrote kprobe_events: not made again from the cache */
 	if (access("/sys/bus/event_source/devices/kprobe/type", R_OK))
 		b->rec_unusable = true;
@@ -220,7 +227,7 @@ static void attach_extras(struct bcc *b, bool kprobe, char *why, size_t whysz)
 	const char *pre = b->feat.raw_tp ? "raw_tracepoint__" : "tracepoint__oom__";
 	char finish[64], skip[64];
 
-	if (b->feat.signals && !kprobe &&
+	if (b->feat.signals && (!kprobe || b->feat.members) &&
 	    attach_tp(b, "tracepoint__signal__signal_generate", "signal", "signal_generate", why,
 		      whysz))
 		oomtrace_info(

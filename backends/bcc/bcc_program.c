@@ -23,6 +23,10 @@ static const char prologue[] =
     "#endif\n"
     "BPF_PERCPU_ARRAY(kscratch, struct bcc_kill, 1);\n"
     "BPF_TABLE(\"lru_hash\", u32, struct sigk, sigkill, 4096);\n"
+    /* with the kprobe: the victim it reported, by trigger thread (mark_victim reports the rest) */
+    "#if MEMBERS\n"
+    "BPF_TABLE(\"lru_hash\", u32, int, chosen, 1024);\n"
+    "#endif\n"
     "static __always_inline void send(void *ctx, void *w, u32 size)\n"
     "{\n"
     "#if RINGBUF\n"
@@ -88,6 +92,14 @@ static const char tracepoint_text[] =
     "\tw->kind = BW_KILL;\n"
     "\tw->probe = BWP_TRACEPOINT;\n"
     "\tw->victim_pid = args->pid;\n"
+    "#if MEMBERS\n"
+    "\t{\n"
+    "\t\tu32 tid = (u32)bpf_get_current_pid_tgid();\n"
+    "\t\tint *c = chosen.lookup(&tid);\n"
+    "\t\tif (c && *c == args->pid)\n"
+    "\t\t\treturn 0; /* the kprobe's own victim, reported with oom_control */\n"
+    "\t}\n"
+    "#endif\n"
     "#if TP_MEM\n"
     "\tTP_DATA_LOC_READ_CONST(w->victim_comm, comm, sizeof(w->victim_comm));\n"
     "\tw->total_vm_kb = args->total_vm;\n"
@@ -144,6 +156,13 @@ static const char kprobe_text[] =
     "\t\treturn 0;\n"
     "\tw->victim_pid = p->pid;\n"
     "\tw->victim_tgid = p->tgid;\n"
+    "#if MEMBERS\n"
+    "\t{\n"
+    "\t\tu32 tid = (u32)bpf_get_current_pid_tgid();\n"
+    "\t\tint cp = p->pid;\n"
+    "\t\tchosen.update(&tid, &cp);\n"
+    "\t}\n"
+    "#endif\n"
     "\tbpf_probe_read(w->victim_comm, sizeof(w->victim_comm), p->comm);\n"
     "\tw->victim_uid = p->real_cred->uid.val;\n"
     "\tw->victim_adj = p->signal->oom_score_adj;\n"
@@ -289,21 +308,23 @@ int bcc_program_text(const struct bcc_features *f, struct oomtrace_buf *b)
 	    "%d\n"
 	    "#define BWF_VTASK %d\n#define BWF_TRIGGER_CGID %d\n"
 	    "#define BWF_OOM_MEMCG_CGID %d\n#define BWF_SWAP %d\n#define BWF_VICTIM_CGID %d\n"
-	    "#define BWF_NS %d\n"
+	    "#define BWF_NS %d\n#define MEMBERS %d\n"
 	    "#define TP_MEM %d\n#define SIGNALS %d\n#define RAW_REAPER %d\n"
 	    "#define RINGBUF %d\n#define RINGBUF_PAGES %u\n#define KSTACK %d\n#define MMAPABLE "
 	    "%d\n",
 	    BW_KILL, BW_FINISH_REAP, BW_SKIP_REAP, BWP_KPROBE, BWP_TRACEPOINT, BWF_MM, BWF_PGTABLES,
 	    BWF_UID, BWF_ADJ, BWF_OC, BWF_POINTS, BWF_CONSTRAINT, BWF_VTASK, BWF_TRIGGER_CGID,
-	    BWF_OOM_MEMCG_CGID, BWF_SWAP, BWF_VICTIM_CGID, BWF_NS, f->tp_mem,
-	    f->signals && !f->kprobe, f->raw_tp, f->ringbuf,
+	    BWF_OOM_MEMCG_CGID, BWF_SWAP, BWF_VICTIM_CGID, BWF_NS, f->members, f->tp_mem,
+	    f->signals && (!f->kprobe || f->members), f->raw_tp, f->ringbuf,
 	    f->ring_pages ? f->ring_pages : OOMTRACE_BUFFER_KB_DEFAULT / 4, f->kstack, f->mmapable);
 	r |= oomtrace_buf_append(b, prologue, sizeof(prologue) - 1);
 	if (f->kprobe)
 		r |= oomtrace_buf_append(b, kprobe_text, sizeof(kprobe_text) - 1);
-	else if (f->tracepoint)
+	if (f->kprobe ? f->members : f->tracepoint)
 		r |= oomtrace_buf_append(b, tracepoint_text, sizeof(tracepoint_text) - 1);
-	if (f->signals && !f->kprobe)
+	/* exiting victims told apart where mark_victim reports (the kprobe's are kills by
+	 * definition) */
+	if (f->signals && (!f->kprobe || f->members))
 		r |= oomtrace_buf_append(b, signal_text, sizeof(signal_text) - 1);
 	if (f->reaper)
 		r |= oomtrace_buf_append(b, reaper_text, sizeof(reaper_text) - 1);

@@ -12,6 +12,8 @@
 struct bcc_features {
 	bool kprobe;	 /* oom_kill_process kprobe (needs the running kernel's own headers) */
 	bool tracepoint; /* oom:mark_victim */
+	bool members;	 /* with the kprobe, mark_victim too: the other tasks of a memory.oom.group
+			  * kill, which oom_kill_process kills without being called again */
 	bool tp_mem;   /* its format has comm, total_vm, rss, uid, pgtables, oom_score_adj (6.9+) */
 	bool signals;  /* signal:signal_generate, to tell kills from exiting victims */
 	bool reaper;   /* oom:finish_task_reaping and skip_task_reaping */
