@@ -199,40 +199,61 @@ void oomtrace_strlcpy_n(char *dst, size_t dstsz, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
-int oomtrace_kvset_set(struct oomtrace_kvset *set, const char *key, size_t keylen, int64_t val)
+int oomtrace_kv_set(struct oomtrace_kv *kv, unsigned int *n, unsigned int cap, const char *key,
+		    size_t keylen, int64_t val)
 {
 	unsigned int i;
 
 	if (keylen >= OOMTRACE_KEY_MAX)
 		keylen = OOMTRACE_KEY_MAX - 1;
-	for (i = 0; i < set->n; i++) {
+	for (i = 0; i < *n; i++) {
 		/* the first byte first: a memcg's stat block sets some 40 keys, one by one */
-		if ((!keylen || set->kv[i].key[0] == key[0]) &&
-		    strncmp(set->kv[i].key, key, keylen) == 0 && set->kv[i].key[keylen] == '\0') {
-			set->kv[i].val = val;
+		if ((!keylen || kv[i].key[0] == key[0]) && strncmp(kv[i].key, key, keylen) == 0 &&
+		    kv[i].key[keylen] == '\0') {
+			kv[i].val = val;
 			return 0;
 		}
 	}
-	if (set->n >= OOMTRACE_KV_MAX)
+	if (*n >= cap)
 		return -ENOSPC;
-	oomtrace_strlcpy_n(set->kv[set->n].key, OOMTRACE_KEY_MAX, key, keylen);
-	set->kv[set->n].val = val;
-	set->n++;
+	oomtrace_strlcpy_n(kv[*n].key, OOMTRACE_KEY_MAX, key, keylen);
+	kv[*n].val = val;
+	(*n)++;
 	return 0;
 }
 
-bool oomtrace_kvset_get(const struct oomtrace_kvset *set, const char *key, int64_t *val)
+bool oomtrace_kv_get(const struct oomtrace_kv *kv, unsigned int n, const char *key, int64_t *val)
 {
 	unsigned int i;
 
-	for (i = 0; i < set->n; i++) {
-		if (strcmp(set->kv[i].key, key) == 0) {
+	for (i = 0; i < n; i++) {
+		if (strcmp(kv[i].key, key) == 0) {
 			if (val)
-				*val = set->kv[i].val;
+				*val = kv[i].val;
 			return true;
 		}
 	}
 	return false;
+}
+
+int oomtrace_kvset_set(struct oomtrace_kvset *set, const char *key, size_t keylen, int64_t val)
+{
+	return oomtrace_kv_set(set->kv, &set->n, OOMTRACE_KV_MAX, key, keylen, val);
+}
+
+bool oomtrace_kvset_get(const struct oomtrace_kvset *set, const char *key, int64_t *val)
+{
+	return oomtrace_kv_get(set->kv, set->n, key, val);
+}
+
+int oomtrace_facts_set(struct oomtrace_facts *set, const char *key, size_t keylen, int64_t val)
+{
+	return oomtrace_kv_set(set->kv, &set->n, OOMTRACE_FACTS_MAX, key, keylen, val);
+}
+
+bool oomtrace_facts_get(const struct oomtrace_facts *set, const char *key, int64_t *val)
+{
+	return oomtrace_kv_get(set->kv, set->n, key, val);
 }
 
 void oomtrace_task_set_memory(struct oomtrace_task *t, uint64_t total_vm_kb, uint64_t anon_kb,

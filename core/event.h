@@ -196,6 +196,15 @@ struct oomtrace_kvset {
 	struct oomtrace_kv kv[OOMTRACE_KV_MAX];
 };
 
+/* The same with room for a few: the numbers a userspace killer stated (its log line's). */
+#define OOMTRACE_FACTS_MAX 16
+struct oomtrace_facts {
+	unsigned int n;
+	struct oomtrace_kv kv[OOMTRACE_FACTS_MAX];
+};
+_Static_assert(offsetof(struct oomtrace_facts, kv) == offsetof(struct oomtrace_kvset, kv),
+	       "a set of facts is read and written as a kvset of its own size");
+
 /* Known-column bits of struct oomtrace_task_row (the table's columns changed across kernels). */
 enum {
 	OOMTRACE_R_UID = 1u << 0,
@@ -319,7 +328,7 @@ struct oomtrace_killer {
 	bool died;		     /* its log confirmed the victim's death */
 	uint64_t died_after_us;	     /* how long the death took, as it logged it (died) */
 	char reason[256];	     /* why, in its own words */
-	struct oomtrace_kvset facts; /* the numbers it stated: badness, vm_rss_kb, pressure ... */
+	struct oomtrace_facts facts; /* the numbers it stated: badness, vm_rss_kb, pressure ... */
 };
 
 struct oomtrace_event {
@@ -395,10 +404,16 @@ int oomtrace_outcome_parse(const char *s, enum oomtrace_outcome *out);
 /* Copy at most @n bytes of @src (not NUL-terminated) into @dst of size @dstsz. */
 void oomtrace_strlcpy_n(char *dst, size_t dstsz, const char *src, size_t n);
 
-/* Set (or add) @key in @set; returns -ENOSPC when the set is full. */
+/* Set (or add) @key among the *@n counters of @kv (room for @cap); -ENOSPC when full. */
+int oomtrace_kv_set(struct oomtrace_kv *kv, unsigned int *n, unsigned int cap, const char *key,
+		    size_t keylen, int64_t val);
+/* Look @key up among @n counters; returns true and stores the value when present. */
+bool oomtrace_kv_get(const struct oomtrace_kv *kv, unsigned int n, const char *key, int64_t *val);
+/* The same for a kvset, and for a set of facts. */
 int oomtrace_kvset_set(struct oomtrace_kvset *set, const char *key, size_t keylen, int64_t val);
-/* Look @key up; returns true and stores the value when present. */
 bool oomtrace_kvset_get(const struct oomtrace_kvset *set, const char *key, int64_t *val);
+int oomtrace_facts_set(struct oomtrace_facts *set, const char *key, size_t keylen, int64_t val);
+bool oomtrace_facts_get(const struct oomtrace_facts *set, const char *key, int64_t *val);
 
 /* Set the four memory sizes of @t (kB) and mark them known. */
 void oomtrace_task_set_memory(struct oomtrace_task *t, uint64_t total_vm_kb, uint64_t anon_kb,

@@ -37,7 +37,8 @@
 	}
 #define KVSET(nm, type, m)                                                                         \
 	{                                                                                          \
-		.name = nm, .kind = K_KVSET, .flags = JF_ABSENT, .off = offsetof(type, m)          \
+		.name = nm, .kind = K_KVSET, .flags = JF_ABSENT, .off = offsetof(type, m),         \
+		.size = sizeof(((type *)0)->m)                                                     \
 	}
 #define TABLE(type, fields)                                                                        \
 	{                                                                                          \

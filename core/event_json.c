@@ -280,8 +280,13 @@ bool oomtrace_jf_str(struct jctx *c, json_object *v, const char *k, char *dst, s
 	return true;
 }
 
-static void kvset_read(struct jctx *c, json_object *o, const char *name, struct oomtrace_kvset *set)
+/* a kvset, or a smaller set of the same layout: room for as many as @size bytes hold */
+static void kvset_read(struct jctx *c, json_object *o, const char *name, struct oomtrace_kvset *set,
+		       size_t size)
 {
+	unsigned int cap = (unsigned int)((size - offsetof(struct oomtrace_kvset, kv)) /
+					  sizeof(struct oomtrace_kv));
+
 	if (!json_object_is_type(o, json_type_object)) {
 		oomtrace_jf_fail(c, name, "not an object");
 		return;
@@ -292,7 +297,8 @@ static void kvset_read(struct jctx *c, json_object *o, const char *name, struct 
 			oomtrace_jf_fail(c, key, "not an integer");
 			return;
 		}
-		if (oomtrace_kvset_set(set, key, strlen(key), json_object_get_int64(val)))
+		if (oomtrace_kv_set(set->kv, &set->n, cap, key, strlen(key),
+				    json_object_get_int64(val)))
 			return; /* more counters than we keep: the rest is dropped */
 	}
 }
@@ -358,7 +364,7 @@ static bool field_read(struct jctx *c, const struct field *f, json_object *v, vo
 		*(bool *)p = json_object_get_boolean(v);
 		return false;
 	case K_KVSET:
-		kvset_read(c, v, f->name, (struct oomtrace_kvset *)p);
+		kvset_read(c, v, f->name, (struct oomtrace_kvset *)p, f->size);
 		return false;
 	case K_FN:
 		((const struct codec *)f->aux)->read(c, v, base);

@@ -152,8 +152,8 @@ static int report_add(struct report *r, const struct oomtrace_event *ev)
 	if (!sized && ev->killer.name[0]) { /* a userspace killer states the RSS it saw */
 		int64_t v;
 
-		if (oomtrace_kvset_get(&ev->killer.facts, "vm_rss_kb", &v) ||
-		    oomtrace_kvset_get(&ev->killer.facts, "rss_kb", &v)) {
+		if (oomtrace_facts_get(&ev->killer.facts, "vm_rss_kb", &v) ||
+		    oomtrace_facts_get(&ev->killer.facts, "rss_kb", &v)) {
 			kb = (uint64_t)(v > 0 ? v : 0);
 			sized = true;
 		}

@@ -501,7 +501,7 @@ static int killer_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 /* -v under a killer's line: the numbers it stated, the names, the source */
 static void killer_details(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 {
-	const struct oomtrace_kvset *f = &ev->killer.facts;
+	const struct oomtrace_facts *f = &ev->killer.facts;
 	unsigned int i;
 
 	oomtrace_buf_printf(b, "    killer: %s, stated:%s", ev->killer.name,

@@ -38,6 +38,9 @@
 
 #include "killers_int.h"
 
+/* lines after earlyoom's "low memory!" within which its kill line is read (it comes next) */
+#define EA_WAIT_LINES 20
+
 /* ---- earlyoom -------------------------------------------------------------------- */
 
 /* "sending SIGTERM to process 4242 uid 1000 \"hog\": oom_score 812, oom_score_adj 0, VmRSS 1450
@@ -111,7 +114,7 @@ static bool earlyoom_stats(struct oomtrace_killers *k, const char *p, const char
 		}
 	}
 	for (i = 0; i < 6; i++)
-		(void)oomtrace_kvset_set(&k->ea_stats, keys[i], strlen(keys[i]), v[i]);
+		(void)oomtrace_facts_set(&k->ea_stats, keys[i], strlen(keys[i]), v[i]);
 	return true;
 }
 
@@ -127,9 +130,9 @@ static bool earlyoom_low(struct oomtrace_killers *k, const char *p, const char *
 	k->ea_reason = k->ea_stats; /* the state printed just before */
 	k->ea_stats.n = 0;
 	if ((q = find(p, e, "mem ")) && (q += 4, hundredths(&q, e, &v)))
-		(void)oomtrace_kvset_set(&k->ea_reason, "mem_limit_bp", 12, v);
+		(void)oomtrace_facts_set(&k->ea_reason, "mem_limit_bp", 12, v);
 	if ((q = find(p, e, "swap ")) && (q += 5, hundredths(&q, e, &v)))
-		(void)oomtrace_kvset_set(&k->ea_reason, "swap_limit_bp", 13, v);
+		(void)oomtrace_facts_set(&k->ea_reason, "swap_limit_bp", 13, v);
 	return true;
 }
 
@@ -143,10 +146,15 @@ static int earlyoom(struct oomtrace_killers *k, const struct oomtrace_killer_lin
 	int64_t v;
 	int r;
 
-	if (earlyoom_stats(k, p, e) || earlyoom_low(k, p, e))
+	if (earlyoom_stats(k, p, e))
 		return 0;
+	if (earlyoom_low(k, p, e)) {
+		k->ea_wait = l->line; /* the pre-filter looks for this line, not for the kill's */
+		return 0;
+	}
 	if (lit(&p, e, "sending ")) {
 		p = l->msg;
+		k->ea_wait = 0;
 		r = hand_over(k, KL_EARLYOOM, out);
 		start(ev, l, "earlyoom", ev_new, arg);
 		if (!earlyoom_sending(p, e, ev))
@@ -624,10 +632,13 @@ int oomtrace_killers_expire(struct oomtrace_killers *k, uint64_t line, uint64_t 
 			return hand_over(k, i, out);
 	if (force)
 		k->nohang_block = false;
+	/* earlyoom said memory was low: its kill line comes right after, or not at all */
+	if (k->ea_wait && (force || line > k->ea_wait + EA_WAIT_LINES))
+		k->ea_wait = 0;
 	return 0;
 }
 
 bool oomtrace_killers_busy(const struct oomtrace_killers *k)
 {
-	return k->open[KL_EARLYOOM] || k->open[KL_NOHANG] || k->nohang_block;
+	return k->open[KL_EARLYOOM] || k->open[KL_NOHANG] || k->nohang_block || k->ea_wait;
 }

@@ -20,10 +20,11 @@ struct oomtrace_killers {
 	bool open[KL_OPEN_MAX];
 	uint64_t opened[KL_OPEN_MAX];	 /* the line it was opened at */
 	char reason[KL_OPEN_MAX][256];	 /* the memory state it logged before choosing a victim */
-	struct oomtrace_kvset ea_stats;	 /* earlyoom's last "mem avail:" line, as facts */
-	struct oomtrace_kvset ea_reason; /* ... and its limits, kept with its "low memory!" line */
+	struct oomtrace_facts ea_stats;	 /* earlyoom's last "mem avail:" line, as facts */
+	struct oomtrace_facts ea_reason; /* ... and its limits, kept with its "low memory!" line */
 	bool nohang_block;		 /* reading nohang's indented lines after a heading */
-	char kube_resource[32];		 /* what the eviction manager said it reclaims */
+	uint64_t ea_wait;	/* the line of earlyoom's "low memory!": its kill line follows */
+	char kube_resource[32]; /* what the eviction manager said it reclaims */
 	char kube_pod[256], kube_msg[256]; /* its last "Evicting pod" line (-v 3) */
 };
 

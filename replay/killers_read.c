@@ -93,7 +93,7 @@ bool hundredths(const char **p, const char *e, int64_t *v)
 
 void fact(struct oomtrace_event *ev, const char *key, int64_t v)
 {
-	(void)oomtrace_kvset_set(&ev->killer.facts, key, strlen(key), v);
+	(void)oomtrace_facts_set(&ev->killer.facts, key, strlen(key), v);
 }
 
 void set_comm(struct oomtrace_task *t, const char *s, const char *e)

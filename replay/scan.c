@@ -24,9 +24,8 @@
  * and the first line of each userspace killer's kill (killers.c names the sources):
  *   " due to memory "      systemd-oomd: Killed|Marked /a.scope ... due to memory pressure|used
  *   "), swap free: "       earlyoom: mem avail: N of N MiB (P%), swap free: ... (its state)
- *   "low memory! at or"    earlyoom: low memory! at or below SIGTERM limits: ... (its reason)
- *   "KILL to process "     earlyoom: sending SIGKILL to process N ...
- *   "TERM to process "     earlyoom: sending SIGTERM to process N ...
+ *   "low memory! at or"    earlyoom: low memory! at or below SIGTERM limits: ... (its reason;
+ *                          its kill line, "sending SIGKILL to process N ...", follows: read then)
  *   "requires corrective"  nohang: Memory status that requires corrective actions: (its reason)
  *   "Victim status (found" nohang: Victim status (found in 1ms):
  *   "detectorgroup:["      oomd: oomd kill: ... ruleset:[..] detectorgroup:[..] killer:..
@@ -43,9 +42,9 @@ static const char *const scan_needles[] = {
     "oom_reaper: reaped", "killed as a result", "no killable process", "panic - not syncing",
     "memory.oom.group",
     /* userspace killers (killers.c): systemd-oomd; earlyoom; nohang; oomd; lmkd; the kubelet */
-    " due to memory ", "), swap free: ", "low memory! at or", "KILL to process ",
-    "TERM to process ", "requires corrective", "Victim status (found", "detectorgroup:[",
-    "oom_score_adj", "attempting to reclaim", " evicted successfully", "low on resource"};
+    " due to memory ", "), swap free: ", "low memory! at or", "requires corrective",
+    "Victim status (found", "detectorgroup:[", "oom_score_adj", "attempting to reclaim",
+    " evicted successfully", "low on resource"};
 #define NNEEDLES (sizeof(scan_needles) / sizeof(scan_needles[0]))
 #define SCAN_HASH(a, b, c)                                                                         \
 	((((unsigned int)(a) << 10) ^ ((unsigned int)(b) << 5) ^ (unsigned int)(c)) & 0x3fffu)

@@ -244,7 +244,7 @@ START_TEST(json_round_trip_every_field)
 	ev.killer.died = true;
 	ev.killer.died_after_us = 1100000;
 	strcpy(ev.killer.reason, "low memory! at or below SIGKILL limits: mem  4.98%, swap 10.00%");
-	ck_assert_int_eq(oomtrace_kvset_set(&ev.killer.facts, "badness", 7, 702), 0);
+	ck_assert_int_eq(oomtrace_facts_set(&ev.killer.facts, "badness", 7, 702), 0);
 	ev.ctx.known = OOMTRACE_C_LOADAVG | OOMTRACE_C_PSI_SOME | OOMTRACE_C_PSI_FULL;
 	ev.ctx.psi_some =
 	    (struct oomtrace_psi){.avg10 = 1.5, .avg60 = 0.25, .avg300 = 0.07, .total_us = 123456};

@@ -81,7 +81,7 @@ static int64_t fact(const struct oomtrace_event *ev, const char *k)
 {
 	int64_t v = -1;
 
-	ck_assert_msg(oomtrace_kvset_get(&ev->killer.facts, k, &v), "fact %s missing", k);
+	ck_assert_msg(oomtrace_facts_get(&ev->killer.facts, k, &v), "fact %s missing", k);
 	return v;
 }
 
