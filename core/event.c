@@ -137,16 +137,21 @@ int oomtrace_victim_role_parse(const char *s, enum oomtrace_victim_role *out)
 	PARSE_INTO(role_names, s, out);
 }
 
+void oomtrace_event_set_role(struct oomtrace_event *ev, enum oomtrace_victim_role r)
+{
+	ev->victim_role = r;
+	ev->known |= OOMTRACE_E_ROLE;
+}
+
 void oomtrace_event_derive_role(struct oomtrace_event *ev)
 {
 	const struct oomtrace_task *v = &ev->victim;
 
 	if ((ev->known & OOMTRACE_E_ROLE) || !(v->known & OOMTRACE_T_NS_PID))
 		return;
-	ev->victim_role = v->ns_level == 0 ? OOMTRACE_ROLE_HOST_PID_NS
-			  : v->ns_pid == 1 ? OOMTRACE_ROLE_PID_NS_INIT
-					   : OOMTRACE_ROLE_PID_NS_CHILD;
-	ev->known |= OOMTRACE_E_ROLE;
+	oomtrace_event_set_role(ev, v->ns_level == 0 ? OOMTRACE_ROLE_HOST_PID_NS
+				    : v->ns_pid == 1 ? OOMTRACE_ROLE_PID_NS_INIT
+						     : OOMTRACE_ROLE_PID_NS_CHILD);
 }
 
 const char *oomtrace_alloc_class_name(enum oomtrace_alloc_class c)

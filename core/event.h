@@ -391,6 +391,13 @@ int oomtrace_cause_parse(const char *s, enum oomtrace_cause *out);
 const char *oomtrace_alloc_class_name(enum oomtrace_alloc_class c);
 const char *oomtrace_victim_role_name(enum oomtrace_victim_role r);
 int oomtrace_victim_role_parse(const char *s, enum oomtrace_victim_role *out);
+/* Set victim_role (known). */
+void oomtrace_event_set_role(struct oomtrace_event *ev, enum oomtrace_victim_role r);
+/* Killed with its memory.oom.group: known so, from the report or the cgroup. */
+static inline bool oomtrace_event_group_kill(const struct oomtrace_event *ev)
+{
+	return (ev->known & OOMTRACE_E_ROLE) && ev->victim_role == OOMTRACE_ROLE_OOM_GROUP;
+}
 /* victim_role from the victim's pid namespace facts, where they are known and no role is yet. */
 void oomtrace_event_derive_role(struct oomtrace_event *ev);
 int oomtrace_alloc_class_parse(const char *s, enum oomtrace_alloc_class *out);

@@ -280,10 +280,8 @@ void oomtrace_kjoin_apply(const struct oomtrace_event *rep, struct oomtrace_even
 		ev->from_kmsg |= OOMTRACE_K_VICTIM;
 	/* a member of a memory.oom.group kill, as the report's group line says (the probe may
 	 * not have read its cgroup to tell) */
-	if ((rep->known & OOMTRACE_E_ROLE) && rep->victim_role == OOMTRACE_ROLE_OOM_GROUP &&
-	    !((ev->known & OOMTRACE_E_ROLE) && ev->victim_role == OOMTRACE_ROLE_OOM_GROUP)) {
-		ev->victim_role = OOMTRACE_ROLE_OOM_GROUP;
-		ev->known |= OOMTRACE_E_ROLE;
+	if (oomtrace_event_group_kill(rep) && !oomtrace_event_group_kill(ev)) {
+		oomtrace_event_set_role(ev, OOMTRACE_ROLE_OOM_GROUP);
 		ev->from_kmsg |= OOMTRACE_K_VICTIM;
 	}
 	/* the report's own numbers, as the kernel printed them at the kill */

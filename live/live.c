@@ -283,14 +283,10 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 		lv->join(lv->join_ctx, ev);
 	/* killed with its memory.oom.group (where the report did not say so already): that says
 	 * more than its place in a pid namespace */
-	if ((ev->victim.known & OOMTRACE_T_CGROUP) &&
-	    !((ev->known & OOMTRACE_E_ROLE) && ev->victim_role == OOMTRACE_ROLE_OOM_GROUP) &&
+	if ((ev->victim.known & OOMTRACE_T_CGROUP) && !oomtrace_event_group_kill(ev) &&
 	    oomtrace_memcg_oom_group("", ev->victim.cgroup,
-				     (ev->known & OOMTRACE_E_OOM_MEMCG) ? ev->oom_memcg : "/") ==
-		1) {
-		ev->victim_role = OOMTRACE_ROLE_OOM_GROUP;
-		ev->known |= OOMTRACE_E_ROLE;
-	}
+				     (ev->known & OOMTRACE_E_OOM_MEMCG) ? ev->oom_memcg : "/") == 1)
+		oomtrace_event_set_role(ev, OOMTRACE_ROLE_OOM_GROUP);
 	/* what the trigger's stack proves, where the probe read it (the join gives the report's) */
 	if (ev->trigger.kstack.n && !(ev->known & OOMTRACE_E_ALLOCATION))
 		oomtrace_stack_classify(ev);

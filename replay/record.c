@@ -11,12 +11,18 @@
 #include "parser_int.h"
 #include "stack.h"
 
-void oomtrace_rec_new_event(struct oomtrace_parser *p, struct oomtrace_event *ev)
+/* A new replayed event at the time @t */
+static void new_event_at(const struct oomtrace_stamp *t, struct oomtrace_event *ev)
 {
 	oomtrace_event_init(ev);
 	ev->source = OOMTRACE_SOURCE_REPLAY;
 	ev->probe = OOMTRACE_PROBE_LOG;
-	oomtrace_stamp_event(&p->cur, ev);
+	oomtrace_stamp_event(t, ev);
+}
+
+void oomtrace_rec_new_event(struct oomtrace_parser *p, struct oomtrace_event *ev)
+{
+	new_event_at(&p->cur, ev);
 }
 
 static int emit(struct oomtrace_parser *p, struct oomtrace_event *ev, oomtrace_sink_fn sink,
@@ -82,20 +88,10 @@ int oomtrace_rec_hold_done(struct oomtrace_parser *p, const struct oomtrace_even
 	return oomtrace_rec_release(p, false, sink, ctx);
 }
 
-/* killers.c's new event: stamped with the time of the program's line */
-struct killer_arg {
-	struct oomtrace_stamp st;
-	const struct oomtrace_stamp *cur;
-};
-
+/* killers.c's new event: stamped with the time of the program's line (@arg) */
 static void killer_ev_new(void *arg, struct oomtrace_event *ev)
 {
-	struct killer_arg *a = arg;
-
-	oomtrace_event_init(ev);
-	ev->source = OOMTRACE_SOURCE_REPLAY;
-	ev->probe = OOMTRACE_PROBE_LOG;
-	oomtrace_stamp_event(&a->st, ev);
+	new_event_at(arg, ev);
 }
 
 int oomtrace_rec_killer_line(struct oomtrace_parser *p, const struct oomtrace_prefix *x,
@@ -109,12 +105,11 @@ int oomtrace_rec_killer_line(struct oomtrace_parser *p, const struct oomtrace_pr
 	    .pid = x->ident_pid,
 	    .line = p->st.lines,
 	};
-	struct killer_arg a;
+	struct oomtrace_stamp st = p->cur;
 
 	/* the line's own time; a kernel continuation after it keeps the kernel's */
-	a.st = p->cur;
-	oomtrace_clock_stamp(&p->clock, x, &a.st);
-	if (!oomtrace_killers_line(&p->kl, &l, killer_ev_new, &a, &p->kev))
+	oomtrace_clock_stamp(&p->clock, x, &st);
+	if (!oomtrace_killers_line(&p->kl, &l, killer_ev_new, &st, &p->kev))
 		return 0;
 	return oomtrace_rec_hold_done(p, &p->kev, sink, ctx);
 }
@@ -181,12 +176,6 @@ void oomtrace_rec_save_template(struct oomtrace_parser *p)
 	p->s->tmpl_pending = true;
 }
 
-static void group_role(struct oomtrace_event *ev)
-{
-	ev->victim_role = OOMTRACE_ROLE_OOM_GROUP;
-	ev->known |= OOMTRACE_E_ROLE;
-}
-
 void oomtrace_rec_mark_group(struct oomtrace_parser *p)
 {
 	const struct oomtrace_event *t = &p->s->tmpl;
@@ -194,13 +183,13 @@ void oomtrace_rec_mark_group(struct oomtrace_parser *p)
 
 	if (!p->s->have_tmpl)
 		return;
-	group_role(&p->s->tmpl);
+	oomtrace_event_set_role(&p->s->tmpl, OOMTRACE_ROLE_OOM_GROUP);
 	for (i = 0; i < p->nheld; i++) {
 		struct oomtrace_event *ev = &p->held[(p->head + i) % HELD_MAX].ev;
 
 		if ((t->known & OOMTRACE_E_INVOCATION) && (ev->known & OOMTRACE_E_INVOCATION) &&
 		    ev->invocation == t->invocation && ev->record == OOMTRACE_RECORD_KILL)
-			group_role(ev);
+			oomtrace_event_set_role(ev, OOMTRACE_ROLE_OOM_GROUP);
 	}
 }
 
