@@ -42,6 +42,9 @@ struct oomtrace_backend_opts {
 	bool no_stacks;	      /* --stacks none: no stack read by a probe, none reported */
 	unsigned int context_mask; /* OOMTRACE_CTX_* snapshots taken per live event */
 	unsigned int buffer_kb;	   /* live: ring buffer size (perf buffer: per CPU); 0: default */
+	/* live: comms of userspace memory killers whose SIGTERM/SIGKILL is a kill (NULL-terminated;
+	 * NULL or empty: none attributed) */
+	const char *const *killers;
 };
 
 /* The default live buffer: >= 10 s of a 100 kills/s storm with the reader stopped (bench/,

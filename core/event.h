@@ -319,6 +319,13 @@ enum {
 	OOMTRACE_KL_PID = 1u << 0,	  /* pid */
 	OOMTRACE_KL_SIGNAL = 1u << 1,	  /* signal */
 	OOMTRACE_KL_DIED_AFTER = 1u << 2, /* died_after_us */
+	/* live: what the tracer saw of the killer and the death */
+	OOMTRACE_KL_FIRST_SIGNAL = 1u << 3, /* first_signal */
+	OOMTRACE_KL_EXIT_CODE = 1u << 4,    /* exit_code */
+	OOMTRACE_KL_EXE = 1u << 5,	    /* exe */
+	OOMTRACE_KL_CGROUP = 1u << 6,	    /* cgroup */
+	OOMTRACE_KL_UNIT = 1u << 7,	    /* unit */
+	OOMTRACE_KL_CMDLINE = 1u << 8,	    /* cmdline */
 };
 struct oomtrace_killer {
 	uint32_t known; /* OOMTRACE_KL_* */
@@ -329,6 +336,13 @@ struct oomtrace_killer {
 	uint64_t died_after_us;	     /* how long the death took, as it logged it (died) */
 	char reason[256];	     /* why, in its own words */
 	struct oomtrace_facts facts; /* the numbers it stated: badness, vm_rss_kb, pressure ... */
+	/* live (the sender of the signal, seen by the tracer): */
+	int32_t first_signal; /* the first signal it sent this victim (signal: the last) */
+	int32_t exit_code;    /* the victim's exit code as wait(2) gives it (died) */
+	char exe[256];	      /* the sender's executable (where /proc lets the tracer read it) */
+	char cmdline[256];    /* the sender's command line, arguments joined by blanks */
+	char cgroup[256];     /* the sender's cgroup (unified, or name=systemd on v1) */
+	char unit[128];	      /* the systemd unit of that cgroup */
 };
 
 struct oomtrace_event {

@@ -180,6 +180,13 @@ static const struct field killer_fields[] = {
      .flags = JF_TRUE,
      .off = offsetof(struct oomtrace_killer, died)},
     U64("died_after_us", struct oomtrace_killer, died_after_us, OOMTRACE_KL_DIED_AFTER, JF_ABSENT),
+    INT("first_signal", struct oomtrace_killer, first_signal, OOMTRACE_KL_FIRST_SIGNAL, 1, 64,
+	JF_ABSENT),
+    INT("exit_code", struct oomtrace_killer, exit_code, OOMTRACE_KL_EXIT_CODE, 0, 65535, JF_ABSENT),
+    STR("exe", struct oomtrace_killer, exe, OOMTRACE_KL_EXE, JF_ABSENT),
+    STR("cmdline", struct oomtrace_killer, cmdline, OOMTRACE_KL_CMDLINE, JF_ABSENT),
+    STR("cgroup", struct oomtrace_killer, cgroup, OOMTRACE_KL_CGROUP, JF_ABSENT),
+    STR("unit", struct oomtrace_killer, unit, OOMTRACE_KL_UNIT, JF_ABSENT),
 };
 static const struct table killer_table = TABLE(struct oomtrace_killer, killer_fields);
 

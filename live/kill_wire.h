@@ -16,6 +16,8 @@ enum w_kind {
 	W_START_REAP,
 	W_FINISH_REAP,
 	W_SKIP_REAP,
+	W_UKILL,  /* libbpf: a SIGTERM/SIGKILL a named userspace killer sent (sig, sig_code) */
+	W_UDEATH, /* libbpf: the last thread of such a victim exited: victim_tgid, exit_code */
 };
 
 /* which program produced it */
@@ -69,7 +71,9 @@ enum w_flags {
 	unsigned int sig_seen;                                                                     \
 	int victim_ns_pid;	      /* the victim's pid in its own pid namespace */              \
 	unsigned int victim_ns_level; /* that namespace's level (0: the host's) */                 \
-	unsigned int pad;                                                                          \
+	/* W_UKILL: the signal and its si_code; W_UDEATH: the victim's exit code (wait status) */  \
+	int sig, sig_code;                                                                         \
+	unsigned int exit_code;                                                                    \
 	char victim_comm[OOMTRACE_KILL_COMM];                                                      \
 	char trigger_comm[OOMTRACE_KILL_COMM]
 

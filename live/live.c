@@ -225,7 +225,7 @@ static void cgroup_from_proc(struct oomtrace_task *t)
  * from bpf_get_current_cgroup_id() names a cgroup of the v2 hierarchy, so it
  * says nothing of the memory cgroup on a v1 host.
  */
-static void cgroups_from_ids(struct oomtrace_event *ev)
+void oomtrace_live_cgroups(struct oomtrace_event *ev)
 {
 	char dir[600];
 	bool v2 = false;
@@ -278,7 +278,7 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 	}
 	ev->known |= OOMTRACE_E_INVOCATION;
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
-	cgroups_from_ids(ev);
+	oomtrace_live_cgroups(ev);
 	if (lv->join)
 		lv->join(lv->join_ctx, ev);
 	/* killed with its memory.oom.group (where the report did not say so already): that says

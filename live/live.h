@@ -14,6 +14,7 @@
 #define OOMTRACE_LIVE_RECENT 256
 
 struct oomtrace_ksyms;
+struct oomtrace_ukills;
 
 struct oomtrace_live_kill {
 	int32_t pid;
@@ -48,6 +49,9 @@ struct oomtrace_live {
 	bool ksyms_warm; /* the names of an OOM's path learned (oomtrace_ksyms_prewarm) */
 	/* our own memory cgroup's usage and limit, kept open; -1 when unlimited or unknown */
 	int usage_fd, limit_fd;
+	/* kills by userspace killers held for their victims' deaths (live/killer.c); NULL: none
+	 * yet */
+	struct oomtrace_ukills *ukills;
 	/* where the current poll delivers */
 	oomtrace_event_fn fn;
 	void *ctx;
@@ -76,6 +80,27 @@ void oomtrace_live_stamp(struct oomtrace_live *lv, struct oomtrace_event *ev, ui
  */
 void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *ev, uint64_t ts_ns,
 			       uint64_t kernel_inv);
+/*
+ * The memory cgroups a probe gave as ids only (or beside paths that did not fit): their paths,
+ * by a walk of the hierarchy, while they exist.
+ */
+void oomtrace_live_cgroups(struct oomtrace_event *ev);
+
+/*
+ * A userspace killer's SIGTERM/SIGKILL (@sig, si_code @code) as @ev (stamped; the victim's
+ * facts, the sender as the trigger): the sender becomes ev->killer, and the kill is held until
+ * the victim's death (oomtrace_live_udeath) or a deadline (oomtrace_live_ukill_tick), then
+ * delivered (live/killer.c).
+ */
+void oomtrace_live_ukill(struct oomtrace_live *lv, struct oomtrace_event *ev, int sig, int code);
+/* The last thread of a watched victim @tgid exited at @ts_ns with @exit_code (wait status). */
+void oomtrace_live_udeath(struct oomtrace_live *lv, int32_t tgid, uint64_t ts_ns,
+			  uint32_t exit_code);
+/* Deliver the kills whose victims did not die in time (each poll). */
+void oomtrace_live_ukill_tick(struct oomtrace_live *lv);
+/* The end: every kill still held delivered (@deliver) or dropped, the table freed. */
+void oomtrace_live_ukill_end(struct oomtrace_live *lv, bool deliver);
+
 /* Open /proc/kallsyms for naming kernel stacks (before the sandbox); close it. */
 void oomtrace_live_ksyms_open(struct oomtrace_live *lv);
 void oomtrace_live_ksyms_close(struct oomtrace_live *lv);

@@ -488,7 +488,13 @@ static int killer_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 					    ev->victim.known & OOMTRACE_T_PID ? "," : "", tmp);
 		}
 	}
-	if (k->known & OOMTRACE_KL_DIED_AFTER)
+	/* a live death is measured to the microsecond; a log's to the millisecond at best */
+	if ((k->known & OOMTRACE_KL_DIED_AFTER) && k->died_after_us < 1000)
+		oomtrace_buf_printf(b, ", died after %" PRIu64 " us", k->died_after_us);
+	else if ((k->known & OOMTRACE_KL_DIED_AFTER) && k->died_after_us < 10000)
+		oomtrace_buf_printf(b, ", died after %" PRIu64 ".%03" PRIu64 " ms",
+				    k->died_after_us / 1000, k->died_after_us % 1000);
+	else if (k->known & OOMTRACE_KL_DIED_AFTER)
 		oomtrace_buf_printf(b, ", died after %" PRIu64 ".%03" PRIu64 " s",
 				    k->died_after_us / 1000000, k->died_after_us / 1000 % 1000);
 	if (k->reason[0]) {
@@ -496,6 +502,44 @@ static int killer_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 		oomtrace_buf_printf(b, ": %s", tmp);
 	}
 	return oomtrace_buf_append(b, "\n", 1);
+}
+
+/* What the tracer saw of a killer (live): the process, the first signal, how the victim ended. */
+static void killer_seen(struct oomtrace_buf *b, const struct oomtrace_killer *k)
+{
+	char tmp[sizeof(k->cmdline) * 3];
+
+	if (k->known & OOMTRACE_KL_CMDLINE) {
+		oomtrace_utf8_repair(tmp, sizeof(tmp), k->cmdline, strlen(k->cmdline));
+		oomtrace_buf_printf(b, "\n    killer process: %s", tmp);
+	} else if (k->known & (OOMTRACE_KL_EXE | OOMTRACE_KL_UNIT | OOMTRACE_KL_CGROUP)) {
+		oomtrace_buf_printf(b, "\n    killer process: ?");
+	}
+	if (k->known & OOMTRACE_KL_EXE) {
+		oomtrace_utf8_repair(tmp, sizeof(tmp), k->exe, strlen(k->exe));
+		oomtrace_buf_printf(b, " (%s)", tmp);
+	}
+	if (k->known & OOMTRACE_KL_UNIT) {
+		oomtrace_utf8_repair(tmp, sizeof(tmp), k->unit, strlen(k->unit));
+		oomtrace_buf_printf(b, ", unit %s", tmp);
+	} else if (k->known & OOMTRACE_KL_CGROUP) {
+		oomtrace_utf8_repair(tmp, sizeof(tmp), k->cgroup, strlen(k->cgroup));
+		oomtrace_buf_printf(b, ", cgroup %s", tmp);
+	}
+	if ((k->known & OOMTRACE_KL_FIRST_SIGNAL) && (k->known & OOMTRACE_KL_SIGNAL) &&
+	    k->first_signal != k->signal)
+		oomtrace_buf_printf(b, "\n    signals: %s first, then %s",
+				    k->first_signal == 15 ? "SIGTERM" : "SIGKILL",
+				    k->signal == 9 ? "SIGKILL" : "SIGTERM");
+	if ((k->known & OOMTRACE_KL_EXIT_CODE) && (k->exit_code & 0x7f))
+		oomtrace_buf_printf(b, "\n    victim ended: killed by signal %d",
+				    k->exit_code & 0x7f);
+	else if (k->known & OOMTRACE_KL_EXIT_CODE)
+		oomtrace_buf_printf(b, "\n    victim ended: exited with status %d",
+				    (k->exit_code >> 8) & 0xff);
+	else if ((k->known & OOMTRACE_KL_FIRST_SIGNAL) && !k->died)
+		oomtrace_buf_printf(b, "\n    victim ended: not seen to die (still alive when the "
+				       "event was sent)");
 }
 
 /* -v under a killer's line: the numbers it stated, the names, the source */
@@ -508,6 +552,12 @@ static void killer_details(struct oomtrace_buf *b, const struct oomtrace_event *
 			    f->n ? "" : " nothing more");
 	for (i = 0; i < f->n; i++)
 		oomtrace_buf_printf(b, " %s=%" PRId64, f->kv[i].key, f->kv[i].val);
+	killer_seen(b, &ev->killer);
+	/* live: the victim as it was when the signal was sent */
+	if (ev->victim.known & OOMTRACE_T_ANON_RSS) {
+		oomtrace_buf_append(b, "\n", 1);
+		victim_lines(b, ev);
+	}
 	names_lines(b, &ev->names);
 	oomtrace_buf_append(b, "\n", 1);
 	source_line(b, ev);

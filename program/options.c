@@ -39,6 +39,12 @@ static const char help[] =
     "      --buffer-size KB  live: the kernel-to-tracer buffer, rounded up to a power of two\n"
     "                        (default 1024: >= 10 s of a 100 kills/s storm with the reader\n"
     "                        stopped; perf buffers, before 5.8: per CPU, default 256)\n"
+    "      --killer COMM     live: a SIGTERM or SIGKILL that a process named COMM sends\n"
+    "                        (kill(2), pidfd_send_signal(2), a write to cgroup.kill) is\n"
+    "                        a kill by a userspace memory killer, reported with the\n"
+    "                        victim's death; repeatable, added to systemd-oomd, oomd,\n"
+    "                        earlyoom, nohang and lmkd (libbpf backend)\n"
+    "      --no-killers      live: report no userspace killer's kills\n"
     "      --no-kmsg         live: do not join the kernel's own report of each kill\n"
     "                        (/dev/kmsg) for the facts the probe cannot read\n"
     "      --stacks WHICH    all (default), kernel (the trigger's kernel stack and its\n"
@@ -137,6 +143,8 @@ enum {
 	OPT_NO_BTF,
 	OPT_BTF,
 	OPT_NO_KMSG,
+	OPT_KILLER,
+	OPT_NO_KILLERS,
 	OPT_STACKS,
 	OPT_CONTEXT,
 	OPT_KEEP_ADJ,
@@ -180,6 +188,8 @@ static const struct option long_opts[] = {
     {"no-btf", no_argument, NULL, OPT_NO_BTF},
     {"btf", required_argument, NULL, OPT_BTF},
     {"no-kmsg", no_argument, NULL, OPT_NO_KMSG},
+    {"killer", required_argument, NULL, OPT_KILLER},
+    {"no-killers", no_argument, NULL, OPT_NO_KILLERS},
     {"stacks", required_argument, NULL, OPT_STACKS},
     {"context", required_argument, NULL, OPT_CONTEXT},
     {"buffer-size", required_argument, NULL, OPT_BUFFER},
@@ -297,6 +307,19 @@ static int live_opt(struct oomtrace_config *c, int opt, const char *arg)
 	case OPT_KEEP_ADJ:
 		bo->keep_oom_score_adj = true;
 		return 0;
+	case OPT_KILLER:
+		if (!arg[0] || strlen(arg) > 15)
+			return oomtrace_bad_arg("--killer", arg,
+						"not a process name (comm: 1 to 15 bytes)");
+		if (c->nkillers == OOMTRACE_KILLERS_MAX)
+			return oomtrace_bad_arg("--killer", arg, "more than 48 killers");
+		c->killers[c->nkillers++] = arg;
+		return 0;
+	case OPT_NO_KILLERS:
+		c->nkillers = 0;
+		c->killers[0] = NULL;
+		c->no_killers = true;
+		return 0;
 	default:
 		return -1;
 	}
@@ -407,6 +430,10 @@ static int settle(struct oomtrace_config *c, int argc, char **argv)
 		c->bo.files = argv + optind;
 	if (!c->context_set)
 		c->bo.context_mask = OOMTRACE_CTX_ALL;
+	if (c->no_killers)
+		c->nkillers = 0;
+	c->killers[c->nkillers] = NULL;
+	c->bo.killers = c->killers;
 	return -1;
 }
 
@@ -419,6 +446,12 @@ int oomtrace_options_parse(int argc, char **argv, struct oomtrace_config *c)
 	c->format = "text";
 	c->duration = -1;
 	c->metrics_interval = 15;
+	/* the userspace memory killers known by name (their log lines: replay/killers.c) */
+	c->killers[c->nkillers++] = "systemd-oomd";
+	c->killers[c->nkillers++] = "oomd";
+	c->killers[c->nkillers++] = "earlyoom";
+	c->killers[c->nkillers++] = "nohang";
+	c->killers[c->nkillers++] = "lmkd";
 	while ((opt = getopt_long(argc, argv, "b:f:o:vFc:d:Vh", long_opts, NULL)) != -1) {
 		const char *arg = optarg;
 

@@ -9,6 +9,9 @@
 #include "backend.h"
 #include "filter.h"
 
+/* the comms --killer may add to the defaults (the BPF map holds 64) */
+#define OOMTRACE_KILLERS_MAX 48
+
 struct oomtrace_config {
 	struct oomtrace_backend_opts bo; /* what the backends are given */
 	const char *backend;		 /* auto, libbpf, bcc, replay */
@@ -27,6 +30,11 @@ struct oomtrace_config {
 	const char *metrics_file;
 	const char *metrics_listen;
 	double metrics_interval;
+	/* userspace memory killers, by comm: the defaults, --killer's, NULL-terminated (bo.killers)
+	 */
+	const char *killers[OOMTRACE_KILLERS_MAX + 1];
+	unsigned int nkillers;
+	bool no_killers; /* --no-killers */
 };
 
 /*

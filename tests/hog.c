@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* hog: allocate and touch N MiB in 1 MiB steps, then exit; for memcg OOM tests only. */
+/* hog: allocate and touch N MiB in 1 MiB steps, then exit (or wait a while, for a killer of
+ * user space to find it); for memcg OOM tests only. */
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +12,12 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hog [-a OOM_SCORE_ADJ] [-u UID] [-s SHMEM_MIB] MIB (1..1024)\n"
-			"  -a  set our oom_score_adj first   -u  then run as this uid (and gid)\n"
-			"  -s  touch this much shared memory (shmem-rss) before the private MIB\n");
+	fprintf(
+	    stderr,
+	    "usage: hog [-a OOM_SCORE_ADJ] [-u UID] [-s SHMEM_MIB] [-w SECS] [-t] MIB (1..1024)\n"
+	    "  -a  set our oom_score_adj first   -u  then run as this uid (and gid)\n"
+	    "  -s  touch this much shared memory (shmem-rss) before the private MIB\n"
+	    "  -w  then wait SECS (1..600) before exiting   -t  ignore SIGTERM\n");
 	exit(2);
 }
 
@@ -38,12 +44,36 @@ static void set_adj(const char *adj)
 	close(fd);
 }
 
+static void *term_waiter(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+
+	sigwait(set, &sig);
+	return NULL; /* this thread exits; the process does not */
+}
+
+/* SIGTERM blocked in every thread, taken by one that then exits: a victim with a thread gone */
+static void term_thread(void)
+{
+	static sigset_t set;
+	pthread_t t;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) || pthread_create(&t, NULL, term_waiter, &set)) {
+		perror("hog: thread");
+		exit(1);
+	}
+	pthread_detach(t);
+}
+
 int main(int argc, char **argv)
 {
-	long mib, shm = 0, i;
+	long mib, shm = 0, wait_s = 0, i;
 	int c;
 
-	while ((c = getopt(argc, argv, "a:u:s:")) != -1) {
+	while ((c = getopt(argc, argv, "a:u:s:w:tT")) != -1) {
 		switch (c) {
 		case 'a':
 			set_adj(optarg);
@@ -59,6 +89,17 @@ int main(int argc, char **argv)
 		}
 		case 's':
 			shm = mib_arg(optarg);
+			break;
+		case 'w':
+			wait_s = atol(optarg);
+			if (wait_s < 1 || wait_s > 600)
+				usage();
+			break;
+		case 't':
+			signal(SIGTERM, SIG_IGN);
+			break;
+		case 'T':
+			term_thread();
 			break;
 		default:
 			usage();
@@ -81,5 +122,12 @@ int main(int argc, char **argv)
 			return 1;
 		memset(p, 0x5a, 1 << 20);
 	}
+	/* ready: the memory is touched (a test waits for this line before it looks) */
+	if (wait_s) {
+		printf("hog %d ready\n", (int)getpid());
+		fflush(stdout);
+	}
+	for (; wait_s > 0; wait_s--)
+		sleep(1);
 	return 0;
 }

@@ -78,6 +78,15 @@ struct mm_struct {
 struct signal_struct {
 	short oom_score_adj;
 	unsigned int flags;
+	atomic_t live; /* threads not yet through do_exit() */
+};
+
+/* the siginfo a signal is generated with (the kernel's fields sit in an anonymous struct: CO-RE
+ * finds them there by name) */
+struct kernel_siginfo {
+	int si_signo;
+	int si_errno;
+	int si_code;
 };
 
 struct cred {
@@ -105,6 +114,7 @@ struct task_struct {
 	const struct cred *real_cred;
 	struct css_set *cgroups;
 	struct pid *thread_pid; /* 4.19+ */
+	int exit_code;		/* set in do_exit() before sched_process_exit */
 };
 
 /*

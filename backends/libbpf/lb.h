@@ -41,6 +41,7 @@ struct lb {
 	int core_fd; /* while opening: a memfd for the small CO-RE target made from it; -1: none */
 	bool core_filled; /* core_fd holds it (made by the first open, used by every try after) */
 	struct tpf fmt[W_SKIP_REAP + 1]; /* BTF-less decoding, by w_kind */
+	bool killers_on; /* userspace killers' signals are reported (the CO-RE object's) */
 	struct oomtrace_live live;
 	struct oomtrace_event ev;
 };

@@ -50,6 +50,18 @@ int lb_on_core(void *ctx, const void *data, size_t size)
 
 	if (size < W_SIZE_HEAD)
 		return 0;
+	if (w->kind == W_UDEATH) {
+		oomtrace_live_udeath(&l->live, w->victim_tgid, w->ts_ns, w->exit_code);
+		return l->live.cb_error;
+	}
+	if (w->kind == W_UKILL) {
+		if (size < W_SIZE_VICTIM)
+			return 0;
+		oomtrace_live_stamp(&l->live, &l->ev, w->ts_ns, probe);
+		lb_wire_to_event(w, &l->ev);
+		oomtrace_live_ukill(&l->live, &l->ev, w->sig, w->sig_code);
+		return l->live.cb_error;
+	}
 	if (w->kind != W_KILL) {
 		reaper_record(l, w->kind, w->victim_pid, w->ts_ns, probe);
 		return l->live.cb_error;
@@ -198,6 +210,9 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 		 l->inv != PR_NONE && l->vic != PR_NONE ? "+" : "",
 		 l->vic != PR_NONE ? lb_pr_names[l->vic] : "",
 		 l->vic == PR_NOBTF ? " (BTF-less object)" : "");
+	if (o->killers && o->killers[0] && !l->killers_on)
+		oomtrace_info("userspace killers' kills are not reported with this probe (no "
+			      "signal:signal_generate program of the CO-RE object)");
 	*state = l;
 	return 0;
 }
@@ -206,8 +221,12 @@ static int lb_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx)
 {
 	struct lb *l = state;
 
+	int r;
+
 	oomtrace_live_poll_begin(&l->live, fn, ctx);
-	return oomtrace_live_poll_end(&l->live, oomtrace_evbuf_poll(l->buf, timeout_ms));
+	r = oomtrace_evbuf_poll(l->buf, timeout_ms);
+	oomtrace_live_ukill_tick(&l->live);
+	return oomtrace_live_poll_end(&l->live, r);
 }
 
 static int lb_stop(void *state)
@@ -218,6 +237,8 @@ static int lb_stop(void *state)
 	oomtrace_evbuf_consume(l->buf);
 	while (l->nlinks > 0)
 		bpf_link__destroy(l->links[--l->nlinks]);
+	/* killers' victims not yet seen to die: as they stand */
+	oomtrace_live_ukill_end(&l->live, true);
 	return 0;
 }
 
@@ -228,6 +249,7 @@ static void lb_close(void *state)
 	if (!l)
 		return;
 	lb_destroy(l);
+	oomtrace_live_ukill_end(&l->live, false);
 	oomtrace_kjoin_detach(&l->live);
 	oomtrace_live_ksyms_close(&l->live);
 	free(l);

@@ -247,8 +247,8 @@ static size_t perf_pages(unsigned int kb)
 /* The programs one step loads: the invocation probe's, the victim probe's, the reaper's and
  * signals'. */
 static int core_programs(struct oomtrace_bpf *s, enum pr inv, enum pr vic,
-			 const struct lb_features *bf, char *sym, size_t symsz, char *why,
-			 size_t whysz)
+			 const struct lb_features *bf, const char *const *killers, char *sym,
+			 size_t symsz, char *why, size_t whysz)
 {
 	const char *tfs = oomtrace_tracefs_dir(false, NULL, 0);
 	struct bpf_program *prog;
@@ -296,6 +296,15 @@ static int core_programs(struct oomtrace_bpf *s, enum pr inv, enum pr vic,
 		s->rodata->track_signals = 1;
 		bpf_program__set_autoload(s->progs.tp_signal_generate, true);
 	}
+	/* userspace killers' signals: on the same program, where one is attached */
+	s->rodata->track_killers = s->rodata->track_signals && killers && killers[0];
+	if (s->rodata->track_killers) {
+		/* a killer's victim's death: its last thread's exit */
+		if (bf->tp_signal)
+			bpf_program__set_autoload(s->progs.btf_sched_process_exit, true);
+		else if (tfs && oomtrace_tracefs_has(tfs, "sched/sched_process_exit"))
+			bpf_program__set_autoload(s->progs.tp_sched_process_exit, true);
+	}
 	if (bf->tp_reaper) {
 		bpf_program__set_autoload(s->progs.btf_finish_task_reaping, true);
 		bpf_program__set_autoload(s->progs.btf_skip_task_reaping, true);
@@ -320,6 +329,25 @@ static void core_maps(struct lb *l, struct oomtrace_bpf *s, bool ringbuf)
 		bpf_map__set_max_entries(s->maps.events_rb, ring_bytes(l->opts.buffer_kb));
 		bpf_map__set_max_entries(s->maps.events_pb, 1);
 	}
+}
+
+/* The killers' comms into their map, before the programs that read it are attached. */
+static int core_killers(struct oomtrace_bpf *s, const char *const *killers, char *why, size_t whysz)
+{
+	__u32 one = 1;
+
+	for (; s->rodata->track_killers && *killers; killers++) {
+		char key[W_COMM] = {0};
+
+		memcpy(key, *killers, strnlen(*killers, sizeof(key) - 1));
+		if (bpf_map__update_elem(s->maps.killers, key, sizeof(key), &one, sizeof(one),
+					 BPF_ANY)) {
+			snprintf(why, whysz, "cannot name killer %s to the kernel: %s", *killers,
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
 }
 
 /* Attach every program that was loaded; the kprobe at @sym, the oom_kill_process symbol (or clone)
@@ -389,7 +417,7 @@ int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features
 	core_maps(l, s, ringbuf);
 	if (!oomtrace_evbuf_mmapable())
 		bpf_map__set_map_flags(s->maps.drops, 0);
-	err = core_programs(s, inv, vic, bf, sym, sizeof(sym), why, whysz);
+	err = core_programs(s, inv, vic, bf, l->opts.killers, sym, sizeof(sym), why, whysz);
 	if (err) {
 		oomtrace_bpf__destroy(s);
 		return err;
@@ -403,7 +431,9 @@ int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features
 		return err;
 	}
 	l->skel = s;
-	err = core_attach(l, s, sym, why, whysz);
+	err = core_killers(s, l->opts.killers, why, whysz);
+	if (!err)
+		err = core_attach(l, s, sym, why, whysz);
 	if (!err)
 		err = open_buffer(l, bpf_map__fd(ringbuf ? s->maps.events_rb : s->maps.events_pb),
 				  ringbuf, sizeof(struct w_event), lb_on_core, why, whysz);
@@ -414,6 +444,7 @@ int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features
 	oomtrace_evbuf_count_drops(l->buf, bpf_map__fd(s->maps.drops), 0);
 	l->inv = inv;
 	l->vic = vic;
+	l->killers_on = s->rodata->track_killers;
 	return 0;
 }
 

@@ -20,6 +20,8 @@ const volatile int want_trigger_cg = 1;
 const volatile int okp_emits = 0;
 /* signal_generate is attached: report the last SIGKILL with each victim */
 const volatile int track_signals = 0;
+/* the killers map is filled: report their SIGTERMs and SIGKILLs, and their victims' deaths */
+const volatile int track_killers = 0;
 
 /* Where records go: a ring buffer where the kernel has one, else a perf buffer. */
 struct {
@@ -139,7 +141,11 @@ static __always_inline void send(void *ctx, struct w_event *e)
 	__u64 size = W_SIZE_HEAD;
 	long r;
 
-	if (e->kind == W_KILL) {
+	if (e->kind == W_UKILL) {
+		/* the victim's facts and cgroup path, the sender's path (it may be gone before
+		 * user space reads /proc) */
+		size = sizeof(*e);
+	} else if (e->kind == W_KILL) {
 		if ((e->flags & (WF_TRIGGER_CG | WF_TRIGGER_CGID)) == WF_TRIGGER_CG ||
 		    (e->flags & (WF_OOM_MEMCG | WF_OOM_MEMCG_CGID)) == WF_OOM_MEMCG) {
 			size = sizeof(*e);
@@ -626,30 +632,4 @@ int BPF_PROG(btf_skip_task_reaping, int pid)
 	return reaper(ctx, pid, W_SKIP_REAP);
 }
 
-static __always_inline void note_sigkill(int target)
-{
-	struct w_sigkill k = {};
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	k.target = target;
-	k.ts_ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&sigkill, &tid, &k, BPF_ANY);
-}
-
-SEC("tracepoint/signal/signal_generate")
-int tp_signal_generate(struct trace_event_raw_signal_generate *ctx)
-{
-	if (BPF_CORE_READ(ctx, sig) == 9)
-		note_sigkill(BPF_CORE_READ(ctx, pid));
-	return 0;
-}
-
-/* signal_generate(int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int
- * result) */
-SEC("tp_btf/signal_generate")
-int BPF_PROG(btf_signal_generate, int sig, void *info, struct task_struct *task)
-{
-	if (sig == 9)
-		note_sigkill(BPF_CORE_READ(task, pid));
-	return 0;
-}
+#include "killers.bpf.h" /* signal_generate: the kernel's SIGKILLs, userspace killers */

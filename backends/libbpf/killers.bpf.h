@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * killers.bpf.h: signal:signal_generate and sched:sched_process_exit, part of oomtrace.bpf.c.
+ * The kernel's OOM killer sends its SIGKILL just before mark_victim (the sigkill map tells an
+ * exiting victim from a killed one). A userspace memory killer (systemd-oomd, earlyoom, nohang,
+ * oomd, lmkd, --killer) sends SIGTERM or SIGKILL with kill(2), pidfd_send_signal(2) or by
+ * writing cgroup.kill: the tracepoint runs in the sender's context, so the sender's comm is
+ * looked up in the killers map right here, and only its signals are sent to user space (the
+ * machine sends SIGTERMs all day). Each victim is then watched until its last thread exits.
+ */
+
+/* comm (16 bytes, zero-padded) of each process whose SIGTERM/SIGKILL is a memory kill */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, char[W_COMM]);
+	__type(value, __u32);
+} killers SEC(".maps");
+
+/* victims of those killers, by tgid, until they exit: the first signal's time */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64);
+} watched SEC(".maps");
+
+static __always_inline void note_sigkill(int target)
+{
+	struct w_sigkill k = {};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	k.target = target;
+	k.ts_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&sigkill, &tid, &k, BPF_ANY);
+}
+
+/* include/uapi/asm-generic/siginfo.h */
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SI_TKILL (-6)
+
+/*
+ * Whether the current task is a named killer sending a memory kill: SIGTERM or SIGKILL, from
+ * user space (kill(2) and pidfd_send_signal(2) give SI_USER, tgkill(2) SI_TKILL, a write to
+ * cgroup.kill SEND_SIG_NOINFO, which the tracepoint reports as SI_USER; the kernel OOM killer's
+ * SEND_SIG_PRIV is SI_KERNEL). The cheap tests first: this runs for every signal on the host.
+ */
+static __always_inline int killer_signal(int sig, int code)
+{
+	char comm[W_COMM] = {};
+
+	if ((sig != 9 && sig != 15) || (code != SI_USER && code != SI_TKILL))
+		return 0;
+	bpf_get_current_comm(comm, sizeof(comm));
+	return bpf_map_lookup_elem(&killers, comm) != 0;
+}
+
+/*
+ * Report a killer's signal to @tgid: @task, where the probe has it, gives the victim's facts as
+ * they are at this moment (else user space reads what /proc still shows); the sender's are the
+ * trigger's (current). The victim is watched for its exit from now on.
+ */
+static __always_inline void killer_report(void *ctx, unsigned int probe, int sig, int code,
+					  struct task_struct *task, int pid, __u32 tgid)
+{
+	struct w_event *e = new_event(W_UKILL, probe);
+	__u64 now;
+
+	if (!e)
+		return;
+	now = e->ts_ns;
+	if (task) {
+		victim_facts(e, task);
+		tgid = e->victim_tgid;
+	} else {
+		e->victim_pid = pid;
+	}
+	trigger_facts(e);
+	e->sig = sig;
+	e->sig_code = code;
+	if (tgid)
+		bpf_map_update_elem(&watched, &tgid, &now, BPF_NOEXIST);
+	send(ctx, e);
+}
+
+SEC("tracepoint/signal/signal_generate")
+int tp_signal_generate(struct trace_event_raw_signal_generate *ctx)
+{
+	int sig = BPF_CORE_READ(ctx, sig);
+
+	if (sig == 9 && track_signals)
+		note_sigkill(BPF_CORE_READ(ctx, pid));
+	/* the target's tgid is not in the record: the pid stands for it (a process-wide signal
+	 * names its leader) */
+	if (track_killers && killer_signal(sig, BPF_CORE_READ(ctx, code)))
+		killer_report(ctx, WP_TRACEPOINT, sig, BPF_CORE_READ(ctx, code), 0,
+			      BPF_CORE_READ(ctx, pid), BPF_CORE_READ(ctx, pid));
+	return 0;
+}
+
+/* signal_generate(int sig, struct kernel_siginfo *info, struct task_struct *task, int group, int
+ * result) */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(btf_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task)
+{
+	int code;
+
+	if (sig == 9 && track_signals)
+		note_sigkill(BPF_CORE_READ(task, pid));
+	if (!track_killers)
+		return 0;
+	/* as the tracepoint's TP_STORE_SIGINFO: SEND_SIG_NOINFO (0), SEND_SIG_PRIV (1) */
+	if ((unsigned long)info == 0)
+		code = SI_USER;
+	else if ((unsigned long)info == 1)
+		code = SI_KERNEL;
+	else
+		code = BPF_CORE_READ(info, si_code);
+	if (killer_signal(sig, code))
+		killer_report(ctx, WP_TP_BTF, sig, code, task, 0, 0);
+	return 0;
+}
+
+/* A watched victim's thread exits: when it was the last (signal->live reached 0 in do_exit()
+ * before this tracepoint), the victim died; a short record says so with its exit code. */
+static __always_inline void watched_exit(void *ctx, unsigned int probe)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *t;
+	struct w_event *e;
+
+	if (!bpf_map_lookup_elem(&watched, &tgid))
+		return;
+	t = (void *)bpf_get_current_task();
+	if (BPF_CORE_READ(t, signal, live.counter) != 0)
+		return;
+	bpf_map_delete_elem(&watched, &tgid);
+	e = new_event(W_UDEATH, probe);
+	if (!e)
+		return;
+	e->victim_pid = tgid;
+	e->victim_tgid = tgid;
+	e->exit_code = BPF_CORE_READ(t, exit_code);
+	send(ctx, e);
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int tp_sched_process_exit(void *ctx)
+{
+	watched_exit(ctx, WP_TRACEPOINT);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(btf_sched_process_exit)
+{
+	watched_exit(ctx, WP_TP_BTF);
+	return 0;
+}
