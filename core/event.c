@@ -67,6 +67,13 @@ static const char *const role_names[] = {
     [OOMTRACE_ROLE_OOM_GROUP] = "oom_group",
 };
 
+static const char *const klog_names[] = {
+    [OOMTRACE_KLOG_JOURNAL] = "journal",
+    [OOMTRACE_KLOG_MISSING] = "missing",
+    [OOMTRACE_KLOG_UNREAD] = "unread",
+    [OOMTRACE_KLOG_NONE] = "none",
+};
+
 static const char *const record_names[] = {
     [OOMTRACE_RECORD_KILL] = "kill",
     [OOMTRACE_RECORD_REAP] = "reap",
@@ -135,6 +142,16 @@ const char *oomtrace_victim_role_name(enum oomtrace_victim_role r)
 int oomtrace_victim_role_parse(const char *s, enum oomtrace_victim_role *out)
 {
 	PARSE_INTO(role_names, s, out);
+}
+
+const char *oomtrace_killer_log_name(enum oomtrace_killer_log l)
+{
+	return NAME_OF(klog_names, l);
+}
+
+int oomtrace_killer_log_parse(const char *s, enum oomtrace_killer_log *out)
+{
+	PARSE_INTO(klog_names, s, out);
 }
 
 void oomtrace_event_set_role(struct oomtrace_event *ev, enum oomtrace_victim_role r)

@@ -326,6 +326,14 @@ enum {
 	OOMTRACE_KL_CGROUP = 1u << 6,	    /* cgroup */
 	OOMTRACE_KL_UNIT = 1u << 7,	    /* unit */
 	OOMTRACE_KL_CMDLINE = 1u << 8,	    /* cmdline */
+	OOMTRACE_KL_LOG = 1u << 9,	    /* log */
+};
+/* live: whether the killer's own log line of the kill was joined */
+enum oomtrace_killer_log {
+	OOMTRACE_KLOG_JOURNAL = 0, /* its journal line joined: reason and facts are its */
+	OOMTRACE_KLOG_MISSING,	   /* the journal was followed; no line of this kill came in time */
+	OOMTRACE_KLOG_UNREAD,	   /* its log is in the journal, which could not be followed */
+	OOMTRACE_KLOG_NONE,	   /* a killer (--killer) whose log oomtrace cannot read */
 };
 struct oomtrace_killer {
 	uint32_t known; /* OOMTRACE_KL_* */
@@ -343,6 +351,7 @@ struct oomtrace_killer {
 	char cmdline[256];    /* the sender's command line, arguments joined by blanks */
 	char cgroup[256];     /* the sender's cgroup (unified, or name=systemd on v1) */
 	char unit[128];	      /* the systemd unit of that cgroup */
+	enum oomtrace_killer_log log;
 };
 
 struct oomtrace_event {
@@ -405,6 +414,8 @@ int oomtrace_cause_parse(const char *s, enum oomtrace_cause *out);
 const char *oomtrace_alloc_class_name(enum oomtrace_alloc_class c);
 const char *oomtrace_victim_role_name(enum oomtrace_victim_role r);
 int oomtrace_victim_role_parse(const char *s, enum oomtrace_victim_role *out);
+const char *oomtrace_killer_log_name(enum oomtrace_killer_log l);
+int oomtrace_killer_log_parse(const char *s, enum oomtrace_killer_log *out);
 /* Set victim_role (known). */
 void oomtrace_event_set_role(struct oomtrace_event *ev, enum oomtrace_victim_role r);
 /* Killed with its memory.oom.group: known so, from the report or the cgroup. */

@@ -75,6 +75,8 @@ ENUM_NAMES(cause_e, enum oomtrace_cause, oomtrace_cause_name, oomtrace_cause_par
 	   "unknown cause");
 ENUM_NAMES(role_e, enum oomtrace_victim_role, oomtrace_victim_role_name, oomtrace_victim_role_parse,
 	   "unknown victim role");
+ENUM_NAMES(klog_e, enum oomtrace_killer_log, oomtrace_killer_log_name, oomtrace_killer_log_parse,
+	   "unknown killer log state");
 #define ENUM(nm, m, b, names)                                                                      \
 	{                                                                                          \
 		.name = nm, .kind = K_ENUM, .bit = b, .off = offsetof(struct oomtrace_event, m),   \
@@ -187,6 +189,12 @@ static const struct field killer_fields[] = {
     STR("cmdline", struct oomtrace_killer, cmdline, OOMTRACE_KL_CMDLINE, JF_ABSENT),
     STR("cgroup", struct oomtrace_killer, cgroup, OOMTRACE_KL_CGROUP, JF_ABSENT),
     STR("unit", struct oomtrace_killer, unit, OOMTRACE_KL_UNIT, JF_ABSENT),
+    {.name = "log",
+     .kind = K_ENUM,
+     .flags = JF_ABSENT,
+     .bit = OOMTRACE_KL_LOG,
+     .off = offsetof(struct oomtrace_killer, log),
+     .aux = &klog_e},
 };
 static const struct table killer_table = TABLE(struct oomtrace_killer, killer_fields);
 

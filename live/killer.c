@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "klog.h"
 #include "live.h"
 #include "log.h"
 #include "names.h"
@@ -183,6 +184,11 @@ void oomtrace_live_ukill(struct oomtrace_live *lv, struct oomtrace_event *ev, in
 		       (int)ev->trigger.tgid, sig, code, (int)ev->victim.pid);
 	oomtrace_live_cgroups(ev);
 	killer_of(ev);
+	/* whether its own log line will be joined */
+	ev->killer.log = !oomtrace_klog_knows(ev->killer.name) ? OOMTRACE_KLOG_NONE
+			 : lv->klog			       ? OOMTRACE_KLOG_MISSING
+							       : OOMTRACE_KLOG_UNREAD;
+	ev->killer.known |= OOMTRACE_KL_LOG;
 	if (!(ev->victim.known & OOMTRACE_T_TGID))
 		victim_from_proc(&ev->victim);
 	tgid = (ev->victim.known & OOMTRACE_T_TGID) ? ev->victim.tgid : ev->victim.pid;
@@ -198,18 +204,67 @@ void oomtrace_live_udeath(struct oomtrace_live *lv, int32_t tgid, uint64_t ts_ns
 		oomtrace_ukill_death(lv->ukills, tgid, ts_ns, exit_code, emit, lv);
 }
 
-void oomtrace_live_ukill_tick(struct oomtrace_live *lv)
+static uint64_t now_ns(void)
 {
 	struct timespec now;
 
-	if (!lv->ukills || !lv->ukills->n || clock_gettime(CLOCK_MONOTONIC, &now))
+	if (clock_gettime(CLOCK_MONOTONIC, &now))
+		return 0;
+	return (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+}
+
+void oomtrace_live_killers_open(struct oomtrace_live *lv, const char *const *killers)
+{
+	char why[200];
+
+	for (; killers && *killers; killers++)
+		if (oomtrace_klog_knows(*killers))
+			break;
+	if (!killers || !*killers || lv->klog)
 		return;
-	oomtrace_ukill_expire(lv->ukills, (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec, emit,
-			      lv);
+	lv->klog = oomtrace_klog_open(why, sizeof(why));
+	lv->klog_unread = !lv->klog;
+	if (!lv->klog)
+		oomtrace_warn("userspace killers' own log lines will not be joined to their kills "
+			      "(killer.log \"unread\"): %s",
+			      why);
+}
+
+bool oomtrace_live_ukill_held(const struct oomtrace_live *lv)
+{
+	return lv->ukills && lv->ukills->n;
+}
+
+/* A kill as its killer's log line tells it: for the kill held for it. */
+static void logged(void *ctx, struct oomtrace_event *ev)
+{
+	struct oomtrace_live *lv = ctx;
+
+	oomtrace_debug("%s's log: a kill of %d (%s)", ev->killer.name, (int)ev->victim.pid,
+		       ev->victim.cgroup);
+	if (lv->ukills)
+		oomtrace_ukill_log(lv->ukills, ev, now_ns(), emit, lv);
+}
+
+void oomtrace_live_ukill_tick(struct oomtrace_live *lv)
+{
+	uint64_t now;
+
+	if (lv->klog)
+		oomtrace_klog_read(lv->klog, logged, lv);
+	if (!lv->ukills || !lv->ukills->n || !(now = now_ns()))
+		return;
+	oomtrace_ukill_expire(lv->ukills, now, emit, lv);
 }
 
 void oomtrace_live_ukill_end(struct oomtrace_live *lv, bool deliver)
 {
+	if (deliver && lv->klog)
+		oomtrace_klog_read(lv->klog, logged, lv); /* the last lines, for what is held */
+	if (!deliver) {
+		oomtrace_klog_close(lv->klog);
+		lv->klog = NULL;
+	}
 	if (!lv->ukills)
 		return;
 	if (deliver)

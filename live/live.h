@@ -15,6 +15,7 @@
 
 struct oomtrace_ksyms;
 struct oomtrace_ukills;
+struct oomtrace_klog;
 
 struct oomtrace_live_kill {
 	int32_t pid;
@@ -52,6 +53,9 @@ struct oomtrace_live {
 	/* kills by userspace killers held for their victims' deaths (live/killer.c); NULL: none
 	 * yet */
 	struct oomtrace_ukills *ukills;
+	/* their own log lines, followed in the journal (live/klog.c); NULL: not followed */
+	struct oomtrace_klog *klog;
+	bool klog_unread; /* it could not be followed */
 	/* where the current poll delivers */
 	oomtrace_event_fn fn;
 	void *ctx;
@@ -96,7 +100,15 @@ void oomtrace_live_ukill(struct oomtrace_live *lv, struct oomtrace_event *ev, in
 /* The last thread of a watched victim @tgid exited at @ts_ns with @exit_code (wait status). */
 void oomtrace_live_udeath(struct oomtrace_live *lv, int32_t tgid, uint64_t ts_ns,
 			  uint32_t exit_code);
-/* Deliver the kills whose victims did not die in time (each poll). */
+/*
+ * Userspace killers' kills will be reported (before the sandbox): follow the journal for the
+ * own log lines of those in @killers whose words the replay reader knows.
+ */
+void oomtrace_live_killers_open(struct oomtrace_live *lv, const char *const *killers);
+/* Kills held for their victims' deaths or their killers' lines: the poll should come back soon. */
+bool oomtrace_live_ukill_held(const struct oomtrace_live *lv);
+/* The killers' new log lines joined, then the kills whose victims did not die in time delivered
+ * (each poll). */
 void oomtrace_live_ukill_tick(struct oomtrace_live *lv);
 /* The end: every kill still held delivered (@deliver) or dropped, the table freed. */
 void oomtrace_live_ukill_end(struct oomtrace_live *lv, bool deliver);

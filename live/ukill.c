@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,64 @@ static void finish(struct oomtrace_ukills *u, unsigned int at, oomtrace_ukill_em
 	}
 	free(x->ev);
 	free(x);
+}
+
+/* Whether the killer's line @l tells of the kill @ev. */
+static bool tells_of(const struct oomtrace_ukill_logged *l, const struct oomtrace_event *ev)
+{
+	const struct oomtrace_task *v = &ev->victim;
+	size_t n = strlen(l->cgroup);
+
+	if (strcmp(l->k.name, ev->killer.name) != 0)
+		return false;
+	if (l->pid)
+		return ((v->known & OOMTRACE_T_PID) && v->pid == l->pid) ||
+		       ((v->known & OOMTRACE_T_NS_PID) && v->ns_pid == l->pid);
+	/* a cgroup killer's victim: a task in that cgroup or below */
+	return n && (v->known & OOMTRACE_T_CGROUP) && strncmp(v->cgroup, l->cgroup, n) == 0 &&
+	       (v->cgroup[n] == '\0' || v->cgroup[n] == '/' || l->cgroup[n - 1] == '/');
+}
+
+/* Its reason and facts into the held kill: true where it was awaited. */
+static bool join(struct oomtrace_ukill_entry *x, const struct oomtrace_ukill_logged *l)
+{
+	struct oomtrace_killer *k = &x->ev->killer;
+
+	if (!x->want_log)
+		return false;
+	memcpy(k->reason, l->k.reason, sizeof(k->reason));
+	k->facts = l->k.facts;
+	k->log = OOMTRACE_KLOG_JOURNAL;
+	k->known |= OOMTRACE_KL_LOG;
+	x->want_log = false;
+	return true;
+}
+
+/* A new kill: the killer's line may have been read already. */
+static void logged_before(struct oomtrace_ukills *u, struct oomtrace_ukill_entry *x)
+{
+	unsigned int i,
+	    n = u->nlogged < OOMTRACE_UKILL_LOGGED_MAX ? u->nlogged : OOMTRACE_UKILL_LOGGED_MAX;
+
+	for (i = 0; i < n && x->want_log; i++) {
+		const struct oomtrace_ukill_logged *l = &u->logged[i];
+
+		if (l->at_ns && x->first_ns <= l->at_ns + OOMTRACE_UKILL_LOGGED_NS &&
+		    tells_of(l, x->ev))
+			join(x, l);
+	}
+}
+
+/* Its victim died: out now, unless its killer's line is still awaited (then a while more). */
+static void dead(struct oomtrace_ukills *u, unsigned int at, oomtrace_ukill_emit_fn emit, void *ctx)
+{
+	struct oomtrace_ukill_entry *x = u->e[at];
+
+	if (!x->want_log) {
+		finish(u, at, emit, ctx);
+		return;
+	}
+	x->deadline_ns = x->death_ns + OOMTRACE_UKILL_LOG_WAIT_NS;
 }
 
 static uint64_t wait_ns(int sig)
@@ -109,10 +168,12 @@ int oomtrace_ukill_signal(struct oomtrace_ukills *u, const struct oomtrace_event
 	k->first_signal = sig;
 	k->known |= OOMTRACE_KL_SIGNAL | OOMTRACE_KL_FIRST_SIGNAL;
 	x->has_event = true;
+	x->want_log = (k->known & OOMTRACE_KL_LOG) && k->log == OOMTRACE_KLOG_MISSING;
 	x->first_ns = x->last_ns = ts_ns;
 	x->deadline_ns = ts_ns + wait_ns(sig);
+	logged_before(u, x);
 	if (x->dead)
-		finish(u, at, emit, ctx);
+		dead(u, at, emit, ctx);
 	return 0;
 }
 
@@ -135,7 +196,32 @@ void oomtrace_ukill_death(struct oomtrace_ukills *u, int32_t tgid, uint64_t ts_n
 	x->death_ns = ts_ns;
 	x->exit_code = exit_code;
 	if (x->has_event)
-		finish(u, at, emit, ctx);
+		dead(u, at, emit, ctx);
+}
+
+void oomtrace_ukill_log(struct oomtrace_ukills *u, const struct oomtrace_event *logged,
+			uint64_t now_ns, oomtrace_ukill_emit_fn emit, void *ctx)
+{
+	struct oomtrace_ukill_logged *l = &u->logged[u->nlogged++ % OOMTRACE_UKILL_LOGGED_MAX];
+	unsigned int i = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->at_ns = now_ns;
+	l->k = logged->killer;
+	if (logged->victim.known & OOMTRACE_T_PID)
+		l->pid = logged->victim.pid;
+	else if (logged->victim.known & OOMTRACE_T_CGROUP)
+		memcpy(l->cgroup, logged->victim.cgroup, sizeof(l->cgroup));
+	else
+		return; /* it names no victim */
+	while (i < u->n) {
+		struct oomtrace_ukill_entry *x = u->e[i];
+
+		if (x->has_event && tells_of(l, x->ev) && join(x, l) && x->dead)
+			finish(u, i, emit, ctx);
+		else
+			i++;
+	}
 }
 
 void oomtrace_ukill_expire(struct oomtrace_ukills *u, uint64_t now_ns, oomtrace_ukill_emit_fn emit,

@@ -638,6 +638,16 @@ int oomtrace_killers_expire(struct oomtrace_killers *k, uint64_t line, uint64_t 
 	return 0;
 }
 
+int oomtrace_killers_hand_over(struct oomtrace_killers *k, struct oomtrace_event *out)
+{
+	int i;
+
+	for (i = 0; i < KL_OPEN_MAX; i++)
+		if (k->open[i])
+			return hand_over(k, i, out);
+	return 0;
+}
+
 bool oomtrace_killers_busy(const struct oomtrace_killers *k)
 {
 	return k->open[KL_EARLYOOM] || k->open[KL_NOHANG] || k->nohang_block || k->ea_wait;

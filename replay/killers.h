@@ -49,6 +49,11 @@ int oomtrace_killers_line(struct oomtrace_killers *k, const struct oomtrace_kill
 /* Hand over a kill held longer than @max_lines lines (or any, @force); 1 with @out set. */
 int oomtrace_killers_expire(struct oomtrace_killers *k, uint64_t line, uint64_t max_lines,
 			    bool force, struct oomtrace_event *out);
+/*
+ * Hand over a held kill now, as it stands (1 with @out set), leaving what the reader waits for
+ * (earlyoom's kill line after its "low memory!", nohang's block) as it is: a live log gone quiet.
+ */
+int oomtrace_killers_hand_over(struct oomtrace_killers *k, struct oomtrace_event *out);
 /* Something is held, or a block is being read: the pre-filter must not skip lines. */
 bool oomtrace_killers_busy(const struct oomtrace_killers *k);
 /* Does a message of the kernel's own log come from a killer (oomd writes to /dev/kmsg)? */

@@ -178,6 +178,117 @@ START_TEST(full_table_loses_nothing)
 }
 END_TEST
 
+/* a kill whose killer's line is awaited (as the live glue marks it where the journal is read) */
+static void awaited(struct oomtrace_event *ev, int32_t pid, const char *cgroup)
+{
+	kill_of(ev, pid);
+	ev->killer.log = OOMTRACE_KLOG_MISSING;
+	ev->killer.known |= OOMTRACE_KL_LOG;
+	if (cgroup) {
+		strcpy(ev->victim.cgroup, cgroup);
+		ev->victim.known |= OOMTRACE_T_CGROUP;
+	}
+}
+
+/* the killer's line as the replay reader gives it */
+static void line_of(struct oomtrace_event *ev, const char *killer, int32_t pid, const char *cg,
+		    int64_t badness)
+{
+	oomtrace_event_init(ev);
+	strcpy(ev->killer.name, killer);
+	strcpy(ev->killer.reason, "low memory!");
+	oomtrace_facts_set(&ev->killer.facts, "badness", 7, badness);
+	if (pid) {
+		ev->victim.pid = pid;
+		ev->victim.known |= OOMTRACE_T_PID;
+	} else {
+		strcpy(ev->victim.cgroup, cg);
+		ev->victim.known |= OOMTRACE_T_CGROUP;
+	}
+}
+
+START_TEST(killer_line_joined)
+{
+	struct oomtrace_ukills u;
+	struct oomtrace_event ev, line;
+	struct got *g = got_new();
+	int64_t b = 0;
+
+	oomtrace_ukill_init(&u);
+	/* the line after the death: the death waits for it */
+	awaited(&ev, 10, NULL);
+	oomtrace_ukill_signal(&u, &ev, 10, 15, 0, take, g);
+	oomtrace_ukill_death(&u, 10, 1 * MS, 15, take, g);
+	ck_assert_uint_eq(g->n, 0);
+	line_of(&line, "nohang", 10, NULL, 5); /* another killer's words are not its */
+	oomtrace_ukill_log(&u, &line, 2 * MS, take, g);
+	ck_assert_uint_eq(g->n, 0);
+	line_of(&line, "earlyoom", 10, NULL, 1332);
+	oomtrace_ukill_log(&u, &line, 3 * MS, take, g);
+	ck_assert_uint_eq(g->n, 1);
+	ck_assert_int_eq(g->ev[0].killer.log, OOMTRACE_KLOG_JOURNAL);
+	ck_assert_str_eq(g->ev[0].killer.reason, "low memory!");
+	ck_assert(oomtrace_facts_get(&g->ev[0].killer.facts, "badness", &b) && b == 1332);
+	ck_assert(g->ev[0].killer.died);
+
+	/* the line before the signal, by the victim's pid in its namespace */
+	line_of(&line, "earlyoom", 3, NULL, 999);
+	oomtrace_ukill_log(&u, &line, 100 * MS, take, g);
+	awaited(&ev, 4000, NULL);
+	ev.victim.ns_pid = 3;
+	ev.victim.known |= OOMTRACE_T_NS_PID;
+	oomtrace_ukill_signal(&u, &ev, 4000, 15, 101 * MS, take, g);
+	oomtrace_ukill_death(&u, 4000, 102 * MS, 15, take, g);
+	ck_assert_uint_eq(g->n, 2);
+	ck_assert(oomtrace_facts_get(&g->ev[1].killer.facts, "badness", &b) && b == 999);
+
+	/* no line within the wait: out after it, log still missing */
+	awaited(&ev, 20, NULL);
+	oomtrace_ukill_signal(&u, &ev, 20, 9, 200 * MS, take, g);
+	oomtrace_ukill_death(&u, 20, 201 * MS, 9, take, g);
+	oomtrace_ukill_expire(&u, 1200 * MS, take, g);
+	ck_assert_uint_eq(g->n, 2);
+	oomtrace_ukill_expire(&u, 1201 * MS, take, g);
+	ck_assert_uint_eq(g->n, 3);
+	ck_assert_int_eq(g->ev[2].killer.log, OOMTRACE_KLOG_MISSING);
+	ck_assert(g->ev[2].killer.reason[0] == '\0');
+	free(g);
+}
+END_TEST
+
+START_TEST(cgroup_killer_line_joins_each_task)
+{
+	struct oomtrace_ukills u;
+	struct oomtrace_event ev, line;
+	struct got *g = got_new();
+
+	oomtrace_ukill_init(&u);
+	awaited(&ev, 1, "/system.slice/app.service");
+	strcpy(ev.killer.name, "systemd-oomd");
+	oomtrace_ukill_signal(&u, &ev, 1, 9, 0, take, g);
+	awaited(&ev, 2, "/system.slice/app.service/worker");
+	strcpy(ev.killer.name, "systemd-oomd");
+	oomtrace_ukill_signal(&u, &ev, 2, 9, 0, take, g);
+	awaited(&ev, 3, "/system.slice/app.service2");
+	strcpy(ev.killer.name, "systemd-oomd");
+	oomtrace_ukill_signal(&u, &ev, 3, 9, 0, take, g);
+	oomtrace_ukill_death(&u, 1, 1 * MS, 9, take, g);
+	oomtrace_ukill_death(&u, 2, 1 * MS, 9, take, g);
+	oomtrace_ukill_death(&u, 3, 1 * MS, 9, take, g);
+	line_of(&line, "systemd-oomd", 0, "/system.slice/app.service", 0);
+	oomtrace_ukill_log(&u, &line, 2 * MS, take, g);
+	/* the unit and the cgroup below it; not a sibling whose name only begins the same */
+	ck_assert_uint_eq(g->n, 2);
+	ck_assert_int_eq(g->ev[0].victim.pid, 1);
+	ck_assert_int_eq(g->ev[1].victim.pid, 2);
+	ck_assert_int_eq(g->ev[1].killer.log, OOMTRACE_KLOG_JOURNAL);
+	oomtrace_ukill_flush(&u, take, g);
+	ck_assert_int_eq(g->ev[2].victim.pid, 3);
+	ck_assert_int_eq(g->ev[2].killer.log, OOMTRACE_KLOG_MISSING);
+	free(g);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ukill");
@@ -187,6 +298,8 @@ int main(void)
 	tcase_add_test(t, term_then_kill_is_one_event);
 	tcase_add_test(t, death_before_its_signal);
 	tcase_add_test(t, full_table_loses_nothing);
+	tcase_add_test(t, killer_line_joined);
+	tcase_add_test(t, cgroup_killer_line_joins_each_task);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -9,13 +9,17 @@
 # short-iso and json output of those entries must replay to the two kills with every fact
 # earlyoom printed, and the real journal lines it wrote are compared with its source's wording.
 # The same for a real nohang (SIGTERM to one sleeping process), whose messages span lines.
+# Live, where the libbpf tracer attaches: it runs beside each killer (in the private journal's
+# mount namespace, so that it follows that journal) and must report each kill with the victim's
+# host pid (mapped from its pid in the namespace while it ran), the killer's pid, signal, the
+# death, and the killer's own line joined: the same reason and numbers the replay gives.
 srcdir=${srcdir:-.}
 OOMTRACE=${OOMTRACE:-./oomtrace}
 JFIELD=${JFIELD:-./tests/jfield}
 . "$srcdir/tests/journald.sh"
 t=$(mktemp -d)
 . "$srcdir/tests/lib.sh"
-trap 'jd_stop; rm -rf "$t"' EXIT
+trap 'live_stop; jd_stop; rm -rf "$t"' EXIT
 
 [ "$(id -u)" = 0 ] || skip_all "a pid and mount namespace need root"
 # The killers are taken from Debian's packages, never installed (an installed one would start as
@@ -34,6 +38,43 @@ EARLYOOM=${EARLYOOM:-$(command -v earlyoom)}
 command -v systemd-cat >/dev/null || skip_all "no systemd-cat (Debian: systemd)"
 unshare --pid --fork --mount --mount-proc true 2>/dev/null || skip_all "cannot make a pid namespace"
 jd_start "$t/jd" || skip_all "$jd_why"
+
+# --- live: the libbpf tracer beside the killer, in the private journal's mount namespace (so
+# that it follows that journal for the killers' own lines), where it can attach ----------------
+tracer=
+live_start() { # out err: 0 attached
+	local i
+	tracer=
+	"$OOMTRACE" --version | grep -q '^backends:.* libbpf\( \|$\)' && ! "$OOMTRACE" --version | grep -q 'libbpf (not built)' ||
+		{ live_why="the libbpf backend was not built"; return 1; }
+	# (nsenter execs it: its pid is the tracer's, for the SIGINT that stops it)
+	nsenter -t "$jd_pid" -m --wd="$PWD" -- "$OOMTRACE" --backend libbpf -v --format json --context none --duration 120 >"$1" 2>"$2" &
+	tracer=$!
+	for i in $(seq 300); do
+		grep -q "tracing OOM kills" "$2" && return 0
+		kill -0 "$tracer" 2>/dev/null || break
+		sleep 0.1
+	done
+	live_why="the libbpf tracer did not attach: $(grep -v '"level":"debug"' "$2" | tail -1)"
+	live_stop
+	return 1
+}
+live_stop() { [ -n "${tracer:-}" ] && kill -INT "$tracer" 2>/dev/null && wait "$tracer" 2>/dev/null; tracer=; }
+# the host pid of the process whose pid in its (other) namespace is @1 and whose comm is @2
+host_pid() {
+	local f
+	for f in /proc/[0-9]*/status; do
+		awk -v ns="$1" -v c="$2" '$1 == "Name:" { n = $2 } $1 == "NSpid:" && NF == 3 && $3 == ns && n == c { split(FILENAME, p, "/"); print p[3]; exit }' "$f" 2>/dev/null
+	done | head -1
+}
+# the victims' host pids once they run (the namespace's script waits for "go"), then go
+map_victims() { # names... (files of ns pids written by the script)
+	local i
+	for i in $(seq 100); do [ -s "$t/nspids" ] && break; sleep 0.05; done
+	hosts=
+	for v in $(cat "$t/nspids" 2>/dev/null); do hosts="$hosts $(host_pid "$v" sleep)"; done
+	touch "$t/go"
+}
 
 # 7% of 8 GB available, no swap: under earlyoom's SIGTERM limit (10%), over its SIGKILL one (5%)
 cat >"$t/meminfo" <<'EOF'
@@ -55,7 +96,8 @@ sh -c 'echo 1000 >/proc/self/oom_score_adj; exec sleep 60' &
 v1=$!
 sh -c 'echo 500 >/proc/self/oom_score_adj; exec sleep 60' &
 v2=$!
-sleep 0.2
+echo "$v1 $v2" >"$1/nspids"
+for i in $(seq 100); do [ -e "$1/go" ] && break; sleep 0.05; done
 systemd-cat -t earlyoom "$2" -r 0 &
 e=$!
 wait $v1 $v2
@@ -67,7 +109,14 @@ sleep 1
 kill $e
 echo "$v1 $v2" >"$1/victims"
 EOF
-jd_run timeout 30 unshare --pid --fork --mount --mount-proc sh "$t/ns.sh" "$t" "$EARLYOOM" 2>"$t/ns.err"
+if live_start "$t/live.json" "$t/live.err"; then live=1; else echo "SKIP: live: $live_why"; live=0; fi
+[ "$live" = 0 ] && touch "$t/go"
+jd_run timeout 30 unshare --pid --fork --mount --mount-proc sh "$t/ns.sh" "$t" "$EARLYOOM" 2>"$t/ns.err" &
+ns=$!
+[ "$live" = 1 ] && map_victims
+wait "$ns"
+sleep 0.5
+live_stop
 [ -s "$t/victims" ] || skip_all "earlyoom killed nothing in its namespace: $(tail -2 "$t/ns.err")"
 read -r v1 v2 <"$t/victims"
 jctl() { jd_run journalctl -D /run/log/journal --no-pager -t earlyoom "$@"; }
@@ -101,6 +150,28 @@ for f in short-iso short json; do
 	b2=$(sed -n 2p "$t/$f.json" >"$t/e.json"; "$JFIELD" "$t/e.json" killer.facts.badness)
 	[ "$b1" -gt "$b2" ] 2>/dev/null && ok || bad "$f: badness $b1 then $b2: the higher oom_score_adj first"
 done
+# the live events of the same kills: the host pids, earlyoom's pid, its signal, the deaths, and
+# its own line joined (reason, badness, VmRSS, the memory state before it)
+if [ "$live" = 1 ]; then
+	set -- $hosts
+	is "live: each victim's host pid seen while it ran" "$#" 2
+	is "live: kills by earlyoom" "$(grep -c '"killer":{"name":"earlyoom"' "$t/live.json")" 2
+	k=0
+	for ns_v in $v1 $v2; do
+		k=$((k + 1))
+		h=$(eval echo "\${$k}")
+		grep "\"victim\":{\"pid\":$h," "$t/live.json" | head -1 >"$t/e.json"
+		sed -n "${k}p" "$t/short-iso.json" >"$t/r.json"
+		want="$h $ns_v sleep pid_ns_child earlyoom $epid 15 15 true 15 journal $("$JFIELD" "$t/r.json" killer.facts.badness killer.facts.vm_rss_kb killer.facts.mem_available_kb killer.reason | paste -sd' ')"
+		got=$("$JFIELD" "$t/e.json" victim.pid victim.ns_pid victim.comm victim_role killer.name killer.pid \
+			killer.signal killer.first_signal killer.died killer.exit_code killer.log killer.facts.badness \
+			killer.facts.vm_rss_kb killer.facts.mem_available_kb killer.reason | paste -sd' ')
+		is "live: earlyoom's kill of $ns_v (host $h)" "$got" "$want"
+		after=$("$JFIELD" "$t/e.json" killer.died_after_us)
+		[ "$after" -gt 0 ] 2>/dev/null && [ "$after" -lt 2000000 ] && ok || bad "live: died_after_us '$after'"
+	done
+	[ "$fail" = 0 ] || { echo "live events:"; cat "$t/live.json"; grep -v '"level":"debug"' "$t/live.err" | tail -5; }
+fi
 # --- nohang: its multi-line messages, one journal entry a line --------------------------------
 NOHANG=${NOHANG:-$(command -v nohang)} nconf=/etc/nohang/nohang.conf
 if [ ! -x "$NOHANG" ] && unpack nohang; then
@@ -123,7 +194,8 @@ mount --bind "$1/meminfo" /proc/meminfo || exit 1
 echo -1000 >/proc/self/oom_score_adj
 sh -c 'echo 1000 >/proc/self/oom_score_adj; exec sleep 60' &
 v1=$!
-sleep 0.2
+echo "$v1" >"$1/nspids"
+for i in $(seq 100); do [ -e "$1/go" ] && break; sleep 0.05; done
 systemd-cat -t nohang "$2" --monitor -c "$3" &
 e=$!
 wait $v1
@@ -132,7 +204,15 @@ sleep 2
 kill $e
 echo "$v1" >"$1/nh-victim"
 EOF
-jd_run timeout 40 unshare --pid --fork --mount --mount-proc sh "$t/nh.sh" "$t" "$NOHANG" "$nconf" 2>"$t/nh.err"
+rm -f "$t/nspids" "$t/go"
+if live_start "$t/nlive.json" "$t/nlive.err"; then live=1; else echo "SKIP: live: $live_why"; live=0; fi
+[ "$live" = 0 ] && touch "$t/go"
+jd_run timeout 40 unshare --pid --fork --mount --mount-proc sh "$t/nh.sh" "$t" "$NOHANG" "$nconf" 2>"$t/nh.err" &
+ns=$!
+[ "$live" = 1 ] && map_victims
+wait "$ns"
+sleep 0.5
+live_stop
 if [ ! -s "$t/nh-victim" ]; then
 	bad "nohang killed nothing in its namespace: $(tail -2 "$t/nh.err")"
 	verdict "killers-real"
@@ -153,4 +233,12 @@ is "nohang: who killed whom, and how" \
 	"nohang $npid 15 $nv sleep 0 1000 true $nscore"
 is "nohang: its reason, the first memory-status line" "$("$JFIELD" "$t/nh.json" killer.reason)" \
 	"MemAvailable [234 MiB, 3.0 %] <= soft_threshold_min_mem [391 MiB, 5.0 %]"
+if [ "$live" = 1 ]; then
+	h=$(echo $hosts)
+	grep "\"victim\":{\"pid\":$h," "$t/nlive.json" | head -1 >"$t/e.json"
+	is "live: nohang's kill of $nv (host $h)" \
+		"$("$JFIELD" "$t/e.json" victim.ns_pid victim.comm killer.name killer.signal killer.died killer.exit_code killer.log killer.facts.oom_score killer.reason | paste -sd' ')" \
+		"$nv sleep nohang 15 true 15 journal $nscore $("$JFIELD" "$t/nh.json" killer.reason)"
+	[ "$fail" = 0 ] || { echo "live events:"; cat "$t/nlive.json"; grep -v '"level":"debug"' "$t/nlive.err" | tail -5; }
+fi
 verdict "killers-real"

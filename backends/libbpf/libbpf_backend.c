@@ -210,6 +210,8 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 		 l->inv != PR_NONE && l->vic != PR_NONE ? "+" : "",
 		 l->vic != PR_NONE ? lb_pr_names[l->vic] : "",
 		 l->vic == PR_NOBTF ? " (BTF-less object)" : "");
+	if (l->killers_on)
+		oomtrace_live_killers_open(&l->live, o->killers);
 	if (o->killers && o->killers[0] && !l->killers_on)
 		oomtrace_info("userspace killers' kills are not reported with this probe (no "
 			      "signal:signal_generate program of the CO-RE object)");
@@ -224,6 +226,9 @@ static int lb_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx)
 	int r;
 
 	oomtrace_live_poll_begin(&l->live, fn, ctx);
+	/* kills held for a death or a killer's line: back soon to hand them over */
+	if (oomtrace_live_ukill_held(&l->live) && (timeout_ms < 0 || timeout_ms > 50))
+		timeout_ms = 50;
 	r = oomtrace_evbuf_poll(l->buf, timeout_ms);
 	oomtrace_live_ukill_tick(&l->live);
 	return oomtrace_live_poll_end(&l->live, r);
