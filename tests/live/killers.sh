@@ -8,7 +8,8 @@
 # the killer (pid, executable), the signals, and the death with its exit code and how long it
 # took. The same signals from an unrelated shell must not be reported. A hog that survives its
 # SIGTERM is reported when the tracer stops, alive. Inside pid namespaces the victim's role is
-# checked; on cgroup v2, a write to cgroup.kill; then a storm of 50 kernel OOM kills and 50
+# checked; a kernel OOM kill whose trigger bears the killer's name stays the kernel's; on cgroup
+# v2, a write to cgroup.kill; then a storm of 50 kernel OOM kills and 50
 # killer kills at once must lose none. No OOM is made but in the test memcg.
 . "$(dirname "$0")/lib.sh"
 KILLER=oomtrace-tk
@@ -153,8 +154,32 @@ killers() {
 		bad "killers: no event (at the tracer's stop) for the SIGTERM $v3 survived"
 	fi
 	pidns
+	kernel_named_so
 	cgroup_kill
 	storm
+}
+
+# The kernel's own OOM kill, whose trigger (the hog itself) bears the killer's name: its SIGKILL
+# (SI_KERNEL) is the kernel's, reported as a kernel kill and never as the killer's
+kernel_named_so() {
+	local v n
+	mkdir -p "$t/k" && cp "$HOG" "$t/k/$KILLER"
+	COMM_FILTER=0 start_tracer "$t/k.json" "$t/k.err" --duration 600 --context none --killer "$KILLER" ${OOMTRACE_ARGS:-} ||
+		{ bad "killers: kernel kill: $BACKEND did not attach"; return; }
+	sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$cg" "$t/k/$KILLER" 2>/dev/null &
+	v=$!
+	wait "$v"
+	sleep 0.5
+	stop_tracer
+	if event_of "$v"; then
+		is "kernel kill of a task named like the killer" killer null
+		is "kernel kill of a task named like the killer" victim.comm "$KILLER"
+		n=$(grep -c "\"victim\":{\"pid\":$v," "$t/k.json")
+		[ "$n" = 1 ] && ok "killers: kernel kill of a task named like the killer: one event" ||
+			bad "killers: kernel kill of a task named like the killer: $n events"
+	else
+		bad "killers: no event for the kernel's kill of $v"
+	fi
 }
 
 # A killer's victims in pid namespaces: a namespace's init (the container dies) and its child
