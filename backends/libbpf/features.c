@@ -15,6 +15,7 @@
 #include <bpf/btf.h>
 #include <linux/btf.h>
 
+#include "klog.h"
 #include "lb.h"
 #include "log.h"
 #include "util.h"
@@ -274,6 +275,24 @@ int lb_probe(const struct oomtrace_backend_opts *o, char *why, size_t whysz)
 	return 0;
 }
 
+/* Userspace killers' kills: the signal program the CO-RE object attaches, and the journal. */
+static void check_killers(struct oomtrace_check *c, const struct lb_features *bf, const char *tfs)
+{
+	bool tp = tfs && oomtrace_tracefs_has(tfs, "signal/signal_generate");
+	struct oomtrace_klog *g;
+	char why[200] = "";
+
+	oomtrace_check_add(c, "killers", bf->tp_signal || tp ? "yes" : "no", "%s",
+			   bf->tp_signal ? "signal_generate (tp_btf) and sched_process_exit: "
+					   "userspace killers' SIGTERM/SIGKILL told in the kernel"
+			   : tp		 ? "signal_generate (tracepoint) and sched_process_exit"
+					 : "no signal:signal_generate tracepoint");
+	g = oomtrace_klog_open(why, sizeof(why));
+	oomtrace_check_add(c, "killers' log", g ? "yes" : "no", "%s",
+			   g ? "the systemd journal, followed for their own lines" : why);
+	oomtrace_klog_close(g);
+}
+
 void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_check *c)
 {
 	struct lb_features bf;
@@ -340,4 +359,5 @@ void lb_check(const struct oomtrace_backend_opts *o, struct oomtrace_check *c)
 	    bf.okp_btf && bf.fentry_err ? lb_strerror(bf.fentry_err) : "");
 	oomtrace_check_add(c, "ring buffer", rb == 1 ? "yes" : "no", "%s",
 			   rb == 1 ? "BPF ring buffer (5.8+)" : "perf buffer will be used");
+	check_killers(c, &bf, tfs);
 }
