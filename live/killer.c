@@ -124,6 +124,29 @@ static bool status_kb(const char *line, const char *key, uint64_t *v)
 	return true;
 }
 
+/* "NSpid:\t4242\t7": its pid in each namespace, the host's first, its own last. */
+static void ns_pid(const char *s, struct oomtrace_task *v)
+{
+	unsigned int level = 0;
+	long last = 0;
+	char *end;
+
+	for (;;) {
+		long x = strtol(s, &end, 10);
+
+		if (end == s)
+			break;
+		last = x;
+		level++;
+		s = end;
+	}
+	if (level >= 1 && last > 0) {
+		v->ns_pid = (int32_t)last;
+		v->ns_level = level - 1;
+		v->known |= OOMTRACE_T_NS_PID;
+	}
+}
+
 /*
  * A probe that could not read the victim's task (the classic tracepoint gives its pid only):
  * what /proc still shows of it. A SIGKILLed task may be gone already; then the pid is all.
@@ -148,6 +171,8 @@ static void victim_from_proc(struct oomtrace_task *v)
 			v->known |= OOMTRACE_T_TGID;
 		} else if (sscanf(line, "Uid: %u", &v->uid) == 1) {
 			v->known |= OOMTRACE_T_UID;
+		} else if (strncmp(line, "NSpid:", 6) == 0) {
+			ns_pid(line + 6, v);
 		} else if (status_kb(line, "VmSize:", &vm) || status_kb(line, "RssAnon:", &anon) ||
 			   status_kb(line, "RssFile:", &file) ||
 			   status_kb(line, "RssShmem:", &shmem)) {
@@ -189,8 +214,10 @@ void oomtrace_live_ukill(struct oomtrace_live *lv, struct oomtrace_event *ev, in
 			 : lv->klog			       ? OOMTRACE_KLOG_MISSING
 							       : OOMTRACE_KLOG_UNREAD;
 	ev->killer.known |= OOMTRACE_KL_LOG;
-	if (!(ev->victim.known & OOMTRACE_T_TGID))
+	if (!(ev->victim.known & OOMTRACE_T_TGID)) {
 		victim_from_proc(&ev->victim);
+		oomtrace_event_derive_role(ev);
+	}
 	tgid = (ev->victim.known & OOMTRACE_T_TGID) ? ev->victim.tgid : ev->victim.pid;
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
 	oomtrace_context_snapshot(ev, "", lv->context_mask);

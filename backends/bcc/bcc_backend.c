@@ -185,6 +185,8 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 	oomtrace_kjoin_attach(&b->live, o);
 	if (!o->no_stacks)
 		oomtrace_live_ksyms_open(&b->live);
+	if (o->killers && o->killers[0])
+		oomtrace_info("userspace killers' kills are reported by the libbpf backend only");
 	*state = b;
 	return 0;
 }

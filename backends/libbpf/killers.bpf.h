@@ -66,9 +66,10 @@ static __always_inline int from_user(int code)
  * trigger's (current). The victim is watched for its exit from now on.
  */
 static __always_inline void killer_report(void *ctx, unsigned int probe, int sig, int code,
-					  struct task_struct *task, int pid, __u32 tgid)
+					  struct task_struct *task, int pid, const char *comm)
 {
 	struct w_event *e = new_event(W_UKILL, probe);
+	__u32 tgid = pid; /* the classic tracepoint's pid: a process-wide signal names its leader */
 	__u64 now;
 
 	if (!e)
@@ -78,7 +79,10 @@ static __always_inline void killer_report(void *ctx, unsigned int probe, int sig
 		victim_facts(e, task);
 		tgid = e->victim_tgid;
 	} else {
+		/* the target's comm is in the record: the victim is named even when it is gone
+		 * before user space looks */
 		e->victim_pid = pid;
+		bpf_probe_read_kernel_str(e->victim_comm, sizeof(e->victim_comm), comm);
 	}
 	trigger_facts(e);
 	e->sig = sig;
@@ -97,10 +101,8 @@ static __noinline int tp_killer(struct trace_event_raw_signal_generate *ctx, int
 		return 0;
 	code = BPF_CORE_READ(ctx, code);
 	pid = BPF_CORE_READ(ctx, pid);
-	/* the target's tgid is not in the record: the pid stands for it (a process-wide signal
-	 * names its leader) */
 	if (from_user(code))
-		killer_report(ctx, WP_TRACEPOINT, sig, code, 0, pid, pid);
+		killer_report(ctx, WP_TRACEPOINT, sig, code, 0, pid, ctx->comm);
 	return 0;
 }
 
@@ -134,7 +136,7 @@ static __noinline int btf_killer(void *ctx, int sig, struct kernel_siginfo *info
 	else
 		code = BPF_CORE_READ(info, si_code);
 	if (from_user(code))
-		killer_report(ctx, WP_TP_BTF, sig, code, task, 0, 0);
+		killer_report(ctx, WP_TP_BTF, sig, code, task, 0, NULL);
 	return 0;
 }
 

@@ -8,6 +8,8 @@
 . /vm.env
 # the stopped-reader storm (220 kills) runs on the host; under TCG it would take minutes
 export OOMTRACE_STRICT=1 OOMTRACE_ATTACH_TIMEOUT=${VM_ATTACH_TIMEOUT:-60} OOMTRACE_LOSS_KILLS=0 OOMTRACE_STORM_SECONDS=0 OOMTRACE_SHARED_KILLS=0 OOMTRACE_STOP_TESTS=0
+# the mixed storm of kernel and killer kills: 20 + 20 here (50 + 50 on the host)
+export OOMTRACE_KILLER_STORM=${VM_KILLER_STORM:-20}
 rc=0
 
 section() { # name command...: run one part, one result line for run.sh
