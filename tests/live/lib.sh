@@ -26,6 +26,8 @@
 #   OOMTRACE_PRIV_TESTS=0    skip the sandbox, CAP_BPF+CAP_PERFMON-as-nobody and unit-capability tests
 #   OOMTRACE_SHARED_KILLS    kills of a hog sharing the tracer's 32 MiB memcg (default 50; 0: none)
 #   OOMTRACE_NAMES_TESTS=0   skip the Kubernetes-shaped cgroup test (it writes under /var/log/pods)
+#   OOMTRACE_KILLER_TESTS=0  skip killers.sh (userspace killers' kills)
+#   OOMTRACE_KILLER_STORM    killers.sh: kernel and killer kills each in its storm (default 50; 0: none)
 #   OOMTRACE_ARGS            extra arguments for every run (--kernel-headers DIR, --btf FILE)
 #   LIVE_BCC_CACHE           where bcc keeps its compiled program (default: the section's own
 #                            directory; tests/live.sh shares one across its sections)
