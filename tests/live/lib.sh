@@ -111,11 +111,11 @@ live_setup() {
 	cleanup() {
 		[ -n "${tracer:-}" ] && kill "$tracer" 2>/dev/null
 		[ -n "${jd_pid:-}" ] && kill "$jd_pid" 2>/dev/null
-		for p in $(cat $(find "$cg" "$cg-long" -name cgroup.procs 2>/dev/null) 2>/dev/null); do
+		for p in $(cat $(find "$cg" "$cg-long" "$cg-ck" -name cgroup.procs 2>/dev/null) 2>/dev/null); do
 			kill -9 "$p" 2>/dev/null
 		done
 		sleep 0.2
-		find "$cg" "$cg-long" -depth -type d -exec rmdir {} \; 2>/dev/null
+		find "$cg" "$cg-long" "$cg-ck" -depth -type d -exec rmdir {} \; 2>/dev/null
 		rm -rf "$t"
 	}
 	trap cleanup EXIT
