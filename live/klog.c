@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "dl.h"
 #include "killers.h"
@@ -45,6 +46,7 @@ struct oomtrace_klog {
 	uint64_t line;
 	bool held; /* the reader holds a kill for its next lines */
 	struct oomtrace_event out;
+	char msg[4096], ident[64]; /* the entry's fields, copied */
 };
 
 bool oomtrace_klog_knows(const char *killer)
@@ -111,17 +113,24 @@ struct oomtrace_klog *oomtrace_klog_open(char *why, size_t whysz)
 	return g;
 }
 
-/* One field of the current entry, as a string of @n bytes (NULL: none). */
-static const char *field(struct oomtrace_klog *g, const char *name, size_t *n)
+/*
+ * One field of the current entry, copied into @buf (the journal's own pointer is good only until
+ * its next call): its length, or -1 where the entry has none.
+ */
+static ssize_t field(struct oomtrace_klog *g, const char *name, char *buf, size_t bufsz)
 {
 	const void *d;
 	size_t len, nl = strlen(name);
 
 	if (g->f.get_data(g->j, name, &d, &len) < 0 || len <= nl || memcmp(d, name, nl) != 0 ||
 	    ((const char *)d)[nl] != '=')
-		return NULL;
-	*n = len - nl - 1;
-	return (const char *)d + nl + 1;
+		return -1;
+	len -= nl + 1;
+	if (len >= bufsz)
+		len = bufsz - 1; /* a killer's line is short: a longer one is cut, not lost */
+	memcpy(buf, (const char *)d + nl + 1, len);
+	buf[len] = '\0';
+	return (ssize_t)len;
 }
 
 static void ev_new(void *arg, struct oomtrace_event *ev)
@@ -134,8 +143,7 @@ void oomtrace_klog_read(struct oomtrace_klog *g, oomtrace_klog_fn fn, void *ctx)
 {
 	struct oomtrace_killer_line l;
 	char pidbuf[16];
-	const char *p;
-	size_t n;
+	ssize_t m, i;
 	bool any = false;
 
 	g->f.process(g->j); /* rotation, new files: whatever inotify said */
@@ -143,15 +151,16 @@ void oomtrace_klog_read(struct oomtrace_klog *g, oomtrace_klog_fn fn, void *ctx)
 		any = true;
 		memset(&l, 0, sizeof(l));
 		l.line = ++g->line;
-		l.msg = field(g, "MESSAGE", &l.len);
-		l.ident = field(g, "SYSLOG_IDENTIFIER", &l.ident_len);
-		if (!l.msg || !l.ident)
+		m = field(g, "MESSAGE", g->msg, sizeof(g->msg));
+		i = field(g, "SYSLOG_IDENTIFIER", g->ident, sizeof(g->ident));
+		if (m < 0 || i < 0)
 			continue;
-		if ((p = field(g, "_PID", &n)) && n < sizeof(pidbuf)) {
-			memcpy(pidbuf, p, n);
-			pidbuf[n] = '\0';
+		l.msg = g->msg;
+		l.len = (size_t)m;
+		l.ident = g->ident;
+		l.ident_len = (size_t)i;
+		if (field(g, "_PID", pidbuf, sizeof(pidbuf)) > 0)
 			l.pid = (int32_t)strtol(pidbuf, NULL, 10);
-		}
 		if (oomtrace_killers_line(&g->k, &l, ev_new, NULL, &g->out))
 			fn(ctx, &g->out);
 		g->held = oomtrace_killers_busy(&g->k);
