@@ -195,6 +195,9 @@ killers() {
 	wait "${waits[@]}" 2>/dev/null
 	sleep 1
 	stop_tracer
+	# the kernel's OOM report ratelimit (10 per 5 s), which the storm spent: the next section
+	# compares its kills with their reports
+	sleep 6
 	kill -KILL "$v3" 2>/dev/null
 	[ -d "$cg-ck" ] && rmdir "$cg-ck"
 
