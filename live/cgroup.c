@@ -13,6 +13,54 @@
 
 #include "cgroup.h"
 
+/* Whether the comma-separated list [@s, @e) has the item @want. */
+static bool lists(const char *s, const char *e, const char *want)
+{
+	size_t n = strlen(want);
+
+	while (s < e) {
+		const char *c = memchr(s, ',', (size_t)(e - s));
+
+		if (!c)
+			c = e;
+		if ((size_t)(c - s) == n && memcmp(s, want, n) == 0)
+			return true;
+		s = c + 1;
+	}
+	return false;
+}
+
+bool oomtrace_proc_cgroup(int32_t pid, const char *controller, char *dst, size_t dstsz)
+{
+	char path[64], line[OOMTRACE_PATH_MAX + 32], v2[OOMTRACE_PATH_MAX] = "";
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (c2 - c1 == 1 && strncmp(line, "0:", 2) == 0) {
+			oomtrace_strlcpy_n(v2, sizeof(v2), c2 + 1, strlen(c2 + 1));
+		} else if (lists(c1 + 1, c2, controller)) {
+			oomtrace_strlcpy_n(dst, dstsz, c2 + 1, strlen(c2 + 1));
+			found = true;
+		}
+	}
+	fclose(f);
+	if (!found && v2[0]) {
+		oomtrace_strlcpy_n(dst, dstsz, v2, strlen(v2));
+		found = true;
+	}
+	return found;
+}
+
 bool oomtrace_memcg_root(const char *root, char *dir, size_t dirsz, bool *v2)
 {
 	static const char *const v2dirs[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};

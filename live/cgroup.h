@@ -29,6 +29,13 @@ bool oomtrace_memcg_root(const char *root, char *dir, size_t dirsz, bool *v2);
 int oomtrace_memcg_path_by_id(const char *root, uint64_t id, char *path, size_t sz);
 
 /*
+ * Where /proc/@pid/cgroup puts the process: the path in the v1 hierarchy whose controller list
+ * names @controller ("memory", "name=systemd"), else in the unified one ("0::"). False when
+ * neither is there (or the process is gone).
+ */
+bool oomtrace_proc_cgroup(int32_t pid, const char *controller, char *dst, size_t dstsz);
+
+/*
  * Did the victim die with its memory.oom.group? As mem_cgroup_get_oom_group() (mm/memcontrol.c)
  * decides: cgroup v2 only; from the victim's memcg @victim_cg up to the OOM's domain @oom_domain
  * ("/" for a global OOM), any memcg with memory.oom.group set has all its tasks killed together.

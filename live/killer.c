@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "context.h"
 #include "klog.h"
 #include "live.h"
@@ -24,34 +25,6 @@
 static void emit(void *ctx, struct oomtrace_event *ev)
 {
 	oomtrace_live_deliver(ctx, ev);
-}
-
-/* The cgroup systemd placed @pid in: the unified hierarchy's, else v1's name=systemd one. */
-static bool systemd_cgroup(int32_t pid, char *dst, size_t dstsz)
-{
-	char path[64], line[OOMTRACE_PATH_MAX + 32];
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *c2 = NULL;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, "0::", 3) == 0)
-			c2 = line + 2;
-		else if (strstr(line, ":name=systemd:"))
-			c2 = strstr(line, ":name=systemd:") + 13;
-		if (c2) {
-			oomtrace_strlcpy_n(dst, dstsz, c2 + 1, strlen(c2 + 1));
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
 }
 
 /* Its command line: /proc/PID/cmdline is readable by all (exe is not, to a tracer without
@@ -79,8 +52,30 @@ static void cmdline_of(struct oomtrace_killer *k)
 	k->known |= OOMTRACE_KL_CMDLINE;
 }
 
+#define KILLER_SEEN_NS 1000000000ull
+#define KILLER_IDENT (OOMTRACE_KL_EXE | OOMTRACE_KL_CMDLINE | OOMTRACE_KL_CGROUP | OOMTRACE_KL_UNIT)
+
+/*
+ * The same killer as the last one named, within a second (a killer signals many victims at
+ * once: systemd-oomd a whole cgroup): its identity again, without reading /proc again.
+ */
+static bool killer_again(struct oomtrace_live *lv, struct oomtrace_killer *k, uint64_t ts_ns)
+{
+	const struct oomtrace_killer *s = &lv->killer_seen;
+
+	if (!lv->killer_seen_ns || s->pid != k->pid || strcmp(s->name, k->name) != 0 ||
+	    ts_ns < lv->killer_seen_ns || ts_ns - lv->killer_seen_ns > KILLER_SEEN_NS)
+		return false;
+	memcpy(k->exe, s->exe, sizeof(k->exe));
+	memcpy(k->cmdline, s->cmdline, sizeof(k->cmdline));
+	memcpy(k->cgroup, s->cgroup, sizeof(k->cgroup));
+	memcpy(k->unit, s->unit, sizeof(k->unit));
+	k->known |= s->known & KILLER_IDENT;
+	return true;
+}
+
 /* The sender (the probe's trigger) becomes the killer: who it is, while it still runs. */
-static void killer_of(struct oomtrace_event *ev)
+static void killer_of(struct oomtrace_live *lv, struct oomtrace_event *ev)
 {
 	struct oomtrace_killer *k = &ev->killer;
 	struct oomtrace_names n;
@@ -90,6 +85,10 @@ static void killer_of(struct oomtrace_event *ev)
 	oomtrace_strlcpy_n(k->name, sizeof(k->name), ev->trigger.comm, strlen(ev->trigger.comm));
 	k->pid = ev->trigger.tgid;
 	k->known |= OOMTRACE_KL_PID;
+	if (killer_again(lv, k, ev->uptime_ns)) {
+		memset(&ev->trigger, 0, sizeof(ev->trigger));
+		return;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)k->pid);
 	r = readlink(path, k->exe, sizeof(k->exe) - 1);
 	if (r > 0) {
@@ -97,7 +96,8 @@ static void killer_of(struct oomtrace_event *ev)
 		k->known |= OOMTRACE_KL_EXE;
 	}
 	cmdline_of(k);
-	if (!systemd_cgroup(k->pid, k->cgroup, sizeof(k->cgroup)) &&
+	/* the cgroup systemd placed it in: v1's name=systemd hierarchy, else the unified one */
+	if (!oomtrace_proc_cgroup(k->pid, "name=systemd", k->cgroup, sizeof(k->cgroup)) &&
 	    (ev->trigger.known & OOMTRACE_T_CGROUP))
 		/* where it is gone already: the memory cgroup the probe read */
 		oomtrace_strlcpy_n(k->cgroup, sizeof(k->cgroup), ev->trigger.cgroup,
@@ -110,6 +110,8 @@ static void killer_of(struct oomtrace_event *ev)
 			k->known |= OOMTRACE_KL_UNIT;
 		}
 	}
+	lv->killer_seen = *k;
+	lv->killer_seen_ns = ev->uptime_ns;
 	memset(&ev->trigger, 0, sizeof(ev->trigger));
 }
 
@@ -199,7 +201,7 @@ void oomtrace_live_ukill(struct oomtrace_live *lv, struct oomtrace_event *ev, in
 		if (!lv->ukills) {
 			oomtrace_warn("out of memory: a kill by %s is reported without its death",
 				      ev->trigger.comm);
-			killer_of(ev);
+			killer_of(lv, ev);
 			oomtrace_live_deliver(lv, ev);
 			return;
 		}
@@ -207,8 +209,15 @@ void oomtrace_live_ukill(struct oomtrace_live *lv, struct oomtrace_event *ev, in
 	}
 	oomtrace_debug("%s (%d) sent signal %d (si_code %d) to %d", ev->trigger.comm,
 		       (int)ev->trigger.tgid, sig, code, (int)ev->victim.pid);
+	/* the key the kernel side watches it by: its tgid, or (the classic tracepoint) the pid */
+	tgid = (ev->victim.known & OOMTRACE_T_TGID) ? ev->victim.tgid : ev->victim.pid;
+	if (oomtrace_ukill_holds(lv->ukills, tgid)) {
+		/* a later signal to a victim held: it only updates that kill */
+		oomtrace_ukill_signal(lv->ukills, ev, tgid, sig, ev->uptime_ns, emit, lv);
+		return;
+	}
 	oomtrace_live_cgroups(ev);
-	killer_of(ev);
+	killer_of(lv, ev);
 	/* whether its own log line will be joined */
 	ev->killer.log = !oomtrace_klog_knows(ev->killer.name) ? OOMTRACE_KLOG_NONE
 			 : lv->klog			       ? OOMTRACE_KLOG_MISSING
@@ -218,7 +227,6 @@ void oomtrace_live_ukill(struct oomtrace_live *lv, struct oomtrace_event *ev, in
 		victim_from_proc(&ev->victim);
 		oomtrace_event_derive_role(ev);
 	}
-	tgid = (ev->victim.known & OOMTRACE_T_TGID) ? ev->victim.tgid : ev->victim.pid;
 	ev->outcome = OOMTRACE_OUTCOME_KILLED;
 	oomtrace_context_snapshot(ev, "", lv->context_mask);
 	oomtrace_ukill_signal(lv->ukills, ev, tgid, sig, ev->uptime_ns, emit, lv);

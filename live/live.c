@@ -186,35 +186,8 @@ void oomtrace_live_stamp(struct oomtrace_live *lv, struct oomtrace_event *ev, ui
  */
 static void cgroup_from_proc(struct oomtrace_task *t)
 {
-	char path[64], line[OOMTRACE_PATH_MAX + 32], v2[OOMTRACE_PATH_MAX] = "";
-	FILE *f;
-	bool found = false;
-
-	if ((t->known & OOMTRACE_T_CGROUP) || !(t->known & OOMTRACE_T_PID))
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)t->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-
-		if (!c2)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		if (c2 - c1 == 1 && strncmp(line, "0:", 2) == 0) {
-			oomtrace_strlcpy_n(v2, sizeof(v2), c2 + 1, strlen(c2 + 1));
-		} else if (strstr(c1, "memory") && (size_t)(c2 - c1 - 1) >= 6) {
-			oomtrace_strlcpy_n(t->cgroup, sizeof(t->cgroup), c2 + 1, strlen(c2 + 1));
-			found = true;
-		}
-	}
-	fclose(f);
-	if (!found && v2[0]) {
-		memcpy(t->cgroup, v2, sizeof(v2));
-		found = true;
-	}
-	if (found)
+	if (!(t->known & OOMTRACE_T_CGROUP) && (t->known & OOMTRACE_T_PID) &&
+	    oomtrace_proc_cgroup(t->pid, "memory", t->cgroup, sizeof(t->cgroup)))
 		t->known |= OOMTRACE_T_CGROUP;
 }
 

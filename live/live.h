@@ -56,6 +56,9 @@ struct oomtrace_live {
 	/* their own log lines, followed in the journal (live/klog.c); NULL: not followed */
 	struct oomtrace_klog *klog;
 	bool klog_unread; /* it could not be followed */
+	/* the last killer named from /proc, and when: its next signals reuse it for a second */
+	struct oomtrace_killer killer_seen;
+	uint64_t killer_seen_ns;
 	/* where the current poll delivers */
 	oomtrace_event_fn fn;
 	void *ctx;

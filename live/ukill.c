@@ -177,6 +177,16 @@ int oomtrace_ukill_signal(struct oomtrace_ukills *u, const struct oomtrace_event
 	return 0;
 }
 
+bool oomtrace_ukill_holds(const struct oomtrace_ukills *u, int32_t tgid)
+{
+	unsigned int i;
+
+	for (i = 0; i < u->n; i++)
+		if (u->e[i]->tgid == tgid)
+			return u->e[i]->has_event;
+	return false;
+}
+
 void oomtrace_ukill_death(struct oomtrace_ukills *u, int32_t tgid, uint64_t ts_ns,
 			  uint32_t exit_code, oomtrace_ukill_emit_fn emit, void *ctx)
 {

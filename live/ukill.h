@@ -74,6 +74,8 @@ int oomtrace_ukill_signal(struct oomtrace_ukills *u, const struct oomtrace_event
  */
 void oomtrace_ukill_log(struct oomtrace_ukills *u, const struct oomtrace_event *logged,
 			uint64_t now_ns, oomtrace_ukill_emit_fn emit, void *ctx);
+/* A kill of @tgid is held already (a later signal needs nothing read: it only updates it). */
+bool oomtrace_ukill_holds(const struct oomtrace_ukills *u, int32_t tgid);
 /* The last thread of @tgid exited at @ts_ns with @exit_code (wait status): its kill, emitted. */
 void oomtrace_ukill_death(struct oomtrace_ukills *u, int32_t tgid, uint64_t ts_ns,
 			  uint32_t exit_code, oomtrace_ukill_emit_fn emit, void *ctx);

@@ -60,9 +60,11 @@ START_TEST(signal_then_death)
 	oomtrace_ukill_init(&u);
 	kill_of(&ev, 100);
 	ck_assert_int_eq(oomtrace_ukill_signal(&u, &ev, 100, 9, 1000 * MS, take, g), 0);
-	ck_assert_uint_eq(g->n, 0);			      /* held for the death */
+	ck_assert_uint_eq(g->n, 0); /* held for the death */
+	ck_assert(oomtrace_ukill_holds(&u, 100));
 	oomtrace_ukill_death(&u, 999, 1001 * MS, 9, take, g); /* someone else's */
 	ck_assert_uint_eq(g->n, 0);
+	ck_assert(!oomtrace_ukill_holds(&u, 999)); /* a death alone holds no kill */
 	oomtrace_ukill_death(&u, 100, 1000 * MS + 1234567, 9, take, g);
 	ck_assert_uint_eq(g->n, 1);
 	ck_assert_int_eq(g->ev[0].victim.pid, 100);
@@ -71,6 +73,7 @@ START_TEST(signal_then_death)
 	ck_assert_int_eq(g->ev[0].killer.exit_code, 9);
 	ck_assert_int_eq(g->ev[0].killer.signal, 9);
 	ck_assert_int_eq(g->ev[0].killer.first_signal, 9);
+	ck_assert(!oomtrace_ukill_holds(&u, 100));
 	ck_assert_uint_eq(g->ev[0].killer.known & (OOMTRACE_KL_DIED_AFTER | OOMTRACE_KL_EXIT_CODE),
 			  OOMTRACE_KL_DIED_AFTER | OOMTRACE_KL_EXIT_CODE);
 	/* the one deadline left (the other victim's early death) passes silently */
