@@ -51,6 +51,8 @@ static const char *const cause_names[] = {
     [OOMTRACE_CAUSE_PAGE_CACHE_UNRECLAIMABLE] = "page_cache_unreclaimable",
     [OOMTRACE_CAUSE_MANY_TASKS] = "many_tasks",
     [OOMTRACE_CAUSE_SINGLE_TASK] = "single_task",
+    [OOMTRACE_CAUSE_STEADY_GROWTH] = "steady_growth",
+    [OOMTRACE_CAUSE_SPIKE] = "spike",
 };
 
 static const char *const outcome_names[] = {
@@ -78,6 +80,7 @@ static const char *const record_names[] = {
     [OOMTRACE_RECORD_KILL] = "kill",
     [OOMTRACE_RECORD_REAP] = "reap",
     [OOMTRACE_RECORD_EVICTION] = "eviction",
+    [OOMTRACE_RECORD_PRESSURE] = "pressure",
 };
 
 #define NAME_OF(tab, v)                                                                            \

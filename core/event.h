@@ -53,6 +53,7 @@ enum oomtrace_record {
 	OOMTRACE_RECORD_KILL = 0, /* an OOM kill (or an OOM that ended without one) */
 	OOMTRACE_RECORD_REAP,	  /* the oom_reaper finished (or skipped) a victim, later */
 	OOMTRACE_RECORD_EVICTION, /* the kubelet evicted a pod for memory (killer: "kubelet") */
+	OOMTRACE_RECORD_PRESSURE, /* live: a memcg about to OOM (oom_memcg), before any kill */
 };
 
 /* Known-fact bits of struct oomtrace_task. */
@@ -130,9 +131,11 @@ enum {
 	OOMTRACE_E_EXITING = 1u << 17,	    /* the victim was already exiting: no SIGKILL sent */
 	OOMTRACE_E_OOM_MEMCG_ID = 1u << 18, /* oom_memcg_id: resolved to oom_memcg by live.c */
 	OOMTRACE_E_TOTALPAGES_DERIVED = 1u << 19, /* totalpages computed in user space, not read */
-	OOMTRACE_E_ALLOCATION = 1u << 20, /* alloc_class: derived from the trigger's stack */
-	OOMTRACE_E_WHY = 1u << 21,	  /* cause and why: derived from the event's evidence */
-	OOMTRACE_E_ROLE = 1u << 22,	  /* victim_role */
+	OOMTRACE_E_ALLOCATION = 1u << 20,    /* alloc_class: derived from the trigger's stack */
+	OOMTRACE_E_WHY = 1u << 21,	     /* cause and why: derived from the event's evidence */
+	OOMTRACE_E_ROLE = 1u << 22,	     /* victim_role */
+	OOMTRACE_E_GROWTH = 1u << 23,	     /* growth_kb_per_s: fitted to the memcg's history */
+	OOMTRACE_E_TIME_TO_LIMIT = 1u << 24, /* time_to_limit_ms: a pressure record's forecast */
 };
 
 /* What the kill meant for the victim's container (its pid namespace, its memory cgroup). */
@@ -153,6 +156,9 @@ enum oomtrace_cause {
 	OOMTRACE_CAUSE_PAGE_CACHE_UNRECLAIMABLE, /* page cache held most, and was not reclaimed */
 	OOMTRACE_CAUSE_MANY_TASKS,		 /* no task held most of the tasks' memory */
 	OOMTRACE_CAUSE_SINGLE_TASK,		 /* one task held most of it */
+	OOMTRACE_CAUSE_STEADY_GROWTH, /* the memcg grew at a steady rate for >= 10 s into its limit
+				       */
+	OOMTRACE_CAUSE_SPIKE,	      /* from under half its limit to the limit in <= 2 s */
 };
 
 /* What asked for the memory, as the trigger's kernel stack proves it (core/stack.c). */
@@ -243,6 +249,8 @@ enum {
 	OOMTRACE_C_SWAP_FREE = 1u << 3,	 /* "Free swap  = NkB" */
 	OOMTRACE_C_SWAP_TOTAL = 1u << 4, /* "Total swap = NkB" */
 	OOMTRACE_C_SLAB = 1u << 5,	 /* the report's "Unreclaimable slab info:" block */
+	OOMTRACE_C_HISTORY = 1u << 6,	 /* live: the OOMing memcg's last minute (history) */
+	OOMTRACE_C_RECLAIM = 1u << 7,	 /* live: the trigger's reclaim before the kill */
 };
 
 /* One zone of a global OOM report's Mem-Info ("Node 0 Normal free:..kB min:..kB ..."), in kB. */
@@ -257,6 +265,28 @@ struct oomtrace_zone {
 
 /* One slab cache of the report's "Unreclaimable slab info:" block (as printed, kB). */
 #define OOMTRACE_SLAB_TOP 10 /* the largest kept, by used */
+/* The OOMing memcg's last minute (live/history.c), one sample a second, oldest first. */
+#define OOMTRACE_HISTORY_MAX 60
+struct oomtrace_sample {
+	int32_t t_ms;	   /* before the record (<= 0) */
+	uint64_t usage_kb; /* the memcg's usage then */
+};
+#define OOMTRACE_H_OVER_90 1u /* oomtrace_history.known: over_90_ms */
+struct oomtrace_history {
+	uint32_t known;
+	uint64_t limit_kb;   /* the memcg's limit at the last sample */
+	uint64_t limit_hits; /* times it hit the limit over the samples (v1 failcnt, v2 "max") */
+	int32_t over_90_ms;  /* OOMTRACE_H_OVER_90: since when it stayed >= 90% of the limit */
+	unsigned int n;
+	struct oomtrace_sample s[OOMTRACE_HISTORY_MAX];
+};
+/* The trigger's reclaim episode before the kill (live, vmscan tracepoints counted in BPF). */
+struct oomtrace_reclaim {
+	uint32_t rounds;	  /* memcg limit reclaim and direct reclaim calls */
+	uint64_t stall_us;	  /* time spent inside them */
+	uint64_t reclaimed_pages; /* what they freed */
+	uint64_t over_us;	  /* from the first round to the kill */
+};
 struct oomtrace_slab {
 	char name[48];
 	uint64_t used_kb, total_kb;
@@ -293,6 +323,8 @@ struct oomtrace_context {
 	struct oomtrace_slab slab[OOMTRACE_SLAB_TOP]; /* by used, largest first */
 	uint32_t slab_caches;			      /* every cache the block listed */
 	uint64_t slab_used_kb, slab_total_kb;	      /* their sums */
+	struct oomtrace_history history;	      /* OOMTRACE_C_HISTORY */
+	struct oomtrace_reclaim reclaim;	      /* OOMTRACE_C_RECLAIM */
 };
 
 /*
@@ -372,7 +404,9 @@ struct oomtrace_event {
 	uint32_t from_kmsg;		       /* OOMTRACE_K_*: joined from the kernel's report */
 	enum oomtrace_cause cause;	       /* OOMTRACE_E_WHY */
 	enum oomtrace_victim_role victim_role; /* OOMTRACE_E_ROLE */
-	char why[256]; /* one sentence with the numbers that prove the cause */
+	char why[256];		  /* one sentence with the numbers that prove the cause */
+	int64_t growth_kb_per_s;  /* OOMTRACE_E_GROWTH: the memcg's, fitted to its history */
+	int64_t time_to_limit_ms; /* OOMTRACE_E_TIME_TO_LIMIT: at that rate, its limit in */
 	char host[64];
 	struct oomtrace_task trigger;
 	struct oomtrace_task victim;

@@ -99,9 +99,12 @@ static const struct table alloc_table = {alloc_fields,
 static const struct field why_fields[] = {
     ENUM("cause", cause, 0, cause_e),
     NAME("summary", struct oomtrace_event, why),
+    INT("growth_kb_per_s", struct oomtrace_event, growth_kb_per_s, OOMTRACE_E_GROWTH, INT64_MIN,
+	INT64_MAX, JF_ABSENT),
+    INT("time_to_limit_ms", struct oomtrace_event, time_to_limit_ms, OOMTRACE_E_TIME_TO_LIMIT, 0,
+	INT64_MAX, JF_ABSENT),
 };
-static const struct table why_table = {why_fields, sizeof(why_fields) / sizeof(why_fields[0]),
-				       NO_KNOWN};
+static const struct table why_table = TABLE(struct oomtrace_event, why_fields);
 
 static const struct field task_fields[] = {
     INT("pid", struct oomtrace_task, pid, OOMTRACE_T_PID, INT32_MIN, INT32_MAX, 0),
@@ -273,6 +276,30 @@ static const struct field slab_block_fields[] = {
 };
 static const struct table slab_block_table = TABLE(struct oomtrace_context, slab_block_fields);
 
+/* live: the OOMing memcg's last minute, a sample a second */
+static const struct field sample_fields[] = {
+    INT("t_ms", struct oomtrace_sample, t_ms, 0, INT32_MIN, 0, 0),
+    U64("usage_kb", struct oomtrace_sample, usage_kb, 0, 0),
+};
+static const struct table sample_table = NO_KNOWN_TABLE(sample_fields);
+static const struct field history_fields[] = {
+    U64("limit_kb", struct oomtrace_history, limit_kb, 0, 0),
+    U64("limit_hits", struct oomtrace_history, limit_hits, 0, 0),
+    INT("over_90_ms", struct oomtrace_history, over_90_ms, OOMTRACE_H_OVER_90, 0, INT32_MAX,
+	JF_ABSENT),
+    ARRAY("samples", struct oomtrace_history, s, n, sample_table, OOMTRACE_HISTORY_MAX),
+};
+static const struct table history_table = TABLE(struct oomtrace_history, history_fields);
+
+/* live: the trigger's reclaim before the kill */
+static const struct field reclaim_fields[] = {
+    INT("rounds", struct oomtrace_reclaim, rounds, 0, 0, UINT32_MAX, JF_UNSIGNED),
+    U64("stall_us", struct oomtrace_reclaim, stall_us, 0, 0),
+    U64("reclaimed_pages", struct oomtrace_reclaim, reclaimed_pages, 0, 0),
+    U64("over_us", struct oomtrace_reclaim, over_us, 0, 0),
+};
+static const struct table reclaim_table = NO_KNOWN_TABLE(reclaim_fields);
+
 /* the whole task table, as counted (top_tasks keeps only its largest rows) */
 static const struct field task_table_fields[] = {
     INT("rows", struct oomtrace_context, ntasks, 0, 0, UINT32_MAX, JF_UNSIGNED),
@@ -314,6 +341,18 @@ static const struct field context_fields[] = {
      .flags = JF_ABSENT | JF_SETBIT,
      .bit = OOMTRACE_C_SLAB,
      .aux = &slab_block_table},
+    {.name = "history",
+     .kind = K_OBJ,
+     .flags = JF_ABSENT | JF_SETBIT,
+     .bit = OOMTRACE_C_HISTORY,
+     .off = offsetof(struct oomtrace_context, history),
+     .aux = &history_table},
+    {.name = "reclaim",
+     .kind = K_OBJ,
+     .flags = JF_ABSENT | JF_SETBIT,
+     .bit = OOMTRACE_C_RECLAIM,
+     .off = offsetof(struct oomtrace_context, reclaim),
+     .aux = &reclaim_table},
 };
 static const struct table context_table = TABLE(struct oomtrace_context, context_fields);
 

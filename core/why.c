@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "growth.h"
 #include "why.h"
 
 /* "512 KiB", "64.0 MiB", "10.4 GiB" */
@@ -261,6 +262,102 @@ static bool global_cause(struct oomtrace_event *ev)
 	       global_fragmentation(ev) || global_lru_split(ev, lru);
 }
 
+/* ---- how it got there: the OOMing memcg's last minute (live) --------------------------- */
+
+/* ", the victim held 94% of it" where the victim's sizes are known */
+static void victim_share(const struct oomtrace_event *ev, char *s, size_t n, uint64_t of_kb)
+{
+	const struct oomtrace_task *v = &ev->victim;
+	uint64_t kb = v->anon_rss_kb + v->file_rss_kb + v->shmem_rss_kb;
+
+	*s = '\0';
+	if ((v->known & OOMTRACE_T_ANON_RSS) && of_kb)
+		snprintf(s, n, "; the victim held %u%% of it", pct(kb, of_kb));
+}
+
+static const char *memcg_name(const struct oomtrace_event *ev)
+{
+	return ev->known & OOMTRACE_E_OOM_MEMCG ? ev->oom_memcg : "the memcg";
+}
+
+/* the rate where the history has one: the steady window's, else the last 10 s' */
+static void set_growth(struct oomtrace_event *ev, double kb_per_s)
+{
+	ev->growth_kb_per_s = (int64_t)(kb_per_s + (kb_per_s < 0 ? -0.5 : 0.5));
+	ev->known |= OOMTRACE_E_GROWTH;
+}
+
+/*
+ * The rate where the history proves one: a steady window's, a spike's (from its last sample
+ * under half to the limit: a lower bound), else the last 10 s' where they fit a line.
+ */
+static void history_growth(struct oomtrace_event *ev)
+{
+	const struct oomtrace_history *hi = &ev->ctx.history;
+	const struct oomtrace_sample *under;
+	double rate, r2;
+	int32_t from;
+
+	if (!(ev->ctx.known & OOMTRACE_C_HISTORY) || !hi->n)
+		return;
+	if (oomtrace_growth_steady(hi, &from, &rate))
+		set_growth(ev, rate);
+	else if (oomtrace_growth_spike(hi, &under) && under->t_ms < 0)
+		set_growth(ev, (double)(hi->limit_kb - under->usage_kb) * 1000.0 / -under->t_ms);
+	else if (oomtrace_growth_rate(hi, 10000, &rate, &r2) && r2 >= 0.9)
+		set_growth(ev, rate);
+}
+
+static bool history_cause(struct oomtrace_event *ev)
+{
+	const struct oomtrace_history *hi = &ev->ctx.history;
+	const struct oomtrace_sample *under;
+	char a[32], b[32], c[32], share[48];
+	double rate;
+	int32_t from;
+
+	if (!(ev->ctx.known & OOMTRACE_C_HISTORY) || !hi->n || !hi->limit_kb)
+		return false;
+	victim_share(ev, share, sizeof(share), hi->limit_kb);
+	if (oomtrace_growth_steady(hi, &from, &rate)) {
+		ev->cause = OOMTRACE_CAUSE_STEADY_GROWTH;
+		snprintf(ev->why, sizeof(ev->why),
+			 "%.100s grew %s/s for %.0f s into its %s limit (%s %.1f s before the "
+			 "kill)%s",
+			 memcg_name(ev), size_str(a, sizeof(a), (uint64_t)rate),
+			 (hi->s[hi->n - 1].t_ms - from) / 1000.0,
+			 size_str(b, sizeof(b), hi->limit_kb),
+			 size_str(c, sizeof(c), hi->s[hi->n - 1].usage_kb),
+			 -hi->s[hi->n - 1].t_ms / 1000.0, share);
+		return true;
+	}
+	if (oomtrace_growth_spike(hi, &under)) {
+		ev->cause = OOMTRACE_CAUSE_SPIKE;
+		snprintf(ev->why, sizeof(ev->why),
+			 "%.100s went from %s, under half its %s limit, to the limit in under "
+			 "%.1f s%s",
+			 memcg_name(ev), size_str(a, sizeof(a), under->usage_kb),
+			 size_str(b, sizeof(b), hi->limit_kb), -under->t_ms / 1000.0, share);
+		return true;
+	}
+	return false;
+}
+
+/* a pressure record: the forecast it was made for */
+static void pressure_why(struct oomtrace_event *ev)
+{
+	const struct oomtrace_history *hi = &ev->ctx.history;
+	char a[32], b[32], c[32];
+
+	ev->cause = OOMTRACE_CAUSE_STEADY_GROWTH;
+	snprintf(ev->why, sizeof(ev->why),
+		 "%.100s grows %s/s: at %s of its %s limit, it reaches it in %.1f s at this rate",
+		 memcg_name(ev), size_str(a, sizeof(a), (uint64_t)ev->growth_kb_per_s),
+		 size_str(b, sizeof(b), hi->n ? hi->s[hi->n - 1].usage_kb : 0),
+		 size_str(c, sizeof(c), hi->limit_kb), ev->time_to_limit_ms / 1000.0);
+	ev->known |= OOMTRACE_E_WHY;
+}
+
 /* ---- who held it: the task table (every row counted as it was parsed) ------------------ */
 
 static bool tasks_cause(struct oomtrace_event *ev)
@@ -286,11 +383,17 @@ static bool tasks_cause(struct oomtrace_event *ev)
 
 void oomtrace_why(struct oomtrace_event *ev)
 {
+
+	if (ev->record == OOMTRACE_RECORD_PRESSURE && !(ev->known & OOMTRACE_E_WHY) &&
+	    (ev->known & OOMTRACE_E_GROWTH))
+		pressure_why(ev);
 	if (ev->record != OOMTRACE_RECORD_KILL || (ev->known & OOMTRACE_E_WHY) ||
 	    ev->killer.name[0])
 		return; /* a userspace killer's kill carries its own reason (killer.reason) */
 	ev->cause = OOMTRACE_CAUSE_UNKNOWN; /* until a rule holds */
-	if (!memcg_cause(ev) && !global_cause(ev) && !tasks_cause(ev))
+	history_growth(ev);
+	/* what held the memory first, then how fast it came, then who held it */
+	if (!memcg_cause(ev) && !history_cause(ev) && !global_cause(ev) && !tasks_cause(ev))
 		snprintf(ev->why, sizeof(ev->why),
 			 "this event carries no breakdown that proves a cause (the memcg's stats, "
 			 "the report's Mem-Info or its task table)");

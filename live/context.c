@@ -35,7 +35,8 @@ static ssize_t slurp(const char *root, const char *path, char *buf)
 
 int oomtrace_context_parse(const char *list, unsigned int *mask)
 {
-	static const char *const names[] = {"loadavg", "meminfo", "psi", "memcg", "status"};
+	static const char *const names[] = {"loadavg", "meminfo", "psi",
+					    "memcg",   "status",  "history"};
 	const char *s = list;
 
 	*mask = 0;
@@ -49,7 +50,7 @@ int oomtrace_context_parse(const char *list, unsigned int *mask)
 			*mask |= OOMTRACE_CTX_ALL;
 			found = 1;
 		}
-		for (i = 0; i < 5 && !found; i++)
+		for (i = 0; i < sizeof(names) / sizeof(names[0]) && !found; i++)
 			if (strlen(names[i]) == n && strncmp(s, names[i], n) == 0) {
 				*mask |= 1u << i;
 				found = 1;
@@ -128,8 +129,13 @@ static void memcg_value(struct oomtrace_kvset *set, const char *root, const char
 {
 	char path[1200];
 	long long v;
+	int64_t at_kill;
 	char *end;
 
+	/* the kernel's report (joined first) said it at the kill: later values do not replace it
+	 * (a victim's pipes or sockets are gone from the usage by now) */
+	if (oomtrace_kvset_get(set, key, &at_kill))
+		return;
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (slurp(root, path, buf) <= 0)
 		return;

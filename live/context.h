@@ -12,10 +12,12 @@ enum {
 	OOMTRACE_CTX_PSI = 1u << 2,
 	OOMTRACE_CTX_MEMCG = 1u << 3,
 	OOMTRACE_CTX_STATUS = 1u << 4,
-	OOMTRACE_CTX_ALL = 0x1f,
+	OOMTRACE_CTX_HISTORY = 1u << 5, /* the OOMing memcg's last minute (live/history.c) */
+	OOMTRACE_CTX_ALL = 0x3f,
 };
 
-/* Parse "loadavg,meminfo,psi,memcg,status", "all" or "none" into @mask; -EINVAL on a bad word. */
+/* Parse "loadavg,meminfo,psi,memcg,status,history", "all" or "none" into @mask; -EINVAL on a bad
+ * word. */
 int oomtrace_context_parse(const char *list, unsigned int *mask);
 
 /*

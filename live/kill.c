@@ -103,6 +103,13 @@ void oomtrace_kill_to_event(const struct oomtrace_kill_wire *w, struct oomtrace_
 		ev->oom_memcg_id = w->oom_memcg_cgid;
 		ev->known |= OOMTRACE_E_OOM_MEMCG_ID;
 	}
+	if ((w->flags & WF_RECLAIM) && w->reclaim_first_ns <= w->ts_ns) {
+		ev->ctx.reclaim.rounds = w->reclaim_rounds;
+		ev->ctx.reclaim.stall_us = w->reclaim_stall_ns / 1000;
+		ev->ctx.reclaim.reclaimed_pages = w->reclaim_pages;
+		ev->ctx.reclaim.over_us = (w->ts_ns - w->reclaim_first_ns) / 1000;
+		ev->ctx.known |= OOMTRACE_C_RECLAIM;
+	}
 	oomtrace_live_exiting(ev, w->sig_seen, w->sig_target, w->sig_ts_ns, w->ts_ns);
 	oomtrace_event_derive_role(ev);
 }

@@ -46,7 +46,8 @@ enum w_flags {
 	WF_VICTIM_CGID = 1 << 14,
 	WF_TRIGGER_CGID = 1 << 15,
 	WF_OOM_MEMCG_CGID = 1 << 16,
-	WF_NS = 1 << 17, /* victim_ns_pid, victim_ns_level: from the victim's struct pid */
+	WF_NS = 1 << 17,      /* victim_ns_pid, victim_ns_level: from the victim's struct pid */
+	WF_RECLAIM = 1 << 18, /* libbpf: the trigger's reclaim before the kill (reclaim_*) */
 };
 
 #define OOMTRACE_KILL_COMM 16
@@ -60,6 +61,10 @@ enum w_flags {
 	unsigned long long total_vm_kb, anon_kb, file_kb, shmem_kb, swap_kb, pgtables_kb;          \
 	unsigned long long victim_cgid, trigger_cgid, oom_memcg_cgid;                              \
 	unsigned long long sig_ts_ns;                                                              \
+	/* the trigger's reclaim episode before the kill: time inside its rounds, pages they       \
+	 * reclaimed, when it began (bpf_ktime_get_ns), its rounds */                              \
+	unsigned long long reclaim_stall_ns, reclaim_pages, reclaim_first_ns;                      \
+	unsigned int reclaim_rounds, reclaim_pad;                                                  \
 	unsigned int kind, probe, flags;                                                           \
 	int victim_pid, victim_tgid, trigger_pid, trigger_tgid;                                    \
 	unsigned int victim_uid;                                                                   \

@@ -13,10 +13,13 @@
 
 #include "cgroup.h"
 #include "context.h"
+#include "growth.h"
+#include "history.h"
 #include "ksyms.h"
 #include "live.h"
 #include "log.h"
 #include "stack.h"
+#include "util.h"
 
 #define GROUP_WINDOW_NS 1000000ULL /* kills by one trigger this close are one invocation */
 
@@ -153,8 +156,65 @@ void oomtrace_live_deliver(struct oomtrace_live *lv, struct oomtrace_event *ev)
 		lv->cb_error = lv->fn(lv->ctx, ev);
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* a memcg on course for its limit: a pressure record, with the history that shows it */
+static void pressure(void *ctx, const char *path, const struct oomtrace_history *hi)
+{
+	struct oomtrace_live *lv = ctx;
+	struct oomtrace_event *ev = malloc(sizeof(*ev));
+	double rate;
+	int64_t ttl;
+
+	if (!ev)
+		return;
+	oomtrace_live_stamp(lv, ev, mono_ms() * 1000000, OOMTRACE_PROBE_UNKNOWN);
+	ev->record = OOMTRACE_RECORD_PRESSURE;
+	ev->outcome = OOMTRACE_OUTCOME_UNKNOWN;
+	ev->constraint = OOMTRACE_CONSTRAINT_MEMCG;
+	oomtrace_strlcpy_n(ev->oom_memcg, sizeof(ev->oom_memcg), path, strlen(path));
+	ev->known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG;
+	ev->ctx.history = *hi;
+	ev->ctx.known |= OOMTRACE_C_HISTORY;
+	if (oomtrace_growth_near_limit(hi, &ttl, &rate)) {
+		ev->growth_kb_per_s = (int64_t)(rate + 0.5);
+		ev->time_to_limit_ms = ttl;
+		ev->known |= OOMTRACE_E_GROWTH | OOMTRACE_E_TIME_TO_LIMIT;
+	}
+	oomtrace_live_deliver(lv, ev);
+	free(ev);
+}
+
+static void history_tick(struct oomtrace_live *lv)
+{
+	if (!(lv->context_mask & OOMTRACE_CTX_HISTORY))
+		return;
+	if (!lv->memcgs) {
+		lv->memcgs = oomtrace_memcgs_open("");
+		if (!lv->memcgs) {
+			lv->context_mask &= ~(unsigned int)OOMTRACE_CTX_HISTORY;
+			oomtrace_debug("memcg history: no memory cgroup hierarchy");
+			return;
+		}
+	}
+	oomtrace_memcgs_tick(lv->memcgs, mono_ms(), pressure, lv);
+}
+
+void oomtrace_live_history_close(struct oomtrace_live *lv)
+{
+	oomtrace_memcgs_close(lv->memcgs);
+	lv->memcgs = NULL;
+}
+
 int oomtrace_live_poll_end(struct oomtrace_live *lv, int r)
 {
+	history_tick(lv);
 	if (lv->cb_error)
 		return lv->cb_error;
 	if (r < 0)
@@ -267,6 +327,10 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 	if (!(ev->victim.known & OOMTRACE_T_PID) || ev->trigger.pid != ev->victim.pid)
 		cgroup_from_proc(&ev->trigger);
 	oomtrace_context_snapshot(ev, "", lv->context_mask);
+	/* the OOMing memcg's last minute, up to the kill */
+	if (lv->memcgs && (ev->known & OOMTRACE_E_OOM_MEMCG) &&
+	    oomtrace_memcgs_history(lv->memcgs, ev->oom_memcg, ts_ns / 1000000, &ev->ctx.history))
+		ev->ctx.known |= OOMTRACE_C_HISTORY;
 	r = &lv->recent[lv->nrecent++ % OOMTRACE_LIVE_RECENT];
 	r->pid = ev->victim.pid;
 	r->ts_ns = ts_ns;

@@ -16,6 +16,7 @@
 struct oomtrace_ksyms;
 struct oomtrace_ukills;
 struct oomtrace_klog;
+struct oomtrace_memcgs;
 
 struct oomtrace_live_kill {
 	int32_t pid;
@@ -59,6 +60,8 @@ struct oomtrace_live {
 	/* the last killer named from /proc, and when: its next signals reuse it for a second */
 	struct oomtrace_killer killer_seen;
 	uint64_t killer_seen_ns;
+	/* every limited memcg's last minute (live/history.c); NULL: not followed */
+	struct oomtrace_memcgs *memcgs;
 	/* where the current poll delivers */
 	oomtrace_event_fn fn;
 	void *ctx;
@@ -115,6 +118,12 @@ bool oomtrace_live_ukill_held(const struct oomtrace_live *lv);
 void oomtrace_live_ukill_tick(struct oomtrace_live *lv);
 /* The end: every kill still held delivered (@deliver) or dropped, the table freed. */
 void oomtrace_live_ukill_end(struct oomtrace_live *lv, bool deliver);
+
+/*
+ * The memcgs' history (OOMTRACE_CTX_HISTORY): followed from the first poll, sampled at each poll's
+ * end (a second apart), closed with the backend.
+ */
+void oomtrace_live_history_close(struct oomtrace_live *lv);
 
 /* Open /proc/kallsyms for naming kernel stacks (before the sandbox); close it. */
 void oomtrace_live_ksyms_open(struct oomtrace_live *lv);

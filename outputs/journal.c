@@ -270,8 +270,9 @@ int oomtrace_journal_event(struct oomtrace_out_event *oe)
 	if (!o)
 		goto out;
 	if (add_common(&e, line.p,
-		       ev->record == OOMTRACE_RECORD_REAP ? OOMTRACE_JOURNAL_ID_REAP
-							  : OOMTRACE_JOURNAL_ID_KILL,
+		       ev->record == OOMTRACE_RECORD_REAP	? OOMTRACE_JOURNAL_ID_REAP
+		       : ev->record == OOMTRACE_RECORD_PRESSURE ? OOMTRACE_JOURNAL_ID_PRESSURE
+								: OOMTRACE_JOURNAL_ID_KILL,
 		       prio) == 0 &&
 	    flatten(&e, "OOMTRACE", o, true) == 0) {
 		json_object *unit;

@@ -79,7 +79,8 @@ struct series {
 	char role[16];			       /* victim_role's name, "" unknown */
 	char ns[64], pod[256], container[256], unit[256];
 	uint64_t kills;
-	double last_ts;
+	uint64_t pressures; /* pressure records (killer ""): a memcg about to OOM */
+	double last_ts;	    /* of the last kill, or (pressure series) the last record */
 };
 
 struct oomtrace_metrics {
@@ -130,12 +131,20 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 	struct series *w = NULL;
 	size_t i;
 
-	if (ev->record != OOMTRACE_RECORD_KILL || ev->outcome != OOMTRACE_OUTCOME_KILLED)
+	bool pressure = ev->record == OOMTRACE_RECORD_PRESSURE;
+
+	if (!pressure &&
+	    (ev->record != OOMTRACE_RECORD_KILL || ev->outcome != OOMTRACE_OUTCOME_KILLED))
 		return 0;
+	if (pressure) {
+		killer = ""; /* its own series: where, never who */
+		role = "";
+	}
 	/* one invocation per kernel call: its victims come one after another with the same number
 	 */
-	if (!killer[0] && (!(ev->known & OOMTRACE_E_INVOCATION) ||
-			   ev->invocation != m->last_invocation || c != m->last_inv_constraint)) {
+	if (!pressure && !killer[0] &&
+	    (!(ev->known & OOMTRACE_E_INVOCATION) || ev->invocation != m->last_invocation ||
+	     c != m->last_inv_constraint)) {
 		if (c >= 0 && c < 8)
 			m->invocations[c]++;
 		m->last_invocation = (ev->known & OOMTRACE_E_INVOCATION) ? ev->invocation : 0;
@@ -143,7 +152,7 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 	}
 	for (i = 0; i < m->n && !w; i++)
 		if (m->s[i].constraint == c &&
-		    !strcmp(m->s[i].killer, killer[0] ? killer : "kernel") &&
+		    !strcmp(m->s[i].killer, killer[0] || pressure ? killer : "kernel") &&
 		    !strcmp(m->s[i].ns, n->k8s_namespace) && !strcmp(m->s[i].pod, n->pod) &&
 		    !strcmp(m->s[i].container, n->container) &&
 		    !strcmp(m->s[i].unit, oomtrace_names_label(n)))
@@ -161,14 +170,18 @@ int oomtrace_metrics_add(struct oomtrace_metrics *m, const struct oomtrace_event
 		w = &m->s[m->n++];
 		memset(w, 0, sizeof(*w));
 		w->constraint = c;
-		snprintf(w->killer, sizeof(w->killer), "%s", killer[0] ? killer : "kernel");
+		snprintf(w->killer, sizeof(w->killer), "%s",
+			 killer[0] || pressure ? killer : "kernel");
 		snprintf(w->role, sizeof(w->role), "%s", role);
 		snprintf(w->ns, sizeof(w->ns), "%s", n->k8s_namespace);
 		snprintf(w->pod, sizeof(w->pod), "%s", n->pod);
 		snprintf(w->container, sizeof(w->container), "%s", n->container);
 		snprintf(w->unit, sizeof(w->unit), "%s", oomtrace_names_label(n));
 	}
-	w->kills++;
+	if (pressure)
+		w->pressures++;
+	else
+		w->kills++;
 	if (ev->known & OOMTRACE_E_TIME)
 		w->last_ts = (double)ev->time_us / 1e6;
 	return 0;
@@ -193,6 +206,16 @@ static void label(struct oomtrace_buf *b, const char *name, const char *v, bool 
 	oomtrace_buf_append(b, last ? "\"" : "\",", last ? 1 : 2);
 }
 
+/* where: namespace, pod, container, unit (the last label) */
+static void where_labels(struct oomtrace_buf *b, const struct series *s)
+{
+	label(b, "namespace", s->ns, false);
+	label(b, "pod", s->pod, false);
+	label(b, "container", s->container, false);
+	label(b, "unit", s->unit, true);
+	oomtrace_buf_append(b, "}", 1);
+}
+
 static void series_labels(struct oomtrace_buf *b, const struct series *s)
 {
 	oomtrace_buf_append(b, "{", 1);
@@ -200,11 +223,13 @@ static void series_labels(struct oomtrace_buf *b, const struct series *s)
 	      false);
 	label(b, "killer", s->killer, false);
 	label(b, "victim_role", s->role, false);
-	label(b, "namespace", s->ns, false);
-	label(b, "pod", s->pod, false);
-	label(b, "container", s->container, false);
-	label(b, "unit", s->unit, true);
-	oomtrace_buf_append(b, "}", 1);
+	where_labels(b, s);
+}
+
+static void names_labels(struct oomtrace_buf *b, const struct series *s)
+{
+	oomtrace_buf_append(b, "{", 1);
+	where_labels(b, s);
 }
 
 const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
@@ -220,6 +245,8 @@ const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
 	       "the victim ran (Kubernetes namespace/pod/container, systemd unit).\n"
 	       "# TYPE oomtrace_oom_kills_total counter\n");
 	for (i = 0; i < m->n; i++) {
+		if (!m->s[i].kills)
+			continue;
 		oomtrace_buf_printf(b, "oomtrace_oom_kills_total");
 		series_labels(b, &m->s[i]);
 		oomtrace_buf_printf(b, " %" PRIu64 "\n", m->s[i].kills);
@@ -245,10 +272,33 @@ const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
 	    b, "# HELP oomtrace_last_oom_kill_timestamp_seconds When the last such kill happened "
 	       "(Unix time).\n# TYPE oomtrace_last_oom_kill_timestamp_seconds gauge\n");
 	for (i = 0; i < m->n; i++) {
-		if (m->s[i].last_ts <= 0)
+		if (m->s[i].last_ts <= 0 || !m->s[i].kills)
 			continue;
 		oomtrace_buf_printf(b, "oomtrace_last_oom_kill_timestamp_seconds");
 		series_labels(b, &m->s[i]);
+		oomtrace_buf_printf(b, " %.6f\n", m->s[i].last_ts);
+	}
+	oomtrace_buf_printf(
+	    b, "# HELP oomtrace_memcg_near_oom_total Pressure records: a memory cgroup on course "
+	       "to reach its limit within seconds, by where it is (Kubernetes "
+	       "namespace/pod/container, systemd unit).\n"
+	       "# TYPE oomtrace_memcg_near_oom_total counter\n");
+	for (i = 0; i < m->n; i++) {
+		if (!m->s[i].pressures)
+			continue;
+		oomtrace_buf_printf(b, "oomtrace_memcg_near_oom_total");
+		names_labels(b, &m->s[i]);
+		oomtrace_buf_printf(b, " %" PRIu64 "\n", m->s[i].pressures);
+	}
+	oomtrace_buf_printf(
+	    b, "# HELP oomtrace_last_memcg_near_oom_timestamp_seconds When the last pressure "
+	       "record of the series came (Unix time).\n"
+	       "# TYPE oomtrace_last_memcg_near_oom_timestamp_seconds gauge\n");
+	for (i = 0; i < m->n; i++) {
+		if (!m->s[i].pressures || m->s[i].last_ts <= 0)
+			continue;
+		oomtrace_buf_printf(b, "oomtrace_last_memcg_near_oom_timestamp_seconds");
+		names_labels(b, &m->s[i]);
 		oomtrace_buf_printf(b, " %.6f\n", m->s[i].last_ts);
 	}
 	oomtrace_buf_printf(
@@ -477,7 +527,7 @@ static int metrics_event(void *state, struct oomtrace_out_event *oe)
 {
 	struct metrics_out *o = state;
 
-	if (oe->ev->record == OOMTRACE_RECORD_KILL) {
+	if (oe->ev->record == OOMTRACE_RECORD_KILL || oe->ev->record == OOMTRACE_RECORD_PRESSURE) {
 		oomtrace_metrics_add(o->m, oe->ev);
 		o->dirty = true; /* written once per turn of the event loop, not per kill */
 	}

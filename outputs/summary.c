@@ -40,21 +40,22 @@ struct row {
 	uint32_t constraints; /* 1 << enum oomtrace_constraint */
 	char killers[96];     /* who killed: "kernel", "earlyoom", ... (comma-separated, first seen
 				 first) */
+	char causes[96];      /* why (core/why.c): "steady_growth", ... (the same way) */
 };
 
-/* @name added to the row's killers where it is not there yet */
-static void add_killer(struct row *w, const char *name)
+/* @name added to the comma-separated @list (of @sz) where it is not there yet */
+static void add_word(char *list, size_t sz, const char *name)
 {
-	size_t n = strlen(name), o = strlen(w->killers);
-	const char *p = w->killers;
+	size_t n = strlen(name), o = strlen(list);
+	const char *p = list;
 
 	while ((p = strstr(p, name))) {
-		if ((p == w->killers || p[-1] == ',') && (p[n] == ',' || !p[n]))
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]))
 			return;
 		p += n;
 	}
-	if (o + n + 2 <= sizeof(w->killers))
-		snprintf(w->killers + o, sizeof(w->killers) - o, "%s%s", o ? "," : "", name);
+	if (o + n + 2 <= sz)
+		snprintf(list + o, sz - o, "%s%s", o ? "," : "", name);
 }
 
 struct report {
@@ -139,7 +140,9 @@ static int report_add(struct report *r, const struct oomtrace_event *ev)
 	w->has_first = true;
 	if (ev->known & OOMTRACE_E_CONSTRAINT)
 		w->constraints |= 1u << ev->constraint;
-	add_killer(w, ev->killer.name[0] ? ev->killer.name : "kernel");
+	add_word(w->killers, sizeof(w->killers), ev->killer.name[0] ? ev->killer.name : "kernel");
+	if (ev->known & OOMTRACE_E_WHY)
+		add_word(w->causes, sizeof(w->causes), oomtrace_cause_name(ev->cause));
 	/* the largest victim, by what it held: anon + file + shmem rss */
 	if (ev->victim.known & OOMTRACE_T_ANON_RSS) {
 		kb += ev->victim.anon_rss_kb;
@@ -214,8 +217,9 @@ static int report_write(struct report *r, FILE *f, bool json)
 
 	qsort(r->rows, r->n, sizeof(*r->rows), by_kills);
 	if (!json)
-		fprintf(f, "%-9s %-40s %6s  %-25s  %-25s  %-32s %-10s %s\n", "KIND", "NAME",
-			"KILLS", "FIRST", "LAST", "LARGEST VICTIM (rss)", "CONSTRAINT", "KILLER");
+		fprintf(f, "%-9s %-40s %6s  %-25s  %-25s  %-32s %-10s %-10s %s\n", "KIND", "NAME",
+			"KILLS", "FIRST", "LAST", "LARGEST VICTIM (rss)", "CONSTRAINT", "KILLER",
+			"CAUSE");
 	for (i = 0; i < r->n; i++) {
 		const struct row *w = &r->rows[i];
 		char first[64], last[64], big[320], cons[64], name[sizeof(w->name) * 3];
@@ -246,6 +250,8 @@ static int report_write(struct report *r, FILE *f, bool json)
 			json_object_object_add(o, "largest_victim", b);
 			json_object_object_add(o, "constraint", json_object_new_string(cons));
 			json_object_object_add(o, "killer", json_object_new_string(w->killers));
+			json_object_object_add(
+			    o, "cause", json_object_new_string(w->causes[0] ? w->causes : "?"));
 			s = oomtrace_json_line(o);
 			fprintf(f, "%s\n", s);
 			json_object_put(o);
@@ -260,8 +266,9 @@ static int report_write(struct report *r, FILE *f, bool json)
 		} else {
 			snprintf(big, sizeof(big), "?");
 		}
-		fprintf(f, "%-9s %-40s %6" PRIu64 "  %-25s  %-25s  %-32s %-10s %s\n", w->kind, name,
-			w->kills, first, last, big, cons, w->killers);
+		fprintf(f, "%-9s %-40s %6" PRIu64 "  %-25s  %-25s  %-32s %-10s %-10s %s\n", w->kind,
+			name, w->kills, first, last, big, cons, w->killers,
+			w->causes[0] ? w->causes : "?");
 	}
 	return ferror(f) ? -EIO : 0;
 }

@@ -30,7 +30,7 @@ struct table {
 
 struct tallies {
 	const struct oomtrace_output_conf *c;
-	uint64_t emitted, partial, reaps;
+	uint64_t emitted, partial, reaps, pressures;
 	struct table by_comm, by_cgroup;
 };
 
@@ -81,6 +81,10 @@ static int tallies_event(void *state, struct oomtrace_out_event *oe)
 		t->reaps++;
 		return 0;
 	}
+	if (ev->record == OOMTRACE_RECORD_PRESSURE) {
+		t->pressures++; /* a warning, not a kill: never counted by --count */
+		return 0;
+	}
 	t->emitted++;
 	t->partial += ev->partial;
 	if (ev->outcome == OOMTRACE_OUTCOME_KILLED) {
@@ -116,6 +120,10 @@ static int tallies_close(void *state, const struct oomtrace_run_totals *rt)
 			" reaper report%s, %" PRIu64 " lost\n",
 			t->emitted, t->emitted == 1 ? "" : "s", t->partial, t->reaps,
 			t->reaps == 1 ? "" : "s", rt->lost);
+		if (t->pressures)
+			fprintf(stderr,
+				"oomtrace: %" PRIu64 " pressure record%s (memcgs near OOM)\n",
+				t->pressures, t->pressures == 1 ? "" : "s");
 		if (rt->no_cgroup)
 			fprintf(stderr,
 				"oomtrace: %" PRIu64

@@ -370,6 +370,43 @@ static void source_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 }
 
 /*
+ * The OOMing memcg's last minute: "history: 1024 -> 130048 kB of 131072 kB in 13.0 s (14
+ * samples), growth 10112 kB/s, >= 90% for 1.2 s, 3 limit hits"
+ */
+static void history_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	const struct oomtrace_history *h = &ev->ctx.history;
+
+	if (!(ev->ctx.known & OOMTRACE_C_HISTORY) || !h->n)
+		return;
+	oomtrace_buf_printf(b,
+			    "    history: %" PRIu64 " -> %" PRIu64 " kB of %" PRIu64
+			    " kB in %.1f s (%u samples)",
+			    h->s[0].usage_kb, h->s[h->n - 1].usage_kb, h->limit_kb,
+			    (h->s[h->n - 1].t_ms - h->s[0].t_ms) / 1000.0, h->n);
+	if (ev->known & OOMTRACE_E_GROWTH)
+		oomtrace_buf_printf(b, ", growth %" PRId64 " kB/s", ev->growth_kb_per_s);
+	if (h->known & OOMTRACE_H_OVER_90)
+		oomtrace_buf_printf(b, ", >= 90%% for %.1f s", h->over_90_ms / 1000.0);
+	oomtrace_buf_printf(b, ", %" PRIu64 " limit hit%s\n", h->limit_hits,
+			    h->limit_hits == 1 ? "" : "s");
+}
+
+/* "reclaim: 16 rounds in the 3.1 ms before the kill, 2.9 ms in them, 0 pages reclaimed" */
+static void reclaim_line(struct oomtrace_buf *b, const struct oomtrace_context *c)
+{
+	const struct oomtrace_reclaim *r = &c->reclaim;
+
+	if (c->known & OOMTRACE_C_RECLAIM)
+		oomtrace_buf_printf(b,
+				    "    reclaim: %" PRIu32
+				    " round%s in the %.1f ms before the kill, "
+				    "%.1f ms in them, %" PRIu64 " pages reclaimed\n",
+				    r->rounds, r->rounds == 1 ? "" : "s", r->over_us / 1000.0,
+				    r->stall_us / 1000.0, r->reclaimed_pages);
+}
+
+/*
  * "why: single_task: hog (pid 7) held 98% of ..." (core/why.c),
  * "allocation: anon_fault at do_anonymous_page (in read)" and the trigger's kernel stack from
  * the frame that asked outwards, reliable frames only: "kernel stack: do_anonymous_page <
@@ -384,6 +421,8 @@ static void why_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	if (ev->known & OOMTRACE_E_WHY)
 		oomtrace_buf_printf(b, "    why: %s: %s\n", oomtrace_cause_name(ev->cause),
 				    ev->why);
+	history_line(b, ev);
+	reclaim_line(b, &ev->ctx);
 	if (ev->known & OOMTRACE_E_ALLOCATION) {
 		oomtrace_buf_printf(b, "    allocation: %s",
 				    oomtrace_alloc_class_name(ev->alloc_class));
@@ -450,6 +489,23 @@ static int reap_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 		oomtrace_buf_printf(b, " %" PRIu64 ".%03" PRIu64 " ms after the kill",
 				    ev->reap_latency_us / 1000, ev->reap_latency_us % 1000);
 	return oomtrace_buf_append(b, "\n", 1);
+}
+
+/* "HH:MM:SS memcg /x (x.service) near OOM: /x grows 10.0 MiB/s: at ..., in 6.4 s" */
+static int pressure_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
+{
+	char hms[16] = "?", tmp[OOMTRACE_PATH_MAX * 3];
+
+	if (ev->known & OOMTRACE_E_TIME)
+		oomtrace_format_hms(hms, sizeof(hms), ev->time_us, ev->tz_off_s);
+	oomtrace_utf8_repair(tmp, sizeof(tmp), ev->oom_memcg, strlen(ev->oom_memcg));
+	oomtrace_buf_printf(b, "%s memcg %s", hms, tmp);
+	if (ev->names.pod[0])
+		oomtrace_buf_printf(b, " (pod %s/%s)", ev->names.k8s_namespace, ev->names.pod);
+	else if (ev->names.unit[0])
+		oomtrace_buf_printf(b, " (%s)", ev->names.unit);
+	oomtrace_utf8_repair(tmp, sizeof(tmp), ev->why, strlen(ev->why));
+	return oomtrace_buf_printf(b, " near OOM: %s\n", tmp);
 }
 
 /*
@@ -570,6 +626,12 @@ static int text_event(struct oomtrace_buf *b, struct oomtrace_out_event *oe, uns
 
 	if (ev->record == OOMTRACE_RECORD_REAP)
 		return flags & OOMTRACE_FMT_VERBOSE ? reap_line(b, ev) : 0;
+	if (ev->record == OOMTRACE_RECORD_PRESSURE) {
+		r = pressure_line(b, ev);
+		if (r == 0 && (flags & OOMTRACE_FMT_VERBOSE))
+			history_line(b, ev);
+		return r;
+	}
 	if (ev->killer.name[0]) {
 		r = killer_line(b, ev);
 		if (r == 0 && (flags & OOMTRACE_FMT_VERBOSE))
@@ -593,7 +655,8 @@ static int bcc_event(struct oomtrace_buf *b, struct oomtrace_out_event *oe, unsi
 	const struct oomtrace_event *ev = oe->ev;
 
 	(void)flags;
-	if (ev->record == OOMTRACE_RECORD_REAP || ev->killer.name[0])
+	if (ev->record == OOMTRACE_RECORD_REAP || ev->record == OOMTRACE_RECORD_PRESSURE ||
+	    ev->killer.name[0])
 		return 0; /* the classic tool has no such line */
 	return classic_line(b, ev);
 }

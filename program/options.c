@@ -33,7 +33,10 @@ static const char help[] =
     "                        an ELF vmlinux with .BTF), for kernels built without\n"
     "                        /sys/kernel/btf/vmlinux; kprobe and tracepoint only\n"
     "      --context LIST    live: snapshots per event: loadavg, meminfo, psi, memcg,\n"
-    "                        status (the trigger's /proc/PID/status), all (default), none\n"
+    "                        status (the trigger's /proc/PID/status), history (every\n"
+    "                        limited memcg's last minute: the OOMing one's in its kill,\n"
+    "                        and a pressure record when one nears its limit), all\n"
+    "                        (default), none\n"
     "      --keep-oom-score-adj  live: do not shield the tracer (oom_score_adj -1000)\n"
     "      --no-sandbox      live: keep every capability after attaching, no seccomp filter\n"
     "      --buffer-size KB  live: the kernel-to-tracer buffer, rounded up to a power of two\n"
@@ -289,9 +292,9 @@ static int live_opt(struct oomtrace_config *c, int opt, const char *arg)
 	switch (opt) {
 	case OPT_CONTEXT:
 		if (oomtrace_context_parse(arg, &bo->context_mask))
-			return oomtrace_bad_arg(
-			    "--context", arg,
-			    "not a list of loadavg, meminfo, psi, memcg, status, all, none");
+			return oomtrace_bad_arg("--context", arg,
+						"not a list of loadavg, meminfo, psi, memcg, "
+						"status, history, all, none");
 		c->context_set = true;
 		return 0;
 	case OPT_BUFFER:

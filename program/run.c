@@ -244,7 +244,7 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 
 	/* systemd unit and Kubernetes identity from the cgroup path; live, names from the node's
 	 * files */
-	if (ev->record == OOMTRACE_RECORD_KILL) {
+	if (ev->record == OOMTRACE_RECORD_KILL || ev->record == OOMTRACE_RECORD_PRESSURE) {
 		oomtrace_names_of_event(ev, r->live);
 		oomtrace_why(ev);
 	}

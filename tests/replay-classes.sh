@@ -135,7 +135,7 @@ is "lost record written by the JSON writer" "$(grep -c '^{"lost":3}$' "$t/o")" 1
 # --- --summary: one row per pod / unit / container / comm ---------------------------------------
 "$OOMTRACE" --backend replay --summary --format json "$fx/6.18-x86_64-memcg-v1-burst-dmesg.log" >"$t/sum.json"
 is "summary rows" "$(wc -l <"$t/sum.json")" 4
-is "summary: the three hogs in one row, largest first seen" "$(grep -c '^{"kind":"comm","name":"hog","kills":3,"first":"+131.861 s","last":"+131.882 s","largest_victim":{"pid":2311,"comm":"hog","rss_kb":41768},"constraint":"memcg","killer":"kernel"}$' "$t/sum.json")" 1
+is "summary: the three hogs in one row, largest first seen" "$(grep -c '^{"kind":"comm","name":"hog","kills":3,"first":"+131.861 s","last":"+131.882 s","largest_victim":{"pid":2311,"comm":"hog","rss_kb":41768},"constraint":"memcg","killer":"kernel","cause":"single_task"}$' "$t/sum.json")" 1
 uid_=0a1b2c3d_4e5f_6a7b_8c9d_0e1f2a3b4c5d cid=3f4e5d6c7b8a99887766554433221100aabbccddeeff00112233445566778899
 k8s_kill() { # uptime pid pod-uid-underscored container-id rss
 	echo "[$1] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$3.slice,task_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$3.slice/cri-containerd-$4.scope,task=java,pid=$2,uid=1000"
@@ -153,9 +153,9 @@ is "summary: largest victim of the pod" "$(grep -c '102 "java" 900 kB' "$t/sum.t
 "$OOMTRACE" --backend replay --summary --format json "$fx/userspace-systemd-oomd-journal-constructed.log" \
 	"$fx/userspace-earlyoom-1.7-syslog-constructed.log" "$fx/6.1-x86_64-unit-names-constructed.log" >"$t/sum.json"
 is "summary: earlyoom's java row, largest by the RSS earlyoom stated" \
-	"$(grep -c '"name":"java","kills":2,.*"largest_victim":{"pid":5120,"comm":"java","rss_kb":4004864},"constraint":"?","killer":"earlyoom"}$' "$t/sum.json")" 1
-is "summary: systemd-oomd's unit rows" "$(grep -c '"kind":"unit",.*"killer":"systemd-oomd"}$' "$t/sum.json")" 3
-is "summary: kernel rows kept apart" "$(grep -c '"killer":"kernel"}$' "$t/sum.json")" "$(grep -vc 'systemd-oomd\|earlyoom' "$t/sum.json")"
+	"$(grep -c '"name":"java","kills":2,.*"largest_victim":{"pid":5120,"comm":"java","rss_kb":4004864},"constraint":"?","killer":"earlyoom","cause":"?"}$' "$t/sum.json")" 1
+is "summary: systemd-oomd's unit rows" "$(grep -c '"kind":"unit",.*"killer":"systemd-oomd","cause":"?"}$' "$t/sum.json")" 3
+is "summary: kernel rows kept apart, each with its cause" "$(grep -c '"killer":"kernel","cause":"[a-z_]*"}$' "$t/sum.json")" "$(grep -vc 'systemd-oomd\|earlyoom' "$t/sum.json")"
 "$OOMTRACE" --backend replay --format json --pod 1111aaaa-2222-3333-4444-555566667777 "$t/k8s.log" >"$t/o"
 is "--pod by uid" "$(nev) $(f 1 victim.pid k8s.qos container.runtime)" "1 103 burstable containerd"
 

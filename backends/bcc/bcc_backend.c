@@ -220,6 +220,7 @@ static void bcc_close(void *state)
 	remove_legacy_kprobe(b);
 	oomtrace_kjoin_detach(&b->live);
 	oomtrace_live_ksyms_close(&b->live);
+	oomtrace_live_history_close(&b->live);
 	free(b);
 }
 

@@ -177,6 +177,8 @@ void lb_features(struct lb_features *f, const char *ext_btf, struct kbtf *keep)
 	f->tp_signal = kbtf_has_name(&bs, "btf_trace_signal_generate");
 	f->tp_reaper = kbtf_has_name(&bs, "btf_trace_finish_task_reaping") &&
 		       kbtf_has_name(&bs, "btf_trace_skip_task_reaping");
+	f->tp_reclaim = kbtf_has_name(&bs, "btf_trace_mm_vmscan_memcg_reclaim_end") &&
+			kbtf_has_name(&bs, "btf_trace_mm_vmscan_direct_reclaim_end");
 	if (keep)
 		*keep = bs;
 	else

@@ -172,6 +172,12 @@ struct trace_event_raw_signal_generate {
 	int result;
 };
 
+/* vmscan:mm_vmscan_{direct,memcg}_reclaim_end */
+struct trace_event_raw_mm_vmscan_direct_reclaim_end_template {
+	struct trace_entry ent;
+	unsigned long nr_reclaimed;
+};
+
 /* the four reaper tracepoints share this shape */
 struct trace_event_raw_wake_reaper {
 	struct trace_entry ent;

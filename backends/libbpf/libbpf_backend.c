@@ -255,6 +255,7 @@ static void lb_close(void *state)
 		return;
 	lb_destroy(l);
 	oomtrace_live_ukill_end(&l->live, false);
+	oomtrace_live_history_close(&l->live);
 	oomtrace_kjoin_detach(&l->live);
 	oomtrace_live_ksyms_close(&l->live);
 	free(l);

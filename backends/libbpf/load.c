@@ -305,6 +305,21 @@ static int core_programs(struct oomtrace_bpf *s, enum pr inv, enum pr vic,
 		else if (tfs && oomtrace_tracefs_has(tfs, "sched/sched_process_exit"))
 			bpf_program__set_autoload(s->progs.tp_sched_process_exit, true);
 	}
+	/* the trigger's reclaim before the kill (any kill program: trigger_facts takes it) */
+	if (bf->tp_reclaim) {
+		s->rodata->track_reclaim = 1;
+		bpf_program__set_autoload(s->progs.btf_memcg_reclaim_begin, true);
+		bpf_program__set_autoload(s->progs.btf_memcg_reclaim_end, true);
+		bpf_program__set_autoload(s->progs.btf_direct_reclaim_begin, true);
+		bpf_program__set_autoload(s->progs.btf_direct_reclaim_end, true);
+	} else if (tfs && oomtrace_tracefs_has(tfs, "vmscan/mm_vmscan_memcg_reclaim_end") &&
+		   oomtrace_tracefs_has(tfs, "vmscan/mm_vmscan_direct_reclaim_end")) {
+		s->rodata->track_reclaim = 1;
+		bpf_program__set_autoload(s->progs.tp_memcg_reclaim_begin, true);
+		bpf_program__set_autoload(s->progs.tp_memcg_reclaim_end, true);
+		bpf_program__set_autoload(s->progs.tp_direct_reclaim_begin, true);
+		bpf_program__set_autoload(s->progs.tp_direct_reclaim_end, true);
+	}
 	if (bf->tp_reaper) {
 		bpf_program__set_autoload(s->progs.btf_finish_task_reaping, true);
 		bpf_program__set_autoload(s->progs.btf_skip_task_reaping, true);

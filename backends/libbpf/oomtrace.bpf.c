@@ -301,6 +301,8 @@ static __always_inline void victim_facts(struct w_event *e, struct task_struct *
 	}
 }
 
+#include "reclaim.bpf.h" /* vmscan: the trigger's reclaim before its OOM */
+
 /* The trigger is the task allocating: current. */
 static __always_inline void trigger_facts(struct w_event *e)
 {
@@ -313,6 +315,7 @@ static __always_inline void trigger_facts(struct w_event *e)
 	bpf_get_current_comm(&e->trigger_comm, sizeof(e->trigger_comm));
 	e->trigger_adj = BPF_CORE_READ(t, signal, oom_score_adj);
 	e->flags |= WF_TRIGGER_ADJ;
+	reclaim_take(e, (__u32)id);
 	if (!want_trigger_cg)
 		return;
 	kn = memcg_kn(t);

@@ -30,6 +30,7 @@ struct lb_features {
 	bool tracepoint;    /* tracefs events/oom/mark_victim */
 	bool tp_signal;	    /* btf_trace_signal_generate (attach cheaply) */
 	bool tp_reaper;	    /* btf_trace_{finish,skip}_task_reaping */
+	bool tp_reclaim;    /* btf_trace_mm_vmscan_{memcg,direct}_reclaim_{begin,end} */
 };
 
 /* One attempt: an invocation probe (fentry/kprobe/none) with a victim probe. */
