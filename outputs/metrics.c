@@ -232,6 +232,36 @@ static void names_labels(struct oomtrace_buf *b, const struct series *s)
 	where_labels(b, s);
 }
 
+/* the pressure records' series: how many, and when the last came */
+static void pressure_series(struct oomtrace_buf *b, const struct oomtrace_metrics *m)
+{
+	size_t i;
+
+	oomtrace_buf_printf(
+	    b, "# HELP oomtrace_memcg_near_oom_total Pressure records: a memory cgroup on course "
+	       "to reach its limit within seconds, by where it is (Kubernetes "
+	       "namespace/pod/container, systemd unit).\n"
+	       "# TYPE oomtrace_memcg_near_oom_total counter\n");
+	for (i = 0; i < m->n; i++) {
+		if (!m->s[i].pressures)
+			continue;
+		oomtrace_buf_printf(b, "oomtrace_memcg_near_oom_total");
+		names_labels(b, &m->s[i]);
+		oomtrace_buf_printf(b, " %" PRIu64 "\n", m->s[i].pressures);
+	}
+	oomtrace_buf_printf(
+	    b, "# HELP oomtrace_last_memcg_near_oom_timestamp_seconds When the last pressure "
+	       "record of the series came (Unix time).\n"
+	       "# TYPE oomtrace_last_memcg_near_oom_timestamp_seconds gauge\n");
+	for (i = 0; i < m->n; i++) {
+		if (!m->s[i].pressures || m->s[i].last_ts <= 0)
+			continue;
+		oomtrace_buf_printf(b, "oomtrace_last_memcg_near_oom_timestamp_seconds");
+		names_labels(b, &m->s[i]);
+		oomtrace_buf_printf(b, " %.6f\n", m->s[i].last_ts);
+	}
+}
+
 const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
 {
 	struct oomtrace_buf *b = &m->text;
@@ -278,29 +308,7 @@ const char *oomtrace_metrics_text(struct oomtrace_metrics *m, size_t *len)
 		series_labels(b, &m->s[i]);
 		oomtrace_buf_printf(b, " %.6f\n", m->s[i].last_ts);
 	}
-	oomtrace_buf_printf(
-	    b, "# HELP oomtrace_memcg_near_oom_total Pressure records: a memory cgroup on course "
-	       "to reach its limit within seconds, by where it is (Kubernetes "
-	       "namespace/pod/container, systemd unit).\n"
-	       "# TYPE oomtrace_memcg_near_oom_total counter\n");
-	for (i = 0; i < m->n; i++) {
-		if (!m->s[i].pressures)
-			continue;
-		oomtrace_buf_printf(b, "oomtrace_memcg_near_oom_total");
-		names_labels(b, &m->s[i]);
-		oomtrace_buf_printf(b, " %" PRIu64 "\n", m->s[i].pressures);
-	}
-	oomtrace_buf_printf(
-	    b, "# HELP oomtrace_last_memcg_near_oom_timestamp_seconds When the last pressure "
-	       "record of the series came (Unix time).\n"
-	       "# TYPE oomtrace_last_memcg_near_oom_timestamp_seconds gauge\n");
-	for (i = 0; i < m->n; i++) {
-		if (!m->s[i].pressures || m->s[i].last_ts <= 0)
-			continue;
-		oomtrace_buf_printf(b, "oomtrace_last_memcg_near_oom_timestamp_seconds");
-		names_labels(b, &m->s[i]);
-		oomtrace_buf_printf(b, " %.6f\n", m->s[i].last_ts);
-	}
+	pressure_series(b, m);
 	oomtrace_buf_printf(
 	    b,
 	    "# HELP oomtrace_events_lost_total Events lost between the kernel and the tracer.\n"

@@ -246,6 +246,25 @@ static size_t perf_pages(unsigned int kb)
 
 /* The programs one step loads: the invocation probe's, the victim probe's, the reaper's and
  * signals'. */
+/* the trigger's reclaim before the kill (any kill program: trigger_facts takes it) */
+static void reclaim_programs(struct oomtrace_bpf *s, const struct lb_features *bf, const char *tfs)
+{
+	if (bf->tp_reclaim) {
+		s->rodata->track_reclaim = 1;
+		bpf_program__set_autoload(s->progs.btf_memcg_reclaim_begin, true);
+		bpf_program__set_autoload(s->progs.btf_memcg_reclaim_end, true);
+		bpf_program__set_autoload(s->progs.btf_direct_reclaim_begin, true);
+		bpf_program__set_autoload(s->progs.btf_direct_reclaim_end, true);
+	} else if (tfs && oomtrace_tracefs_has(tfs, "vmscan/mm_vmscan_memcg_reclaim_end") &&
+		   oomtrace_tracefs_has(tfs, "vmscan/mm_vmscan_direct_reclaim_end")) {
+		s->rodata->track_reclaim = 1;
+		bpf_program__set_autoload(s->progs.tp_memcg_reclaim_begin, true);
+		bpf_program__set_autoload(s->progs.tp_memcg_reclaim_end, true);
+		bpf_program__set_autoload(s->progs.tp_direct_reclaim_begin, true);
+		bpf_program__set_autoload(s->progs.tp_direct_reclaim_end, true);
+	}
+}
+
 static int core_programs(struct oomtrace_bpf *s, enum pr inv, enum pr vic,
 			 const struct lb_features *bf, const char *const *killers, char *sym,
 			 size_t symsz, char *why, size_t whysz)
@@ -305,21 +324,7 @@ static int core_programs(struct oomtrace_bpf *s, enum pr inv, enum pr vic,
 		else if (tfs && oomtrace_tracefs_has(tfs, "sched/sched_process_exit"))
 			bpf_program__set_autoload(s->progs.tp_sched_process_exit, true);
 	}
-	/* the trigger's reclaim before the kill (any kill program: trigger_facts takes it) */
-	if (bf->tp_reclaim) {
-		s->rodata->track_reclaim = 1;
-		bpf_program__set_autoload(s->progs.btf_memcg_reclaim_begin, true);
-		bpf_program__set_autoload(s->progs.btf_memcg_reclaim_end, true);
-		bpf_program__set_autoload(s->progs.btf_direct_reclaim_begin, true);
-		bpf_program__set_autoload(s->progs.btf_direct_reclaim_end, true);
-	} else if (tfs && oomtrace_tracefs_has(tfs, "vmscan/mm_vmscan_memcg_reclaim_end") &&
-		   oomtrace_tracefs_has(tfs, "vmscan/mm_vmscan_direct_reclaim_end")) {
-		s->rodata->track_reclaim = 1;
-		bpf_program__set_autoload(s->progs.tp_memcg_reclaim_begin, true);
-		bpf_program__set_autoload(s->progs.tp_memcg_reclaim_end, true);
-		bpf_program__set_autoload(s->progs.tp_direct_reclaim_begin, true);
-		bpf_program__set_autoload(s->progs.tp_direct_reclaim_end, true);
-	}
+	reclaim_programs(s, bf, tfs);
 	if (bf->tp_reaper) {
 		bpf_program__set_autoload(s->progs.btf_finish_task_reaping, true);
 		bpf_program__set_autoload(s->progs.btf_skip_task_reaping, true);
