@@ -413,7 +413,7 @@ unsigned int oomtrace_memcgs_tick(struct oomtrace_memcgs *h, uint64_t now_ms,
 		if (!history_of(h, m, now_ms, &hi) || !oomtrace_growth_near_limit(&hi, &ttl, &rate))
 			continue;
 		m->pressure_ms = now_ms;
-		fn(ctx, m->path, &hi);
+		fn(ctx, m->path, &hi, ttl, rate);
 		nr++;
 	}
 	return nr;

@@ -21,9 +21,10 @@ void oomtrace_memcgs_close(struct oomtrace_memcgs *h);
 /* How many memcgs with a limit are followed. */
 unsigned int oomtrace_memcgs_count(const struct oomtrace_memcgs *h);
 
-/* A memcg about to reach its limit (oomtrace_growth_near_limit): its path and history. */
-typedef void (*oomtrace_pressure_fn)(void *ctx, const char *path,
-				     const struct oomtrace_history *hi);
+/* A memcg about to reach its limit: its path, history, and the forecast that says so
+ * (oomtrace_growth_near_limit: the time left at that rate). */
+typedef void (*oomtrace_pressure_fn)(void *ctx, const char *path, const struct oomtrace_history *hi,
+				     int64_t ttl_ms, double kb_per_s);
 
 /*
  * At @now_ms (CLOCK_MONOTONIC): a sample of each memcg when a second has passed since the last,

@@ -13,7 +13,6 @@
 
 #include "cgroup.h"
 #include "context.h"
-#include "growth.h"
 #include "history.h"
 #include "ksyms.h"
 #include "live.h"
@@ -165,12 +164,11 @@ static uint64_t mono_ms(void)
 }
 
 /* a memcg on course for its limit: a pressure record, with the history that shows it */
-static void pressure(void *ctx, const char *path, const struct oomtrace_history *hi)
+static void pressure(void *ctx, const char *path, const struct oomtrace_history *hi, int64_t ttl_ms,
+		     double kb_per_s)
 {
 	struct oomtrace_live *lv = ctx;
 	struct oomtrace_event *ev = malloc(sizeof(*ev));
-	double rate;
-	int64_t ttl;
 
 	if (!ev)
 		return;
@@ -182,11 +180,9 @@ static void pressure(void *ctx, const char *path, const struct oomtrace_history 
 	ev->known |= OOMTRACE_E_CONSTRAINT | OOMTRACE_E_OOM_MEMCG;
 	ev->ctx.history = *hi;
 	ev->ctx.known |= OOMTRACE_C_HISTORY;
-	if (oomtrace_growth_near_limit(hi, &ttl, &rate)) {
-		ev->growth_kb_per_s = (int64_t)(rate + 0.5);
-		ev->time_to_limit_ms = ttl;
-		ev->known |= OOMTRACE_E_GROWTH | OOMTRACE_E_TIME_TO_LIMIT;
-	}
+	ev->growth_kb_per_s = (int64_t)(kb_per_s + 0.5);
+	ev->time_to_limit_ms = ttl_ms;
+	ev->known |= OOMTRACE_E_GROWTH | OOMTRACE_E_TIME_TO_LIMIT;
 	oomtrace_live_deliver(lv, ev);
 	free(ev);
 }

@@ -254,14 +254,20 @@ static unsigned int pressures;
 static char pressured[64];
 static int64_t pressure_ttl;
 
-static void on_pressure(void *ctx, const char *path, const struct oomtrace_history *hi)
+static void on_pressure(void *ctx, const char *path, const struct oomtrace_history *hi,
+			int64_t ttl_ms, double kb_per_s)
 {
+	int64_t ttl;
 	double rate;
 
 	(void)ctx;
 	pressures++;
 	snprintf(pressured, sizeof(pressured), "%s", path);
-	ck_assert(oomtrace_growth_near_limit(hi, &pressure_ttl, &rate));
+	pressure_ttl = ttl_ms;
+	/* the forecast handed over is the history's */
+	ck_assert(oomtrace_growth_near_limit(hi, &ttl, &rate));
+	ck_assert_int_eq(ttl, ttl_ms);
+	ck_assert_double_eq_tol(rate, kb_per_s, 0.001);
 }
 
 START_TEST(sampler_v1)
