@@ -272,6 +272,19 @@ struct oomtrace_sample {
 	uint64_t usage_kb; /* the memcg's usage then */
 };
 #define OOMTRACE_H_OVER_90 1u /* oomtrace_history.known: over_90_ms */
+#define OOMTRACE_H_TASKS 2u   /* oomtrace_history.known: the tasks' times */
+/* One of the memcg's largest tasks, as read every 10 s while the memcg was above half its limit:
+ * its RSS at the minute's oldest reading, the one 10 s or more before the record, the newest. */
+#define OOMTRACE_HISTORY_TASKS 5
+#define OOMTRACE_HT_OLDEST 1u /* known: rss_kb_oldest */
+#define OOMTRACE_HT_10S 2u    /* rss_kb_10s */
+#define OOMTRACE_HT_NEWEST 4u /* rss_kb_newest */
+struct oomtrace_history_task {
+	uint32_t known; /* OOMTRACE_HT_*: the task was there at that reading */
+	int32_t pid;
+	char comm[OOMTRACE_COMM_MAX];
+	uint64_t rss_kb_oldest, rss_kb_10s, rss_kb_newest;
+};
 struct oomtrace_history {
 	uint32_t known;
 	uint64_t limit_kb;   /* the memcg's limit at the last sample */
@@ -279,6 +292,10 @@ struct oomtrace_history {
 	int32_t over_90_ms;  /* OOMTRACE_H_OVER_90: since when it stayed >= 90% of the limit */
 	unsigned int n;
 	struct oomtrace_sample s[OOMTRACE_HISTORY_MAX];
+	/* OOMTRACE_H_TASKS: when the three readings of the tasks were taken (ms before, <= 0) */
+	int32_t tasks_oldest_ms, tasks_10s_ms, tasks_newest_ms;
+	unsigned int ntasks; /* the largest at the newest reading, largest first */
+	struct oomtrace_history_task tasks[OOMTRACE_HISTORY_TASKS];
 };
 /* The trigger's reclaim episode before the kill (live, vmscan tracepoints counted in BPF). */
 struct oomtrace_reclaim {

@@ -281,12 +281,29 @@ static const struct field sample_fields[] = {
     U64("usage_kb", struct oomtrace_sample, usage_kb, 0, 0),
 };
 static const struct table sample_table = NO_KNOWN_TABLE(sample_fields);
+static const struct field history_task_fields[] = {
+    INT("pid", struct oomtrace_history_task, pid, 0, INT32_MIN, INT32_MAX, 0),
+    NAME("comm", struct oomtrace_history_task, comm),
+    U64("rss_kb_oldest", struct oomtrace_history_task, rss_kb_oldest, OOMTRACE_HT_OLDEST, 0),
+    U64("rss_kb_10s", struct oomtrace_history_task, rss_kb_10s, OOMTRACE_HT_10S, 0),
+    U64("rss_kb_newest", struct oomtrace_history_task, rss_kb_newest, OOMTRACE_HT_NEWEST, 0),
+};
+static const struct table history_task_table =
+    TABLE(struct oomtrace_history_task, history_task_fields);
 static const struct field history_fields[] = {
     U64("limit_kb", struct oomtrace_history, limit_kb, 0, 0),
     U64("limit_hits", struct oomtrace_history, limit_hits, 0, 0),
     INT("over_90_ms", struct oomtrace_history, over_90_ms, OOMTRACE_H_OVER_90, 0, INT32_MAX,
 	JF_ABSENT),
     ARRAY("samples", struct oomtrace_history, s, n, sample_table, OOMTRACE_HISTORY_MAX),
+    INT("tasks_oldest_ms", struct oomtrace_history, tasks_oldest_ms, OOMTRACE_H_TASKS, INT32_MIN, 0,
+	JF_ABSENT),
+    INT("tasks_10s_ms", struct oomtrace_history, tasks_10s_ms, OOMTRACE_H_TASKS, INT32_MIN, 0,
+	JF_ABSENT),
+    INT("tasks_newest_ms", struct oomtrace_history, tasks_newest_ms, OOMTRACE_H_TASKS, INT32_MIN, 0,
+	JF_ABSENT),
+    ARRAY("tasks", struct oomtrace_history, tasks, ntasks, history_task_table,
+	  OOMTRACE_HISTORY_TASKS),
 };
 static const struct table history_table = TABLE(struct oomtrace_history, history_fields);
 

@@ -23,6 +23,7 @@
 
 #include "cgroup.h"
 #include "history.h"
+#include "memcg_tasks.h"
 #include "log.h"
 #include "growth.h"
 
@@ -34,6 +35,7 @@
 #define MAX_DEPTH 32
 #define NONE UINT32_MAX /* no sample in this slot */
 #define PRESSURE_EVERY_MS 60000
+#define TASKS_EVERY_MS 10000 /* between readings of a memcg's tasks */
 
 struct memcg {
 	char *path; /* relative to the mount: "/a/b" */
@@ -43,9 +45,11 @@ struct memcg {
 	uint32_t usage[OOMTRACE_HISTORY_MAX], hits[OOMTRACE_HISTORY_MAX];
 	uint32_t last; /* the newest sample (NONE: none yet) */
 	bool seen;
+	struct oomtrace_memcg_tasks *tasks; /* who grew: read while above half the limit */
 };
 
 struct oomtrace_memcgs {
+	char root[256]; /* "" or a test's tree: <root>/proc */
 	char dir[512];
 	bool v2;
 	uint64_t t[OOMTRACE_HISTORY_MAX]; /* each slot's time, ms */
@@ -100,6 +104,8 @@ static void memcg_close(struct memcg *m)
 		close(m->hits_fd);
 	free(m->path);
 	m->path = NULL;
+	free(m->tasks);
+	m->tasks = NULL;
 }
 
 /* the limit in kB, or 0 where there is none (v1's "unlimited" is near 2^63) */
@@ -240,6 +246,7 @@ struct oomtrace_memcgs *oomtrace_memcgs_open(const char *root)
 
 	if (!h)
 		return NULL;
+	snprintf(h->root, sizeof(h->root), "%s", root);
 	if (!oomtrace_memcg_root(root, h->dir, sizeof(h->dir), &h->v2)) {
 		free(h);
 		return NULL;
@@ -302,6 +309,17 @@ static void read_usage(struct memcg *m, unsigned int s)
 	m->last = m->usage[s];
 }
 
+/* who is in @m, how large (above half its limit, every TASKS_EVERY_MS) */
+static void tasks_of(struct oomtrace_memcgs *h, struct memcg *m, uint64_t now_ms)
+{
+	char dir[4700];
+
+	if (!m->tasks && !(m->tasks = calloc(1, sizeof(*m->tasks))))
+		return;
+	snprintf(dir, sizeof(dir), "%s%s", h->dir, m->path);
+	oomtrace_memcg_tasks_read(m->tasks, h->root, dir, now_ms);
+}
+
 /* at a quarter of its limit or more at its last sample (or never sampled): read every second */
 static bool hot(const struct memcg *m, uint32_t last)
 {
@@ -326,8 +344,12 @@ static void sample(struct oomtrace_memcgs *h, unsigned int s, uint64_t now_ms)
 		if (!hot(m, m->last))
 			continue;
 		read_usage(m, s);
-		if (m->usage[s] != NONE && m->usage[s] >= m->limit_kb / 2)
-			m->hits[s] = hits_of(h, m);
+		if (m->usage[s] == NONE || m->usage[s] < m->limit_kb / 2)
+			continue;
+		m->hits[s] = hits_of(h, m);
+		/* when it first passes half its limit, then every 10 s */
+		if (!m->tasks || now_ms - oomtrace_memcg_tasks_last(m->tasks) >= TASKS_EVERY_MS)
+			tasks_of(h, m, now_ms);
 	}
 	/* the cold ones in turn, from where the last second stopped */
 	for (k = 0; k < h->n && budget; k++) {
@@ -375,6 +397,8 @@ static bool history_of(const struct oomtrace_memcgs *h, const struct memcg *m, u
 		out->over_90_ms = -out->s[i + 1].t_ms;
 		out->known |= OOMTRACE_H_OVER_90;
 	}
+	if (m->tasks)
+		oomtrace_memcg_tasks_history(m->tasks, now_ms, out);
 	return out->n > 0;
 }
 

@@ -369,6 +369,35 @@ static void source_line(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	oomtrace_buf_append(b, "\n", 1);
 }
 
+/* who grew: "tasks (kB at -58.2 s, -10.1 s, -0.4 s): 4242 "java" 10240 61440 122880, ..." */
+static void history_tasks(struct oomtrace_buf *b, const struct oomtrace_history *h)
+{
+	char c[OOMTRACE_COMM_MAX * 3];
+	unsigned int i;
+
+	if (!(h->known & OOMTRACE_H_TASKS) || !h->ntasks)
+		return;
+	oomtrace_buf_printf(
+	    b, "    tasks (kB at %.1f s, %.1f s, %.1f s):", h->tasks_oldest_ms / 1000.0,
+	    h->tasks_10s_ms / 1000.0, h->tasks_newest_ms / 1000.0);
+	for (i = 0; i < h->ntasks; i++) {
+		const struct oomtrace_history_task *t = &h->tasks[i];
+
+		oomtrace_utf8_repair(c, sizeof(c), t->comm, strlen(t->comm));
+		oomtrace_buf_printf(b, "%s %" PRId32 " \"%s\"", i ? "," : "", t->pid, c);
+		if (t->known & OOMTRACE_HT_OLDEST)
+			oomtrace_buf_printf(b, " %" PRIu64, t->rss_kb_oldest);
+		else
+			oomtrace_buf_printf(b, " -");
+		if (t->known & OOMTRACE_HT_10S)
+			oomtrace_buf_printf(b, " %" PRIu64, t->rss_kb_10s);
+		else
+			oomtrace_buf_printf(b, " -");
+		oomtrace_buf_printf(b, " %" PRIu64, t->rss_kb_newest);
+	}
+	oomtrace_buf_append(b, "\n", 1);
+}
+
 /*
  * The OOMing memcg's last minute: "history: 1024 -> 130048 kB of 131072 kB in 13.0 s (14
  * samples), growth 10112 kB/s, >= 90% for 1.2 s, 3 limit hits"
@@ -390,6 +419,7 @@ static void history_line(struct oomtrace_buf *b, const struct oomtrace_event *ev
 		oomtrace_buf_printf(b, ", >= 90%% for %.1f s", h->over_90_ms / 1000.0);
 	oomtrace_buf_printf(b, ", %" PRIu64 " limit hit%s\n", h->limit_hits,
 			    h->limit_hits == 1 ? "" : "s");
+	history_tasks(b, h);
 }
 
 /* "reclaim: 16 rounds in the 3.1 ms before the kill, 2.9 ms in them, 0 pages reclaimed" */

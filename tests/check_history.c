@@ -21,6 +21,7 @@
 
 #include "growth.h"
 #include "history.h"
+#include "memcg_tasks.h"
 #include "why.h"
 
 #define LIMIT 131072 /* kB: 128 MiB */
@@ -296,6 +297,15 @@ START_TEST(sampler_v1)
 	put_u64("sys/fs/cgroup/memory/gone/memory.limit_in_bytes", 64ULL << 20);
 	put_u64("sys/fs/cgroup/memory/gone/memory.usage_in_bytes", 1 << 20);
 
+	/* its tasks: 100 the larger, 200 the smaller (pages of this machine's size) */
+	put("sys/fs/cgroup/memory/app/cgroup.procs", "200\n100\n");
+	mkd("proc");
+	mkd("proc/100");
+	mkd("proc/200");
+	put("proc/100/statm", "30000 2560 100 1 0 2600 0\n");
+	put("proc/100/comm", "big\n");
+	put("proc/200/statm", "9000 512 100 1 0 600 0\n");
+	put("proc/200/comm", "small\n");
 	h = oomtrace_memcgs_open(root);
 	ck_assert_ptr_nonnull(h);
 	pressures = 0;
@@ -327,12 +337,70 @@ START_TEST(sampler_v1)
 	/* >= 90%: only the newest sample (120 of 128 MiB; 110 is under 115.2) */
 	ck_assert(hi.known & OOMTRACE_H_OVER_90);
 	ck_assert_int_eq(hi.over_90_ms, 300);
+	/* who was in it: read once, when it passed half its limit (k 7) */
+	ck_assert(hi.known & OOMTRACE_H_TASKS);
+	ck_assert_uint_eq(hi.ntasks, 2);
+	ck_assert_int_eq(hi.tasks_newest_ms, -5300);
+	ck_assert_int_eq(hi.tasks_oldest_ms, -5300);
+	ck_assert_int_eq(hi.tasks[0].pid, 100);
+	ck_assert_str_eq(hi.tasks[0].comm, "big");
+	ck_assert_uint_eq(hi.tasks[0].rss_kb_newest,
+			  2560 * (uint64_t)(sysconf(_SC_PAGESIZE) / 1024));
+	ck_assert_int_eq(hi.tasks[1].pid, 200);
 	/* nothing after the kill: a kill before the newest sample sees the ones before it */
 	ck_assert(oomtrace_memcgs_history(h, "/app", t - 1500, &hi));
 	ck_assert_uint_eq(hi.n, 12);
 	ck_assert(!oomtrace_memcgs_history(h, "/unlimited", t, &hi));
 	oomtrace_memcgs_close(h);
 	rmtree();
+}
+END_TEST
+
+/* who grew: the newest reading's largest, with their RSS 10 s or more before and a minute before */
+START_TEST(tasks_grew)
+{
+	struct oomtrace_memcg_tasks mt;
+	struct oomtrace_history hi;
+	unsigned int k;
+
+	memset(&mt, 0, sizeof(mt));
+	/* readings every 10 s, the ring of 7 wrapped once: 0 .. 80 s */
+	for (k = 0; k <= 8; k++) {
+		struct oomtrace_memcg_reading *r = &mt.r[mt.readings++ % OOMTRACE_TASK_READINGS];
+
+		memset(r, 0, sizeof(*r));
+		r->t_ms = 100000 + k * 10000;
+		r->n = 1;
+		r->t[0].pid = 7;
+		r->t[0].rss_kb = 1000 * k;
+		strcpy(r->t[0].comm, "leak");
+		if (k == 8) { /* a newcomer at the newest, larger */
+			r->n = 2;
+			r->t[1] = r->t[0];
+			r->t[0].pid = 9;
+			r->t[0].rss_kb = 50000;
+		}
+	}
+	memset(&hi, 0, sizeof(hi));
+	oomtrace_memcg_tasks_history(&mt, 181000, &hi);
+	ck_assert(hi.known & OOMTRACE_H_TASKS);
+	ck_assert_int_eq(hi.tasks_newest_ms, -1000);
+	ck_assert_int_eq(hi.tasks_10s_ms, -11000);
+	ck_assert_int_eq(hi.tasks_oldest_ms, -61000);
+	ck_assert_uint_eq(hi.ntasks, 2);
+	ck_assert_int_eq(hi.tasks[0].pid, 9);
+	ck_assert_uint_eq(hi.tasks[0].known, OOMTRACE_HT_NEWEST);
+	ck_assert_int_eq(hi.tasks[1].pid, 7);
+	ck_assert_uint_eq(hi.tasks[1].known,
+			  OOMTRACE_HT_NEWEST | OOMTRACE_HT_10S | OOMTRACE_HT_OLDEST);
+	ck_assert_uint_eq(hi.tasks[1].rss_kb_oldest, 2000);
+	ck_assert_uint_eq(hi.tasks[1].rss_kb_10s, 7000);
+	ck_assert_uint_eq(hi.tasks[1].rss_kb_newest, 8000);
+	/* a record before the newest reading sees the one before */
+	memset(&hi, 0, sizeof(hi));
+	oomtrace_memcg_tasks_history(&mt, 175000, &hi);
+	ck_assert_int_eq(hi.tasks_newest_ms, -5000);
+	ck_assert_uint_eq(hi.tasks[0].rss_kb_newest, 7000);
 }
 END_TEST
 
@@ -389,6 +457,7 @@ int main(void)
 	tcase_add_test(t, why_from_history);
 	tcase_add_test(t, sampler_v1);
 	tcase_add_test(t, sampler_budget);
+	tcase_add_test(t, tasks_grew);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

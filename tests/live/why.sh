@@ -116,6 +116,14 @@ why_live() {
 	secs=$(echo "$summary" | sed -n 's/.* for \([0-9]*\) s into.*/\1/p')
 	[ -n "$secs" ] && [ "$secs" -ge 10 ] && [ "$secs" -le 14 ] && ok "why: grew for $secs s" || bad "why: grew for '$secs' s: $summary"
 	[ "$(field context.history.limit_kb)" = 131072 ] && ok "why: history limit 131072 kB" || bad "why: history limit $(field context.history.limit_kb)"
+	# who was in it: the hog, read when the memcg passed half its limit, at half or more of it
+	task=$(grep -o '"tasks":\[{"pid":[0-9]*,"comm":"[^"]*","rss_kb_oldest":[0-9]*,"rss_kb_10s":[0-9]*,"rss_kb_newest":[0-9]*' "$t/ev.json")
+	vpid=$(field victim.pid)
+	rss=${task##*:}
+	case $task in
+	*'"pid":'"$vpid"',"comm":"'"$comm"'"'*) [ "$rss" -ge 65536 ] && [ "$rss" -le 131072 ] && ok "why: the memcg's largest task: the victim, $rss kB" || bad "why: the victim's RSS $rss kB" ;;
+	*) bad "why: history tasks '$task', victim $vpid" ;;
+	esac
 
 	# 2. twice the limit at once
 	check_cause "why: spike" 2 spike
