@@ -137,9 +137,11 @@ why_live() {
 		skip "why: tmpfs: cannot mount a tmpfs here"
 		check_cause "why: pipes" 3 kernel_memory
 	fi
-	case $(grep '"record":"kill"' "$t/why.json" | tail -1 | "$JFIELD" /dev/stdin why.summary) in
+	# (the usage at the kill, not after: the pipes went with the victim)
+	grep '"record":"kill"' "$t/why.json" | tail -1 >"$t/ev.json"
+	case $(field why.summary) in
 	*"of the memcg's 12"*" MiB ("*) ok "why: kernel memory against the usage at the kill" ;;
-	*) bad "why: kernel memory summary: $(grep '"record":"kill"' "$t/why.json" | tail -1 | "$JFIELD" /dev/stdin why.summary)" ;;
+	*) bad "why: kernel memory summary: $(field why.summary)" ;;
 	esac
 	[ -n "$inst" ] && rmdir "$inst"
 	# the records read back as they were written, and counted in the metrics
