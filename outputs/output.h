@@ -33,6 +33,8 @@ struct oomtrace_output_conf {
 	const char *metrics_listen;
 	double metrics_interval;
 	bool journal;
+	const char *on_pressure;	    /* --on-pressure CMD: run with each pressure record */
+	const char *on_pressure_user;	    /* as this user (NULL: nobody) */
 	struct oomtrace_run_totals *totals; /* the run's, for outputs to record in */
 };
 
@@ -88,6 +90,7 @@ extern const struct oomtrace_output_ops oomtrace_output_bcc;	 /* outputs/stream.
 extern const struct oomtrace_output_ops oomtrace_output_json;	 /* outputs/stream.c */
 extern const struct oomtrace_output_ops oomtrace_output_otlp;	 /* outputs/stream.c */
 extern const struct oomtrace_output_ops oomtrace_output_tallies; /* outputs/tallies.c */
+extern const struct oomtrace_output_ops oomtrace_output_hook;	 /* outputs/hook.c */
 
 /* -o FILE opened for appending (created 0644), or standard output (NULL, "-"); -1 with errno. */
 int oomtrace_output_open_path(const char *path);

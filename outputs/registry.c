@@ -20,6 +20,7 @@
 const struct oomtrace_output_ops *const oomtrace_output_registry[] = {
     &oomtrace_output_metrics, /* --metrics-file, --metrics-listen */
     &oomtrace_output_journal, /* --journal */
+    &oomtrace_output_hook,    /* --on-pressure */
     &oomtrace_output_summary, /* --summary */
     &oomtrace_output_text,    /* --format text (the default) */
     &oomtrace_output_bcc,     /* --format bcc */

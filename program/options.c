@@ -86,6 +86,10 @@ static const char help[] =
     "      --metrics-listen [ADDR:]PORT  serve /metrics over HTTP (default address 127.0.0.1)\n"
     "      --journal         also send each event to the systemd journal: MESSAGE, MESSAGE_ID,\n"
     "                        PRIORITY and every fact as an OOMTRACE_* field\n"
+    "      --on-pressure CMD live: run CMD (sh -c) with each pressure record (a memcg about\n"
+    "                        to OOM, --context history) as a JSON line on its stdin; one\n"
+    "                        at a time, 10 s each, by a helper with no privileges\n"
+    "      --on-pressure-user USER  run CMD as USER (default nobody; root only if named)\n"
     "      --summary         no events: at the end, one row per pod, systemd unit, container\n"
     "                        or victim comm: kills, first and last, largest victim,\n"
     "                        constraint, killer (text table, or JSON Lines with --format json)\n"
@@ -161,6 +165,8 @@ enum {
 	OPT_METRICS_LISTEN,
 	OPT_METRICS_INTERVAL,
 	OPT_JOURNAL,
+	OPT_ON_PRESSURE,
+	OPT_ON_PRESSURE_USER,
 };
 
 static const struct option long_opts[] = {
@@ -187,6 +193,8 @@ static const struct option long_opts[] = {
     {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
     {"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
     {"journal", no_argument, NULL, OPT_JOURNAL},
+    {"on-pressure", required_argument, NULL, OPT_ON_PRESSURE},
+    {"on-pressure-user", required_argument, NULL, OPT_ON_PRESSURE_USER},
     {"check", no_argument, NULL, OPT_CHECK},
     {"no-btf", no_argument, NULL, OPT_NO_BTF},
     {"btf", required_argument, NULL, OPT_BTF},
@@ -366,6 +374,14 @@ static int output_opt(struct oomtrace_config *c, int opt, const char *arg)
 		return 0;
 	case OPT_JOURNAL:
 		c->journal = true;
+		return 0;
+	case OPT_ON_PRESSURE:
+		if (!*arg)
+			return oomtrace_bad_arg("--on-pressure", arg, "an empty command");
+		c->on_pressure = arg;
+		return 0;
+	case OPT_ON_PRESSURE_USER:
+		c->on_pressure_user = arg;
 		return 0;
 	default:
 		return -1;

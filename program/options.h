@@ -22,11 +22,13 @@ struct oomtrace_config {
 	uint64_t count_limit; /* -c N (0: none) */
 	double duration;      /* -d SECS (< 0: none) */
 	struct oomtrace_filter filter;
-	bool check;	  /* --check: what this kernel offers, no tracing */
-	bool no_sandbox;  /* --no-sandbox */
-	bool summary;	  /* --summary */
-	bool journal;	  /* --journal */
-	bool context_set; /* --context was given */
+	bool check;		      /* --check: what this kernel offers, no tracing */
+	bool no_sandbox;	      /* --no-sandbox */
+	bool summary;		      /* --summary */
+	bool journal;		      /* --journal */
+	const char *on_pressure;      /* --on-pressure CMD */
+	const char *on_pressure_user; /* --on-pressure-user USER */
+	bool context_set;	      /* --context was given */
 	const char *metrics_file;
 	const char *metrics_listen;
 	double metrics_interval;

@@ -161,6 +161,8 @@ static int open_outputs(struct run *r)
 	    .metrics_listen = c->metrics_listen,
 	    .metrics_interval = c->metrics_interval,
 	    .journal = c->journal,
+	    .on_pressure = c->on_pressure,
+	    .on_pressure_user = c->on_pressure_user,
 	    .totals = &r->t,
 	};
 	r->outs = oomtrace_outputs_open(&r->oc, &code);

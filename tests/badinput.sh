@@ -135,6 +135,12 @@ lines_is "output appends" 2 "$t/out.txt"
 run "$t/o" "$t/e" --format xml "$good"; rc_is "bad format" 2 $?
 lines_is "bad format one line" 1 "$t/e"
 grep_is "bad format names it" "format 'xml'" "$t/e"
+# --on-pressure: an empty command, a user that is not one: refused before anything runs
+run "$t/o" "$t/e" --on-pressure "" "$good"; rc_is "empty --on-pressure" 2 $?
+grep_is "empty --on-pressure said" "--on-pressure" "$t/e"
+run "$t/o" "$t/e" --on-pressure true --on-pressure-user no-such-user-here "$good"; rc_is "unknown --on-pressure-user" 2 $?
+grep_is "unknown user said" "no-such-user-here: no such user" "$t/e"
+lines_is "unknown user: nothing written" 0 "$t/o"
 run "$t/o" "$t/e" --count 0 "$good"; rc_is "bad count" 2 $?
 run "$t/o" "$t/e" --backend replay --probe tp_btf "$good"; rc_is "probe on replay" 2 $?
 for b in libbpf bcc; do

@@ -3,7 +3,8 @@
 # tests/live/why.sh: why a memcg ran out, live, in one tracer run with the test memcg at 128 MiB:
 # a hog growing 10 MiB/s (a pressure record first, its time-to-limit against the kill's real time;
 # steady_growth with the rate within 20%), one taking twice the limit at once (spike), a tmpfs
-# file filling it (shmem_tmpfs), pipe buffers filling it (kernel_memory); each summary's numbers
+# file filling it (shmem_tmpfs), pipe buffers filling it (kernel_memory), --on-pressure's command
+# given the pressure record as nobody; each summary's numbers
 # against what the test made; the steady kill's reclaim against the kernel's own trace of it.
 # Real memcg OOM kills; see tests/live/lib.sh for the environment.
 . "$(dirname "$0")/lib.sh"
@@ -57,7 +58,11 @@ reclaim_check() {
 why_live() {
 	local rate=10 pid pgot ttl pt kt actual growth secs
 	set_limit 128
-	COMM_FILTER=0 start_tracer "$t/why.json" "$t/why.err" --cgroup "/$name" ${OOMTRACE_ARGS:-} --duration 600
+	# --on-pressure: a command given each pressure record, as nobody
+	rm -rf "$t/hook" && mkdir "$t/hook" && chmod 1777 "$t/hook"
+	hook=(--on-pressure "id -u >>$t/hook/uid; cat /proc/self/oom_score_adj >>$t/hook/adj; cat >>$t/hook/rec")
+	id -u nobody >/dev/null 2>&1 || hook=()
+	COMM_FILTER=0 start_tracer "$t/why.json" "$t/why.err" --cgroup "/$name" ${OOMTRACE_ARGS:-} --duration 600 ${hook[@]+"${hook[@]}"}
 	rc=$?
 	if [ $rc != 0 ]; then
 		bad "why: oomtrace did not attach (exit $rc): $(tail -2 "$t/why.err")"
@@ -105,6 +110,20 @@ why_live() {
 			bad "why: time to limit $ttl ms, the kill came $actual ms later"
 		[ "$(field why.cause pressure)" = steady_growth ] && ok "why: pressure cause steady_growth" || bad "why: pressure cause $(field why.cause pressure)"
 		[ "$(field oom_memcg pressure)" = "/$name" ] && ok "why: pressure names the memcg" || bad "why: pressure memcg $(field oom_memcg pressure)"
+	fi
+	if [ ${#hook[@]} = 0 ]; then
+		skip "why: --on-pressure: no user nobody here"
+	elif [ -s "$t/hook/rec" ] && grep '"record":"pressure"' "$t/why.json" | cmp -s - "$t/hook/rec"; then
+		ok "why: --on-pressure: the command had the record on its stdin"
+	else
+		bad "why: --on-pressure: the command had '$(head -c 200 "$t/hook/rec" 2>/dev/null)'"
+	fi
+	if [ ${#hook[@]} = 0 ]; then
+		:
+	elif [ "$(cat "$t/hook/uid" 2>/dev/null)" = "$(id -u nobody)" ] && [ "$(cat "$t/hook/adj" 2>/dev/null)" = 0 ]; then
+		ok "why: --on-pressure: run as nobody, oom_score_adj 0"
+	else
+		bad "why: --on-pressure: run as uid '$(cat "$t/hook/uid" 2>/dev/null)', oom_score_adj '$(cat "$t/hook/adj" 2>/dev/null)'"
 	fi
 	check_cause "why: steady" 1 steady_growth
 	reclaim_check

@@ -19,6 +19,6 @@ cp "$src/tests/live.sh" "$d/live.sh" && cp -r "$src/tests/live" "$d/live"
 cp "$src/tests/vm/guest-test.sh" "$d/guest-test.sh"
 cp "$src/tests/vm/guest-init" "$d/init"
 chmod 755 "$d/init" "$d/bin/"*
-echo "root:x:0:0:root:/:/bin/sh" >"$d/etc/passwd"
-echo "root:x:0:" >"$d/etc/group"
+printf "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n" >"$d/etc/passwd"
+printf "root:x:0:\nnogroup:x:65534:\n" >"$d/etc/group"
 (cd "$d" && find . | cpio --quiet -o -H newc) | gzip -6 >"$out"
