@@ -6,8 +6,9 @@
  * turn, at most COLD_PER_S of them a second (all of them every second on a node with fewer); the
  * hierarchy is walked for new and removed memcgs and changed limits every 10 s, or less often
  * where a walk costs more than 0.05% of a core; the limit-hit counter is read only above half the
- * limit; no /proc is read at all. All memcgs share the sample times: one ring of times, one ring
- * of usages per memcg (no sample: NONE).
+ * limit, and its tasks (memcg_tasks.c) only there, every 10 s. All memcgs share the sample times:
+ * one ring of times, one ring of usages per memcg (no sample: NONE). Two descriptors a memcg are
+ * kept: the soft RLIMIT_NOFILE is raised toward the hard one for them.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,8 +144,15 @@ static void found(struct oomtrace_memcgs *h, int dfd, const char *path, unsigned
 		return;
 	}
 	lfd = open_in(dfd, h->v2 ? "memory.max" : "memory.limit_in_bytes");
-	if (lfd < 0)
+	if (lfd < 0) {
+		if (errno == EMFILE && !h->full_warned)
+			oomtrace_info(
+			    "memcg history: out of file descriptors after %u memcgs (raise "
+			    "the hard RLIMIT_NOFILE, LimitNOFILE=): the rest are not followed",
+			    h->n);
+		h->full_warned |= errno == EMFILE;
 		return;
+	}
 	lim = limit_of(h, lfd);
 	if (!lim || h->n >= MAX_MEMCGS) {
 		if (lim && !h->full_warned)
@@ -243,9 +252,15 @@ static void rewalk(struct oomtrace_memcgs *h)
 struct oomtrace_memcgs *oomtrace_memcgs_open(const char *root)
 {
 	struct oomtrace_memcgs *h = calloc(1, sizeof(*h));
+	struct rlimit rl;
 
 	if (!h)
 		return NULL;
+	/* two descriptors a memcg: room for MAX_MEMCGS of them where the hard limit allows */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 3 * MAX_MEMCGS) {
+		rl.rlim_cur = rl.rlim_max < 3 * MAX_MEMCGS ? rl.rlim_max : 3 * MAX_MEMCGS;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	snprintf(h->root, sizeof(h->root), "%s", root);
 	if (!oomtrace_memcg_root(root, h->dir, sizeof(h->dir), &h->v2)) {
 		free(h);
@@ -414,6 +429,9 @@ unsigned int oomtrace_memcgs_tick(struct oomtrace_memcgs *h, uint64_t now_ms,
 		uint64_t c0 = cpu_us();
 
 		rewalk(h);
+		if (!h->last_walk)
+			oomtrace_debug("memcg history: %u memory cgroups with a limit followed",
+				       h->n);
 		h->last_walk = now_ms;
 		/* a walk's CPU time at most 1/WALK_COST_SHARE of the time between walks */
 		h->walk_every = (cpu_us() - c0) * WALK_COST_SHARE / 1000;
