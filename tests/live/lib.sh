@@ -28,6 +28,7 @@
 #   OOMTRACE_NAMES_TESTS=0   skip the Kubernetes-shaped cgroup test (it writes under /var/log/pods)
 #   OOMTRACE_KILLER_TESTS=0  skip killers.sh (userspace killers' kills)
 #   OOMTRACE_KILLER_STORM    killers.sh: kernel and killer kills each in its storm (default 50; 0: none)
+#   OOMTRACE_WHY_TESTS=0     skip why.sh (a memcg's last minute, pressure records, causes, reclaim)
 #   OOMTRACE_ARGS            extra arguments for every run (--kernel-headers DIR, --btf FILE)
 #   LIVE_BCC_CACHE           where bcc keeps its compiled program (default: the section's own
 #                            directory; tests/live.sh shares one across its sections)
