@@ -198,6 +198,17 @@ static bool global_hugepages(struct oomtrace_event *ev, uint64_t lru, uint64_t p
 	return true;
 }
 
+/* the flags as the kernel printed them ask for ZONE_DMA: GFP_DMA or __GFP_DMA, not ..._DMA32 */
+static bool gfp_dma(const char *flags)
+{
+	const char *p;
+
+	for (p = flags; (p = strstr(p, "GFP_DMA")); p += 7)
+		if (p[7] != '3')
+			return true;
+	return false;
+}
+
 static bool global_fragmentation(struct oomtrace_event *ev)
 {
 	const struct oomtrace_zone *z = NULL;
@@ -206,9 +217,17 @@ static bool global_fragmentation(struct oomtrace_event *ev)
 
 	if (!(ev->known & OOMTRACE_E_ORDER) || ev->order <= 0)
 		return false;
-	for (i = 0; i < ev->ctx.nzones && !z; i++)
-		if (ev->ctx.zones[i].free_kb >= ev->ctx.zones[i].high_kb)
-			z = &ev->ctx.zones[i];
+	/* the zone with the most free memory above its high watermark; never ZONE_DMA for an
+	 * allocation that is not GFP_DMA: lowmem_reserve keeps it from them (a DMA zone above its
+	 * watermarks is in almost every report) */
+	for (i = 0; i < ev->ctx.nzones; i++) {
+		const struct oomtrace_zone *c = &ev->ctx.zones[i];
+
+		if (strcmp(c->zone, "DMA") == 0 && !gfp_dma(ev->gfp_flags))
+			continue;
+		if (c->free_kb >= c->high_kb && (!z || c->free_kb > z->free_kb))
+			z = c;
+	}
 	if (!z)
 		return false;
 	ev->cause = OOMTRACE_CAUSE_FRAGMENTATION;

@@ -139,6 +139,42 @@ START_TEST(global_rules)
 	ev->order = 0;
 	ev->ctx.zones[0].free_kb = 7000;
 	ck_assert_int_eq(cause_of(ev), OOMTRACE_CAUSE_UNKNOWN);
+	/* ZONE_DMA above its watermarks proves nothing for an allocation it is reserved from */
+	ev = global(1000, 0, 0, 0);
+	ev->known |= OOMTRACE_E_ORDER;
+	ev->order = 3;
+	ev->ctx.nzones = 2;
+	ev->ctx.zones[1] = ev->ctx.zones[0];
+	strcpy(ev->ctx.zones[0].zone, "DMA");
+	ev->ctx.zones[0].free_kb = 14336;
+	ev->ctx.zones[0].high_kb = 196;
+	ev->ctx.zones[1].free_kb = 100; /* Normal, under its high */
+	strcpy(ev->gfp_flags, "GFP_KERNEL|__GFP_COMP|__GFP_DMA32");
+	ck_assert_int_eq(cause_of(ev), OOMTRACE_CAUSE_UNKNOWN);
+	ev = global(1000, 0, 0, 0);
+	ev->known |= OOMTRACE_E_ORDER;
+	ev->order = 3;
+	ev->ctx.nzones = 2;
+	ev->ctx.zones[1] = ev->ctx.zones[0];
+	strcpy(ev->ctx.zones[0].zone, "DMA");
+	ev->ctx.zones[0].free_kb = 14336;
+	ev->ctx.zones[0].high_kb = 196;
+	ev->ctx.zones[1].free_kb = 100;
+	strcpy(ev->gfp_flags, "GFP_DMA|__GFP_COMP");
+	ck_assert_int_eq(cause_of(ev), OOMTRACE_CAUSE_FRAGMENTATION);
+	/* of two zones above their watermarks, the sentence names the one with more free */
+	ev = global(1000, 0, 0, 0);
+	ev->known |= OOMTRACE_E_ORDER;
+	ev->order = 2;
+	ev->ctx.nzones = 2;
+	ev->ctx.zones[1] = ev->ctx.zones[0];
+	strcpy(ev->ctx.zones[0].zone, "DMA32");
+	ev->ctx.zones[0].free_kb = 7000;
+	ev->ctx.zones[1].free_kb = 9000;
+	oomtrace_why(ev);
+	ck_assert_int_eq(ev->cause, OOMTRACE_CAUSE_FRAGMENTATION);
+	ck_assert_ptr_nonnull(strstr(ev->why, "zone Normal had 8.8 MiB free"));
+	free(ev);
 	ck_assert_int_eq(cause_of(global(1000, 0, 500, 0)),
 			 OOMTRACE_CAUSE_SHMEM_TMPFS); /* in anon */
 	ck_assert_int_eq(cause_of(global(1000, 0, 499, 0)), OOMTRACE_CAUSE_UNKNOWN);
