@@ -117,6 +117,9 @@ why_live() {
 		ok "why: --on-pressure: the command had the record on its stdin"
 	else
 		bad "why: --on-pressure: the command had '$(head -c 200 "$t/hook/rec" 2>/dev/null)'"
+		# what a VM log needs to tell why
+		grep -a 'on-pressure' "$t/why.err" | head -3
+		ls -ld / /tmp "$t" "$t/hook" /bin/sh 2>&1 | head -5
 	fi
 	if [ ${#hook[@]} = 0 ]; then
 		:

@@ -9,7 +9,6 @@ userland=${2:?}
 build=${3:?}
 out=${4:?}
 d=$(mktemp -d)
-chmod 755 "$d" # the guest's /: others (nobody, --on-pressure's helper) must get through it
 trap 'rm -rf "$d"' EXIT
 mkdir -p "$d/bin" "$d/sbin" "$d/proc" "$d/sys" "$d/dev" "$d/tmp" "$d/etc" "$d/modules"
 cp "$userland/bin/busybox" "$d/bin/busybox"
