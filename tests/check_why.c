@@ -107,6 +107,25 @@ static struct oomtrace_event *global(int64_t anon, int64_t file, int64_t shmem, 
 	return ev;
 }
 
+/* an order-3 global report: zone @first (@free kB, high @high) before a Normal with @normal kB
+ * free (its high 6000), the allocation's flags as printed */
+static struct oomtrace_event *two_zones(const char *first, uint64_t free_kb, uint64_t high,
+					uint64_t normal, const char *gfp)
+{
+	struct oomtrace_event *ev = global(1000, 0, 0, 0);
+
+	ev->known |= OOMTRACE_E_ORDER;
+	ev->order = 3;
+	ev->ctx.nzones = 2;
+	ev->ctx.zones[1] = ev->ctx.zones[0];
+	ev->ctx.zones[1].free_kb = normal;
+	strcpy(ev->ctx.zones[0].zone, first);
+	ev->ctx.zones[0].free_kb = free_kb;
+	ev->ctx.zones[0].high_kb = high;
+	strcpy(ev->gfp_flags, gfp);
+	return ev;
+}
+
 START_TEST(global_rules)
 {
 	struct oomtrace_event *ev;
@@ -140,37 +159,13 @@ START_TEST(global_rules)
 	ev->ctx.zones[0].free_kb = 7000;
 	ck_assert_int_eq(cause_of(ev), OOMTRACE_CAUSE_UNKNOWN);
 	/* ZONE_DMA above its watermarks proves nothing for an allocation it is reserved from */
-	ev = global(1000, 0, 0, 0);
-	ev->known |= OOMTRACE_E_ORDER;
-	ev->order = 3;
-	ev->ctx.nzones = 2;
-	ev->ctx.zones[1] = ev->ctx.zones[0];
-	strcpy(ev->ctx.zones[0].zone, "DMA");
-	ev->ctx.zones[0].free_kb = 14336;
-	ev->ctx.zones[0].high_kb = 196;
-	ev->ctx.zones[1].free_kb = 100; /* Normal, under its high */
-	strcpy(ev->gfp_flags, "GFP_KERNEL|__GFP_COMP|__GFP_DMA32");
-	ck_assert_int_eq(cause_of(ev), OOMTRACE_CAUSE_UNKNOWN);
-	ev = global(1000, 0, 0, 0);
-	ev->known |= OOMTRACE_E_ORDER;
-	ev->order = 3;
-	ev->ctx.nzones = 2;
-	ev->ctx.zones[1] = ev->ctx.zones[0];
-	strcpy(ev->ctx.zones[0].zone, "DMA");
-	ev->ctx.zones[0].free_kb = 14336;
-	ev->ctx.zones[0].high_kb = 196;
-	ev->ctx.zones[1].free_kb = 100;
-	strcpy(ev->gfp_flags, "GFP_DMA|__GFP_COMP");
-	ck_assert_int_eq(cause_of(ev), OOMTRACE_CAUSE_FRAGMENTATION);
+	ck_assert_int_eq(
+	    cause_of(two_zones("DMA", 14336, 196, 100, "GFP_KERNEL|__GFP_COMP|__GFP_DMA32")),
+	    OOMTRACE_CAUSE_UNKNOWN);
+	ck_assert_int_eq(cause_of(two_zones("DMA", 14336, 196, 100, "GFP_DMA|__GFP_COMP")),
+			 OOMTRACE_CAUSE_FRAGMENTATION);
 	/* of two zones above their watermarks, the sentence names the one with more free */
-	ev = global(1000, 0, 0, 0);
-	ev->known |= OOMTRACE_E_ORDER;
-	ev->order = 2;
-	ev->ctx.nzones = 2;
-	ev->ctx.zones[1] = ev->ctx.zones[0];
-	strcpy(ev->ctx.zones[0].zone, "DMA32");
-	ev->ctx.zones[0].free_kb = 7000;
-	ev->ctx.zones[1].free_kb = 9000;
+	ev = two_zones("DMA32", 7000, 6500, 9000, "GFP_KERNEL");
 	oomtrace_why(ev);
 	ck_assert_int_eq(ev->cause, OOMTRACE_CAUSE_FRAGMENTATION);
 	ck_assert_ptr_nonnull(strstr(ev->why, "zone Normal had 8.8 MiB free"));
