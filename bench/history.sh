@@ -45,17 +45,8 @@ for i in $(seq 0 $((N - 1))); do
 done
 [ "$limit_file" = memory.max ] && echo +memory >"$parent/cgroup.subtree_control" 2>/dev/null || true
 
-start() { # context
-	"$OOMTRACE" --backend "$BACKEND" -v --format json --context "$1" >/dev/null 2>"$out/err" &
-	tracer=$!
-	for _ in $(seq 600); do
-		grep -q "tracing OOM kills" "$out/err" && return 0
-		kill -0 "$tracer" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "the tracer did not attach: $(tail -2 "$out/err")" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
+start() { attach --backend "$BACKEND" -v --format json --context "$1"; } # CONTEXT
 # nanoseconds on a CPU of the tracer and its children so far, every thread (schedstat: a clock
 # tick, 10 ms, is a third of the whole budget of 30 s)
 cpu_ns() {

@@ -26,17 +26,8 @@ ${CC:-cc} -O2 -o "$out/sigpingpong" "$here/sigpingpong.c"
 pin=
 command -v taskset >/dev/null && pin="taskset -c 0"
 
-start() { # args...: the tracer attached, in the background
-	"$OOMTRACE" --backend libbpf -v --format json --context none "$@" >/dev/null 2>"$out/err" &
-	tracer=$!
-	for _ in $(seq 300); do
-		grep -q "tracing OOM kills" "$out/err" && return 0
-		kill -0 "$tracer" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "the tracer did not attach: $(tail -2 "$out/err")" >&2
-	exit 1
-}
+. "$here/lib.sh"
+start() { attach --backend libbpf -v --format json --context none "$@"; } # the tracer attached, in the background
 stop() { kill -INT "$tracer"; wait "$tracer" || true; tracer=; }
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
