@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * history.c: the last minute of every memory cgroup that has a limit. The cost stays flat on busy
- * nodes: a memcg's usage file stays open and a sample is one pread (~2.5 us with cold caches on
- * a 6.18 VM), a memcg at a quarter of its limit or more is read every second, the others in
- * turn, at most COLD_PER_S of them a second (all of them every second on a node with fewer); the
- * hierarchy is walked for new and removed memcgs and changed limits every 10 s, or less often
- * where a walk costs more than 0.05% of a core; the limit-hit counter is read only above half the
- * limit, and its tasks (memcg_tasks.c) only there, every 10 s. All memcgs share the sample times:
- * one ring of times, one ring of usages per memcg (no sample: NONE). Two descriptors a memcg are
- * kept: the soft RLIMIT_NOFILE is raised toward the hard one for them.
+ * nodes: a memcg's usage file stays open and a sample is one pread (~9 us with cold caches on a
+ * 6.18 VM, bench/history.sh), a memcg at a quarter of its limit or more is read every second, the
+ * others in turn, at most COLD_PER_S of them a second (all of them every second on a node with
+ * fewer); the hierarchy is walked when inotify says a directory was made or removed in it (else
+ * every 10 s), and for changed limits every minute, or less often where a walk costs more than
+ * 0.05% of a core; the limit-hit counter is read only above half the limit, and its tasks
+ * (memcg_tasks.c) only there, every 10 s. All memcgs share the sample times: one ring of times, one
+ * ring of usages per memcg (no sample: NONE). Two descriptors a memcg are kept: the soft
+ * RLIMIT_NOFILE is raised toward the hard one for them.
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,9 +31,10 @@
 #include "log.h"
 #include "growth.h"
 
-#define WALK_MS 10000	     /* at least this long between walks */
-#define WALK_COST_SHARE 2000 /* and at least this many times the last walk's CPU time */
-#define COLD_PER_S 100	     /* memcgs under a quarter of their limit read a second */
+#define WALK_MS 10000	      /* at least this long between walks */
+#define WATCHED_WALK_MS 60000 /* between walks where inotify tells of new and removed memcgs */
+#define WALK_COST_SHARE 2000  /* and at least this many times the last walk's CPU time */
+#define COLD_PER_S 50	      /* memcgs under a quarter of their limit read a second */
 #define SAMPLE_MS 1000
 #define MAX_MEMCGS 4096
 #define MAX_DEPTH 32
@@ -61,6 +64,8 @@ struct oomtrace_memcgs {
 	struct memcg *m;
 	unsigned int n, cap;
 	bool full_warned;
+	int ifd; /* inotify: a directory made or removed anywhere in the hierarchy; -1 none */
+	bool watch_failed; /* a watch could not be added: walks every WALK_MS */
 };
 
 static uint64_t read_u64_fd(int fd, bool v2_max_word)
@@ -192,12 +197,30 @@ static void found(struct oomtrace_memcgs *h, int dfd, const char *path, unsigned
 	h->m[h->n++] = nm;
 }
 
+/* told of directories made and removed under @path (already watched: the same watch) */
+static void watch(struct oomtrace_memcgs *h, const char *path)
+{
+	char p[4700];
+
+	if (h->ifd < 0 || h->watch_failed)
+		return;
+	snprintf(p, sizeof(p), "%s%s", h->dir, path);
+	if (inotify_add_watch(h->ifd, p, IN_CREATE | IN_DELETE | IN_ONLYDIR | IN_DONT_FOLLOW) < 0) {
+		h->watch_failed = true; /* max_user_watches: back to walks every WALK_MS */
+		oomtrace_debug(
+		    "memcg history: %s: cannot watch (%s): the hierarchy is walked every "
+		    "%d s",
+		    p, strerror(errno), WALK_MS / 1000);
+	}
+}
+
 static void walk(struct oomtrace_memcgs *h, int dfd, char *path, size_t len, int depth,
 		 unsigned int *cursor)
 {
 	DIR *d;
 	struct dirent *e;
 
+	watch(h, path);
 	if (len)
 		found(h, dfd, path, cursor);
 	if (depth >= MAX_DEPTH || !(d = fdopendir(dfd))) {
@@ -221,7 +244,7 @@ static void walk(struct oomtrace_memcgs *h, int dfd, char *path, size_t len, int
 	closedir(d);
 }
 
-/* every 10 s: new memcgs followed, gone ones dropped, limits read again */
+/* new memcgs followed, gone ones dropped, limits read again */
 static void rewalk(struct oomtrace_memcgs *h)
 {
 	char *path = malloc(4096);
@@ -256,6 +279,7 @@ struct oomtrace_memcgs *oomtrace_memcgs_open(const char *root)
 
 	if (!h)
 		return NULL;
+	h->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	/* two descriptors a memcg: room for MAX_MEMCGS of them where the hard limit allows */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 3 * MAX_MEMCGS) {
 		rl.rlim_cur = rl.rlim_max < 3 * MAX_MEMCGS ? rl.rlim_max : 3 * MAX_MEMCGS;
@@ -263,6 +287,8 @@ struct oomtrace_memcgs *oomtrace_memcgs_open(const char *root)
 	}
 	snprintf(h->root, sizeof(h->root), "%s", root);
 	if (!oomtrace_memcg_root(root, h->dir, sizeof(h->dir), &h->v2)) {
+		if (h->ifd >= 0)
+			close(h->ifd);
 		free(h);
 		return NULL;
 	}
@@ -277,6 +303,8 @@ void oomtrace_memcgs_close(struct oomtrace_memcgs *h)
 		return;
 	for (i = 0; i < h->n; i++)
 		memcg_close(&h->m[i]);
+	if (h->ifd >= 0)
+		close(h->ifd);
 	free(h->m);
 	free(h);
 }
@@ -417,6 +445,22 @@ static bool history_of(const struct oomtrace_memcgs *h, const struct memcg *m, u
 	return out->n > 0;
 }
 
+static bool watched(const struct oomtrace_memcgs *h)
+{
+	return h->ifd >= 0 && !h->watch_failed;
+}
+
+/* a directory made or removed since the last look (every event read: one walk answers all) */
+static bool changed(struct oomtrace_memcgs *h)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool any = false;
+
+	while (watched(h) && read(h->ifd, buf, sizeof(buf)) > 0)
+		any = true;
+	return any;
+}
+
 unsigned int oomtrace_memcgs_tick(struct oomtrace_memcgs *h, uint64_t now_ms,
 				  oomtrace_pressure_fn fn, void *ctx)
 {
@@ -425,7 +469,7 @@ unsigned int oomtrace_memcgs_tick(struct oomtrace_memcgs *h, uint64_t now_ms,
 
 	if (!h)
 		return 0;
-	if (!h->last_walk || now_ms - h->last_walk >= h->walk_every) {
+	if (!h->last_walk || now_ms - h->last_walk >= h->walk_every || changed(h)) {
 		uint64_t c0 = cpu_us();
 
 		rewalk(h);
@@ -435,8 +479,9 @@ unsigned int oomtrace_memcgs_tick(struct oomtrace_memcgs *h, uint64_t now_ms,
 		h->last_walk = now_ms;
 		/* a walk's CPU time at most 1/WALK_COST_SHARE of the time between walks */
 		h->walk_every = (cpu_us() - c0) * WALK_COST_SHARE / 1000;
-		if (h->walk_every < WALK_MS)
-			h->walk_every = WALK_MS;
+		/* told of new and removed memcgs, a walk only reads the limits again */
+		if (h->walk_every < (watched(h) ? WATCHED_WALK_MS : WALK_MS))
+			h->walk_every = watched(h) ? WATCHED_WALK_MS : WALK_MS;
 	}
 	if (h->slots && now_ms - h->last_sample < SAMPLE_MS)
 		return 0;

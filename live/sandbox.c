@@ -51,7 +51,9 @@ static const char *const steady_syscalls[] = {
     "statfs64",
     "getdents",
     "getdents64",
-    /* the journal followed for userspace killers' lines (sd_journal_process: new files) */
+    /* the journal followed for userspace killers' lines (sd_journal_process: new files), the
+     * memcg hierarchy watched for new memory cgroups (live/history.c) */
+    "inotify_init1",
     "inotify_add_watch",
     "inotify_rm_watch",
     "readlink",

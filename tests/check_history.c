@@ -4,7 +4,8 @@
  * (steady growth's 10 s and its every-step rule, the spike's 2 s, the pressure forecast's 10 s),
  * core/why.c's sentences and rates from them, and live/history.c on a cgroup tree of plain files
  * (v1 and v2 names): the memcgs with a limit followed, their samples a second apart, the limit
- * hits, the 90% mark, a pressure record once a minute, a removed memcg dropped at the next walk.
+ * hits, the 90% mark, a pressure record once a minute, memcgs made and removed seen at the next
+ * second (inotify).
  */
 #include "config.h"
 
@@ -316,11 +317,20 @@ START_TEST(sampler_v1)
 			put_u64("sys/fs/cgroup/memory/app/memory.failcnt", 10);
 		oomtrace_memcgs_tick(h, t, on_pressure, NULL);
 		oomtrace_memcgs_tick(h, t + 500, on_pressure, NULL);
-		if (k == 2) /* the walk every 10 s finds it gone */
+		if (k == 2) /* inotify tells of it: gone at the next second's walk */
 			ck_assert_int_eq(rmdir_tree_gone(), 0);
+		if (k == 3)
+			ck_assert_uint_eq(oomtrace_memcgs_count(h), 1);
+		if (k == 3) { /* made while followed: in from the next second */
+			mkd("sys/fs/cgroup/memory/late");
+			put_u64("sys/fs/cgroup/memory/late/memory.limit_in_bytes", 32ULL << 20);
+			put_u64("sys/fs/cgroup/memory/late/memory.usage_in_bytes", 1 << 20);
+		}
 	}
-	/* only the memcgs with a limit; the removed one dropped at the walk 10 s in */
-	ck_assert_uint_eq(oomtrace_memcgs_count(h), 1);
+	/* only the memcgs with a limit */
+	ck_assert_uint_eq(oomtrace_memcgs_count(h), 2);
+	ck_assert(oomtrace_memcgs_history(h, "/late", t - 1000, &hi));
+	ck_assert_uint_eq(hi.n, 9);
 	/* the pressure record: at 70 MiB (k 7: above half, the last 5 s on a line), 5.8 s left */
 	ck_assert_uint_eq(pressures, 1);
 	ck_assert_str_eq(pressured, "/app");
@@ -404,7 +414,7 @@ START_TEST(tasks_grew)
 }
 END_TEST
 
-/* more memcgs under a quarter of their limit than are read a second: in turn, 100 a second */
+/* more memcgs under a quarter of their limit than are read a second: in turn, 50 a second */
 START_TEST(sampler_budget)
 {
 	struct oomtrace_memcgs *h;
@@ -428,7 +438,7 @@ START_TEST(sampler_budget)
 	}
 	h = oomtrace_memcgs_open(root);
 	ck_assert_ptr_nonnull(h);
-	/* the first second reads every new one; then 100 a second */
+	/* the first second reads every new one; then 50 a second */
 	for (i = 0; i < 3; i++)
 		oomtrace_memcgs_tick(h, 5000 + i * 1000, on_pressure, NULL);
 	ck_assert_uint_eq(oomtrace_memcgs_count(h), 150);
@@ -439,8 +449,8 @@ START_TEST(sampler_budget)
 		total += hi.n;
 		fewest = hi.n < fewest ? hi.n : fewest;
 	}
-	ck_assert_uint_eq(total, 150 + 100 + 100);
-	ck_assert_uint_eq(fewest, 2);
+	ck_assert_uint_eq(total, 150 + 50 + 50);
+	ck_assert_uint_eq(fewest, 1);
 	oomtrace_memcgs_close(h);
 	rmtree();
 }
