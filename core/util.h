@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 struct oomtrace_buf {
@@ -30,6 +31,9 @@ void oomtrace_buf_free(struct oomtrace_buf *b);
 
 /* write(2) all of @n bytes, retrying on EINTR and short writes; 0 or -errno. */
 int oomtrace_write_all(int fd, const void *p, size_t n);
+/* A small file (/proc, /sys) whole into @buf, at most @sz - 1 bytes, NUL-terminated: its length,
+ * or -1 where it cannot be opened. */
+ssize_t oomtrace_read_small(const char *path, char *buf, size_t sz);
 /*
  * A flag a signal handler sets to stop the program: from then on writes no
  * longer block (see oomtrace_write_all: a record is written whole or not at

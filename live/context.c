@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "util.h"
 
 #define READ_MAX 8192
 
@@ -18,19 +19,10 @@
 static ssize_t slurp(const char *root, const char *path, char *buf)
 {
 	char full[1024];
-	ssize_t n, got = 0;
-	int fd;
 
 	if (snprintf(full, sizeof(full), "%s%s", root, path) >= (int)sizeof(full))
 		return -1;
-	fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -1;
-	while (got < READ_MAX - 1 && (n = read(fd, buf + got, (size_t)(READ_MAX - 1 - got))) > 0)
-		got += n;
-	close(fd);
-	buf[got] = '\0';
-	return got;
+	return oomtrace_read_small(full, buf, READ_MAX);
 }
 
 int oomtrace_context_parse(const char *list, unsigned int *mask)

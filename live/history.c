@@ -469,6 +469,8 @@ unsigned int oomtrace_memcgs_tick(struct oomtrace_memcgs *h, uint64_t now_ms,
 
 	if (!h)
 		return 0;
+	if (h->slots && now_ms - h->last_sample < SAMPLE_MS)
+		return 0;
 	if (!h->last_walk || now_ms - h->last_walk >= h->walk_every || changed(h)) {
 		uint64_t c0 = cpu_us();
 
@@ -483,8 +485,6 @@ unsigned int oomtrace_memcgs_tick(struct oomtrace_memcgs *h, uint64_t now_ms,
 		if (h->walk_every < (watched(h) ? WATCHED_WALK_MS : WALK_MS))
 			h->walk_every = watched(h) ? WATCHED_WALK_MS : WALK_MS;
 	}
-	if (h->slots && now_ms - h->last_sample < SAMPLE_MS)
-		return 0;
 	h->last_sample = now_ms;
 	s = h->slots % OOMTRACE_HISTORY_MAX;
 	sample(h, s, now_ms);

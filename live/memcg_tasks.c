@@ -18,21 +18,6 @@
 #define MAX_PIDS 512
 #define TEN_S_MS 10000
 
-/* a small file whole into @buf (NUL-terminated); its length, or -1 */
-static ssize_t slurp(const char *path, char *buf, size_t sz)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, got = 0;
-
-	if (fd < 0)
-		return -1;
-	while ((size_t)got < sz - 1 && (n = read(fd, buf + got, sz - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = '\0';
-	return got;
-}
-
 /* /proc/PID/statm's resident pages in kB; 0 where gone */
 static uint32_t rss_of(const char *root, long pid, long page_kb)
 {
@@ -40,7 +25,8 @@ static uint32_t rss_of(const char *root, long pid, long page_kb)
 	unsigned long size, resident;
 
 	snprintf(p, sizeof(p), "%s/proc/%ld/statm", root, pid);
-	if (slurp(p, b, sizeof(b)) <= 0 || sscanf(b, "%lu %lu", &size, &resident) != 2)
+	if (oomtrace_read_small(p, b, sizeof(b)) <= 0 ||
+	    sscanf(b, "%lu %lu", &size, &resident) != 2)
 		return 0;
 	return (uint32_t)(resident * (unsigned long)page_kb);
 }
@@ -74,7 +60,7 @@ void oomtrace_memcg_tasks_read(struct oomtrace_memcg_tasks *mt, const char *root
 	memset(r, 0, sizeof(*r));
 	r->t_ms = now_ms;
 	snprintf(p, sizeof(p), "%s/cgroup.procs", cgdir);
-	if (slurp(p, buf, MAX_PIDS * 12) < 0) {
+	if (oomtrace_read_small(p, buf, MAX_PIDS * 12) < 0) {
 		free(buf);
 		return;
 	}
@@ -92,7 +78,7 @@ void oomtrace_memcg_tasks_read(struct oomtrace_memcg_tasks *mt, const char *root
 		ssize_t n;
 
 		snprintf(p, sizeof(p), "%s/proc/%d/comm", root, (int)r->t[i].pid);
-		if ((n = slurp(p, c, sizeof(c))) > 0) {
+		if ((n = oomtrace_read_small(p, c, sizeof(c))) > 0) {
 			if (c[n - 1] == '\n')
 				c[--n] = '\0';
 			oomtrace_strlcpy_n(r->t[i].comm, sizeof(r->t[i].comm), c, (size_t)n);
