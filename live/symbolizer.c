@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * symbolizer.c: the supervisor and its workers (symbolizer.h). One SOCK_SEQPACKET pair: a
+ * request (registers, mappings, stack) is one message, an answer another, matched by id so that
+ * an answer that came after its deadline is dropped.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef WITH_SANDBOX
+#include <cap-ng.h>
+#include <seccomp.h>
+#endif
+
+#include "symbolizer.h"
+
+#define WORKER_AS_MIB 768 /* address space: libc's debug information is mapped, ~60 MiB */
+#define WORKER_CPU_S 2
+#define WORKER_WALL_S 5
+
+struct req_map {
+	uint64_t start, end, pgoff;
+	char path[256];
+};
+
+struct req {
+	uint64_t id;
+	uint32_t arch, nmaps;
+	uint64_t regs[OOMTRACE_UREGS_MAX], pc, sp;
+	uint32_t stack_len, pad;
+	char root[64];
+	struct req_map maps[OOMTRACE_UMAPS_MAX];
+	unsigned char stack[OOMTRACE_USTACK_COPY];
+};
+
+struct answer {
+	uint64_t id;
+	int32_t status, pad;
+	struct oomtrace_ustack st;
+};
+
+struct oomtrace_symbolizer {
+	int fd;
+	pid_t pid;
+	uint64_t next_id;
+	struct req req; /* built here, not on the stack: 26 KiB */
+	struct answer ans;
+};
+
+#ifdef WITH_SANDBOX
+/* The worker's system calls: read its files, allocate, answer, exit. */
+static const char *const worker_syscalls[] = {
+    "read",	 "pread64",    "lseek",	       "fstat",	 "newfstatat", "fstatat64",
+    "statx",	 "close",      "mmap",	       "munmap", "mremap",     "brk",
+    "madvise",	 "mprotect",   "futex",	       "write",	 "sendmsg",    "sendto",
+    "exit",	 "exit_group", "rt_sigreturn", "getpid", "gettid",     "clock_gettime",
+    "getrandom", "readlink",   "readlinkat",   "access", "faccessat",  "faccessat2",
+    "uname",
+};
+
+/* and the supervisor's: the workers' (a filter only narrows those of its children) and theirs */
+static const char *const supervisor_syscalls[] = {
+    "recvfrom",	    "recvmsg",	      "clone",		 "clone3", "fork",   "wait4", "prlimit64",
+    "setrlimit",    "alarm",	      "setitimer",	 "capget", "capset", "prctl", "seccomp",
+    "rt_sigaction", "rt_sigprocmask", "restart_syscall",
+};
+
+static int allow(scmp_filter_ctx ctx, const char *const *names, size_t n)
+{
+	int r = 0;
+
+	for (size_t i = 0; !r && i < n; i++) {
+		int nr = seccomp_syscall_resolve_name(names[i]);
+
+		if (nr == __NR_SCMP_ERROR || nr < 0)
+			continue; /* not a system call of this architecture */
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		r = r == -EEXIST ? 0 : r;
+	}
+	return r;
+}
+
+static int load_filter(bool supervisor)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	int r = ctx ? 0 : -ENOMEM;
+
+	if (!r)
+		r = allow(ctx, worker_syscalls,
+			  sizeof(worker_syscalls) / sizeof(worker_syscalls[0]));
+	if (!r && supervisor)
+		r = allow(ctx, supervisor_syscalls,
+			  sizeof(supervisor_syscalls) / sizeof(supervisor_syscalls[0]));
+	/* open for reading only: debug information under /usr/lib/debug */
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, O_WRONLY | O_RDWR | O_CREAT, 0));
+	if (!r && seccomp_syscall_resolve_name("open") >= 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, seccomp_syscall_resolve_name("open"), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, O_WRONLY | O_RDWR | O_CREAT, 0));
+	if (!r)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return r;
+}
+
+/* None for a worker; the supervisor keeps what opens another process's files through its root. */
+static int keep_caps(bool supervisor)
+{
+	static const unsigned int kept[] = {CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE};
+	bool have[2] = {false, false};
+
+	for (unsigned int i = 0; supervisor && i < 2 && capng_get_caps_process() == 0; i++)
+		have[i] = capng_have_capability(CAPNG_PERMITTED, kept[i]);
+	capng_clear(CAPNG_SELECT_BOTH);
+	for (unsigned int i = 0; i < 2; i++)
+		if (have[i])
+			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, kept[i]);
+	return capng_apply(CAPNG_SELECT_BOTH);
+}
+#else
+static int load_filter(bool supervisor)
+{
+	(void)supervisor;
+	return 0;
+}
+
+static int keep_caps(bool supervisor)
+{
+	(void)supervisor;
+	return 0;
+}
+#endif
+
+/* Confine this process: capabilities, no_new_privs, system calls. */
+static int confine(bool supervisor)
+{
+	int r = keep_caps(supervisor);
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	return load_filter(supervisor) ? -EPERM : r ? -EPERM : 0;
+}
+
+static void limit(int res, rlim_t v)
+{
+	struct rlimit rl = {v, v};
+
+	setrlimit(res, &rl);
+}
+
+/* The worker: confined, then unwind and answer. Never returns. */
+static void worker(int sock, const struct req *rq, struct oomtrace_umap *maps)
+{
+	static struct answer ans;
+	struct oomtrace_ucopy c = {.arch = rq->arch,
+				   .pc = rq->pc,
+				   .sp = rq->sp,
+				   .stack = rq->stack,
+				   .stack_len = rq->stack_len,
+				   .maps = maps,
+				   .nmaps = rq->nmaps};
+	alarm(WORKER_WALL_S);
+	limit(RLIMIT_AS, (rlim_t)WORKER_AS_MIB << 20);
+	limit(RLIMIT_CPU, WORKER_CPU_S);
+	limit(RLIMIT_FSIZE, 0);
+	limit(RLIMIT_CORE, 0);
+	if (confine(false))
+		_exit(3);
+	memcpy(c.regs, rq->regs, sizeof(c.regs));
+	ans.id = rq->id;
+	ans.status = oomtrace_unwind(&c, &ans.st);
+	_exit(send(sock, &ans, sizeof(ans), MSG_NOSIGNAL) == (ssize_t)sizeof(ans) ? 0 : 4);
+}
+
+static void answer_error(int sock, uint64_t id, int status)
+{
+	struct answer a = {.id = id, .status = status};
+
+	send(sock, &a, offsetof(struct answer, st), MSG_NOSIGNAL);
+}
+
+/* Open @m's file as the process saw it; -1 where it cannot. */
+static int open_map(const char *root, const struct req_map *m)
+{
+	char path[sizeof(((struct req *)0)->root) + sizeof(m->path)];
+
+	snprintf(path, sizeof(path), "%s%s", root, m->path);
+	return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
+static void supervise(int sock)
+{
+	static struct req rq;
+	static struct oomtrace_umap maps[OOMTRACE_UMAPS_MAX];
+	ssize_t n;
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	/* the workers inherit it: one of them, never the tracer, is a memcg's next victim */
+	if (fd >= 0) {
+		(void)!write(fd, "1000", 4);
+		close(fd);
+	}
+	if (confine(true))
+		_exit(3);
+
+	while ((n = recv(sock, &rq, sizeof(rq), 0)) > 0) {
+		size_t need = offsetof(struct req, stack) + rq.stack_len;
+		int st;
+
+		if ((size_t)n < offsetof(struct req, maps) || rq.nmaps > OOMTRACE_UMAPS_MAX ||
+		    rq.stack_len > OOMTRACE_USTACK_COPY || (size_t)n != need) {
+			answer_error(sock, (size_t)n >= sizeof(rq.id) ? rq.id : 0, -EINVAL);
+			continue;
+		}
+		rq.root[sizeof(rq.root) - 1] = '\0';
+		for (uint32_t i = 0; i < rq.nmaps; i++) {
+			rq.maps[i].path[sizeof(rq.maps[i].path) - 1] = '\0';
+			maps[i].start = rq.maps[i].start;
+			maps[i].end = rq.maps[i].end;
+			maps[i].pgoff = rq.maps[i].pgoff;
+			memcpy(maps[i].path, rq.maps[i].path, sizeof(maps[i].path));
+			maps[i].fd = open_map(rq.root, &rq.maps[i]);
+		}
+		pid_t w = fork();
+
+		if (w == 0)
+			worker(sock, &rq, maps);
+		for (uint32_t i = 0; i < rq.nmaps; i++)
+			if (maps[i].fd >= 0)
+				close(maps[i].fd);
+		if (w < 0) {
+			answer_error(sock, rq.id, -EAGAIN);
+			continue;
+		}
+		while (waitpid(w, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			answer_error(sock, rq.id, -ECHILD);
+	}
+	_exit(0);
+}
+
+struct oomtrace_symbolizer *oomtrace_symbolizer_start(void)
+{
+	struct oomtrace_symbolizer *s = calloc(1, sizeof(*s));
+	int sv[2];
+
+	if (!s)
+		return NULL;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		free(s);
+		return NULL;
+	}
+	s->pid = fork();
+	if (s->pid == 0) {
+		/* hold nothing of the tracer's: its descriptors, its signals */
+		int keep = sv[1];
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (int fd = 0; fd < 1024; fd++)
+			if (fd != keep)
+				close(fd);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_IGN);
+		supervise(keep);
+	}
+	close(sv[1]);
+	if (s->pid < 0) {
+		int e = errno;
+
+		close(sv[0]);
+		free(s);
+		errno = e;
+		return NULL;
+	}
+	s->fd = sv[0];
+	s->next_id = 1;
+	return s;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int build_req(struct req *rq, const struct oomtrace_ucopy *c, const char *root, size_t *len)
+{
+	if (c->nmaps > OOMTRACE_UMAPS_MAX || c->stack_len > OOMTRACE_USTACK_COPY ||
+	    (root && strlen(root) >= sizeof(rq->root)))
+		return -EINVAL;
+	rq->arch = c->arch;
+	rq->nmaps = c->nmaps;
+	memcpy(rq->regs, c->regs, sizeof(rq->regs));
+	rq->pc = c->pc;
+	rq->sp = c->sp;
+	rq->stack_len = (uint32_t)c->stack_len;
+	snprintf(rq->root, sizeof(rq->root), "%s", root ? root : "");
+	for (unsigned int i = 0; i < c->nmaps; i++) {
+		rq->maps[i].start = c->maps[i].start;
+		rq->maps[i].end = c->maps[i].end;
+		rq->maps[i].pgoff = c->maps[i].pgoff;
+		snprintf(rq->maps[i].path, sizeof(rq->maps[i].path), "%s", c->maps[i].path);
+	}
+	if (c->stack_len)
+		memcpy(rq->stack, c->stack, c->stack_len);
+	*len = offsetof(struct req, stack) + c->stack_len;
+	return 0;
+}
+
+int oomtrace_symbolizer_unwind(struct oomtrace_symbolizer *s, const struct oomtrace_ucopy *c,
+			       const char *root, struct oomtrace_ustack *out, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	size_t len;
+	int r;
+
+	if (!s || s->fd < 0)
+		return -EPIPE;
+	if ((r = build_req(&s->req, c, root, &len)))
+		return r;
+	s->req.id = s->next_id++;
+	if (send(s->fd, &s->req, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
+	for (;;) {
+		struct pollfd p = {s->fd, POLLIN, 0};
+		int64_t left = deadline - now_ms();
+
+		if (left <= 0 || (r = poll(&p, 1, (int)left)) == 0)
+			return -ETIMEDOUT;
+		if (r < 0 && errno == EINTR)
+			continue;
+		ssize_t n = recv(s->fd, &s->ans, sizeof(s->ans), MSG_DONTWAIT);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return -EPIPE;
+		if (n < (ssize_t)offsetof(struct answer, st) || s->ans.id != s->req.id)
+			continue; /* an answer that came after its deadline */
+		if (s->ans.status)
+			return s->ans.status;
+		if (n != (ssize_t)sizeof(s->ans))
+			return -EPIPE;
+		*out = s->ans.st;
+		return 0;
+	}
+}
+
+pid_t oomtrace_symbolizer_pid(const struct oomtrace_symbolizer *s)
+{
+	return s ? s->pid : -1;
+}
+
+void oomtrace_symbolizer_stop(struct oomtrace_symbolizer *s)
+{
+	if (!s)
+		return;
+	close(s->fd);
+	if (s->pid > 0)
+		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	free(s);
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * unwind.c: a copied user stack unwound with libdwfl, the way perf's --call-graph dwarf does: the
+ * copied registers are the thread's initial state, memory reads come from the copy, and each
+ * binary is reported at the bias its mapping gives it.
+ */
+#include "config.h"
+
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unwind.h"
+
+struct uw {
+	const struct oomtrace_ucopy *c;
+	struct oomtrace_ustack *out;
+	bool past_copy; /* a read fell outside the copied stack */
+	Dwfl *dwfl;
+};
+
+enum oomtrace_uarch oomtrace_unwind_host_arch(void)
+{
+#if defined(__x86_64__)
+	return OOMTRACE_UARCH_X86_64;
+#elif defined(__aarch64__)
+	return OOMTRACE_UARCH_AARCH64;
+#else
+	return 0;
+#endif
+}
+
+int oomtrace_unwind_regs_ptregs(struct oomtrace_ucopy *c, enum oomtrace_uarch arch, const void *raw,
+				size_t len)
+{
+	const uint64_t *r = raw;
+
+	memset(c->regs, 0, sizeof(c->regs));
+	c->arch = arch;
+	if (arch == OOMTRACE_UARCH_X86_64) {
+		/* struct pt_regs / user_regs_struct: r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx
+		 * si di orig_ax ip cs flags sp ss. DWARF: ax dx cx bx si di bp sp r8-r15 ip. */
+		static const unsigned char from[17] = {10, 12, 11, 5, 13, 14, 4, 19, 9,
+						       8,  7,  6,  3, 2,  1,  0, 16};
+		if (len < 21 * sizeof(uint64_t))
+			return -EINVAL;
+		for (unsigned int i = 0; i < 17; i++)
+			c->regs[i] = r[from[i]];
+		c->pc = r[16];
+		c->sp = r[19];
+		return 0;
+	}
+	if (arch == OOMTRACE_UARCH_AARCH64) {
+		/* user_pt_regs: x0-x30 sp pc pstate, the same numbers as DWARF's up to sp */
+		if (len < 34 * sizeof(uint64_t))
+			return -EINVAL;
+		for (unsigned int i = 0; i < 32; i++)
+			c->regs[i] = r[i];
+		c->pc = r[32];
+		c->sp = r[31];
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static unsigned int nregs(enum oomtrace_uarch a)
+{
+	return a == OOMTRACE_UARCH_X86_64 ? 17 : 32;
+}
+
+/* The bias that puts file offset @m->pgoff of @elf at @m->start: the PT_LOAD holding it. */
+static int map_bias(Elf *elf, const struct oomtrace_umap *m, GElf_Addr *bias)
+{
+	size_t phnum;
+
+	if (elf_getphdrnum(elf, &phnum) != 0)
+		return -EINVAL;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
+			continue;
+		GElf_Off lo = ph.p_offset & ~(GElf_Off)4095;
+		if (m->pgoff < lo || m->pgoff >= ph.p_offset + ph.p_filesz)
+			continue;
+		/* start maps pgoff; pgoff lies at p_vaddr + (pgoff - p_offset) in the ELF */
+		*bias = m->start - (ph.p_vaddr + (m->pgoff - ph.p_offset));
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Report @m to libdwfl, unless a module of the same path already holds it. */
+static void report_map(Dwfl *dwfl, const struct oomtrace_umap *m)
+{
+	int fd = m->fd >= 0 ? m->fd : open(m->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (dwfl_addrmodule(dwfl, m->start)) {
+		close(fd);
+		return;
+	}
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	GElf_Addr bias = 0;
+	int ok = elf && elf_kind(elf) == ELF_K_ELF && map_bias(elf, m, &bias) == 0;
+
+	if (elf)
+		elf_end(elf);
+	/* dwfl keeps fd from here on, and closes it, also where it refuses the file */
+	if (!ok || !dwfl_report_elf(dwfl, m->path, m->path, fd, bias, true))
+		close(fd);
+}
+
+static const struct oomtrace_umap *map_of(const struct oomtrace_ucopy *c, uint64_t pc)
+{
+	for (unsigned int i = 0; i < c->nmaps; i++)
+		if (pc >= c->maps[i].start && pc < c->maps[i].end)
+			return &c->maps[i];
+	return NULL;
+}
+
+static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
+{
+	(void)dwfl;
+	if (*thread_arg)
+		return 0;
+	*thread_arg = arg;
+	return 1;
+}
+
+static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct uw *u = arg;
+	const struct oomtrace_ucopy *c = u->c;
+
+	(void)dwfl;
+	if (addr < c->sp || addr - c->sp > c->stack_len || c->stack_len - (addr - c->sp) < 8) {
+		u->past_copy = true;
+		return false;
+	}
+	memcpy(result, c->stack + (addr - c->sp), sizeof(*result));
+	return true;
+}
+
+static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct uw *u = arg;
+	const struct oomtrace_ucopy *c = u->c;
+	Dwarf_Word regs[OOMTRACE_UREGS_MAX];
+
+	for (unsigned int i = 0; i < nregs(c->arch); i++)
+		regs[i] = c->regs[i];
+	if (!dwfl_thread_state_registers(thread, 0, nregs(c->arch), regs))
+		return false;
+	dwfl_thread_state_register_pc(thread, c->pc);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+    .next_thread = next_thread,
+    .memory_read = memory_read,
+    .set_initial_registers = set_initial_registers,
+};
+
+/* Whether @mod's call frame information covers @pc (then its caller came from it). */
+static bool has_cfi(Dwfl_Module *mod, Dwarf_Addr pc)
+{
+	Dwarf_Addr bias;
+	Dwarf_Frame *frame;
+	Dwarf_CFI *cfi[2] = {dwfl_module_eh_cfi(mod, &bias), NULL};
+
+	if (cfi[0] && dwarf_cfi_addrframe(cfi[0], pc - bias, &frame) == 0) {
+		free(frame);
+		return true;
+	}
+	cfi[1] = dwfl_module_dwarf_cfi(mod, &bias);
+	if (cfi[1] && dwarf_cfi_addrframe(cfi[1], pc - bias, &frame) == 0) {
+		free(frame);
+		return true;
+	}
+	return false;
+}
+
+static void copy_str(char *dst, size_t sz, const char *s)
+{
+	snprintf(dst, sz, "%s", s ? s : "");
+}
+
+/* Name @f (its pc, @lookup the address inside the call) from @mod. */
+static void name_frame(struct oomtrace_uframe *f, Dwfl_Module *mod, Dwarf_Addr lookup)
+{
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	const char *fn = dwfl_module_addrinfo(mod, lookup, &off, &sym, NULL, NULL, NULL);
+	const unsigned char *bits;
+	GElf_Addr vaddr, bias = 0;
+	int n = dwfl_module_build_id(mod, &bits, &vaddr);
+
+	/* a symbol whose size does not reach the pc is a guess: keep the frame unnamed */
+	if (fn && (sym.st_size == 0 || off < sym.st_size)) {
+		/* a versioned dynamic symbol: "__libc_start_main@@GLIBC_2.34" */
+		snprintf(f->function, sizeof(f->function), "%.*s", (int)strcspn(fn, "@"), fn);
+		f->fn_off = (uint32_t)(f->pc - (lookup - off));
+	}
+	for (int i = 0; i < n && i < 20; i++)
+		snprintf(f->build_id + 2 * i, 3, "%02x", bits[i]);
+	if (dwfl_module_getelf(mod, &bias))
+		f->elf_addr = f->pc - bias;
+	Dwfl_Line *line = dwfl_module_getsrc(mod, lookup);
+	int lineno = 0;
+	const char *src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+
+	if (src && lineno > 0) {
+		copy_str(f->file, sizeof(f->file), src);
+		f->line = (uint32_t)lineno;
+	}
+}
+
+static int frame_cb(Dwfl_Frame *state, void *arg)
+{
+	struct uw *u = arg;
+	struct oomtrace_ustack *out = u->out;
+	Dwarf_Addr pc;
+	bool activation;
+
+	if (out->n == OOMTRACE_UFRAMES_MAX) {
+		out->end = OOMTRACE_UEND_FULL;
+		return DWARF_CB_ABORT;
+	}
+	if (!dwfl_frame_pc(state, &pc, &activation) || pc == 0)
+		return DWARF_CB_ABORT;
+	struct oomtrace_uframe *f = &out->f[out->n];
+	Dwarf_Addr lookup = activation ? pc : pc - 1;
+	const struct oomtrace_umap *m = map_of(u->c, pc);
+	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, lookup);
+
+	memset(f, 0, sizeof(*f));
+	f->pc = pc;
+	if (out->n > 0) {
+		/* frame n's return address came from frame n-1's rules */
+		Dwfl_Module *callee = dwfl_addrmodule(u->dwfl, out->f[out->n - 1].pc);
+		uint64_t cpc = out->f[out->n - 1].pc - (out->n - 1 > 0 ? 1 : 0);
+		f->method = callee && has_cfi(callee, cpc) ? OOMTRACE_UM_CFI : OOMTRACE_UM_FP;
+	}
+	if (m) {
+		f->file_off = pc - m->start + m->pgoff;
+		copy_str(f->module, sizeof(f->module), m->path);
+	}
+	if (mod)
+		name_frame(f, mod, lookup);
+	out->n++;
+	return DWARF_CB_OK;
+}
+
+/*
+ * An ELF header of this host's machine, for libdwfl to pick its unwinder by where no binary can
+ * be read: every frame then comes from the frame pointer chain, and says so.
+ */
+static Elf *host_elf(Elf64_Ehdr *eh)
+{
+	memset(eh, 0, sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_CORE;
+	eh->e_machine =
+	    oomtrace_unwind_host_arch() == OOMTRACE_UARCH_X86_64 ? EM_X86_64 : EM_AARCH64;
+	eh->e_version = EV_CURRENT;
+	eh->e_ehsize = sizeof(*eh);
+	return elf_memory((char *)eh, sizeof(*eh));
+}
+
+static void close_maps(const struct oomtrace_ucopy *c)
+{
+	for (unsigned int i = 0; i < c->nmaps && i < OOMTRACE_UMAPS_MAX; i++)
+		if (c->maps[i].fd >= 0)
+			close(c->maps[i].fd);
+}
+
+int oomtrace_unwind(const struct oomtrace_ucopy *c, struct oomtrace_ustack *out)
+{
+	static const Dwfl_Callbacks callbacks = {
+	    .find_elf = dwfl_build_id_find_elf,
+	    .find_debuginfo = dwfl_standard_find_debuginfo,
+	    .section_address = dwfl_offline_section_address,
+	};
+	struct uw u = {.c = c, .out = out};
+
+	memset(out, 0, sizeof(*out));
+	out->end = OOMTRACE_UEND_LOST;
+	if (c->arch != oomtrace_unwind_host_arch() || c->nmaps == 0 ||
+	    c->nmaps > OOMTRACE_UMAPS_MAX || (c->stack_len && !c->stack)) {
+		close_maps(c);
+		return -EINVAL;
+	}
+	elf_version(EV_CURRENT);
+	u.dwfl = dwfl_begin(&callbacks);
+	if (!u.dwfl) {
+		close_maps(c);
+		return -ENOMEM;
+	}
+	dwfl_report_begin(u.dwfl);
+	for (unsigned int i = 0; i < c->nmaps; i++)
+		report_map(u.dwfl, &c->maps[i]);
+	dwfl_report_end(u.dwfl, NULL, NULL);
+	Elf64_Ehdr eh;
+	Elf *arch = host_elf(&eh);
+
+	if (dwfl_attach_state(u.dwfl, arch, 1, &thread_callbacks, &u)) {
+		int r = dwfl_getthread_frames(u.dwfl, 1, frame_cb, &u);
+
+		if (r == 0)
+			out->end = OOMTRACE_UEND_OUTERMOST;
+		else if (u.past_copy && out->end != OOMTRACE_UEND_FULL)
+			out->end = OOMTRACE_UEND_COPY;
+	}
+	if (out->n == 0) {
+		const struct oomtrace_umap *m = map_of(c, c->pc);
+
+		out->f[0].pc = c->pc;
+		if (m) {
+			out->f[0].file_off = c->pc - m->start + m->pgoff;
+			copy_str(out->f[0].module, sizeof(out->f[0].module), m->path);
+		}
+		out->n = 1;
+	}
+	dwfl_end(u.dwfl);
+	if (arch)
+		elf_end(arch);
+	return 0;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * unwind.h: a user stack from a copy of its registers and of the top of its stack, unwound with
+ * the binaries' DWARF call frame information (libdwfl) and named from their symbols and line
+ * tables. The binaries are untrusted input: call it in the symbolizer's worker (symbolizer.h).
+ */
+#ifndef OOMTRACE_UNWIND_H
+#define OOMTRACE_UNWIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OOMTRACE_UREGS_MAX 33	  /* DWARF registers: x86_64 0-16, aarch64 0-31 (and the pc) */
+#define OOMTRACE_UMAPS_MAX 64	  /* executable mappings a request may name */
+#define OOMTRACE_UFRAMES_MAX 32	  /* frames kept, innermost first */
+#define OOMTRACE_USTACK_COPY 8192 /* bytes of the stack a request may carry, from sp up */
+
+enum oomtrace_uarch {
+	OOMTRACE_UARCH_X86_64 = 1,
+	OOMTRACE_UARCH_AARCH64 = 2,
+};
+
+/* One file-backed executable mapping of the process, as /proc/PID/maps gives it. */
+struct oomtrace_umap {
+	uint64_t start, end, pgoff;
+	int fd;		/* the file, opened by the caller; -1: open path */
+	char path[256]; /* where the process saw it: named in the frame */
+};
+
+/* The input: the registers and the stack copied when the task stopped. */
+struct oomtrace_ucopy {
+	enum oomtrace_uarch arch;
+	uint64_t regs[OOMTRACE_UREGS_MAX]; /* DWARF numbering (oomtrace_unwind_regs_ptregs) */
+	uint64_t pc, sp;
+	const unsigned char *stack; /* @stack_len bytes read from sp upward */
+	size_t stack_len;
+	const struct oomtrace_umap *maps;
+	unsigned int nmaps;
+};
+
+/* How a frame was found. */
+enum oomtrace_umethod {
+	OOMTRACE_UM_REGS = 0, /* the copied pc: where the task stood */
+	OOMTRACE_UM_CFI = 1,  /* the callee's call frame information gave the return address */
+	OOMTRACE_UM_FP = 2, /* the callee had none: the frame pointer chain did (may skip frames) */
+};
+
+struct oomtrace_uframe {
+	uint64_t pc;
+	uint64_t file_off; /* pc as an offset in its file (0 with no mapping) */
+	uint64_t elf_addr; /* pc as the ELF's own address, for eu-addr2line -e FILE (0 unknown) */
+	enum oomtrace_umethod method;
+	uint32_t line;	   /* 0: no line table */
+	uint32_t fn_off;   /* pc - the function's start */
+	char function[96]; /* "" where no symbol covers it (never the nearest one below) */
+	char file[128];	   /* source file of the line ("" none) */
+	char module[256];  /* the mapping's path ("" outside any mapping) */
+	char build_id[41]; /* hex ("" none) */
+};
+
+/* Why the unwinding stopped. */
+enum oomtrace_uend {
+	OOMTRACE_UEND_OUTERMOST = 0, /* the call frame information marked the first frame */
+	OOMTRACE_UEND_COPY = 1,	     /* it needed stack beyond the copy */
+	OOMTRACE_UEND_FULL = 2,	     /* OOMTRACE_UFRAMES_MAX frames */
+	OOMTRACE_UEND_LOST = 3,	     /* no rule found the caller (a pc outside the mappings, ...) */
+};
+
+struct oomtrace_ustack {
+	unsigned int n;
+	enum oomtrace_uend end;
+	struct oomtrace_uframe f[OOMTRACE_UFRAMES_MAX];
+};
+
+/*
+ * A kernel pt_regs / ptrace user_regs (@raw, @len bytes, the layout of @arch) into @c's DWARF
+ * registers, pc and sp. -EINVAL where @len is short for that layout.
+ */
+int oomtrace_unwind_regs_ptregs(struct oomtrace_ucopy *c, enum oomtrace_uarch arch, const void *raw,
+				size_t len);
+
+/* The architecture this build runs on (0: none the unwinder knows). */
+enum oomtrace_uarch oomtrace_unwind_host_arch(void);
+
+/*
+ * Unwind @c into @out. 0, with at least the copied pc as frame 0; -EINVAL for an input that is
+ * not one (no maps, a short stack pointer, an architecture not this host's). A mapping whose
+ * file cannot be read keeps its frames' offsets, unnamed. The descriptors in @c->maps are closed.
+ */
+int oomtrace_unwind(const struct oomtrace_ucopy *c, struct oomtrace_ustack *out);
+
+#endif

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * check_unwind.c: user stacks unwound from a real copy: tests/ustack (-O2 -g
+ * -fomit-frame-pointer) stops itself two calls below main; its registers (ptrace), the top of
+ * its stack (/proc/PID/mem) and its executable mappings are what BPF copies at a kill.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "symbolizer.h"
+#include "unwind.h"
+
+struct stopped {
+	pid_t pid;
+	struct oomtrace_ucopy c;
+	struct oomtrace_umap maps[OOMTRACE_UMAPS_MAX];
+	unsigned char stack[OOMTRACE_USTACK_COPY];
+};
+
+static const char *ustack_path(void)
+{
+	const char *p = getenv("USTACK");
+
+	return p ? p : "tests/ustack";
+}
+
+/* The executable file mappings of @pid, and where its stack ends. */
+static void read_maps(struct stopped *s, uint64_t *stack_end)
+{
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)s->pid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi, off;
+		char perm[8], file[256] = "";
+
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %255s", &lo, &hi, perm, &off, file) <
+		    4)
+			continue;
+		if (strcmp(file, "[stack]") == 0)
+			*stack_end = hi;
+		if (perm[2] != 'x' || file[0] != '/' || s->c.nmaps == OOMTRACE_UMAPS_MAX)
+			continue;
+		struct oomtrace_umap *m = &s->maps[s->c.nmaps++];
+
+		m->start = lo;
+		m->end = hi;
+		m->pgoff = off;
+		m->fd = -1;
+		snprintf(m->path, sizeof(m->path), "%s", file);
+	}
+	fclose(f);
+}
+
+/* Start tests/ustack stop and copy it where it stopped itself. */
+static void stop_ustack(struct stopped *s)
+{
+	int st;
+	uint64_t regs[64], stack_end = 0;
+	struct iovec iov = {regs, sizeof(regs)};
+	char path[64];
+
+	memset(s, 0, sizeof(*s));
+	s->pid = fork();
+	ck_assert_int_ge(s->pid, 0);
+	if (s->pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		execl(ustack_path(), "ustack", "stop", "2", (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(s->pid, &st, 0), s->pid); /* the exec's SIGTRAP */
+	ck_assert_msg(WIFSTOPPED(st), "%s did not start", ustack_path());
+	ck_assert_int_eq(ptrace(PTRACE_CONT, s->pid, NULL, NULL), 0);
+	ck_assert_int_eq(waitpid(s->pid, &st, 0), s->pid);
+	ck_assert_msg(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "ustack did not stop itself");
+	ck_assert_int_eq(ptrace(PTRACE_GETREGSET, s->pid, (void *)NT_PRSTATUS, &iov), 0);
+	ck_assert_int_eq(
+	    oomtrace_unwind_regs_ptregs(&s->c, oomtrace_unwind_host_arch(), regs, iov.iov_len), 0);
+	s->c.maps = s->maps;
+	read_maps(s, &stack_end);
+	ck_assert_uint_gt(stack_end, s->c.sp);
+	size_t len =
+	    stack_end - s->c.sp < sizeof(s->stack) ? stack_end - s->c.sp : sizeof(s->stack);
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)s->pid);
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, s->stack, len, (off_t)s->c.sp), (ssize_t)len);
+	close(fd);
+	s->c.stack = s->stack;
+	s->c.stack_len = len;
+}
+
+static void end_ustack(struct stopped *s)
+{
+	kill(s->pid, SIGKILL);
+	ptrace(PTRACE_DETACH, s->pid, NULL, NULL);
+	waitpid(s->pid, NULL, 0);
+}
+
+/* The line of tests/ustack.c that holds @text (the source is the truth the test reads). */
+static unsigned int source_line(const char *text)
+{
+	char path[512], line[512];
+	unsigned int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/ustack.c",
+		 getenv("srcdir") ? getenv("srcdir") : ".");
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (strstr(line, text)) {
+			fclose(f);
+			return n;
+		}
+	}
+	fclose(f);
+	ck_abort_msg("%s not in %s", text, path);
+	return 0;
+}
+
+/* The index of the first frame at or after @from named @fn (-1: none). */
+static int find_frame(const struct oomtrace_ustack *u, unsigned int from, const char *fn)
+{
+	for (unsigned int i = from; i < u->n; i++)
+		if (strcmp(u->f[i].function, fn) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void assert_at(const struct oomtrace_ustack *u, int i, const char *fn, const char *text)
+{
+	const char *base;
+
+	ck_assert_msg(i >= 0, "no frame %s", fn);
+	base = strrchr(u->f[i].file, '/');
+	ck_assert_str_eq(base ? base + 1 : u->f[i].file, "ustack.c");
+	ck_assert_uint_eq(u->f[i].line, source_line(text));
+	ck_assert_msg(strstr(u->f[i].module, "ustack") != NULL, "%s in %s", fn, u->f[i].module);
+	ck_assert_uint_eq(strlen(u->f[i].build_id), 40);
+	ck_assert_int_eq(u->f[i].method, OOMTRACE_UM_CFI);
+}
+
+/* The named function, its caller and main, in that order, each at its line. */
+START_TEST(test_dwarf_frames)
+{
+	struct stopped *s = calloc(1, sizeof(*s));
+	struct oomtrace_ustack u;
+
+	stop_ustack(s);
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &u), 0);
+	end_ustack(s);
+	int take = find_frame(&u, 1, "ustack_take");
+	int mid = find_frame(&u, take + 1, "ustack_middle");
+	int main_at = find_frame(&u, mid + 1, "main");
+
+	assert_at(&u, take, "ustack_take", "raise(SIGSTOP)");
+	assert_at(&u, mid, "ustack_middle", "return ustack_take(");
+	assert_at(&u, main_at, "main", "sink = ustack_middle(");
+	ck_assert_int_eq(mid, take + 1);
+	ck_assert_int_eq(main_at, mid + 1);
+	/* frame 0 is where it stood, in libc's kill system call */
+	ck_assert_int_eq(u.f[0].method, OOMTRACE_UM_REGS);
+	ck_assert_uint_eq(u.f[0].pc, s->c.pc);
+	ck_assert_msg(strstr(u.f[0].module, "libc") != NULL, "frame 0 in %s", u.f[0].module);
+	/* _start's call frame information ends it */
+	ck_assert_int_eq(u.end, OOMTRACE_UEND_OUTERMOST);
+	free(s);
+}
+END_TEST
+
+/* A file that cannot be read keeps its frames' offsets and names nothing. */
+START_TEST(test_unreadable_module)
+{
+	struct stopped *s = calloc(1, sizeof(*s));
+	struct oomtrace_ustack u;
+	int take_off = -1;
+
+	stop_ustack(s);
+	for (unsigned int i = 0; i < s->c.nmaps; i++)
+		if (strstr(s->maps[i].path, "ustack"))
+			snprintf(s->maps[i].path, sizeof(s->maps[i].path), "/nonexistent/ustack");
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &u), 0);
+	end_ustack(s);
+	ck_assert_int_eq(find_frame(&u, 0, "ustack_take"), -1);
+	ck_assert_int_eq(find_frame(&u, 0, "main"), -1);
+	for (unsigned int i = 0; i < u.n; i++)
+		if (strcmp(u.f[i].module, "/nonexistent/ustack") == 0) {
+			take_off = (int)i;
+			break;
+		}
+	/* libc's CFI unwinds out of raise into the unnamed binary: its offset is kept */
+	ck_assert_msg(take_off > 0, "no frame in the unreadable binary (%u frames)", u.n);
+	ck_assert_uint_gt(u.f[take_off].file_off, 0);
+	ck_assert_str_eq(u.f[take_off].function, "");
+	ck_assert_str_eq(u.f[take_off].build_id, "");
+	free(s);
+}
+END_TEST
+
+/* No binary readable at all: the frame pointer chain, every frame after the first marked so. */
+START_TEST(test_no_binary)
+{
+	struct stopped *s = calloc(1, sizeof(*s));
+	struct oomtrace_ustack u;
+
+	stop_ustack(s);
+	for (unsigned int i = 0; i < s->c.nmaps; i++)
+		snprintf(s->maps[i].path, sizeof(s->maps[i].path), "/nonexistent/%u", i);
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &u), 0);
+	end_ustack(s);
+	ck_assert_uint_ge(u.n, 1);
+	ck_assert_int_eq(u.f[0].method, OOMTRACE_UM_REGS);
+	ck_assert_uint_eq(u.f[0].pc, s->c.pc);
+	for (unsigned int i = 0; i < u.n; i++) {
+		ck_assert_str_eq(u.f[i].function, "");
+		if (i > 0)
+			ck_assert_int_eq(u.f[i].method, OOMTRACE_UM_FP);
+	}
+	free(s);
+}
+END_TEST
+
+/* Bytes that are no ELF, and inputs that are no copy: an error or frame 0, never a crash. */
+START_TEST(test_bad_input)
+{
+	char tmp[] = "/tmp/oomtrace-unwind-XXXXXX";
+	int fd = mkstemp(tmp);
+	unsigned char junk[4096];
+	struct oomtrace_umap m = {.start = 0x400000, .end = 0x500000, .pgoff = 0, .fd = -1};
+	struct oomtrace_ucopy c = {.arch = oomtrace_unwind_host_arch(),
+				   .pc = 0x401234,
+				   .sp = 0x7ff000,
+				   .maps = &m,
+				   .nmaps = 1};
+	struct oomtrace_ustack u;
+
+	ck_assert_int_ge(fd, 0);
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 131 + 7);
+	memcpy(junk, "\177ELF\2\1\1", 7);
+	ck_assert_int_eq(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
+	close(fd);
+	snprintf(m.path, sizeof(m.path), "%s", tmp);
+	ck_assert_int_eq(oomtrace_unwind(&c, &u), 0);
+	unlink(tmp);
+	ck_assert_uint_eq(u.n, 1);
+	ck_assert_uint_eq(u.f[0].pc, 0x401234);
+	ck_assert_uint_eq(u.f[0].file_off, 0x1234);
+	ck_assert_str_eq(u.f[0].function, "");
+	c.nmaps = 0;
+	ck_assert_int_eq(oomtrace_unwind(&c, &u), -EINVAL);
+	c.nmaps = 1;
+	c.stack_len = 64; /* a length with no bytes */
+	ck_assert_int_eq(oomtrace_unwind(&c, &u), -EINVAL);
+}
+END_TEST
+
+/* A field of /proc/PID/status as a number (base 10, or 16 for the capability sets). */
+static unsigned long long status_field(pid_t pid, const char *key, int base)
+{
+	char path[64], line[256];
+	unsigned long long v = ~0ULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, strlen(key)) == 0 && line[strlen(key)] == ':')
+			v = strtoull(line + strlen(key) + 1, NULL, base);
+	fclose(f);
+	return v;
+}
+
+/* The confined worker gives what the unwinder gives; the supervisor holds no more than it needs. */
+START_TEST(test_symbolizer)
+{
+	struct stopped *s = calloc(1, sizeof(*s));
+	struct oomtrace_ustack direct, u;
+	struct oomtrace_symbolizer *sym = oomtrace_symbolizer_start();
+
+	ck_assert_ptr_nonnull(sym);
+	stop_ustack(s);
+	ck_assert_int_eq(oomtrace_symbolizer_unwind(sym, &s->c, NULL, &u, 10000), 0);
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &direct), 0);
+	end_ustack(s);
+	ck_assert_uint_eq(u.n, direct.n);
+	ck_assert_int_eq(u.end, direct.end);
+	for (unsigned int i = 0; i < u.n; i++) {
+		ck_assert_uint_eq(u.f[i].pc, direct.f[i].pc);
+		ck_assert_str_eq(u.f[i].function, direct.f[i].function);
+		ck_assert_uint_eq(u.f[i].line, direct.f[i].line);
+		ck_assert_int_eq(u.f[i].method, direct.f[i].method);
+	}
+	ck_assert_int_ge(find_frame(&u, 0, "ustack_take"), 1);
+	pid_t sup = oomtrace_symbolizer_pid(sym);
+
+	ck_assert_uint_eq(status_field(sup, "NoNewPrivs", 10), 1);
+	/* CAP_DAC_READ_SEARCH (2) and CAP_SYS_PTRACE (19) at most */
+	ck_assert_uint_eq(status_field(sup, "CapEff", 16) & ~((1ULL << 2) | (1ULL << 19)), 0);
+#ifdef WITH_SANDBOX
+	ck_assert_uint_eq(status_field(sup, "Seccomp", 10), 2);
+#endif
+	oomtrace_symbolizer_stop(sym);
+	free(s);
+}
+END_TEST
+
+/* An answer after its deadline is dropped, not taken for the next stack's; a gone supervisor is
+ * an error, not a wait. */
+START_TEST(test_symbolizer_late_and_gone)
+{
+	struct stopped *s = calloc(1, sizeof(*s));
+	struct oomtrace_ustack u;
+	struct oomtrace_symbolizer *sym = oomtrace_symbolizer_start();
+
+	ck_assert_ptr_nonnull(sym);
+	stop_ustack(s);
+	ck_assert_int_eq(oomtrace_symbolizer_unwind(sym, &s->c, NULL, &u, 0), -ETIMEDOUT);
+	s->c.nmaps = 1; /* a different stack: frame 0 only, where the first had several */
+	for (unsigned int i = 0; i < s->c.nmaps; i++)
+		snprintf(s->maps[i].path, sizeof(s->maps[i].path), "/nonexistent");
+	s->c.stack_len = 0;
+	ck_assert_int_eq(oomtrace_symbolizer_unwind(sym, &s->c, NULL, &u, 10000), 0);
+	ck_assert_uint_eq(u.n, 1);
+	ck_assert_str_eq(u.f[0].function, "");
+	end_ustack(s);
+	kill(oomtrace_symbolizer_pid(sym), SIGKILL);
+	waitpid(oomtrace_symbolizer_pid(sym), NULL, 0);
+	ck_assert_int_eq(oomtrace_symbolizer_unwind(sym, &s->c, NULL, &u, 10000), -EPIPE);
+	oomtrace_symbolizer_stop(sym);
+	free(s);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("unwind");
+	TCase *tc = tcase_create("unwind");
+
+	if (!oomtrace_unwind_host_arch())
+		skip_all("the unwinder knows x86_64 and aarch64 only");
+	if (access(ustack_path(), X_OK) != 0)
+		skip_all("%s not built", ustack_path());
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_dwarf_frames);
+	tcase_add_test(tc, test_unreadable_module);
+	tcase_add_test(tc, test_no_binary);
+	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_symbolizer);
+	tcase_add_test(tc, test_symbolizer_late_and_gone);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
