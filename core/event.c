@@ -42,6 +42,19 @@ static const char *const alloc_class_names[] = {
     [OOMTRACE_ALLOC_KTHREAD] = "kthread",
 };
 
+static const char *const umethod_names[] = {
+    [OOMTRACE_UM_REGS] = "regs",
+    [OOMTRACE_UM_CFI] = "cfi",
+    [OOMTRACE_UM_FP] = "fp",
+};
+
+static const char *const uend_names[] = {
+    [OOMTRACE_UEND_OUTERMOST] = "outermost",
+    [OOMTRACE_UEND_COPY] = "stack_copy_ended",
+    [OOMTRACE_UEND_FULL] = "frames_max",
+    [OOMTRACE_UEND_LOST] = "caller_not_found",
+};
+
 static const char *const cause_names[] = {
     [OOMTRACE_CAUSE_UNKNOWN] = "unknown",
     [OOMTRACE_CAUSE_KERNEL_MEMORY] = "kernel_memory",
@@ -182,6 +195,26 @@ const char *oomtrace_alloc_class_name(enum oomtrace_alloc_class c)
 int oomtrace_alloc_class_parse(const char *s, enum oomtrace_alloc_class *out)
 {
 	PARSE_INTO(alloc_class_names, s, out);
+}
+
+const char *oomtrace_umethod_name(enum oomtrace_umethod m)
+{
+	return NAME_OF(umethod_names, m);
+}
+
+int oomtrace_umethod_parse(const char *s, enum oomtrace_umethod *out)
+{
+	PARSE_INTO(umethod_names, s, out);
+}
+
+const char *oomtrace_uend_name(enum oomtrace_uend e)
+{
+	return NAME_OF(uend_names, e);
+}
+
+int oomtrace_uend_parse(const char *s, enum oomtrace_uend *out)
+{
+	PARSE_INTO(uend_names, s, out);
 }
 
 const char *oomtrace_cause_name(enum oomtrace_cause c)

@@ -89,6 +89,44 @@ struct oomtrace_stack {
 	struct oomtrace_frame f[OOMTRACE_STACK_MAX];
 };
 
+/* One frame of a user stack (live/unwind.c), named from its binary's symbols and line table. */
+#define OOMTRACE_USTACK_MAX 24
+enum oomtrace_umethod {
+	OOMTRACE_UM_REGS = 0, /* the copied pc: where the task stood */
+	OOMTRACE_UM_CFI = 1,  /* the callee's call frame information gave the return address */
+	OOMTRACE_UM_FP = 2,   /* the callee had none: the frame pointer chain (may skip frames) */
+};
+struct oomtrace_uframe {
+	uint64_t pc;
+	uint64_t file_off; /* pc as an offset in its file (0: outside the copied mappings) */
+	uint64_t elf_addr; /* pc as its ELF's own address, for eu-addr2line -e FILE (0: unknown) */
+	uint32_t line;	   /* 0: no line table */
+	uint32_t fn_off;   /* pc - the function's start */
+	enum oomtrace_umethod method;
+	char function[96]; /* "" where no symbol covers it (never the nearest one below) */
+	char file[96];	   /* source file of the line, its tail where longer ("" none) */
+	char module[96];   /* the mapping's path, its tail where longer ("" none) */
+	char build_id[41]; /* hex ("" none) */
+};
+/* Why the unwinding stopped. */
+enum oomtrace_uend {
+	OOMTRACE_UEND_OUTERMOST = 0, /* the call frame information marked the first frame */
+	OOMTRACE_UEND_COPY = 1,	     /* it needed stack beyond the copy */
+	OOMTRACE_UEND_FULL = 2,	     /* OOMTRACE_USTACK_MAX frames */
+	OOMTRACE_UEND_LOST = 3,	     /* no rule found the caller (a pc outside the mappings, ...) */
+};
+/* A user stack, innermost frame first; n 0: none, and @missing says why where one was wanted. */
+struct oomtrace_ustack {
+	unsigned int n;
+	enum oomtrace_uend end;
+	char missing[64];
+	struct oomtrace_uframe f[OOMTRACE_USTACK_MAX];
+};
+const char *oomtrace_umethod_name(enum oomtrace_umethod m);
+int oomtrace_umethod_parse(const char *s, enum oomtrace_umethod *out);
+const char *oomtrace_uend_name(enum oomtrace_uend e);
+int oomtrace_uend_parse(const char *s, enum oomtrace_uend *out);
+
 struct oomtrace_task {
 	uint32_t known; /* OOMTRACE_T_* */
 	int32_t pid;
@@ -106,7 +144,8 @@ struct oomtrace_task {
 	char cgroup[OOMTRACE_PATH_MAX]; /* memory cgroup path */
 	int32_t ns_pid;	   /* its pid in its own pid namespace (1: that namespace's init) */
 	uint32_t ns_level; /* how deep that namespace is: 0 the host's */
-	struct oomtrace_stack kstack; /* the trigger's, from the report's call trace (n: 0 none) */
+	struct oomtrace_stack kstack;  /* the trigger's, from the report's call trace (n: 0 none) */
+	struct oomtrace_ustack ustack; /* live: the trigger's at the kill */
 };
 
 /* Known-fact bits of struct oomtrace_event. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * event_codecs.c: the fields of the event's JSON form that have rules of their own (schema,
- * time, uptime_s, from_kmsg, psi_memory, kernel_stack), written and read by functions that the
- * field table (event_fields.c) names.
+ * time, uptime_s, from_kmsg, psi_memory, kernel_stack, user_stack), written and read by functions
+ * that the field table (event_fields.c) names.
  */
 #include "config.h"
 
@@ -296,3 +296,131 @@ static void kstack_read(struct jctx *c, json_object *a, void *base)
 }
 
 const struct codec oomtrace_kstack_codec = {kstack_emit, kstack_read};
+
+/*
+ * trigger.user_stack: {"frames": [{"function", "offset", "file", "line", "module", "build_id",
+ * "pc", "file_offset", "address", "method"}, ...], "end"} (what a frame lacks is left out), or
+ * {"missing": why} where none could be taken.
+ */
+static void uframe_emit(struct oomtrace_jw *w, const struct oomtrace_uframe *f)
+{
+	oomtrace_jw_open(w, '{');
+	if (f->function[0]) {
+		oomtrace_jw_key(w, "function");
+		oomtrace_jw_str(w, f->function);
+		oomtrace_jw_key(w, "offset");
+		oomtrace_jw_u64(w, f->fn_off);
+	}
+	if (f->line) {
+		oomtrace_jw_key(w, "file");
+		oomtrace_jw_str(w, f->file);
+		oomtrace_jw_key(w, "line");
+		oomtrace_jw_u64(w, f->line);
+	}
+	if (f->module[0]) {
+		oomtrace_jw_key(w, "module");
+		oomtrace_jw_str(w, f->module);
+		oomtrace_jw_key(w, "file_offset");
+		oomtrace_jw_u64(w, f->file_off);
+	}
+	if (f->build_id[0]) {
+		oomtrace_jw_key(w, "build_id");
+		oomtrace_jw_str(w, f->build_id);
+	}
+	if (f->elf_addr) {
+		oomtrace_jw_key(w, "address");
+		oomtrace_jw_u64(w, f->elf_addr);
+	}
+	oomtrace_jw_key(w, "pc");
+	oomtrace_jw_u64(w, f->pc);
+	oomtrace_jw_key(w, "method");
+	oomtrace_jw_str(w, oomtrace_umethod_name(f->method));
+	oomtrace_jw_close(w, '}');
+}
+
+static bool ustack_emit(struct oomtrace_jw *w, const void *base)
+{
+	const struct oomtrace_ustack *st = &((const struct oomtrace_task *)base)->ustack;
+
+	if (!st->n && !st->missing[0])
+		return false;
+	oomtrace_jw_open(w, '{');
+	if (!st->n) {
+		oomtrace_jw_key(w, "missing");
+		oomtrace_jw_str(w, st->missing);
+		oomtrace_jw_close(w, '}');
+		return true;
+	}
+	oomtrace_jw_key(w, "frames");
+	oomtrace_jw_open(w, '[');
+	for (unsigned int i = 0; i < st->n; i++)
+		uframe_emit(w, &st->f[i]);
+	oomtrace_jw_close(w, ']');
+	oomtrace_jw_key(w, "end");
+	oomtrace_jw_str(w, oomtrace_uend_name(st->end));
+	oomtrace_jw_close(w, '}');
+	return true;
+}
+
+static void uframe_read(struct jctx *c, json_object *o, struct oomtrace_uframe *f)
+{
+	json_object *v;
+	uint64_t x;
+	char name[16];
+
+	memset(f, 0, sizeof(*f));
+	if ((v = oomtrace_jf_member(o, "function")))
+		oomtrace_jf_str(c, v, "function", f->function, sizeof(f->function));
+	if ((v = oomtrace_jf_member(o, "offset")) && oomtrace_jf_u64(c, v, "offset", &x))
+		f->fn_off = (uint32_t)x;
+	if ((v = oomtrace_jf_member(o, "file")))
+		oomtrace_jf_str(c, v, "file", f->file, sizeof(f->file));
+	if ((v = oomtrace_jf_member(o, "line")) && oomtrace_jf_u64(c, v, "line", &x))
+		f->line = (uint32_t)x;
+	if ((v = oomtrace_jf_member(o, "module")))
+		oomtrace_jf_str(c, v, "module", f->module, sizeof(f->module));
+	if ((v = oomtrace_jf_member(o, "file_offset")))
+		oomtrace_jf_u64(c, v, "file_offset", &f->file_off);
+	if ((v = oomtrace_jf_member(o, "build_id")))
+		oomtrace_jf_str(c, v, "build_id", f->build_id, sizeof(f->build_id));
+	if ((v = oomtrace_jf_member(o, "address")))
+		oomtrace_jf_u64(c, v, "address", &f->elf_addr);
+	if ((v = oomtrace_jf_member(o, "pc")))
+		oomtrace_jf_u64(c, v, "pc", &f->pc);
+	if ((v = oomtrace_jf_member(o, "method")) &&
+	    oomtrace_jf_str(c, v, "method", name, sizeof(name)) &&
+	    oomtrace_umethod_parse(name, &f->method))
+		oomtrace_jf_fail(c, "user_stack", "a frame's method is not regs, cfi or fp");
+}
+
+static void ustack_read(struct jctx *c, json_object *o, void *base)
+{
+	struct oomtrace_ustack *st = &((struct oomtrace_task *)base)->ustack;
+	json_object *v;
+	char name[24];
+	size_t n;
+
+	if (!o)
+		return; /* absent */
+	if (!json_object_is_type(o, json_type_object)) {
+		oomtrace_jf_fail(c, "user_stack", "not an object");
+		return;
+	}
+	if ((v = oomtrace_jf_member(o, "missing")))
+		oomtrace_jf_str(c, v, "missing", st->missing, sizeof(st->missing));
+	n = jf_array_len(c, oomtrace_jf_member(o, "frames"), "user_stack");
+	for (size_t i = 0; i < n && st->n < OOMTRACE_USTACK_MAX; i++) {
+		json_object *f = json_object_array_get_idx(oomtrace_jf_member(o, "frames"), i);
+
+		if (!json_object_is_type(f, json_type_object)) {
+			oomtrace_jf_fail(c, "user_stack", "a frame that is not an object");
+			return;
+		}
+		uframe_read(c, f, &st->f[st->n++]);
+	}
+	if ((v = oomtrace_jf_member(o, "end")) &&
+	    oomtrace_jf_str(c, v, "end", name, sizeof(name)) && oomtrace_uend_parse(name, &st->end))
+		oomtrace_jf_fail(c, "user_stack", "an end this version does not know");
+}
+
+const struct codec oomtrace_ustack_codec = {ustack_emit, ustack_read};

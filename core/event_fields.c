@@ -125,6 +125,7 @@ static const struct field task_fields[] = {
     INT("ns_level", struct oomtrace_task, ns_level, OOMTRACE_T_NS_PID, 0, 32,
 	JF_UNSIGNED | JF_VICTIM | JF_ABSENT | JF_NOBIT),
     {.name = "kernel_stack", .kind = K_FN, .flags = JF_ABSENT, .aux = &oomtrace_kstack_codec},
+    {.name = "user_stack", .kind = K_FN, .flags = JF_ABSENT, .aux = &oomtrace_ustack_codec},
 };
 static const struct table task_table = TABLE(struct oomtrace_task, task_fields);
 

@@ -93,7 +93,7 @@ struct field {
 extern const struct table oomtrace_event_table;
 /* The fields with rules of their own (event_codecs.c). */
 extern const struct codec oomtrace_schema_codec, oomtrace_time_codec, oomtrace_uptime_codec,
-    oomtrace_kmsg_codec, oomtrace_psi_codec, oomtrace_kstack_codec;
+    oomtrace_kmsg_codec, oomtrace_psi_codec, oomtrace_kstack_codec, oomtrace_ustack_codec;
 
 /* The object of the fields of @t at @base, written to @w (@flags: the K_OBJ field's: JF_TRIGGER).
  */

@@ -187,9 +187,17 @@ static bool has_cfi(Dwfl_Module *mod, Dwarf_Addr pc)
 	return false;
 }
 
+/* @s into @dst, its tail after "..." where it is longer: a path's end names the file */
 static void copy_str(char *dst, size_t sz, const char *s)
 {
-	snprintf(dst, sz, "%s", s ? s : "");
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < sz) {
+		memcpy(dst, s ? s : "", n + 1);
+		return;
+	}
+	memcpy(dst, "...", 3);
+	memcpy(dst + 3, s + n - (sz - 4), sz - 3);
 }
 
 /* Name @f (its pc, @lookup the address inside the call) from @mod. */
@@ -229,7 +237,7 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	Dwarf_Addr pc;
 	bool activation;
 
-	if (out->n == OOMTRACE_UFRAMES_MAX) {
+	if (out->n == OOMTRACE_USTACK_MAX) {
 		out->end = OOMTRACE_UEND_FULL;
 		return DWARF_CB_ABORT;
 	}

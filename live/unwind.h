@@ -11,9 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
+
 #define OOMTRACE_UREGS_MAX 33	  /* DWARF registers: x86_64 0-16, aarch64 0-31 (and the pc) */
 #define OOMTRACE_UMAPS_MAX 64	  /* executable mappings a request may name */
-#define OOMTRACE_UFRAMES_MAX 32	  /* frames kept, innermost first */
 #define OOMTRACE_USTACK_COPY 8192 /* bytes of the stack a request may carry, from sp up */
 
 enum oomtrace_uarch {
@@ -37,40 +38,6 @@ struct oomtrace_ucopy {
 	size_t stack_len;
 	const struct oomtrace_umap *maps;
 	unsigned int nmaps;
-};
-
-/* How a frame was found. */
-enum oomtrace_umethod {
-	OOMTRACE_UM_REGS = 0, /* the copied pc: where the task stood */
-	OOMTRACE_UM_CFI = 1,  /* the callee's call frame information gave the return address */
-	OOMTRACE_UM_FP = 2, /* the callee had none: the frame pointer chain did (may skip frames) */
-};
-
-struct oomtrace_uframe {
-	uint64_t pc;
-	uint64_t file_off; /* pc as an offset in its file (0 with no mapping) */
-	uint64_t elf_addr; /* pc as the ELF's own address, for eu-addr2line -e FILE (0 unknown) */
-	enum oomtrace_umethod method;
-	uint32_t line;	   /* 0: no line table */
-	uint32_t fn_off;   /* pc - the function's start */
-	char function[96]; /* "" where no symbol covers it (never the nearest one below) */
-	char file[128];	   /* source file of the line ("" none) */
-	char module[256];  /* the mapping's path ("" outside any mapping) */
-	char build_id[41]; /* hex ("" none) */
-};
-
-/* Why the unwinding stopped. */
-enum oomtrace_uend {
-	OOMTRACE_UEND_OUTERMOST = 0, /* the call frame information marked the first frame */
-	OOMTRACE_UEND_COPY = 1,	     /* it needed stack beyond the copy */
-	OOMTRACE_UEND_FULL = 2,	     /* OOMTRACE_UFRAMES_MAX frames */
-	OOMTRACE_UEND_LOST = 3,	     /* no rule found the caller (a pc outside the mappings, ...) */
-};
-
-struct oomtrace_ustack {
-	unsigned int n;
-	enum oomtrace_uend end;
-	struct oomtrace_uframe f[OOMTRACE_UFRAMES_MAX];
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "text_stacks.h"
 
 /* ---- the classic line ---------------------------------------------------- */
 
@@ -444,10 +445,6 @@ static void reclaim_line(struct oomtrace_buf *b, const struct oomtrace_context *
  */
 static void why_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 {
-	const struct oomtrace_stack *st = &ev->trigger.kstack;
-	unsigned int i = 0, shown = 0;
-	bool reliable_only;
-
 	if (ev->known & OOMTRACE_E_WHY)
 		oomtrace_buf_printf(b, "    why: %s: %s\n", oomtrace_cause_name(ev->cause),
 				    ev->why);
@@ -466,31 +463,8 @@ static void why_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 					    ev->alloc_detail);
 		oomtrace_buf_append(b, "\n", 1);
 	}
-	if (!st->n)
-		return;
-	if (ev->alloc_frame[0])
-		while (i < st->n && strcmp(st->f[i].function, ev->alloc_frame) != 0)
-			i++;
-	if (i == st->n)
-		i = 0;
-	for (shown = 0; shown < st->n && !st->f[shown].reliable; shown++)
-		;
-	reliable_only = shown < st->n; /* none reliable: all, with the kernel's "? " */
-	shown = 0;
-	oomtrace_buf_printf(b, "    kernel stack:");
-	for (; i < st->n; i++) {
-		if (reliable_only && !st->f[i].reliable)
-			continue;
-		if (shown == 12) {
-			oomtrace_buf_printf(b, " < ...");
-			break;
-		}
-		oomtrace_buf_printf(b, "%s%s%s", shown++ ? " < " : " ",
-				    st->f[i].reliable ? "" : "? ", st->f[i].function);
-		if (st->f[i].module[0])
-			oomtrace_buf_printf(b, " [%s]", st->f[i].module);
-	}
-	oomtrace_buf_append(b, "\n", 1);
+	oomtrace_text_kstack(b, ev);
+	oomtrace_text_ustack(b, "user stack", &ev->trigger.ustack);
 }
 
 /* The detail lines of -v under the classic line. */

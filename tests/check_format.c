@@ -325,6 +325,70 @@ START_TEST(json_round_trip_every_field)
 }
 END_TEST
 
+/* trigger.user_stack: written, read back into the same places, and shown in the text detail. */
+START_TEST(user_stack_round_trip)
+{
+	struct oomtrace_event ev, back;
+	struct oomtrace_ustack *u = &ev.trigger.ustack;
+	char err[256], *first;
+	json_object *o;
+
+	oomtrace_event_init(&ev);
+	ev.known |= OOMTRACE_E_TIME;
+	ev.time_us = 1700000000000000;
+	ev.victim.known = OOMTRACE_T_PID;
+	ev.victim.pid = 7;
+	u->n = 2;
+	u->end = OOMTRACE_UEND_COPY;
+	u->f[0] = (struct oomtrace_uframe){.pc = 0x5624ce1222fa,
+					   .file_off = 0x12fa,
+					   .elf_addr = 0x12fb,
+					   .line = 29,
+					   .fn_off = 0x7a,
+					   .method = OOMTRACE_UM_CFI};
+	strcpy(u->f[0].function, "ustack_take");
+	strcpy(u->f[0].file, "/src/tests/ustack.c");
+	strcpy(u->f[0].module, "/usr/bin/ustack");
+	strcpy(u->f[0].build_id, "9f912acc0ec1b6c39a0caef37f0015fc2ab4050d");
+	u->f[1] = (struct oomtrace_uframe){
+	    .pc = 0x7f0ad865e24a, .file_off = 0x2724a, .method = OOMTRACE_UM_FP};
+	strcpy(u->f[1].module, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	first = strdup(render("json", &ev, 0));
+	ck_assert_ptr_nonnull(
+	    strstr(first, "\"user_stack\":{\"frames\":[{\"function\":\"ustack_take\","
+			  "\"offset\":122,\"file\":\"/src/tests/ustack.c\",\"line\":29,"));
+	ck_assert_ptr_nonnull(strstr(first, "\"method\":\"fp\"}],\"end\":\"stack_copy_ended\"}"));
+	o = json_tokener_parse(first);
+	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
+	json_object_put(o);
+	ck_assert_mem_eq(&back.trigger.ustack, u, sizeof(*u));
+	ck_assert_str_eq(render("json", &back, 0), first);
+	ck_assert_ptr_nonnull(strstr(render("text", &ev, OOMTRACE_FMT_VERBOSE),
+				     "    user stack: ustack_take (ustack.c:29) < ? "
+				     "libc.so.6+0x2724a (stack_copy_ended)\n"));
+	free(first);
+	/* none taken, and why */
+	memset(u, 0, sizeof(*u));
+	strcpy(u->missing, "kernel before 5.17");
+	first = strdup(render("json", &ev, 0));
+	ck_assert_ptr_nonnull(strstr(first, "\"user_stack\":{\"missing\":\"kernel before 5.17\"}"));
+	o = json_tokener_parse(first);
+	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
+	json_object_put(o);
+	ck_assert_str_eq(back.trigger.ustack.missing, "kernel before 5.17");
+	ck_assert_uint_eq(back.trigger.ustack.n, 0);
+	ck_assert_ptr_nonnull(strstr(render("text", &ev, OOMTRACE_FMT_VERBOSE),
+				     "    user stack: none (kernel before 5.17)\n"));
+	free(first);
+	/* a method this version does not know is an error naming the field */
+	o = json_tokener_parse("{\"schema\":1,\"record\":\"kill\",\"trigger\":{\"user_stack\":"
+			       "{\"frames\":[{\"pc\":1,\"method\":\"guess\"}]}}}");
+	ck_assert_int_ne(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "user_stack"));
+	json_object_put(o);
+}
+END_TEST
+
 /* json-c's own text for @o (the format the streaming writer must equal), freshly allocated. */
 static char *jsonc_text(json_object *o)
 {
@@ -571,6 +635,7 @@ int main(void)
 	tcase_add_test(t, unknown_facts);
 	tcase_add_test(t, json_shape_and_round_trip);
 	tcase_add_test(t, json_round_trip_every_field);
+	tcase_add_test(t, user_stack_round_trip);
 	tcase_add_test(t, json_writer_equals_json_c);
 	tcase_add_test(t, json_reading_errors);
 	tcase_add_test(t, lost_lines);
