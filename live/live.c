@@ -283,6 +283,9 @@ void oomtrace_live_finish_kill(struct oomtrace_live *lv, struct oomtrace_event *
 	struct oomtrace_live_kill *r;
 
 	headroom_wait(lv);
+	if (lv->ustack_why && !ev->trigger.ustack.n)
+		snprintf(ev->trigger.ustack.missing, sizeof(ev->trigger.ustack.missing), "%s",
+			 lv->ustack_why);
 	/*
 	 * One numbering for the run: the kernel-side counter (when the oom_control
 	 * probe fired) only says which kills share an invocation; numbers are

@@ -62,6 +62,9 @@ struct oomtrace_live {
 	uint64_t killer_seen_ns;
 	/* every limited memcg's last minute (live/history.c); NULL: not followed */
 	struct oomtrace_memcgs *memcgs;
+	/* --stacks all where the backend takes no user stack: why, in each kill (NULL: it takes
+	 * them, or none was asked for) */
+	const char *ustack_why;
 	/* where the current poll delivers */
 	oomtrace_event_fn fn;
 	void *ctx;

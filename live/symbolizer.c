@@ -2,7 +2,8 @@
 /*
  * symbolizer.c: the supervisor and its workers (symbolizer.h). One SOCK_SEQPACKET pair: a
  * request (registers, mappings, stack) is one message, an answer another, matched by id so that
- * an answer that came after its deadline is dropped.
+ * an answer that came after its deadline is dropped. The supervisor hands a request and its files
+ * (SCM_RIGHTS) to the worker on a channel of their own, and waits for its word or its end.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,7 +31,6 @@
 #include "symbolizer.h"
 
 #define WORKER_AS_MIB 768 /* address space: libc's debug information is mapped, ~60 MiB */
-#define WORKER_CPU_S 2
 #define WORKER_WALL_S 5
 
 struct req_map {
@@ -41,7 +42,8 @@ struct req {
 	uint64_t id;
 	uint32_t arch, nmaps;
 	uint64_t regs[OOMTRACE_UREGS_MAX], pc, sp;
-	uint32_t stack_len, pad;
+	uint32_t stack_len, open_files;
+	uint64_t fd_mask; /* supervisor to worker: the maps whose file comes with the request */
 	char root[64];
 	struct req_map maps[OOMTRACE_UMAPS_MAX];
 	unsigned char stack[OOMTRACE_USTACK_COPY];
@@ -64,19 +66,57 @@ struct oomtrace_symbolizer {
 #ifdef WITH_SANDBOX
 /* The worker's system calls: read its files, allocate, answer, exit. */
 static const char *const worker_syscalls[] = {
-    "read",	 "pread64",    "lseek",	       "fstat",	 "newfstatat", "fstatat64",
-    "statx",	 "close",      "mmap",	       "munmap", "mremap",     "brk",
-    "madvise",	 "mprotect",   "futex",	       "write",	 "sendmsg",    "sendto",
-    "exit",	 "exit_group", "rt_sigreturn", "getpid", "gettid",     "clock_gettime",
-    "getrandom", "readlink",   "readlinkat",   "access", "faccessat",  "faccessat2",
+    "read",
+    "pread64",
+    "lseek",
+    "fstat",
+    "newfstatat",
+    "fstatat64",
+    "statx",
+    "close",
+    "mmap",
+    "munmap",
+    "mremap",
+    "brk",
+    "madvise",
+    "mprotect",
+    "futex",
+    "write",
+    "sendmsg",
+    "sendto",
+    "exit",
+    "exit_group",
+    "rt_sigreturn",
+    "getpid",
+    "gettid",
+    "clock_gettime",
+    "getrandom",
+    "readlink",
+    "readlinkat",
+    "access",
+    "faccessat",
+    "faccessat2",
     "uname",
+    "recvmsg",
+    "alarm",
+    "setitimer",
+    "fcntl",
+    /* the warming thread */
+    "clone",
+    "clone3",
+    "set_robust_list",
+    "rseq",
+    "sched_yield",
+    "rt_sigprocmask",
 };
 
 /* and the supervisor's: the workers' (a filter only narrows those of its children) and theirs */
 static const char *const supervisor_syscalls[] = {
-    "recvfrom",	    "recvmsg",	      "clone",		 "clone3", "fork",   "wait4", "prlimit64",
-    "setrlimit",    "alarm",	      "setitimer",	 "capget", "capset", "prctl", "seccomp",
-    "rt_sigaction", "rt_sigprocmask", "restart_syscall",
+    "recvfrom",	      "recvmsg",	 "clone",      "clone3",  "fork",
+    "wait4",	      "prlimit64",	 "setrlimit",  "alarm",	  "setitimer",
+    "capget",	      "capset",		 "prctl",      "seccomp", "rt_sigaction",
+    "rt_sigprocmask", "restart_syscall", "socketpair", "poll",	  "ppoll",
+    "kill",	      "openat",
 };
 
 static int allow(scmp_filter_ctx ctx, const char *const *names, size_t n)
@@ -163,28 +203,96 @@ static void limit(int res, rlim_t v)
 	setrlimit(res, &rl);
 }
 
-/* The worker: confined, then unwind and answer. Never returns. */
-static void worker(int sock, const struct req *rq, struct oomtrace_umap *maps)
+/* One request on the supervisor's channel to the worker, with the files it opened. */
+static int channel_send(int ch, const struct req *rq, size_t len, const int *fds, unsigned int nfds)
 {
+	char cbuf[CMSG_SPACE(sizeof(int) * OOMTRACE_UMAPS_MAX)];
+	struct iovec iov = {(void *)rq, len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (nfds) {
+		struct cmsghdr *cm;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	}
+	return sendmsg(ch, &mh, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+/* The worker's side: the request and its files, in map order (fd_mask says which have one). */
+static ssize_t channel_recv(int ch, struct req *rq, struct oomtrace_umap *maps)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * OOMTRACE_UMAPS_MAX)];
+	struct iovec iov = {rq, sizeof(*rq)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	ssize_t n = recvmsg(ch, &mh, MSG_CMSG_CLOEXEC);
+	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	int fds[OOMTRACE_UMAPS_MAX];
+	unsigned int nfds = 0, next = 0;
+
+	if (n <= 0)
+		return n;
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+		nfds = (unsigned int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		nfds = nfds > OOMTRACE_UMAPS_MAX ? OOMTRACE_UMAPS_MAX : nfds;
+		memcpy(fds, CMSG_DATA(cm), sizeof(int) * nfds);
+	}
+	for (uint32_t i = 0; i < rq->nmaps && i < OOMTRACE_UMAPS_MAX; i++) {
+		maps[i].start = rq->maps[i].start;
+		maps[i].end = rq->maps[i].end;
+		maps[i].pgoff = rq->maps[i].pgoff;
+		memcpy(maps[i].path, rq->maps[i].path, sizeof(maps[i].path));
+		maps[i].fd = (rq->fd_mask >> i & 1) && next < nfds ? fds[next++] : -1;
+	}
+	while (next < nfds)
+		close(fds[next++]);
+	return n;
+}
+
+/*
+ * The worker: confined once, then each request: unwind, answer the tracer, tell the supervisor,
+ * and read the line tables it put off (they stay cached for the next stacks). Never returns.
+ */
+static void worker(int sock, int ch)
+{
+	static struct req rq;
 	static struct answer ans;
-	struct oomtrace_ucopy c = {.arch = rq->arch,
-				   .pc = rq->pc,
-				   .sp = rq->sp,
-				   .stack = rq->stack,
-				   .stack_len = rq->stack_len,
-				   .maps = maps,
-				   .nmaps = rq->nmaps};
-	alarm(WORKER_WALL_S);
+	static struct oomtrace_umap maps[OOMTRACE_UMAPS_MAX];
+
 	limit(RLIMIT_AS, (rlim_t)WORKER_AS_MIB << 20);
-	limit(RLIMIT_CPU, WORKER_CPU_S);
 	limit(RLIMIT_FSIZE, 0);
 	limit(RLIMIT_CORE, 0);
 	if (confine(false))
 		_exit(3);
-	memcpy(c.regs, rq->regs, sizeof(c.regs));
-	ans.id = rq->id;
-	ans.status = oomtrace_unwind(&c, &ans.st);
-	_exit(send(sock, &ans, sizeof(ans), MSG_NOSIGNAL) == (ssize_t)sizeof(ans) ? 0 : 4);
+	oomtrace_unwind_start_warmer(); /* where it cannot start, warm after each answer */
+	while (channel_recv(ch, &rq, maps) > 0) {
+		struct oomtrace_ucopy c = {.arch = rq.arch,
+					   .pc = rq.pc,
+					   .sp = rq.sp,
+					   .stack = rq.stack,
+					   .stack_len = rq.stack_len,
+					   .maps = maps,
+					   .nmaps = rq.nmaps,
+					   .lines_now = true};
+
+		alarm(WORKER_WALL_S); /* a binary that keeps it busy: SIGALRM ends it */
+		memcpy(c.regs, rq.regs, sizeof(c.regs));
+		ans.id = rq.id;
+		ans.status = oomtrace_unwind(&c, &ans.st);
+		if (send(sock, &ans, sizeof(ans), MSG_NOSIGNAL) != (ssize_t)sizeof(ans) ||
+		    write(ch, "d", 1) != 1)
+			_exit(4);
+		oomtrace_unwind_warm();
+		alarm(0);
+	}
+	_exit(0);
 }
 
 static void answer_error(int sock, uint64_t id, int status)
@@ -203,24 +311,94 @@ static int open_map(const char *root, const struct req_map *m)
 	return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 }
 
+struct wk {
+	pid_t pid;
+	int ch; /* the supervisor's end of its channel */
+};
+
+static void worker_gone(struct wk *w)
+{
+	if (w->pid > 0) {
+		kill(w->pid, SIGKILL);
+		while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (w->ch >= 0)
+		close(w->ch);
+	w->pid = -1;
+	w->ch = -1;
+}
+
+static int worker_start(struct wk *w, int sock)
+{
+	int ch[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch))
+		return -1;
+	w->pid = fork();
+	if (w->pid == 0) {
+		close(ch[0]);
+		worker(sock, ch[1]);
+	}
+	close(ch[1]);
+	w->ch = ch[0];
+	if (w->pid < 0) {
+		worker_gone(w);
+		return -1;
+	}
+	return 0;
+}
+
+/* Hand @rq (@len bytes) to the worker, starting one where none runs, and wait for it: the
+ * status to answer where the worker could not (0: it answered). */
+static int delegate(struct wk *w, int sock, struct req *rq, size_t len)
+{
+	int fds[OOMTRACE_UMAPS_MAX];
+	unsigned int nfds = 0;
+	struct pollfd p;
+	char done;
+	int r = 0;
+
+	rq->fd_mask = 0;
+	for (uint32_t i = 0; i < rq->nmaps; i++) {
+		int fd = rq->open_files ? open_map(rq->root, &rq->maps[i]) : -1;
+
+		if (fd >= 0) {
+			rq->fd_mask |= 1ULL << i;
+			fds[nfds++] = fd;
+		}
+	}
+	if (w->pid < 0 && worker_start(w, sock))
+		r = -EAGAIN;
+	if (!r && channel_send(w->ch, rq, len, fds, nfds))
+		r = -ECHILD;
+	while (nfds)
+		close(fds[--nfds]);
+	p = (struct pollfd){w->ch, POLLIN, 0};
+	if (!r && (poll(&p, 1, (WORKER_WALL_S + 1) * 1000) != 1 || read(w->ch, &done, 1) != 1))
+		r = -ECHILD; /* it died on these binaries, or took too long */
+	if (r)
+		worker_gone(w);
+	return r;
+}
+
 static void supervise(int sock)
 {
 	static struct req rq;
-	static struct oomtrace_umap maps[OOMTRACE_UMAPS_MAX];
+	struct wk w = {-1, -1};
 	ssize_t n;
 	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 
-	/* the workers inherit it: one of them, never the tracer, is a memcg's next victim */
+	/* the worker inherits it: it, never the tracer, is a memcg's next victim */
 	if (fd >= 0) {
 		(void)!write(fd, "1000", 4);
 		close(fd);
 	}
 	if (confine(true))
 		_exit(3);
-
 	while ((n = recv(sock, &rq, sizeof(rq), 0)) > 0) {
 		size_t need = offsetof(struct req, stack) + rq.stack_len;
-		int st;
+		int r;
 
 		if ((size_t)n < offsetof(struct req, maps) || rq.nmaps > OOMTRACE_UMAPS_MAX ||
 		    rq.stack_len > OOMTRACE_USTACK_COPY || (size_t)n != need) {
@@ -228,30 +406,12 @@ static void supervise(int sock)
 			continue;
 		}
 		rq.root[sizeof(rq.root) - 1] = '\0';
-		for (uint32_t i = 0; i < rq.nmaps; i++) {
-			rq.maps[i].path[sizeof(rq.maps[i].path) - 1] = '\0';
-			maps[i].start = rq.maps[i].start;
-			maps[i].end = rq.maps[i].end;
-			maps[i].pgoff = rq.maps[i].pgoff;
-			memcpy(maps[i].path, rq.maps[i].path, sizeof(maps[i].path));
-			maps[i].fd = open_map(rq.root, &rq.maps[i]);
-		}
-		pid_t w = fork();
-
-		if (w == 0)
-			worker(sock, &rq, maps);
 		for (uint32_t i = 0; i < rq.nmaps; i++)
-			if (maps[i].fd >= 0)
-				close(maps[i].fd);
-		if (w < 0) {
-			answer_error(sock, rq.id, -EAGAIN);
-			continue;
-		}
-		while (waitpid(w, &st, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			answer_error(sock, rq.id, -ECHILD);
+			rq.maps[i].path[sizeof(rq.maps[i].path) - 1] = '\0';
+		if ((r = delegate(&w, sock, &rq, (size_t)n)))
+			answer_error(sock, rq.id, r);
 	}
+	worker_gone(&w);
 	_exit(0);
 }
 
@@ -268,13 +428,23 @@ struct oomtrace_symbolizer *oomtrace_symbolizer_start(void)
 	}
 	s->pid = fork();
 	if (s->pid == 0) {
-		/* hold nothing of the tracer's: its descriptors, its signals */
-		int keep = sv[1];
+		/* hold nothing of the tracer's: its descriptors (BPF's among them), its signals */
+		int keep = 3;
+		struct rlimit rl;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		for (int fd = 0; fd < 1024; fd++)
-			if (fd != keep)
+		if (sv[1] != keep && dup2(sv[1], keep) < 0)
+			_exit(3);
+		if (syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
+			int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1 << 20)
+				      ? (int)rl.rlim_cur
+				      : 1 << 20;
+
+			for (int fd = 4; fd < top; fd++)
 				close(fd);
+		}
+		for (int fd = 0; fd < keep; fd++)
+			close(fd);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_IGN);
@@ -314,6 +484,7 @@ static int build_req(struct req *rq, const struct oomtrace_ucopy *c, const char 
 	rq->sp = c->sp;
 	rq->stack_len = (uint32_t)c->stack_len;
 	snprintf(rq->root, sizeof(rq->root), "%s", root ? root : "");
+	rq->open_files = root != NULL;
 	for (unsigned int i = 0; i < c->nmaps; i++) {
 		rq->maps[i].start = c->maps[i].start;
 		rq->maps[i].end = c->maps[i].end;

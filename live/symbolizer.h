@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * symbolizer.h: user stacks unwound and named away from the tracer. The binaries and their debug
- * information are untrusted (a container's files), so they are parsed in a worker forked for
- * each stack, which holds only the files of that stack: no capabilities, no_new_privs, a seccomp
- * filter, memory, CPU and time limits. A supervisor, forked at the start while the tracer may
- * still fork, opens the files and forks the workers; a worker that crashes costs one stack.
+ * information are untrusted (a container's files), so they are parsed in a worker that holds
+ * only the files it is given: no capabilities, no_new_privs, a seccomp filter, an address space
+ * and a time limit per stack. A supervisor, forked at the start while the tracer may still fork,
+ * opens each stack's files and hands them to the worker; the worker keeps the line tables it read
+ * (the first read of libc's costs ~50 ms, later ones are cheap). A worker that crashes or takes
+ * too long costs that stack, and the next stack gets a new worker.
  */
 #ifndef OOMTRACE_SYMBOLIZER_H
 #define OOMTRACE_SYMBOLIZER_H
@@ -19,8 +21,9 @@ struct oomtrace_symbolizer;
 struct oomtrace_symbolizer *oomtrace_symbolizer_start(void);
 
 /*
- * Unwind @c (its maps' fd ignored: the supervisor opens each path, under @root where it is not
- * NULL, "/proc/PID/root" for a process in a container) into @out, waiting at most @timeout_ms.
+ * Unwind @c (its maps' fd and open_paths ignored: the supervisor opens each path under @root, ""
+ * for the tracer's own mount namespace, "/proc/PID/root" for another; NULL: no file is opened,
+ * the frames keep their offsets) into @out, waiting at most @timeout_ms.
  * 0; -ETIMEDOUT (the stack's answer, when it comes, is dropped); -ECHILD where the worker died
  * (a file that crashed or exhausted it); -EPIPE where the supervisor is gone; -EINVAL.
  */

@@ -50,9 +50,10 @@ static const char help[] =
     "      --no-killers      live: report no userspace killer's kills\n"
     "      --no-kmsg         live: do not join the kernel's own report of each kill\n"
     "                        (/dev/kmsg) for the facts the probe cannot read\n"
-    "      --stacks WHICH    all (default), kernel (the trigger's kernel stack and its\n"
-    "                        allocation class; all adds nothing more yet), none (no stack\n"
-    "                        read by a probe, nor reported from a log)\n"
+    "      --stacks WHICH    all (default: kernel, and the trigger's user stack, unwound\n"
+    "                        with DWARF in a confined helper; libbpf, 5.17+), kernel (the\n"
+    "                        trigger's kernel stack and its allocation class), none (no\n"
+    "                        stack read by a probe, nor reported from a log)\n"
     "      --check           print this kernel's tracing mechanisms and what auto picks\n"
     "      --kernel-headers DIR  bcc: kernel headers to compile against\n"
     "      --bcc-cache DIR   bcc: keep the compiled program there for the next start on\n"
@@ -279,6 +280,7 @@ static int source_opt(struct oomtrace_config *c, int opt, const char *arg)
 		if (strcmp(arg, "all") && strcmp(arg, "kernel") && strcmp(arg, "none"))
 			return oomtrace_bad_arg("--stacks", arg, "use all, kernel or none");
 		bo->no_stacks = strcmp(arg, "none") == 0;
+		bo->user_stacks = strcmp(arg, "all") == 0;
 		return 0;
 	case OPT_BTF:
 		if (access(arg, R_OK) != 0)
@@ -465,6 +467,7 @@ int oomtrace_options_parse(int argc, char **argv, struct oomtrace_config *c)
 	c->format = "text";
 	c->duration = -1;
 	c->metrics_interval = 15;
+	c->bo.user_stacks = true; /* --stacks all */
 	/* the userspace memory killers known by name (their log lines: replay/killers.c) */
 	c->killers[c->nkillers++] = "systemd-oomd";
 	c->killers[c->nkillers++] = "oomd";

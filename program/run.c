@@ -270,6 +270,8 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 		ev->known &= ~(uint32_t)OOMTRACE_E_ALLOCATION;
 		ev->from_kmsg &= ~(uint32_t)OOMTRACE_K_STACK;
 	}
+	if (!r->c->bo.user_stacks) /* --stacks kernel or none, an --events file's included */
+		memset(&ev->trigger.ustack, 0, sizeof(ev->trigger.ustack));
 	ev->seq = ++r->seq;
 	return oomtrace_outputs_event(r->outs, ev);
 }

@@ -10,9 +10,9 @@
 /*
  * jfield FILE [-k KEY=VALUE] PATH...
  * Takes the first line of FILE whose top-level KEY equals VALUE (default
- * record=kill) and prints each dotted PATH's value on its own line: strings
- * as they are, null as "null", numbers and booleans as JSON, a missing path
- * as "missing". Exit 1 when no line matches, 2 on usage errors.
+ * record=kill) and prints each dotted PATH's value (a number indexes an array) on its own line:
+ * strings as they are, null as "null", numbers and booleans as JSON, a missing path as "missing".
+ * Exit 1 when no line matches, 2 on usage errors.
  */
 static void print_path(struct json_object *o, const char *path)
 {
@@ -20,6 +20,18 @@ static void print_path(struct json_object *o, const char *path)
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (tok = strtok_r(buf, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
+		char *end;
+		unsigned long i = strtoul(tok, &end, 10);
+
+		if (o && json_object_is_type(o, json_type_array) && end != tok && !*end) {
+			/* an array's element by its index: frames.0.function */
+			if (i >= json_object_array_length(o)) {
+				puts("missing");
+				return;
+			}
+			o = json_object_array_get_idx(o, i);
+			continue;
+		}
 		if (!o || !json_object_is_type(o, json_type_object) ||
 		    !json_object_object_get_ex(o, tok, &o)) {
 			puts("missing");

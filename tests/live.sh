@@ -7,7 +7,7 @@
 set -u
 BACKEND=${1:-libbpf}
 here=$(cd "$(dirname "$0")" && pwd)/live
-sections="bcc-no-headers bcc-cache pidns killers why probes long-path burst loss privilege unit shared-memcg bcc-child names storm stopping"
+sections="bcc-no-headers bcc-cache pidns killers why ustack probes long-path burst loss privilege unit shared-memcg bcc-child names storm stopping"
 LIVE_BACKENDS=$BACKEND
 LIVE_BCC_CACHE=$(mktemp -d)
 log=$(mktemp)

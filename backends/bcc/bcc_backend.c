@@ -158,6 +158,9 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 	b->drops_fd = -1;
 	b->events_fd = -1;
 	oomtrace_live_init(&b->live, OOMTRACE_SOURCE_BCC, o->context_mask);
+	if (o->user_stacks)
+		b->live.ustack_why =
+		    "the bcc backend copies no user stacks (--backend libbpf does)";
 	oomtrace_protect_self(o->keep_oom_score_adj);
 	cache_setup(b, o);
 	r = b->cache_dir[0] ? from_cache(b) : -ENOENT;

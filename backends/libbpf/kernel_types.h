@@ -104,6 +104,19 @@ struct pid {
 	struct upid numbers[1];
 };
 
+/* the user stack object: which mount namespace the trigger's paths are in */
+struct ns_common {
+	unsigned int inum;
+};
+
+struct mnt_namespace {
+	struct ns_common ns;
+};
+
+struct nsproxy {
+	struct mnt_namespace *mnt_ns;
+};
+
 struct task_struct {
 	unsigned int flags;
 	int pid;
@@ -115,6 +128,7 @@ struct task_struct {
 	struct css_set *cgroups;
 	struct pid *thread_pid; /* 4.19+ */
 	int exit_code;		/* set in do_exit() before sched_process_exit */
+	struct nsproxy *nsproxy;
 };
 
 /*
@@ -182,6 +196,44 @@ struct trace_event_raw_mm_vmscan_direct_reclaim_end_template {
 struct trace_event_raw_wake_reaper {
 	struct trace_entry ent;
 	int pid;
+};
+
+/* the user stack object (ustack.bpf.c): a mapping's file, named by walking its dentries */
+struct qstr {
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+
+/* fs/mount.h: the vfsmount is embedded; its parent mount and where it is mounted on that */
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+struct file {
+	struct path f_path;
+};
+
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+	unsigned long vm_flags;
+	unsigned long vm_pgoff;
+	struct file *vm_file;
 };
 
 #pragma clang attribute pop

@@ -44,6 +44,8 @@ struct lb {
 	bool killers_on; /* userspace killers' signals are reported (the CO-RE object's) */
 	struct oomtrace_live live;
 	struct oomtrace_event ev;
+	struct lb_ustacks *ustacks; /* --stacks all: the user stack object and its unwinder */
+	const char *ustack_why;	    /* where it has none: why */
 };
 
 /* ---- features.c ---- */
@@ -76,6 +78,15 @@ int lb_try_core(struct lb *l, enum pr inv, enum pr vic, const struct lb_features
 int lb_try_nobtf(struct lb *l, char *why, size_t whysz);
 /* Detach and free what a try made. */
 void lb_destroy(struct lb *l);
+
+/* ---- ustacks.c ---- */
+
+/* --stacks all: load the user stack object and start its unwinder (before the sandbox); where
+ * it cannot be, ustack_why says why. 0, or -ENOMEM. */
+int lb_ustacks_open(struct lb *l);
+void lb_ustacks_close(struct lb *l);
+/* The trigger's user stack (thread @tid) for the kill stamped @ts_ns, into @ev, or why none. */
+void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, int tid);
 
 /* ---- libbpf_backend.c ---- */
 

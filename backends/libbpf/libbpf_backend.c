@@ -79,6 +79,7 @@ int lb_on_core(void *ctx, const void *data, size_t size)
 	oomtrace_live_kstack(
 	    &l->live, &l->ev, ips,
 	    oomtrace_ksyms_add_caller(ips, (unsigned int)(kb / 8), W_KSTACK_MAX, w->kstack_lr));
+	lb_ustacks_take(l, &l->ev, w->ts_ns, w->trigger_pid);
 	finish_kill(l, &l->ev, w->ts_ns, (w->flags & WF_OC) ? w->invocation : 0);
 	return l->live.cb_error;
 }
@@ -193,11 +194,16 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 		oomtrace_live_ksyms_open(&l->live);
 	core_target(l, o, &bf);
 	oomtrace_protect_self(o->keep_oom_score_adj);
+	if (o->user_stacks && (err = lb_ustacks_open(l))) {
+		free(l);
+		return err;
+	}
 	err = try_steps(l, o, &bf);
 	kbtf_free(&l->kbtf); /* loaded and attached: the kernel's BTF is not read again */
 	if (l->core_fd >= 0)
 		close(l->core_fd);
 	if (err) {
+		lb_ustacks_close(l);
 		oomtrace_kjoin_detach(&l->live);
 		oomtrace_live_ksyms_close(&l->live);
 		free(l);
@@ -254,6 +260,7 @@ static void lb_close(void *state)
 	if (!l)
 		return;
 	lb_destroy(l);
+	lb_ustacks_close(l);
 	oomtrace_live_ukill_end(&l->live, false);
 	oomtrace_live_history_close(&l->live);
 	oomtrace_kjoin_detach(&l->live);

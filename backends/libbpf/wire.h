@@ -61,6 +61,55 @@ struct w_raw {
 	unsigned long long kstack[W_KSTACK_MAX];
 };
 
+/*
+ * Record of the user stack object (ustack.bpf.c), on a ring of its own so that stacks never take a
+ * kill's room: the trigger's registers, the top of its stack and the executable mappings that
+ * its stack's words point into, each with its path as dentry names, innermost first.
+ */
+#define W_UMAPS 16
+#define W_UPATH 256	    /* a path's bytes: "name\0" per component, innermost first */
+#define W_UCOMP 64	    /* a component's bytes at most (longer: the path is cut) */
+#define W_UDEPTH 24	    /* components at most */
+#define W_USTACK_BYTES 8192 /* of the stack copied, from sp up */
+#define W_UREGS_BYTES 272   /* the user registers: x86_64 pt_regs (168), arm64 user_pt_regs */
+#define W_URANGES 32	    /* mappings looked up already, executable or not */
+
+/* why a kill has no user stack */
+enum w_ustate {
+	W_US_SENT = 1,	   /* the record went out */
+	W_US_KTHREAD = 2,  /* the trigger has no user space: a kernel thread, or exiting */
+	W_US_NO_REGS = 3,  /* its saved registers are not a user mode's */
+	W_US_NO_STACK = 4, /* its stack could not be read without faulting */
+	W_US_FULL = 5,	   /* the ring had no room */
+};
+
+struct w_umap {
+	unsigned long long start, end, pgoff;
+	unsigned int path_len;	/* bytes of path used */
+	unsigned int truncated; /* deeper than W_UDEPTH, longer than W_UPATH or a component */
+	char path[W_UPATH + W_UCOMP];
+};
+
+struct w_ustack {
+	unsigned long long ts_ns;
+	int tid, tgid;
+	unsigned int state; /* enum w_ustate */
+	unsigned int nmaps;
+	unsigned int regs_bytes, stack_bytes;
+	unsigned int mnt_ns; /* the inode of its mount namespace: the paths are in it */
+	unsigned int pad0;
+	unsigned char regs[W_UREGS_BYTES];
+	struct w_umap maps[W_UMAPS];
+	unsigned char stack[W_USTACK_BYTES]; /* sent as far as stack_bytes */
+	/* not sent: the mappings looked up so far (start, end) */
+	unsigned long long ranges[W_URANGES][2];
+	unsigned int nranges, pad;
+	unsigned long long stack_end, sp;
+};
+#define W_USTACK_HEAD ((unsigned long)&((struct w_ustack *)0)->stack)
+#define W_USTACK_MIN ((unsigned long)&((struct w_ustack *)0)->regs) /* a record of its state only  \
+								     */
+
 /* the last SIGKILL a task generated */
 struct w_sigkill {
 	int target;

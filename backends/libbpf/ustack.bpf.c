@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ustack.bpf.c: the OOM trigger's user stack, copied at oom:mark_victim for user space to unwind
+ * with DWARF call frame information (live/unwind.c): its user registers (bpf_task_pt_regs), the
+ * top of its stack, and the executable file mappings its stack's words point into
+ * (bpf_find_vma), each with its path. A separate object: its helpers are 5.17+, and a program that
+ * names them does not load on an older kernel even where it never calls them.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "kernel_types.h"
+#include "wire.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile unsigned int page_shift = 12;
+
+#define PF_KTHREAD 0x00200000
+#define VM_EXEC 0x00000004
+
+#if defined(__TARGET_ARCH_x86)
+#define UREG_PC 16
+#define UREG_SP 19
+#define UREGS_BYTES 168
+#define USER_TOP (1ULL << 47)
+/* cs: the privilege level of the code that entered the kernel */
+#define USER_MODE(r) (((r)[17] & 3) == 3)
+#elif defined(__TARGET_ARCH_arm64)
+#define UREG_PC 32
+#define UREG_SP 31
+#define UREGS_BYTES 272
+#define USER_TOP (1ULL << 52)
+/* pstate: EL0, AArch64 (the unwinder knows no AArch32) */
+#define USER_MODE(r) (((r)[33] & 0x1f) == 0)
+#else
+/* user space unwinds x86_64 and arm64 only, and loads this object nowhere else */
+#define UREG_PC 0
+#define UREG_SP 0
+#define UREGS_BYTES 8
+#define USER_TOP 0
+#define USER_MODE(r) 0
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} ustacks_rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct w_ustack);
+} ustack_scratch SEC(".maps");
+
+static __always_inline struct w_ustack *scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ustack_scratch, &zero);
+}
+
+/* one step of a path's walk up its dentries: bpf_loop's, so that the verifier sees it once */
+struct walk {
+	struct dentry *d;
+	struct mount *mnt;
+	unsigned int off, slot, done, pad;
+};
+
+static long walk_step(__u32 i, void *ctx)
+{
+	struct walk *w = ctx;
+	struct w_ustack *u = scratch();
+	struct mount *mnt = w->mnt; /* locals: CO-RE relocates what BPF_CORE_READ names */
+	struct dentry *d = w->d, *parent;
+	struct w_umap *m;
+	long n;
+
+	if (!u)
+		return 1;
+	m = &u->maps[w->slot & (W_UMAPS - 1)];
+	if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt) {
+			w->done = 1; /* the namespace's root */
+			return 1;
+		}
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d) {
+		w->done = 1; /* a filesystem's root that is mounted nowhere we can see */
+		return 1;
+	}
+	if (w->off >= W_UPATH)
+		return 1;
+	n = bpf_probe_read_kernel_str(&m->path[w->off & (W_UPATH - 1)], W_UCOMP,
+				      BPF_CORE_READ(d, d_name.name));
+	if (n <= 0 || n >= W_UCOMP)
+		return 1; /* cut: not done */
+	w->off += n;
+	m->path_len = w->off;
+	w->d = parent;
+	return 0;
+}
+
+/* @f's path as dentry names, innermost first, across the mounts it sits on, into map @slot */
+static __always_inline void file_path(struct file *f, struct w_umap *m, unsigned int slot)
+{
+	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+	struct walk w = {
+	    .d = BPF_CORE_READ(f, f_path.dentry),
+	    .mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
+	    .slot = slot,
+	};
+
+	bpf_loop(W_UDEPTH, walk_step, &w, 0);
+	m->truncated = !w.done;
+}
+
+/* bpf_find_vma's callback: remember the mapping, keep an executable file's */
+static long on_vma(struct task_struct *task, struct vm_area_struct *vma, void *ctx)
+{
+	struct w_ustack *u = scratch();
+	unsigned long long start, end;
+	struct file *f;
+
+	if (!u)
+		return 1;
+	start = BPF_CORE_READ(vma, vm_start);
+	end = BPF_CORE_READ(vma, vm_end);
+	if (u->nranges < W_URANGES) {
+		u->ranges[u->nranges & (W_URANGES - 1)][0] = start;
+		u->ranges[u->nranges & (W_URANGES - 1)][1] = end;
+		u->nranges++;
+	}
+	if (ctx)
+		u->stack_end = end; /* the lookup of sp: its mapping is the stack */
+	f = BPF_CORE_READ(vma, vm_file);
+	if (!(BPF_CORE_READ(vma, vm_flags) & VM_EXEC) || !f || u->nmaps >= W_UMAPS)
+		return 0;
+	struct w_umap *m = &u->maps[u->nmaps & (W_UMAPS - 1)];
+
+	m->start = start;
+	m->end = end;
+	m->pgoff = (unsigned long long)BPF_CORE_READ(vma, vm_pgoff) << page_shift;
+	m->path_len = 0;
+	file_path(f, m, u->nmaps);
+	u->nmaps++;
+	return 0;
+}
+
+static __always_inline int looked_up(struct w_ustack *u, unsigned long long a)
+{
+	for (int i = 0; i < W_URANGES; i++) {
+		if (i >= u->nranges)
+			return 0;
+		if (a >= u->ranges[i][0] && a < u->ranges[i][1])
+			return 1;
+	}
+	return 0;
+}
+
+/* bpf_loop's callback: word @i of the copied stack, looked up where it may be code */
+static long scan_word(__u32 i, void *ctx)
+{
+	struct w_ustack *u = scratch();
+	unsigned long long w;
+
+	if (!u || i * 8 + 8 > u->stack_bytes)
+		return 1;
+	w = *(unsigned long long *)&u->stack[(i * 8) & (W_USTACK_BYTES - 8)];
+	if (w < 4096 || w >= USER_TOP || looked_up(u, w))
+		return 0;
+	bpf_find_vma(bpf_get_current_task_btf(), w, on_vma, NULL, 0);
+	return 0;
+}
+
+/* Copy the current task's user state into @u; the state to report. */
+static __always_inline unsigned int copy(struct w_ustack *u)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	unsigned long long *r = (unsigned long long *)u->regs, len;
+	int stack_ctx = 1;
+
+	if ((BPF_CORE_READ(t, flags) & PF_KTHREAD) || !BPF_CORE_READ(t, mm))
+		return W_US_KTHREAD;
+	u->mnt_ns = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+	if (bpf_probe_read_kernel(u->regs, UREGS_BYTES, (void *)bpf_task_pt_regs(t)) ||
+	    !USER_MODE(r))
+		return W_US_NO_REGS;
+	u->regs_bytes = UREGS_BYTES;
+	u->sp = r[UREG_SP];
+	bpf_find_vma(t, u->sp, on_vma, &stack_ctx, 0); /* the stack's mapping: where it ends */
+	len = u->stack_end > u->sp ? u->stack_end - u->sp : 0;
+	if (len > W_USTACK_BYTES)
+		len = W_USTACK_BYTES;
+	len &= W_USTACK_BYTES * 2 - 1;
+	/* what is not resident cannot be read here (no faults): the page sp is in, at least */
+	if (len && bpf_probe_read_user(u->stack, len, (void *)u->sp)) {
+		len = 4096 - (u->sp & 4095);
+		len &= W_USTACK_BYTES * 2 - 1;
+		if (len > W_USTACK_BYTES || bpf_probe_read_user(u->stack, len, (void *)u->sp))
+			return W_US_NO_STACK;
+	}
+	u->stack_bytes = len;
+	if (!looked_up(u, r[UREG_PC]))
+		bpf_find_vma(t, r[UREG_PC], on_vma, NULL, 0);
+	bpf_loop(len / 8, scan_word, NULL, 0);
+	return W_US_SENT;
+}
+
+SEC("tracepoint/oom/mark_victim")
+int tp_mark_victim_ustack(void *ctx)
+{
+	struct w_ustack *u = scratch();
+	__u64 id = bpf_get_current_pid_tgid();
+	unsigned long long size = W_USTACK_HEAD;
+
+	if (!u)
+		return 0;
+	u->ts_ns = bpf_ktime_get_ns();
+	u->tid = (int)id;
+	u->tgid = (int)(id >> 32);
+	u->nmaps = 0;
+	u->nranges = 0;
+	u->regs_bytes = 0;
+	u->stack_bytes = 0;
+	u->stack_end = 0;
+	u->mnt_ns = 0;
+	u->state = copy(u);
+	if (u->state == W_US_SENT)
+		size += u->stack_bytes & (W_USTACK_BYTES * 2 - 1);
+	if (size > sizeof(*u))
+		size = sizeof(*u);
+	if (bpf_ringbuf_output(&ustacks_rb, u, size, 0)) {
+		/* no room: a short record says so, where it fits */
+		u->state = W_US_FULL;
+		bpf_ringbuf_output(&ustacks_rb, u, W_USTACK_MIN, 0);
+	}
+	return 0;
+}

@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/live/ustack.sh: the trigger's user stack, live: tests/ustack (-O2 -g -fomit-frame-pointer)
+# takes memory two calls below main until a memcg OOM kills it, three times; each kill's user
+# stack must name that function, its caller and main, in order, at their source lines (read from
+# tests/ustack.c), unwound through libc (no frame pointers) by its call frame information; each
+# frame's build id and address must give the same function and line to binutils (readelf,
+# addr2line). Its kernel stack is an anon_fault. A fourth kill is taken inside write() (pipe
+# buffers): class syscall, and a user stack through main. bcc: each kill says why it has none.
+# Real memcg OOM kills; see tests/live/lib.sh for the environment.
+. "$(dirname "$0")/lib.sh"
+
+in_cg() { sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$cg" "$@"; } 2>/dev/null
+nth() { grep '"record":"kill"' "$t/us.json" | sed -n "${1}p" >"$t/ev.json"; }
+field() { "$JFIELD" "$t/ev.json" "$1"; }
+src_line() { grep -n -F -- "$1" "$srcdir/tests/ustack.c" | head -1 | cut -d: -f1; }
+# the index of the first frame named $1 (none: empty)
+frame_of() {
+	local i=0 f
+	while f=$(field "trigger.user_stack.frames.$i.function") && [ "$f" != missing ]; do
+		[ "$f" = "$1" ] && { echo $i; return; }
+		i=$((i + 1))
+	done
+}
+
+# frame $2 of kill $1 is function $3 at the line of tests/ustack.c holding $4, found by CFI
+check_frame() {
+	local k=$1 i=$2 fn=$3 want got file method bid addr a2l
+	want=$(src_line "$4")
+	got=$(field "trigger.user_stack.frames.$i.line")
+	file=$(field "trigger.user_stack.frames.$i.file")
+	method=$(field "trigger.user_stack.frames.$i.method")
+	[ "$got" = "$want" ] && [ "${file##*/}" = ustack.c ] && [ "$method" = cfi ] &&
+		ok "ustack: kill $k: frame $i $fn (ustack.c:$got, $method)" ||
+		bad "ustack: kill $k: frame $i $fn at '$file:$got' by $method, want ustack.c:$want by cfi"
+	bid=$(field "trigger.user_stack.frames.$i.build_id")
+	addr=$(field "trigger.user_stack.frames.$i.address")
+	if command -v readelf >/dev/null && command -v addr2line >/dev/null; then
+		[ "$bid" = "$(readelf -n "$USTACK" | awk '/Build ID/ { print $3; exit }')" ] &&
+			ok "ustack: kill $k: frame $i's build id is the binary's" || bad "ustack: kill $k: frame $i build id '$bid'"
+		# a return address: the call is the byte before it
+		a2l=$(addr2line -f -e "$USTACK" "$(printf '0x%x' $((addr - 1)))" | tr '\n' ' ')
+		case "$a2l" in
+		"$fn "*"ustack.c:$want"*) ok "ustack: kill $k: addr2line agrees: $a2l" ;;
+		*) bad "ustack: kill $k: frame $i address $addr: addr2line says '$a2l', we say $fn:$want" ;;
+		esac
+	fi
+}
+
+ustack_live() {
+	local k take n pipes
+	if [ ! -x "${USTACK:-}" ]; then
+		skip "ustack: no tests/ustack (built with libdw only)"
+		return
+	fi
+	COMM_FILTER=0 start_tracer "$t/us.json" "$t/us.err" --cgroup "/$name" ${OOMTRACE_ARGS:-} --context none --duration 300
+	rc=$?
+	[ $rc = 0 ] || { bad "ustack: oomtrace did not attach (exit $rc): $(tail -2 "$t/us.err")"; return; }
+	for k in 1 2 3; do
+		in_cg "$USTACK" oom 256
+		sleep 0.5
+	done
+	in_cg "$HOG" -k 200 1
+	sleep 1
+	stop_tracer
+	n=$(grep -c '"record":"kill"' "$t/us.json")
+	[ "$n" -ge 4 ] || { bad "ustack: $n kills reported, 4 made"; return; }
+	nth 1
+	if [ "$BACKEND" = bcc ] || [ "$(field trigger.user_stack.frames)" = missing ]; then
+		why=$(field trigger.user_stack.missing)
+		case "$BACKEND:$why" in
+		bcc:*bcc*) ok "ustack: bcc: each kill says why it has no user stack: $why" ;;
+		libbpf:*"older than 5.17"* | libbpf:*"no libdw"*) skip "ustack: $why" ;;
+		*) bad "ustack: no user stack: '$why' ($(grep -a 'user stack' "$t/us.err" | head -2))" ;;
+		esac
+		return
+	fi
+	for k in 1 2 3; do
+		nth $k
+		[ "$(field allocation.class)" = anon_fault ] && ok "ustack: kill $k: class anon_fault" ||
+			bad "ustack: kill $k: class $(field allocation.class) at $(field allocation.frame)"
+		[ "$(field trigger.user_stack.frames.0.method)" = regs ] &&
+			case "$(field trigger.user_stack.frames.0.module)" in */libc*) true ;; *) false ;; esac &&
+			ok "ustack: kill $k: frame 0 in libc ($(field trigger.user_stack.frames.0.function))" ||
+			bad "ustack: kill $k: frame 0 $(field trigger.user_stack.frames.0.function) in $(field trigger.user_stack.frames.0.module)"
+		take=$(frame_of ustack_take)
+		[ -n "$take" ] || { bad "ustack: kill $k: no frame ustack_take: $(grep -o '"user_stack":.\{0,300\}' "$t/ev.json")"; continue; }
+		check_frame $k "$take" ustack_take "memset(p, (int)i | 1, 1 << 20);"
+		[ "$(field "trigger.user_stack.frames.$((take + 1)).function")" = ustack_middle ] &&
+			check_frame $k $((take + 1)) ustack_middle "return ustack_take(" ||
+			bad "ustack: kill $k: frame $((take + 1)) is $(field "trigger.user_stack.frames.$((take + 1)).function"), not ustack_middle"
+		[ "$(field "trigger.user_stack.frames.$((take + 2)).function")" = main ] &&
+			check_frame $k $((take + 2)) main "sink = ustack_middle(" ||
+			bad "ustack: kill $k: frame $((take + 2)) is $(field "trigger.user_stack.frames.$((take + 2)).function"), not main"
+		[ "$(field trigger.user_stack.end)" = outermost ] && ok "ustack: kill $k: unwound to _start" ||
+			bad "ustack: kill $k: unwinding ended: $(field trigger.user_stack.end)"
+	done
+	# libc's own lines, from its separate debug information, once it has been read (after the
+	# first kill's answer)
+	nth 3
+	if [ -d /usr/lib/debug/.build-id ] && [ -n "$(find /usr/lib/debug/.build-id -name '*.debug' | head -1)" ]; then
+		[ "$(field trigger.user_stack.frames.0.line)" -gt 0 ] 2>/dev/null &&
+			ok "ustack: libc's frame with its line ($(field trigger.user_stack.frames.0.file):$(field trigger.user_stack.frames.0.line))" ||
+			bad "ustack: libc's frame 0 without a line by the third kill"
+	fi
+	# 4. inside write(): pipe buffers
+	pipes=$(grep -n '"record":"kill"' "$t/us.json" | grep '"comm":"hog' | head -1 | cut -d: -f1)
+	grep '"record":"kill"' "$t/us.json" | grep '"comm":"hog' | head -1 >"$t/ev.json"
+	case "$(field allocation.class):$(field allocation.detail)" in
+	syscall:write | syscall:fcntl) ok "ustack: pipes: class syscall $(field allocation.detail)" ;;
+	*) bad "ustack: pipes: class $(field allocation.class) $(field allocation.detail) at $(field allocation.frame)" ;;
+	esac
+	[ -n "$(frame_of main)" ] && ok "ustack: pipes: the user stack reaches hog's main" ||
+		bad "ustack: pipes: no main in $(grep -o '"user_stack":.\{0,300\}' "$t/ev.json")"
+	sleep 6 # the kernel's OOM report ratelimit
+}
+
+live_each "libbpf bcc" ustack_live
+live_verdict ustack
