@@ -492,8 +492,9 @@ static void name_frame(struct uw *u, struct oomtrace_uframe *f, Dwfl_Module *mod
 	GElf_Addr vaddr, bias = 0;
 	int n = dwfl_module_build_id(mod, &bits, &vaddr);
 
-	/* a symbol whose size does not reach the pc is a guess: keep the frame unnamed */
-	if (fn && (sym.st_size == 0 || off < sym.st_size)) {
+	/* a symbol whose size does not reach the pc is a guess (a sizeless one, _init's, only at
+	 * its own address): keep the frame unnamed */
+	if (fn && (off < sym.st_size || (sym.st_size == 0 && off == 0))) {
 		/* a versioned dynamic symbol: "__libc_start_main@@GLIBC_2.34" */
 		snprintf(f->function, sizeof(f->function), "%.*s", (int)strcspn(fn, "@"), fn);
 		f->fn_off = (uint32_t)(f->pc - (lookup - off));

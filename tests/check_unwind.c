@@ -69,23 +69,30 @@ static void read_maps(struct stopped *s, uint64_t *stack_end)
 }
 
 /* Start tests/ustack stop and copy it where it stopped itself. */
+static void stop_program(struct stopped *s, const char *path);
+
 static void stop_ustack(struct stopped *s)
+{
+	stop_program(s, ustack_path());
+}
+
+static void stop_program(struct stopped *s, const char *path)
 {
 	int st;
 	uint64_t regs[64], stack_end = 0;
 	struct iovec iov = {regs, sizeof(regs)};
-	char path[64];
+	char mem[64];
 
 	memset(s, 0, sizeof(*s));
 	s->pid = fork();
 	ck_assert_int_ge(s->pid, 0);
 	if (s->pid == 0) {
 		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
-		execl(ustack_path(), "ustack", "stop", "2", (char *)NULL);
+		execl(path, "ustack", "stop", "2", (char *)NULL);
 		_exit(127);
 	}
 	ck_assert_int_eq(waitpid(s->pid, &st, 0), s->pid); /* the exec's SIGTRAP */
-	ck_assert_msg(WIFSTOPPED(st), "%s did not start", ustack_path());
+	ck_assert_msg(WIFSTOPPED(st), "%s did not start", path);
 	ck_assert_int_eq(ptrace(PTRACE_CONT, s->pid, NULL, NULL), 0);
 	ck_assert_int_eq(waitpid(s->pid, &st, 0), s->pid);
 	ck_assert_msg(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "ustack did not stop itself");
@@ -98,8 +105,8 @@ static void stop_ustack(struct stopped *s)
 	ck_assert_uint_gt(stack_end, s->c.sp);
 	size_t len =
 	    stack_end - s->c.sp < sizeof(s->stack) ? stack_end - s->c.sp : sizeof(s->stack);
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)s->pid);
-	int fd = open(path, O_RDONLY);
+	snprintf(mem, sizeof(mem), "/proc/%d/mem", (int)s->pid);
+	int fd = open(mem, O_RDONLY);
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(pread(fd, s->stack, len, (off_t)s->c.sp), (ssize_t)len);
@@ -236,6 +243,45 @@ START_TEST(test_no_binary)
 		if (i > 0)
 			ck_assert_int_eq(u.f[i].method, OOMTRACE_UM_FP);
 	}
+	free(s);
+}
+END_TEST
+
+/*
+ * A binary without call frame information (tests/ustack_fp, -fno-asynchronous-unwind-tables, its
+ * .debug_frame stripped here): its callers come from the frame pointer chain, marked so; libc's
+ * frames above it by their CFI.
+ */
+START_TEST(test_frame_pointers)
+{
+	struct stopped *s = calloc(1, sizeof(*s));
+	struct oomtrace_ustack u;
+	char fp[] = "/tmp/oomtrace-ustack-fp-XXXXXX", cmd[256];
+	const char *built = getenv("USTACK_FP") ? getenv("USTACK_FP") : "tests/ustack_fp";
+	int fd = mkstemp(fp), take, mid, main_at;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "objcopy --strip-debug %s %s && chmod 755 %s", built, fp, fp);
+	if (system(cmd) != 0) {
+		unlink(fp);
+		free(s);
+		return; /* no objcopy: test_dwarf_frames still holds */
+	}
+	stop_program(s, fp);
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &u), 0);
+	end_ustack(s);
+	unlink(fp);
+	take = find_frame(&u, 1, "ustack_take");
+	mid = find_frame(&u, 1, "ustack_middle");
+	main_at = find_frame(&u, 1, "main");
+	ck_assert_msg(take > 0 && mid == take + 1 && main_at == mid + 1, "frames %d %d %d of %u",
+		      take, mid, main_at, u.n);
+	/* raise's caller by libc's CFI; its callers by the chain, the mark on each */
+	ck_assert_int_eq(u.f[take].method, OOMTRACE_UM_CFI);
+	ck_assert_int_eq(u.f[mid].method, OOMTRACE_UM_FP);
+	ck_assert_int_eq(u.f[main_at].method, OOMTRACE_UM_FP);
+	ck_assert_uint_eq(u.f[mid].line, 0); /* no line table left */
 	free(s);
 }
 END_TEST
@@ -377,6 +423,7 @@ int main(void)
 	tcase_add_test(tc, test_dwarf_frames);
 	tcase_add_test(tc, test_unreadable_module);
 	tcase_add_test(tc, test_no_binary);
+	tcase_add_test(tc, test_frame_pointers);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_symbolizer);
 	tcase_add_test(tc, test_symbolizer_late_and_gone);
