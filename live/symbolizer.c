@@ -269,6 +269,7 @@ static void worker(int sock, int ch)
 	limit(RLIMIT_AS, (rlim_t)WORKER_AS_MIB << 20);
 	limit(RLIMIT_FSIZE, 0);
 	limit(RLIMIT_CORE, 0);
+	unsetenv("DEBUGINFOD_URLS"); /* libdwfl would ask a server: no sockets here */
 	if (confine(false))
 		_exit(3);
 	oomtrace_unwind_start_warmer(); /* where it cannot start, warm after each answer */
