@@ -47,29 +47,14 @@ done
 
 . "$(dirname "$0")/lib.sh"
 start() { attach --backend "$BACKEND" -v --format json --context "$1"; } # CONTEXT
-# nanoseconds on a CPU of the tracer and its children so far, every thread (schedstat: a clock
-# tick, 10 ms, is a third of the whole budget of 30 s)
-cpu_ns() {
-	local p
-	for p in $tracer $(pgrep -P "$tracer" 2>/dev/null); do
-		cat /proc/"$p"/task/*/schedstat
-	done | awk '{ s += $1 } END { printf "%d", s }'
-}
-rss_kb() {
-	local p sum=0
-	for p in $tracer $(pgrep -P "$tracer" 2>/dev/null); do
-		sum=$((sum + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status")))
-	done
-	echo "$sum"
-}
 run() { # context label
 	local t0 t1
 	start "$1"
 	sleep 5 # attached, the first walk done: the steady state from here
-	t0=$(cpu_ns)
+	t0=$(cpu_ns "$tracer")
 	sleep "$SECS"
-	t1=$(cpu_ns)
-	echo "$(((t1 - t0))) $(rss_kb)" >>"$out/$2"
+	t1=$(cpu_ns "$tracer")
+	echo "$(((t1 - t0))) $(rss_kb "$tracer")" >>"$out/$2"
 	kill -INT "$tracer"
 	wait "$tracer" || true
 	tracer=

@@ -32,6 +32,7 @@
 
 #define WORKER_AS_MIB 768 /* address space: libc's debug information is mapped, ~60 MiB */
 #define WORKER_WALL_S 5
+#define WORKER_IDLE_S 60
 
 struct req_map {
 	uint64_t start, end, pgoff;
@@ -273,7 +274,13 @@ static void worker(int sock, int ch)
 	if (confine(false))
 		_exit(3);
 	oomtrace_unwind_start_warmer(); /* where it cannot start, warm after each answer */
-	while (channel_recv(ch, &rq, maps) > 0) {
+	for (;;) {
+		struct pollfd idle = {ch, POLLIN, 0};
+
+		/* an idle minute: gone, and its line tables' memory with it (the next stack starts
+		 * a new worker) */
+		if (poll(&idle, 1, WORKER_IDLE_S * 1000) == 0 || channel_recv(ch, &rq, maps) <= 0)
+			break;
 		struct oomtrace_ucopy c = {.arch = rq.arch,
 					   .pc = rq.pc,
 					   .sp = rq.sp,
@@ -350,6 +357,15 @@ static int worker_start(struct wk *w, int sock)
 	return 0;
 }
 
+/* A worker that ended (idle, or dead) is reaped. */
+static void worker_check(struct wk *w)
+{
+	if (w->pid > 0 && waitpid(w->pid, NULL, WNOHANG) == w->pid) {
+		w->pid = -1;
+		worker_gone(w);
+	}
+}
+
 /* Hand @rq (@len bytes) to the worker, starting one where none runs, and wait for it: the
  * status to answer where the worker could not (0: it answered). */
 static int delegate(struct wk *w, int sock, struct req *rq, size_t len)
@@ -360,6 +376,7 @@ static int delegate(struct wk *w, int sock, struct req *rq, size_t len)
 	char done;
 	int r = 0;
 
+	worker_check(w);
 	rq->fd_mask = 0;
 	for (uint32_t i = 0; i < rq->nmaps; i++) {
 		int fd = rq->open_files ? open_map(rq->root, &rq->maps[i]) : -1;
@@ -369,10 +386,16 @@ static int delegate(struct wk *w, int sock, struct req *rq, size_t len)
 			fds[nfds++] = fd;
 		}
 	}
-	if (w->pid < 0 && worker_start(w, sock))
-		r = -EAGAIN;
-	if (!r && channel_send(w->ch, rq, len, fds, nfds))
-		r = -ECHILD;
+	for (int tries = 0; tries < 2; tries++) {
+		if (w->pid < 0 && worker_start(w, sock)) {
+			r = -EAGAIN;
+			break;
+		}
+		if (channel_send(w->ch, rq, len, fds, nfds) == 0)
+			break;
+		worker_gone(w); /* it had just ended, idle: a new one, once */
+		r = tries ? -ECHILD : 0;
+	}
 	while (nfds)
 		close(fds[--nfds]);
 	p = (struct pollfd){w->ch, POLLIN, 0};

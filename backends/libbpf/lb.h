@@ -81,9 +81,11 @@ void lb_destroy(struct lb *l);
 
 /* ---- ustacks.c ---- */
 
-/* --stacks all: load the user stack object and start its unwinder (before the sandbox); where
- * it cannot be, ustack_why says why. 0, or -ENOMEM. */
+/* --stacks all: start the unwinder (first: before the tracer reads much, and before the
+ * sandbox), then load the user stack object; where either cannot be, ustack_why says why. 0, or
+ * -ENOMEM. */
 int lb_ustacks_open(struct lb *l);
+void lb_ustacks_load(struct lb *l);
 void lb_ustacks_close(struct lb *l);
 /* The trigger's user stack (thread @tid) for the kill stamped @ts_ns, into @ev, or why none. */
 void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, int tid);

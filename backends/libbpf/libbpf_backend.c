@@ -187,6 +187,12 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	if (!l)
 		return -ENOMEM;
 	l->opts = *o;
+	/* the symbolizer first: a fork of a tracer that has read little yet (not the kernel's BTF)
+	 * shares, and shows, little of its memory */
+	if (o->user_stacks && (err = lb_ustacks_open(l))) {
+		free(l);
+		return err;
+	}
 	libbpf_set_print(lb_libbpf_print);
 	oomtrace_live_init(&l->live, OOMTRACE_SOURCE_LIBBPF, o->context_mask);
 	oomtrace_kjoin_attach(&l->live, o);
@@ -194,10 +200,8 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 		oomtrace_live_ksyms_open(&l->live);
 	core_target(l, o, &bf);
 	oomtrace_protect_self(o->keep_oom_score_adj);
-	if (o->user_stacks && (err = lb_ustacks_open(l))) {
-		free(l);
-		return err;
-	}
+	if (o->user_stacks)
+		lb_ustacks_load(l);
 	err = try_steps(l, o, &bf);
 	kbtf_free(&l->kbtf); /* loaded and attached: the kernel's BTF is not read again */
 	if (l->core_fd >= 0)

@@ -40,6 +40,7 @@ struct lb_ustacks {
 	struct w_ustack slot[SLOTS];
 	bool used[SLOTS];
 	int64_t window_ms, spent_ms; /* this second's unwinding */
+	int want_tid;		     /* the trigger of the kill being read */
 };
 
 static int64_t now_ms(void)
@@ -65,7 +66,9 @@ static int on_ustack(void *ctx, void *data, size_t size)
 		s->state = W_US_NO_STACK;
 	u->used[u->next] = true;
 	u->next = (u->next + 1) % SLOTS;
-	return 0;
+	/* the kill being read wants this one: the copies of the kills after it stay in the ring
+	 * (libbpf stops at a negative answer, this record taken) */
+	return s->tid == u->want_tid ? -1 : 0;
 }
 
 /* Why a copy could not be taken, in the words of the event. */
@@ -93,10 +96,8 @@ static const char *host_arch_why(void)
 
 int lb_ustacks_open(struct lb *l)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct lb_ustacks *u;
 	struct stat st;
-	int err;
 
 	if ((l->ustack_why = host_arch_why()))
 		return 0;
@@ -110,12 +111,26 @@ int lb_ustacks_open(struct lb *l)
 	if (!u)
 		return -ENOMEM;
 	u->self_mnt_ns = stat("/proc/self/ns/mnt", &st) == 0 ? (unsigned long long)st.st_ino : 0;
-	/* forked now, before the tracer's sandbox, and before the object's descriptors exist */
+	/* forked now, before the tracer's sandbox, and before the objects' descriptors exist */
 	u->sym = oomtrace_symbolizer_start();
 	if (!u->sym) {
-		err = -errno;
-		goto fail;
+		l->ustack_why = "the symbolizer could not be started";
+		oomtrace_info("user stacks: not taken: %s", strerror(errno));
+		free(u);
+		return 0;
 	}
+	l->ustacks = u;
+	return 0;
+}
+
+void lb_ustacks_load(struct lb *l)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	struct lb_ustacks *u = l->ustacks;
+	int err;
+
+	if (!u)
+		return;
 	oo.btf_custom_path = l->btf_path[0] ? l->btf_path : NULL;
 	u->skel = ustack_bpf__open_opts(&oo);
 	if (!u->skel) {
@@ -136,17 +151,14 @@ int lb_ustacks_open(struct lb *l)
 		err = -errno;
 		goto fail;
 	}
-	l->ustacks = u;
 	oomtrace_info(
 	    "user stacks: the trigger's, unwound with DWARF by a confined helper (pid %d)",
 	    (int)oomtrace_symbolizer_pid(u->sym));
-	return 0;
+	return;
 fail:
 	l->ustack_why = "the user stack program could not be loaded here (-v says why)";
 	oomtrace_info("user stacks: not taken: %s", strerror(-err));
-	l->ustacks = u;
 	lb_ustacks_close(l);
-	return 0;
 }
 
 void lb_ustacks_close(struct lb *l)
@@ -275,7 +287,9 @@ void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, in
 			 l->ustack_why ? l->ustack_why : "no user stack program");
 		return;
 	}
-	ring_buffer__consume(u->rb);
+	u->want_tid = tid;
+	if (!(w = find_copy(u, tid, ts_ns)))
+		ring_buffer__consume(u->rb);
 	while (!(w = find_copy(u, tid, ts_ns)) && now_ms() - start < WAIT_MS)
 		ring_buffer__poll(u->rb, 1);
 	if (!w) {
@@ -309,6 +323,11 @@ int lb_ustacks_open(struct lb *l)
 {
 	l->ustack_why = "this build has no libdw (reconfigure with --with-libdw)";
 	return 0;
+}
+
+void lb_ustacks_load(struct lb *l)
+{
+	(void)l;
 }
 
 void lb_ustacks_close(struct lb *l)
