@@ -28,6 +28,7 @@
 #include <seccomp.h>
 #endif
 
+#include "lines.h"
 #include "symbolizer.h"
 
 #define WORKER_AS_MIB 768 /* address space: libc's debug information is mapped, ~60 MiB */
@@ -273,7 +274,7 @@ static void worker(int sock, int ch)
 	unsetenv("DEBUGINFOD_URLS"); /* libdwfl would ask a server: no sockets here */
 	if (confine(false))
 		_exit(3);
-	oomtrace_unwind_start_warmer(); /* where it cannot start, warm after each answer */
+	oomtrace_lines_start_warmer(); /* where it cannot start, warm after each answer */
 	for (;;) {
 		struct pollfd idle = {ch, POLLIN, 0};
 
@@ -297,7 +298,7 @@ static void worker(int sock, int ch)
 		if (send(sock, &ans, sizeof(ans), MSG_NOSIGNAL) != (ssize_t)sizeof(ans) ||
 		    write(ch, "d", 1) != 1)
 			_exit(4);
-		oomtrace_unwind_warm();
+		oomtrace_lines_warm();
 		alarm(0);
 	}
 	_exit(0);

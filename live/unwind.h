@@ -39,7 +39,7 @@ struct oomtrace_ucopy {
 	const struct oomtrace_umap *maps;
 	unsigned int nmaps;
 	bool open_paths; /* a map without fd: open its path (false: leave its frames unnamed) */
-	bool lines_now;	 /* large debug information not yet read: after the answer (see below) */
+	bool lines_now;	 /* large DWARF not yet read: left to the warmer (lines.h) */
 };
 
 /*
@@ -58,14 +58,5 @@ enum oomtrace_uarch oomtrace_unwind_host_arch(void);
  * file cannot be read keeps its frames' offsets, unnamed. The descriptors in @c->maps are closed.
  */
 int oomtrace_unwind(const struct oomtrace_ucopy *c, struct oomtrace_ustack *out);
-
-/*
- * The line tables that oomtrace_unwind() left for later (lines_now: DWARF compressed or over 1
- * MiB, ~50 ms for libc's), so that the next stacks through those binaries have their lines: read
- * by a thread of their own from oomtrace_unwind_start_warmer() on (0, or -errno), else by
- * oomtrace_unwind_warm(). The cache is the thread's that calls oomtrace_unwind().
- */
-int oomtrace_unwind_start_warmer(void);
-void oomtrace_unwind_warm(void);
 
 #endif
