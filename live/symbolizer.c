@@ -468,8 +468,9 @@ struct oomtrace_symbolizer *oomtrace_symbolizer_start(void)
 			for (int fd = 4; fd < top; fd++)
 				close(fd);
 		}
-		for (int fd = 0; fd < keep; fd++)
-			close(fd);
+		/* stderr stays: what goes wrong in here is said where the tracer says things */
+		close(0);
+		close(1);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_IGN);
