@@ -268,12 +268,16 @@ static void worker(int sock, int ch)
 	static struct answer ans;
 	static struct oomtrace_umap maps[OOMTRACE_UMAPS_MAX];
 
+#if !defined(__SANITIZE_ADDRESS__) /* ASan's shadow memory is terabytes of address space */
 	limit(RLIMIT_AS, (rlim_t)WORKER_AS_MIB << 20);
+#endif
 	limit(RLIMIT_FSIZE, 0);
 	limit(RLIMIT_CORE, 0);
 	unsetenv("DEBUGINFOD_URLS"); /* libdwfl would ask a server: no sockets here */
-	if (confine(false))
+	if (confine(false)) {
+		fprintf(stderr, "oomtrace: user stacks: the unwinder could not be confined\n");
 		_exit(3);
+	}
 	oomtrace_lines_start_warmer(); /* where it cannot start, warm after each answer */
 	for (;;) {
 		struct pollfd idle = {ch, POLLIN, 0};
@@ -419,8 +423,10 @@ static void supervise(int sock)
 		(void)!write(fd, "1000", 4);
 		close(fd);
 	}
-	if (confine(true))
+	if (confine(true)) {
+		fprintf(stderr, "oomtrace: user stacks: the symbolizer could not be confined\n");
 		_exit(3);
+	}
 	while ((n = recv(sock, &rq, sizeof(rq), 0)) > 0) {
 		size_t need = offsetof(struct req, stack) + rq.stack_len;
 		int r;
