@@ -331,7 +331,17 @@ struct wk {
 
 static void worker_gone(struct wk *w)
 {
-	if (w->pid > 0) {
+	int st = 0;
+
+	if (w->pid > 0 && waitpid(w->pid, &st, WNOHANG) == w->pid) {
+		/* it ended on its own: not idle (worker_check reaps those), so say how */
+		if (WIFSIGNALED(st))
+			fprintf(stderr, "oomtrace: user stacks: the unwinder was killed (signal %d)\n",
+				WTERMSIG(st));
+		else if (WIFEXITED(st) && WEXITSTATUS(st))
+			fprintf(stderr, "oomtrace: user stacks: the unwinder failed (status %d)\n",
+				WEXITSTATUS(st));
+	} else if (w->pid > 0) {
 		kill(w->pid, SIGKILL);
 		while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -365,7 +375,9 @@ static int worker_start(struct wk *w, int sock)
 /* A worker that ended (idle, or dead) is reaped. */
 static void worker_check(struct wk *w)
 {
-	if (w->pid > 0 && waitpid(w->pid, NULL, WNOHANG) == w->pid) {
+	int st;
+
+	if (w->pid > 0 && waitpid(w->pid, &st, WNOHANG) == w->pid) {
 		w->pid = -1;
 		worker_gone(w);
 	}
