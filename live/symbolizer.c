@@ -333,18 +333,17 @@ static void worker_gone(struct wk *w)
 {
 	int st = 0;
 
-	if (w->pid > 0 && waitpid(w->pid, &st, WNOHANG) == w->pid) {
-		/* it ended on its own: not idle (worker_check reaps those), so say how */
-		if (WIFSIGNALED(st))
+	if (w->pid > 0) {
+		kill(w->pid, SIGKILL);
+		while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
+			;
+		/* ended on its own before that (an idle one was reaped by worker_check): say how */
+		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
 			fprintf(stderr, "oomtrace: user stacks: the unwinder was killed (signal %d)\n",
 				WTERMSIG(st));
 		else if (WIFEXITED(st) && WEXITSTATUS(st))
 			fprintf(stderr, "oomtrace: user stacks: the unwinder failed (status %d)\n",
 				WEXITSTATUS(st));
-	} else if (w->pid > 0) {
-		kill(w->pid, SIGKILL);
-		while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-			;
 	}
 	if (w->ch >= 0)
 		close(w->ch);
