@@ -121,6 +121,18 @@ static const char *const supervisor_syscalls[] = {
     "kill",	      "openat",
 };
 
+#if defined(__SANITIZE_ADDRESS__)
+/* AddressSanitizer's own: a new thread's stack and signal stack, its leak check (test builds) */
+static const char *const sanitizer_syscalls[] = {
+    "sigaltstack", "sched_getaffinity", "prlimit64", "getrlimit", "prctl",  "ptrace",
+    "wait4",	   "waitid",		"clone",     "clone3",	  "getpgid", "setpgid",
+};
+#define SANITIZER_N (sizeof(sanitizer_syscalls) / sizeof(sanitizer_syscalls[0]))
+#else
+static const char *const sanitizer_syscalls[] = {""};
+#define SANITIZER_N 0
+#endif
+
 static int allow(scmp_filter_ctx ctx, const char *const *names, size_t n)
 {
 	int r = 0;
@@ -144,6 +156,8 @@ static int load_filter(bool supervisor)
 	if (!r)
 		r = allow(ctx, worker_syscalls,
 			  sizeof(worker_syscalls) / sizeof(worker_syscalls[0]));
+	if (!r)
+		r = allow(ctx, sanitizer_syscalls, SANITIZER_N);
 	if (!r && supervisor)
 		r = allow(ctx, supervisor_syscalls,
 			  sizeof(supervisor_syscalls) / sizeof(supervisor_syscalls[0]));
