@@ -31,21 +31,29 @@ cpu_ns() {
 	done | awk '{ s += $1 } END { printf "%d", s }'
 }
 
-# VmRSS of process tree $1, kB
-rss_kb() {
+# the sum of a /proc/PID/FILE's FIELD (kB) over process tree $1
+tree_sum() { # pid file field
 	local p sum=0
 	for p in $(tree "$1"); do
-		sum=$((sum + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+		sum=$((sum + $(awk -v f="$3:" '$1 == f {print $2; exit}' "/proc/$p/$2" 2>/dev/null || echo 0)))
 	done
 	echo "$sum"
 }
+# VmRSS of process tree $1, kB; its Pss (shared pages counted once: a sum of VmRSS counts the
+# libraries and a fork's shared pages in every process)
+rss_kb() { tree_sum "$1" status VmRSS; }
+pss_kb() { tree_sum "$1" smaps_rollup Pss; }
 
-# Pss of process tree $1, kB: its shared pages counted once (a sum of VmRSS counts the libraries
-# and a fork's shared pages in every process)
-pss_kb() {
-	local p sum=0
-	for p in $(tree "$1"); do
-		sum=$((sum + $(awk '/^Pss:/ {print $2; exit}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+# ROUNDS bursts of 5 concurrent memcg OOM kills: PROG ARGS... run in memcg CG, each burst waited
+burst_kills() { # rounds cg prog args...
+	local rounds=$1 cg=$2 r i hogs
+	shift 2
+	for r in $(seq "$rounds"); do
+		hogs=()
+		for i in 1 2 3 4 5; do
+			sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$cg" "$@" 2>/dev/null &
+			hogs+=($!)
+		done
+		wait "${hogs[@]}" 2>/dev/null || true
 	done
-	echo "$sum"
 }

@@ -17,6 +17,7 @@ out=$(mktemp -d)
 linked=
 trap 'rm -rf "$out"; [ -n "${cg:-}" ] && rmdir "$cg" 2>/dev/null; [ -n "$linked" ] && rm -f "$linked/build" "$linked/source" && rmdir "$linked" 2>/dev/null; true' EXIT
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 
 # BCC needs headers for the running kernel; Debian's generic ones do for a tracepoint program
@@ -217,7 +218,7 @@ else
 fi
 # one burst of 50 kills with the tracer given extra arguments; prints the latency line
 burst_latency() { # label args...
-	local label=$1 reader r i hogs
+	local label=$1 reader
 	shift
 	/usr/bin/python3 -u -c '
 import json, subprocess, sys, time
@@ -236,14 +237,7 @@ if lat:
 ' "$label" "$OOMTRACE" --backend libbpf --format json --duration 25 "$@" &
 	reader=$!
 	sleep 2
-	for r in $(seq 10); do
-		hogs=()
-		for i in 1 2 3 4 5; do
-			sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$cg" "$HOG" 2>/dev/null &
-			hogs+=($!)
-		done
-		wait "${hogs[@]}" 2>/dev/null || true
-	done
+	burst_kills 10 "$cg" "$HOG" 100
 	wait "$reader"
 }
 # with the kernel's report joined from /dev/kmsg (the default) and without; the kernel

@@ -67,7 +67,7 @@ print("%d %.2f %.2f %.2f %.2f %.2f %d %s" % (len(lat), pct(lat, 0.5), pct(lat, 0
 }
 
 run() { # mode
-	local mode=$1 tracer t0 t1 s0 s1 kills r i hogs
+	local mode=$1 tracer t0 t1 s0 s1
 	consumer "$mode"
 	for _ in $(seq 600); do
 		grep -q "tracing OOM kills" "$out/err-$mode" 2>/dev/null && break
@@ -81,14 +81,7 @@ run() { # mode
 	t1=$(cpu_ns "$tracer")
 	echo $((t1 - t0)) >"$out/idle-$mode"
 	s0=$(date +%s.%N)
-	for r in $(seq "$ROUNDS"); do
-		hogs=()
-		for i in 1 2 3 4 5; do
-			sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" oom 100' sh "$cg" "$USTACK" 2>/dev/null &
-			hogs+=($!)
-		done
-		wait "${hogs[@]}" 2>/dev/null || true
-	done
+	burst_kills "$ROUNDS" "$cg" "$USTACK" oom 100
 	s1=$(date +%s.%N)
 	echo "$s0 $s1" >"$out/span-$mode"
 	sleep 1

@@ -15,10 +15,10 @@ nth() { grep '"record":"kill"' "$t/us.json" | sed -n "${1}p" >"$t/ev.json"; }
 field() { "$JFIELD" "$t/ev.json" "$1"; }
 src_line() { grep -n -F -- "$1" "$srcdir/tests/ustack.c" | head -1 | cut -d: -f1; }
 # the index of the first frame named $1 (none: empty)
-frame_of() {
-	local i=0 f
-	while f=$(field "trigger.user_stack.frames.$i.function") && [ "$f" != missing ]; do
-		[ "$f" = "$1" ] && { echo $i; return; }
+frame_of() { # (every frame has a pc; an unnamed one has no function)
+	local i=0
+	while [ "$(field "trigger.user_stack.frames.$i.pc")" != missing ]; do
+		[ "$(field "trigger.user_stack.frames.$i.function")" = "$1" ] && { echo $i; return; }
 		i=$((i + 1))
 	done
 }
