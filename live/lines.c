@@ -180,7 +180,7 @@ static void defer(const char *build_id, int fd)
 }
 
 const char *oomtrace_lines_of(const char *build_id, Dwfl_Module *mod, int map_fd, Dwarf_Addr addr,
-			      bool later, uint32_t *line)
+			      enum oomtrace_lines_big big, uint32_t *line)
 {
 	struct lines *l = lines_find(build_id);
 	Dwarf_Die cu;
@@ -190,7 +190,11 @@ const char *oomtrace_lines_of(const char *build_id, Dwfl_Module *mod, int map_fd
 		bool cheap = false;
 		int fd = lines_source(mod, build_id, map_fd, &cheap);
 
-		if (fd >= 0 && !cheap && later) {
+		if (fd >= 0 && !cheap && big == OOMTRACE_LINES_BIG_NEVER) {
+			close(fd); /* not cached: another stack, with room, may read it */
+			return NULL;
+		}
+		if (fd >= 0 && !cheap && big == OOMTRACE_LINES_BIG_LATER) {
 			defer(build_id, fd);
 			return NULL;
 		}

@@ -15,13 +15,20 @@
 
 #include <elfutils/libdwfl.h>
 
+/* What to do with large DWARF (compressed, or over 1 MiB) not read yet. */
+enum oomtrace_lines_big {
+	OOMTRACE_LINES_BIG_NOW,	  /* read it now */
+	OOMTRACE_LINES_BIG_LATER, /* leave it to the warmer: later stacks have its lines */
+	OOMTRACE_LINES_BIG_NEVER, /* leave it: no room for it (tens of MB once inflated) */
+};
+
 /*
  * The source file (NULL: none) and *@line of @addr (the ELF's own address) in the binary with
- * @build_id, @mod of a stack being unwound, @map_fd its file (-1: unknown); @later: large DWARF
- * not yet read is left to the warmer. The file name lives until the next call.
+ * @build_id, @mod of a stack being unwound, @map_fd its file (-1: unknown). The file name lives
+ * until the next call.
  */
 const char *oomtrace_lines_of(const char *build_id, Dwfl_Module *mod, int map_fd, Dwarf_Addr addr,
-			      bool later, uint32_t *line);
+			      enum oomtrace_lines_big big, uint32_t *line);
 
 /* What the warmer has read, into the cache: before a stack is unwound. */
 void oomtrace_lines_take_ready(void);

@@ -96,6 +96,19 @@ static void headroom_open(struct oomtrace_live *lv)
  * file, would make us the next victim. Wait (at most 100 ms) until there is
  * room again before handling the event.
  */
+int64_t oomtrace_live_room_kb(const struct oomtrace_live *lv)
+{
+	int64_t usage, limit;
+
+	if (lv->usage_fd < 0)
+		return -1;
+	usage = read_num_fd(lv->usage_fd);
+	limit = read_num_fd(lv->limit_fd);
+	if (usage < 0 || limit < 0)
+		return -1;
+	return limit > usage ? (limit - usage) >> 10 : 0;
+}
+
 static void headroom_wait(const struct oomtrace_live *lv)
 {
 	int i;

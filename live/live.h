@@ -135,6 +135,9 @@ void oomtrace_live_ksyms_close(struct oomtrace_live *lv);
  * The trigger's kernel stack as the probe read it (@n addresses, innermost first), named into
  * @ev. Where they cannot be named, nothing: the kernel's report may still give it (the join).
  */
+/* Room left in the tracer's own memory cgroup, kB; -1: no limit (or unknown). */
+int64_t oomtrace_live_room_kb(const struct oomtrace_live *lv);
+
 void oomtrace_live_kstack(struct oomtrace_live *lv, struct oomtrace_event *ev, const uint64_t *ips,
 			  unsigned int n);
 /* Turn a reaper finish/skip of @pid at @ts_ns into a REAP record (after _stamp). */

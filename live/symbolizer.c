@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,6 +46,7 @@ struct req {
 	uint32_t arch, nmaps;
 	uint64_t regs[OOMTRACE_UREGS_MAX], pc, sp;
 	uint32_t stack_len, open_files;
+	uint32_t no_big_lines, pad2; /* no room for large DWARF (unwind.h) */
 	uint64_t fd_mask; /* supervisor to worker: the maps whose file comes with the request */
 	char root[64];
 	struct req_map maps[OOMTRACE_UMAPS_MAX];
@@ -124,8 +126,12 @@ static const char *const supervisor_syscalls[] = {
 #if defined(__SANITIZE_ADDRESS__)
 /* AddressSanitizer's own: a new thread's stack and signal stack, its leak check (test builds) */
 static const char *const sanitizer_syscalls[] = {
-    "sigaltstack", "sched_getaffinity", "prlimit64", "getrlimit", "prctl",  "ptrace",
-    "wait4",	   "waitid",		"clone",     "clone3",	  "getpgid", "setpgid",
+    "sigaltstack", "sched_getaffinity",
+    "prlimit64",   "getrlimit",
+    "prctl",	   "ptrace",
+    "wait4",	   "waitid",
+    "clone",	   "clone3",
+    "getpgid",	   "setpgid",
 };
 #define SANITIZER_N (sizeof(sanitizer_syscalls) / sizeof(sanitizer_syscalls[0]))
 #else
@@ -307,7 +313,8 @@ static void worker(int sock, int ch)
 					   .stack_len = rq.stack_len,
 					   .maps = maps,
 					   .nmaps = rq.nmaps,
-					   .lines_now = true};
+					   .lines_now = true,
+					   .no_big_lines = rq.no_big_lines != 0};
 
 		alarm(WORKER_WALL_S); /* a binary that keeps it busy: SIGALRM ends it */
 		memcpy(c.regs, rq.regs, sizeof(c.regs));
@@ -334,8 +341,17 @@ static int open_map(const char *root, const struct req_map *m)
 {
 	char path[sizeof(((struct req *)0)->root) + sizeof(m->path)];
 
+	struct stat st;
+	int fd;
+
 	snprintf(path, sizeof(path), "%s%s", root, m->path);
-	return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* a regular file only: a device node mapped executable is not read */
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 struct wk {
@@ -353,7 +369,8 @@ static void worker_gone(struct wk *w)
 			;
 		/* ended on its own before that (an idle one was reaped by worker_check): say how */
 		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
-			fprintf(stderr, "oomtrace: user stacks: the unwinder was killed (signal %d)\n",
+			fprintf(stderr,
+				"oomtrace: user stacks: the unwinder was killed (signal %d)\n",
 				WTERMSIG(st));
 		else if (WIFEXITED(st) && WEXITSTATUS(st))
 			fprintf(stderr, "oomtrace: user stacks: the unwinder failed (status %d)\n",
@@ -373,6 +390,7 @@ static int worker_start(struct wk *w, int sock)
 		return -1;
 	w->pid = fork();
 	if (w->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* gone with the supervisor */
 		close(ch[0]);
 		worker(sock, ch[1]);
 	}
@@ -443,9 +461,11 @@ static void supervise(int sock)
 	ssize_t n;
 	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 
-	/* the worker inherits it: it, never the tracer, is a memcg's next victim */
+	/* neither protected as the tracer is (-1000, perhaps inherited from its unit), nor put
+	 * first (1000 would make it every shared memcg's first victim): the kernel's own choice,
+	 * which the worker inherits */
 	if (fd >= 0) {
-		(void)!write(fd, "1000", 4);
+		(void)!write(fd, "0", 1);
 		close(fd);
 	}
 	if (confine(true)) {
@@ -542,6 +562,7 @@ static int build_req(struct req *rq, const struct oomtrace_ucopy *c, const char 
 	rq->stack_len = (uint32_t)c->stack_len;
 	snprintf(rq->root, sizeof(rq->root), "%s", root ? root : "");
 	rq->open_files = root != NULL;
+	rq->no_big_lines = c->no_big_lines;
 	for (unsigned int i = 0; i < c->nmaps; i++) {
 		rq->maps[i].start = c->maps[i].start;
 		rq->maps[i].end = c->maps[i].end;
@@ -566,7 +587,8 @@ int oomtrace_symbolizer_unwind(struct oomtrace_symbolizer *s, const struct oomtr
 	if ((r = build_req(&s->req, c, root, &len)))
 		return r;
 	s->req.id = s->next_id++;
-	if (send(s->fd, &s->req, len, MSG_NOSIGNAL) != (ssize_t)len)
+	/* never waits: a helper still on earlier stacks with a full queue costs this one */
+	if (send(s->fd, &s->req, len, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len)
 		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
 	for (;;) {
 		struct pollfd p = {s->fd, POLLIN, 0};
@@ -601,8 +623,11 @@ void oomtrace_symbolizer_stop(struct oomtrace_symbolizer *s)
 	if (!s)
 		return;
 	close(s->fd);
-	if (s->pid > 0)
+	/* at once: it may be waiting out a worker's stack, and holds nothing to keep */
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
 		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
 			;
+	}
 	free(s);
 }

@@ -228,7 +228,10 @@ static void lines_of(struct uw *u, struct oomtrace_uframe *f, Dwfl_Module *mod, 
 
 	if (!f->build_id[0])
 		return; /* no key to keep it under: named, without a line */
-	src = oomtrace_lines_of(f->build_id, mod, map_fd_of(u, f->pc), addr, u->c->lines_now,
+	src = oomtrace_lines_of(f->build_id, mod, map_fd_of(u, f->pc), addr,
+				u->c->no_big_lines ? OOMTRACE_LINES_BIG_NEVER
+				: u->c->lines_now  ? OOMTRACE_LINES_BIG_LATER
+						   : OOMTRACE_LINES_BIG_NOW,
 				&f->line);
 	if (src)
 		copy_str(f->file, sizeof(f->file), src);

@@ -38,8 +38,9 @@ struct oomtrace_ucopy {
 	size_t stack_len;
 	const struct oomtrace_umap *maps;
 	unsigned int nmaps;
-	bool open_paths; /* a map without fd: open its path (false: leave its frames unnamed) */
-	bool lines_now;	 /* large DWARF not yet read: left to the warmer (lines.h) */
+	bool open_paths;   /* a map without fd: open its path (false: leave its frames unnamed) */
+	bool lines_now;	   /* large DWARF not yet read: left to the warmer (lines.h) */
+	bool no_big_lines; /* large DWARF not yet read: not at all (no room for it) */
 };
 
 /*

@@ -373,6 +373,16 @@ START_TEST(test_symbolizer)
 	pid_t sup = oomtrace_symbolizer_pid(sym);
 
 	ck_assert_uint_eq(status_field(sup, "NoNewPrivs", 10), 1);
+	/* not the tracer's protection, nor first in line: the kernel's own choice */
+	char adj_path[64], adj[16] = "";
+	FILE *af;
+
+	snprintf(adj_path, sizeof(adj_path), "/proc/%d/oom_score_adj", (int)sup);
+	af = fopen(adj_path, "r");
+	ck_assert_ptr_nonnull(af);
+	ck_assert_ptr_nonnull(fgets(adj, sizeof(adj), af));
+	fclose(af);
+	ck_assert_str_eq(adj, "0\n");
 	/* CAP_DAC_READ_SEARCH (2) and CAP_SYS_PTRACE (19) at most */
 	ck_assert_uint_eq(status_field(sup, "CapEff", 16) & ~((1ULL << 2) | (1ULL << 19)), 0);
 #ifdef WITH_SANDBOX

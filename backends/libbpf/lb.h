@@ -46,6 +46,7 @@ struct lb {
 	struct oomtrace_event ev;
 	struct lb_ustacks *ustacks; /* --stacks all: the user stack object and its unwinder */
 	const char *ustack_why;	    /* where it has none: why */
+	bool stopping;		    /* lb_stop: the records left are read, no more stacks unwound */
 };
 
 /* ---- features.c ---- */

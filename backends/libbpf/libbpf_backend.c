@@ -187,6 +187,7 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	if (!l)
 		return -ENOMEM;
 	l->opts = *o;
+	oomtrace_live_init(&l->live, OOMTRACE_SOURCE_LIBBPF, o->context_mask);
 	/* the symbolizer first: a fork of a tracer that has read little yet (not the kernel's BTF)
 	 * shares, and shows, little of its memory */
 	if (o->user_stacks && (err = lb_ustacks_open(l))) {
@@ -194,7 +195,6 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 		return err;
 	}
 	libbpf_set_print(lb_libbpf_print);
-	oomtrace_live_init(&l->live, OOMTRACE_SOURCE_LIBBPF, o->context_mask);
 	oomtrace_kjoin_attach(&l->live, o);
 	if (!o->no_stacks)
 		oomtrace_live_ksyms_open(&l->live);
@@ -248,7 +248,8 @@ static int lb_stop(void *state)
 {
 	struct lb *l = state;
 
-	/* consume what is already in the buffers, then detach */
+	/* consume what is already in the buffers, then detach; quickly: no stack is unwound */
+	l->stopping = true;
 	oomtrace_evbuf_consume(l->buf);
 	while (l->nlinks > 0)
 		bpf_link__destroy(l->links[--l->nlinks]);

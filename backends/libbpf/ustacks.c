@@ -29,6 +29,10 @@
 #define BUDGET_MS 50	 /* a kill waits at most this long for its stack */
 #define WAIT_MS 5	 /* for a copy that its program has not sent yet */
 #define SPENT_MAX_MS 250 /* unwinding per second at most: a storm is not held up by stacks */
+/* room in the tracer's own memcg (the helper's too): to unwind at all, to read large DWARF */
+#define ROOM_MIN_KB (32 << 10)
+#define ROOM_BIG_LINES_KB (128 << 10)
+#define ROOM_START_KB (64 << 10)
 
 struct lb_ustacks {
 	struct ustack_bpf *skel;
@@ -98,6 +102,7 @@ int lb_ustacks_open(struct lb *l)
 {
 	struct lb_ustacks *u;
 	struct stat st;
+	int64_t room;
 
 	if ((l->ustack_why = host_arch_why()))
 		return 0;
@@ -105,6 +110,16 @@ int lb_ustacks_open(struct lb *l)
 	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL) != 1 ||
 	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) != 1) {
 		l->ustack_why = "the kernel is older than 5.17 (no bpf_find_vma)";
+		return 0;
+	}
+	room = oomtrace_live_room_kb(&l->live);
+	if (room >= 0 && room < ROOM_START_KB) {
+		/* the helper and the line tables it reads share the tracer's memcg: not in a small
+		 * one (a fork's copied pages alone are a few MB) */
+		l->ustack_why = "the tracer's memory cgroup has too little room for the unwinder "
+				"(64 MiB free at the start)";
+		oomtrace_info("user stacks: not taken: %lld MiB free in our memory cgroup",
+			      (long long)(room >> 10));
 		return 0;
 	}
 	u = calloc(1, sizeof(*u));
@@ -239,10 +254,13 @@ static const char *files_root(const struct lb_ustacks *u, const struct w_ustack 
 }
 
 static void unwind_copy(struct lb_ustacks *u, const struct w_ustack *w, struct oomtrace_ustack *out,
-			int budget_ms)
+			int budget_ms, int64_t room_kb)
 {
 	static struct oomtrace_umap maps[W_UMAPS];
-	struct oomtrace_ucopy c = {.maps = maps, .stack = w->stack, .stack_len = w->stack_bytes};
+	struct oomtrace_ucopy c = {.maps = maps,
+				   .stack = w->stack,
+				   .stack_len = w->stack_bytes,
+				   .no_big_lines = room_kb >= 0 && room_kb < ROOM_BIG_LINES_KB};
 	char rootbuf[64];
 	const char *root = files_root(u, w, rootbuf, sizeof(rootbuf));
 	int r;
@@ -268,6 +286,8 @@ static void unwind_copy(struct lb_ustacks *u, const struct w_ustack *w, struct o
 		snprintf(out->missing, sizeof(out->missing), "not unwound within %d ms", BUDGET_MS);
 	else if (r == -ECHILD)
 		snprintf(out->missing, sizeof(out->missing), "the unwinder failed on its binaries");
+	else if (r == -EAGAIN)
+		snprintf(out->missing, sizeof(out->missing), "the unwinder was still busy");
 	else if (r)
 		snprintf(out->missing, sizeof(out->missing), "no unwinder (%s)", strerror(-r));
 }
@@ -279,9 +299,15 @@ void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, in
 	int64_t start = now_ms(), t;
 	struct w_ustack *w;
 
+	int64_t room = oomtrace_live_room_kb(&l->live);
+
 	memset(out, 0, sizeof(*out));
 	if (!l->opts.user_stacks)
 		return;
+	if (l->stopping) {
+		snprintf(out->missing, sizeof(out->missing), "the tracer was stopping");
+		return;
+	}
 	if (!u) {
 		snprintf(out->missing, sizeof(out->missing), "%s",
 			 l->ustack_why ? l->ustack_why : "no user stack program");
@@ -306,12 +332,19 @@ void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, in
 		u->window_ms = t;
 		u->spent_ms = 0;
 	}
+	if (room >= 0 && room < ROOM_MIN_KB) {
+		snprintf(out->missing, sizeof(out->missing),
+			 "%lld MiB free in the tracer's memory cgroup: no room to unwind",
+			 (long long)(room >> 10));
+		return;
+	}
 	if (u->spent_ms >= SPENT_MAX_MS) {
 		snprintf(out->missing, sizeof(out->missing),
 			 "not unwound: a storm of kills (%d ms/s)", SPENT_MAX_MS);
 		return;
 	}
-	unwind_copy(u, w, out, (int)(BUDGET_MS - (t - start) > 1 ? BUDGET_MS - (t - start) : 1));
+	unwind_copy(u, w, out, (int)(BUDGET_MS - (t - start) > 1 ? BUDGET_MS - (t - start) : 1),
+		    room);
 	u->spent_ms += now_ms() - t;
 	oomtrace_debug("user stack of %d: %u frames; %lld ms for its copy, %lld ms to unwind", tid,
 		       out->n, (long long)(t - start), (long long)(now_ms() - t));

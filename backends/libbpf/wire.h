@@ -107,8 +107,9 @@ struct w_ustack {
 	unsigned long long stack_end, sp;
 };
 #define W_USTACK_HEAD ((unsigned long)&((struct w_ustack *)0)->stack)
-#define W_USTACK_MIN ((unsigned long)&((struct w_ustack *)0)->regs) /* a record of its state only  \
-								     */
+#define W_USTACK_MIN                                                                               \
+	((unsigned long)&((struct w_ustack *)0)->regs) /* a record of its state only               \
+							*/
 
 /* the last SIGKILL a task generated */
 struct w_sigkill {

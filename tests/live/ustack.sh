@@ -53,7 +53,7 @@ ustack_live() {
 		skip "ustack: no tests/ustack (built with libdw only)"
 		return
 	fi
-	COMM_FILTER=0 start_tracer "$t/us.json" "$t/us.err" --cgroup "/$name" ${OOMTRACE_ARGS:-} --context none --duration 300
+	COMM_FILTER=0 start_tracer "$t/us.json" "$t/us.err" --cgroup "/$name" ${OOMTRACE_ARGS:-} --stacks all --context none --duration 300
 	rc=$?
 	[ $rc = 0 ] || { bad "ustack: oomtrace did not attach (exit $rc): $(tail -2 "$t/us.err")"; return; }
 	for k in 1 2 3; do
