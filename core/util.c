@@ -155,7 +155,13 @@ int oomtrace_write_all(int fd, const void *p, size_t n)
 	if (write_cancel && *write_cancel)
 		return write_bounded(fd, c, n, false);
 	while (n) {
-		ssize_t w = write(fd, c, n);
+		ssize_t w;
+
+		/* a signal in a pipe write that had moved some bytes ends it short, not with EINTR:
+		 * looked at after each part, or a stop waits for a reader that never reads */
+		if (begun && write_cancel && *write_cancel)
+			return write_bounded(fd, c, n, true);
+		w = write(fd, c, n);
 
 		if (w < 0) {
 			if (errno != EINTR)

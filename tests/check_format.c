@@ -4,6 +4,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,6 +522,54 @@ START_TEST(json_reading_errors)
 }
 END_TEST
 
+static volatile sig_atomic_t told_to_stop;
+static void on_usr1(int sig)
+{
+	told_to_stop = sig;
+}
+
+/*
+ * A stop while a long record is half through a pipe nobody reads: the signal ends that write
+ * short (some bytes moved), not with EINTR; the writer must still give up within its grace
+ * (OOMTRACE_WRITE_GRACE_MS), not wait for the reader forever.
+ */
+START_TEST(write_stops_after_a_short_write)
+{
+	int p[2], st;
+	pid_t pid;
+	char chunk[4096];
+
+	ck_assert_int_eq(pipe(p), 0);
+	fcntl(p[1], F_SETPIPE_SZ, 4096); /* one page: the record below moves in parts */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		static char rec[65536];
+		struct sigaction sa = {.sa_handler = on_usr1}; /* no SA_RESTART, as oomtrace's */
+
+		sigaction(SIGUSR1, &sa, NULL);
+		oomtrace_write_set_cancel(&told_to_stop);
+		alarm(10);
+		memset(rec, 'x', sizeof(rec));
+		_exit(oomtrace_write_all(p[1], rec, sizeof(rec)) == -ETIMEDOUT ? 0 : 1);
+	}
+	close(p[1]);
+	/* let it move some of the record, then block on the full pipe */
+	ck_assert_int_eq(read(p[0], chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+	usleep(200000);
+	ck_assert_int_eq(read(p[0], chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+	usleep(200000);
+	kill(pid, SIGUSR1);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	close(p[0]);
+	ck_assert_msg(WIFEXITED(st),
+		      "the writer did not end on its own (signal %d: it waited "
+		      "for the reader)",
+		      WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+}
+END_TEST
+
 START_TEST(utf8_repair)
 {
 	char out[64];
@@ -640,6 +691,7 @@ int main(void)
 	tcase_add_test(t, json_reading_errors);
 	tcase_add_test(t, lost_lines);
 	tcase_add_test(t, utf8_repair);
+	tcase_add_test(t, write_stops_after_a_short_write);
 	tcase_add_test(t, iso8601);
 	tcase_add_test(t, top_tasks_kept_sorted);
 	tcase_add_test(t, reap_records);
