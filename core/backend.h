@@ -40,7 +40,7 @@ struct oomtrace_backend_opts {
 	const char *btf_file; /* libbpf: kernel types for CO-RE from this file (raw BTF or ELF) */
 	bool no_kmsg;	      /* live: do not join the kernel's own report (/dev/kmsg) */
 	bool no_stacks;	      /* --stacks none: no stack read by a probe, none reported */
-	bool user_stacks;     /* --stacks all (not the default): the trigger's user stack too */
+	bool user_stacks;     /* --stacks all (the default): the trigger's user stack too */
 	unsigned int context_mask; /* OOMTRACE_CTX_* snapshots taken per live event */
 	unsigned int buffer_kb;	   /* live: ring buffer size (perf buffer: per CPU); 0: default */
 	/* live: comms of userspace memory killers whose SIGTERM/SIGKILL is a kill (NULL-terminated;

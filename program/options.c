@@ -50,10 +50,10 @@ static const char help[] =
     "      --no-killers      live: report no userspace killer's kills\n"
     "      --no-kmsg         live: do not join the kernel's own report of each kill\n"
     "                        (/dev/kmsg) for the facts the probe cannot read\n"
-    "      --stacks WHICH    kernel (default: the trigger's kernel stack and its allocation\n"
-    "                        class), all (kernel, and the trigger's user stack, unwound with\n"
-    "                        DWARF in a confined helper; libbpf, 5.17+), none (no stack read\n"
-    "                        by a probe, nor reported from a log)\n"
+    "      --stacks WHICH    all (default: kernel, and the trigger's user stack, unwound\n"
+    "                        with DWARF in a confined helper; libbpf, 5.17+), kernel (the\n"
+    "                        trigger's kernel stack and its allocation class), none (no\n"
+    "                        stack read by a probe, nor reported from a log)\n"
     "      --check           print this kernel's tracing mechanisms and what auto picks\n"
     "      --kernel-headers DIR  bcc: kernel headers to compile against\n"
     "      --bcc-cache DIR   bcc: keep the compiled program there for the next start on\n"
@@ -467,6 +467,7 @@ int oomtrace_options_parse(int argc, char **argv, struct oomtrace_config *c)
 	c->format = "text";
 	c->duration = -1;
 	c->metrics_interval = 15;
+	c->bo.user_stacks = true; /* --stacks all */
 	/* the userspace memory killers known by name (their log lines: replay/killers.c) */
 	c->killers[c->nkillers++] = "systemd-oomd";
 	c->killers[c->nkillers++] = "oomd";
