@@ -115,10 +115,12 @@ elif ! command -v aarch64-linux-gnu-gcc >/dev/null || ! dpkg-query -W libbpf-dev
 	skip "rpm aarch64: no cross compiler or arm64 libraries here (.ci/packages-vm)"
 else
 	mkdir -p "$t/rpm64/SOURCES" && cp "$tarball" "$t/rpm64/SOURCES/"
-	# (Debian's rpm knows no cross toolchain: the triplets and the strip are named)
+	# (Debian's rpm knows no cross toolchain: the triplets and the strip are named; no arm64
+	# libdw is installed here, and the host's pkg-config would offer the host's)
 	if rpmbuild -bb --nodeps --nocheck --target aarch64 --define "_topdir $t/rpm64" --define "debug_package %{nil}" \
 		--define "_host aarch64-linux-gnu" --define "_build $(gcc -dumpmachine)" \
 		--define "__strip aarch64-linux-gnu-strip" --define "_smp_mflags -j$(nproc)" \
+		--define "oomtrace_configure --without-libdw" \
 		"$srcdir/packaging/oomtrace.spec" >"$t/rpm64.log" 2>&1; then
 		rpm64=$(ls "$t"/rpm64/RPMS/aarch64/oomtrace-"$ver"-1*.aarch64.rpm 2>/dev/null | head -1)
 		mkdir "$t/root64" && (cd "$t/root64" && rpm2cpio "$rpm64" | cpio -idm --quiet)
