@@ -106,7 +106,7 @@ void oomtrace_write_set_cancel(volatile sig_atomic_t *flag)
 	write_cancel = flag;
 }
 
-static int64_t mono_ms(void)
+int64_t oomtrace_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -121,11 +121,11 @@ static int64_t mono_ms(void)
  */
 static int write_bounded(int fd, const char *c, size_t n, bool begun)
 {
-	int64_t deadline = mono_ms() + OOMTRACE_WRITE_GRACE_MS;
+	int64_t deadline = oomtrace_mono_ms() + OOMTRACE_WRITE_GRACE_MS;
 
 	while (n) {
 		struct pollfd p = {.fd = fd, .events = POLLOUT};
-		int left = (int)(deadline - mono_ms());
+		int left = (int)(deadline - oomtrace_mono_ms());
 		ssize_t w;
 
 		if (left <= 0)

@@ -30,6 +30,8 @@ void *oomtrace_grow(void *arr, size_t *cap, size_t n, size_t elem);
 void oomtrace_buf_free(struct oomtrace_buf *b);
 
 /* write(2) all of @n bytes, retrying on EINTR and short writes; 0 or -errno. */
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t oomtrace_mono_ms(void);
 int oomtrace_write_all(int fd, const void *p, size_t n);
 /* A small file (/proc, /sys) whole into @buf, at most @sz - 1 bytes, NUL-terminated: its length,
  * or -1 where it cannot be opened. */

@@ -31,6 +31,7 @@
 
 #include "lines.h"
 #include "symbolizer.h"
+#include "util.h"
 
 #define WORKER_AS_MIB 768 /* address space: libc's debug information is mapped, ~60 MiB */
 #define WORKER_WALL_S 5
@@ -541,14 +542,6 @@ struct oomtrace_symbolizer *oomtrace_symbolizer_start(void)
 	return s;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int build_req(struct req *rq, const struct oomtrace_ucopy *c, const char *root, size_t *len)
 {
 	if (c->nmaps > OOMTRACE_UMAPS_MAX || c->stack_len > OOMTRACE_USTACK_COPY ||
@@ -578,7 +571,7 @@ static int build_req(struct req *rq, const struct oomtrace_ucopy *c, const char 
 int oomtrace_symbolizer_unwind(struct oomtrace_symbolizer *s, const struct oomtrace_ucopy *c,
 			       const char *root, struct oomtrace_ustack *out, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = oomtrace_mono_ms() + timeout_ms;
 	size_t len;
 	int r;
 
@@ -592,7 +585,7 @@ int oomtrace_symbolizer_unwind(struct oomtrace_symbolizer *s, const struct oomtr
 		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
 	for (;;) {
 		struct pollfd p = {s->fd, POLLIN, 0};
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - oomtrace_mono_ms();
 
 		if (left <= 0 || (r = poll(&p, 1, (int)left)) == 0)
 			return -ETIMEDOUT;

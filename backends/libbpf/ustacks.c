@@ -17,6 +17,7 @@
 
 #include "lb.h"
 #include "log.h"
+#include "util.h"
 
 #ifdef WITH_LIBDW
 #include <bpf/libbpf.h>
@@ -46,14 +47,6 @@ struct lb_ustacks {
 	int64_t window_ms, spent_ms; /* this second's unwinding */
 	int want_tid;		     /* the trigger of the kill being read */
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int on_ustack(void *ctx, void *data, size_t size)
 {
@@ -296,10 +289,10 @@ void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, in
 {
 	struct lb_ustacks *u = l->ustacks;
 	struct oomtrace_ustack *out = &ev->trigger.ustack;
-	int64_t start = now_ms(), t;
+	int64_t start = oomtrace_mono_ms(), t;
 	struct w_ustack *w;
 
-	int64_t room = oomtrace_live_room_kb(&l->live);
+	int64_t room;
 
 	memset(out, 0, sizeof(*out));
 	if (!l->opts.user_stacks)
@@ -316,7 +309,7 @@ void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, in
 	u->want_tid = tid;
 	if (!(w = find_copy(u, tid, ts_ns)))
 		ring_buffer__consume(u->rb);
-	while (!(w = find_copy(u, tid, ts_ns)) && now_ms() - start < WAIT_MS)
+	while (!(w = find_copy(u, tid, ts_ns)) && oomtrace_mono_ms() - start < WAIT_MS)
 		ring_buffer__poll(u->rb, 1);
 	if (!w) {
 		snprintf(out->missing, sizeof(out->missing), "no copy of the trigger's stack");
@@ -327,11 +320,12 @@ void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, in
 		snprintf(out->missing, sizeof(out->missing), "%s", state_why(w->state));
 		return;
 	}
-	t = now_ms();
+	t = oomtrace_mono_ms();
 	if (t - u->window_ms >= 1000) {
 		u->window_ms = t;
 		u->spent_ms = 0;
 	}
+	room = oomtrace_live_room_kb(&l->live); /* read only where a stack is to be unwound */
 	if (room >= 0 && room < ROOM_MIN_KB) {
 		snprintf(out->missing, sizeof(out->missing),
 			 "%lld MiB free in the tracer's memory cgroup: no room to unwind",
@@ -345,9 +339,9 @@ void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, in
 	}
 	unwind_copy(u, w, out, (int)(BUDGET_MS - (t - start) > 1 ? BUDGET_MS - (t - start) : 1),
 		    room);
-	u->spent_ms += now_ms() - t;
+	u->spent_ms += oomtrace_mono_ms() - t;
 	oomtrace_debug("user stack of %d: %u frames; %lld ms for its copy, %lld ms to unwind", tid,
-		       out->n, (long long)(t - start), (long long)(now_ms() - t));
+		       out->n, (long long)(t - start), (long long)(oomtrace_mono_ms() - t));
 }
 
 #else /* no libdw */
