@@ -144,8 +144,9 @@ struct oomtrace_task {
 	char cgroup[OOMTRACE_PATH_MAX]; /* memory cgroup path */
 	int32_t ns_pid;	   /* its pid in its own pid namespace (1: that namespace's init) */
 	uint32_t ns_level; /* how deep that namespace is: 0 the host's */
-	struct oomtrace_stack kstack;  /* the trigger's, from the report's call trace (n: 0 none) */
-	struct oomtrace_ustack ustack; /* live: the trigger's at the kill */
+	struct oomtrace_stack kstack; /* the trigger's, from the report's call trace (n: 0 none) */
+	struct oomtrace_ustack
+	    ustack; /* live: the trigger's at the kill, a victim's at its SIGKILL */
 };
 
 /* Known-fact bits of struct oomtrace_event. */

@@ -465,6 +465,7 @@ static void why_lines(struct oomtrace_buf *b, const struct oomtrace_event *ev)
 	}
 	oomtrace_text_kstack(b, ev);
 	oomtrace_text_ustack(b, "user stack", &ev->trigger.ustack);
+	oomtrace_text_ustack(b, "victim's user stack", &ev->victim.ustack);
 }
 
 /* The detail lines of -v under the classic line. */

@@ -270,8 +270,10 @@ static int sink(void *ctx, struct oomtrace_event *ev)
 		ev->known &= ~(uint32_t)OOMTRACE_E_ALLOCATION;
 		ev->from_kmsg &= ~(uint32_t)OOMTRACE_K_STACK;
 	}
-	if (!r->c->bo.user_stacks) /* --stacks kernel or none, an --events file's included */
+	if (!r->c->bo.user_stacks) { /* --stacks kernel or none, an --events file's included */
 		memset(&ev->trigger.ustack, 0, sizeof(ev->trigger.ustack));
+		memset(&ev->victim.ustack, 0, sizeof(ev->victim.ustack));
+	}
 	ev->seq = ++r->seq;
 	return oomtrace_outputs_event(r->outs, ev);
 }

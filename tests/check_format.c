@@ -328,7 +328,8 @@ START_TEST(json_round_trip_every_field)
 }
 END_TEST
 
-/* trigger.user_stack: written, read back into the same places, and shown in the text detail. */
+/* trigger.user_stack and victim.user_stack: written, read back into the same places, and shown
+ * in the text detail. */
 START_TEST(user_stack_round_trip)
 {
 	struct oomtrace_event ev, back;
@@ -356,6 +357,11 @@ START_TEST(user_stack_round_trip)
 	u->f[1] = (struct oomtrace_uframe){
 	    .pc = 0x7f0ad865e24a, .file_off = 0x2724a, .method = OOMTRACE_UM_FP};
 	strcpy(u->f[1].module, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	ev.victim.ustack.n = 1;
+	ev.victim.ustack.f[0] = (struct oomtrace_uframe){
+	    .pc = 0x7f0ad8700000, .file_off = 0xc8000, .method = OOMTRACE_UM_REGS};
+	strcpy(ev.victim.ustack.f[0].function, "clock_nanosleep");
+	strcpy(ev.victim.ustack.f[0].module, "/usr/lib/x86_64-linux-gnu/libc.so.6");
 	first = strdup(render("json", &ev, 0));
 	ck_assert_ptr_nonnull(
 	    strstr(first, "\"user_stack\":{\"frames\":[{\"function\":\"ustack_take\","
@@ -365,12 +371,15 @@ START_TEST(user_stack_round_trip)
 	ck_assert_int_eq(oomtrace_event_from_json(o, &back, err, sizeof(err)), 0);
 	json_object_put(o);
 	ck_assert_mem_eq(&back.trigger.ustack, u, sizeof(*u));
+	ck_assert_mem_eq(&back.victim.ustack, &ev.victim.ustack, sizeof(ev.victim.ustack));
 	ck_assert_str_eq(render("json", &back, 0), first);
 	ck_assert_ptr_nonnull(strstr(render("text", &ev, OOMTRACE_FMT_VERBOSE),
 				     "    user stack: ustack_take (ustack.c:29) < ? "
-				     "libc.so.6+0x2724a (stack_copy_ended)\n"));
+				     "libc.so.6+0x2724a (stack_copy_ended)\n"
+				     "    victim's user stack: clock_nanosleep (libc.so.6)\n"));
 	free(first);
 	/* none taken, and why */
+	memset(&ev.victim.ustack, 0, sizeof(ev.victim.ustack));
 	memset(u, 0, sizeof(*u));
 	strcpy(u->missing, "kernel before 5.17");
 	first = strdup(render("json", &ev, 0));

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ustack.bpf.c: the OOM trigger's user stack, copied at oom:mark_victim for user space to unwind
- * with DWARF call frame information (live/unwind.c): its user registers (bpf_task_pt_regs), the
- * top of its stack, and the executable file mappings its stack's words point into
- * (bpf_find_vma), each with its path. A separate object: its helpers are 5.17+, and a program that
- * names them does not load on an older kernel even where it never calls them.
+ * ustack.bpf.c: user stacks for user space to unwind with DWARF call frame information
+ * (live/unwind.c): the OOM trigger's, copied at oom:mark_victim, and a victim's that is not the
+ * trigger, copied as it takes its SIGKILL (fentry of do_group_exit). A copy holds the task's user
+ * registers (bpf_task_pt_regs), the top of its stack, and the executable file mappings its
+ * stack's words point into (bpf_find_vma), each with its path. A separate object: its helpers are
+ * 5.17+, and a program that names them does not load on an older kernel even where it never calls
+ * them.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -56,6 +58,22 @@ struct {
 	__type(key, __u32);
 	__type(value, struct w_ustack);
 } ustack_scratch SEC(".maps");
+
+/* victims whose trigger is another process, by the pid mark_victim names: when it was marked */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, int);
+	__type(value, __u64);
+} ustack_victims SEC(".maps");
+
+#define VICTIM_MAX_NS (5ULL * 1000000000) /* a victim that takes its SIGKILL later is not ours */
+
+/* the classic tracepoints' records: their own fields after the 8 bytes common to all */
+struct tp_mark_victim {
+	unsigned long long common;
+	int pid;
+};
 
 static __always_inline struct w_ustack *scratch(void)
 {
@@ -217,18 +235,19 @@ static __always_inline unsigned int copy(struct w_ustack *u)
 	return W_US_SENT;
 }
 
-SEC("tracepoint/oom/mark_victim")
-int tp_mark_victim_ustack(void *ctx)
+/* Copy the current task's user state as a record of @kind and send it. */
+static __always_inline void send(unsigned int kind)
 {
 	struct w_ustack *u = scratch();
 	__u64 id = bpf_get_current_pid_tgid();
 	unsigned long long size = W_USTACK_HEAD;
 
 	if (!u)
-		return 0;
+		return;
 	u->ts_ns = bpf_ktime_get_ns();
 	u->tid = (int)id;
 	u->tgid = (int)(id >> 32);
+	u->kind = kind;
 	u->nmaps = 0;
 	u->nranges = 0;
 	u->regs_bytes = 0;
@@ -245,5 +264,60 @@ int tp_mark_victim_ustack(void *ctx)
 		u->state = W_US_FULL;
 		bpf_ringbuf_output(&ustacks_rb, u, W_USTACK_MIN, 0);
 	}
+}
+
+/* The trigger's stack; a victim that is another process is remembered for its SIGKILL. */
+SEC("tracepoint/oom/mark_victim")
+int tp_mark_victim_ustack(struct tp_mark_victim *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
+	int victim = ctx->pid;
+
+	if (victim != (int)id && victim != (int)(id >> 32))
+		bpf_map_update_elem(&ustack_victims, &victim, &now, BPF_ANY);
+	send(W_UK_TRIGGER);
 	return 0;
+}
+
+/*
+ * A remembered victim's stack, by the first of its threads to exit: its user registers are where
+ * it entered the kernel (a system call, a fault, an interrupt), before its SIGKILL. Where
+ * sched:sched_process_exit runs before exit_mm() (6.16+), there; elsewhere at fentry of
+ * do_group_exit, which each thread that dies of a signal calls. Not at signal:signal_deliver,
+ * which would be earlier: it runs under the siglock with interrupts off, where bpf_find_vma takes
+ * the mmap lock once per program run (the unlock waits for an irq_work), and a stack needs a
+ * lookup per mapping.
+ */
+static __always_inline int victim_exit(void)
+{
+	__u64 id = bpf_get_current_pid_tgid(), *marked;
+	int key = (int)(id >> 32);
+
+	marked = bpf_map_lookup_elem(&ustack_victims, &key);
+	if (!marked) {
+		key = (int)id; /* the killer named a thread */
+		marked = bpf_map_lookup_elem(&ustack_victims, &key);
+	}
+	if (!marked)
+		return 0;
+	/* the delete decides which thread sends: one copy per victim */
+	if (bpf_ktime_get_ns() - *marked > VICTIM_MAX_NS) {
+		bpf_map_delete_elem(&ustack_victims, &key);
+		return 0;
+	}
+	if (bpf_map_delete_elem(&ustack_victims, &key) == 0)
+		send(W_UK_VICTIM);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int tp_process_exit_ustack(void *ctx)
+{
+	return victim_exit();
+}
+
+SEC("fentry/do_group_exit")
+int BPF_PROG(fentry_do_group_exit_ustack)
+{
+	return victim_exit();
 }

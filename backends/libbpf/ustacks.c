@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ustacks.c: the trigger's user stack for each kill (--stacks all): the user stack object
- * (ustack.bpf.c) copies registers, stack and mappings on a ring of its own; a kill's record takes
- * the copy of its trigger, which the symbolizer (live/symbolizer.c) unwinds and names within the
- * kill's budget. Without libdw, or on a kernel before 5.17, each kill says why it has none.
+ * ustacks.c: user stacks for each kill (--stacks all): the user stack object (ustack.bpf.c) copies
+ * registers, stack and mappings on a ring of its own, the trigger's at the kill and a victim's
+ * that is another process as it takes its SIGKILL; a kill's record takes those copies, which the
+ * symbolizer (live/symbolizer.c) unwinds and names within the kill's budget. Without libdw, or on
+ * a kernel before 5.17, each kill says why it has none.
  */
 #include "config.h"
 
@@ -22,11 +23,13 @@
 #ifdef WITH_LIBDW
 #include <bpf/libbpf.h>
 
+#include "live.h"
 #include "symbolizer.h"
+#include "tpformat.h"
 #include "unwind.h"
 #include "ustack.skel.h"
 
-#define SLOTS 4		 /* copies kept for kills not yet read: one per trigger, a few at once */
+#define SLOTS 8		 /* copies kept for kills not yet read: a trigger's and a victim's each */
 #define BUDGET_MS 50	 /* a kill waits at most this long for its stack */
 #define WAIT_MS 5	 /* for a copy that its program has not sent yet */
 #define SPENT_MAX_MS 250 /* unwinding per second at most: a storm is not held up by stacks */
@@ -37,7 +40,8 @@
 
 struct lb_ustacks {
 	struct ustack_bpf *skel;
-	struct bpf_link *link;
+	struct bpf_link *link, *victim_link;
+	const char *victim_why; /* where victims' stacks cannot be taken: why */
 	struct ring_buffer *rb;
 	struct oomtrace_symbolizer *sym;
 	unsigned long long self_mnt_ns;
@@ -45,8 +49,18 @@ struct lb_ustacks {
 	struct w_ustack slot[SLOTS];
 	bool used[SLOTS];
 	int64_t window_ms, spent_ms; /* this second's unwinding */
-	int want_tid;		     /* the trigger of the kill being read */
+	unsigned int want_kind;	     /* the copy the kill being read waits for: enum w_ukind, */
+	int want_id;		     /* of this thread (a trigger) or process (a victim) */
 };
+
+/* Is @s the copy of @kind for @id: a trigger's thread, a victim's process (or the thread the
+ * killer named)? */
+static bool copy_of(const struct w_ustack *s, unsigned int kind, int id)
+{
+	if (s->kind != kind)
+		return false;
+	return s->tid == id || (kind == W_UK_VICTIM && s->tgid == id);
+}
 
 static int on_ustack(void *ctx, void *data, size_t size)
 {
@@ -65,23 +79,27 @@ static int on_ustack(void *ctx, void *data, size_t size)
 	u->next = (u->next + 1) % SLOTS;
 	/* the kill being read wants this one: the copies of the kills after it stay in the ring
 	 * (libbpf stops at a negative answer, this record taken) */
-	return s->tid == u->want_tid ? -1 : 0;
+	return copy_of(s, u->want_kind, u->want_id) ? -1 : 0;
 }
 
-/* Why a copy could not be taken, in the words of the event. */
-static const char *state_why(unsigned int state)
+/* Why a copy of @who's stack could not be taken, in the words of the event. */
+static void state_why(char *dst, size_t sz, unsigned int state, const char *who)
 {
 	switch (state) {
 	case W_US_KTHREAD:
-		return "the trigger has no user space (a kernel thread, or exiting)";
+		snprintf(dst, sz, "the %s has no user space (a kernel thread, or exiting)", who);
+		break;
 	case W_US_NO_REGS:
-		return "the trigger's saved registers are not user mode's";
+		snprintf(dst, sz, "the %s's saved registers are not user mode's", who);
+		break;
 	case W_US_NO_STACK:
-		return "the trigger's stack was not resident";
+		snprintf(dst, sz, "the %s's stack was not resident", who);
+		break;
 	case W_US_FULL:
-		return "the user stacks' ring was full";
+		snprintf(dst, sz, "the user stacks' ring was full");
+		break;
 	default:
-		return "no copy of the trigger's stack";
+		snprintf(dst, sz, "no copy of the %s's stack", who);
 	}
 }
 
@@ -131,36 +149,81 @@ int lb_ustacks_open(struct lb *l)
 	return 0;
 }
 
+/* Does sched:sched_process_exit run before exit_mm() here? It does from 6.16, the commit that
+ * gave it group_dead (kernel/exit.c): earlier, a task has no mm there. */
+static bool exit_tp_has_mm(void)
+{
+	const char *tfs = oomtrace_tracefs_dir(false, NULL, 0);
+	char path[128];
+	struct tpf f;
+
+	if (!tfs)
+		return false;
+	snprintf(path, sizeof(path), "%s/events/sched/sched_process_exit/format", tfs);
+	return tpf_load(path, &f) == 0 && tpf_find(&f, "group_dead");
+}
+
+/* Open and load the object, with the victims' program @victim (NULL: none); 0 or -errno. */
+static int open_load(struct lb_ustacks *u, const struct bpf_object_open_opts *oo,
+		     const char *victim)
+{
+	struct bpf_program *p;
+
+	u->skel = ustack_bpf__open_opts(oo);
+	if (!u->skel)
+		return -errno;
+	u->skel->rodata->page_shift =
+	    (unsigned int)__builtin_ctzl((unsigned long)sysconf(_SC_PAGESIZE));
+	bpf_object__for_each_program(p, u->skel->obj)
+	{
+		if (p != u->skel->progs.tp_mark_victim_ustack)
+			bpf_program__set_autoload(p, victim &&
+							 strcmp(bpf_program__name(p), victim) == 0);
+	}
+	return ustack_bpf__load(u->skel);
+}
+
 void lb_ustacks_load(struct lb *l)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct lb_ustacks *u = l->ustacks;
+	const char *victim;
 	int err;
 
 	if (!u)
 		return;
 	oo.btf_custom_path = l->btf_path[0] ? l->btf_path : NULL;
-	u->skel = ustack_bpf__open_opts(&oo);
-	if (!u->skel) {
-		err = -errno;
-		goto fail;
+	/* the victims' at an exit that still has the mm: the tracepoint, else fentry (a
+	 * trampoline: not where the kernel refuses one, nor arm64 before 6.0) */
+	victim = exit_tp_has_mm() ? "tp_process_exit_ustack" : "fentry_do_group_exit_ustack";
+	if ((err = open_load(u, &oo, victim))) {
+		/* the triggers' stacks without the victims' */
+		ustack_bpf__destroy(u->skel);
+		if ((err = open_load(u, &oo, NULL)))
+			goto fail;
+		victim = NULL;
 	}
-	u->skel->rodata->page_shift =
-	    (unsigned int)__builtin_ctzl((unsigned long)sysconf(_SC_PAGESIZE));
-	if ((err = ustack_bpf__load(u->skel)))
-		goto fail;
 	u->link = bpf_program__attach(u->skel->progs.tp_mark_victim_ustack);
 	if (!u->link) {
 		err = -errno;
 		goto fail;
 	}
+	if (victim) {
+		u->victim_link =
+		    bpf_program__attach(bpf_object__find_program_by_name(u->skel->obj, victim));
+		if (!u->victim_link)
+			oomtrace_info("user stacks: the victims' not taken: %s", strerror(errno));
+	}
+	if (!u->victim_link)
+		u->victim_why = "no exit hook here (sched_process_exit 6.16+, or fentry)";
 	u->rb = ring_buffer__new(bpf_map__fd(u->skel->maps.ustacks_rb), on_ustack, u, NULL);
 	if (!u->rb) {
 		err = -errno;
 		goto fail;
 	}
 	oomtrace_info(
-	    "user stacks: the trigger's, unwound with DWARF by a confined helper (pid %d)",
+	    "user stacks: the trigger's and the victim's, unwound with DWARF by a confined helper "
+	    "(pid %d)",
 	    (int)oomtrace_symbolizer_pid(u->sym));
 	return;
 fail:
@@ -176,6 +239,7 @@ void lb_ustacks_close(struct lb *l)
 	if (!u)
 		return;
 	ring_buffer__free(u->rb);
+	bpf_link__destroy(u->victim_link);
 	bpf_link__destroy(u->link);
 	ustack_bpf__destroy(u->skel);
 	oomtrace_symbolizer_stop(u->sym);
@@ -183,18 +247,24 @@ void lb_ustacks_close(struct lb *l)
 	l->ustacks = NULL;
 }
 
-/* The copy of @tid's stack taken at the kill stamped @ts_ns: the nearest in time; NULL: none. */
-static struct w_ustack *find_copy(struct lb_ustacks *u, int tid, uint64_t ts_ns)
+/* The copy of @kind for @id that belongs to the kill stamped @ts_ns: the nearest in time; NULL:
+ * none. A trigger's comes from the same mark_victim call (microseconds apart), a victim's from
+ * its SIGKILL after it (the kill's stamp may be from a probe a little before mark_victim). */
+static struct w_ustack *find_copy(struct lb_ustacks *u, unsigned int kind, int id, uint64_t ts_ns)
 {
+	const uint64_t ms = 1000000ULL;
 	struct w_ustack *best = NULL;
-	uint64_t best_d = 100 * 1000000ULL; /* the same mark_victim call: microseconds apart */
+	uint64_t best_d = UINT64_MAX;
 
 	for (unsigned int i = 0; i < SLOTS; i++) {
-		uint64_t d;
+		const struct w_ustack *s = &u->slot[i];
+		uint64_t d = s->ts_ns > ts_ns ? s->ts_ns - ts_ns : ts_ns - s->ts_ns;
 
-		if (!u->used[i] || u->slot[i].tid != tid)
+		if (!u->used[i] || !copy_of(s, kind, id))
 			continue;
-		d = u->slot[i].ts_ns > ts_ns ? u->slot[i].ts_ns - ts_ns : ts_ns - u->slot[i].ts_ns;
+		if (kind == W_UK_TRIGGER ? d >= 100 * ms
+					 : s->ts_ns + 100 * ms < ts_ns || d >= 5000 * ms)
+			continue;
 		if (d < best_d) {
 			best_d = d;
 			best = &u->slot[i];
@@ -259,7 +329,8 @@ static void unwind_copy(struct lb_ustacks *u, const struct w_ustack *w, struct o
 	int r;
 
 	if (oomtrace_unwind_regs_ptregs(&c, oomtrace_unwind_host_arch(), w->regs, w->regs_bytes)) {
-		snprintf(out->missing, sizeof(out->missing), "%s", state_why(W_US_NO_REGS));
+		state_why(out->missing, sizeof(out->missing), W_US_NO_REGS,
+			  w->kind == W_UK_VICTIM ? "victim" : "trigger");
 		return;
 	}
 	for (unsigned int i = 0; i < w->nmaps && i < W_UMAPS; i++) {
@@ -285,42 +356,35 @@ static void unwind_copy(struct lb_ustacks *u, const struct w_ustack *w, struct o
 		snprintf(out->missing, sizeof(out->missing), "no unwinder (%s)", strerror(-r));
 }
 
-void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, int tid)
+/* The copy of @kind for @id, from the slots or the ring, waited for until @deadline_ms. */
+static struct w_ustack *wait_copy(struct lb_ustacks *u, unsigned int kind, int id, uint64_t ts_ns,
+				  int64_t deadline_ms)
 {
-	struct lb_ustacks *u = l->ustacks;
-	struct oomtrace_ustack *out = &ev->trigger.ustack;
-	int64_t start = oomtrace_mono_ms(), t;
 	struct w_ustack *w;
 
-	int64_t room;
-
-	memset(out, 0, sizeof(*out));
-	if (!l->opts.user_stacks)
-		return;
-	if (l->stopping) {
-		snprintf(out->missing, sizeof(out->missing), "the tracer was stopping");
-		return;
-	}
-	if (!u) {
-		snprintf(out->missing, sizeof(out->missing), "%s",
-			 l->ustack_why ? l->ustack_why : "no user stack program");
-		return;
-	}
-	u->want_tid = tid;
-	if (!(w = find_copy(u, tid, ts_ns)))
+	u->want_kind = kind;
+	u->want_id = id;
+	if (!(w = find_copy(u, kind, id, ts_ns)))
 		ring_buffer__consume(u->rb);
-	while (!(w = find_copy(u, tid, ts_ns)) && oomtrace_mono_ms() - start < WAIT_MS)
+	while (!(w = find_copy(u, kind, id, ts_ns)) && oomtrace_mono_ms() < deadline_ms)
 		ring_buffer__poll(u->rb, 1);
-	if (!w) {
-		snprintf(out->missing, sizeof(out->missing), "no copy of the trigger's stack");
-		return;
-	}
-	u->used[w - u->slot] = false; /* taken */
+	if (w)
+		u->used[w - u->slot] = false; /* taken */
+	return w;
+}
+
+/* @out from the copy @w of @who's stack, within the kill's budget that began at @start: unwound,
+ * or why not. */
+static void take_copy(struct lb *l, const struct w_ustack *w, const char *who,
+		      struct oomtrace_ustack *out, int64_t start)
+{
+	struct lb_ustacks *u = l->ustacks;
+	int64_t t = oomtrace_mono_ms(), room;
+
 	if (w->state != W_US_SENT) {
-		snprintf(out->missing, sizeof(out->missing), "%s", state_why(w->state));
+		state_why(out->missing, sizeof(out->missing), w->state, who);
 		return;
 	}
-	t = oomtrace_mono_ms();
 	if (t - u->window_ms >= 1000) {
 		u->window_ms = t;
 		u->spent_ms = 0;
@@ -340,8 +404,56 @@ void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, in
 	unwind_copy(u, w, out, (int)(BUDGET_MS - (t - start) > 1 ? BUDGET_MS - (t - start) : 1),
 		    room);
 	u->spent_ms += oomtrace_mono_ms() - t;
-	oomtrace_debug("user stack of %d: %u frames; %lld ms for its copy, %lld ms to unwind", tid,
-		       out->n, (long long)(t - start), (long long)(oomtrace_mono_ms() - t));
+	oomtrace_debug("user stack of %s %d: %u frames; %lld ms for its copy, %lld ms to unwind",
+		       who, w->tid, out->n, (long long)(t - start),
+		       (long long)(oomtrace_mono_ms() - t));
+}
+
+/* Is the victim another process than the trigger (and sent a SIGKILL, so that it takes one)? */
+static bool victim_apart(const struct oomtrace_event *ev)
+{
+	const struct oomtrace_task *v = &ev->victim;
+
+	return (v->known & OOMTRACE_T_PID) && v->pid > 0 && v->pid != ev->trigger.pid &&
+	       v->pid != ev->trigger.tgid && !(ev->known & OOMTRACE_E_EXITING);
+}
+
+void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, int tid)
+{
+	struct lb_ustacks *u = l->ustacks;
+	struct oomtrace_ustack *out = &ev->trigger.ustack, *vout = &ev->victim.ustack;
+	int64_t start = oomtrace_mono_ms();
+	struct w_ustack *w;
+
+	memset(out, 0, sizeof(*out));
+	memset(vout, 0, sizeof(*vout));
+	if (!l->opts.user_stacks)
+		return;
+	if (l->stopping) {
+		snprintf(out->missing, sizeof(out->missing), "the tracer was stopping");
+		return;
+	}
+	if (!u) {
+		snprintf(out->missing, sizeof(out->missing), "%s",
+			 l->ustack_why ? l->ustack_why : "no user stack program");
+		return;
+	}
+	if ((w = wait_copy(u, W_UK_TRIGGER, tid, ts_ns, start + WAIT_MS)))
+		take_copy(l, w, "trigger", out, start);
+	else
+		snprintf(out->missing, sizeof(out->missing), "no copy of the trigger's stack");
+	if (!victim_apart(ev))
+		return; /* the trigger's stack is the victim's */
+	if (u->victim_why) {
+		snprintf(vout->missing, sizeof(vout->missing), "%s", u->victim_why);
+		return;
+	}
+	/* the victim's comes when it runs again to take its SIGKILL: within what is left */
+	if ((w = wait_copy(u, W_UK_VICTIM, ev->victim.pid, ts_ns, start + BUDGET_MS)))
+		take_copy(l, w, "victim", vout, start);
+	else
+		snprintf(vout->missing, sizeof(vout->missing),
+			 "no copy of the victim's stack within %d ms of the kill", BUDGET_MS);
 }
 
 #else /* no libdw */
@@ -367,6 +479,7 @@ void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, in
 	(void)ts_ns;
 	(void)tid;
 	memset(&ev->trigger.ustack, 0, sizeof(ev->trigger.ustack));
+	memset(&ev->victim.ustack, 0, sizeof(ev->victim.ustack));
 	if (l->opts.user_stacks)
 		snprintf(ev->trigger.ustack.missing, sizeof(ev->trigger.ustack.missing), "%s",
 			 l->ustack_why);

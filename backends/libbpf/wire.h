@@ -83,6 +83,12 @@ enum w_ustate {
 	W_US_FULL = 5,	   /* the ring had no room */
 };
 
+/* whose stack a record is */
+enum w_ukind {
+	W_UK_TRIGGER = 0, /* the trigger's, at oom:mark_victim */
+	W_UK_VICTIM = 1,  /* a victim's that is not the trigger, as it takes its SIGKILL */
+};
+
 struct w_umap {
 	unsigned long long start, end, pgoff;
 	unsigned int path_len;	/* bytes of path used */
@@ -97,7 +103,7 @@ struct w_ustack {
 	unsigned int nmaps;
 	unsigned int regs_bytes, stack_bytes;
 	unsigned int mnt_ns; /* the inode of its mount namespace: the paths are in it */
-	unsigned int pad0;
+	unsigned int kind;   /* enum w_ukind */
 	unsigned char regs[W_UREGS_BYTES];
 	struct w_umap maps[W_UMAPS];
 	unsigned char stack[W_USTACK_BYTES]; /* sent as far as stack_bytes */

@@ -6,7 +6,10 @@
 # tests/ustack.c), unwound through libc (no frame pointers) by its call frame information; each
 # frame's build id and address must give the same function and line to binutils (readelf,
 # addr2line). Its kernel stack is an anon_fault. A fourth kill is taken inside write() (pipe
-# buffers): class syscall, and a user stack through main. bcc: each kill says why it has none.
+# buffers): class syscall, and a user stack through main. A fifth kill's victim is another
+# tests/ustack, asleep in that function holding more than the trigger: its own user stack, at
+# its SIGKILL, must name the sleep's line, while the trigger's names the memset's; the first
+# three (the victim is the trigger) have no victim.user_stack. bcc: each kill says why it has none.
 # Real memcg OOM kills; see tests/live/lib.sh for the environment.
 . "$(dirname "$0")/lib.sh"
 
@@ -14,11 +17,12 @@ in_cg() { sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$cg" "$@
 nth() { grep '"record":"kill"' "$t/us.json" | sed -n "${1}p" >"$t/ev.json"; }
 field() { "$JFIELD" "$t/ev.json" "$1"; }
 src_line() { grep -n -F -- "$1" "$srcdir/tests/ustack.c" | head -1 | cut -d: -f1; }
+WHO=trigger # whose user stack frame_of and check_frame read: trigger or victim
 # the index of the first frame named $1 (none: empty)
 frame_of() { # (every frame has a pc; an unnamed one has no function)
 	local i=0
-	while [ "$(field "trigger.user_stack.frames.$i.pc")" != missing ]; do
-		[ "$(field "trigger.user_stack.frames.$i.function")" = "$1" ] && { echo $i; return; }
+	while [ "$(field "$WHO.user_stack.frames.$i.pc")" != missing ]; do
+		[ "$(field "$WHO.user_stack.frames.$i.function")" = "$1" ] && { echo $i; return; }
 		i=$((i + 1))
 	done
 }
@@ -27,14 +31,14 @@ frame_of() { # (every frame has a pc; an unnamed one has no function)
 check_frame() {
 	local k=$1 i=$2 fn=$3 want got file method bid addr a2l
 	want=$(src_line "$4")
-	got=$(field "trigger.user_stack.frames.$i.line")
-	file=$(field "trigger.user_stack.frames.$i.file")
-	method=$(field "trigger.user_stack.frames.$i.method")
+	got=$(field "$WHO.user_stack.frames.$i.line")
+	file=$(field "$WHO.user_stack.frames.$i.file")
+	method=$(field "$WHO.user_stack.frames.$i.method")
 	[ "$got" = "$want" ] && [ "${file##*/}" = ustack.c ] && [ "$method" = cfi ] &&
 		ok "ustack: kill $k: frame $i $fn (ustack.c:$got, $method)" ||
 		bad "ustack: kill $k: frame $i $fn at '$file:$got' by $method, want ustack.c:$want by cfi"
-	bid=$(field "trigger.user_stack.frames.$i.build_id")
-	addr=$(field "trigger.user_stack.frames.$i.address")
+	bid=$(field "$WHO.user_stack.frames.$i.build_id")
+	addr=$(field "$WHO.user_stack.frames.$i.address")
 	if command -v readelf >/dev/null && command -v addr2line >/dev/null; then
 		[ "$bid" = "$(readelf -n "$USTACK" | awk '/Build ID/ { print $3; exit }')" ] &&
 			ok "ustack: kill $k: frame $i's build id is the binary's" || bad "ustack: kill $k: frame $i build id '$bid'"
@@ -47,8 +51,51 @@ check_frame() {
 	fi
 }
 
+# the frames of kill $1 from $WHO's frame $2 on are tests/ustack's function at the line holding
+# $3, then ustack_middle and main, by CFI, and the stack ends at _start
+check_chain() {
+	local k=$1 take=$2
+	check_frame "$k" "$take" ustack_take "$3"
+	[ "$(field "$WHO.user_stack.frames.$((take + 1)).function")" = ustack_middle ] &&
+		check_frame "$k" $((take + 1)) ustack_middle "return ustack_take(" ||
+		bad "ustack: kill $k: frame $((take + 1)) is $(field "$WHO.user_stack.frames.$((take + 1)).function"), not ustack_middle"
+	[ "$(field "$WHO.user_stack.frames.$((take + 2)).function")" = main ] &&
+		check_frame "$k" $((take + 2)) main "sink = ustack_middle(" ||
+		bad "ustack: kill $k: frame $((take + 2)) is $(field "$WHO.user_stack.frames.$((take + 2)).function"), not main"
+	[ "$(field "$WHO.user_stack.end")" = outermost ] && ok "ustack: kill $k: $WHO's stack unwound to _start" ||
+		bad "ustack: kill $k: $WHO's unwinding ended: $(field "$WHO.user_stack.end")"
+}
+
+# 5. the victim is not the trigger: a tests/ustack asleep holding 40 MiB of the 64, killed when
+# another takes its 23rd; each stack is its own
+victim_apart() {
+	local take vpid tpid
+	rm -f "$t/victim.json"
+	grep '"record":"kill"' "$t/us.json" | while read -r line; do
+		printf '%s\n' "$line" >"$t/ev.json"
+		[ "$(field victim.pid)" != "$(field trigger.pid)" ] && [ "$(field victim.comm)" = ustack ] &&
+			{ printf '%s\n' "$line" >"$t/victim.json"; break; }
+	done
+	[ -s "$t/victim.json" ] || { bad "ustack: no kill of a sleeping ustack by another"; return; }
+	cp "$t/victim.json" "$t/ev.json"
+	vpid=$(field victim.pid) tpid=$(field trigger.pid)
+	take=$(WHO=victim frame_of ustack_take)
+	[ "$(field victim.user_stack.frames.0.method)" = regs ] &&
+		case "$(field victim.user_stack.frames.0.module)" in */libc*) true ;; *) false ;; esac &&
+		ok "ustack: victim $vpid (trigger $tpid): frame 0 in libc ($(field victim.user_stack.frames.0.function))" ||
+		bad "ustack: victim's frame 0 $(field victim.user_stack.frames.0.function) in $(field victim.user_stack.frames.0.module): $(field victim.user_stack.missing)"
+	if [ -n "$take" ]; then
+		WHO=victim check_chain 5 "$take" "sink = sleep(30);"
+	else
+		bad "ustack: the victim's stack has no ustack_take: $(grep -o '"user_stack":.\{0,300\}' "$t/ev.json" | tail -1)"
+	fi
+	take=$(frame_of ustack_take)
+	[ -n "$take" ] && check_frame 5 "$take" ustack_take "memset(p, (int)i | 1, 1 << 20);" ||
+		bad "ustack: kill 5: the trigger's stack has no ustack_take"
+}
+
 ustack_live() {
-	local k take n pipes
+	local k take n pipes hold
 	if [ ! -x "${USTACK:-}" ]; then
 		skip "ustack: no tests/ustack (built with libdw only)"
 		return
@@ -61,10 +108,16 @@ ustack_live() {
 		sleep 0.5
 	done
 	in_cg "$HOG" -k 200 1
+	sleep 6 # the kernel's OOM report ratelimit
+	in_cg "$USTACK" hold 40 &
+	hold=$!
+	sleep 1
+	in_cg "$USTACK" oom 32
+	wait $hold # (not the tracer's)
 	sleep 1
 	stop_tracer
 	n=$(grep -c '"record":"kill"' "$t/us.json")
-	[ "$n" -ge 4 ] || { bad "ustack: $n kills reported, 4 made"; return; }
+	[ "$n" -ge 5 ] || { bad "ustack: $n kills reported, 5 made"; return; }
 	nth 1
 	if [ "$BACKEND" = bcc ] || [ "$(field trigger.user_stack.frames)" = missing ]; then
 		why=$(field trigger.user_stack.missing)
@@ -85,15 +138,9 @@ ustack_live() {
 			bad "ustack: kill $k: frame 0 $(field trigger.user_stack.frames.0.function) in $(field trigger.user_stack.frames.0.module)"
 		take=$(frame_of ustack_take)
 		[ -n "$take" ] || { bad "ustack: kill $k: no frame ustack_take: $(grep -o '"user_stack":.\{0,300\}' "$t/ev.json")"; continue; }
-		check_frame $k "$take" ustack_take "memset(p, (int)i | 1, 1 << 20);"
-		[ "$(field "trigger.user_stack.frames.$((take + 1)).function")" = ustack_middle ] &&
-			check_frame $k $((take + 1)) ustack_middle "return ustack_take(" ||
-			bad "ustack: kill $k: frame $((take + 1)) is $(field "trigger.user_stack.frames.$((take + 1)).function"), not ustack_middle"
-		[ "$(field "trigger.user_stack.frames.$((take + 2)).function")" = main ] &&
-			check_frame $k $((take + 2)) main "sink = ustack_middle(" ||
-			bad "ustack: kill $k: frame $((take + 2)) is $(field "trigger.user_stack.frames.$((take + 2)).function"), not main"
-		[ "$(field trigger.user_stack.end)" = outermost ] && ok "ustack: kill $k: unwound to _start" ||
-			bad "ustack: kill $k: unwinding ended: $(field trigger.user_stack.end)"
+		check_chain $k "$take" "memset(p, (int)i | 1, 1 << 20);"
+		[ "$(field victim.user_stack)" = missing ] && ok "ustack: kill $k: no victim.user_stack (the victim is the trigger)" ||
+			bad "ustack: kill $k: a victim.user_stack where the victim is the trigger"
 	done
 	# libc's own lines, from its separate debug information, once it has been read (after the
 	# first kill's answer)
@@ -112,6 +159,7 @@ ustack_live() {
 	esac
 	[ -n "$(frame_of main)" ] && ok "ustack: pipes: the user stack reaches hog's main" ||
 		bad "ustack: pipes: no main in $(grep -o '"user_stack":.\{0,300\}' "$t/ev.json")"
+	victim_apart
 	sleep 6 # the kernel's OOM report ratelimit
 }
 
