@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# build.sh: static oomtrace (libbpf backend, no BCC), hog and jfield for one architecture, for the
+# build.sh: static oomtrace (libbpf backend, no BCC), hog, jfield and ustack for one architecture, for the
 # initramfs of the VM tests; or, with "bcc", a dynamic oomtrace with the BCC backend (libbcc is
 # dlopen()ed: it cannot be static) for a BCC guest of another architecture. Builds out of a copy of
 # the distributed sources, so it works from an in-tree or a VPATH build alike.
 # Usage: build.sh TOP_BUILDDIR ARCH(amd64|arm64) OUTDIR [static|bcc]
-#   -> OUTDIR/oomtrace (and, static, OUTDIR/hog and OUTDIR/jfield)
+#   -> OUTDIR/oomtrace (and, static, OUTDIR/hog, OUTDIR/jfield and OUTDIR/ustack)
 set -euo pipefail
 top=$(cd "${1:?usage: build.sh TOP_BUILDDIR ARCH OUTDIR}" && pwd)
 arch=${2:?}
@@ -37,9 +37,12 @@ esac
 mkdir -p "$out/build"
 cd "$out/build"
 case $flavour in
-# static: no libdw yet (the initramfs carries no static tests/ustack to unwind): the guests'
-# user stack sections skip, saying so
-static) conf=(--without-bcc --without-libdw LDFLAGS=-static) targets=(oomtrace tests/hog tests/jfield) ;;
+# static: libdw too (its static libraries' dependencies from pkg-config --static), and a static
+# tests/ustack for the guests' user stack section
+static)
+	conf=(--without-bcc --with-libdw=yes LDFLAGS=-static "PKG_CONFIG=pkg-config --static")
+	targets=(oomtrace tests/hog tests/jfield tests/ustack)
+	;;
 bcc) conf=(--with-bcc=yes) targets=(oomtrace) ;;
 *) echo "build.sh: unknown flavour $flavour" >&2; exit 2 ;;
 esac
@@ -52,4 +55,5 @@ cp oomtrace "$out/oomtrace"
 if [ "$flavour" = static ]; then
 	cp tests/hog "$out/hog"
 	cp tests/jfield "$out/jfield"
+	cp tests/ustack "$out/ustack"
 fi

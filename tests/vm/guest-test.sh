@@ -42,6 +42,8 @@ expectations() {
 
 libbpf_suite() {
 	export OOMTRACE=/bin/oomtrace HOG=/bin/hog JFIELD=/bin/jfield
+	# the user stack section: a static tests/ustack, its source for the lines
+	export USTACK=/bin/ustack USTACK_STATIC=1 USTACK_SRC=/ustack.c
 	expectations
 	section libbpf env OOMTRACE_UNSUPPORTED="$VM_UNSUPPORTED" OOMTRACE_EXPECT_AUTO="$VM_AUTO" \
 		OOMTRACE_BURST="${VM_BURST:-10}" bash /live.sh libbpf
