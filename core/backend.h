@@ -41,8 +41,9 @@ struct oomtrace_backend_opts {
 	bool no_kmsg;	      /* live: do not join the kernel's own report (/dev/kmsg) */
 	bool no_stacks;	      /* --stacks none: no stack read by a probe, none reported */
 	bool user_stacks;     /* --stacks all (the default): the trigger's user stack too */
-	unsigned int context_mask; /* OOMTRACE_CTX_* snapshots taken per live event */
-	unsigned int buffer_kb;	   /* live: ring buffer size (perf buffer: per CPU); 0: default */
+	unsigned int stack_wait_ms; /* --stack-wait: a kill waits this long for its user stacks */
+	unsigned int context_mask;  /* OOMTRACE_CTX_* snapshots taken per live event */
+	unsigned int buffer_kb;	    /* live: ring buffer size (perf buffer: per CPU); 0: default */
 	/* live: comms of userspace memory killers whose SIGTERM/SIGKILL is a kill (NULL-terminated;
 	 * NULL or empty: none attributed) */
 	const char *const *killers;

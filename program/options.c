@@ -55,6 +55,8 @@ static const char help[] =
     "                        in a confined helper; libbpf, 5.17+), kernel (the\n"
     "                        trigger's kernel stack and its allocation class), none (no\n"
     "                        stack read by a probe, nor reported from a log)\n"
+    "      --stack-wait MS   live: how long a kill waits for its user stacks (default\n"
+    "                        50; more for an emulated or slow machine)\n"
     "      --check           print this kernel's tracing mechanisms and what auto picks\n"
     "      --kernel-headers DIR  bcc: kernel headers to compile against\n"
     "      --bcc-cache DIR   bcc: keep the compiled program there for the next start on\n"
@@ -155,6 +157,7 @@ enum {
 	OPT_KILLER,
 	OPT_NO_KILLERS,
 	OPT_STACKS,
+	OPT_STACK_WAIT,
 	OPT_CONTEXT,
 	OPT_KEEP_ADJ,
 	OPT_BUFFER,
@@ -204,6 +207,7 @@ static const struct option long_opts[] = {
     {"killer", required_argument, NULL, OPT_KILLER},
     {"no-killers", no_argument, NULL, OPT_NO_KILLERS},
     {"stacks", required_argument, NULL, OPT_STACKS},
+    {"stack-wait", required_argument, NULL, OPT_STACK_WAIT},
     {"context", required_argument, NULL, OPT_CONTEXT},
     {"buffer-size", required_argument, NULL, OPT_BUFFER},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
@@ -307,6 +311,13 @@ static int live_opt(struct oomtrace_config *c, int opt, const char *arg)
 						"not a list of loadavg, meminfo, psi, memcg, "
 						"status, history, all, none");
 		c->context_set = true;
+		return 0;
+	case OPT_STACK_WAIT:
+		kb = strtoul(arg, &end, 10);
+		if (*end || end == arg || kb < 1 || kb > 10000)
+			return oomtrace_bad_arg("--stack-wait", arg,
+						"not a time in ms between 1 and 10000");
+		bo->stack_wait_ms = (unsigned int)kb;
 		return 0;
 	case OPT_BUFFER:
 		kb = strtoul(arg, &end, 10);
@@ -469,6 +480,7 @@ int oomtrace_options_parse(int argc, char **argv, struct oomtrace_config *c)
 	c->duration = -1;
 	c->metrics_interval = 15;
 	c->bo.user_stacks = true; /* --stacks all */
+	c->bo.stack_wait_ms = 50;
 	/* the userspace memory killers known by name (their log lines: replay/killers.c) */
 	c->killers[c->nkillers++] = "systemd-oomd";
 	c->killers[c->nkillers++] = "oomd";

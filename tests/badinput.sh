@@ -142,6 +142,8 @@ run "$t/o" "$t/e" --on-pressure true --on-pressure-user no-such-user-here "$good
 grep_is "unknown user said" "no-such-user-here: no such user" "$t/e"
 lines_is "unknown user: nothing written" 0 "$t/o"
 run "$t/o" "$t/e" --count 0 "$good"; rc_is "bad count" 2 $?
+run "$t/o" "$t/e" --stack-wait 0 "$good"; rc_is "bad --stack-wait" 2 $?
+grep_is "bad --stack-wait said" "--stack-wait '0': not a time in ms between 1 and 10000" "$t/e"
 run "$t/o" "$t/e" --backend replay --probe tp_btf "$good"; rc_is "probe on replay" 2 $?
 for b in libbpf bcc; do
 	if "$OOMTRACE" --version | grep -q "$b (not built)"; then

@@ -7,7 +7,8 @@
 set -u
 BACKEND=${1:-libbpf}
 here=$(cd "$(dirname "$0")" && pwd)/live
-sections="bcc-no-headers bcc-cache pidns killers why ustack probes long-path burst loss privilege unit shared-memcg bcc-child names storm stopping"
+# OOMTRACE_LIVE_SECTIONS: some of them only (a quicker look at a guest)
+sections=${OOMTRACE_LIVE_SECTIONS:-bcc-no-headers bcc-cache pidns killers why ustack probes long-path burst loss privilege unit shared-memcg bcc-child names storm stopping}
 LIVE_BACKENDS=$BACKEND
 LIVE_BCC_CACHE=$(mktemp -d)
 log=$(mktemp)

@@ -198,9 +198,20 @@ const char *lb_strerror(int err)
 int lb_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf's own chatter: only with -vv, one of our lines per line of theirs */
+	char *msg;
+	int n;
+
 	if (oomtrace_log_get_level() < OOMTRACE_LOG_DEBUG || level == LIBBPF_DEBUG)
 		return 0;
-	oomtrace_vlog(OOMTRACE_LOG_DEBUG, fmt, ap);
+	if ((n = vasprintf(&msg, fmt, ap)) < 0)
+		return 0;
+	/* a verifier's log says why at its end, and our lines are shorter than it: its head and
+	 * its tail */
+	if (n > 1200)
+		oomtrace_debug("%.300s [...] %s", msg, msg + n - 800);
+	else
+		oomtrace_debug("%s", msg);
+	free(msg);
 	return 0;
 }
 

@@ -52,11 +52,19 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } ustacks_rb SEC(".maps");
 
+/* the copy being made, and slack after it: a size that the verifier bounds by a mask (up to twice
+ * the stack's bytes, where the code clamps it to them) stays inside the value; 6.1's verifier
+ * does not follow the clamps clang emits */
+struct ustack_scratch_value {
+	struct w_ustack u;
+	unsigned char slack[W_USTACK_BYTES];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct w_ustack);
+	__type(value, struct ustack_scratch_value);
 } ustack_scratch SEC(".maps");
 
 /* victims whose trigger is another process, by the pid mark_victim names: when it was marked */
@@ -175,15 +183,33 @@ static long on_vma(struct task_struct *task, struct vm_area_struct *vma, void *c
 	return 0;
 }
 
-static __always_inline int looked_up(struct w_ustack *u, unsigned long long a)
+/* bpf_loop's callback: is the address in range @i of those looked up? (a loop the verifier sees
+ * once, inside scan_word's) */
+struct lookup {
+	unsigned long long a;
+	int found, pad;
+};
+
+static long range_step(__u32 i, void *ctx)
 {
-	for (int i = 0; i < W_URANGES; i++) {
-		if (i >= u->nranges)
-			return 0;
-		if (a >= u->ranges[i][0] && a < u->ranges[i][1])
-			return 1;
+	struct w_ustack *u = scratch();
+	struct lookup *l = ctx;
+
+	if (!u)
+		return 1;
+	if (l->a >= u->ranges[i & (W_URANGES - 1)][0] && l->a < u->ranges[i & (W_URANGES - 1)][1]) {
+		l->found = 1;
+		return 1;
 	}
 	return 0;
+}
+
+static __always_inline int looked_up(struct w_ustack *u, unsigned long long a)
+{
+	struct lookup l = {.a = a};
+
+	bpf_loop(u->nranges < W_URANGES ? u->nranges : W_URANGES, range_step, &l, 0);
+	return l.found;
 }
 
 /* bpf_loop's callback: word @i of the copied stack, looked up where it may be code */

@@ -30,7 +30,6 @@
 #include "ustack.skel.h"
 
 #define SLOTS 8		 /* copies kept for kills not yet read: a trigger's and a victim's each */
-#define BUDGET_MS 50	 /* a kill waits at most this long for its stack */
 #define WAIT_MS 5	 /* for a copy that its program has not sent yet */
 #define SPENT_MAX_MS 250 /* unwinding per second at most: a storm is not held up by stacks */
 /* room in the tracer's own memcg (the helper's too): to unwind at all, to read large DWARF */
@@ -51,6 +50,7 @@ struct lb_ustacks {
 	int64_t window_ms, spent_ms; /* this second's unwinding */
 	unsigned int want_kind;	     /* the copy the kill being read waits for: enum w_ukind, */
 	int want_id;		     /* of this thread (a trigger) or process (a victim) */
+	int budget_ms;		     /* a kill waits at most this long for its stacks */
 };
 
 /* Is @s the copy of @kind for @id: a trigger's thread, a victim's process (or the thread the
@@ -136,6 +136,7 @@ int lb_ustacks_open(struct lb *l)
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
+	u->budget_ms = l->opts.stack_wait_ms ? (int)l->opts.stack_wait_ms : 50;
 	u->self_mnt_ns = stat("/proc/self/ns/mnt", &st) == 0 ? (unsigned long long)st.st_ino : 0;
 	/* forked now, before the tracer's sandbox, and before the objects' descriptors exist */
 	u->sym = oomtrace_symbolizer_start();
@@ -347,7 +348,8 @@ static void unwind_copy(struct lb_ustacks *u, const struct w_ustack *w, struct o
 	}
 	r = oomtrace_symbolizer_unwind(u->sym, &c, root, out, budget_ms);
 	if (r == -ETIMEDOUT)
-		snprintf(out->missing, sizeof(out->missing), "not unwound within %d ms", BUDGET_MS);
+		snprintf(out->missing, sizeof(out->missing), "not unwound within %d ms",
+			 u->budget_ms);
 	else if (r == -ECHILD)
 		snprintf(out->missing, sizeof(out->missing), "the unwinder failed on its binaries");
 	else if (r == -EAGAIN)
@@ -401,8 +403,8 @@ static void take_copy(struct lb *l, const struct w_ustack *w, const char *who,
 			 "not unwound: a storm of kills (%d ms/s)", SPENT_MAX_MS);
 		return;
 	}
-	unwind_copy(u, w, out, (int)(BUDGET_MS - (t - start) > 1 ? BUDGET_MS - (t - start) : 1),
-		    room);
+	unwind_copy(u, w, out,
+		    (int)(u->budget_ms - (t - start) > 1 ? u->budget_ms - (t - start) : 1), room);
 	u->spent_ms += oomtrace_mono_ms() - t;
 	oomtrace_debug("user stack of %s %d: %u frames; %lld ms for its copy, %lld ms to unwind",
 		       who, w->tid, out->n, (long long)(t - start),
@@ -449,11 +451,11 @@ void lb_ustacks_take(struct lb *l, struct oomtrace_event *ev, uint64_t ts_ns, in
 		return;
 	}
 	/* the victim's comes when it runs again to take its SIGKILL: within what is left */
-	if ((w = wait_copy(u, W_UK_VICTIM, ev->victim.pid, ts_ns, start + BUDGET_MS)))
+	if ((w = wait_copy(u, W_UK_VICTIM, ev->victim.pid, ts_ns, start + u->budget_ms)))
 		take_copy(l, w, "victim", vout, start);
 	else
 		snprintf(vout->missing, sizeof(vout->missing),
-			 "no copy of the victim's stack within %d ms of the kill", BUDGET_MS);
+			 "no copy of the victim's stack within %d ms of the kill", u->budget_ms);
 }
 
 #else /* no libdw */

@@ -12,6 +12,8 @@
 # three (the victim is the trigger) have no victim.user_stack. bcc: each kill says why it has none.
 # Real memcg OOM kills; see tests/live/lib.sh for the environment.
 . "$(dirname "$0")/lib.sh"
+# OOMTRACE_USTACK: the tracer to run here where it is not $OOMTRACE (the VM guests' with libdw)
+OOMTRACE=${OOMTRACE_USTACK:-$OOMTRACE}
 
 in_cg() { sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$cg" "$@"; } 2>/dev/null
 nth() { grep '"record":"kill"' "$t/us.json" | sed -n "${1}p" >"$t/ev.json"; }
@@ -94,7 +96,7 @@ victim_apart() {
 	take=$(WHO=victim frame_of ustack_take)
 	[ "$(field victim.user_stack.frames.0.method)" = regs ] && in_libc "$(field victim.user_stack.frames.0.module)" &&
 		ok "ustack: victim $vpid (trigger $tpid): frame 0 in libc ($(field victim.user_stack.frames.0.function))" ||
-		bad "ustack: victim's frame 0 $(field victim.user_stack.frames.0.function) in $(field victim.user_stack.frames.0.module): $(field victim.user_stack.missing)"
+		bad "ustack: victim's frame 0 $(field victim.user_stack.frames.0.function) in $(field victim.user_stack.frames.0.module): $(field victim.user_stack.missing) ($(grep -a 'user stack' "$t/us.err" | tail -3 | tr '\n' ' '))"
 	if [ -n "$take" ]; then
 		WHO=victim check_chain 5 "$take" "sink = sleep(30);"
 	else
@@ -111,7 +113,8 @@ ustack_live() {
 		skip "ustack: no tests/ustack (built with libdw only)"
 		return
 	fi
-	COMM_FILTER=0 start_tracer "$t/us.json" "$t/us.err" --cgroup "/$name" ${OOMTRACE_ARGS:-} --stacks all --context none --duration 300
+	# -v again: the debug lines of each stack's times, for a failure's message
+	COMM_FILTER=0 start_tracer "$t/us.json" "$t/us.err" -v --cgroup "/$name" ${OOMTRACE_ARGS:-} --stacks all ${USTACK_WAIT:+--stack-wait "$USTACK_WAIT"} --context none --duration 300
 	rc=$?
 	[ $rc = 0 ] || { bad "ustack: oomtrace did not attach (exit $rc): $(tail -2 "$t/us.err")"; return; }
 	for k in 1 2 3; do
@@ -135,7 +138,8 @@ ustack_live() {
 		case "$BACKEND:$why" in
 		bcc:*bcc*) ok "ustack: bcc: each kill says why it has no user stack: $why" ;;
 		libbpf:*"older than 5.17"* | libbpf:*"no libdw"*) skip "ustack: $why" ;;
-		*) bad "ustack: no user stack: '$why' ($(grep -a 'user stack' "$t/us.err" | head -2))" ;;
+		*) bad "ustack: no user stack: '$why' ($(grep -a 'user stack' "$t/us.err" | head -2))"
+			grep -a 'libbpf' "$t/us.err" | grep -v 'loaded kernel BTF\|CO-RE relocating' | tail -25 ;;
 		esac
 		return
 	fi

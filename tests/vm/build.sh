@@ -5,7 +5,8 @@
 # dlopen()ed: it cannot be static) for a BCC guest of another architecture. Builds out of a copy of
 # the distributed sources, so it works from an in-tree or a VPATH build alike.
 # Usage: build.sh TOP_BUILDDIR ARCH(amd64|arm64) OUTDIR [static|bcc]
-#   -> OUTDIR/oomtrace (and, static, OUTDIR/hog, OUTDIR/jfield and OUTDIR/ustack)
+#   -> OUTDIR/oomtrace (and, static, OUTDIR/hog, OUTDIR/jfield, and for the user stack section
+#      OUTDIR/oomtrace-dw, with libdw, and OUTDIR/ustack)
 set -euo pipefail
 top=$(cd "${1:?usage: build.sh TOP_BUILDDIR ARCH OUTDIR}" && pwd)
 arch=${2:?}
@@ -22,7 +23,7 @@ make -s -C "$top" distdir distdir="$src.new" >/dev/null
 if [ -d "$src" ] && diff -r -q "$src" "$src.new" >/dev/null 2>&1; then
 	rm -rf "$src.new"
 else
-	rm -rf "$src" "$out/build" && mv "$src.new" "$src"
+	rm -rf "$src" "$out/build" "$out/build-dw" && mv "$src.new" "$src"
 fi
 
 host=()
@@ -34,26 +35,39 @@ arm64)
 	;;
 *) echo "build.sh: unknown arch $arch" >&2; exit 2 ;;
 esac
-mkdir -p "$out/build"
-cd "$out/build"
+# one configured build: build DIR TARGETS... -- CONFIGURE_ARGS...
+build() {
+	local dir=$1 targets=() conf=()
+	shift
+	while [ "$1" != -- ]; do targets+=("$1"); shift; done
+	shift
+	conf=("$@")
+	mkdir -p "$out/$dir"
+	(
+		cd "$out/$dir"
+		if [ ! -f Makefile ]; then
+			"$src/configure" -q "${host[@]}" --without-microhttpd --without-systemd --with-libbpf=yes \
+				--enable-werror "${conf[@]}" >configure.log 2>&1 || { tail -30 configure.log >&2; exit 1; }
+		fi
+		make -s -j"$jobs" "${targets[@]}" >make.log 2>&1 || { tail -30 make.log >&2; exit 1; }
+	)
+}
+
 case $flavour in
-# static: libdw too (its static libraries' dependencies from pkg-config --static), and a static
-# tests/ustack for the guests' user stack section
+# static: the tracer every section runs, without libdw as ever; and, for the user stack section,
+# one with libdw (its static libraries' dependencies from pkg-config --static) and a static
+# tests/ustack
 static)
-	conf=(--without-bcc --with-libdw=yes LDFLAGS=-static "PKG_CONFIG=pkg-config --static")
-	targets=(oomtrace tests/hog tests/jfield tests/ustack)
+	build build oomtrace tests/hog tests/jfield -- --without-bcc --without-libdw LDFLAGS=-static
+	build build-dw oomtrace tests/ustack -- --without-bcc --with-libdw=yes LDFLAGS=-static \
+		"PKG_CONFIG=pkg-config --static"
+	cp "$out/build/oomtrace" "$out/build/tests/hog" "$out/build/tests/jfield" "$out/"
+	cp "$out/build-dw/oomtrace" "$out/oomtrace-dw"
+	cp "$out/build-dw/tests/ustack" "$out/ustack"
 	;;
-bcc) conf=(--with-bcc=yes) targets=(oomtrace) ;;
+bcc)
+	build build oomtrace -- --with-bcc=yes
+	cp "$out/build/oomtrace" "$out/oomtrace"
+	;;
 *) echo "build.sh: unknown flavour $flavour" >&2; exit 2 ;;
 esac
-if [ ! -f Makefile ]; then
-	"$src/configure" -q "${host[@]}" --without-microhttpd --without-systemd --with-libbpf=yes --enable-werror \
-		"${conf[@]}" >configure.log 2>&1 || { tail -30 configure.log >&2; exit 1; }
-fi
-make -s -j"$jobs" "${targets[@]}" >make.log 2>&1 || { tail -30 make.log >&2; exit 1; }
-cp oomtrace "$out/oomtrace"
-if [ "$flavour" = static ]; then
-	cp tests/hog "$out/hog"
-	cp tests/jfield "$out/jfield"
-	cp tests/ustack "$out/ustack"
-fi

@@ -6,6 +6,7 @@
 # root of the guest's architecture).
 # /vm.env (written per run by run.sh) sets VM_MODE and the kernel's expectations.
 . /vm.env
+[ -n "${OOMTRACE_LIVE_SECTIONS:-}" ] && export OOMTRACE_LIVE_SECTIONS
 # the stopped-reader storm (220 kills) runs on the host; under TCG it would take minutes
 export OOMTRACE_STRICT=1 OOMTRACE_ATTACH_TIMEOUT=${VM_ATTACH_TIMEOUT:-60} OOMTRACE_LOSS_KILLS=0 OOMTRACE_STORM_SECONDS=0 OOMTRACE_SHARED_KILLS=0 OOMTRACE_STOP_TESTS=0
 # the mixed storm of kernel and killer kills: 20 + 20 here (50 + 50 on the host)
@@ -42,8 +43,10 @@ expectations() {
 
 libbpf_suite() {
 	export OOMTRACE=/bin/oomtrace HOG=/bin/hog JFIELD=/bin/jfield
-	# the user stack section: a static tests/ustack, its source for the lines
-	export USTACK=/bin/ustack USTACK_STATIC=1 USTACK_SRC=/ustack.c
+	# the user stack section: the tracer built with libdw, a static tests/ustack, its source for
+	# the lines; under TCG a kill waits longer for its stacks than the default 50 ms (every step
+	# is ~20 times slower)
+	export OOMTRACE_USTACK=/bin/oomtrace-dw USTACK=/bin/ustack USTACK_STATIC=1 USTACK_SRC=/ustack.c USTACK_WAIT=1000
 	expectations
 	section libbpf env OOMTRACE_UNSUPPORTED="$VM_UNSUPPORTED" OOMTRACE_EXPECT_AUTO="$VM_AUTO" \
 		OOMTRACE_BURST="${VM_BURST:-10}" bash /live.sh libbpf

@@ -12,7 +12,8 @@
 # Usage: run.sh TOP_SRCDIR TOP_BUILDDIR
 # Environment: OOMTRACE_VM_CACHE (kernels, packages and builds; default /var/tmp/oomtrace-vm),
 #   OOMTRACE_VM_KERNELS (default "amd64-5.10 amd64-6.1 amd64-6.12 arm64-5.10 arm64-6.1 arm64-6.12"; "" for none),
-#   OOMTRACE_VM_BCC (default "amd64-6.1 arm64-6.1 arm64-6.12"; "" for none), OOMTRACE_VM_RESULTS (the table, markdown).
+#   OOMTRACE_VM_BCC (default "amd64-6.1 arm64-6.1 arm64-6.12"; "" for none), OOMTRACE_VM_RESULTS (the table, markdown),
+#   OOMTRACE_LIVE_SECTIONS (the libbpf guests run only these sections of tests/live.sh: a quicker look).
 # Exit: 0 all passed, 1 a failure, 77 cannot run here (no qemu, no network for the kernels).
 set -uo pipefail
 src=$(cd "${1:?usage: run.sh TOP_SRCDIR TOP_BUILDDIR}" && pwd)
@@ -105,6 +106,7 @@ for name in $kernels; do
 	env_cpio "$work/env-$name.cpio.gz" <<EOF
 VM_MODE=libbpf
 VM_BURST=10
+OOMTRACE_LIVE_SECTIONS="${OOMTRACE_LIVE_SECTIONS:-}"
 EOF
 	cat "$work/initramfs-$arch.cpio.gz" "$work/env-$name.cpio.gz" >"$work/initrd-$name"
 	say "$name ($rel): libbpf, every probe"
