@@ -10,7 +10,7 @@
 # tests/ustack, asleep in that function holding more than the trigger: its own user stack, at
 # its SIGKILL, must name the sleep's line, while the trigger's names the memset's; the first
 # three (the victim is the trigger) have no victim.user_stack. bcc: each kill says why it has none.
-# Real memcg OOM kills; see tests/live/lib.sh for the environment.
+# Real memcg OOM kills; see tests/live/lib.sh for the environment. OOMTRACE_USTACK_TESTS=0: skip.
 . "$(dirname "$0")/lib.sh"
 # OOMTRACE_USTACK: the tracer to run here where it is not $OOMTRACE (the VM guests' with libdw)
 OOMTRACE=${OOMTRACE_USTACK:-$OOMTRACE}
@@ -109,6 +109,7 @@ victim_apart() {
 
 ustack_live() {
 	local k take n pipes hold
+	[ "${OOMTRACE_USTACK_TESTS:-1}" != 0 ] || { skip "ustack: OOMTRACE_USTACK_TESTS=0"; return; }
 	if [ ! -x "${USTACK:-}" ]; then
 		skip "ustack: no tests/ustack (built with libdw only)"
 		return

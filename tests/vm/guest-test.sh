@@ -64,7 +64,8 @@ libbpf_suite() {
 		OOMTRACE_ARGS="--btf /tmp/vmlinux.btf" bash /live.sh libbpf
 	mkdir -p /usr/lib/oomtrace/btf
 	cp /tmp/vmlinux.btf "/usr/lib/oomtrace/btf/$(uname -r).btf"
-	section btf-search env OOMTRACE_EXPECT_AUTO="$VM_AUTO_NOBTF" OOMTRACE_MODES="auto kprobe tracepoint" OOMTRACE_KILLER_TESTS=0 OOMTRACE_WHY_TESTS=0 \
+	# (user stacks with a BTF file: btf-file has them)
+	section btf-search env OOMTRACE_EXPECT_AUTO="$VM_AUTO_NOBTF" OOMTRACE_MODES="auto kprobe tracepoint" OOMTRACE_KILLER_TESTS=0 OOMTRACE_WHY_TESTS=0 OOMTRACE_USTACK_TESTS=0 \
 		OOMTRACE_BURST=0 bash /live.sh libbpf
 	section btf-check bash -c '/bin/oomtrace --backend libbpf --check | tee /tmp/check.txt | grep "^btf" &&
 		grep -q "^btf .*/usr/lib/oomtrace/btf/$(uname -r).btf" /tmp/check.txt'
