@@ -195,7 +195,7 @@ void lb_ustacks_load(struct lb *l)
 		return;
 	oo.btf_custom_path = l->btf_path[0] ? l->btf_path : NULL;
 	/* the victims' at an exit that still has the mm: the tracepoint, else fentry (a
-	 * trampoline: not where the kernel refuses one, nor arm64 before 6.0) */
+	 * trampoline: not where the kernel refuses one, nor on arm64 before 6.4) */
 	victim = exit_tp_has_mm() ? "tp_process_exit_ustack" : "fentry_do_group_exit_ustack";
 	if ((err = open_load(u, &oo, victim))) {
 		/* the triggers' stacks without the victims' */
