@@ -16,7 +16,9 @@ rm -rf "$out/src" "$out/build"
 make -s -C "$top" distdir distdir="$out/src" >/dev/null || exit 1
 mkdir -p "$out/build" && cd "$out/build" || exit 1
 export PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
-"$out/src/configure" -q --host=aarch64-linux-gnu --enable-werror >configure.log 2>&1 ||
+# without libdw: check_unwind stops its target with ptrace, which qemu-user does not have (the
+# arm64 unwinder is tested in the arm64 guests of make check-vm, with a real kernel)
+"$out/src/configure" -q --host=aarch64-linux-gnu --enable-werror --without-libdw >configure.log 2>&1 ||
 	{ tail -30 configure.log; exit 1; }
 make -s -j"$(nproc)" all tests/hog tests/jfield >make.log 2>&1 || { tail -30 make.log; exit 1; }
 make -s -j"$(nproc)" -k check TESTS= >>make.log 2>&1 || { tail -30 make.log; exit 1; }
