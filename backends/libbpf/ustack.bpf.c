@@ -67,9 +67,11 @@ struct {
 	__type(value, struct ustack_scratch_value);
 } ustack_scratch SEC(".maps");
 
-/* victims whose trigger is another process, by the pid mark_victim names: when it was marked */
+/* victims whose trigger is another process, by the pid mark_victim names: when it was marked. LRU:
+ * a victim that never comes through the exit hook (one already exiting, past do_group_exit) must
+ * not keep its entry from later ones */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 256);
 	__type(key, int);
 	__type(value, __u64);
