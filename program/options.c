@@ -301,8 +301,7 @@ static int source_opt(struct oomtrace_config *c, int opt, const char *arg)
 static int live_opt(struct oomtrace_config *c, int opt, const char *arg)
 {
 	struct oomtrace_backend_opts *bo = &c->bo;
-	char *end;
-	unsigned long kb;
+	uint64_t v;
 
 	switch (opt) {
 	case OPT_CONTEXT:
@@ -313,18 +312,16 @@ static int live_opt(struct oomtrace_config *c, int opt, const char *arg)
 		c->context_set = true;
 		return 0;
 	case OPT_STACK_WAIT:
-		kb = strtoul(arg, &end, 10);
-		if (*end || end == arg || kb < 1 || kb > 10000)
+		if (!parse_u64(arg, &v) || v < 1 || v > 10000)
 			return oomtrace_bad_arg("--stack-wait", arg,
 						"not a time in ms between 1 and 10000");
-		bo->stack_wait_ms = (unsigned int)kb;
+		bo->stack_wait_ms = (unsigned int)v;
 		return 0;
 	case OPT_BUFFER:
-		kb = strtoul(arg, &end, 10);
-		if (*end || end == arg || kb < 16 || kb > 1048576)
+		if (!parse_u64(arg, &v) || v < 16 || v > 1048576)
 			return oomtrace_bad_arg("--buffer-size", arg,
 						"not a size in KiB between 16 and 1048576");
-		bo->buffer_kb = (unsigned int)kb;
+		bo->buffer_kb = (unsigned int)v;
 		return 0;
 	case OPT_NO_SANDBOX:
 		c->no_sandbox = true;

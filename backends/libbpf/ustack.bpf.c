@@ -2,7 +2,7 @@
 /*
  * ustack.bpf.c: user stacks for user space to unwind with DWARF call frame information
  * (live/unwind.c): the OOM trigger's, copied at oom:mark_victim, and a victim's that is not the
- * trigger, copied as it takes its SIGKILL (fentry of do_group_exit). A copy holds the task's user
+ * trigger, copied as it dies of its SIGKILL (victim_exit). A copy holds the task's user
  * registers (bpf_task_pt_regs), the top of its stack, and the executable file mappings its
  * stack's words point into (bpf_find_vma), each with its path. A separate object: its helpers are
  * 5.17+, and a program that names them does not load on an older kernel even where it never calls
@@ -319,7 +319,7 @@ int tp_mark_victim_ustack(struct tp_mark_victim *ctx)
 static __always_inline int victim_exit(void)
 {
 	__u64 id = bpf_get_current_pid_tgid(), *marked;
-	int key = (int)(id >> 32);
+	int key = (int)(id >> 32), stale;
 
 	marked = bpf_map_lookup_elem(&ustack_victims, &key);
 	if (!marked) {
@@ -328,12 +328,9 @@ static __always_inline int victim_exit(void)
 	}
 	if (!marked)
 		return 0;
+	stale = bpf_ktime_get_ns() - *marked > VICTIM_MAX_NS;
 	/* the delete decides which thread sends: one copy per victim */
-	if (bpf_ktime_get_ns() - *marked > VICTIM_MAX_NS) {
-		bpf_map_delete_elem(&ustack_victims, &key);
-		return 0;
-	}
-	if (bpf_map_delete_elem(&ustack_victims, &key) == 0)
+	if (bpf_map_delete_elem(&ustack_victims, &key) == 0 && !stale)
 		send(W_UK_VICTIM);
 	return 0;
 }
