@@ -47,7 +47,8 @@ struct req {
 	uint32_t arch, nmaps;
 	uint64_t regs[OOMTRACE_UREGS_MAX], pc, sp;
 	uint32_t stack_len, open_files;
-	uint32_t no_big_lines, pad2; /* no room for large DWARF (unwind.h) */
+	uint32_t no_big_lines; /* no room for large DWARF (unwind.h) */
+	uint32_t holes;	       /* of the stack (unwind.h) */
 	uint64_t fd_mask; /* supervisor to worker: the maps whose file comes with the request */
 	char root[64];
 	struct req_map maps[OOMTRACE_UMAPS_MAX];
@@ -312,6 +313,7 @@ static void worker(int sock, int ch)
 					   .sp = rq.sp,
 					   .stack = rq.stack,
 					   .stack_len = rq.stack_len,
+					   .holes = rq.holes,
 					   .maps = maps,
 					   .nmaps = rq.nmaps,
 					   .lines_now = true,
@@ -553,6 +555,7 @@ static int build_req(struct req *rq, const struct oomtrace_ucopy *c, const char 
 	rq->pc = c->pc;
 	rq->sp = c->sp;
 	rq->stack_len = (uint32_t)c->stack_len;
+	rq->holes = c->holes;
 	snprintf(rq->root, sizeof(rq->root), "%s", root ? root : "");
 	rq->open_files = root != NULL;
 	rq->no_big_lines = c->no_big_lines;

@@ -22,7 +22,8 @@
 struct uw {
 	const struct oomtrace_ucopy *c;
 	struct oomtrace_ustack *out;
-	bool past_copy; /* a read fell outside the copied stack */
+	bool past_copy;	      /* a read fell outside the copied stack, */
+	unsigned int past_at; /* when out->n frames had been found */
 	Dwfl *dwfl;
 	int fds[OOMTRACE_UMAPS_MAX]; /* each map's file as libdwfl holds it (-1: none, or another's)
 				      */
@@ -142,14 +143,24 @@ static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
 	return 1;
 }
 
+/* Is the copy's byte at @addr in a chunk that was not resident (zeros, not the stack)? */
+static bool in_hole(const struct oomtrace_ucopy *c, Dwarf_Addr addr)
+{
+	uint64_t chunk = ((addr & ~(uint64_t)4095) - (c->sp & ~(uint64_t)4095)) >> 12;
+
+	return chunk < 32 && (c->holes & (1u << chunk));
+}
+
 static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
 {
 	struct uw *u = arg;
 	const struct oomtrace_ucopy *c = u->c;
 
 	(void)dwfl;
-	if (addr < c->sp || addr - c->sp > c->stack_len || c->stack_len - (addr - c->sp) < 8) {
+	if (addr < c->sp || addr - c->sp > c->stack_len || c->stack_len - (addr - c->sp) < 8 ||
+	    in_hole(c, addr) || in_hole(c, addr + 7)) {
 		u->past_copy = true;
+		u->past_at = u->out->n;
 		return false;
 	}
 	memcpy(result, c->stack + (addr - c->sp), sizeof(*result));
@@ -357,10 +368,13 @@ int oomtrace_unwind(const struct oomtrace_ucopy *c, struct oomtrace_ustack *out)
 	if (dwfl_attach_state(u.dwfl, arch, 1, &thread_callbacks, &u)) {
 		int r = dwfl_getthread_frames(u.dwfl, 1, frame_cb, &u);
 
-		if (r == 0)
-			out->end = OOMTRACE_UEND_OUTERMOST;
-		else if (u.past_copy && out->end != OOMTRACE_UEND_FULL)
+		/* libdwfl takes a return address it could not read for the outermost frame's
+		 * (frame_unwind.c): where that read was past the copy, the copy ended it */
+		if (u.past_copy && out->end != OOMTRACE_UEND_FULL &&
+		    (r != 0 || u.past_at == out->n))
 			out->end = OOMTRACE_UEND_COPY;
+		else if (r == 0)
+			out->end = OOMTRACE_UEND_OUTERMOST;
 	}
 	if (out->n == 0) {
 		const struct oomtrace_umap *m = map_of(c, c->pc);

@@ -36,6 +36,7 @@ struct oomtrace_ucopy {
 	uint64_t pc, sp;
 	const unsigned char *stack; /* @stack_len bytes read from sp upward */
 	size_t stack_len;
+	uint32_t holes; /* 4 KiB chunks of it not read (bit 0: sp's, up to the next 4 KiB) */
 	const struct oomtrace_umap *maps;
 	unsigned int nmaps;
 	bool open_paths;   /* a map without fd: open its path (false: leave its frames unnamed) */

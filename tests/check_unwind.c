@@ -195,6 +195,43 @@ START_TEST(test_dwarf_frames)
 }
 END_TEST
 
+/*
+ * A page of the copy that was not resident (ustack.bpf.c leaves it out: holes) is not stack:
+ * where main's return address lies in it, the stack ends below main, and says it was the copy
+ * that ended it (libdwfl takes an unreadable return address for the outermost frame's).
+ */
+START_TEST(test_stack_hole)
+{
+	struct stopped *s = calloc(1, sizeof(*s));
+	struct oomtrace_ustack *u = calloc(2, sizeof(*u));
+	int main_at;
+	size_t at = 0;
+
+	stop_ustack(s);
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &u[0]), 0);
+	main_at = find_frame(&u[0], 1, "main");
+	ck_assert_int_ge(main_at, 1);
+	/* the word that holds main's return address */
+	for (size_t off = 0; off + 8 <= s->c.stack_len; off += 8)
+		if (memcmp(s->stack + off, &u[0].f[main_at].pc, 8) == 0) {
+			at = s->c.sp + off;
+			break;
+		}
+	ck_assert_msg(at != 0, "main's return address is not in the copy");
+	s->c.holes = 1u << (((at & ~4095ULL) - (s->c.sp & ~4095ULL)) >> 12);
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &u[1]), 0);
+	end_ustack(s);
+	/* the frames below it, as far as their page let them go (it holds theirs too) */
+	ck_assert_uint_ge(u[1].n, 1);
+	ck_assert_uint_lt(u[1].n, (unsigned int)main_at);
+	for (unsigned int i = 0; i < u[1].n; i++)
+		ck_assert_uint_eq(u[1].f[i].pc, u[0].f[i].pc);
+	ck_assert_int_eq(u[1].end, OOMTRACE_UEND_COPY);
+	free(u);
+	free(s);
+}
+END_TEST
+
 /* A file that cannot be read keeps its frames' offsets and names nothing. */
 START_TEST(test_unreadable_module)
 {
@@ -431,6 +468,7 @@ int main(void)
 		skip_all("%s not built", ustack_path());
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_dwarf_frames);
+	tcase_add_test(tc, test_stack_hole);
 	tcase_add_test(tc, test_unreadable_module);
 	tcase_add_test(tc, test_no_binary);
 	tcase_add_test(tc, test_frame_pointers);

@@ -233,8 +233,9 @@ static long scan_word(__u32 i, void *ctx)
 static __always_inline unsigned int copy(struct w_ustack *u)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	unsigned long long *r = (unsigned long long *)u->regs, len;
+	unsigned long long *r = (unsigned long long *)u->regs, len, off;
 	int stack_ctx = 1;
+	unsigned int tried;
 
 	if ((BPF_CORE_READ(t, flags) & PF_KTHREAD) || !BPF_CORE_READ(t, mm))
 		return W_US_KTHREAD;
@@ -249,13 +250,30 @@ static __always_inline unsigned int copy(struct w_ustack *u)
 	if (len > W_USTACK_BYTES)
 		len = W_USTACK_BYTES;
 	len &= W_USTACK_BYTES * 2 - 1;
-	/* what is not resident cannot be read here (no faults): the page sp is in, at least */
-	if (len && bpf_probe_read_user(u->stack, len, (void *)u->sp)) {
-		len = 4096 - (u->sp & 4095);
-		len &= W_USTACK_BYTES * 2 - 1;
-		if (len > W_USTACK_BYTES || bpf_probe_read_user(u->stack, len, (void *)u->sp))
-			return W_US_NO_STACK;
+	/* What is not resident cannot be read here (no faults). Chunk by chunk, so that a page
+	 * never touched (a large buffer of a frame) is a hole, zeros, and the return addresses
+	 * above it are still copied. */
+	u->holes = 0;
+	off = 0;
+	tried = 0;
+#pragma unroll
+	for (int i = 0; i < W_USTACK_CHUNKS; i++) {
+		unsigned long long n =
+		    i ? W_USTACK_CHUNK : W_USTACK_CHUNK - (u->sp & (W_USTACK_CHUNK - 1));
+
+		if (off >= len)
+			break;
+		if (n > len - off)
+			n = len - off;
+		off &= W_USTACK_BYTES - 1;
+		n &= W_USTACK_CHUNK * 2 - 1; /* (the slack behind the copy holds a masked size) */
+		tried |= 1u << i;
+		if (bpf_probe_read_user(u->stack + off, n, (void *)(u->sp + off)))
+			u->holes |= 1u << i; /* (a failed read leaves zeros) */
+		off += n;
 	}
+	if (len && u->holes == tried)
+		return W_US_NO_STACK;
 	u->stack_bytes = len;
 	if (!looked_up(u, r[UREG_PC]))
 		bpf_find_vma(t, r[UREG_PC], on_vma, NULL, 0);
@@ -280,6 +298,7 @@ static __always_inline void send(unsigned int kind)
 	u->nranges = 0;
 	u->regs_bytes = 0;
 	u->stack_bytes = 0;
+	u->holes = 0;
 	u->stack_end = 0;
 	u->mnt_ns = 0;
 	u->state = copy(u);

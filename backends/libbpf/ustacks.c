@@ -324,6 +324,7 @@ static void unwind_copy(struct lb_ustacks *u, const struct w_ustack *w, struct o
 	struct oomtrace_ucopy c = {.maps = maps,
 				   .stack = w->stack,
 				   .stack_len = w->stack_bytes,
+				   .holes = w->holes,
 				   .no_big_lines = room_kb >= 0 && room_kb < ROOM_BIG_LINES_KB};
 	char rootbuf[64];
 	const char *root = files_root(u, w, rootbuf, sizeof(rootbuf));
@@ -406,8 +407,9 @@ static void take_copy(struct lb *l, const struct w_ustack *w, const char *who,
 	unwind_copy(u, w, out,
 		    (int)(u->budget_ms - (t - start) > 1 ? u->budget_ms - (t - start) : 1), room);
 	u->spent_ms += oomtrace_mono_ms() - t;
-	oomtrace_debug("user stack of %s %d: %u frames; %lld ms for its copy, %lld ms to unwind",
-		       who, w->tid, out->n, (long long)(t - start),
+	oomtrace_debug("user stack of %s %d: %u frames from %u bytes of stack (holes %#x); %lld "
+		       "ms for its copy, %lld ms to unwind",
+		       who, w->tid, out->n, w->stack_bytes, w->holes, (long long)(t - start),
 		       (long long)(oomtrace_mono_ms() - t));
 }
 

@@ -71,8 +71,10 @@ struct w_raw {
 #define W_UCOMP 64	    /* a component's bytes at most (longer: the path is cut) */
 #define W_UDEPTH 24	    /* components at most */
 #define W_USTACK_BYTES 8192 /* of the stack copied, from sp up */
-#define W_UREGS_BYTES 272   /* the user registers: x86_64 pt_regs (168), arm64 user_pt_regs */
-#define W_URANGES 32	    /* mappings looked up already, executable or not */
+#define W_USTACK_CHUNK 4096 /* copied one at a time: the one sp is in, then whole ones above */
+#define W_USTACK_CHUNKS (W_USTACK_BYTES / W_USTACK_CHUNK + 1)
+#define W_UREGS_BYTES 272 /* the user registers: x86_64 pt_regs (168), arm64 user_pt_regs */
+#define W_URANGES 32	  /* mappings looked up already, executable or not */
 
 /* why a kill has no user stack */
 enum w_ustate {
@@ -104,6 +106,8 @@ struct w_ustack {
 	unsigned int regs_bytes, stack_bytes;
 	unsigned int mnt_ns; /* the inode of its mount namespace: the paths are in it */
 	unsigned int kind;   /* enum w_ukind */
+	unsigned int holes;  /* chunks of the copy not resident (bit i: chunk i; zeros sent) */
+	unsigned int pad2;
 	unsigned char regs[W_UREGS_BYTES];
 	struct w_umap maps[W_UMAPS];
 	unsigned char stack[W_USTACK_BYTES]; /* sent as far as stack_bytes */
