@@ -41,7 +41,8 @@ struct oomtrace_backend_opts {
 	bool no_kmsg;	      /* live: do not join the kernel's own report (/dev/kmsg) */
 	bool no_stacks;	      /* --stacks none: no stack read by a probe, none reported */
 	bool user_stacks;     /* --stacks all (the default): the trigger's user stack too */
-	unsigned int stack_wait_ms; /* --stack-wait: a kill waits this long for its user stacks */
+	unsigned int stack_wait_ms; /* --stack-wait: a kill waits this long for its user stacks (0:
+				       OOMTRACE_STACK_WAIT_MS_DEFAULT) */
 	unsigned int context_mask;  /* OOMTRACE_CTX_* snapshots taken per live event */
 	unsigned int buffer_kb;	    /* live: ring buffer size (perf buffer: per CPU); 0: default */
 	/* live: comms of userspace memory killers whose SIGTERM/SIGKILL is a kill (NULL-terminated;
@@ -52,6 +53,8 @@ struct oomtrace_backend_opts {
 /* The default live buffer: >= 10 s of a 100 kills/s storm with the reader stopped (bench/,
  * tests/live.sh). */
 #define OOMTRACE_BUFFER_KB_DEFAULT 1024
+/* The longest a kill waits for its user stacks, unless --stack-wait says: 50 ms (issue 18). */
+#define OOMTRACE_STACK_WAIT_MS_DEFAULT 50
 
 /* oomtrace --check: one row per mechanism of this kernel. */
 struct oomtrace_check_row {

@@ -477,7 +477,7 @@ int oomtrace_options_parse(int argc, char **argv, struct oomtrace_config *c)
 	c->duration = -1;
 	c->metrics_interval = 15;
 	c->bo.user_stacks = true; /* --stacks all */
-	c->bo.stack_wait_ms = 50;
+	c->bo.stack_wait_ms = OOMTRACE_STACK_WAIT_MS_DEFAULT;
 	/* the userspace memory killers known by name (their log lines: replay/killers.c) */
 	c->killers[c->nkillers++] = "systemd-oomd";
 	c->killers[c->nkillers++] = "oomd";

@@ -136,7 +136,8 @@ int lb_ustacks_open(struct lb *l)
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	u->budget_ms = l->opts.stack_wait_ms ? (int)l->opts.stack_wait_ms : 50;
+	u->budget_ms =
+	    (int)(l->opts.stack_wait_ms ? l->opts.stack_wait_ms : OOMTRACE_STACK_WAIT_MS_DEFAULT);
 	u->self_mnt_ns = stat("/proc/self/ns/mnt", &st) == 0 ? (unsigned long long)st.st_ino : 0;
 	/* forked now, before the tracer's sandbox, and before the objects' descriptors exist */
 	u->sym = oomtrace_symbolizer_start();
