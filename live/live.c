@@ -146,15 +146,19 @@ void oomtrace_live_init(struct oomtrace_live *lv, enum oomtrace_source source,
 	headroom_open(lv);
 }
 
-void oomtrace_live_poll_begin(struct oomtrace_live *lv, oomtrace_event_fn fn, void *ctx)
+void oomtrace_live_warm(struct oomtrace_live *lv)
 {
-	/* attached: the first poll learns the names of an OOM's path (not in the start's way) */
 	if (lv->ksyms && !lv->ksyms_warm) {
 		int n = oomtrace_ksyms_prewarm(lv->ksyms);
 
 		lv->ksyms_warm = true;
 		oomtrace_debug("kernel stacks: %d functions of an OOM's path named ahead", n);
 	}
+}
+
+void oomtrace_live_poll_begin(struct oomtrace_live *lv, oomtrace_event_fn fn, void *ctx)
+{
+	oomtrace_live_warm(lv); /* where the backend's start did not */
 	lv->fn = fn;
 	lv->ctx = ctx;
 	lv->delivered = 0;

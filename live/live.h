@@ -73,6 +73,13 @@ struct oomtrace_live {
 
 void oomtrace_live_init(struct oomtrace_live *lv, enum oomtrace_source source,
 			unsigned int context_mask);
+/*
+ * Attached: learn the names of an OOM's path from /proc/kallsyms now (a backend's start), before
+ * the tracer says it is tracing, so that no record waits behind that pass once it has (a whole
+ * kallsyms pass: ~100 ms on a host, seconds in an emulated guest, where a short-lived killer was
+ * gone from /proc by the time its signal was read). Once; the first poll does it otherwise.
+ */
+void oomtrace_live_warm(struct oomtrace_live *lv);
 /* A poll begins: events go to @fn(@ctx) until oomtrace_live_poll_end(). */
 void oomtrace_live_poll_begin(struct oomtrace_live *lv, oomtrace_event_fn fn, void *ctx);
 /* Hand @ev to the poll's receiver (after a receiver error, nothing more is handed over). */

@@ -194,6 +194,14 @@ static int bcc_open(const struct oomtrace_backend_opts *o, void **state)
 	return 0;
 }
 
+static int bcc_start(void *state)
+{
+	struct bcc *b = state;
+
+	oomtrace_live_warm(&b->live);
+	return 0;
+}
+
 static int bcc_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx)
 {
 	struct bcc *b = state;
@@ -274,6 +282,7 @@ const struct oomtrace_backend_ops oomtrace_bcc_ops = {
     .name = "bcc",
     .probe = bcc_probe,
     .open = bcc_open,
+    .start = bcc_start,
     .poll = bcc_poll,
     .stop = bcc_stop,
     .close = bcc_close,

@@ -229,6 +229,14 @@ static int lb_open(const struct oomtrace_backend_opts *o, void **state)
 	return 0;
 }
 
+static int lb_start(void *state)
+{
+	struct lb *l = state;
+
+	oomtrace_live_warm(&l->live);
+	return 0;
+}
+
 static int lb_poll(void *state, int timeout_ms, oomtrace_event_fn fn, void *ctx)
 {
 	struct lb *l = state;
@@ -293,6 +301,7 @@ const struct oomtrace_backend_ops oomtrace_libbpf_ops = {
     .name = "libbpf",
     .probe = lb_probe,
     .open = lb_open,
+    .start = lb_start,
     .poll = lb_poll,
     .stop = lb_stop,
     .close = lb_close,
