@@ -45,9 +45,12 @@ build() {
 	mkdir -p "$out/$dir"
 	(
 		cd "$out/$dir"
-		if [ ! -f Makefile ]; then
+		# configured again where its arguments changed (a cached build of an older tree)
+		if [ ! -f Makefile ] || [ "$(cat configure.args 2>/dev/null)" != "${conf[*]}" ]; then
+			find . -mindepth 1 -delete
 			"$src/configure" -q "${host[@]}" --without-microhttpd --without-systemd --with-libbpf=yes \
 				--enable-werror "${conf[@]}" >configure.log 2>&1 || { tail -30 configure.log >&2; exit 1; }
+			echo "${conf[*]}" >configure.args
 		fi
 		make -s -j"$jobs" "${targets[@]}" >make.log 2>&1 || { tail -30 make.log >&2; exit 1; }
 	)
@@ -66,7 +69,8 @@ static)
 	cp "$out/build-dw/tests/ustack" "$out/ustack"
 	;;
 bcc)
-	build build oomtrace -- --with-bcc=yes
+	# no libdw: the BCC backend copies no user stacks, and the guest's root of libbcc has none
+	build build oomtrace -- --with-bcc=yes --without-libdw
 	cp "$out/build/oomtrace" "$out/oomtrace"
 	;;
 *) echo "build.sh: unknown flavour $flavour" >&2; exit 2 ;;
