@@ -146,7 +146,8 @@ static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
 /* Is the copy's byte at @addr in a chunk that was not resident (zeros, not the stack)? */
 static bool in_hole(const struct oomtrace_ucopy *c, Dwarf_Addr addr)
 {
-	uint64_t chunk = ((addr & ~(uint64_t)4095) - (c->sp & ~(uint64_t)4095)) >> 12;
+	const uint64_t mask = ~(uint64_t)(OOMTRACE_USTACK_CHUNK - 1);
+	uint64_t chunk = ((addr & mask) - (c->sp & mask)) / OOMTRACE_USTACK_CHUNK;
 
 	return chunk < 32 && (c->holes & (1u << chunk));
 }

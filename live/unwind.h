@@ -13,9 +13,10 @@
 
 #include "event.h"
 
-#define OOMTRACE_UREGS_MAX 33	  /* DWARF registers: x86_64 0-16, aarch64 0-31 (and the pc) */
-#define OOMTRACE_UMAPS_MAX 64	  /* executable mappings a request may name */
-#define OOMTRACE_USTACK_COPY 8192 /* bytes of the stack a request may carry, from sp up */
+#define OOMTRACE_UREGS_MAX 33	   /* DWARF registers: x86_64 0-16, aarch64 0-31 (and the pc) */
+#define OOMTRACE_UMAPS_MAX 64	   /* executable mappings a request may name */
+#define OOMTRACE_USTACK_COPY 8192  /* bytes of the stack a request may carry, from sp up */
+#define OOMTRACE_USTACK_CHUNK 4096 /* a bit of holes: the copy's chunks, from sp's own (wire.h) */
 
 enum oomtrace_uarch {
 	OOMTRACE_UARCH_X86_64 = 1,
@@ -36,7 +37,7 @@ struct oomtrace_ucopy {
 	uint64_t pc, sp;
 	const unsigned char *stack; /* @stack_len bytes read from sp upward */
 	size_t stack_len;
-	uint32_t holes; /* 4 KiB chunks of it not read (bit 0: sp's, up to the next 4 KiB) */
+	uint32_t holes; /* OOMTRACE_USTACK_CHUNKs of it not read (bit 0: sp's, to the next chunk) */
 	const struct oomtrace_umap *maps;
 	unsigned int nmaps;
 	bool open_paths;   /* a map without fd: open its path (false: leave its frames unnamed) */

@@ -29,6 +29,10 @@
 #include "unwind.h"
 #include "ustack.skel.h"
 
+/* the BPF side's copy in the unwinder's units */
+_Static_assert(W_USTACK_CHUNK == OOMTRACE_USTACK_CHUNK && W_USTACK_BYTES <= OOMTRACE_USTACK_COPY,
+	       "wire.h and unwind.h disagree on the stack copy");
+
 #define SLOTS 8		 /* copies kept for kills not yet read: a trigger's and a victim's each */
 #define WAIT_MS 5	 /* for a copy that its program has not sent yet */
 #define SPENT_MAX_MS 250 /* unwinding per second at most: a storm is not held up by stacks */
