@@ -249,26 +249,101 @@ static void lines_of(struct uw *u, struct oomtrace_uframe *f, Dwfl_Module *mod, 
 		copy_str(f->file, sizeof(f->file), src);
 }
 
+/*
+ * Symbols already looked up, by build id and ELF address: libdwfl reads a module's symbol table
+ * again for every Dwfl (one per stack) and searches it from end to end for each address (the
+ * worker's largest cost in a burst of kills, bench/ustack.sh). A build id names the same symbols
+ * wherever the binary is loaded, and an OOM's stacks repeat, so a hit is the lookup's own answer.
+ */
+#define SYM_MEMO_SETS 128
+#define SYM_MEMO_WAYS 4
+
+struct sym_memo {
+	char build_id[41]; /* "" unused */
+	bool named;
+	uint32_t off; /* the address less the symbol's start */
+	uint64_t addr;
+	uint64_t used;
+	char function[sizeof(((struct oomtrace_uframe *)0)->function)];
+};
+
+/* the unwinding thread's only */
+static struct sym_memo sym_memo[SYM_MEMO_SETS][SYM_MEMO_WAYS];
+static uint64_t sym_memo_clock;
+static unsigned long sym_memo_hits;
+
+unsigned long oomtrace_unwind_memo_hits(void)
+{
+	return sym_memo_hits;
+}
+
+/* @build_id's @addr as looked up before, or NULL and *@slot where it is to be kept. */
+static struct sym_memo *sym_memo_find(const char *build_id, uint64_t addr, struct sym_memo **slot)
+{
+	uint64_t h = addr * 0x9e3779b97f4a7c15ULL;
+	struct sym_memo *set;
+
+	for (const char *p = build_id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	set = sym_memo[(h >> 32) % SYM_MEMO_SETS];
+	*slot = &set[0];
+	for (unsigned int i = 0; i < SYM_MEMO_WAYS; i++) {
+		if (set[i].addr == addr && strcmp(set[i].build_id, build_id) == 0) {
+			set[i].used = ++sym_memo_clock;
+			return &set[i];
+		}
+		if (set[i].used < (*slot)->used)
+			*slot = &set[i];
+	}
+	return NULL;
+}
+
 /* Name @f (its pc, @lookup the address inside the call) from @mod. */
 static void name_frame(struct uw *u, struct oomtrace_uframe *f, Dwfl_Module *mod, Dwarf_Addr lookup)
 {
 	GElf_Off off = 0;
 	GElf_Sym sym;
-	const char *fn = dwfl_module_addrinfo(mod, lookup, &off, &sym, NULL, NULL, NULL);
+	const char *fn = NULL;
 	const unsigned char *bits;
 	GElf_Addr vaddr, bias = 0;
 	int n = dwfl_module_build_id(mod, &bits, &vaddr);
+	bool have_elf = dwfl_module_getelf(mod, &bias) != NULL;
+	struct sym_memo *m = NULL;
 
+	for (int i = 0; i < n && i < 20; i++)
+		snprintf(f->build_id + 2 * i, 3, "%02x", bits[i]);
+	if (f->build_id[0] && have_elf) {
+		const struct sym_memo *hit = sym_memo_find(f->build_id, lookup - bias, &m);
+
+		if (hit) {
+			sym_memo_hits++;
+			if (hit->named) {
+				memcpy(f->function, hit->function, sizeof(f->function));
+				f->fn_off = (uint32_t)(f->pc - (lookup - hit->off));
+			}
+			goto lines;
+		}
+	}
+	fn = dwfl_module_addrinfo(mod, lookup, &off, &sym, NULL, NULL, NULL);
 	/* a symbol whose size does not reach the pc is a guess (a sizeless one, _init's, only at
 	 * its own address): keep the frame unnamed */
 	if (fn && (off < sym.st_size || (sym.st_size == 0 && off == 0))) {
 		/* a versioned dynamic symbol: "__libc_start_main@@GLIBC_2.34" */
 		snprintf(f->function, sizeof(f->function), "%.*s", (int)strcspn(fn, "@"), fn);
 		f->fn_off = (uint32_t)(f->pc - (lookup - off));
+	} else {
+		fn = NULL;
 	}
-	for (int i = 0; i < n && i < 20; i++)
-		snprintf(f->build_id + 2 * i, 3, "%02x", bits[i]);
-	if (dwfl_module_getelf(mod, &bias)) {
+	if (m) {
+		memcpy(m->build_id, f->build_id, sizeof(m->build_id));
+		m->addr = lookup - bias;
+		m->used = ++sym_memo_clock;
+		m->named = fn != NULL;
+		m->off = (uint32_t)off;
+		memcpy(m->function, f->function, sizeof(m->function));
+	}
+lines:
+	if (have_elf) {
 		f->elf_addr = f->pc - bias;
 		lines_of(u, f, mod, lookup - bias);
 	}

@@ -62,4 +62,7 @@ enum oomtrace_uarch oomtrace_unwind_host_arch(void);
  */
 int oomtrace_unwind(const struct oomtrace_ucopy *c, struct oomtrace_ustack *out);
 
+/* How many frames were named from symbols looked up for an earlier stack (this thread's). */
+unsigned long oomtrace_unwind_memo_hits(void);
+
 #endif

@@ -196,6 +196,41 @@ START_TEST(test_dwarf_frames)
 END_TEST
 
 /*
+ * The second unwind of the same stack names its frames from the symbols the first looked up
+ * (unwind.c's memo), each exactly as the first: function, offset in it, ELF address, line.
+ */
+START_TEST(test_symbol_memo)
+{
+	struct stopped *s = calloc(1, sizeof(*s));
+	struct oomtrace_ustack *u = calloc(2, sizeof(*u));
+	unsigned long hits;
+	unsigned int named = 0;
+
+	stop_ustack(s);
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &u[0]), 0);
+	hits = oomtrace_unwind_memo_hits();
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &u[1]), 0);
+	end_ustack(s);
+	ck_assert_uint_eq(u[1].n, u[0].n);
+	for (unsigned int i = 0; i < u[0].n; i++) {
+		ck_assert_uint_eq(u[1].f[i].pc, u[0].f[i].pc);
+		ck_assert_str_eq(u[1].f[i].function, u[0].f[i].function);
+		ck_assert_uint_eq(u[1].f[i].fn_off, u[0].f[i].fn_off);
+		ck_assert_uint_eq(u[1].f[i].elf_addr, u[0].f[i].elf_addr);
+		ck_assert_uint_eq(u[1].f[i].line, u[0].f[i].line);
+		ck_assert_str_eq(u[1].f[i].build_id, u[0].f[i].build_id);
+		named += u[0].f[i].function[0] != 0;
+	}
+	ck_assert_uint_ge(named, 4);
+	/* every frame with a build id was a hit the second time */
+	ck_assert_uint_ge(oomtrace_unwind_memo_hits() - hits, named);
+	ck_assert_int_ge(find_frame(&u[1], 1, "main"), 3);
+	free(u);
+	free(s);
+}
+END_TEST
+
+/*
  * A page of the copy that was not resident (ustack.bpf.c leaves it out: holes) is not stack:
  * where main's return address lies in it, the stack ends below main, and says it was the copy
  * that ended it (libdwfl takes an unreadable return address for the outermost frame's).
@@ -469,6 +504,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_dwarf_frames);
 	tcase_add_test(tc, test_stack_hole);
+	tcase_add_test(tc, test_symbol_memo);
 	tcase_add_test(tc, test_unreadable_module);
 	tcase_add_test(tc, test_no_binary);
 	tcase_add_test(tc, test_frame_pointers);
