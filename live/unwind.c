@@ -207,6 +207,33 @@ static bool has_cfi(Dwfl_Module *mod, Dwarf_Addr pc)
 	return false;
 }
 
+/*
+ * Whether @mod's call frame information says the frame at @pc has no caller: its return
+ * address register "undefined" (x86_64 and aarch64 _start, clone's child: .cfi_undefined).
+ */
+static bool cfi_outermost(Dwfl_Module *mod, Dwarf_Addr pc)
+{
+	for (int i = 0; i < 2; i++) {
+		Dwarf_Addr bias;
+		Dwarf_CFI *cfi =
+		    i ? dwfl_module_dwarf_cfi(mod, &bias) : dwfl_module_eh_cfi(mod, &bias);
+		Dwarf_Frame *frame;
+		Dwarf_Op ops_mem[3], *ops = NULL;
+		size_t nops = 1;
+		int ra;
+
+		if (!cfi || dwarf_cfi_addrframe(cfi, pc - bias, &frame) != 0)
+			continue;
+		ra = dwarf_frame_info(frame, NULL, NULL, NULL);
+		bool undefined = ra >= 0 &&
+				 dwarf_frame_register(frame, ra, ops_mem, &ops, &nops) == 0 &&
+				 nops == 0 && ops == ops_mem;
+		free(frame);
+		return undefined;
+	}
+	return false;
+}
+
 /* @s into @dst, its tail after "..." where it is longer: a path's end names the file */
 static void copy_str(char *dst, size_t sz, const char *s)
 {
@@ -385,6 +412,21 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
+/* Whether the call frame information marks the last frame found as the outermost. */
+static bool last_is_outermost(const struct uw *u)
+{
+	const struct oomtrace_ustack *out = u->out;
+	Dwarf_Addr pc, lookup;
+	Dwfl_Module *mod;
+
+	if (out->n == 0)
+		return false;
+	pc = out->f[out->n - 1].pc;
+	lookup = out->n > 1 ? pc - 1 : pc; /* a return address: inside its call */
+	mod = dwfl_addrmodule(u->dwfl, lookup);
+	return mod && cfi_outermost(mod, lookup);
+}
+
 /*
  * An ELF header of this host's machine, for libdwfl to pick its unwinder by where no binary can
  * be read: every frame then comes from the frame pointer chain, and says so.
@@ -445,9 +487,11 @@ int oomtrace_unwind(const struct oomtrace_ucopy *c, struct oomtrace_ustack *out)
 		int r = dwfl_getthread_frames(u.dwfl, 1, frame_cb, &u);
 
 		/* libdwfl takes a return address it could not read for the outermost frame's
-		 * (frame_unwind.c): where that read was past the copy, the copy ended it */
+		 * (frame_unwind.c), and so a register it could not read (a hole) that a later
+		 * frame's rules need: where a read fell outside the copy, only the call frame
+		 * information's own word makes the last frame the outermost */
 		if (u.past_copy && out->end != OOMTRACE_UEND_FULL &&
-		    (r != 0 || u.past_at == out->n))
+		    (r != 0 || u.past_at == out->n || !last_is_outermost(&u)))
 			out->end = OOMTRACE_UEND_COPY;
 		else if (r == 0)
 			out->end = OOMTRACE_UEND_OUTERMOST;

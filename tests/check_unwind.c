@@ -196,6 +196,43 @@ START_TEST(test_dwarf_frames)
 END_TEST
 
 /*
+ * The copy cut at every word from sp up: each cut stack is the whole one's first frames, and
+ * where it is shorter it says the copy ended it, never that its last frame was the outermost
+ * (a saved register lost past the cut ends the unwinding a frame later, without a read).
+ */
+START_TEST(test_copy_cut)
+{
+	struct stopped *s = calloc(1, sizeof(*s));
+	struct oomtrace_ustack *u = calloc(2, sizeof(*u));
+	size_t len;
+	unsigned int shorter = 0;
+
+	stop_ustack(s);
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &u[0]), 0);
+	ck_assert_int_eq(u[0].end, OOMTRACE_UEND_OUTERMOST);
+	len = s->c.stack_len;
+	for (size_t cut = 8; cut <= len; cut += 8) {
+		s->c.stack_len = cut;
+		ck_assert_int_eq(oomtrace_unwind(&s->c, &u[1]), 0);
+		ck_assert_uint_le(u[1].n, u[0].n);
+		for (unsigned int i = 0; i < u[1].n; i++)
+			ck_assert_msg(u[1].f[i].pc == u[0].f[i].pc, "cut at %zu: frame %u", cut, i);
+		if (u[1].n < u[0].n) {
+			shorter++;
+			ck_assert_msg(u[1].end == OOMTRACE_UEND_COPY,
+				      "cut at %zu: %u frames, end %d", cut, u[1].n, u[1].end);
+		} else {
+			ck_assert_int_eq(u[1].end, OOMTRACE_UEND_OUTERMOST);
+		}
+	}
+	end_ustack(s);
+	ck_assert_uint_gt(shorter, 0);
+	free(u);
+	free(s);
+}
+END_TEST
+
+/*
  * The second unwind of the same stack names its frames from the symbols the first looked up
  * (unwind.c's memo), each exactly as the first: function, offset in it, ELF address, line.
  */
@@ -505,6 +542,7 @@ int main(void)
 	tcase_add_test(tc, test_dwarf_frames);
 	tcase_add_test(tc, test_stack_hole);
 	tcase_add_test(tc, test_symbol_memo);
+	tcase_add_test(tc, test_copy_cut);
 	tcase_add_test(tc, test_unreadable_module);
 	tcase_add_test(tc, test_no_binary);
 	tcase_add_test(tc, test_frame_pointers);
