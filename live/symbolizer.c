@@ -301,12 +301,13 @@ static void worker(int sock, int ch)
 		_exit(3);
 	}
 	oomtrace_lines_start_warmer(); /* where it cannot start, warm after each answer */
-	for (;;) {
+	for (bool served = false;; served = true) {
 		struct pollfd idle = {ch, POLLIN, 0};
 
-		/* an idle minute: gone, and its line tables' memory with it (the next stack starts
-		 * a new worker) */
-		if (poll(&idle, 1, WORKER_IDLE_S * 1000) == 0 || channel_recv(ch, &rq, maps) <= 0)
+		/* an idle minute after a stack: gone, and its line tables' memory with it (the
+		 * supervisor starts a spare, which holds nothing and waits for the next stack) */
+		if (poll(&idle, 1, served ? WORKER_IDLE_S * 1000 : -1) == 0 ||
+		    channel_recv(ch, &rq, maps) <= 0)
 			break;
 		struct oomtrace_ucopy c = {.arch = rq.arch,
 					   .pc = rq.pc,
@@ -359,7 +360,8 @@ static int open_map(const char *root, const struct req_map *m)
 
 struct wk {
 	pid_t pid;
-	int ch; /* the supervisor's end of its channel */
+	int ch;	     /* the supervisor's end of its channel */
+	bool served; /* it was handed a request */
 };
 
 static void worker_gone(struct wk *w)
@@ -383,6 +385,7 @@ static void worker_gone(struct wk *w)
 		close(w->ch);
 	w->pid = -1;
 	w->ch = -1;
+	w->served = false;
 }
 
 static int worker_start(struct wk *w, int sock)
@@ -442,8 +445,10 @@ static int delegate(struct wk *w, int sock, struct req *rq, size_t len)
 			r = -EAGAIN;
 			break;
 		}
-		if (channel_send(w->ch, rq, len, fds, nfds) == 0)
+		if (channel_send(w->ch, rq, len, fds, nfds) == 0) {
+			w->served = true;
 			break;
+		}
 		worker_gone(w); /* it had just ended, idle: a new one, once */
 		r = tries ? -ECHILD : 0;
 	}
@@ -460,7 +465,7 @@ static int delegate(struct wk *w, int sock, struct req *rq, size_t len)
 static void supervise(int sock)
 {
 	static struct req rq;
-	struct wk w = {-1, -1};
+	struct wk w = {-1, -1, false};
 	ssize_t n;
 	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 
@@ -475,9 +480,34 @@ static void supervise(int sock)
 		fprintf(stderr, "oomtrace: user stacks: the symbolizer could not be confined\n");
 		_exit(3);
 	}
-	while ((n = recv(sock, &rq, sizeof(rq), 0)) > 0) {
-		size_t need = offsetof(struct req, stack) + rq.stack_len;
+	/* a spare worker, confined and waiting: the first stack does not wait for a fork and a
+	 * seccomp filter (delegate() starts one where this failed) */
+	(void)worker_start(&w, sock);
+	for (;;) {
+		struct pollfd p[2] = {{sock, POLLIN, 0}, {w.pid > 0 ? w.ch : -1, POLLIN, 0}};
+		size_t need;
 		int r;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents) {
+			/* between requests the channel speaks only of the worker's end: idle, or
+			 * dead. A spare that ended before any request is not replaced (it would end
+			 * again) */
+			bool served = w.served;
+
+			worker_gone(&w);
+			if (served)
+				(void)worker_start(&w, sock);
+		}
+		if (!p[0].revents)
+			continue;
+		if ((n = recv(sock, &rq, sizeof(rq), 0)) <= 0)
+			break;
+		need = offsetof(struct req, stack) + rq.stack_len;
 
 		if ((size_t)n < offsetof(struct req, maps) || rq.nmaps > OOMTRACE_UMAPS_MAX ||
 		    rq.stack_len > OOMTRACE_USTACK_COPY || (size_t)n != need) {

@@ -448,6 +448,23 @@ static unsigned long long status_field(pid_t pid, const char *key, int base)
 }
 
 /* The confined worker gives what the unwinder gives; the supervisor holds no more than it needs. */
+/* The first child of process @pid (0: none). */
+static pid_t child_of(pid_t pid)
+{
+	char path[64];
+	long c = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &c) != 1)
+			c = 0;
+		fclose(f);
+	}
+	return (pid_t)c;
+}
+
 START_TEST(test_symbolizer)
 {
 	struct stopped *s = calloc(1, sizeof(*s));
@@ -455,6 +472,19 @@ START_TEST(test_symbolizer)
 	struct oomtrace_symbolizer *sym = oomtrace_symbolizer_start();
 
 	ck_assert_ptr_nonnull(sym);
+	/* a spare worker waits, confined, before any stack: the first one does not pay its start,
+	 * and is the worker that unwinds (its pid the same after) */
+	pid_t spare = 0;
+
+	for (int i = 0; i < 100 && !spare; i++) {
+		spare = child_of(oomtrace_symbolizer_pid(sym));
+		if (!spare)
+			usleep(10000);
+	}
+	ck_assert_int_gt(spare, 0);
+#ifdef WITH_SANDBOX
+	ck_assert_uint_eq(status_field(spare, "Seccomp", 10), 2);
+#endif
 	stop_ustack(s);
 	/* the first answer: the program's own lines at once; libc's (compressed DWARF) are read by
 	 * the worker's second thread, and a later answer has them: within 2 s */
@@ -480,6 +510,8 @@ START_TEST(test_symbolizer)
 	}
 	ck_assert_int_ge(find_frame(&u, 0, "ustack_take"), 1);
 	pid_t sup = oomtrace_symbolizer_pid(sym);
+
+	ck_assert_int_eq(child_of(sup), spare);
 
 	ck_assert_uint_eq(status_field(sup, "NoNewPrivs", 10), 1);
 	/* not the tracer's protection, nor first in line: the kernel's own choice */
