@@ -43,6 +43,30 @@ tree_sum() { # pid file field
 # libraries and a fork's shared pages in every process)
 rss_kb() { tree_sum "$1" status VmRSS; }
 pss_kb() { tree_sum "$1" smaps_rollup Pss; }
+# the resident memory of process tree $1, kB, each page frame once (/proc/PID/pagemap, root):
+# unlike a sum of VmRSS, it counts once a page the tracer shares with its forked supervisor, and
+# a BPF ring buffer's data pages, which the kernel maps twice in a row (VmRSS counts both)
+uniq_kb() {
+	# shellcheck disable=SC2046
+	/usr/bin/python3 - $(tree "$1") <<'PY'
+import struct, sys
+frames = set()
+for pid in sys.argv[1:]:
+    try:
+        with open("/proc/%s/maps" % pid) as m, open("/proc/%s/pagemap" % pid, "rb") as pm:
+            for line in m:
+                a, b = (int(x, 16) for x in line.split()[0].split("-"))
+                if a >= 1 << 47:
+                    continue  # [vsyscall]
+                pm.seek((a >> 12) * 8)
+                for (e,) in struct.iter_unpack("<Q", pm.read(((b - a) >> 12) * 8)):
+                    if e >> 63:  # present: bits 0-54 are the page frame
+                        frames.add(e & ((1 << 55) - 1))
+    except OSError:
+        pass  # gone
+print("n/a" if 0 in frames else len(frames) * 4)  # frame 0: pagemap hid them (no CAP_SYS_ADMIN)
+PY
+}
 
 # ROUNDS bursts of 5 concurrent memcg OOM kills: PROG ARGS... run in memcg CG, each burst waited
 burst_kills() { # rounds cg prog args...
