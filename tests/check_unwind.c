@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -465,6 +466,45 @@ static pid_t child_of(pid_t pid)
 	return (pid_t)c;
 }
 
+/* The nice value of thread @tid of @pid (0: of its other thread, the one there is); -100: none */
+static int nice_of(pid_t pid, pid_t tid)
+{
+	char path[96], buf[512];
+	int nice = -100;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	for (int i = 0; d && i < 100 && nice == -100; i++) {
+		rewinddir(d);
+		while ((e = readdir(d)) != NULL) {
+			long t = strtol(e->d_name, NULL, 10);
+			FILE *f;
+			char *p;
+
+			if (t <= 0 || (tid ? t != tid : t == pid))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/task/%ld/stat", (int)pid, t);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			/* after "(comm)": state is field 3, nice field 19 */
+			if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
+				sscanf(p + 2,
+				       "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
+				       "%*d %*d %d",
+				       &nice);
+			fclose(f);
+		}
+		if (nice == -100)
+			usleep(10000); /* the thread is being started */
+	}
+	if (d)
+		closedir(d);
+	return nice;
+}
+
 START_TEST(test_symbolizer)
 {
 	struct stopped *s = calloc(1, sizeof(*s));
@@ -485,6 +525,9 @@ START_TEST(test_symbolizer)
 #ifdef WITH_SANDBOX
 	ck_assert_uint_eq(status_field(spare, "Seccomp", 10), 2);
 #endif
+	/* its line table warmer takes the lowest share of a busy CPU, the unwinding thread not */
+	ck_assert_int_eq(nice_of(spare, spare), 0);
+	ck_assert_int_eq(nice_of(spare, 0), 19);
 	stop_ustack(s);
 	/* the first answer: the program's own lines at once; libc's (compressed DWARF) are read by
 	 * the worker's second thread, and a later answer has them: within 2 s */
