@@ -188,23 +188,30 @@ static const Dwfl_Thread_Callbacks thread_callbacks = {
     .set_initial_registers = set_initial_registers,
 };
 
+/* @mod's call frame information's row for @pc, .eh_frame's else .debug_frame's (free() it);
+ * NULL: neither covers @pc. */
+static Dwarf_Frame *cfi_frame(Dwfl_Module *mod, Dwarf_Addr pc)
+{
+	for (int i = 0; i < 2; i++) {
+		Dwarf_Addr bias;
+		Dwarf_CFI *cfi =
+		    i ? dwfl_module_dwarf_cfi(mod, &bias) : dwfl_module_eh_cfi(mod, &bias);
+		Dwarf_Frame *frame;
+
+		if (cfi && dwarf_cfi_addrframe(cfi, pc - bias, &frame) == 0)
+			return frame;
+	}
+	return NULL;
+}
+
 /* Whether @mod's call frame information covers @pc (then its caller came from it). */
 static bool has_cfi(Dwfl_Module *mod, Dwarf_Addr pc)
 {
-	Dwarf_Addr bias;
-	Dwarf_Frame *frame;
-	Dwarf_CFI *cfi[2] = {dwfl_module_eh_cfi(mod, &bias), NULL};
+	Dwarf_Frame *frame = cfi_frame(mod, pc);
+	bool covered = frame != NULL;
 
-	if (cfi[0] && dwarf_cfi_addrframe(cfi[0], pc - bias, &frame) == 0) {
-		free(frame);
-		return true;
-	}
-	cfi[1] = dwfl_module_dwarf_cfi(mod, &bias);
-	if (cfi[1] && dwarf_cfi_addrframe(cfi[1], pc - bias, &frame) == 0) {
-		free(frame);
-		return true;
-	}
-	return false;
+	free(frame);
+	return covered;
 }
 
 /*
@@ -213,25 +220,26 @@ static bool has_cfi(Dwfl_Module *mod, Dwarf_Addr pc)
  */
 static bool cfi_outermost(Dwfl_Module *mod, Dwarf_Addr pc)
 {
-	for (int i = 0; i < 2; i++) {
-		Dwarf_Addr bias;
-		Dwarf_CFI *cfi =
-		    i ? dwfl_module_dwarf_cfi(mod, &bias) : dwfl_module_eh_cfi(mod, &bias);
-		Dwarf_Frame *frame;
-		Dwarf_Op ops_mem[3], *ops = NULL;
-		size_t nops = 1;
-		int ra;
+	Dwarf_Frame *frame = cfi_frame(mod, pc);
+	Dwarf_Op ops_mem[3], *ops = NULL;
+	size_t nops = 1;
+	int ra;
+	bool undefined;
 
-		if (!cfi || dwarf_cfi_addrframe(cfi, pc - bias, &frame) != 0)
-			continue;
-		ra = dwarf_frame_info(frame, NULL, NULL, NULL);
-		bool undefined = ra >= 0 &&
-				 dwarf_frame_register(frame, ra, ops_mem, &ops, &nops) == 0 &&
-				 nops == 0 && ops == ops_mem;
-		free(frame);
-		return undefined;
-	}
-	return false;
+	if (!frame)
+		return false;
+	ra = dwarf_frame_info(frame, NULL, NULL, NULL);
+	undefined = ra >= 0 && dwarf_frame_register(frame, ra, ops_mem, &ops, &nops) == 0 &&
+		    nops == 0 && ops == ops_mem;
+	free(frame);
+	return undefined;
+}
+
+/* The address inside frame @i's call: its pc, less 1 where it is a return address (every frame
+ * but the first, where the task stood). */
+static Dwarf_Addr call_addr(const struct oomtrace_ustack *out, unsigned int i)
+{
+	return out->f[i].pc - (i > 0 ? 1 : 0);
 }
 
 /* @s into @dst, its tail after "..." where it is longer: a path's end names the file */
@@ -399,8 +407,8 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	if (out->n > 0) {
 		/* frame n's return address came from frame n-1's rules */
 		Dwfl_Module *callee = dwfl_addrmodule(u->dwfl, out->f[out->n - 1].pc);
-		uint64_t cpc = out->f[out->n - 1].pc - (out->n - 1 > 0 ? 1 : 0);
-		f->method = callee && has_cfi(callee, cpc) ? OOMTRACE_UM_CFI : OOMTRACE_UM_FP;
+		f->method = callee && has_cfi(callee, call_addr(out, out->n - 1)) ? OOMTRACE_UM_CFI
+										  : OOMTRACE_UM_FP;
 	}
 	if (m) {
 		f->file_off = pc - m->start + m->pgoff;
@@ -415,14 +423,12 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 /* Whether the call frame information marks the last frame found as the outermost. */
 static bool last_is_outermost(const struct uw *u)
 {
-	const struct oomtrace_ustack *out = u->out;
-	Dwarf_Addr pc, lookup;
+	Dwarf_Addr lookup;
 	Dwfl_Module *mod;
 
-	if (out->n == 0)
+	if (u->out->n == 0)
 		return false;
-	pc = out->f[out->n - 1].pc;
-	lookup = out->n > 1 ? pc - 1 : pc; /* a return address: inside its call */
+	lookup = call_addr(u->out, u->out->n - 1);
 	mod = dwfl_addrmodule(u->dwfl, lookup);
 	return mod && cfi_outermost(mod, lookup);
 }

@@ -196,6 +196,20 @@ START_TEST(test_dwarf_frames)
 }
 END_TEST
 
+/* tests/ustack stopped (the result, allocated) and its whole stack unwound into (*@u)[0], of two
+ * allocated. */
+static struct stopped *stopped_and_unwound(struct oomtrace_ustack **u)
+{
+	struct stopped *s = calloc(1, sizeof(*s));
+
+	*u = calloc(2, sizeof(**u));
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(*u);
+	stop_ustack(s);
+	ck_assert_int_eq(oomtrace_unwind(&s->c, &(*u)[0]), 0);
+	return s;
+}
+
 /*
  * The copy cut at every word from sp up: each cut stack is the whole one's first frames, and
  * where it is shorter it says the copy ended it, never that its last frame was the outermost
@@ -203,13 +217,11 @@ END_TEST
  */
 START_TEST(test_copy_cut)
 {
-	struct stopped *s = calloc(1, sizeof(*s));
-	struct oomtrace_ustack *u = calloc(2, sizeof(*u));
+	struct oomtrace_ustack *u;
+	struct stopped *s = stopped_and_unwound(&u);
 	size_t len;
 	unsigned int shorter = 0;
 
-	stop_ustack(s);
-	ck_assert_int_eq(oomtrace_unwind(&s->c, &u[0]), 0);
 	ck_assert_int_eq(u[0].end, OOMTRACE_UEND_OUTERMOST);
 	len = s->c.stack_len;
 	for (size_t cut = 8; cut <= len; cut += 8) {
@@ -239,13 +251,11 @@ END_TEST
  */
 START_TEST(test_symbol_memo)
 {
-	struct stopped *s = calloc(1, sizeof(*s));
-	struct oomtrace_ustack *u = calloc(2, sizeof(*u));
+	struct oomtrace_ustack *u;
+	struct stopped *s = stopped_and_unwound(&u);
 	unsigned long hits;
 	unsigned int named = 0;
 
-	stop_ustack(s);
-	ck_assert_int_eq(oomtrace_unwind(&s->c, &u[0]), 0);
 	hits = oomtrace_unwind_memo_hits();
 	ck_assert_int_eq(oomtrace_unwind(&s->c, &u[1]), 0);
 	end_ustack(s);
@@ -275,13 +285,11 @@ END_TEST
  */
 START_TEST(test_stack_hole)
 {
-	struct stopped *s = calloc(1, sizeof(*s));
-	struct oomtrace_ustack *u = calloc(2, sizeof(*u));
+	struct oomtrace_ustack *u;
+	struct stopped *s = stopped_and_unwound(&u);
 	int main_at;
 	size_t at = 0;
 
-	stop_ustack(s);
-	ck_assert_int_eq(oomtrace_unwind(&s->c, &u[0]), 0);
 	main_at = find_frame(&u[0], 1, "main");
 	ck_assert_int_ge(main_at, 1);
 	/* the word that holds main's return address */
