@@ -21,6 +21,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile unsigned int page_shift = 12;
 
+#define PF_EXITING 0x00000004
 #define PF_KTHREAD 0x00200000
 #define VM_EXEC 0x00000004
 
@@ -67,17 +68,51 @@ struct {
 	__type(value, struct ustack_scratch_value);
 } ustack_scratch SEC(".maps");
 
-/* victims whose trigger is another process, by the pid mark_victim names: when it was marked. LRU:
- * a victim that never comes through the exit hook (one already exiting, past do_group_exit) must
- * not keep its entry from later ones */
+/* victims whose trigger is another process, by the pid mark_victim names: when it was marked,
+ * or (exited) when one that exited before any mark_victim kept its copy in ustack_early. Both
+ * sides publish here with BPF_NOEXIST, under the one bucket lock, so exactly one of them is
+ * first and the other sees it. LRU: a victim that never comes through the exit hook (one
+ * already exiting, past do_group_exit) must not keep its entry from later ones */
+struct victim_mark {
+	__u64 ts_ns;
+	__u64 exited;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, int);
+	__type(value, struct victim_mark);
+} ustack_victims SEC(".maps");
+
+#define VICTIM_MAX_NS (5ULL * 1000000000) /* a victim that takes its SIGKILL later is not ours */
+
+/*
+ * The kernel sends its SIGKILL before mark_victim names the victim (mm/oom_kill.c,
+ * __oom_kill_process: do_send_sig_info, then mark_oom_victim), so a victim on another CPU can
+ * reach its exit first. The SIGKILLs the kernel itself sends (SI_KERNEL) to another process are
+ * noted here, by the target's pid: when. Such a process that exits unnamed keeps its copy in
+ * ustack_early, for the mark_victim that may follow.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 256);
 	__type(key, int);
 	__type(value, __u64);
-} ustack_victims SEC(".maps");
+} ustack_killed SEC(".maps");
 
-#define VICTIM_MAX_NS (5ULL * 1000000000) /* a victim that takes its SIGKILL later is not ours */
+/* The copies kept, by the same pid. Few: this race is rare, and a copy that no mark_victim
+ * claims (another kernel SIGKILL) is swept once it is stale. */
+#define EARLY_MAX 8
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EARLY_MAX);
+	__type(key, int);
+	__type(value, struct w_ustack);
+} ustack_early SEC(".maps");
+
+#define SIGKILL 9
+#define SI_KERNEL 0x80
 
 /* the classic tracepoints' records: their own fields after the 8 bytes common to all */
 struct tp_mark_victim {
@@ -281,15 +316,14 @@ static __always_inline unsigned int copy(struct w_ustack *u)
 	return W_US_SENT;
 }
 
-/* Copy the current task's user state as a record of @kind and send it. */
-static __always_inline void send(unsigned int kind)
+/* Copy the current task's user state into the scratch record, as one of @kind. */
+static __always_inline struct w_ustack *fill(unsigned int kind)
 {
 	struct w_ustack *u = scratch();
 	__u64 id = bpf_get_current_pid_tgid();
-	unsigned long long size = W_USTACK_HEAD;
 
 	if (!u)
-		return;
+		return NULL;
 	u->ts_ns = bpf_ktime_get_ns();
 	u->tid = (int)id;
 	u->tgid = (int)(id >> 32);
@@ -301,7 +335,16 @@ static __always_inline void send(unsigned int kind)
 	u->holes = 0;
 	u->stack_end = 0;
 	u->mnt_ns = 0;
+	u->early = 0;
 	u->state = copy(u);
+	return u;
+}
+
+/* Send the record @u, as far as its stack goes. */
+static __always_inline void output(struct w_ustack *u)
+{
+	unsigned long long size = W_USTACK_HEAD;
+
 	if (u->state == W_US_SENT)
 		size += u->stack_bytes & (W_USTACK_BYTES * 2 - 1);
 	if (size > sizeof(*u))
@@ -313,17 +356,127 @@ static __always_inline void send(unsigned int kind)
 	}
 }
 
+/* Copy the current task's user state as a record of @kind and send it. */
+static __always_inline void send(unsigned int kind)
+{
+	struct w_ustack *u = fill(kind);
+
+	if (u)
+		output(u);
+}
+
+/* The copy that victim @key kept as it exited, sent for the mark_victim that named it. */
+static __always_inline void send_early(int key)
+{
+	struct w_ustack *u = bpf_map_lookup_elem(&ustack_early, &key);
+
+	if (!u)
+		return;
+	/* the whole value: a size the verifier needs no bound for (user space reads stack_bytes) */
+	if (bpf_ringbuf_output(&ustacks_rb, u, sizeof(*u), 0)) {
+		u->state = W_US_FULL;
+		bpf_ringbuf_output(&ustacks_rb, u, W_USTACK_MIN, 0);
+	}
+	bpf_map_delete_elem(&ustack_early, &key);
+}
+
+/* Name @victim for its exit; where it exited first and kept its copy, send that. */
+static __always_inline void mark(int victim)
+{
+	struct victim_mark m = {.ts_ns = bpf_ktime_get_ns()}, *old;
+
+	if (bpf_map_update_elem(&ustack_victims, &victim, &m, BPF_NOEXIST) == 0)
+		return; /* first: its exit sends its copy */
+	old = bpf_map_lookup_elem(&ustack_victims, &victim);
+	if (old && old->exited && m.ts_ns - old->ts_ns <= VICTIM_MAX_NS) {
+		if (bpf_map_delete_elem(&ustack_victims, &victim) == 0)
+			send_early(victim);
+		return;
+	}
+	bpf_map_update_elem(&ustack_victims, &victim, &m, BPF_ANY); /* a stale entry's place */
+}
+
 /* The trigger's stack; a victim that is another process is remembered for its SIGKILL. */
 SEC("tracepoint/oom/mark_victim")
 int tp_mark_victim_ustack(struct tp_mark_victim *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
+	__u64 id = bpf_get_current_pid_tgid();
 	int victim = ctx->pid;
 
 	if (victim != (int)id && victim != (int)(id >> 32))
-		bpf_map_update_elem(&ustack_victims, &victim, &now, BPF_ANY);
+		mark(victim);
 	send(W_UK_TRIGGER);
 	return 0;
+}
+
+/*
+ * The kernel's own SIGKILLs to another process: the OOM killer's come before mark_victim. Not
+ * those of an exiting sender: a pid namespace's init zapping its namespace (a container torn
+ * down) sends each of its processes one, and none is an OOM victim.
+ */
+SEC("tracepoint/signal/signal_generate")
+int tp_signal_generate_ustack(struct trace_event_raw_signal_generate *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid(), now;
+	int pid = ctx->pid;
+
+	if (ctx->sig != SIGKILL || ctx->code != SI_KERNEL || pid == (int)id ||
+	    pid == (int)(id >> 32) ||
+	    (BPF_CORE_READ(bpf_get_current_task_btf(), flags) & PF_EXITING))
+		return 0;
+	now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&ustack_killed, &pid, &now, BPF_ANY);
+	return 0;
+}
+
+struct bpf_map;
+
+/* bpf_for_each_map_elem's callback: drop a kept copy that no mark_victim claimed in time */
+static long sweep_early(struct bpf_map *map, int *key, struct w_ustack *u, void *ctx)
+{
+	if (*(__u64 *)ctx - u->ts_ns > VICTIM_MAX_NS)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/*
+ * An exit that no mark_victim has named yet, of a process the kernel SIGKILLed: its copy is kept
+ * for a mark_victim to come; where one came meanwhile (its entry is there first), sent here.
+ */
+static __always_inline void keep_early(__u64 id)
+{
+	int key = (int)(id >> 32);
+	struct victim_mark m = {.exited = 1}, *marked;
+	__u64 *killed;
+	struct w_ustack *u;
+
+	killed = bpf_map_lookup_elem(&ustack_killed, &key);
+	if (!killed) {
+		key = (int)id;
+		killed = bpf_map_lookup_elem(&ustack_killed, &key);
+	}
+	if (!killed)
+		return;
+	m.ts_ns = bpf_ktime_get_ns();
+	/* the delete decides which thread keeps a copy */
+	if (m.ts_ns - *killed > VICTIM_MAX_NS || bpf_map_delete_elem(&ustack_killed, &key))
+		return;
+	u = fill(W_UK_VICTIM);
+	if (!u)
+		return;
+	u->early = 1;
+	if (bpf_map_update_elem(&ustack_early, &key, u, BPF_ANY)) {
+		bpf_for_each_map_elem(&ustack_early, sweep_early, &m.ts_ns, 0);
+		if (bpf_map_update_elem(&ustack_early, &key, u, BPF_ANY))
+			return;
+	}
+	if (bpf_map_update_elem(&ustack_victims, &key, &m, BPF_NOEXIST) == 0)
+		return; /* first: mark_victim sends it */
+	marked = bpf_map_lookup_elem(&ustack_victims, &key);
+	if (marked && !marked->exited && m.ts_ns - marked->ts_ns <= VICTIM_MAX_NS &&
+	    bpf_map_delete_elem(&ustack_victims, &key) == 0)
+		output(u);
+	bpf_map_delete_elem(&ustack_early, &key);
 }
 
 /*
@@ -337,17 +490,23 @@ int tp_mark_victim_ustack(struct tp_mark_victim *ctx)
  */
 static __always_inline int victim_exit(void)
 {
-	__u64 id = bpf_get_current_pid_tgid(), *marked;
+	__u64 id = bpf_get_current_pid_tgid();
 	int key = (int)(id >> 32), stale;
+	struct victim_mark *marked;
 
 	marked = bpf_map_lookup_elem(&ustack_victims, &key);
 	if (!marked) {
 		key = (int)id; /* the killer named a thread */
 		marked = bpf_map_lookup_elem(&ustack_victims, &key);
 	}
-	if (!marked)
+	if (!marked) {
+		keep_early(id);
 		return 0;
-	stale = bpf_ktime_get_ns() - *marked > VICTIM_MAX_NS;
+	}
+	if (marked->exited)
+		return 0;			   /* another of its threads kept its copy */
+	bpf_map_delete_elem(&ustack_killed, &key); /* no copy to keep at its other threads' exits */
+	stale = bpf_ktime_get_ns() - marked->ts_ns > VICTIM_MAX_NS;
 	/* the delete decides which thread sends: one copy per victim */
 	if (bpf_map_delete_elem(&ustack_victims, &key) == 0 && !stale)
 		send(W_UK_VICTIM);

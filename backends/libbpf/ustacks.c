@@ -43,7 +43,7 @@ _Static_assert(W_USTACK_CHUNK == OOMTRACE_USTACK_CHUNK && W_USTACK_BYTES <= OOMT
 
 struct lb_ustacks {
 	struct ustack_bpf *skel;
-	struct bpf_link *link, *victim_link;
+	struct bpf_link *link, *victim_link, *killed_link;
 	const char *victim_why; /* where victims' stacks cannot be taken: why */
 	struct ring_buffer *rb;
 	struct oomtrace_symbolizer *sym;
@@ -169,7 +169,8 @@ static bool exit_tp_has_mm(void)
 	return tpf_load(path, &f) == 0 && tpf_find(&f, "group_dead");
 }
 
-/* Open and load the object, with the victims' program @victim (NULL: none); 0 or -errno. */
+/* Open and load the object, with the victims' program @victim (NULL: none) and the kernel
+ * SIGKILLs' that it needs (a victim may exit before mark_victim names it); 0 or -errno. */
 static int open_load(struct lb_ustacks *u, const struct bpf_object_open_opts *oo,
 		     const char *victim)
 {
@@ -182,9 +183,11 @@ static int open_load(struct lb_ustacks *u, const struct bpf_object_open_opts *oo
 	    (unsigned int)__builtin_ctzl((unsigned long)sysconf(_SC_PAGESIZE));
 	bpf_object__for_each_program(p, u->skel->obj)
 	{
-		if (p != u->skel->progs.tp_mark_victim_ustack)
-			bpf_program__set_autoload(p, victim &&
-							 strcmp(bpf_program__name(p), victim) == 0);
+		bool on = p == u->skel->progs.tp_mark_victim_ustack ||
+			  (victim && (p == u->skel->progs.tp_signal_generate_ustack ||
+				      strcmp(bpf_program__name(p), victim) == 0));
+
+		bpf_program__set_autoload(p, on);
 	}
 	return ustack_bpf__load(u->skel);
 }
@@ -215,8 +218,11 @@ void lb_ustacks_load(struct lb *l)
 		goto fail;
 	}
 	if (victim) {
-		u->victim_link =
-		    bpf_program__attach(bpf_object__find_program_by_name(u->skel->obj, victim));
+		u->killed_link = bpf_program__attach(u->skel->progs.tp_signal_generate_ustack);
+		u->victim_link = u->killed_link
+				     ? bpf_program__attach(
+					   bpf_object__find_program_by_name(u->skel->obj, victim))
+				     : NULL;
 		if (!u->victim_link)
 			oomtrace_info("user stacks: the victims' not taken: %s", strerror(errno));
 	}
@@ -246,6 +252,7 @@ void lb_ustacks_close(struct lb *l)
 		return;
 	ring_buffer__free(u->rb);
 	bpf_link__destroy(u->victim_link);
+	bpf_link__destroy(u->killed_link);
 	bpf_link__destroy(u->link);
 	ustack_bpf__destroy(u->skel);
 	oomtrace_symbolizer_stop(u->sym);
@@ -364,6 +371,18 @@ static void unwind_copy(struct lb_ustacks *u, const struct w_ustack *w, struct o
 		snprintf(out->missing, sizeof(out->missing), "no unwinder (%s)", strerror(-r));
 }
 
+/* Debug: the copies of @kind for @id that came but are not the kill's at @ts_ns (their time). */
+static void unmatched(const struct lb_ustacks *u, unsigned int kind, int id, uint64_t ts_ns)
+{
+	for (unsigned int i = 0; i < SLOTS; i++)
+		if (u->used[i] && copy_of(&u->slot[i], kind, id))
+			oomtrace_debug(
+			    "user stack of %s %d: a copy made %lld ms from the kill is not "
+			    "its",
+			    kind == W_UK_VICTIM ? "victim" : "trigger", id,
+			    ((long long)u->slot[i].ts_ns - (long long)ts_ns) / 1000000);
+}
+
 /* The copy of @kind for @id, from the slots or the ring, waited for until @deadline_ms. */
 static struct w_ustack *wait_copy(struct lb_ustacks *u, unsigned int kind, int id, uint64_t ts_ns,
 				  int64_t deadline_ms)
@@ -378,6 +397,8 @@ static struct w_ustack *wait_copy(struct lb_ustacks *u, unsigned int kind, int i
 		ring_buffer__poll(u->rb, 1);
 	if (w)
 		u->used[w - u->slot] = false; /* taken */
+	else
+		unmatched(u, kind, id, ts_ns);
 	return w;
 }
 
@@ -389,6 +410,10 @@ static void take_copy(struct lb *l, const struct w_ustack *w, const char *who,
 	struct lb_ustacks *u = l->ustacks;
 	int64_t t = oomtrace_mono_ms(), room;
 
+	if (w->early)
+		oomtrace_debug(
+		    "user stack of %s %d: copied at its exit, before mark_victim named it", who,
+		    w->tid);
 	if (w->state != W_US_SENT) {
 		state_why(out->missing, sizeof(out->missing), w->state, who);
 		return;

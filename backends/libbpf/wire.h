@@ -107,7 +107,7 @@ struct w_ustack {
 	unsigned int mnt_ns; /* the inode of its mount namespace: the paths are in it */
 	unsigned int kind;   /* enum w_ukind */
 	unsigned int holes;  /* chunks of the copy not resident (bit i: chunk i; zeros sent) */
-	unsigned int pad2;
+	unsigned int early;  /* a victim's copied at its exit before mark_victim named it */
 	unsigned char regs[W_UREGS_BYTES];
 	struct w_umap maps[W_UMAPS];
 	unsigned char stack[W_USTACK_BYTES]; /* sent as far as stack_bytes */
