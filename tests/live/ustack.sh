@@ -8,7 +8,8 @@
 # addr2line). Its kernel stack is an anon_fault. A fourth kill is taken inside write() (pipe
 # buffers): class syscall, and a user stack through main. The fifth and sixth kills' victims are
 # other tests/ustacks, asleep in that function holding more than the trigger: their own user stack,
-# at the SIGKILL, must name the sleep's line, while the trigger's names the memset's; the first
+# at the SIGKILL, must name the sleep's line, while the trigger's names the memset's; so must a
+# seventh's, whose mark_victim tests/markdelay holds until it has exited (libbpf); the first
 # three (the victim is the trigger) have no victim.user_stack. bcc: each kill says why it has none.
 # Real memcg OOM kills; see tests/live/lib.sh for the environment. OOMTRACE_USTACK_TESTS=0: skip.
 . "$(dirname "$0")/lib.sh"
@@ -81,48 +82,99 @@ check_chain() {
 }
 
 # 5. the victim is not the trigger: a tests/ustack asleep holding 40 MiB of the 64, killed when
-# another takes its 23rd; each stack is its own. Made twice: the kernel sends the SIGKILL before
-# mark_victim (mm/oom_kill.c __oom_kill_process), and a victim that reaches its exit first is not
-# yet known there (seen once under TCG): a kill whose victim has no stack must say it had no copy,
-# and one of the two must have it
+# another takes its 23rd; each stack is its own. Made three times, the third with tests/markdelay
+# holding oom:mark_victim for 25 ms (within the 50 ms that tell a victim SIGKILLed just before
+# from one already exiting, live/live.c): the kernel sends its SIGKILL before mark_victim
+# (mm/oom_kill.c __oom_kill_process), so that victim reaches its exit before the tracer hears it
+# named, and must keep its copy there for the mark that follows (as one did by chance under TCG).
+# Every victim apart must have its stack; the late one's must say it was copied early.
 victim_apart() {
-	local take vpid tpid apart=0 lost=0
-	rm -f "$t/victim.json"
+	local take vpid tpid apart=0
 	grep '"record":"kill"' "$t/us.json" >"$t/kills.json"
 	while read -r line; do
 		printf '%s\n' "$line" >"$t/ev.json"
 		[ "$(field victim.pid)" != "$(field trigger.pid)" ] && [ "$(field victim.comm)" = ustack ] || continue
 		apart=$((apart + 1))
+		vpid=$(field victim.pid)
 		case "$(field victim.user_stack.missing)" in
-		"no copy of the victim's stack within"*) lost=$((lost + 1)) ;;
-		*) [ -s "$t/victim.json" ] || printf '%s\n' "$line" >"$t/victim.json" ;;
+		"no exit hook here"*) # arm64 before 6.4 (no fentry) with a sched_process_exit after exit_mm()
+			skip "ustack: the victim's: $(field victim.user_stack.missing)"
+			return ;;
 		esac
+		cp "$t/ev.json" "$t/late.json" # the last: kill 7's, where it was made
+		[ "$apart" = 1 ] && cp "$t/ev.json" "$t/victim.json"
+		[ "$(field victim.user_stack.frames)" != missing ] && ok "ustack: victim apart $vpid has its stack" ||
+			bad "ustack: victim apart $vpid: $(field victim.user_stack.missing) ($(grep -a "victim $vpid" "$t/us.err" | tail -3 | tr '\n' ' '))"
 	done <"$t/kills.json"
-	[ "$apart" -gt 0 ] || { bad "ustack: no kill of a sleeping ustack by another"; return; }
-	[ "$lost" -gt 0 ] && echo "ustack: $lost of $apart victims apart had no copy of their stack (SIGKILL before mark_victim)"
-	[ -s "$t/victim.json" ] || {
-		bad "ustack: none of $apart victims apart has its stack ($(grep -a 'user stack' "$t/us.err" | tail -3 | tr '\n' ' '))"
-		return
-	}
+	[ "$apart" -ge 2 ] || { bad "ustack: $apart kills of a sleeping ustack by another, 2 or more made"; return; }
 	cp "$t/victim.json" "$t/ev.json"
-	vpid=$(field victim.pid) tpid=$(field trigger.pid)
-	case "$(field victim.user_stack.missing)" in
-	"no exit hook here"*) # arm64 before 6.4 (no fentry) with a sched_process_exit after exit_mm()
-		skip "ustack: the victim's: $(field victim.user_stack.missing)"
-		return ;;
-	esac
-	take=$(WHO=victim frame_of ustack_take)
-	[ "$(field victim.user_stack.frames.0.method)" = regs ] && in_libc "$(field victim.user_stack.frames.0.module)" &&
-		ok "ustack: victim $vpid (trigger $tpid): frame 0 in libc ($(field victim.user_stack.frames.0.function))" ||
-		bad "ustack: victim's frame 0 $(field victim.user_stack.frames.0.function) in $(field victim.user_stack.frames.0.module): $(field victim.user_stack.missing) ($(grep -a 'user stack' "$t/us.err" | tail -3 | tr '\n' ' '))"
-	if [ -n "$take" ]; then
-		WHO=victim check_chain 5 "$take" "sink = sleep(30);"
-	else
-		bad "ustack: the victim's stack has no ustack_take: $(grep -o '"user_stack":.\{0,300\}' "$t/ev.json" | tail -1)"
-	fi
+	victim_chain 5
 	take=$(frame_of ustack_take)
 	[ -n "$take" ] && check_frame 5 "$take" ustack_take "memset(p, (int)i | 1, 1 << 20);" ||
 		bad "ustack: kill 5: the trigger's stack has no ustack_take"
+	[ -n "${late:-}" ] || return 0
+	[ "$apart" -ge 3 ] || { bad "ustack: $apart kills of a sleeping ustack by another, 3 made"; return; }
+	cp "$t/late.json" "$t/ev.json"
+	late=$(field victim.pid)
+	grep -aq "user stack of victim $late: copied at its exit, before mark_victim named it" "$t/us.err" &&
+		ok "ustack: late victim $late: its copy was made at its exit, before mark_victim" ||
+		bad "ustack: late victim $late: no copy made before mark_victim ($(grep -a "victim $late" "$t/us.err" | tail -3 | tr '\n' ' '))"
+	victim_chain 7
+}
+
+# the victim's stack of kill $1 (in ev.json): frame 0 in libc, then ustack_take at its sleep
+victim_chain() {
+	local k=$1 take vpid tpid
+	vpid=$(field victim.pid) tpid=$(field trigger.pid)
+	take=$(WHO=victim frame_of ustack_take)
+	[ "$(field victim.user_stack.frames.0.method)" = regs ] && in_libc "$(field victim.user_stack.frames.0.module)" &&
+		ok "ustack: kill $k: victim $vpid (trigger $tpid): frame 0 in libc ($(field victim.user_stack.frames.0.function))" ||
+		bad "ustack: kill $k: victim's frame 0 $(field victim.user_stack.frames.0.function) in $(field victim.user_stack.frames.0.module): $(field victim.user_stack.missing) ($(grep -a 'user stack' "$t/us.err" | tail -3 | tr '\n' ' '))"
+	if [ -n "$take" ]; then
+		WHO=victim check_chain "$k" "$take" "sink = sleep(30);"
+	else
+		bad "ustack: kill $k: the victim's stack has no ustack_take: $(grep -o '"user_stack":.\{0,300\}' "$t/ev.json" | tail -1)"
+	fi
+}
+
+# tests/markdelay, attached before the tracer (its program runs first); late: its kill was made
+delay_start() {
+	delay= late=
+	[ "$BACKEND" = libbpf ] && [ -x "${MARKDELAY:-}" ] || return 0
+	"$MARKDELAY" 25 >"$t/delay.out" 2>&1 &
+	delay=$!
+	for _ in $(seq 100); do
+		grep -q attached "$t/delay.out" && return 0
+		kill -0 "$delay" 2>/dev/null || break
+		sleep 0.1
+	done
+	skip "ustack: the late victim: $(head -1 "$t/delay.out")"
+	kill "$delay" 2>/dev/null
+	wait "$delay"
+	delay=
+}
+
+# 7. the late victim: as 5, with every mark_victim held
+late_kill() {
+	local hold
+	[ -n "$delay" ] || return 0
+	in_cg "$USTACK" hold 40 &
+	hold=$!
+	sleep 1
+	kill -USR1 "$delay"
+	in_cg "$USTACK" oom 32
+	wait $hold # (not the tracer's)
+	kill -USR2 "$delay"
+	late=1
+}
+
+delay_stop() {
+	[ -n "$delay" ] || return 0
+	kill "$delay"
+	wait "$delay"
+	grep -q "^held [1-9]" "$t/delay.out" && ok "ustack: markdelay held $(sed -n 's/^held //p' "$t/delay.out") mark_victim" ||
+		bad "ustack: markdelay held no mark_victim: $(tail -1 "$t/delay.out")"
+	delay=
 }
 
 ustack_live() {
@@ -132,10 +184,15 @@ ustack_live() {
 		skip "ustack: no tests/ustack (built with libdw only)"
 		return
 	fi
+	delay_start
 	# -v again: the debug lines of each stack's times, for a failure's message
 	COMM_FILTER=0 start_tracer "$t/us.json" "$t/us.err" -v --cgroup "/$name" ${OOMTRACE_ARGS:-} --stacks all ${USTACK_WAIT:+--stack-wait "$USTACK_WAIT"} --context none --duration 300
 	rc=$?
-	[ $rc = 0 ] || { bad "ustack: oomtrace did not attach (exit $rc): $(tail -2 "$t/us.err")"; return; }
+	[ $rc = 0 ] || {
+		bad "ustack: oomtrace did not attach (exit $rc): $(tail -2 "$t/us.err")"
+		delay_stop
+		return
+	}
 	for k in 1 2 3; do
 		in_cg "$USTACK" oom 256
 		sleep 0.5
@@ -149,8 +206,10 @@ ustack_live() {
 		in_cg "$USTACK" oom 32
 		wait $hold # (not the tracer's)
 	done
+	late_kill
 	sleep 1
 	stop_tracer
+	delay_stop
 	n=$(grep -c '"record":"kill"' "$t/us.json")
 	[ "$n" -ge 6 ] || { bad "ustack: $n kills reported, 6 made"; return; }
 	nth 1

@@ -5,7 +5,7 @@
 # dlopen()ed: it cannot be static) for a BCC guest of another architecture. Builds out of a copy of
 # the distributed sources, so it works from an in-tree or a VPATH build alike.
 # Usage: build.sh TOP_BUILDDIR ARCH(amd64|arm64) OUTDIR [static|bcc]
-#   -> OUTDIR/oomtrace (and, static, OUTDIR/hog, OUTDIR/jfield, and for the user stack section
+#   -> OUTDIR/oomtrace (and, static, OUTDIR/hog, OUTDIR/jfield, OUTDIR/markdelay, and for the user stack section
 #      OUTDIR/oomtrace-dw, with libdw, and OUTDIR/ustack)
 set -euo pipefail
 top=$(cd "${1:?usage: build.sh TOP_BUILDDIR ARCH OUTDIR}" && pwd)
@@ -59,12 +59,12 @@ build() {
 case $flavour in
 # static: the tracer every section runs, without libdw as ever; and, for the user stack section,
 # one with libdw (its static libraries' dependencies from pkg-config --static) and a static
-# tests/ustack
+# tests/ustack; tests/markdelay, which holds mark_victim for that section's late victim
 static)
-	build build oomtrace tests/hog tests/jfield -- --without-bcc --without-libdw LDFLAGS=-static
+	build build oomtrace tests/hog tests/jfield tests/markdelay -- --without-bcc --without-libdw LDFLAGS=-static
 	build build-dw oomtrace tests/ustack -- --without-bcc --with-libdw=yes LDFLAGS=-static \
 		"PKG_CONFIG=pkg-config --static"
-	cp "$out/build/oomtrace" "$out/build/tests/hog" "$out/build/tests/jfield" "$out/"
+	cp "$out/build/oomtrace" "$out/build/tests/hog" "$out/build/tests/jfield" "$out/build/tests/markdelay" "$out/"
 	cp "$out/build-dw/oomtrace" "$out/oomtrace-dw"
 	cp "$out/build-dw/tests/ustack" "$out/ustack"
 	;;
