@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * markdelay.bpf.c: a test's tool, not oomtrace's: holds each oom:mark_victim for delay_ns before
- * the programs attached after it run. The kernel sends its SIGKILL before mark_victim
- * (mm/oom_kill.c, __oom_kill_process), so a victim on another CPU then reaches its exit before
- * oomtrace's programs hear it named: the race that tests/live/ustack.sh makes on purpose.
+ * markdelay.bpf.c: a test's tool, not oomtrace's: holds each oom:mark_victim, before the programs
+ * attached after it run, until 5 ms after its victim took its SIGKILL (signal:signal_deliver;
+ * then get_signal calls do_group_exit, where oomtrace's exit hook is), or delay_ns at most. The
+ * kernel sends its SIGKILL before mark_victim (mm/oom_kill.c, __oom_kill_process), so a victim
+ * on another CPU then reaches its exit before oomtrace's programs hear it named: the race that
+ * tests/live/ustack.sh makes on purpose. (Not until its exit's end: the killer holds the
+ * victim's task_lock through mark_victim, which exit_mm() takes.)
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -11,23 +14,74 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-__u64 delay_ns; /* set by tests/markdelay through the skeleton's .bss */
+__u64 delay_ns; /* set by tests/markdelay through the skeleton's .bss: 0, hold none */
 __u64 held;	/* the marks held */
+__u64 exited;	/* of those, the marks whose victim took its SIGKILL meanwhile */
+
+#define GRACE_NS 5000000ULL
+
+/* the processes that took a SIGKILL while marks are held: when */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, int);
+	__type(value, __u64);
+} gone SEC(".maps");
+
+struct hold {
+	__u64 until;
+	int pid;
+	int seen;
+};
 
 static long spin(__u32 i, void *ctx)
 {
-	return bpf_ktime_get_ns() >= *(__u64 *)ctx;
+	struct hold *h = ctx;
+	__u64 *when, now = bpf_ktime_get_ns();
+
+	if (!h->seen && (when = bpf_map_lookup_elem(&gone, &h->pid))) {
+		h->seen = 1;
+		if (*when + GRACE_NS < h->until)
+			h->until = *when + GRACE_NS;
+	}
+	return now >= h->until;
 }
 
+/* the classic tracepoints' records: their own fields after the 8 bytes common to all */
+struct mark_victim_rec {
+	unsigned long long common;
+	int pid;
+};
+
+struct signal_deliver_rec {
+	unsigned long long common;
+	int sig;
+};
+
 SEC("tracepoint/oom/mark_victim")
-int hold_mark(void *ctx)
+int hold_mark(struct mark_victim_rec *ctx)
 {
-	__u64 until;
+	struct hold h = {.pid = ctx->pid};
 
 	if (!delay_ns)
 		return 0;
-	until = bpf_ktime_get_ns() + delay_ns;
-	bpf_loop(1 << 23, spin, &until, 0);
+	h.until = bpf_ktime_get_ns() + delay_ns;
+	bpf_loop(1 << 23, spin, &h, 0);
 	__sync_fetch_and_add(&held, 1);
+	if (h.seen)
+		__sync_fetch_and_add(&exited, 1);
+	return 0;
+}
+
+SEC("tracepoint/signal/signal_deliver")
+int note_sigkill(struct signal_deliver_rec *ctx)
+{
+	int tgid = (int)(bpf_get_current_pid_tgid() >> 32);
+	__u64 now;
+
+	if (!delay_ns || ctx->sig != 9 /* SIGKILL */)
+		return 0;
+	now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&gone, &tgid, &now, BPF_ANY);
 	return 0;
 }

@@ -2,8 +2,9 @@
 /*
  * markdelay.c: a test's tool: attaches tests/markdelay.bpf.c to oom:mark_victim (before the tracer
  * attaches its own, so that it runs first), says "attached" on stdout, then holds each mark_victim
- * for MS milliseconds while SIGUSR1 is in force, none after SIGUSR2; on SIGTERM or SIGINT prints
- * "held N" (the marks it held) and exits 0.
+ * until 5 ms after its victim took its SIGKILL, MS milliseconds at most, while SIGUSR1 is in
+ * force, none after SIGUSR2; on SIGTERM or SIGINT prints "held N exited M" (the marks it held,
+ * and of those the ones whose victim took its SIGKILL meanwhile) and exits 0.
  * Usage: markdelay MS. Exit 77: not here (no bpf_loop, no tracepoint, no privilege), with why.
  */
 #include "config.h"
@@ -53,7 +54,8 @@ int main(int argc, char **argv)
 		else if (sig == SIGUSR2)
 			skel->bss->delay_ns = 0;
 	}
-	printf("held %llu\n", (unsigned long long)skel->bss->held);
+	printf("held %llu exited %llu\n", (unsigned long long)skel->bss->held,
+	       (unsigned long long)skel->bss->exited);
 	markdelay_bpf__destroy(skel);
 	return 0;
 }

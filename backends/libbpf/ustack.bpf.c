@@ -483,10 +483,12 @@ static __always_inline void keep_early(__u64 id)
  * A remembered victim's stack, by the first of its threads to exit: its user registers are where
  * it entered the kernel (a system call, a fault, an interrupt), before its SIGKILL. Where
  * sched:sched_process_exit runs before exit_mm() (6.16+), there; elsewhere at fentry of
- * do_group_exit, which each thread that dies of a signal calls. Not at signal:signal_deliver,
- * which would be earlier: it runs under the siglock with interrupts off, where bpf_find_vma takes
- * the mmap lock once per program run (the unlock waits for an irq_work), and a stack needs a
- * lookup per mapping.
+ * do_group_exit, which each thread that dies of a signal calls. Not by a kprobe where fentry is
+ * refused: on arm64 a kprobe runs in its breakpoint's exception, interrupts off, where
+ * bpf_find_vma finds one mapping per program run (tried on arm64 6.1: the pc's was not found). Not
+ * at signal:signal_deliver, which would be earlier: it runs under the siglock with interrupts off,
+ * where bpf_find_vma takes the mmap lock once per program run (the unlock waits for an irq_work),
+ * and a stack needs a lookup per mapping.
  */
 static __always_inline int victim_exit(void)
 {

@@ -192,40 +192,68 @@ static int open_load(struct lb_ustacks *u, const struct bpf_object_open_opts *oo
 	return ustack_bpf__load(u->skel);
 }
 
+/* Attach the loaded object's programs: the triggers', and with victims' hook @victim (NULL:
+ * none) the kernel SIGKILLs'; 0 or -errno. */
+static int attach(struct lb_ustacks *u, const char *victim)
+{
+	u->link = bpf_program__attach(u->skel->progs.tp_mark_victim_ustack);
+	if (!u->link)
+		return -errno;
+	if (!victim)
+		return 0;
+	u->killed_link = bpf_program__attach(u->skel->progs.tp_signal_generate_ustack);
+	if (!u->killed_link)
+		return -errno;
+	u->victim_link =
+	    bpf_program__attach(bpf_object__find_program_by_name(u->skel->obj, victim));
+	return u->victim_link ? 0 : -errno;
+}
+
+static void unload(struct lb_ustacks *u)
+{
+	bpf_link__destroy(u->victim_link);
+	bpf_link__destroy(u->killed_link);
+	bpf_link__destroy(u->link);
+	ustack_bpf__destroy(u->skel);
+	u->victim_link = u->killed_link = u->link = NULL;
+	u->skel = NULL;
+}
+
+/*
+ * The object, loaded and attached with the first of the victims' hooks that works here, else
+ * with none (the triggers' stacks alone); 0 or -errno. The hooks: at an exit that still has
+ * the mm, the tracepoint (6.16+); else fentry of do_group_exit (a trampoline: not where the
+ * kernel refuses one, nor on arm64 before 6.4).
+ */
+static int load_attach(struct lb_ustacks *u, const struct bpf_object_open_opts *oo)
+{
+	static const char *const tp[] = {"tp_process_exit_ustack", NULL};
+	static const char *const entry[] = {"fentry_do_group_exit_ustack", NULL};
+	const char *const *hook = exit_tp_has_mm() ? tp : entry;
+	int err;
+
+	for (;; hook++) {
+		if (!(err = open_load(u, oo, *hook)) && !(err = attach(u, *hook)))
+			return 0;
+		oomtrace_debug("user stacks: with %s: %s", *hook ? *hook : "no victims' hook",
+			       strerror(-err));
+		unload(u);
+		if (!*hook)
+			return err;
+	}
+}
+
 void lb_ustacks_load(struct lb *l)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct lb_ustacks *u = l->ustacks;
-	const char *victim;
 	int err;
 
 	if (!u)
 		return;
 	oo.btf_custom_path = l->btf_path[0] ? l->btf_path : NULL;
-	/* the victims' at an exit that still has the mm: the tracepoint, else fentry (a
-	 * trampoline: not where the kernel refuses one, nor on arm64 before 6.4) */
-	victim = exit_tp_has_mm() ? "tp_process_exit_ustack" : "fentry_do_group_exit_ustack";
-	if ((err = open_load(u, &oo, victim))) {
-		/* the triggers' stacks without the victims' */
-		ustack_bpf__destroy(u->skel);
-		if ((err = open_load(u, &oo, NULL)))
-			goto fail;
-		victim = NULL;
-	}
-	u->link = bpf_program__attach(u->skel->progs.tp_mark_victim_ustack);
-	if (!u->link) {
-		err = -errno;
+	if ((err = load_attach(u, &oo)))
 		goto fail;
-	}
-	if (victim) {
-		u->killed_link = bpf_program__attach(u->skel->progs.tp_signal_generate_ustack);
-		u->victim_link = u->killed_link
-				     ? bpf_program__attach(
-					   bpf_object__find_program_by_name(u->skel->obj, victim))
-				     : NULL;
-		if (!u->victim_link)
-			oomtrace_info("user stacks: the victims' not taken: %s", strerror(errno));
-	}
 	if (!u->victim_link)
 		u->victim_why = "no exit hook here (sched_process_exit 6.16+, or fentry)";
 	u->rb = ring_buffer__new(bpf_map__fd(u->skel->maps.ustacks_rb), on_ustack, u, NULL);
@@ -251,10 +279,7 @@ void lb_ustacks_close(struct lb *l)
 	if (!u)
 		return;
 	ring_buffer__free(u->rb);
-	bpf_link__destroy(u->victim_link);
-	bpf_link__destroy(u->killed_link);
-	bpf_link__destroy(u->link);
-	ustack_bpf__destroy(u->skel);
+	unload(u);
 	oomtrace_symbolizer_stop(u->sym);
 	free(u);
 	l->ustacks = NULL;

@@ -9,7 +9,7 @@
 # buffers): class syscall, and a user stack through main. The fifth and sixth kills' victims are
 # other tests/ustacks, asleep in that function holding more than the trigger: their own user stack,
 # at the SIGKILL, must name the sleep's line, while the trigger's names the memset's; so must a
-# seventh's, whose mark_victim tests/markdelay holds until it has exited (libbpf); the first
+# seventh's, whose mark_victim tests/markdelay holds until it has taken its SIGKILL (libbpf); the first
 # three (the victim is the trigger) have no victim.user_stack. bcc: each kill says why it has none.
 # Real memcg OOM kills; see tests/live/lib.sh for the environment. OOMTRACE_USTACK_TESTS=0: skip.
 . "$(dirname "$0")/lib.sh"
@@ -83,8 +83,8 @@ check_chain() {
 
 # 5. the victim is not the trigger: a tests/ustack asleep holding 40 MiB of the 64, killed when
 # another takes its 23rd; each stack is its own. Made three times, the third with tests/markdelay
-# holding oom:mark_victim for 25 ms (within the 50 ms that tell a victim SIGKILLed just before
-# from one already exiting, live/live.c): the kernel sends its SIGKILL before mark_victim
+# holding oom:mark_victim until the victim took its SIGKILL, 40 ms at most (within the 50 ms that
+# tell a victim SIGKILLed just before from one already exiting, live/live.c): the kernel sends its SIGKILL before mark_victim
 # (mm/oom_kill.c __oom_kill_process), so that victim reaches its exit before the tracer hears it
 # named, and must keep its copy there for the mark that follows (as one did by chance under TCG).
 # The late one must have its stack, copied early; so must the others, but for one at most whose
@@ -169,7 +169,7 @@ wait_held() {
 delay_start() {
 	delay= late=
 	[ "$BACKEND" = libbpf ] && [ -x "${MARKDELAY:-}" ] || return 0
-	"$MARKDELAY" 25 >"$t/delay.out" 2>&1 &
+	"$MARKDELAY" 40 >"$t/delay.out" 2>&1 &
 	delay=$!
 	for _ in $(seq 100); do
 		grep -q attached "$t/delay.out" && return 0
@@ -182,15 +182,21 @@ delay_start() {
 	delay=
 }
 
-# 7. the late victim: as 5, with every mark_victim held
+# 7. the late victim: as 5, with its mark_victim held; the victim and the trigger each on a CPU
+# of its own (the killer does not yield while it is held, and a victim woken on its CPU would
+# wait there)
 late_kill() {
 	local hold
 	[ -n "$delay" ] || return 0
-	in_cg "$USTACK" hold 40 &
+	if [ "$(nproc)" -lt 2 ] || ! command -v taskset >/dev/null; then
+		skip "ustack: the late victim: needs two CPUs and taskset"
+		return
+	fi
+	in_cg taskset -c 0 "$USTACK" hold 40 &
 	hold=$!
 	wait_held
 	kill -USR1 "$delay"
-	in_cg "$USTACK" oom 32
+	in_cg taskset -c 1 "$USTACK" oom 32
 	wait $hold # (not the tracer's)
 	kill -USR2 "$delay"
 	late=1
@@ -200,7 +206,7 @@ delay_stop() {
 	[ -n "$delay" ] || return 0
 	kill "$delay"
 	wait "$delay"
-	grep -q "^held [1-9]" "$t/delay.out" && ok "ustack: markdelay held $(sed -n 's/^held //p' "$t/delay.out") mark_victim" ||
+	[ -z "${late:-}" ] || grep -q "^held [1-9]" "$t/delay.out" && ok "ustack: markdelay: $(tail -1 "$t/delay.out")" ||
 		bad "ustack: markdelay held no mark_victim: $(tail -1 "$t/delay.out")"
 	delay=
 }
