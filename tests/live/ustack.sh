@@ -206,8 +206,8 @@ delay_stop() {
 	[ -n "$delay" ] || return 0
 	kill "$delay"
 	wait "$delay"
-	[ -z "${late:-}" ] || grep -q "^held [1-9]" "$t/delay.out" && ok "ustack: markdelay: $(tail -1 "$t/delay.out")" ||
-		bad "ustack: markdelay held no mark_victim: $(tail -1 "$t/delay.out")"
+	[ -z "${late:-}" ] || grep -q "^held [1-9]" "$t/delay.out" && ok "ustack: markdelay: $(grep '^held' "$t/delay.out")" ||
+		bad "ustack: markdelay held no mark_victim: $(tail -3 "$t/delay.out" | tr '\n' ' ')"
 	delay=
 }
 
