@@ -250,4 +250,9 @@ enum {
 	MM_SHMEMPAGES = 3,
 };
 
+/* include/uapi/asm-generic/siginfo.h: si_code, as signal:signal_generate reports it */
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SI_TKILL (-6)
+
 #endif

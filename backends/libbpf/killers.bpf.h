@@ -35,11 +35,6 @@ static __always_inline void note_sigkill(int target)
 	bpf_map_update_elem(&sigkill, &tid, &k, BPF_ANY);
 }
 
-/* include/uapi/asm-generic/siginfo.h */
-#define SI_USER 0
-#define SI_KERNEL 0x80
-#define SI_TKILL (-6)
-
 /* Whether the current task is one of the named killers (its comm in the killers map). */
 static __always_inline int sender_is_killer(void)
 {

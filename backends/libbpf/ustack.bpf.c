@@ -112,7 +112,27 @@ struct {
 } ustack_early SEC(".maps");
 
 #define SIGKILL 9
-#define SI_KERNEL 0x80
+
+/* Was @ts_ns, a mark's or a copy's time, within VICTIM_MAX_NS before @now? */
+static __always_inline int fresh(__u64 ts_ns, __u64 now)
+{
+	return now - ts_ns <= VICTIM_MAX_NS;
+}
+
+/* @map's entry for the current process, else for its thread (a killer may name a thread);
+ * @key: the one found. */
+static __always_inline void *of_current(void *map, __u64 id, int *key)
+{
+	void *v;
+
+	*key = (int)(id >> 32);
+	v = bpf_map_lookup_elem(map, key);
+	if (!v) {
+		*key = (int)id;
+		v = bpf_map_lookup_elem(map, key);
+	}
+	return v;
+}
 
 /* the classic tracepoints' records: their own fields after the 8 bytes common to all */
 struct tp_mark_victim {
@@ -340,6 +360,15 @@ static __always_inline struct w_ustack *fill(unsigned int kind)
 	return u;
 }
 
+/* Send @size bytes of record @u; no room: a short record says so, where it fits. */
+static __always_inline void ring_out(struct w_ustack *u, unsigned long long size)
+{
+	if (bpf_ringbuf_output(&ustacks_rb, u, size, 0)) {
+		u->state = W_US_FULL;
+		bpf_ringbuf_output(&ustacks_rb, u, W_USTACK_MIN, 0);
+	}
+}
+
 /* Send the record @u, as far as its stack goes. */
 static __always_inline void output(struct w_ustack *u)
 {
@@ -349,11 +378,7 @@ static __always_inline void output(struct w_ustack *u)
 		size += u->stack_bytes & (W_USTACK_BYTES * 2 - 1);
 	if (size > sizeof(*u))
 		size = sizeof(*u);
-	if (bpf_ringbuf_output(&ustacks_rb, u, size, 0)) {
-		/* no room: a short record says so, where it fits */
-		u->state = W_US_FULL;
-		bpf_ringbuf_output(&ustacks_rb, u, W_USTACK_MIN, 0);
-	}
+	ring_out(u, size);
 }
 
 /* Copy the current task's user state as a record of @kind and send it. */
@@ -373,10 +398,7 @@ static __always_inline void send_early(int key)
 	if (!u)
 		return;
 	/* the whole value: a size the verifier needs no bound for (user space reads stack_bytes) */
-	if (bpf_ringbuf_output(&ustacks_rb, u, sizeof(*u), 0)) {
-		u->state = W_US_FULL;
-		bpf_ringbuf_output(&ustacks_rb, u, W_USTACK_MIN, 0);
-	}
+	ring_out(u, sizeof(*u));
 	bpf_map_delete_elem(&ustack_early, &key);
 }
 
@@ -388,7 +410,7 @@ static __always_inline void mark(int victim)
 	if (bpf_map_update_elem(&ustack_victims, &victim, &m, BPF_NOEXIST) == 0)
 		return; /* first: its exit sends its copy */
 	old = bpf_map_lookup_elem(&ustack_victims, &victim);
-	if (old && old->exited && m.ts_ns - old->ts_ns <= VICTIM_MAX_NS) {
+	if (old && old->exited && fresh(old->ts_ns, m.ts_ns)) {
 		if (bpf_map_delete_elem(&ustack_victims, &victim) == 0)
 			send_early(victim);
 		return;
@@ -434,7 +456,7 @@ struct bpf_map;
 /* bpf_for_each_map_elem's callback: drop a kept copy that no mark_victim claimed in time */
 static long sweep_early(struct bpf_map *map, int *key, struct w_ustack *u, void *ctx)
 {
-	if (*(__u64 *)ctx - u->ts_ns > VICTIM_MAX_NS)
+	if (!fresh(u->ts_ns, *(__u64 *)ctx))
 		bpf_map_delete_elem(map, key);
 	return 0;
 }
@@ -445,21 +467,17 @@ static long sweep_early(struct bpf_map *map, int *key, struct w_ustack *u, void 
  */
 static __always_inline void keep_early(__u64 id)
 {
-	int key = (int)(id >> 32);
 	struct victim_mark m = {.exited = 1}, *marked;
 	__u64 *killed;
 	struct w_ustack *u;
+	int key;
 
-	killed = bpf_map_lookup_elem(&ustack_killed, &key);
-	if (!killed) {
-		key = (int)id;
-		killed = bpf_map_lookup_elem(&ustack_killed, &key);
-	}
+	killed = of_current(&ustack_killed, id, &key);
 	if (!killed)
 		return;
 	m.ts_ns = bpf_ktime_get_ns();
 	/* the delete decides which thread keeps a copy */
-	if (m.ts_ns - *killed > VICTIM_MAX_NS || bpf_map_delete_elem(&ustack_killed, &key))
+	if (!fresh(*killed, m.ts_ns) || bpf_map_delete_elem(&ustack_killed, &key))
 		return;
 	u = fill(W_UK_VICTIM);
 	if (!u)
@@ -473,7 +491,7 @@ static __always_inline void keep_early(__u64 id)
 	if (bpf_map_update_elem(&ustack_victims, &key, &m, BPF_NOEXIST) == 0)
 		return; /* first: mark_victim sends it */
 	marked = bpf_map_lookup_elem(&ustack_victims, &key);
-	if (marked && !marked->exited && m.ts_ns - marked->ts_ns <= VICTIM_MAX_NS &&
+	if (marked && !marked->exited && fresh(marked->ts_ns, m.ts_ns) &&
 	    bpf_map_delete_elem(&ustack_victims, &key) == 0)
 		output(u);
 	bpf_map_delete_elem(&ustack_early, &key);
@@ -493,14 +511,10 @@ static __always_inline void keep_early(__u64 id)
 static __always_inline int victim_exit(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	int key = (int)(id >> 32), stale;
 	struct victim_mark *marked;
+	int key, stale;
 
-	marked = bpf_map_lookup_elem(&ustack_victims, &key);
-	if (!marked) {
-		key = (int)id; /* the killer named a thread */
-		marked = bpf_map_lookup_elem(&ustack_victims, &key);
-	}
+	marked = of_current(&ustack_victims, id, &key);
 	if (!marked) {
 		keep_early(id);
 		return 0;
@@ -508,7 +522,7 @@ static __always_inline int victim_exit(void)
 	if (marked->exited)
 		return 0;			   /* another of its threads kept its copy */
 	bpf_map_delete_elem(&ustack_killed, &key); /* no copy to keep at its other threads' exits */
-	stale = bpf_ktime_get_ns() - marked->ts_ns > VICTIM_MAX_NS;
+	stale = !fresh(marked->ts_ns, bpf_ktime_get_ns());
 	/* the delete decides which thread sends: one copy per victim */
 	if (bpf_map_delete_elem(&ustack_victims, &key) == 0 && !stale)
 		send(W_UK_VICTIM);
