@@ -16,10 +16,12 @@ rc=0
 section() { # name command...: run one part, one result line for run.sh
 	local name=$1
 	shift
+	local t0=$SECONDS
 	echo "VM: section $name"
 	"$@"
 	local r=$?
 	echo "VM: result $name $r"
+	echo "VM: took $name $((SECONDS - t0)) s"
 	[ $r -eq 0 ] || rc=1
 }
 
