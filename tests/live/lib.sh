@@ -190,19 +190,29 @@ oom_once() {
 
 # LAUNCH=(prefix...): how the tracer is started (a namespace, a uid), exec'ing it in the end
 LAUNCH=()
+# wait_line FILE PATTERN PID SECONDS: 0 once a line of FILE matches PATTERN (grep), 1 when PID
+# ended without one, 124 when SECONDS passed
+wait_line() {
+	local i
+	for i in $(seq $(($4 * 10))); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q -- "$2" "$1" 2>/dev/null && return 0
+	kill -0 "$3" 2>/dev/null && return 124
+	return 1
+}
+
 start_tracer() { # out err args...: 0 attached, else the tracer's exit code (124: timed out)
-	local out=$1 err=$2 i
+	local out=$1 err=$2
 	shift 2
 	: >"$err"
 	# COMM_FILTER=0: every kill (where the victim may be a shell that had not exec'd its hog yet)
 	if [ "${COMM_FILTER:-1}" = 1 ]; then set -- --comm "$comm" "$@"; fi
 	${LAUNCH[@]+"${LAUNCH[@]}"} "$OOMTRACE" --backend "$BACKEND" -v --format json "$@" >"$out" 2>"$err" &
 	tracer=$!
-	for i in $(seq $((ATTACH_TIMEOUT * 10))); do
-		grep -q "tracing OOM kills" "$err" && return 0
-		kill -0 "$tracer" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_line "$err" "tracing OOM kills" "$tracer" "$ATTACH_TIMEOUT" && return 0
 	if kill -0 "$tracer" 2>/dev/null; then
 		kill "$tracer"
 		wait "$tracer"

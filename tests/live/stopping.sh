@@ -13,7 +13,7 @@ stopping() {
 	( "$OOMTRACE" --backend libbpf -v --comm "$comm" ${OOMTRACE_ARGS:-} 2>"$t/head.err"
 	  echo $? >"$t/head.rc" ) | head -1 >"$t/head.out" &
 	hp=$!
-	for i in $(seq $((ATTACH_TIMEOUT * 10))); do grep -q "tracing OOM kills" "$t/head.err" && break; sleep 0.1; done
+	wait_line "$t/head.err" "tracing OOM kills" "$hp" "$ATTACH_TIMEOUT"
 	{ sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$cg" "$HOG"; } 2>/dev/null
 	wait "$hp" 2>/dev/null # head has its line: the pipeline ends when the tracer does
 	for i in $(seq 10); do [ -s "$t/head.rc" ] && break; sleep 0.1; done
@@ -31,7 +31,7 @@ stopping() {
 	exec 8>"$t/fifo" # a writer of ours keeps the reader from ever seeing EOF
 	"$OOMTRACE" --backend libbpf -v --format json --comm "$comm" ${OOMTRACE_ARGS:-} >"$t/fifo" 2>"$t/blk.err" &
 	bp=$!
-	for i in $(seq $((ATTACH_TIMEOUT * 10))); do grep -q "tracing OOM kills" "$t/blk.err" && break; sleep 0.1; done
+	wait_line "$t/blk.err" "tracing OOM kills" "$bp" "$ATTACH_TIMEOUT"
 	for i in $(seq 40); do
 		sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" 100' sh "$cg" "$HOG"
 		[ "$(awk '{print $3}' "/proc/$bp/stat" 2>/dev/null)" = S ] && grep -q pipe_write "/proc/$bp/wchan" 2>/dev/null && break

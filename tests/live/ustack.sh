@@ -171,11 +171,7 @@ delay_start() {
 	[ "$BACKEND" = libbpf ] && [ -x "${MARKDELAY:-}" ] || return 0
 	"$MARKDELAY" 40 >"$t/delay.out" 2>&1 &
 	delay=$!
-	for _ in $(seq 100); do
-		grep -q attached "$t/delay.out" && return 0
-		kill -0 "$delay" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_line "$t/delay.out" attached "$delay" 10 && return 0
 	skip "ustack: the late victim: $(head -1 "$t/delay.out")"
 	kill "$delay" 2>/dev/null
 	wait "$delay"
