@@ -255,4 +255,8 @@ enum {
 #define SI_KERNEL 0x80
 #define SI_TKILL (-6)
 
+/* include/uapi/asm-generic/signal.h */
+#define SIGKILL 9
+#define SIGTERM 15
+
 #endif

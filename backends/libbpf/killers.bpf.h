@@ -106,9 +106,9 @@ int tp_signal_generate(struct trace_event_raw_signal_generate *ctx)
 {
 	int sig = BPF_CORE_READ(ctx, sig);
 
-	if (sig == 9 && track_signals)
+	if (sig == SIGKILL && track_signals)
 		note_sigkill(BPF_CORE_READ(ctx, pid));
-	if (track_killers && (sig == 9 || sig == 15))
+	if (track_killers && (sig == SIGKILL || sig == SIGTERM))
 		tp_killer(ctx, sig);
 	return 0;
 }
@@ -139,9 +139,9 @@ SEC("tp_btf/signal_generate")
 int BPF_PROG(btf_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task)
 {
 	/* (a typed argument: read directly, cheaper than a probe read, on every signal) */
-	if (sig == 9 && track_signals)
+	if (sig == SIGKILL && track_signals)
 		note_sigkill(task->pid);
-	if (track_killers && (sig == 9 || sig == 15))
+	if (track_killers && (sig == SIGKILL || sig == SIGTERM))
 		btf_killer(ctx, sig, info, task);
 	return 0;
 }

@@ -111,8 +111,6 @@ struct {
 	__type(value, struct w_ustack);
 } ustack_early SEC(".maps");
 
-#define SIGKILL 9
-
 /* Was @ts_ns, a mark's or a copy's time, within VICTIM_MAX_NS before @now? */
 static __always_inline int fresh(__u64 ts_ns, __u64 now)
 {

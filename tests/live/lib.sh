@@ -188,8 +188,6 @@ oom_once() {
 	echo "$pid"
 }
 
-# LAUNCH=(prefix...): how the tracer is started (a namespace, a uid), exec'ing it in the end
-LAUNCH=()
 # wait_line FILE PATTERN PID SECONDS: 0 once a line of FILE matches PATTERN (grep), 1 when PID
 # ended without one, 124 when SECONDS passed
 wait_line() {
@@ -204,6 +202,8 @@ wait_line() {
 	return 1
 }
 
+# LAUNCH=(prefix...): how the tracer is started (a namespace, a uid), exec'ing it in the end
+LAUNCH=()
 start_tracer() { # out err args...: 0 attached, else the tracer's exit code (124: timed out)
 	local out=$1 err=$2
 	shift 2

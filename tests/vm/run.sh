@@ -262,8 +262,8 @@ run_all() {
 	# the BCC guests, then newest kernel first (x86_64 and arm64 of a version side by side)
 	for id in "${guests[@]}"; do
 		if [ "${g_kind[$id]}" = bcc ]; then order+=("$id"); else lib+=("$id"); fi
+		rm -f "$work/$id.done" # one left by an earlier run would free a lane
 	done
-	for id in "${guests[@]}"; do rm -f "$work/$id.done"; done
 	[ ${#lib[@]} -gt 0 ] && mapfile -t -O ${#order[@]} order < <(printf '%s\n' "${lib[@]}" | sort -t- -k2,2Vr -k1,1)
 	for id in "${order[@]}"; do
 		# a lane is free when its guest has written its .done
