@@ -52,7 +52,7 @@ static const char help[] =
     "                        (/dev/kmsg) for the facts the probe cannot read\n"
     "      --stacks WHICH    all (default: kernel, and the trigger's user stack, and the\n"
     "                        victim's where it is another process, unwound with DWARF\n"
-    "                        in a confined helper; libbpf, 5.17+), kernel (the\n"
+    "                        in a confined helper; libbpf, 5.8+), kernel (the\n"
     "                        trigger's kernel stack and its allocation class), none (no\n"
     "                        stack read by a probe, nor reported from a log)\n"
     "      --stack-wait MS   live: how long a kill waits for its user stacks (default\n"

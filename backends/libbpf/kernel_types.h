@@ -70,9 +70,12 @@ struct mm_struct___new {
 	struct percpu_counter rss_stat[4];
 };
 
+struct vm_area_struct;
+
 struct mm_struct {
 	unsigned long total_vm;
 	atomic_long_t pgtables_bytes;
+	struct vm_area_struct *mmap; /* before 6.1: the mappings' list (then a maple tree) */
 };
 
 struct signal_struct {
@@ -129,6 +132,7 @@ struct task_struct {
 	struct pid *thread_pid; /* 4.19+ */
 	int exit_code;		/* set in do_exit() before sched_process_exit */
 	struct nsproxy *nsproxy;
+	void *stack; /* its kernel stack: the user registers sit at its top */
 };
 
 /*
@@ -234,6 +238,11 @@ struct vm_area_struct {
 	unsigned long vm_flags;
 	unsigned long vm_pgoff;
 	struct file *vm_file;
+	struct vm_area_struct *vm_next; /* before 6.1 */
+};
+
+/* only its size: where the user registers begin below the top of a kernel stack */
+struct pt_regs___kernel {
 };
 
 #pragma clang attribute pop

@@ -3,8 +3,9 @@
  * ustacks.c: user stacks for each kill (--stacks all): the user stack object (ustack.bpf.c) copies
  * registers, stack and mappings on a ring of its own, the trigger's at the kill and a victim's
  * that is another process as it takes its SIGKILL; a kill's record takes those copies, which the
- * symbolizer (live/symbolizer.c) unwinds and names within the kill's budget. Without libdw, or on
- * a kernel before 5.17, each kill says why it has none.
+ * symbolizer (live/symbolizer.c) unwinds and names within the kill's budget. Before 5.17 the
+ * object built without that kernel's helpers (ustack_walk) takes the copies. Without libdw, or on
+ * a kernel before 5.8 (no BPF ring buffer), each kill says why it has none.
  */
 #include "config.h"
 
@@ -28,6 +29,7 @@
 #include "tpformat.h"
 #include "unwind.h"
 #include "ustack.skel.h"
+#include "ustack_walk.skel.h"
 
 /* the BPF side's copy in the unwinder's units */
 _Static_assert(W_USTACK_CHUNK == OOMTRACE_USTACK_CHUNK && W_USTACK_BYTES <= OOMTRACE_USTACK_COPY,
@@ -55,6 +57,7 @@ struct lb_ustacks {
 	unsigned int want_kind;	     /* the copy the kill being read waits for: enum w_ukind, */
 	int want_id;		     /* of this thread (a trigger) or process (a victim) */
 	int budget_ms;		     /* a kill waits at most this long for its stacks */
+	bool walk;		     /* the object without 5.17's helpers: ustack_walk */
 };
 
 /* Is @s the copy of @kind for @id: a trigger's thread, a victim's process (or the thread the
@@ -121,10 +124,8 @@ int lb_ustacks_open(struct lb *l)
 
 	if ((l->ustack_why = host_arch_why()))
 		return 0;
-	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma, NULL) != 1 ||
-	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL) != 1 ||
-	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) != 1) {
-		l->ustack_why = "the kernel is older than 5.17 (no bpf_find_vma)";
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		l->ustack_why = "the kernel is older than 5.8 (no BPF ring buffer)";
 		return 0;
 	}
 	room = oomtrace_live_room_kb(&l->live);
@@ -151,6 +152,10 @@ int lb_ustacks_open(struct lb *l)
 		free(u);
 		return 0;
 	}
+	u->walk =
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma, NULL) != 1 ||
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL) != 1 ||
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) != 1;
 	l->ustacks = u;
 	return 0;
 }
@@ -174,13 +179,25 @@ static bool exit_tp_has_mm(void)
 static int open_load(struct lb_ustacks *u, const struct bpf_object_open_opts *oo,
 		     const char *victim)
 {
+	long page = sysconf(_SC_PAGESIZE);
 	struct bpf_program *p;
+	int err;
 
-	u->skel = ustack_bpf__open_opts(oo);
+	u->skel = calloc(1, sizeof(*u->skel));
 	if (!u->skel)
-		return -errno;
-	u->skel->rodata->page_shift =
-	    (unsigned int)__builtin_ctzl((unsigned long)sysconf(_SC_PAGESIZE));
+		return -ENOMEM;
+	if ((err = ustack_bpf__create_skeleton(u->skel)))
+		return err;
+	/* the same maps and programs (and one more program): ustack_walk's ELF in this skeleton */
+	if (u->walk)
+		u->skel->skeleton->data =
+		    (void *)ustack_walk_bpf__elf_bytes(&u->skel->skeleton->data_sz);
+	if ((err = bpf_object__open_skeleton(u->skel->skeleton, oo)))
+		return err;
+	u->skel->rodata->page_shift = (unsigned int)__builtin_ctzl((unsigned long)page);
+	/* THREAD_SIZE: 16 KiB on x86_64 and on arm64 with 4 KiB pages, a page where pages are
+	 * larger (arch/arm64/include/asm/memory.h, THREAD_SHIFT with VMAP_STACK) */
+	u->skel->rodata->thread_size = page > 16384 ? (unsigned int)page : 16384;
 	bpf_object__for_each_program(p, u->skel->obj)
 	{
 		bool on = p == u->skel->progs.tp_mark_victim_ustack ||
@@ -223,13 +240,15 @@ static void unload(struct lb_ustacks *u)
  * The object, loaded and attached with the first of the victims' hooks that works here, else
  * with none (the triggers' stacks alone); 0 or -errno. The hooks: at an exit that still has
  * the mm, the tracepoint (6.16+); else fentry of do_group_exit (a trampoline: not where the
- * kernel refuses one, nor on arm64 before 6.4).
+ * kernel refuses one, nor on arm64 before 6.4); with ustack_walk, else a kprobe there.
  */
 static int load_attach(struct lb_ustacks *u, const struct bpf_object_open_opts *oo)
 {
 	static const char *const tp[] = {"tp_process_exit_ustack", NULL};
 	static const char *const entry[] = {"fentry_do_group_exit_ustack", NULL};
-	const char *const *hook = exit_tp_has_mm() ? tp : entry;
+	static const char *const walk[] = {"fentry_do_group_exit_ustack",
+					   "kprobe_do_group_exit_ustack", NULL};
+	const char *const *hook = exit_tp_has_mm() ? tp : u->walk ? walk : entry;
 	int err;
 
 	for (;; hook++) {
@@ -255,16 +274,17 @@ void lb_ustacks_load(struct lb *l)
 	if ((err = load_attach(u, &oo)))
 		goto fail;
 	if (!u->victim_link)
-		u->victim_why = "no exit hook here (sched_process_exit 6.16+, or fentry)";
+		u->victim_why = "no exit hook here (sched_process_exit 6.16+, fentry, or kprobe "
+				"before 5.17)";
 	u->rb = ring_buffer__new(bpf_map__fd(u->skel->maps.ustacks_rb), on_ustack, u, NULL);
 	if (!u->rb) {
 		err = -errno;
 		goto fail;
 	}
-	oomtrace_info(
-	    "user stacks: the trigger's and the victim's, unwound with DWARF by a confined helper "
-	    "(pid %d)",
-	    (int)oomtrace_symbolizer_pid(u->sym));
+	oomtrace_info("user stacks: the trigger's and the victim's%s, unwound with DWARF by a "
+		      "confined helper (pid %d)",
+		      u->walk ? " (mappings by list walk: before 5.17)" : "",
+		      (int)oomtrace_symbolizer_pid(u->sym));
 	return;
 fail:
 	l->ustack_why = "the user stack program could not be loaded here (-v says why)";

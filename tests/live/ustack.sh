@@ -247,7 +247,7 @@ ustack_live() {
 		why=$(field trigger.user_stack.missing)
 		case "$BACKEND:$why" in
 		bcc:*bcc*) ok "ustack: bcc: each kill says why it has no user stack: $why" ;;
-		libbpf:*"older than 5.17"* | libbpf:*"no libdw"*) skip "ustack: $why" ;;
+		libbpf:*"older than 5.8"* | libbpf:*"no libdw"*) skip "ustack: $why" ;;
 		*) bad "ustack: no user stack: '$why' ($(grep -a 'user stack' "$t/us.err" | head -2))"
 			grep -a 'libbpf' "$t/us.err" | grep -v 'loaded kernel BTF\|CO-RE relocating' | tail -25 ;;
 		esac
