@@ -6,7 +6,8 @@
  * kernel sends its SIGKILL before mark_victim (mm/oom_kill.c, __oom_kill_process), so a victim
  * on another CPU then reaches its exit before oomtrace's programs hear it named: the race that
  * tests/live/ustack.sh makes on purpose. (Not until its exit's end: the killer holds the
- * victim's task_lock through mark_victim, which exit_mm() takes.)
+ * victim's task_lock through mark_victim, which exit_mm() takes.) Its loop is bounded loops of
+ * calls to global functions, not bpf_loop (5.17): it holds marks on 5.10 too.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -34,17 +35,37 @@ struct hold {
 	int seen;
 };
 
-static long spin(__u32 i, void *ctx)
-{
-	struct hold *h = ctx;
-	__u64 *when, now = bpf_ktime_get_ns();
+/* the mark being held, per CPU: global functions take no pointer to the stack on 5.10 */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hold);
+} holding SEC(".maps");
 
-	if (!h->seen && (when = bpf_map_lookup_elem(&gone, &h->pid))) {
-		h->seen = 1;
-		if (*when + GRACE_NS < h->until)
-			h->until = *when + GRACE_NS;
+#define SPINS 1024 /* checks per call of spins(), and calls at most: over 25 ms either way */
+
+/* Check SPINS times whether the mark's time is up, its victim gone a grace ago; 1: done. A
+ * global function: the verifier checks its loop once. */
+__noinline int spins(void)
+{
+	__u32 zero = 0;
+	struct hold *h = bpf_map_lookup_elem(&holding, &zero);
+	__u64 *when, now;
+
+	if (!h)
+		return 1;
+	for (int i = 0; i < SPINS; i++) {
+		now = bpf_ktime_get_ns();
+		if (!h->seen && (when = bpf_map_lookup_elem(&gone, &h->pid))) {
+			h->seen = 1;
+			if (*when + GRACE_NS < h->until)
+				h->until = *when + GRACE_NS;
+		}
+		if (now >= h->until)
+			return 1;
 	}
-	return now >= h->until;
+	return 0;
 }
 
 /* the classic tracepoints' records: their own fields after the 8 bytes common to all */
@@ -61,14 +82,19 @@ struct signal_deliver_rec {
 SEC("tracepoint/oom/mark_victim")
 int hold_mark(struct mark_victim_rec *ctx)
 {
-	struct hold h = {.pid = ctx->pid};
+	__u32 zero = 0;
+	struct hold *h = bpf_map_lookup_elem(&holding, &zero);
 
-	if (!delay_ns)
+	if (!delay_ns || !h)
 		return 0;
-	h.until = bpf_ktime_get_ns() + delay_ns;
-	bpf_loop(1 << 23, spin, &h, 0);
+	h->pid = ctx->pid;
+	h->seen = 0;
+	h->until = bpf_ktime_get_ns() + delay_ns;
+	for (int i = 0; i < SPINS; i++)
+		if (spins())
+			break;
 	__sync_fetch_and_add(&held, 1);
-	if (h.seen)
+	if (h->seen)
 		__sync_fetch_and_add(&exited, 1);
 	return 0;
 }
