@@ -6,7 +6,8 @@
 # the distributed sources, so it works from an in-tree or a VPATH build alike.
 # Usage: build.sh TOP_BUILDDIR ARCH(amd64|arm64) OUTDIR [static|bcc]
 #   -> OUTDIR/oomtrace (and, static, OUTDIR/hog, OUTDIR/jfield, OUTDIR/markdelay, and for the user stack section
-#      OUTDIR/oomtrace-dw, with libdw, and OUTDIR/ustack)
+#      OUTDIR/oomtrace-dw, with libdw, and OUTDIR/ustack, dynamic, with its libc and loader under
+#      OUTDIR/dynroot)
 set -euo pipefail
 top=$(cd "${1:?usage: build.sh TOP_BUILDDIR ARCH OUTDIR}" && pwd)
 arch=${2:?}
@@ -58,15 +59,26 @@ build() {
 
 case $flavour in
 # static: the tracer every section runs, without libdw as ever; and, for the user stack section,
-# one with libdw (its static libraries' dependencies from pkg-config --static) and a static
-# tests/ustack; tests/markdelay, which holds mark_victim for that section's late victim
+# one with libdw (its static libraries' dependencies from pkg-config --static);
+# tests/markdelay, which holds mark_victim for that section's late victim
 static)
 	build build oomtrace tests/hog tests/jfield tests/markdelay -- --without-bcc --without-libdw LDFLAGS=-static
-	build build-dw oomtrace tests/ustack -- --without-bcc --with-libdw=yes LDFLAGS=-static \
+	build build-dw oomtrace -- --without-bcc --with-libdw=yes LDFLAGS=-static \
 		"PKG_CONFIG=pkg-config --static"
 	cp "$out/build/oomtrace" "$out/build/tests/hog" "$out/build/tests/jfield" "$out/build/tests/markdelay" "$out/"
 	cp "$out/build-dw/oomtrace" "$out/oomtrace-dw"
-	cp "$out/build-dw/tests/ustack" "$out/ustack"
+	# tests/ustack, linked dynamically, with the libc and loader it runs with in the guest
+	# (OUTDIR/dynroot): a stack that crosses from libc into the binary, two files' mappings
+	cc=$(sed -n 's/^CC = //p' "$out/build-dw/Makefile")
+	case $arch in
+	amd64) multi=x86_64-linux-gnu libdir=/lib/x86_64-linux-gnu ld=ld-linux-x86-64.so.2 interp=/lib64 ;;
+	arm64) multi=aarch64-linux-gnu libdir=/usr/aarch64-linux-gnu/lib ld=ld-linux-aarch64.so.1 interp=/lib ;;
+	esac
+	$cc -O2 -g -fomit-frame-pointer -Wl,-rpath,"/lib/$multi" -Wl,--dynamic-linker,"$interp/$ld" \
+		-o "$out/ustack" "$src/tests/ustack.c"
+	rm -rf "$out/dynroot" && mkdir -p "$out/dynroot/lib/$multi" "$out/dynroot$interp"
+	cp -L "$libdir/libc.so.6" "$out/dynroot/lib/$multi/"
+	cp -L "$libdir/$ld" "$out/dynroot$interp/"
 	;;
 bcc)
 	# no libdw: the BCC backend copies no user stacks, and the guest's root of libbcc has none

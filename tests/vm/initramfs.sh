@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # initramfs.sh: the VM tests' initramfs for one architecture: static busybox and bash, static
-# oomtrace, hog, jfield, oomtrace-dw, ustack and markdelay, tests/live.sh with its sections (tests/live/) and the guest scripts (~3 MB compressed).
+# oomtrace, hog, jfield, oomtrace-dw, markdelay, and ustack (dynamic) with its libc and loader, tests/live.sh with its sections (tests/live/) and the guest scripts (~3 MB compressed).
 # Usage: initramfs.sh SRCDIR USERLAND_DIR BUILD_DIR OUT.cpio.gz
 set -euo pipefail
 src=${1:?usage: initramfs.sh SRCDIR USERLAND_DIR BUILD_DIR OUT}
@@ -15,6 +15,7 @@ cp "$userland/bin/busybox" "$d/bin/busybox"
 ln -s busybox "$d/bin/sh"
 cp "$userland/bin/bash-static" "$d/bin/bash-static"
 cp "$build/oomtrace" "$build/hog" "$build/jfield" "$build/oomtrace-dw" "$build/ustack" "$build/markdelay" "$d/bin/"
+cp -r "$build/dynroot/." "$d/" # ustack's libc and loader
 cp "$src/tests/ustack.c" "$d/ustack.c" # its lines, for the user stack section
 cp "$src/tests/live.sh" "$d/live.sh" && cp -r "$src/tests/live" "$d/live"
 cp "$src/tests/vm/guest-test.sh" "$d/guest-test.sh"
