@@ -25,8 +25,8 @@ in_cg() { sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$cg" "$@
 nth() { grep '"record":"kill"' "$t/us.json" | sed -n "${1}p" >"$t/ev.json"; }
 field() { "$JFIELD" "$t/ev.json" "$1"; }
 src_line() { grep -n -F -- "$1" "${USTACK_SRC:-$srcdir/tests/ustack.c}" | head -1 | cut -d: -f1; }
-# a module that is libc: libc.so, or tests/ustack itself where it is static (USTACK_STATIC=1: the
-# VM guests')
+# a module that is libc: libc.so, or tests/ustack itself where it is static (USTACK_STATIC=1: a
+# static build's; the VM guests' is dynamic since tests/vm/build.sh gives it a libc)
 in_libc() {
 	case $1 in */libc*) return 0 ;; esac
 	[ "${USTACK_STATIC:-0}" = 1 ] && [ "${1##*/}" = "${USTACK##*/}" ]
