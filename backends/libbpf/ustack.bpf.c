@@ -472,9 +472,9 @@ __noinline int mark_word(int i)
 	return 0;
 }
 
-/* Send kept mapping @i in the record's next slot where @send: a stack word or the pc (@pc: the
- * one sent first) is in it. A global function. 1: no more room, or no more mappings. */
-__noinline int send_map(int i, int pc, int send)
+/* Send kept mapping @i, unless it is @skip, in the record's next slot where a stack word or the pc
+ * is in it. A global function. 1: no more room, or no more mappings. */
+__noinline int send_map(int i, int skip)
 {
 	struct w_ustack *u = scratch();
 	struct walk_maps *s = walk_maps();
@@ -482,7 +482,7 @@ __noinline int send_map(int i, int pc, int send)
 
 	if (!u || !s || u->nmaps >= W_UMAPS || i < 0 || i >= (int)s->n || i >= WALK_EXEC)
 		return 1;
-	if (send && (i == pc || !(s->used & (1ULL << k))))
+	if (i == skip || !(s->used & (1ULL << k)))
 		return 0;
 	put_map(u, u->nmaps, s->start[k], s->end[k], s->pgoff[k], (struct file *)s->file[k]);
 	u->nmaps++;
@@ -513,9 +513,9 @@ __noinline int mark_words(void)
 __noinline int send_maps(int pc)
 {
 	if (pc >= 0)
-		send_map(pc, pc, 0);
+		send_map(pc, -1); /* first: marked by mark_addr */
 	for (int i = 0; i < WALK_EXEC; i++)
-		if (send_map(i, pc, 1))
+		if (send_map(i, pc))
 			break;
 	return 0;
 }
